@@ -1,0 +1,97 @@
+// What every CLI command gets: an API client for the server, the --json switch, and output helpers.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GatehouseError, InvalidInputError } from '../core/errors.js';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface ApiClient {
+  readonly baseUrl: string;
+  request<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
+}
+
+export interface CliContext {
+  io: CliIo;
+  env: Record<string, string | undefined>;
+  /** True when the command was given --json. */
+  json(): boolean;
+  api(): ApiClient;
+  /** Prints `data` as JSON with --json, else the human text. */
+  print(data: unknown, human: () => string): void;
+}
+
+export function defaultToken(env: Record<string, string | undefined>): string | undefined {
+  if (env.GATEHOUSE_TOKEN) return env.GATEHOUSE_TOKEN;
+  const home = resolve(env.GATEHOUSE_HOME ?? '.gatehouse');
+  try {
+    return readFileSync(join(home, 'admin-token'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** An HTTP client that turns error bodies back into GatehouseErrors so exit codes follow the status. */
+export function createApiClient(baseUrl: string, token: string | undefined): ApiClient {
+  return {
+    baseUrl,
+    async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+      let res: Response;
+      try {
+        res = await fetch(new URL(path, baseUrl), {
+          method,
+          headers: {
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...headers,
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      } catch (err) {
+        throw new GatehouseError('unavailable', 503, `Cannot reach the Gatehouse server at ${baseUrl} (${(err as Error).message}); start it with \`npm start\` or set GATEHOUSE_URL.`);
+      }
+      const text = await res.text();
+      let data: unknown = undefined;
+      if (text) {
+        try {
+          data = JSON.parse(text);
+        } catch {
+          data = text;
+        }
+      }
+      if (!res.ok) {
+        const e = (data as { error?: { code?: string; message?: string; details?: [] } } | undefined)?.error;
+        const { code, message, details, ...extra } = (e ?? {}) as Record<string, unknown>;
+        throw new GatehouseError(String(code ?? 'http_error'), res.status, String(message ?? `HTTP ${res.status}`), (details as []) ?? [], extra);
+      }
+      return data as T;
+    },
+  };
+}
+
+export function createCliContext(io: CliIo, env: Record<string, string | undefined>, jsonFlag: () => boolean): CliContext {
+  let client: ApiClient | undefined;
+  return {
+    io,
+    env,
+    json: jsonFlag,
+    api() {
+      client ??= createApiClient(env.GATEHOUSE_URL ?? 'http://127.0.0.1:8080', defaultToken(env));
+      return client;
+    },
+    print(data, human) {
+      io.out(jsonFlag() ? JSON.stringify(data, null, 2) : human());
+    },
+  };
+}
+
+/** Reads a file argument or throws an invalid-input error naming it. */
+export function readInputFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InvalidInputError(`Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, [{ path, message: 'check the path' }]);
+  }
+}

@@ -1,0 +1,54 @@
+// Builds the `gatehouse` command tree; each feature adds its commands through a register function.
+import { Command, CommanderError } from 'commander';
+import { GatehouseError, exitCodeFor } from '../core/errors.js';
+import { createCliContext, type CliContext, type CliIo } from './cli-context.js';
+import { commandRegistrations } from './commands.js';
+
+export type CommandRegistration = (program: Command, cli: CliContext) => void;
+
+function formatError(err: GatehouseError): string {
+  const lines = [`error: ${err.message}`];
+  for (const d of err.details.slice(1, 20)) lines.push(`  ${d.path ? `${d.path}: ` : ''}${d.message}`);
+  return lines.join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code; never throws. */
+export async function runCli(argv: string[], io: CliIo, env: Record<string, string | undefined>): Promise<number> {
+  const program = new Command('gatehouse');
+  let json = false;
+  program
+    .description('Gatehouse: governance for LLM-powered micro-apps')
+    .option('--json', 'machine-readable JSON output')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .hook('preAction', (_this, action) => {
+      json = Boolean(action.optsWithGlobals().json);
+    });
+  const cli = createCliContext(io, env, () => json);
+  for (const register of commandRegistrations) register(program, cli);
+  // Every subcommand accepts --json too, wherever it is written.
+  const addJson = (cmd: Command) => {
+    for (const sub of cmd.commands) {
+      if (!sub.options.some((o) => o.long === '--json')) sub.option('--json', 'machine-readable JSON output');
+      sub.exitOverride();
+      addJson(sub);
+    }
+  };
+  addJson(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (err instanceof GatehouseError) {
+      if (json) io.out(JSON.stringify(err.toJSON(), null, 2));
+      else io.err(formatError(err));
+      return exitCodeFor(err);
+    }
+    io.err(`error: ${(err as Error)?.message ?? String(err)}`);
+    return 1;
+  }
+}

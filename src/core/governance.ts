@@ -1,0 +1,106 @@
+// The nouns of the one decision path: GovernanceRequest in, Decision out (see ARCHITECTURE.md).
+
+/** Actions Gatehouse governs. Free-form strings are allowed for extensions; these are the built-ins. */
+export type Action =
+  | 'app.submit'
+  | 'app.run'
+  | 'model.invoke'
+  | 'data.query'
+  | 'net.egress'
+  | 'connector.call'
+  | 'secret.issue'
+  | (string & {});
+
+export type ResourceType = 'app' | 'model' | 'dataset' | 'connector' | 'host' | 'secret' | (string & {});
+
+export type Environment = 'dev' | 'staging' | 'prod';
+
+export interface Subject {
+  /** User name from the catalog (or `system`). */
+  user: string;
+  roles: string[];
+  groups: string[];
+  /** App name, when the call comes from an app. */
+  app?: string;
+  /** App version number. */
+  appVersion?: number;
+  session?: string;
+  run?: string;
+}
+
+export interface Resource {
+  type: ResourceType;
+  /** Catalog name of the resource (model id, dataset name, connector id, host name ...). */
+  id: string;
+  /** Catalog attributes: classification, region, owner, sensitive, approved, risk, tags ... */
+  attributes: Record<string, unknown>;
+}
+
+/** What the app's approved manifest declares: the deny-by-default scope. */
+export interface AppScope {
+  name: string;
+  version: number;
+  owner: string;
+  environment: Environment;
+  region: string;
+  state: string;
+  models: string[];
+  datasets: string[];
+  connectors: string[];
+  egress: string[];
+  /** The manifest spec itself, for policies that look deeper. */
+  spec: Record<string, unknown>;
+}
+
+export interface GovernanceRequest {
+  action: Action;
+  subject: Subject;
+  resource: Resource;
+  /** Action-specific context: tokens, costUsd, temperature, url, columns, sql ... */
+  request: Record<string, unknown>;
+  /** Absent for calls that are not made by an app (operators, admission of a new app uses the candidate). */
+  app?: AppScope;
+  /** Environment the action happens in (defaults to the app's). */
+  environment?: Environment;
+  /** Correlates everything in one trace (gateway call, run). */
+  traceId?: string;
+}
+
+export type Effect = 'allow' | 'deny' | 'require_approval';
+
+/** Limits merged to their most restrictive value across matched policies. */
+export interface Obligations {
+  maxInputTokens?: number;
+  maxOutputTokens?: number;
+  maxTemperature?: number;
+  maxCostUsd?: number;
+  dailyCostUsd?: number;
+  rowLimit?: number;
+  /** Further numeric limits (requestsPerMinute, tokensPerMinute, perUserDailyCostUsd ...). */
+  [limit: string]: number | string[] | boolean | undefined;
+}
+
+export interface MatchedPolicy {
+  policy: string;
+  effect: 'allow' | 'deny' | 'require_approval' | 'warn' | 'limit';
+  mode: 'enforce' | 'advisory';
+  /** The rendered message or the reason the policy contributed. */
+  reason: string;
+  /** Set when the condition failed to evaluate (fail closed). */
+  error?: string;
+}
+
+export interface Decision {
+  id: string;
+  /** Epoch ms. */
+  time: number;
+  effect: Effect;
+  obligations: Obligations;
+  warnings: string[];
+  matched: MatchedPolicy[];
+  bundleRevision: string;
+  /** One line a user can act on: why the effect is what it is. */
+  reason: string;
+  /** Errors met while deciding (condition errors, missing attributes); any on an enforcing path means deny. */
+  errors: string[];
+}

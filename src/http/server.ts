@@ -1,0 +1,110 @@
+// The HTTP server: mounts typed routes, authenticates bearer tokens, limits bodies, maps every error to JSON.
+import { Hono, type Context } from 'hono';
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { ForbiddenError, GatehouseError, InvalidInputError, PayloadTooLargeError, UnauthenticatedError, asGatehouseError } from '../core/errors.js';
+import { parseOrThrow } from '../core/validation.js';
+import { hasAnyRole, type Principal } from '../identity/principal.js';
+import { buildOpenApi } from './openapi.js';
+import type { AnyRoute } from './route.js';
+import type { Logger } from '../core/logger.js';
+
+export interface HttpDeps {
+  routes: readonly AnyRoute[];
+  /** Resolves a bearer token to a principal, or undefined when unknown/expired. */
+  authenticate(token: string): Promise<Principal | undefined>;
+  maxBodyBytes: number;
+  logger: Logger;
+  /** Mounts routes that speak other protocols (OpenAI/Anthropic surfaces, /metrics, console). */
+  mounts?: ReadonlyArray<(app: Hono) => void>;
+  version: string;
+}
+
+export function bearerToken(c: Context): string | undefined {
+  const h = c.req.header('authorization');
+  if (!h) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
+  return m ? m[1].trim() : undefined;
+}
+
+/** Reads the body as JSON within the size limit; an empty body is `{}`. */
+export async function readJsonBody(c: Context, maxBytes: number): Promise<unknown> {
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  const buf = Buffer.from(await c.req.arrayBuffer());
+  if (buf.length > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  if (buf.length === 0) return {};
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch (err) {
+    throw new InvalidInputError(`Request body is not valid JSON: ${(err as Error).message}`, [{ path: '(body)', message: 'send a JSON document' }]);
+  }
+}
+
+export function errorResponse(c: Context, err: unknown, logger: Logger): Response {
+  const e = asGatehouseError(err);
+  if (e.status >= 500 && !(err instanceof GatehouseError)) logger.error('unhandled error', { path: c.req.path, err: String((err as Error)?.stack ?? err) });
+  const headers: Record<string, string> = {};
+  if (typeof e.extra.retryAfterSeconds === 'number') headers['retry-after'] = String(Math.max(1, Math.ceil(e.extra.retryAfterSeconds)));
+  return c.json(e.toJSON(), e.status as 400, headers);
+}
+
+export function buildApp(deps: HttpDeps): Hono {
+  const app = new Hono();
+  app.onError((err, c) => errorResponse(c, err, deps.logger));
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}; see GET /api/openapi.json.` } }, 404));
+  app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version }));
+  const openapi = buildOpenApi(deps.routes, deps.version);
+  app.get('/api/openapi.json', (c) => c.json(openapi));
+
+  for (const route of deps.routes) {
+    app.on(route.method.toUpperCase(), route.path, async (c) => {
+      let principal: Principal = { user: 'anonymous', roles: [], groups: [] };
+      if (route.access !== 'public') {
+        const token = bearerToken(c);
+        const p = token ? await deps.authenticate(token) : undefined;
+        if (!p) throw new UnauthenticatedError();
+        if (route.access !== 'authenticated' && !hasAnyRole(p, route.access)) {
+          throw new ForbiddenError(`User '${p.user}' (roles: ${p.roles.join(', ') || 'none'}) may not ${route.summary.toLowerCase()}; it needs one of: ${route.access.join(', ')}.`);
+        }
+        principal = p;
+      }
+      const rawBody = route.body ? await readJsonBody(c, deps.maxBodyBytes) : undefined;
+      const body = route.body ? parseOrThrow(route.body, rawBody, 'request body') : undefined;
+      const query = route.query ? parseOrThrow(route.query, c.req.query(), 'query parameters') : undefined;
+      const out = await route.handler({ principal, body, query, params: c.req.param() as Record<string, string>, c });
+      if (out instanceof Response) return out;
+      return c.json(out as object, (route.successStatus ?? 200) as 200);
+    });
+  }
+  for (const mount of deps.mounts ?? []) mount(app);
+  return app;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export function listen(app: Hono, host: string, port: number): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    let server: ServerType;
+    try {
+      server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+        const h = host.includes(':') ? `[${host}]` : host;
+        resolve({
+          url: `http://${h}:${info.port}`,
+          port: info.port,
+          close: () => new Promise<void>((r) => {
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+            server.close(() => r());
+          }),
+        });
+      });
+      server.on('error', reject);
+    } catch (err) {
+      reject(err);
+    }
+  });
+}
