@@ -104,3 +104,29 @@ export interface Decision {
   /** Errors met while deciding (condition errors, missing attributes); any on an enforcing path means deny. */
   errors: string[];
 }
+
+/** What an enforcement point hands govern(): names, not attributes. govern() identifies the rest. */
+export interface GovernInput {
+  action: Action;
+  subject: { user: string; app?: string; appVersion?: number; session?: string; run?: string };
+  resource: { type: ResourceType; id: string; attributes?: Record<string, unknown> };
+  request?: Record<string, unknown>;
+  traceId?: string;
+  /** For app.submit: the candidate manifest's scope (not approved yet, so not looked up). */
+  candidate?: AppScope;
+}
+
+/** The one decision path. Never throws on an enforcing path: errors become deny decisions that say why. */
+export interface Governor {
+  govern(input: GovernInput): Promise<Decision>;
+}
+
+/** Step 2 of govern(): kill switches and flags. Returns a refusal reason or null. O(1), in memory. */
+export interface GateCheck {
+  check(req: GovernanceRequest): { reason: string; scope: string } | null;
+}
+
+/** Where decisions go after they are made (decision log, audit log, telemetry). Must not throw. */
+export interface DecisionSink {
+  record(decision: Decision, req: GovernanceRequest): void;
+}
