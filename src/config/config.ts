@@ -5,6 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.js';
 import { parseOrThrow } from '../core/validation.js';
+import { approvalsConfigSchema } from '../approvals/approvals-config.js';
+import { notifyConfigSchema } from '../notify/notify-config.js';
 
 export const configSchema = z
   .object({
@@ -25,6 +27,10 @@ export const configSchema = z
     logLevel: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
     /** Seed the example catalog, policies and apps when the store is empty. */
     seedExamples: z.boolean().default(true),
+    /** Admission risk weights, tier thresholds, approval quorum and SLAs (docs/approvals.md). */
+    approvals: approvalsConfigSchema.prefault({}),
+    /** Webhook notifications (approval requested, reminded, escalated, decided). */
+    notify: notifyConfigSchema.prefault({}),
   })
   .strict();
 
