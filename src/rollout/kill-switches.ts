@@ -1,0 +1,195 @@
+// Kill switches: an in-memory O(1) gate (GateCheck) kept in step on every replica by broadcast, persisted so
+// a restart keeps them, with an AbortSignal per scope that cuts in-flight streams and runs.
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import { ConflictError, NotFoundError, PolicyDeniedError } from '../core/errors.js';
+import type { GateCheck, GovernanceRequest } from '../core/governance.js';
+import { newId } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
+import type { AuditSink } from '../core/sinks.js';
+import type { Coordination } from '../coord/coordination.js';
+import type { SqlDb } from '../store/sql-db.js';
+import { keysOf, parseTarget, refOf, scopeKey, type Scope, type ScopeRef } from './scopes.js';
+
+export const KILL_CHANNEL = 'gatehouse.rollout.kills';
+
+export interface KillRecord {
+  id: string;
+  scope: Scope;
+  target: string;
+  reason: string;
+  actor: string;
+  /** `manual` or `alert:<rule>`. */
+  source: string;
+  setAt: number;
+  snapshotId?: string;
+  liftApprovals: { actor: string; at: number; reason: string }[];
+}
+
+export interface KillDeps {
+  db: SqlDb;
+  coord: Coordination;
+  audit: AuditSink;
+  clock?: Clock;
+  logger?: Logger;
+  /** How many distinct approvers lifting this kill needs (2 for apps whose data is pii or regulated). */
+  approversNeeded?: (scope: Scope, target: string) => Promise<number>;
+  onChange?: (active: readonly KillRecord[]) => void;
+}
+
+type Message = { op: 'set'; kill: KillRecord } | { op: 'lift'; id: string; scope: Scope; target: string };
+
+interface Row { id: string; scope: string; target: string; reason: string; actor: string; source: string; set_at: number; snapshot_id: string | null; lift_approvals: string }
+
+const fromRow = (r: Row): KillRecord => ({
+  id: r.id, scope: r.scope as Scope, target: r.target, reason: r.reason, actor: r.actor, source: r.source, setAt: Number(r.set_at),
+  snapshotId: r.snapshot_id ?? undefined, liftApprovals: JSON.parse(r.lift_approvals) as KillRecord['liftApprovals'],
+});
+
+export class KillSwitches implements GateCheck {
+  private readonly active = new Map<string, KillRecord>();
+  private readonly controllers = new Map<string, AbortController>();
+  private unsubscribe: (() => Promise<void>) | undefined;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: KillDeps) {
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? silentLogger;
+  }
+
+  /** Loads the kills in force from the store and listens for changes made on any replica. */
+  async start(): Promise<void> {
+    const rows = await this.deps.db.all<Row>('SELECT * FROM rollout_kills WHERE lifted_at IS NULL ORDER BY set_at');
+    for (const r of rows) this.apply({ op: 'set', kill: fromRow(r) });
+    this.unsubscribe = await this.deps.coord.subscribe(KILL_CHANNEL, (m) => {
+      try {
+        this.apply(JSON.parse(m) as Message);
+      } catch (err) {
+        this.logger.warn('ignored malformed kill broadcast', { err: String(err) });
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+  }
+
+  /** GateCheck: refuses any request that falls under a kill in force. Map lookups only. */
+  check(req: GovernanceRequest): { reason: string; scope: string } | null {
+    return this.checkRef(refOf(req));
+  }
+
+  checkRef(ref: ScopeRef): { reason: string; scope: string } | null {
+    if (this.active.size === 0) return null;
+    for (const key of keysOf(ref)) {
+      const k = this.active.get(key);
+      if (k) return { scope: key, reason: `Kill switch ${k.id} on ${k.scope} '${k.target}': ${k.reason}` };
+    }
+    return null;
+  }
+
+  /** A signal that aborts (with the refusal as its reason) as soon as any scope of `ref` is killed. */
+  signalFor(ref: ScopeRef): AbortSignal {
+    const hit = this.checkRef(ref);
+    if (hit) return AbortSignal.abort(new PolicyDeniedError(hit.reason, { scope: hit.scope }));
+    const signals = keysOf(ref).map((key) => {
+      let c = this.controllers.get(key);
+      if (!c) this.controllers.set(key, (c = new AbortController()));
+      return c.signal;
+    });
+    return signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+  }
+
+  list(): KillRecord[] {
+    return [...this.active.values()].sort((a, b) => a.setAt - b.setAt);
+  }
+
+  get(scope: Scope, target: string): KillRecord | undefined {
+    return this.active.get(scopeKey(scope, target));
+  }
+
+  /** Sets a kill: enforced here at once, broadcast to every replica, then stored and audited. Idempotent per scope. */
+  async kill(input: { scope: Scope; target: string; reason: string; actor: string; source?: string; snapshotId?: string }): Promise<{ kill: KillRecord; created: boolean }> {
+    const target = parseTarget(input.scope, input.target);
+    const existing = this.get(input.scope, target);
+    if (existing) return { kill: existing, created: false };
+    const kill: KillRecord = {
+      id: newId('kil', this.clock.now()), scope: input.scope, target, reason: input.reason, actor: input.actor, source: input.source ?? 'manual',
+      setAt: this.clock.now(), snapshotId: input.snapshotId, liftApprovals: [],
+    };
+    this.apply({ op: 'set', kill }); // enforce locally before any I/O
+    await this.publish({ op: 'set', kill });
+    await this.deps.db.run(
+      'INSERT INTO rollout_kills (id, scope, target, reason, actor, source, set_at, snapshot_id, lift_approvals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [kill.id, kill.scope, kill.target, kill.reason, kill.actor, kill.source, kill.setAt, kill.snapshotId ?? null, '[]'],
+    );
+    await this.deps.audit.append({ type: 'kill.set', actor: kill.actor, ...appOf(kill), ids: { snapshotId: kill.snapshotId }, data: { killId: kill.id, scope: kill.scope, target, reason: kill.reason, source: kill.source } });
+    return { kill, created: true };
+  }
+
+  /** Records one approval to lift; lifts once enough distinct approvers agreed (two for pii/regulated apps). */
+  async lift(input: { scope: Scope; target: string; actor: string; reason: string }): Promise<{ lifted: boolean; kill: KillRecord; approvals: string[]; needed: number }> {
+    const target = parseTarget(input.scope, input.target);
+    const current = this.get(input.scope, target);
+    if (!current) throw new NotFoundError(`Kill switch on ${input.scope}`, target, 'see `gatehouse kill list`');
+    const needed = (await this.deps.approversNeeded?.(input.scope, target)) ?? 1;
+    const row = await this.deps.db.get<Row>('SELECT * FROM rollout_kills WHERE id = ?', [current.id]);
+    const stored = row ? fromRow(row) : current;
+    if (stored.liftApprovals.some((a) => a.actor === input.actor)) {
+      throw new ConflictError(`${input.actor} already approved lifting kill ${current.id}; lifting it needs ${needed} distinct approvers, so another person must confirm.`, { needed });
+    }
+    const approvals = [...stored.liftApprovals, { actor: input.actor, at: this.clock.now(), reason: input.reason }];
+    const lifted = approvals.length >= needed;
+    const changed = await this.deps.db.run(
+      'UPDATE rollout_kills SET lift_approvals = ?, lifted_at = ?, lifted_by = ? WHERE id = ? AND lift_approvals = ? AND lifted_at IS NULL',
+      [JSON.stringify(approvals), lifted ? this.clock.now() : null, lifted ? approvals.map((a) => a.actor).join(',') : null, current.id, row?.lift_approvals ?? '[]'],
+    );
+    if (changed.changes === 0) throw new ConflictError(`Kill ${current.id} changed while approving; retry.`);
+    current.liftApprovals = approvals;
+    const names = approvals.map((a) => a.actor);
+    await this.deps.audit.append({ type: lifted ? 'kill.lifted' : 'kill.lift_approved', actor: input.actor, ...appOf(current), data: { killId: current.id, scope: current.scope, target, reason: input.reason, approvals: names, needed } });
+    if (lifted) {
+      this.apply({ op: 'lift', id: current.id, scope: current.scope, target });
+      await this.publish({ op: 'lift', id: current.id, scope: current.scope, target });
+    }
+    return { lifted, kill: current, approvals: names, needed };
+  }
+
+  private async publish(m: Message): Promise<void> {
+    try {
+      await this.deps.coord.publish(KILL_CHANNEL, JSON.stringify(m));
+    } catch (err) {
+      // this replica already enforces; others pick the kill up from the store on restart
+      this.logger.error('kill broadcast failed', { err: String(err) });
+    }
+  }
+
+  private apply(m: Message): void {
+    if (m.op === 'set') {
+      const key = scopeKey(m.kill.scope, m.kill.target);
+      if (this.active.get(key)?.id === m.kill.id) return;
+      this.active.set(key, m.kill);
+      const c = this.controllers.get(key);
+      if (c) {
+        this.controllers.delete(key);
+        c.abort(new PolicyDeniedError(`Kill switch ${m.kill.id} on ${m.kill.scope} '${m.kill.target}': ${m.kill.reason}`, { scope: key }));
+      }
+    } else {
+      const key = scopeKey(m.scope, m.target);
+      if (this.active.get(key)?.id !== m.id) return;
+      this.active.delete(key);
+    }
+    this.deps.onChange?.(this.list());
+  }
+}
+
+function appOf(k: KillRecord): { app?: string; appVersion?: number } {
+  if (k.scope === 'app') return { app: k.target };
+  if (k.scope === 'app_version') {
+    const [app, v] = k.target.split('@');
+    return { app, appVersion: Number(v) };
+  }
+  return {};
+}

@@ -1,0 +1,117 @@
+// Per-minute aggregates per app, user, model and connector: summed in memory, flushed to the store by upsert.
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
+import type { TelemetryEvent } from '../core/sinks.js';
+import type { SqlDb } from '../store/sql-db.js';
+
+export const AGGREGATE_DIMS = ['app', 'user', 'model', 'connector'] as const;
+export type AggregateDim = (typeof AGGREGATE_DIMS)[number];
+
+export interface AggregateRow {
+  minute: number;
+  dim: AggregateDim;
+  key: string;
+  kind: string;
+  metric: string;
+  total: number;
+  samples: number;
+}
+
+export interface AggregateQuery {
+  dim: AggregateDim;
+  key: string;
+  kind?: string;
+  metric?: string;
+  from: number;
+  to: number;
+}
+
+export const minuteOf = (t: number): number => Math.floor(t / 60_000) * 60_000;
+
+export class MinuteAggregates {
+  private pending = new Map<string, AggregateRow>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: SqlDb,
+    private readonly opts: { clock?: Clock; logger?: Logger; flushIntervalMs?: number } = {},
+  ) {}
+
+  /** Starts the periodic flush (unref'd so it never keeps the process alive). */
+  start(): void {
+    const every = this.opts.flushIntervalMs ?? 5000;
+    this.timer ??= setInterval(() => void this.flush(), every);
+    this.timer.unref?.();
+  }
+
+  /** Adds the event's metrics (plus `events` = 1) to its minute for every dimension it names. */
+  add(e: TelemetryEvent): void {
+    const minute = minuteOf(e.time || (this.opts.clock ?? systemClock).now());
+    const metrics: Record<string, number> = { events: 1, ...(e.metrics ?? {}) };
+    for (const dim of AGGREGATE_DIMS) {
+      const key = e[dim];
+      if (!key) continue;
+      for (const [metric, v] of Object.entries(metrics)) {
+        if (!Number.isFinite(v)) continue;
+        this.merge({ minute, dim, key, kind: e.kind, metric, total: v, samples: 1 });
+      }
+    }
+  }
+
+  private merge(r: AggregateRow): void {
+    const id = `${r.minute}|${r.dim}|${r.key}|${r.kind}|${r.metric}`;
+    const row = this.pending.get(id);
+    if (row) {
+      row.total += r.total;
+      row.samples += r.samples;
+    } else this.pending.set(id, { ...r });
+  }
+
+  /** Writes pending sums to the store in one transaction; concurrent calls queue. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.pending.size === 0) return;
+      const rows = [...this.pending.values()];
+      this.pending = new Map();
+      try {
+        await this.db.transaction(async (tx) => {
+          for (const r of rows) {
+            await tx.run(
+              `INSERT INTO telemetry_minutes (minute, dim, dim_key, kind, metric, total, samples) VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (minute, dim, dim_key, kind, metric) DO UPDATE SET total = telemetry_minutes.total + excluded.total, samples = telemetry_minutes.samples + excluded.samples`,
+              [r.minute, r.dim, r.key, r.kind, r.metric, r.total, r.samples],
+            );
+          }
+        });
+      } catch (err) {
+        // keep the sums for the next attempt rather than lose them
+        for (const r of rows) this.merge(r);
+        (this.opts.logger ?? silentLogger).warn('telemetry aggregate flush failed; will retry', { err: String(err) });
+      }
+    });
+    return this.flushing;
+  }
+
+  /** Stored rows for one dimension key between `from` and `to` (inclusive minutes), after a flush. */
+  async query(q: AggregateQuery): Promise<AggregateRow[]> {
+    await this.flush();
+    const where = ['dim = ?', 'dim_key = ?', 'minute >= ?', 'minute <= ?'];
+    const params: unknown[] = [q.dim, q.key, minuteOf(q.from), q.to];
+    if (q.kind) (where.push('kind = ?'), params.push(q.kind));
+    if (q.metric) (where.push('metric = ?'), params.push(q.metric));
+    const rows = await this.db.all<{ minute: number; dim: AggregateDim; dim_key: string; kind: string; metric: string; total: number; samples: number }>(
+      `SELECT minute, dim, dim_key, kind, metric, total, samples FROM telemetry_minutes WHERE ${where.join(' AND ')} ORDER BY minute, kind, metric`,
+      params,
+    );
+    return rows.map((r) => ({ minute: r.minute, dim: r.dim, key: r.dim_key, kind: r.kind, metric: r.metric, total: Number(r.total), samples: Number(r.samples) }));
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+}

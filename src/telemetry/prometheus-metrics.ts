@@ -1,0 +1,69 @@
+// Prometheus exposition of the telemetry stream (prom-client, own registry) and the GET /metrics mount.
+import type { Hono } from 'hono';
+import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import type { TelemetryEvent } from '../core/sinks.js';
+
+const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+export class PrometheusMetrics {
+  readonly registry = new Registry();
+  private readonly events: Counter<'kind' | 'app' | 'outcome'>;
+  private readonly tokens: Counter<'app' | 'model' | 'direction'>;
+  private readonly cost: Counter<'app' | 'model'>;
+  private readonly latency: Histogram<'kind' | 'app'>;
+  private readonly dlp: Counter<'app' | 'entity'>;
+  readonly alertFirings: Counter<'rule' | 'app'>;
+  readonly timeToContain: Histogram<'rule' | 'action'>;
+  readonly activeKills: Gauge<'scope'>;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.events = new Counter({ name: 'gatehouse_events_total', help: 'Governed telemetry events by kind, app and outcome', labelNames: ['kind', 'app', 'outcome'], registers });
+    this.tokens = new Counter({ name: 'gatehouse_model_tokens_total', help: 'Model tokens by app, model and direction (input|output)', labelNames: ['app', 'model', 'direction'], registers });
+    this.cost = new Counter({ name: 'gatehouse_model_cost_usd_total', help: 'Model spend in USD by app and model', labelNames: ['app', 'model'], registers });
+    this.latency = new Histogram({ name: 'gatehouse_latency_ms', help: 'Latency of governed calls in milliseconds', labelNames: ['kind', 'app'], buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000], registers });
+    this.dlp = new Counter({ name: 'gatehouse_dlp_detections_total', help: 'DLP findings by app and entity type (never values)', labelNames: ['app', 'entity'], registers });
+    this.alertFirings = new Counter({ name: 'gatehouse_alert_firings_total', help: 'Alert rule firings', labelNames: ['rule', 'app'], registers });
+    this.timeToContain = new Histogram({ name: 'gatehouse_time_to_contain_ms', help: 'From the first triggering event to enforcement of an automated action', labelNames: ['rule', 'action'], buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 5000, 60000], registers });
+    this.activeKills = new Gauge({ name: 'gatehouse_kill_switches_active', help: 'Kill switches in force by scope', labelNames: ['scope'], registers });
+    if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_process_' });
+  }
+
+  /** Telemetry listener: counts the event into the families above. */
+  readonly onEvent = (e: TelemetryEvent): void => {
+    const app = str(e.app);
+    const m = e.metrics ?? {};
+    this.events.inc({ kind: e.kind, app, outcome: str(e.attrs?.outcome ?? e.attrs?.effect) });
+    if (e.model) {
+      if (m.tokensIn) this.tokens.inc({ app, model: e.model, direction: 'input' }, m.tokensIn);
+      if (m.tokensOut) this.tokens.inc({ app, model: e.model, direction: 'output' }, m.tokensOut);
+      if (m.costUsd) this.cost.inc({ app, model: e.model }, m.costUsd);
+    }
+    if (typeof m.latencyMs === 'number') this.latency.observe({ kind: e.kind, app }, m.latencyMs);
+    if (e.kind === 'dlp.detection') {
+      for (const entity of entitiesOf(e)) this.dlp.inc({ app, entity }, m.count ?? 1);
+    }
+  };
+
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** Mounts GET /metrics; with `token` set, scrapes must send it as a bearer token. */
+  mount(token?: string): (app: Hono) => void {
+    return (app) => {
+      app.get('/metrics', async (c) => {
+        if (token && c.req.header('authorization') !== `Bearer ${token}`) {
+          return c.json({ error: { code: 'unauthenticated', message: 'GET /metrics needs `Authorization: Bearer <telemetry.metricsToken>`.' } }, 401);
+        }
+        return c.body(await this.text(), 200, { 'content-type': this.registry.contentType });
+      });
+    };
+  }
+}
+
+/** Entity types named by a dlp.detection event: `attrs.entity` or the comma-separated `attrs.entities`. */
+export function entitiesOf(e: TelemetryEvent): string[] {
+  const raw = [e.attrs?.entity, e.attrs?.entities].filter((v) => typeof v === 'string') as string[];
+  return raw.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+}
