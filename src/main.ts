@@ -1,5 +1,14 @@
 // Composition root: config → store → coordination → services → HTTP routes. The only place wiring happens.
 import { readFileSync } from 'node:fs';
+import { repoPath } from './core/repo-root.js';
+import { nullAuditSink, type AuditSink } from './core/sinks.js';
+import { CatalogService } from './catalog/catalog-service.js';
+import { catalogRoutes } from './catalog/catalog-routes.js';
+import { AppService } from './apps/app-service.js';
+import { appRoutes } from './apps/app-routes.js';
+import { TokenService, ensureAdminToken } from './identity/token-service.js';
+import { identityRoutes } from './identity/identity-routes.js';
+import { seedExamples } from './seed/seed-examples.js';
 import type { GatehouseConfig } from './config/config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -12,7 +21,7 @@ import { allMigrations } from './store/migrations.js';
 import { openDb } from './store/open-db.js';
 import { migrate, type SqlDb } from './store/sql-db.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION: string = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
 
 export interface GatehouseOptions {
   clock?: Clock;
@@ -28,6 +37,11 @@ export interface Gatehouse {
   clock: Clock;
   logger: Logger;
   routes: AnyRoute[];
+  catalog: CatalogService;
+  apps: AppService;
+  tokens: TokenService;
+  audit: AuditSink;
+  adminToken: string;
   authenticate(token: string): Promise<Principal | undefined>;
   /** Starts HTTP on the configured host/port (port 0 picks a free one). */
   listen(): Promise<RunningServer>;
@@ -40,12 +54,22 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const db = await openDb({ home: config.home, databaseUrl: config.databaseUrl, schema: opts.pgSchema });
   await migrate(db, allMigrations);
   const coord: Coordination = new MemoryCoordination(clock);
-  const routes: AnyRoute[] = [];
-  const authenticate = async (_token: string): Promise<Principal | undefined> => undefined;
+  const audit: AuditSink = nullAuditSink;
+
+  // Foundation: catalog, identity, apps.
+  const catalog = new CatalogService({ db, clock, audit, coord });
+  await catalog.start();
+  const adminToken = ensureAdminToken(config.home, config.adminToken);
+  const tokens = new TokenService({ db, clock, catalog, audit, adminToken });
+  const apps = new AppService({ db, clock, catalog, audit });
+  const routes: AnyRoute[] = [...identityRoutes(tokens), ...catalogRoutes(catalog), ...appRoutes(apps)];
+  const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
+
+  if (config.seedExamples) await seedExamples({ db, home: config.home, catalog, apps, logger });
 
   let server: RunningServer | undefined;
   return {
-    config, db, coord, clock, logger, routes, authenticate,
+    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, adminToken, authenticate,
     async listen() {
       const app = buildApp({ routes, authenticate, maxBodyBytes: config.server.maxBodyBytes, logger, version: VERSION });
       server = await listen(app, config.server.host, config.server.port);

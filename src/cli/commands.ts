@@ -1,5 +1,13 @@
 // The list of feature command registrations, in help order. Add one line per feature.
 import type { CommandRegistration } from './program.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerCatalogCommands } from '../catalog/catalog-commands.js';
+import { registerTokenCommands } from '../identity/token-commands.js';
+import { registerAppCommands } from '../apps/app-commands.js';
 
-export const commandRegistrations: CommandRegistration[] = [registerServeCommand];
+export const commandRegistrations: CommandRegistration[] = [
+  registerServeCommand,
+  registerCatalogCommands,
+  registerTokenCommands,
+  registerAppCommands,
+];

@@ -52,3 +52,8 @@ export async function runCli(argv: string[], io: CliIo, env: Record<string, stri
     return 1;
   }
 }
+
+/** Finds or creates a command group (`app`, `policy` ...) so several features can add subcommands to it. */
+export function commandGroup(program: Command, name: string, description: string): Command {
+  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
+}

@@ -1,4 +1,11 @@
 // Every feature's migrations, in the order they apply. Add a feature's list at the end; never reorder.
 import type { Migration } from './sql-db.js';
+import { catalogMigrations } from '../catalog/catalog-migrations.js';
+import { identityMigrations } from '../identity/identity-migrations.js';
+import { appMigrations } from '../apps/app-migrations.js';
 
-export const allMigrations: Migration[] = [];
+export const allMigrations: Migration[] = [
+  ...catalogMigrations,
+  ...identityMigrations,
+  ...appMigrations,
+];

@@ -1,0 +1,134 @@
+// Apps: submit manifests with their code as immutable, content-addressed versions; read them back.
+import type { Clock } from '../core/clock.js';
+import { ConflictError, InvalidInputError, NotFoundError, type ErrorDetail } from '../core/errors.js';
+import { contentHash } from '../core/hash.js';
+import { parseOrThrow } from '../core/validation.js';
+import { didYouMean } from '../core/suggest.js';
+import type { AuditSink } from '../core/sinks.js';
+import type { CatalogReader } from '../catalog/catalog-schema.js';
+import type { Principal } from '../identity/principal.js';
+import type { AdmissionHook, AdmissionResult } from '../admission/admission-types.js';
+import type { SqlDb } from '../store/sql-db.js';
+import { diffVersions, type AppVersionDiff } from './app-diff.js';
+import { AppStore } from './app-store.js';
+import { checkReferences } from './manifest-references.js';
+import { manifestSchema, type AppReader, type AppVersion, type LifecycleState } from './manifest-schema.js';
+
+export const CODE_LIMITS = { maxFileBytes: 256 * 1024, maxTotalBytes: 1024 * 1024, maxFiles: 50 };
+
+export interface SubmitResult {
+  created: boolean;
+  version: AppVersion;
+  /** Risk, findings and approval state, when admission is wired. */
+  admission?: AdmissionResult;
+}
+
+/** States in which a version may serve traffic, best first. */
+const SERVING: LifecycleState[] = ['released', 'canary'];
+
+export class AppService implements AppReader {
+  readonly store: AppStore;
+  private admission?: AdmissionHook;
+
+  constructor(private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink }) {
+    this.store = new AppStore(deps.db);
+  }
+
+  /** Admission (checks, risk, approvals) runs after each new version is stored. */
+  setAdmissionHook(hook: AdmissionHook): void {
+    this.admission = hook;
+  }
+
+  async submit(rawManifest: unknown, code: Record<string, string>, submitter: Principal): Promise<SubmitResult> {
+    const manifest = parseOrThrow(manifestSchema, rawManifest, 'app manifest');
+    const refErrors = checkReferences(manifest, this.deps.catalog);
+    checkCode(manifest.spec.runtime.entrypoint, manifest.spec.runtime.files, code, refErrors);
+    if (refErrors.length) throw new InvalidInputError(`Invalid app manifest: ${refErrors[0].path}: ${refErrors[0].message}`, refErrors);
+    const app = manifest.metadata.name;
+    const hash = contentHash({ manifest, code });
+    const existing = await this.store.byHash(app, hash);
+    if (existing) return { created: false, version: existing };
+    const now = this.deps.clock.now();
+    let version: number;
+    try {
+      version = await this.deps.db.transaction((tx) => this.store.insert(tx, { app, hash, manifest, code, state: 'draft', submittedBy: submitter.user, createdAt: now }));
+    } catch (err) {
+      // Two identical submissions racing: the loser returns the winner's version.
+      const raced = await this.store.byHash(app, hash);
+      if (raced) return { created: false, version: raced };
+      throw err;
+    }
+    const stored = (await this.store.get(app, version))!;
+    await this.deps.audit.append({ type: 'app.submitted', actor: submitter.user, app, appVersion: version, data: { hash, state: 'draft' } });
+    const admission = this.admission ? await this.admission.admit(stored, submitter) : undefined;
+    return { created: true, version: (await this.store.get(app, version))!, admission };
+  }
+
+  async getVersion(app: string, version: number): Promise<AppVersion | undefined> {
+    return this.store.get(app, version);
+  }
+
+  async latestVersion(app: string): Promise<AppVersion | undefined> {
+    return this.store.latest(app);
+  }
+
+  async listVersions(app: string): Promise<AppVersion[]> {
+    return this.store.versions(app);
+  }
+
+  async inForce(app: string): Promise<AppVersion | undefined> {
+    const versions = (await this.store.versions(app)).reverse();
+    for (const s of SERVING) {
+      const v = versions.find((x) => x.state === s);
+      if (v) return v;
+    }
+    // Approved but not yet released versions may run in dev only.
+    return versions.find((x) => x.state === 'approved' && x.manifest.spec.environment === 'dev');
+  }
+
+  async requireVersion(app: string, version?: number): Promise<AppVersion> {
+    const v = version === undefined ? await this.store.latest(app) : await this.store.get(app, version);
+    if (v) return v;
+    const names = await this.store.appNames();
+    if (!names.includes(app)) throw new NotFoundError('App', app, didYouMean(app, names));
+    throw new NotFoundError(`Version ${version} of app`, app, 'see `gatehouse app versions`');
+  }
+
+  async list(): Promise<{ name: string; owner: string; latest: number; state: LifecycleState; inForce: number | null; environment: string }[]> {
+    const out = [];
+    for (const name of await this.store.appNames()) {
+      const latest = (await this.store.latest(name))!;
+      const force = await this.inForce(name);
+      out.push({ name, owner: latest.manifest.metadata.owner, latest: latest.version, state: latest.state, inForce: force?.version ?? null, environment: latest.manifest.spec.environment });
+    }
+    return out;
+  }
+
+  async diff(app: string, from: number, to: number): Promise<AppVersionDiff> {
+    return diffVersions(await this.requireVersion(app, from), await this.requireVersion(app, to));
+  }
+
+  /** Moves a version between lifecycle states (callers check legality); audited; conflict if it moved meanwhile. */
+  async setState(app: string, version: number, from: LifecycleState, to: LifecycleState, actor: string, reason: string, ids: Record<string, string> = {}): Promise<void> {
+    const ok = await this.store.setState(app, version, from, to, this.deps.clock.now());
+    if (!ok) throw new ConflictError(`App ${app} version ${version} is no longer ${from}; reload and retry.`);
+    await this.deps.audit.append({ type: 'app.lifecycle', actor, app, appVersion: version, ids, data: { from, to, reason } });
+  }
+}
+
+function checkCode(entrypoint: string, files: string[], code: Record<string, string>, errors: ErrorDetail[]): void {
+  const declared = new Set([entrypoint, ...files]);
+  let total = 0;
+  if (Object.keys(code).length > CODE_LIMITS.maxFiles) errors.push({ path: 'code', message: `at most ${CODE_LIMITS.maxFiles} code files` });
+  for (const f of declared) {
+    if (f.startsWith('/') || f.split(/[\\/]/).includes('..')) errors.push({ path: 'spec.runtime', message: `code path '${f}' must be relative and stay inside the app folder` });
+    else if (typeof code[f] !== 'string') errors.push({ path: f === entrypoint ? 'spec.runtime.entrypoint' : 'spec.runtime.files', message: `code file '${f}' was not uploaded` });
+  }
+  for (const [f, text] of Object.entries(code)) {
+    if (!declared.has(f)) errors.push({ path: `code.${f}`, message: `file '${f}' is not named by spec.runtime.entrypoint or spec.runtime.files` });
+    const bytes = Buffer.byteLength(String(text));
+    total += bytes;
+    if (bytes > CODE_LIMITS.maxFileBytes) errors.push({ path: `code.${f}`, message: `file is ${bytes} bytes; the limit is ${CODE_LIMITS.maxFileBytes}` });
+  }
+  if (total > CODE_LIMITS.maxTotalBytes) errors.push({ path: 'code', message: `code totals ${total} bytes; the limit is ${CODE_LIMITS.maxTotalBytes}` });
+}
