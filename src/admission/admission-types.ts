@@ -38,6 +38,8 @@ export interface Finding {
   /** Code file or `manifest`. */
   file?: string;
   line?: number;
+  /** Field path inside the manifest, e.g. `spec.prompts[0].template`. */
+  path?: string;
   message: string;
   fix: string;
 }
