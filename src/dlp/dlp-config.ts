@@ -1,0 +1,61 @@
+// The `dlp` section of gatehouse.yaml: threshold, enabled entities, allow-lists, custom detectors, default policy.
+import { z } from 'zod';
+
+export const VALIDATORS = ['none', 'luhn', 'mod97', 'us_ssn', 'aba_routing', 'entropy'] as const;
+export type ValidatorName = (typeof VALIDATORS)[number];
+
+const entityName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be UPPER_SNAKE_CASE, e.g. EMPLOYEE_ID');
+const action = z.enum(['mask', 'partial', 'hash', 'tokenize', 'block', 'allow']);
+
+export const customDetectorSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, _ or -'),
+    entity: entityName,
+    /** A JavaScript regular expression source (no slashes); the whole match is the finding. */
+    pattern: z.string().min(1).refine((p) => {
+      try {
+        new RegExp(p, 'g');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'is not a valid JavaScript regular expression'),
+    /** `i` for case-insensitive. */
+    flags: z.string().regex(/^i?$/, 'may only be "i"').default(''),
+    score: z.number().min(0).max(1).default(0.6),
+    validator: z.enum(VALIDATORS).default('none'),
+    /** Words within ~40 characters before the match that raise the score by contextBoost. */
+    context: z.array(z.string().min(1)).default([]),
+    contextBoost: z.number().min(0).max(1).default(0.35),
+  })
+  .strict();
+export type CustomDetectorConfig = z.output<typeof customDetectorSchema>;
+
+export const dlpConfigSchema = z
+  .object({
+    /** Findings scoring below this are dropped. */
+    threshold: z.number().min(0).max(1).default(0.5),
+    /** Entity types to detect (default: all built-ins plus custom ones). */
+    entities: z.array(entityName).optional(),
+    allowList: z
+      .object({
+        /** Exact values never flagged (case-insensitive), e.g. support@example.com. */
+        values: z.array(z.string().min(1)).default([]),
+        /** Regular expressions; a finding whose whole text matches one is dropped. */
+        patterns: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({ values: [], patterns: [] }),
+    detectors: z.array(customDetectorSchema).default([]),
+    /** Default redaction policy for callers that pass none. */
+    policy: z
+      .object({ default: action.default('mask'), entities: z.record(entityName, action).default({}) })
+      .strict()
+      .default({ default: 'mask', entities: {} }),
+    /** Salt for `hash` mode when the caller gives none; set per deployment. */
+    hashSalt: z.string().default('gatehouse'),
+  })
+  .strict();
+
+export type DlpConfig = z.output<typeof dlpConfigSchema>;
+export type DlpConfigInput = z.input<typeof dlpConfigSchema>;

@@ -1,0 +1,130 @@
+// The DLP engine: runs recognizers, applies context and threshold, resolves overlaps, and redacts/blocks/restores.
+import { InvalidInputError } from '../core/errors.js';
+import { parseOrThrow } from '../core/validation.js';
+import { dlpConfigSchema, type DlpConfigInput } from './dlp-config.js';
+import { DlpBlockedError } from './dlp-errors.js';
+import { nameRecognizers } from './name-recognizers.js';
+import { piiRecognizers } from './pii-recognizers.js';
+import { regexRecognizer, type Recognizer } from './recognizer.js';
+import { applyRedactions, resolvePolicy } from './redact.js';
+import { secretRecognizers } from './secret-recognizers.js';
+import { createStreamScanner } from './stream-scanner.js';
+import type { DlpEngine, EntityType, Finding, RedactPolicy, ScanOptions, TokenVault } from './types.js';
+import { VALIDATOR_FNS } from './validators.js';
+import { TOKEN_RE, createMemoryVault } from './vault.js';
+
+export interface DlpEngineDeps {
+  vault?: TokenVault;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Context words match on a normalized window: lower case, `_ - . '` turned into spaces (so `date_of_birth` counts). */
+function contextMatcher(words: readonly string[] | undefined): RegExp | undefined {
+  if (!words || words.length === 0) return undefined;
+  const alts = words.map((w) => escapeRe(w.toLowerCase().replace(/[_\-.'’]/g, ' ')).replace(/ +/g, '\\s+'));
+  return new RegExp(`(?:^|[^a-z0-9])(?:${alts.join('|')})(?![a-z0-9])`);
+}
+
+interface Compiled {
+  rec: Recognizer;
+  ctx?: RegExp;
+}
+
+const BEFORE = 48;
+const AFTER = 24;
+
+function contextHit(text: string, start: number, end: number, ctx: RegExp): boolean {
+  const win = `${text.slice(Math.max(0, start - BEFORE), start)} ${text.slice(end, end + AFTER)}`;
+  return ctx.test(win.toLowerCase().replace(/[_\-.'’]/g, ' '));
+}
+
+/** Keeps the best finding among overlapping ones: higher score, then longer span. */
+export function resolveOverlaps(cands: Finding[]): Finding[] {
+  const sorted = [...cands].sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const kept: Finding[] = [];
+  for (const c of sorted) {
+    if (!kept.some((k) => c.start < k.end && k.start < c.end)) kept.push(c);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps = {}): DlpEngine {
+  const cfg = parseOrThrow(dlpConfigSchema, config, 'dlp configuration', 'dlp');
+  const custom: Recognizer[] = cfg.detectors.map((d) =>
+    regexRecognizer(`custom:${d.name}`, d.entity, new RegExp(d.pattern, `g${d.flags}`), d.score, {
+      validate: VALIDATOR_FNS[d.validator],
+      context: d.context,
+      contextBoost: d.contextBoost,
+    }),
+  );
+  const all = [...secretRecognizers(), ...piiRecognizers(), ...nameRecognizers(), ...custom];
+  const enabled = cfg.entities ? new Set<string>([...cfg.entities, ...cfg.detectors.map((d) => d.entity)]) : undefined;
+  const compiled: Compiled[] = all.filter((r) => !enabled || enabled.has(r.entity)).map((rec) => ({ rec, ctx: contextMatcher(rec.context) }));
+  const allowValues = new Set(cfg.allowList.values.map((v) => v.toLowerCase()));
+  const allowPatterns = cfg.allowList.patterns.map((p, i) => {
+    try {
+      return new RegExp(`^(?:${p})$`, 'i');
+    } catch (err) {
+      throw new InvalidInputError(`dlp.allowList.patterns[${i}] is not a valid regular expression: ${(err as Error).message}`, [{ path: `dlp.allowList.patterns[${i}]`, message: 'fix the pattern' }]);
+    }
+  });
+  const vault = deps.vault ?? createMemoryVault();
+
+  function scan(text: string, options: ScanOptions = {}): Finding[] {
+    if (typeof text !== 'string') throw new InvalidInputError('DLP scan input must be a string.');
+    const threshold = options.threshold ?? cfg.threshold;
+    const only = options.entities ? new Set<string>(options.entities) : undefined;
+    const cands: Finding[] = [];
+    for (const { rec, ctx } of compiled) {
+      if (only && !only.has(rec.entity)) continue;
+      const boost = rec.contextBoost ?? 0;
+      rec.run(text, (start, end, base) => {
+        let score = base;
+        if (ctx && boost > 0 && score < 1 && contextHit(text, start, end, ctx)) score = Math.min(1, score + boost);
+        if (score < threshold || end <= start) return;
+        cands.push({ type: rec.entity, start, end, score: Math.round(score * 100) / 100, detector: rec.name });
+      });
+    }
+    let out = resolveOverlaps(cands);
+    if (allowValues.size > 0 || allowPatterns.length > 0) {
+      out = out.filter((f) => {
+        const v = text.slice(f.start, f.end);
+        return !allowValues.has(v.toLowerCase()) && !allowPatterns.some((p) => p.test(v));
+      });
+    }
+    return out;
+  }
+
+  const withDefaults = (policy?: RedactPolicy): RedactPolicy => ({
+    default: policy?.default ?? cfg.policy.default,
+    entities: { ...cfg.policy.entities, ...policy?.entities },
+    hashSalt: policy?.hashSalt ?? cfg.hashSalt,
+    tokenScope: policy?.tokenScope ?? 'default',
+  });
+
+  const engine: DlpEngine = {
+    vault,
+    scan,
+    redact(text, policy) {
+      const p = withDefaults(policy);
+      const findings = scan(text);
+      const blocked = findings.filter((f) => resolvePolicy(p, f.type) === 'block').map((f) => f.type);
+      if (blocked.length > 0) throw new DlpBlockedError(blocked);
+      return { text: applyRedactions(text, findings, p, vault), findings };
+    },
+    restore(text, scope = 'default') {
+      return text.replace(TOKEN_RE, (tok) => vault.lookup(scope, tok) ?? tok);
+    },
+    assertClean(text, types) {
+      const findings = scan(text, types ? { entities: types } : {});
+      if (findings.length > 0) throw new DlpBlockedError(findings.map((f) => f.type));
+    },
+    createStreamScanner(options = {}) {
+      return createStreamScanner(engine, withDefaults(options.policy), options.maxHoldback);
+    },
+  };
+  return engine;
+}
+
+export type { EntityType };

@@ -1,0 +1,89 @@
+// PERSON and STREET_ADDRESS: no checksum exists, so lexicons, capitalization, titles, street suffixes and context.
+import { hasDigit, regexRecognizer, type Emit, type Recognizer } from './recognizer.js';
+import { nameLexicon, type NameLexicon } from './name-lexicon.js';
+
+const TOKEN = "(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\\b)[A-Z][a-z]*(?:['’-]?[A-Z][a-z]+)*";
+// Title? then up to four capitalized tokens (an initial like `Q.` allowed in the middle).
+const CAP_SEQ = new RegExp(
+  `(?<![\\w@.'’-])(?:(Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\\.?\\s+)?(${TOKEN}(?:[ \\t]+(?:[A-Z]\\.|${TOKEN})){0,3})(?![\\w@'’-])`,
+  'g',
+);
+
+const isSentenceStart = (text: string, i: number): boolean => {
+  let j = i - 1;
+  while (j >= 0 && (text[j] === ' ' || text[j] === '\t' || text[j] === '"' || text[j] === '*')) j--;
+  return j < 0 || '.!?\n:>#-'.includes(text[j]);
+};
+
+function scoreName(tokens: string[], titled: boolean, lex: NameLexicon): number {
+  const low = tokens.map((t) => t.toLowerCase().replace(/[’']s$/, ''));
+  const first = lex.first.has(low[0]);
+  const n = tokens.length;
+  const lastTok = low[n - 1];
+  const lastIsName = lex.last.has(lastTok) || (lex.first.has(lastTok) && n > 1);
+  const anyCommon = low.some((w, i) => lex.common.has(w) && !lex.first.has(w) && !lex.last.has(w) && !(i > 0 && w.length === 2 && w.endsWith('.')));
+  if (titled) return anyCommon && !lastIsName ? 0.3 : 0.85;
+  if (n === 1) return first && !lex.common.has(low[0]) ? 0.35 : lex.last.has(low[0]) ? 0.2 : 0;
+  if (anyCommon) return first && lastIsName ? 0.6 : 0;
+  if (first && lastIsName) return 0.85;
+  if (first || lastIsName) return 0.65;
+  return 0.25;
+}
+
+function runPerson(text: string, emit: Emit): void {
+  const lex = nameLexicon();
+  CAP_SEQ.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = CAP_SEQ.exec(text)) !== null) {
+    const titled = m[1] !== undefined;
+    let start = m.index + m[0].length - m[2].length;
+    let tokens = m[2].split(/[ \t]+/);
+    // Drop leading and trailing common words ("Dear", "Thanks", "Report") that capitalization swept in.
+    while (tokens.length > 0 && lex.common.has(tokens[0].toLowerCase()) && !lex.first.has(tokens[0].toLowerCase()) && !titled) {
+      start += tokens[0].length + (text.slice(start + tokens[0].length).match(/^[ \t]+/)?.[0].length ?? 0);
+      tokens = tokens.slice(1);
+    }
+    while (tokens.length > 1 && lex.common.has(tokens[tokens.length - 1].toLowerCase()) && !lex.last.has(tokens[tokens.length - 1].toLowerCase())) tokens = tokens.slice(0, -1);
+    if (tokens.length === 0) continue;
+    if (tokens.length === 1 && !titled && isSentenceStart(text, start) && !lex.first.has(tokens[0].toLowerCase())) continue;
+    let score = scoreName(tokens, titled, lex);
+    if (score <= 0) continue;
+    const len = tokens.join(' ').length;
+    const span = text.slice(start, start + len + 8);
+    const end = start + (span.startsWith(tokens.join(' ')) ? len : span.indexOf(tokens[tokens.length - 1]) + tokens[tokens.length - 1].length);
+    if (text.charAt(end) === '@') score = 0;
+    if (score > 0) emit(start, end, Math.min(score, 1));
+  }
+}
+
+// USPS Publication 28 street suffixes (common subset) and their abbreviations.
+const SUFFIXES =
+  'Alley|Aly|Annex|Arcade|Avenue|Ave|Bayou|Beach|Bend|Bluffs?|Bottom|Boulevard|Blvd|Branch|Bridge|Brook|Brooks|Burgs?|Bypass|Camp|Canyon|Cape|Causeway|Center|Centers|Circles?|Cir|Cliffs?|Club|Common|Commons|Corners?|Course|Courts?|Ct|Coves?|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drives?|Dr|Estates?|Expressway|Expy|Extensions?|Falls?|Ferry|Fields?|Flats?|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Freeway|Fwy|Gardens?|Gateway|Glen|Glens|Greens?|Groves?|Harbors?|Haven|Heights|Hts|Highway|Hwy|Hills?|Hollow|Inlet|Island|Islands|Isle|Junctions?|Keys?|Knolls?|Lakes?|Land|Landing|Lane|Ln|Light|Lights|Loaf|Locks?|Lodge|Loop|Mall|Manors?|Meadows?|Mews|Mill|Mills|Mission|Motorway|Mount|Mountains?|Neck|Orchard|Oval|Overpass|Park|Parks|Parkways?|Pkwy|Pass|Passage|Path|Pike|Pines?|Place|Pl|Plains?|Plaza|Points?|Ports?|Prairie|Radial|Ramp|Ranch|Rapids?|Rest|Ridges?|River|Road|Roads|Rd|Route|Row|Rue|Run|Shoals?|Shores?|Skyway|Springs?|Spurs?|Squares?|Sq|Station|Stravenue|Stream|Streets?|St|Summit|Terrace|Ter|Throughway|Trace|Track|Trafficway|Trail|Trl|Trailer|Tunnels?|Turnpike|Underpass|Unions?|Valleys?|Viaduct|Views?|Villages?|Ville|Vista|Walks?|Wall|Way|Ways|Wells?';
+const DIR = '(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\\.?';
+const NAME_WORD = "(?:[A-Z][a-zA-Z'’-]+|\\d+(?:st|nd|rd|th))";
+const UNIT = '(?:,?\\s*(?:Apt\\.?|Apartment|Suite|Ste\\.?|Unit|#|Floor|Fl\\.?|Bldg\\.?|Room|Rm\\.?)\\s*#?[A-Za-z0-9-]{1,6})';
+const STATE = '(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])';
+const CITY_STATE_ZIP = `(?:,?\\s+[A-Z][a-zA-Z]+(?:[ -][A-Z][a-zA-Z]+){0,2},\\s*(?:${STATE}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\\s+\\d{5}(?:-\\d{4})?)?)`;
+const STREET = new RegExp(
+  `(?<![\\w.-])\\d{1,6}[A-Z]?(?:-\\d{1,4})?\\s+(?:${DIR}\\s+)?${NAME_WORD}(?:\\s+${NAME_WORD}){0,3}?\\s+(?:${SUFFIXES})\\b\\.?(?:\\s+${DIR}(?![\\w]))?${UNIT}?${CITY_STATE_ZIP}?`,
+  'g',
+);
+
+export function nameRecognizers(): Recognizer[] {
+  nameLexicon();
+  return [
+    {
+      name: 'person',
+      entity: 'PERSON',
+      run: runPerson,
+      context: ['name', 'my name is', 'dear', 'hi', 'hello', 'mr', 'ms', 'mrs', 'signed', 'regards', 'sincerely', 'customer', 'patient', 'employee', 'contact', 'from', 'by', 'author', 'user', 'thanks', 'attn', 'called', 'named', 'spoke with', 'assigned to', 'owner', 'cc', 'i am', "i'm", 'this is'],
+      contextBoost: 0.35,
+    },
+    regexRecognizer('street_address', 'STREET_ADDRESS', STREET, 0.7, {
+      prefilter: hasDigit,
+      context: ['address', 'live at', 'lives at', 'located at', 'ship to', 'shipping', 'billing', 'mailing', 'street', 'residence', 'deliver', 'moved to'],
+      contextBoost: 0.2,
+    }),
+    regexRecognizer('po_box', 'STREET_ADDRESS', /\bP\.?\s?O\.?\s*Box\s+\d{1,6}\b/gi, 0.7, { prefilter: hasDigit }),
+  ];
+}
