@@ -7,6 +7,7 @@ import { InvalidInputError } from '../core/errors.js';
 import { parseOrThrow } from '../core/validation.js';
 import { approvalsConfigSchema } from '../approvals/approvals-config.js';
 import { notifyConfigSchema } from '../notify/notify-config.js';
+import { dlpConfigSchema } from '../dlp/dlp-config.js';
 
 export const configSchema = z
   .object({
@@ -31,6 +32,8 @@ export const configSchema = z
     approvals: approvalsConfigSchema.prefault({}),
     /** Webhook notifications (approval requested, reminded, escalated, decided). */
     notify: notifyConfigSchema.prefault({}),
+    /** DLP threshold, allow-lists, custom detectors and default redaction policy (docs/dlp.md). */
+    dlp: dlpConfigSchema.prefault({}),
   })
   .strict();
 
