@@ -100,8 +100,14 @@ export class MinuteAggregates {
     await this.flush();
     const where = ['dim = ?', 'dim_key = ?', 'minute >= ?', 'minute <= ?'];
     const params: unknown[] = [q.dim, q.key, minuteOf(q.from), q.to];
-    if (q.kind) (where.push('kind = ?'), params.push(q.kind));
-    if (q.metric) (where.push('metric = ?'), params.push(q.metric));
+    if (q.kind) {
+      where.push('kind = ?');
+      params.push(q.kind);
+    }
+    if (q.metric) {
+      where.push('metric = ?');
+      params.push(q.metric);
+    }
     const rows = await this.db.all<{ minute: number; dim: AggregateDim; dim_key: string; kind: string; metric: string; total: number; samples: number }>(
       `SELECT minute, dim, dim_key, kind, metric, total, samples FROM telemetry_minutes WHERE ${where.join(' AND ')} ORDER BY minute, kind, metric`,
       params,
