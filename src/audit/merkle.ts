@@ -49,6 +49,13 @@ export class CompactRange {
     return r;
   }
 
+  clone(): CompactRange {
+    const r = new CompactRange();
+    r.stack.push(...this.stack.map((e) => ({ ...e })));
+    r.size = this.size;
+    return r;
+  }
+
   append(leafHash: Hash, onNode?: (level: number, index: number, hash: Hash) => void): void {
     let level = 0;
     let h = leafHash;

@@ -1,0 +1,257 @@
+// The verifiable audit log: an AuditSink with group commit, a signed checkpoint per batch, and proofs from stored subtrees.
+import { appendFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { InvalidInputError, NotFoundError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { AuditEventInput, AuditSink } from '../core/sinks.js';
+import type { SqlDb, SqlExecutor } from '../store/sql-db.js';
+import {
+  checkpointAt, insertCheckpoint, insertEntries, insertNodes, latestCheckpoint, listCheckpoints, listEntries,
+  readEntry, readNode, type CheckpointRow, type EntryFilter, type EntryRow,
+} from './audit-store.js';
+import { checkEvent, encodeEntry, saltedHash } from './event.js';
+import { loadSalt, loadSigningKey } from './keys.js';
+import { CompactRange, consistencyProof, frontierNodes, hashLeaf, inclusionProof, withFetchedNodes, type Hash } from './merkle.js';
+import { rawPublicKey, signCheckpoint, verifierKeyString } from './note.js';
+import type { LogSource } from './verify.js';
+
+export interface AuditConfig {
+  /** Checkpoint origin line and signing key name. */
+  origin: string;
+  /** Append every checkpoint (one JSON line each) to this file; relative paths are inside GATEHOUSE_HOME. */
+  witnessFile?: string;
+  /** Most entries committed in one transaction. */
+  maxBatch: number;
+}
+
+export const defaultAuditConfig: AuditConfig = { origin: 'gatehouse/audit', maxBatch: 5000 };
+
+export interface AuditLogOptions {
+  db: SqlDb;
+  home: string;
+  config?: Partial<AuditConfig>;
+  clock: Clock;
+  logger: Logger;
+}
+
+interface Pending {
+  event: AuditEventInput;
+  time: number;
+  resolve(v: { index: number }): void;
+  reject(err: unknown): void;
+}
+
+export class AuditLog implements AuditSink {
+  readonly verifierKey: string;
+  readonly publicKey: Buffer;
+  readonly origin: string;
+  private readonly queue: Pending[] = [];
+  private draining: Promise<void> | null = null;
+  private closed = false;
+  private readonly witnessPath?: string;
+
+  private constructor(
+    private readonly opts: AuditLogOptions,
+    private readonly cfg: AuditConfig,
+    private readonly key: KeyObject,
+    private readonly salt: Buffer,
+    private range: CompactRange,
+  ) {
+    this.origin = cfg.origin;
+    this.publicKey = rawPublicKey(key);
+    this.verifierKey = verifierKeyString(cfg.origin, this.publicKey);
+    if (cfg.witnessFile) this.witnessPath = isAbsolute(cfg.witnessFile) ? cfg.witnessFile : join(opts.home, cfg.witnessFile);
+  }
+
+  static async open(opts: AuditLogOptions): Promise<AuditLog> {
+    const cfg = { ...defaultAuditConfig, ...opts.config };
+    const key = loadSigningKey(opts.home);
+    const salt = loadSalt(opts.home);
+    const range = await loadRange(opts.db);
+    return new AuditLog(opts, cfg, key, salt, range);
+  }
+
+  /** Current covered tree size (every stored entry is covered by a signed checkpoint). */
+  get size(): number {
+    return this.range.size;
+  }
+
+  /** Salted hash for a sensitive value, safe to put in an event's data. */
+  hashSensitive(value: string | Buffer): string {
+    return saltedHash(this.salt, value);
+  }
+
+  append(event: AuditEventInput): Promise<{ index: number }> {
+    checkEvent(event);
+    if (this.closed) return Promise.reject(new InvalidInputError('The audit log is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ event, time: this.opts.clock.now(), resolve, reject });
+      // setImmediate lets a burst of synchronous appends share one transaction (group commit).
+      if (!this.draining) this.draining = new Promise<void>((r) => setImmediate(r)).then(() => this.drain()).finally(() => (this.draining = null));
+    });
+  }
+
+  /** Resolves once every queued append is committed. */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.cfg.maxBatch);
+      try {
+        const indexes = await this.commit(batch);
+        batch.forEach((p, i) => (indexes[i] === undefined ? undefined : p.resolve({ index: indexes[i] })));
+      } catch (err) {
+        this.opts.logger.error('audit batch failed', { error: (err as Error).message, entries: batch.length });
+        for (const p of batch) p.reject(err);
+      }
+    }
+  }
+
+  /** Writes a batch, its new subtree nodes and a signed checkpoint in one transaction; retries if another writer moved the log. */
+  private async commit(batch: Pending[]): Promise<(number | undefined)[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { indexes, range, note } = await this.opts.db.transaction((tx) => this.writeBatch(tx, batch));
+        this.range = range;
+        if (note && this.witnessPath) this.writeWitness(note);
+        return indexes;
+      } catch (err) {
+        if (attempt >= 4) throw err;
+        this.range = await loadRange(this.opts.db); // a concurrent replica appended: reload and retry
+      }
+    }
+  }
+
+  private async writeBatch(tx: SqlExecutor, batch: Pending[]): Promise<{ indexes: (number | undefined)[]; range: CompactRange; note?: string }> {
+    const stored = (await latestCheckpoint(tx))?.size ?? 0;
+    const range = stored === this.range.size ? this.range.clone() : await loadRange(tx);
+    const rows: EntryRow[] = [];
+    const nodes: [number, number, Hash][] = [];
+    const indexes = batch.map((p) => {
+      let leaf: Buffer;
+      try {
+        leaf = encodeEntry(p.event, range.size, p.time);
+      } catch (err) {
+        p.reject(err);
+        return undefined;
+      }
+      const index = range.size;
+      const leafHash = hashLeaf(leaf);
+      range.append(leafHash, (level, idx, h) => nodes.push([level, idx, h]));
+      rows.push({ index, leaf, leafHash, type: p.event.type, app: p.event.app ?? null, time: p.time });
+      return index;
+    });
+    if (rows.length === 0) return { indexes, range };
+    await insertEntries(tx, rows);
+    await insertNodes(tx, nodes);
+    const root = range.root();
+    const note = signCheckpoint({ origin: this.origin, size: range.size, root }, this.origin, this.key);
+    await insertCheckpoint(tx, { size: range.size, root, note, time: this.opts.clock.now() });
+    return { indexes, range, note };
+  }
+
+  private writeWitness(note: string): void {
+    try {
+      appendFileSync(this.witnessPath!, JSON.stringify({ checkpoint: note }) + '\n', { mode: 0o644 });
+    } catch (err) {
+      this.opts.logger.warn('audit witness file not written', { file: this.witnessPath, error: (err as Error).message });
+    }
+  }
+
+  async latestCheckpoint(): Promise<CheckpointRow | undefined> {
+    return latestCheckpoint(this.opts.db);
+  }
+
+  async checkpoints(afterSize: number, limit: number): Promise<CheckpointRow[]> {
+    return listCheckpoints(this.opts.db, afterSize, limit);
+  }
+
+  /** A stored entry (even one no checkpoint covers: hiding those would let a replayed checkpoint pass). */
+  async entry(index: number): Promise<EntryRow> {
+    const e = await readEntry(this.opts.db, index);
+    if (!e) throw new NotFoundError('Audit entry', String(index), `the log holds entries 0..${this.range.size - 1}`);
+    return e;
+  }
+
+  /** Stored entries in index order, covered or not, so verifiers see everything the store holds. */
+  async entries(f: EntryFilter): Promise<EntryRow[]> {
+    return listEntries(this.opts.db, f);
+  }
+
+  /** This log as a verifier source, reading the store directly (tests, benches, and the server's own self-check). */
+  asSource(): LogSource {
+    return {
+      latestCheckpoint: async () => {
+        const c = await this.latestCheckpoint();
+        if (!c) throw new NotFoundError('Audit checkpoint', 'latest', 'the log is empty');
+        return c.note;
+      },
+      entries: async (start, limit) => (await this.entries({ start, limit })).map((e) => ({ index: e.index, entry: e.leaf, leafHash: e.leafHash })),
+      checkpoints: async (after, limit) => (await this.checkpoints(after, limit)).map((c) => c.note),
+    };
+  }
+
+  /** Inclusion proof for `index` in the tree of `size` (default: the current size), RFC 9162 order. */
+  async inclusionProof(index: number, size = this.range.size): Promise<{ leafIndex: number; treeSize: number; inclusionPath: Hash[] }> {
+    this.checkSize('treeSize', size);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+      throw new InvalidInputError(`index ${index} is outside the tree of size ${size}; pick 0..${size - 1}`, [{ path: 'index', message: `must be below ${size}` }]);
+    }
+    const inclusionPath = await withFetchedNodes((read) => inclusionProof(read, index, size), (n) => this.fetchNodes(n));
+    return { leafIndex: index, treeSize: size, inclusionPath };
+  }
+
+  async consistencyProof(size1: number, size2 = this.range.size): Promise<Hash[]> {
+    this.checkSize('to', size2);
+    if (!Number.isSafeInteger(size1) || size1 < 1 || size1 > size2) {
+      throw new InvalidInputError(`from ${size1} must be between 1 and ${size2}`, [{ path: 'from', message: `must be 1..${size2}` }]);
+    }
+    return withFetchedNodes((read) => consistencyProof(read, size1, size2), (n) => this.fetchNodes(n));
+  }
+
+  /** Signed checkpoint of exactly `size` entries, if one was made. */
+  async checkpointAt(size: number): Promise<CheckpointRow | undefined> {
+    return checkpointAt(this.opts.db, size);
+  }
+
+  private checkSize(field: string, size: number): void {
+    if (!Number.isSafeInteger(size) || size < 1 || size > this.range.size) {
+      throw new InvalidInputError(`${field} ${size} must be between 1 and the log size ${this.range.size}`, [{ path: field, message: `must be 1..${this.range.size}` }]);
+    }
+  }
+
+  private async fetchNodes(nodes: [number, number][]): Promise<Map<string, Hash>> {
+    return fetchNodes(this.opts.db, nodes);
+  }
+}
+
+async function fetchNodes(db: SqlExecutor, nodes: [number, number][]): Promise<Map<string, Hash>> {
+  const out = new Map<string, Hash>();
+  for (const [level, index] of nodes) {
+    const h = await readNode(db, level, index);
+    if (h) out.set(`${level}/${index}`, h);
+  }
+  return out;
+}
+
+/** Rebuilds the right edge of the tree from the latest checkpoint's size and the stored perfect subtrees. */
+async function loadRange(db: SqlExecutor): Promise<CompactRange> {
+  const size = (await latestCheckpoint(db))?.size ?? 0;
+  const coords = frontierNodes(size);
+  const got = await fetchNodes(db, coords);
+  const hashes = coords.map(([l, i]) => {
+    const h = got.get(`${l}/${i}`);
+    if (!h) throw new Error(`audit log store is damaged: subtree ${l}/${i} of the latest checkpoint (size ${size}) is missing; run \`gatehouse audit verify\``);
+    return h;
+  });
+  return CompactRange.fromFrontier(size, hashes);
+}

@@ -1,0 +1,108 @@
+// SQL access for the audit log through the SqlDb contract. Inserts and reads only: there is no update or delete path.
+import type { SqlExecutor } from '../store/sql-db.js';
+import type { Hash } from './merkle.js';
+
+export interface EntryRow {
+  index: number;
+  leaf: Buffer;
+  leafHash: Buffer;
+  type: string;
+  app: string | null;
+  time: number;
+}
+
+export interface CheckpointRow {
+  size: number;
+  root: Buffer;
+  note: string;
+  time: number;
+}
+
+export interface EntryFilter {
+  start?: number;
+  /** Exclusive upper bound on the index (the covered tree size). */
+  end?: number;
+  limit: number;
+  app?: string;
+  type?: string;
+  sinceMs?: number;
+}
+
+/** Rows per multi-row INSERT; fixed so the statement cache holds one text per table. */
+const CHUNK = 128;
+
+async function insertRows(tx: SqlExecutor, head: string, cols: number, rows: unknown[][]): Promise<void> {
+  const one = `(${Array(cols).fill('?').join(', ')})`;
+  const chunkSql = `${head} VALUES ${Array(CHUNK).fill(one).join(', ')}`;
+  let i = 0;
+  for (; i + CHUNK <= rows.length; i += CHUNK) await tx.run(chunkSql, rows.slice(i, i + CHUNK).flat());
+  for (; i < rows.length; i++) await tx.run(`${head} VALUES ${one}`, rows[i]);
+}
+
+function buf(v: unknown): Buffer {
+  return Buffer.isBuffer(v) ? v : Buffer.from(v as Uint8Array);
+}
+
+function toEntry(r: Record<string, unknown>): EntryRow {
+  return { index: Number(r.idx), leaf: buf(r.leaf), leafHash: buf(r.leaf_hash), type: String(r.type), app: (r.app as string | null) ?? null, time: Number(r.time) };
+}
+
+function toCheckpoint(r: Record<string, unknown>): CheckpointRow {
+  return { size: Number(r.size), root: buf(r.root), note: String(r.note), time: Number(r.time) };
+}
+
+export async function insertEntries(tx: SqlExecutor, rows: EntryRow[]): Promise<void> {
+  await insertRows(tx, 'INSERT INTO audit_entries (idx, leaf, leaf_hash, type, app, time)', 6,
+    rows.map((r) => [r.index, r.leaf, r.leafHash, r.type, r.app, r.time]));
+}
+
+export async function insertNodes(tx: SqlExecutor, nodes: [number, number, Hash][]): Promise<void> {
+  await insertRows(tx, 'INSERT INTO audit_nodes (level, idx, hash)', 3, nodes);
+}
+
+export async function insertCheckpoint(tx: SqlExecutor, c: CheckpointRow): Promise<void> {
+  await tx.run('INSERT INTO audit_checkpoints (size, root, note, time) VALUES (?, ?, ?, ?)', [c.size, c.root, c.note, c.time]);
+}
+
+export async function latestCheckpoint(db: SqlExecutor): Promise<CheckpointRow | undefined> {
+  const r = await db.get<Record<string, unknown>>('SELECT size, root, note, time FROM audit_checkpoints ORDER BY size DESC LIMIT 1');
+  return r && toCheckpoint(r);
+}
+
+export async function checkpointAt(db: SqlExecutor, size: number): Promise<CheckpointRow | undefined> {
+  const r = await db.get<Record<string, unknown>>('SELECT size, root, note, time FROM audit_checkpoints WHERE size = ?', [size]);
+  return r && toCheckpoint(r);
+}
+
+export async function listCheckpoints(db: SqlExecutor, afterSize: number, limit: number): Promise<CheckpointRow[]> {
+  const rows = await db.all<Record<string, unknown>>('SELECT size, root, note, time FROM audit_checkpoints WHERE size > ? ORDER BY size LIMIT ?', [afterSize, limit]);
+  return rows.map(toCheckpoint);
+}
+
+/** Hash of a complete subtree: level 0 is a leaf hash, higher levels come from audit_nodes. */
+export async function readNode(db: SqlExecutor, level: number, index: number): Promise<Hash | undefined> {
+  if (level === 0) {
+    const r = await db.get<{ leaf_hash: Buffer }>('SELECT leaf_hash FROM audit_entries WHERE idx = ?', [index]);
+    return r && buf(r.leaf_hash);
+  }
+  const r = await db.get<{ hash: Buffer }>('SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?', [level, index]);
+  return r && buf(r.hash);
+}
+
+export async function readEntry(db: SqlExecutor, index: number): Promise<EntryRow | undefined> {
+  const r = await db.get<Record<string, unknown>>('SELECT idx, leaf, leaf_hash, type, app, time FROM audit_entries WHERE idx = ?', [index]);
+  return r && toEntry(r);
+}
+
+export async function listEntries(db: SqlExecutor, f: EntryFilter): Promise<EntryRow[]> {
+  const where = ['idx >= ?'];
+  const params: unknown[] = [f.start ?? 0];
+  if (f.end !== undefined) { where.push('idx < ?'); params.push(f.end); }
+  if (f.app !== undefined) { where.push('app = ?'); params.push(f.app); }
+  // A type matches itself and its dotted children: `approval` finds approval.granted.
+  if (f.type !== undefined) { where.push('(type = ? OR type LIKE ?)'); params.push(f.type, `${f.type}.%`); }
+  if (f.sinceMs !== undefined) { where.push('time >= ?'); params.push(f.sinceMs); }
+  params.push(f.limit);
+  const rows = await db.all<Record<string, unknown>>(`SELECT idx, leaf, leaf_hash, type, app, time FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY idx LIMIT ?`, params);
+  return rows.map(toEntry);
+}

@@ -1,0 +1,133 @@
+// Client-side log verification that trusts nothing the server says: recompute the tree from the entries,
+// check signed checkpoints with a pinned key, and check the log extends saved / witnessed checkpoints.
+import { decodeEntry } from './event.js';
+import { CompactRange, hashLeaf } from './merkle.js';
+import { openCheckpoint, parseCheckpointBody, type Checkpoint, type VerifierKey } from './note.js';
+
+export interface SourceEntry {
+  index: number;
+  entry: Buffer;
+  /** The leaf hash the server recorded (optional; compared to localise a modified entry). */
+  leafHash?: Buffer;
+}
+
+/** Where the verifier reads the log from (the HTTP API in the CLI, the store in tests and benches). */
+export interface LogSource {
+  latestCheckpoint(): Promise<string>;
+  /** Entries with index >= start, in index order, at most `limit`; may return every stored row, covered or not. */
+  entries(start: number, limit: number): Promise<SourceEntry[]>;
+  /** Stored checkpoint notes with size > afterSize, in size order. */
+  checkpoints(afterSize: number, limit: number): Promise<string[]>;
+}
+
+export interface TrustedCheckpoint {
+  /** Where it came from, for messages: `saved checkpoint old.txt`, `witness line 3`. */
+  label: string;
+  note: string;
+}
+
+export interface VerifyProblem {
+  /** First bad leaf index, when one can be named. */
+  index?: number;
+  message: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  size: number;
+  rootHash: string;
+  entriesChecked: number;
+  trustedChecked: number;
+  problem?: VerifyProblem;
+}
+
+export async function verifyLog(source: LogSource, key: VerifierKey, trusted: TrustedCheckpoint[] = [], pageSize = 5000): Promise<VerifyReport> {
+  const report: VerifyReport = { ok: false, size: 0, rootHash: '', entriesChecked: 0, trustedChecked: 0 };
+  const fail = (problem: VerifyProblem): VerifyReport => ({ ...report, ok: false, problem });
+  let latest: Checkpoint;
+  try {
+    latest = openCheckpoint(await source.latestCheckpoint(), key);
+  } catch (err) {
+    return fail({ message: `latest checkpoint rejected: ${(err as Error).message}` });
+  }
+  report.size = latest.size;
+  report.rootHash = latest.root.toString('base64');
+  const pinned: { label: string; cp: Checkpoint }[] = [];
+  for (const t of trusted) {
+    try {
+      pinned.push({ label: t.label, cp: openCheckpoint(t.note, key) });
+    } catch (err) {
+      return fail({ message: `${t.label} rejected: ${(err as Error).message}` });
+    }
+  }
+  for (const p of pinned) {
+    if (p.cp.size > latest.size) {
+      return fail({ index: latest.size, message: `the server's latest checkpoint (size ${latest.size}) is older than ${p.label} (size ${p.cp.size}): an old checkpoint was replayed or the log was rolled back; entries from index ${latest.size} are missing` });
+    }
+  }
+
+  // Roots to compare as the tree grows: every stored checkpoint (to localise damage) and every trusted one.
+  const stored = new Map<number, string>();
+  for (let after = 0; ;) {
+    const page = await source.checkpoints(after, 1000);
+    if (page.length === 0) break;
+    for (const note of page) {
+      const body = parseCheckpointBody(note.slice(0, note.indexOf('\n\n') + 1));
+      stored.set(body.size, body.root.toString('base64'));
+      after = body.size;
+    }
+  }
+  const wanted = new Set<number>([...stored.keys(), ...pinned.map((p) => p.cp.size)]);
+  const rootsAt = new Map<number, string>();
+
+  const range = new CompactRange();
+  let lastGood = 0;
+  for (let next = 0; ;) {
+    const page = await source.entries(next, pageSize);
+    if (page.length === 0) break;
+    for (const row of page) {
+      const i = range.size;
+      if (row.index !== i) {
+        return fail({ index: i, message: row.index > i ? `entry ${i} is missing (deleted); the next stored entry is ${row.index}` : `entry ${row.index} appears again after ${i - 1} (duplicated or reordered rows)` });
+      }
+      const leafHash = hashLeaf(row.entry);
+      if (row.leafHash && !row.leafHash.equals(leafHash)) return fail({ index: i, message: `entry ${i} does not match its recorded leaf hash: the entry bytes were modified` });
+      let seq: number;
+      try {
+        seq = decodeEntry(row.entry).seq;
+      } catch (err) {
+        return fail({ index: i, message: `entry ${i} is not a valid audit entry (${(err as Error).message}): modified` });
+      }
+      if (seq !== i) return fail({ index: i, message: `entry at index ${i} says it is entry ${seq}: rows were swapped, moved or inserted` });
+      if (i >= latest.size) {
+        return fail({ index: i, message: `entry ${i} is not covered by the latest signed checkpoint (size ${latest.size}): an old checkpoint was replayed or entries were appended without signing` });
+      }
+      range.append(leafHash);
+      if (wanted.has(range.size)) {
+        const root = range.root().toString('base64');
+        rootsAt.set(range.size, root);
+        const s = stored.get(range.size);
+        if (s !== undefined && s === root) lastGood = range.size;
+      }
+      report.entriesChecked++;
+    }
+    next = range.size;
+  }
+  if (range.size < latest.size) {
+    return fail({ index: range.size, message: `the latest checkpoint covers ${latest.size} entries but only ${range.size} are stored: the log was truncated or entry ${range.size} deleted` });
+  }
+  const root = range.root().toString('base64');
+  if (root !== report.rootHash) {
+    const bad = [...stored.entries()].filter(([size, r]) => size > lastGood && rootsAt.get(size) !== r).map(([size]) => size).sort((a, b) => a - b)[0];
+    const where = bad !== undefined ? `entries ${lastGood}..${bad - 1} do not match the checkpoint made at size ${bad}` : 'the entries do not produce the signed root';
+    return fail({ index: lastGood, message: `recomputed root ${root} differs from the signed root ${report.rootHash}: ${where} (entries and their hashes were rewritten)` });
+  }
+  for (const p of pinned) {
+    if (p.cp.size === 0) continue;
+    if (rootsAt.get(p.cp.size) !== p.cp.root.toString('base64')) {
+      return fail({ index: p.cp.size - 1, message: `${p.label} (size ${p.cp.size}) does not match the log's first ${p.cp.size} entries: the history before index ${p.cp.size} was rewritten (forked log)` });
+    }
+    report.trustedChecked++;
+  }
+  return { ...report, ok: true };
+}
