@@ -88,9 +88,20 @@ export class AuditLog implements AuditSink {
     if (this.closed) return Promise.reject(new InvalidInputError('The audit log is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ event, time: this.opts.clock.now(), resolve, reject });
-      // setImmediate lets a burst of synchronous appends share one transaction (group commit).
-      if (!this.draining) this.draining = new Promise<void>((r) => setImmediate(r)).then(() => this.drain()).finally(() => (this.draining = null));
+      this.kick();
     });
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    // setImmediate lets a burst of synchronous appends share one transaction (group commit).
+    this.draining = new Promise<void>((r) => setImmediate(r))
+      .then(() => this.drain())
+      .finally(() => {
+        this.draining = null;
+        // Appends that arrived after the last batch was taken but saw `draining` still set.
+        if (this.queue.length > 0) this.kick();
+      });
   }
 
   /** Resolves once every queued append is committed. */
