@@ -1,0 +1,144 @@
+// The decision log: a DecisionSink that batches writes off the hot path, masks sensitive input, and answers queries.
+import type { Decision, DecisionSink, GovernanceRequest } from '../core/governance.js';
+import type { Logger } from '../core/logger.js';
+import type { SqlDb } from '../store/sql-db.js';
+
+export const DEFAULT_MASKED_FIELDS = ['prompt', 'prompts', 'messages', 'input', 'output', 'body', 'content', 'text', 'headers', 'authorization', 'cookie', 'password', 'secret', 'token', 'apikey', 'api_key', 'values', 'rows'];
+export const MASK = '[masked]';
+
+export interface DecisionLogOptions {
+  flushIntervalMs?: number;
+  batchSize?: number;
+  /** Records kept in memory while the store is slow; beyond this the oldest are dropped (and counted). */
+  maxBuffered?: number;
+  /** Request field names (any depth, case-insensitive) whose values are masked; callers may add `request.sensitiveFields`. */
+  maskedFields?: readonly string[];
+}
+
+export interface DecisionQuery {
+  app?: string;
+  action?: string;
+  effect?: string;
+  user?: string;
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+export interface LoggedDecision extends Decision {
+  app: string | null;
+  appVersion: number | null;
+  action: string;
+  subject: string;
+  resource: { type: string; id: string };
+  traceId: string | null;
+  input: GovernanceRequest;
+}
+
+function maskValue(v: unknown, masked: ReadonlySet<string>): unknown {
+  if (Array.isArray(v)) return v.map((x) => maskValue(x, masked));
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = masked.has(k.toLowerCase()) ? MASK : maskValue(x, masked);
+  return out;
+}
+
+/** The request with values of sensitive fields replaced by [masked]; the rest is kept so simulation can replay it. */
+export function maskInput(req: GovernanceRequest, fields: readonly string[] = DEFAULT_MASKED_FIELDS): GovernanceRequest {
+  const tagged = Array.isArray(req.request?.sensitiveFields) ? (req.request.sensitiveFields as unknown[]).map(String) : [];
+  const masked = new Set([...fields, ...tagged].map((f) => f.toLowerCase()));
+  return { ...req, request: maskValue(req.request ?? {}, masked) as Record<string, unknown> };
+}
+
+type Row = Record<string, unknown>;
+const COLUMNS = ['id', 'time', 'app', 'app_version', 'action', 'subject', 'resource_type', 'resource_id', 'effect', 'reason', 'matched', 'obligations', 'warnings', 'errors', 'bundle_revision', 'trace_id', 'input'];
+const INSERT = `INSERT INTO policy_decisions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`;
+
+export class DecisionLog implements DecisionSink {
+  private buffer: unknown[][] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  /** Records dropped because the buffer overflowed or a write failed. */
+  dropped = 0;
+  private readonly opts: Required<DecisionLogOptions>;
+
+  constructor(private readonly db: SqlDb, private readonly logger: Logger, opts: DecisionLogOptions = {}) {
+    this.opts = { flushIntervalMs: 200, batchSize: 200, maxBuffered: 20_000, maskedFields: DEFAULT_MASKED_FIELDS, ...opts };
+  }
+
+  /** O(1) on the hot path: builds the row and queues it; the write happens in a batch shortly after. */
+  record(d: Decision, req: GovernanceRequest): void {
+    const input = maskInput(req, this.opts.maskedFields);
+    this.buffer.push([
+      d.id, d.time, req.app?.name ?? req.subject.app ?? null, req.app?.version ?? req.subject.appVersion ?? null, req.action, req.subject.user,
+      req.resource.type, req.resource.id, d.effect, d.reason, JSON.stringify(d.matched), JSON.stringify(d.obligations),
+      JSON.stringify(d.warnings), JSON.stringify(d.errors), d.bundleRevision, req.traceId ?? null, JSON.stringify(input),
+    ]);
+    if (this.buffer.length > this.opts.maxBuffered) {
+      this.buffer.shift();
+      this.dropped++;
+    }
+    if (this.buffer.length >= this.opts.batchSize) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.opts.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes everything queued so far (one transaction per batch); resolves when it is stored. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.flushing = this.flushing.then(async () => {
+      if (batch.length === 0) return;
+      try {
+        await this.db.transaction(async (tx) => {
+          for (const row of batch) await tx.run(INSERT, row);
+        });
+      } catch (err) {
+        this.dropped += batch.length;
+        this.logger.error('decision log write failed; decisions dropped', { count: batch.length, error: (err as Error).message });
+      }
+    });
+    return this.flushing;
+  }
+
+  async query(q: DecisionQuery): Promise<LoggedDecision[]> {
+    await this.flush();
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const eq = (col: string, v: unknown) => { if (v !== undefined) { where.push(`${col} = ?`); params.push(v); } };
+    eq('app', q.app);
+    eq('action', q.action);
+    eq('effect', q.effect);
+    eq('subject', q.user);
+    if (q.since !== undefined) { where.push('time >= ?'); params.push(q.since); }
+    if (q.until !== undefined) { where.push('time < ?'); params.push(q.until); }
+    const limit = Math.min(Math.max(q.limit ?? 100, 1), 10_000);
+    const sql = `SELECT * FROM policy_decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ${limit}`;
+    return (await this.db.all<Row>(sql, params)).map(toLogged);
+  }
+
+  async get(id: string): Promise<LoggedDecision | undefined> {
+    await this.flush();
+    const row = await this.db.get<Row>('SELECT * FROM policy_decisions WHERE id = ?', [id]);
+    return row ? toLogged(row) : undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}
+
+function toLogged(r: Row): LoggedDecision {
+  const j = <T>(k: string): T => JSON.parse(String(r[k])) as T;
+  return {
+    id: String(r.id), time: Number(r.time), effect: r.effect as Decision['effect'], reason: String(r.reason),
+    obligations: j('obligations'), warnings: j('warnings'), matched: j('matched'), errors: j('errors'), bundleRevision: String(r.bundle_revision),
+    app: r.app === null ? null : String(r.app), appVersion: r.app_version === null ? null : Number(r.app_version), action: String(r.action),
+    subject: String(r.subject), resource: { type: String(r.resource_type), id: String(r.resource_id) }, traceId: r.trace_id === null ? null : String(r.trace_id),
+    input: j('input'),
+  };
+}

@@ -1,0 +1,105 @@
+// Policy simulation: replays recorded decision inputs against a candidate bundle and groups the changes by app and policy.
+import canonicalize from 'canonicalize';
+import type { Decision } from '../core/governance.js';
+import type { LoggedDecision } from './decision-log.js';
+import type { PolicyEvaluator } from './evaluator.js';
+
+/** Decisions not made by the policy evaluator (gate refusals, identify failures) cannot be replayed. */
+export const NOT_REPLAYABLE = new Set(['gate', 'identify']);
+
+export interface SimulatedChange {
+  decisionId: string;
+  time: number;
+  app: string | null;
+  action: string;
+  user: string;
+  resource: { type: string; id: string };
+  before: { effect: string; reason: string; obligations: Decision['obligations'] };
+  after: { effect: string; reason: string; obligations: Decision['obligations'] };
+  /** Policies whose outcome differs between the recorded and the simulated decision. */
+  policies: string[];
+}
+
+export interface SimulationReport {
+  candidateRevision: string;
+  activeRevision: string;
+  since: number;
+  replayed: number;
+  skipped: number;
+  /** Decisions whose effect or limits would change. */
+  changed: number;
+  /** Of those, decisions whose effect (allow / deny / require_approval) would change. */
+  effectChanged: number;
+  byApp: { app: string; changed: number; policies: Record<string, number> }[];
+  byPolicy: { policy: string; changed: number }[];
+  /** The first 500 changes, newest first. */
+  changes: SimulatedChange[];
+}
+
+// A change in limits only is attributed to the candidate's limit policies.
+const limitPolicies = (d: Decision) => {
+  const names = d.matched.filter((m) => m.effect === 'limit').map((m) => m.policy);
+  return names.length > 0 ? names : ['(limits)'];
+};
+
+const outcome = (d: Pick<Decision, 'matched'>) => new Set(d.matched.map((m) => `${m.policy}\u0000${m.effect}`));
+
+export function simulate(candidate: PolicyEvaluator, recorded: LoggedDecision[], meta: { since: number; activeRevision: string }): SimulationReport {
+  const changes: SimulatedChange[] = [];
+  let skipped = 0;
+  for (const r of recorded) {
+    if (r.matched.some((m) => NOT_REPLAYABLE.has(m.policy))) {
+      skipped++;
+      continue;
+    }
+    const after = candidate.decide(r.input);
+    const sameEffect = after.effect === r.effect;
+    const sameLimits = canonicalize(after.obligations) === canonicalize(r.obligations);
+    if (sameEffect && sameLimits) continue;
+    const a = outcome(after);
+    const b = outcome(r);
+    const diff = new Set([...a].filter((x) => !b.has(x)).concat([...b].filter((x) => !a.has(x))).map((x) => x.split('\u0000')[0]));
+    changes.push({
+      decisionId: r.id, time: r.time, app: r.app, action: r.action, user: r.subject, resource: r.resource,
+      before: { effect: r.effect, reason: r.reason, obligations: r.obligations },
+      after: { effect: after.effect, reason: after.reason, obligations: after.obligations },
+      policies: diff.size > 0 ? [...diff].sort() : limitPolicies(after),
+    });
+  }
+  const apps = new Map<string, { changed: number; policies: Record<string, number> }>();
+  const policies = new Map<string, number>();
+  for (const c of changes) {
+    const key = c.app ?? '(no app)';
+    const g = apps.get(key) ?? { changed: 0, policies: {} };
+    g.changed++;
+    for (const p of c.policies) {
+      g.policies[p] = (g.policies[p] ?? 0) + 1;
+      policies.set(p, (policies.get(p) ?? 0) + 1);
+    }
+    apps.set(key, g);
+  }
+  return {
+    candidateRevision: candidate.revision, activeRevision: meta.activeRevision, since: meta.since,
+    replayed: recorded.length - skipped, skipped, changed: changes.length,
+    effectChanged: changes.filter((c) => c.before.effect !== c.after.effect).length,
+    byApp: [...apps].map(([app, g]) => ({ app, ...g })).sort((x, y) => y.changed - x.changed || x.app.localeCompare(y.app)),
+    byPolicy: [...policies].map(([policy, changed]) => ({ policy, changed })).sort((x, y) => y.changed - x.changed || x.policy.localeCompare(y.policy)),
+    changes: changes.slice(0, 500),
+  };
+}
+
+/** Human summary of a simulation report. */
+export function formatSimulation(r: SimulationReport): string {
+  const lines = [`Candidate ${r.candidateRevision} vs active ${r.activeRevision}: ${r.changed} of ${r.replayed} recorded decisions would change (${r.effectChanged} in effect, the rest in limits)${r.skipped ? ` (${r.skipped} gate/identify decisions not replayable)` : ''}.`];
+  if (r.changed === 0) return lines.join('\n');
+  lines.push('', 'By app:');
+  for (const a of r.byApp) lines.push(`  ${a.app}: ${a.changed} (${Object.entries(a.policies).map(([p, n]) => `${p} ${n}`).join(', ')})`);
+  lines.push('', 'By policy:');
+  for (const p of r.byPolicy) lines.push(`  ${p.policy}: ${p.changed}`);
+  lines.push('', 'Changes:');
+  for (const c of r.changes.slice(0, 50)) {
+    lines.push(`  ${c.decisionId} ${c.app ?? '-'} ${c.action} ${c.resource.type}/${c.resource.id}: ${c.before.effect} -> ${c.after.effect}  ${c.after.effect === 'allow' ? '' : c.after.reason}`.trimEnd());
+  }
+  if (r.changes.length > 50) lines.push(`  ... ${r.changes.length - 50} more (use --json)`);
+  return lines.join('\n');
+}
