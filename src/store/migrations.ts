@@ -1,5 +1,6 @@
 // Every feature's migrations, in the order they apply. Add a feature's list at the end; never reorder.
 import type { Migration } from './sql-db.js';
+import { policyMigrations } from '../policy/policy-migrations.js';
 import { catalogMigrations } from '../catalog/catalog-migrations.js';
 import { identityMigrations } from '../identity/identity-migrations.js';
 import { appMigrations } from '../apps/app-migrations.js';
@@ -8,4 +9,5 @@ export const allMigrations: Migration[] = [
   ...catalogMigrations,
   ...identityMigrations,
   ...appMigrations,
+  ...policyMigrations,
 ];
