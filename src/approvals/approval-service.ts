@@ -109,7 +109,8 @@ export class ApprovalService {
 
   private async lock(tx: Parameters<Parameters<SqlDb['transaction']>[0]>[0], id: string): Promise<ApprovalRecord> {
     if (!(await this.store.lockPending(tx, id))) {
-      const r = await this.require(id);
+      const r = await this.store.get(id, tx);
+      if (!r) throw new NotFoundError('Approval', id, 'list them with `gatehouse approvals list`');
       throw new ConflictError(`Approval ${id} is already ${r.state}; nothing to decide.`, { approvalId: id, state: r.state });
     }
     return (await this.store.get(id, tx))!;
