@@ -1,0 +1,221 @@
+// The host side of ctx: every call is checked against the manifest (deny by default), governed, carried out with
+// obligations applied, and recorded (audit + telemetry, linked by run id). A deny reaches the guest as an error
+// naming the policy.
+import { z } from 'zod';
+import type { CatalogReader } from '../catalog/catalog-schema.js';
+import type { AppVersion } from '../apps/manifest-schema.js';
+import type { Clock } from '../core/clock.js';
+import { GatehouseError, InvalidInputError, PolicyDeniedError, UnavailableError } from '../core/errors.js';
+import type { Decision, GovernInput, Governor } from '../core/governance.js';
+import type { AuditSink, TelemetrySink } from '../core/sinks.js';
+import { parseOrThrow } from '../core/validation.js';
+import type { DatasetQuery } from '../connectors/dataset-query.js';
+import { guardedFetch, type Resolver } from '../connectors/egress-guard.js';
+import type { OutboundScanner } from '../connectors/outbound-scanner.js';
+import type { LlmInvoker } from './llm-invoker.js';
+import { hostAllowed, connectorFor } from './egress-scope.js';
+import type { RunClaims, RunTokens } from './run-token.js';
+import type { Bridge, CapabilityMethod } from './tier.js';
+
+export interface BridgeDeps {
+  governor: Governor;
+  catalog: CatalogReader;
+  audit: AuditSink;
+  telemetry: TelemetrySink;
+  clock: Clock;
+  tokens: RunTokens;
+  llm?: LlmInvoker;
+  datasets?: DatasetQuery;
+  scanner?: OutboundScanner;
+  /** DNS resolver for egress (tests inject one; production uses the system resolver). */
+  resolver?: Resolver;
+  defaultRowLimit?: number;
+  maxResponseBytes?: number;
+  maxLogBytes?: number;
+}
+
+export interface RunScope {
+  runId: string;
+  traceId: string;
+  user: string;
+  version: AppVersion;
+  token: string;
+  claims: RunClaims;
+}
+
+export interface BridgeUsage {
+  capabilityCalls: number;
+  denied: number;
+  costUsd: number;
+  byMethod: Record<string, number>;
+}
+
+const llmSchema = z.object({
+  model: z.string().min(1),
+  messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() }).strict()).min(1).max(500),
+  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: z.number().int().positive().optional(),
+}).strict();
+const dataSchema = z.object({ dataset: z.string().min(1), request: z.unknown() }).strict();
+const fetchSchema = z.object({
+  url: z.string(),
+  init: z.object({ method: z.string().optional(), headers: z.record(z.string(), z.string()).optional(), body: z.string().optional() }).strict().default({}),
+}).strict();
+const logSchema = z.object({ args: z.array(z.unknown()).max(50) }).strict();
+
+export class CapabilityBridge implements Bridge {
+  readonly usage: BridgeUsage = { capabilityCalls: 0, denied: 0, costUsd: 0, byMethod: {} };
+  private disposed = false;
+  private logBytes = 0;
+
+  constructor(private readonly deps: BridgeDeps, private readonly scope: RunScope) {}
+
+  /** Ends the run: later calls (a guest that kept a reference) are refused and audited. */
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  async call(method: CapabilityMethod, args: unknown): Promise<unknown> {
+    const t0 = performance.now();
+    this.usage.capabilityCalls++;
+    this.usage.byMethod[method] = (this.usage.byMethod[method] ?? 0) + 1;
+    let decision: Decision | undefined;
+    let resource = '';
+    try {
+      if (this.disposed) throw new PolicyDeniedError(`ctx.${method} called after run ${this.scope.runId} ended; capabilities only work during a run`, { policy: 'run-lifetime' });
+      if (!this.deps.tokens.live(this.scope.claims)) throw new PolicyDeniedError(`run token for ${this.scope.runId} has expired`, { policy: 'run-token' });
+      let result: unknown;
+      switch (method) {
+        case 'log':
+          result = this.log(args);
+          return result;
+        case 'llm.chat': {
+          const req = parseOrThrow(llmSchema, args, 'ctx.llm.chat request');
+          resource = req.model;
+          const m = this.manifest.models.find((x) => x.id === req.model);
+          if (!m) this.manifestDeny(`model '${req.model}' is not declared in the app manifest (spec.models)`);
+          decision = await this.govern('model.invoke', { type: 'model', id: req.model }, { temperature: req.temperature, maxOutputTokens: req.max_tokens, messages: req.messages.length });
+          if (!this.deps.llm) throw new UnavailableError('ctx.llm.chat is not wired on this server (no model gateway)');
+          const ob = decision.obligations;
+          const capped = { ...req };
+          const maxOut = minDefined(req.max_tokens, m?.maxOutputTokens, ob.maxOutputTokens);
+          if (maxOut !== undefined) capped.max_tokens = maxOut;
+          const maxTemp = minDefined(m?.temperature, ob.maxTemperature);
+          if (maxTemp !== undefined && (capped.temperature ?? 1) > maxTemp) capped.temperature = maxTemp;
+          const out = await this.deps.llm.chat(capped, { user: this.scope.user, app: this.scope.version.app, appVersion: this.scope.version.version, runId: this.scope.runId, traceId: this.scope.traceId, token: this.scope.token, decision });
+          this.usage.costUsd += out.usage?.costUsd ?? 0;
+          return out;
+        }
+        case 'data.query': {
+          const { dataset, request } = parseOrThrow(dataSchema, args, 'ctx.data.query arguments');
+          resource = dataset;
+          const decl = this.manifest.data.find((d) => d.dataset === dataset && d.access === 'read');
+          if (!decl) this.manifestDeny(`dataset '${dataset}' is not declared for read in the app manifest (spec.data)`);
+          const doc = this.deps.catalog.dataset(dataset);
+          if (!doc) throw new PolicyDeniedError(`dataset '${dataset}' is not in the catalog`, { policy: 'catalog' });
+          const catalogCols = new Set(doc.spec.columns.map((c) => c.name));
+          const allowed = (decl?.columns ?? []).filter((c) => catalogCols.has(c));
+          const cols = (request as { columns?: unknown } | undefined)?.columns;
+          decision = await this.govern('data.query', { type: 'dataset', id: dataset }, { columns: Array.isArray(cols) ? cols : allowed });
+          if (!this.deps.datasets) throw new UnavailableError('ctx.data.query is not wired on this server (no dataset layer)');
+          const rowLimit = minDefined(decision.obligations.rowLimit, this.deps.defaultRowLimit ?? 1000) as number;
+          return await this.deps.datasets.query(doc, request, allowed, rowLimit);
+        }
+        case 'http.fetch': {
+          const { url, init } = parseOrThrow(fetchSchema, args, 'ctx.http.fetch arguments');
+          resource = safeHost(url);
+          const res = await guardedFetch(url, init, {
+            authorize: async (u) => {
+              const conn = connectorFor(this.manifest.connectors.map((c) => c.id), this.deps.catalog, u);
+              if (!hostAllowed(this.manifest.egress, u) && !conn) this.manifestDeny(`host '${u.host}' is not in the app manifest's spec.egress or a declared connector`);
+              decision = await this.govern('net.egress', { type: 'host', id: u.hostname }, { url: `${u.origin}${u.pathname}`, method: init.method ?? 'GET', connector: conn?.metadata.name });
+              return { allowPrivateNetwork: conn?.spec.allowPrivateNetwork ?? false };
+            },
+            maxResponseBytes: this.deps.maxResponseBytes ?? 1_000_000,
+          }, this.deps.scanner, this.deps.resolver);
+          return res;
+        }
+        default:
+          throw new InvalidInputError(`unknown capability '${String(method)}'`);
+      }
+    } catch (err) {
+      if (err instanceof PolicyDeniedError) this.usage.denied++;
+      await this.record(method, resource, decision, t0, err);
+      throw err;
+    }
+  }
+
+  private get manifest() {
+    return this.scope.version.manifest.spec;
+  }
+
+  private manifestDeny(message: string): never {
+    throw new PolicyDeniedError(`${message}; denied by default (policy 'manifest')`, { policy: 'manifest' });
+  }
+
+  private async govern(action: GovernInput['action'], resource: GovernInput['resource'], request: Record<string, unknown>): Promise<Decision> {
+    const v = this.scope.version;
+    let decision: Decision;
+    try {
+      decision = await this.deps.governor.govern({ action, subject: { user: this.scope.user, app: v.app, appVersion: v.version, run: this.scope.runId }, resource, request, traceId: this.scope.traceId });
+    } catch {
+      throw new PolicyDeniedError(`${action} on ${resource.id} refused: the policy engine failed (fail closed)`, { policy: 'fail-closed' });
+    }
+    if (decision.effect !== 'allow') {
+      const names = decision.matched.filter((m) => m.mode === 'enforce' && m.effect !== 'allow' && m.effect !== 'warn' && m.effect !== 'limit').map((m) => m.policy);
+      const policy = names.join(', ') || 'default-deny';
+      const what = decision.effect === 'require_approval' ? 'requires approval' : 'denied';
+      const err = new PolicyDeniedError(`${action} on '${resource.id}' ${what} by policy '${policy}': ${decision.reason}`, { policy, decisionId: decision.id });
+      await this.record(methodFor(action), resource.id, decision, performance.now(), err);
+      this.usage.denied++;
+      throw Object.assign(err, { recorded: true });
+    }
+    await this.record(methodFor(action), resource.id, decision, performance.now(), undefined);
+    return decision;
+  }
+
+  private log(args: unknown): null {
+    const { args: parts } = parseOrThrow(logSchema, args, 'ctx.log arguments');
+    let text = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+    const max = this.deps.maxLogBytes ?? 65_536;
+    text = text.slice(0, 4096);
+    if (this.logBytes + text.length > max) return null; // over the per-run budget: dropped, counted below
+    this.logBytes += text.length;
+    const found = this.deps.scanner?.scan(text) ?? [];
+    if (found.length > 0) text = this.deps.scanner?.redact?.(text) ?? `[log withheld: contained ${[...new Set(found)].join(', ')}]`;
+    const v = this.scope.version;
+    this.deps.telemetry.emit({ kind: 'app.log', time: this.deps.clock.now(), app: v.app, appVersion: v.version, user: this.scope.user, ids: { runId: this.scope.runId, traceId: this.scope.traceId }, attrs: { message: text } });
+    return null;
+  }
+
+  private async record(method: string, resource: string, decision: Decision | undefined, t0: number, err: unknown): Promise<void> {
+    if (err && (err as { recorded?: boolean }).recorded) return;
+    const v = this.scope.version;
+    const outcome = err ? (err instanceof PolicyDeniedError ? 'denied' : 'error') : 'allowed';
+    const policy = err instanceof GatehouseError ? (err.extra.policy as string | undefined) : undefined;
+    const ids = { runId: this.scope.runId, traceId: this.scope.traceId, ...(decision ? { decisionId: decision.id } : {}) };
+    this.deps.telemetry.emit({ kind: 'capability', time: this.deps.clock.now(), app: v.app, appVersion: v.version, user: this.scope.user, ids, metrics: { latencyMs: performance.now() - t0 }, attrs: { method, outcome, resource, ...(policy ? { policy } : {}) } });
+    try {
+      await this.deps.audit.append({ type: 'sandbox.capability', actor: this.scope.user, app: v.app, appVersion: v.version, ids, data: { method, resource, outcome, effect: decision?.effect ?? null, policy: policy ?? null, reason: err instanceof Error ? err.message : decision?.reason ?? null } });
+    } catch {
+      /* the audit sink must not throw; if it does, the call's own outcome stands */
+    }
+  }
+}
+
+function methodFor(action: string): string {
+  return action === 'model.invoke' ? 'llm.chat' : action === 'data.query' ? 'data.query' : 'http.fetch';
+}
+
+function minDefined(...xs: (number | undefined)[]): number | undefined {
+  const d = xs.filter((x): x is number => typeof x === 'number');
+  return d.length ? Math.min(...d) : undefined;
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(invalid url)';
+  }
+}
