@@ -1,13 +1,17 @@
 // Every feature's migrations, in the order they apply. Add a feature's list at the end; never reorder.
 import type { Migration } from './sql-db.js';
+import { auditMigrations } from '../audit/audit-migrations.js';
 import { policyMigrations } from '../policy/policy-migrations.js';
 import { catalogMigrations } from '../catalog/catalog-migrations.js';
 import { identityMigrations } from '../identity/identity-migrations.js';
 import { appMigrations } from '../apps/app-migrations.js';
+import { gatewayMigrations } from '../gateway/gateway-migrations.js';
 
 export const allMigrations: Migration[] = [
   ...catalogMigrations,
   ...identityMigrations,
   ...appMigrations,
+  ...gatewayMigrations,
   ...policyMigrations,
+  ...auditMigrations,
 ];

@@ -1,0 +1,97 @@
+// Per-call cost rows for attribution (`gatehouse costs`): written behind in small batches so the hot path
+// does not wait on the store, and grouped by model, app, user or day on query.
+import type { Logger } from '../core/logger.js';
+import type { SqlDb } from '../store/sql-db.js';
+import { nanosToUsd } from './tokens.js';
+
+export interface CostRow {
+  time: number;
+  decisionId?: string;
+  app: string;
+  appVersion: number;
+  user: string;
+  session?: string;
+  model: string;
+  tokensIn: number;
+  tokensOut: number;
+  costNanos: number;
+  outcome: string;
+}
+
+export const COST_GROUPS = ['model', 'app', 'user', 'day'] as const;
+export type CostGroup = (typeof COST_GROUPS)[number];
+
+export interface CostQuery {
+  app?: string;
+  user?: string;
+  /** Epoch ms. */
+  since?: number;
+  by?: CostGroup;
+}
+
+export interface CostLine {
+  key: string;
+  requests: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+}
+
+const COLUMN: Record<CostGroup, string> = { model: 'model', app: 'app', user: 'user_name', day: 'day' };
+
+export class CostLedger {
+  private buffer: CostRow[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly db: SqlDb, private readonly logger: Logger, private readonly flushMs = 200) {}
+
+  add(row: CostRow): void {
+    this.buffer.push(row);
+    if (this.buffer.length >= 200) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+  }
+
+  /** Writes what is buffered (one transaction); resolves when everything added so far is stored. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const rows = this.buffer;
+    this.buffer = [];
+    if (rows.length) {
+      this.writing = this.writing.then(() =>
+        this.db.transaction(async (tx) => {
+          for (const r of rows) {
+            await tx.run(
+              'INSERT INTO gateway_costs (time, day, decision_id, app, app_version, user_name, session, model, tokens_in, tokens_out, cost_nanos, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+              [r.time, new Date(r.time).toISOString().slice(0, 10), r.decisionId ?? null, r.app, r.appVersion, r.user, r.session ?? null, r.model, r.tokensIn, r.tokensOut, r.costNanos, r.outcome],
+            );
+          }
+        }).catch((err: unknown) => this.logger.error('gateway cost rows not stored', { rows: rows.length, err: String(err) })),
+      );
+    }
+    return this.writing;
+  }
+
+  async query(q: CostQuery): Promise<{ by: CostGroup; lines: CostLine[]; total: CostLine }> {
+    await this.flush();
+    const by = q.by ?? 'model';
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.app) { where.push('app = ?'); params.push(q.app); }
+    if (q.user) { where.push('user_name = ?'); params.push(q.user); }
+    if (q.since !== undefined) { where.push('time >= ?'); params.push(q.since); }
+    const col = COLUMN[by];
+    const rows = await this.db.all<{ k: string; n: number; ti: number; to: number; c: number }>(
+      `SELECT ${col} AS k, COUNT(*) AS n, SUM(tokens_in) AS ti, SUM(tokens_out) AS "to", SUM(cost_nanos) AS c FROM gateway_costs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY ${col} ORDER BY SUM(cost_nanos) DESC, ${col}`,
+      params,
+    );
+    const lines = rows.map((r) => ({ key: String(r.k), requests: Number(r.n), tokensIn: Number(r.ti), tokensOut: Number(r.to), costUsd: nanosToUsd(Number(r.c)) }));
+    const total = lines.reduce((t, l) => ({ key: 'total', requests: t.requests + l.requests, tokensIn: t.tokensIn + l.tokensIn, tokensOut: t.tokensOut + l.tokensOut, costUsd: t.costUsd + l.costUsd }), { key: 'total', requests: 0, tokensIn: 0, tokensOut: 0, costUsd: 0 });
+    return { by, lines, total };
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}

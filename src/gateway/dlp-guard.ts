@@ -1,0 +1,80 @@
+// Prompt and output DLP for model calls, on top of src/dlp: redact/tokenize/block per policy, restore tokens
+// for callers allowed to see them, and a streaming guard that catches values split across chunks.
+import type { DlpEngine, EntityAction, Finding, RedactPolicy, StreamScanner } from '../dlp/index.js';
+import type { ChatMessage } from './gateway-types.js';
+
+export type DlpMode = 'mask' | 'tokenize' | 'block' | 'allow';
+
+export function countFindings(findings: readonly Finding[], into: Record<string, number> = {}): Record<string, number> {
+  for (const f of findings) into[f.type] = (into[f.type] ?? 0) + 1;
+  return into;
+}
+
+function policyFor(mode: DlpMode, scope: string): RedactPolicy {
+  return { default: mode as EntityAction, tokenScope: scope };
+}
+
+/** Applies prompt DLP to every message; throws DlpBlockedError when the mode is block and something is found. */
+export function guardPrompt(dlp: DlpEngine | undefined, mode: DlpMode, messages: ChatMessage[], scope: string): { messages: ChatMessage[]; findings: Record<string, number> } {
+  const findings: Record<string, number> = {};
+  if (!dlp || mode === 'allow') return { messages, findings };
+  const out = messages.map((m) => {
+    const r = dlp.redact(m.content, policyFor(mode, scope));
+    countFindings(r.findings, findings);
+    return r.findings.length ? { role: m.role, content: r.text } : m;
+  });
+  return { messages: out, findings };
+}
+
+/** Output DLP for a whole answer: redacts (or blocks), then restores prompt tokens when allowed. */
+export function guardOutput(dlp: DlpEngine | undefined, mode: DlpMode, text: string, scope: string, restore: boolean): { text: string; findings: Record<string, number> } {
+  if (!dlp) return { text, findings: {} };
+  let out = text;
+  const findings: Record<string, number> = {};
+  if (mode !== 'allow') {
+    const r = dlp.redact(text, policyFor(mode === 'tokenize' ? 'mask' : mode, scope));
+    countFindings(r.findings, findings);
+    out = r.text;
+  }
+  return { text: restore ? dlp.restore(out, scope) : out, findings };
+}
+
+// Vault tokens look like [US_SSN:tk_0123456789ab]; a chunk ending inside one is held back until it closes.
+const PARTIAL_TOKEN = /\[[A-Z0-9_]*(:(t(k(_[0-9a-f]{0,12})?)?)?)?$/;
+
+/** Streaming output guard: the DLP stream scanner (split values caught), then token restore if allowed. */
+export class StreamGuard {
+  private readonly scanner: StreamScanner | undefined;
+  private held = '';
+
+  constructor(private readonly dlp: DlpEngine | undefined, mode: DlpMode, private readonly scope: string, private readonly restore: boolean) {
+    this.scanner = dlp && mode !== 'allow' ? dlp.createStreamScanner({ policy: policyFor(mode === 'tokenize' ? 'mask' : mode, scope) }) : undefined;
+  }
+
+  /** Returns the text safe to emit now; throws DlpBlockedError on a block finding. */
+  push(chunk: string): string {
+    return this.restored(this.scanner ? this.scanner.push(chunk) : chunk, false);
+  }
+
+  end(): string {
+    return this.restored(this.scanner ? this.scanner.end() : '', true);
+  }
+
+  findings(): Record<string, number> {
+    return this.scanner ? countFindings(this.scanner.findings) : {};
+  }
+
+  private restored(text: string, last: boolean): string {
+    if (!this.restore || !this.dlp) return text;
+    let s = this.held + text;
+    this.held = '';
+    if (!last) {
+      const m = PARTIAL_TOKEN.exec(s);
+      if (m) {
+        this.held = s.slice(m.index);
+        s = s.slice(0, m.index);
+      }
+    }
+    return this.dlp.restore(s, this.scope);
+  }
+}

@@ -1,0 +1,152 @@
+// Assembles the model gateway: credentials, budgets, upstream client, invoker, protocol surfaces, management
+// routes, and the in-process invokeModel() the sandbox's ctx.llm.chat uses.
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import type { AppReader } from '../apps/manifest-schema.js';
+import type { CatalogReader, ModelDoc } from '../catalog/catalog-schema.js';
+import type { Clock } from '../core/clock.js';
+import { ForbiddenError, UnavailableError } from '../core/errors.js';
+import type { Governor } from '../core/governance.js';
+import type { Logger } from '../core/logger.js';
+import { nullAuditSink, nullTelemetrySink, type AuditSink, type TelemetrySink } from '../core/sinks.js';
+import type { Coordination } from '../coord/coordination.js';
+import type { DlpEngine } from '../dlp/index.js';
+import type { AnyRoute } from '../http/route.js';
+import type { SqlDb } from '../store/sql-db.js';
+import { mountAnthropic } from './anthropic-surface.js';
+import { Budgets } from './budgets.js';
+import { CallRecorder } from './call-records.js';
+import { CostLedger } from './cost-ledger.js';
+import { Credentials } from './credentials.js';
+import { gatewayConfigSchema, type GatewayConfig } from './gateway-config.js';
+import { gatewayRoutes } from './gateway-routes.js';
+import type { ChatMessage, FinishReason, Usage } from './gateway-types.js';
+import { ModelInvoker } from './model-invoker.js';
+import { mountOpenAi } from './openai-surface.js';
+import { UpstreamClient } from './upstream-client.js';
+
+export interface GatewayFeatureDeps {
+  db: SqlDb;
+  coord: Coordination;
+  governor: Governor;
+  apps: AppReader;
+  catalog: CatalogReader;
+  dlp?: DlpEngine;
+  audit?: AuditSink;
+  telemetry?: TelemetrySink;
+  clock: Clock;
+  logger: Logger;
+  /** GATEHOUSE_HOME: provider key files (model-keys/<model>) and the session key live here. */
+  home: string;
+  env: Record<string, string | undefined>;
+  config?: Partial<GatewayConfig>;
+  maxBodyBytes: number;
+}
+
+/** Input of the in-process call (sandbox ctx.llm.chat): same enforcement as the HTTP surfaces, no HTTP hop. */
+export interface InvokeModelInput {
+  app: string;
+  /** The running version (must be approved, canary or released); default: the version in force. */
+  appVersion?: number;
+  user: string;
+  session?: string;
+  runId?: string;
+  model: string;
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  traceId?: string;
+}
+
+export interface InvokeModelResult {
+  text: string;
+  model: string;
+  finishReason: FinishReason;
+  usage: Usage;
+  costUsd: number;
+  decisionId: string;
+}
+
+export interface GatewayFeature {
+  routes: AnyRoute[];
+  /** Mounts POST /v1/chat/completions, GET /v1/models and POST /v1/messages. */
+  mount(app: Hono): void;
+  invokeModel(input: InvokeModelInput): Promise<InvokeModelResult>;
+  credentials: Credentials;
+  ledger: CostLedger;
+  /** Stores buffered cost rows now (tests, shutdown). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const RUNNABLE = new Set(['approved', 'canary', 'released']);
+
+function sessionSecret(home: string, config: GatewayConfig, env: Record<string, string | undefined>): Uint8Array {
+  const given = config.sessionSecret ?? env.GATEHOUSE_SESSION_SECRET;
+  if (given) return new TextEncoder().encode(given);
+  const file = join(home, 'gateway-session.key');
+  if (!existsSync(file)) {
+    mkdirSync(home, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+  }
+  return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+}
+
+/** Provider keys stay server-side: GATEHOUSE_MODEL_KEY_<MODEL> or GATEHOUSE_HOME/model-keys/<model>. */
+export function providerKeyResolver(home: string, env: Record<string, string | undefined>): (m: ModelDoc) => string {
+  const cache = new Map<string, string>();
+  return (m) => {
+    const name = m.metadata.name;
+    const hit = cache.get(name);
+    if (hit) return hit;
+    const varName = `GATEHOUSE_MODEL_KEY_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+    const file = join(home, 'model-keys', name);
+    const key = env[varName] ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
+    if (!key) throw new UnavailableError(`No provider key for model '${name}': set ${varName} or write the key to ${file} (mode 600) on the Gatehouse server.`);
+    cache.set(name, key);
+    return key;
+  };
+}
+
+export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<GatewayFeature> {
+  const config = gatewayConfigSchema.parse(d.config ?? {});
+  const ledger = new CostLedger(d.db, d.logger);
+  const credentials = new Credentials({ db: d.db, apps: d.apps, coord: d.coord, clock: d.clock, sessionSecret: sessionSecret(d.home, config, d.env), maxSessionTtlSeconds: config.maxSessionTtlSeconds });
+  await credentials.start();
+  const upstream = new UpstreamClient({ timeoutMs: config.upstreamTimeoutMs, retries: config.retries, retryBaseMs: config.retryBaseMs, breakerFailures: config.breakerFailures, breakerHalfOpenMs: config.breakerHalfOpenMs });
+  const recorder = new CallRecorder(d.audit ?? nullAuditSink, d.telemetry ?? nullTelemetrySink, ledger, d.logger, () => d.clock.now());
+  const invoker = new ModelInvoker({
+    governor: d.governor, catalog: d.catalog, budgets: new Budgets(d.coord, d.clock), upstream, dlp: d.dlp, recorder, clock: d.clock, config,
+    providerKey: providerKeyResolver(d.home, d.env),
+  });
+  const surface = { credentials, invoker, catalog: d.catalog, maxBodyBytes: d.maxBodyBytes, logger: d.logger };
+  return {
+    routes: gatewayRoutes({ credentials, ledger, apps: d.apps }, () => d.clock.now()),
+    mount(app) {
+      mountOpenAi(app, surface);
+      mountAnthropic(app, surface);
+    },
+    async invokeModel(input) {
+      const version = input.appVersion === undefined ? await credentials.inForce(input.app) : await d.apps.getVersion(input.app, input.appVersion);
+      if (!version || !RUNNABLE.has(version.state)) throw new ForbiddenError(`App '${input.app}'${input.appVersion ? ` version ${input.appVersion}` : ''} may not call models: it is ${version ? version.state : 'not in force'}.`);
+      const inv = await invoker.invoke(
+        { app: input.app, version, user: input.user, session: input.session, runId: input.runId, via: 'internal' },
+        { model: input.model, messages: input.messages, maxTokens: input.maxTokens, temperature: input.temperature, stream: false },
+        input.traceId,
+      );
+      const r = inv.result!;
+      return { text: r.text, model: inv.model, finishReason: r.finishReason, usage: r.usage, costUsd: r.costUsd, decisionId: inv.decisionId };
+    },
+    credentials,
+    ledger,
+    flush: () => ledger.flush(),
+    async close() {
+      await credentials.stop();
+      await ledger.close();
+      await upstream.close();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// OpenAI-compatible surface: POST /v1/chat/completions (JSON and SSE, usage included) and GET /v1/models,
+// with errors in OpenAI's own shape so the official `openai` client reports them as they are.
+import { performance } from 'node:perf_hooks';
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { parseOrThrow } from '../core/validation.js';
+import { readJsonBody } from '../http/server.js';
+import type { SurfaceDeps } from './anthropic-surface.js';
+import type { ChatMessage, ChatRequest, StreamEvent } from './gateway-types.js';
+import { apiKeyOf, errorHeaders, invocationHeaders, sseResponse, toError } from './surface-common.js';
+
+const textPart = z.object({ type: z.literal('text', 'only text content parts are supported by the gateway'), text: z.string() }).loose();
+const openAiBody = z.object({
+  model: z.string().min(1, 'name a model declared in your app manifest'),
+  messages: z.array(z.object({
+    role: z.enum(['system', 'developer', 'user', 'assistant'], 'roles system, developer, user and assistant are supported (no tool messages)'),
+    content: z.union([z.string(), z.array(textPart)]),
+  }).loose()).min(1, 'send at least one message'),
+  max_tokens: z.number().int().positive().optional(),
+  max_completion_tokens: z.number().int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).optional(),
+  n: z.literal(1, 'the gateway returns one choice; omit n or set it to 1').optional(),
+  stream: z.boolean().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullish(),
+  user: z.string().optional(),
+  tools: z.undefined('tool calling is not supported by the gateway yet; remove tools').optional(),
+}).loose();
+
+const ERROR_TYPE: Record<number, string> = { 400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error', 413: 'invalid_request_error', 429: 'rate_limit_error' };
+
+function openAiError(c: Context, err: unknown): Response {
+  const e = toError(err);
+  const body = { error: { message: e.message, type: ERROR_TYPE[e.status] ?? 'server_error', param: e.details[0]?.path ?? null, code: e.code, gatehouse: { code: e.code, ...e.extra } } };
+  return c.json(body, e.status as 400, errorHeaders(e));
+}
+
+function toChat(b: z.output<typeof openAiBody>): ChatRequest {
+  const messages: ChatMessage[] = b.messages.map((m) => ({
+    role: m.role === 'developer' ? 'system' : m.role,
+    content: typeof m.content === 'string' ? m.content : m.content.map((p) => p.text).join(''),
+  }));
+  return { model: b.model, messages, maxTokens: b.max_tokens ?? b.max_completion_tokens, temperature: b.temperature, topP: b.top_p, stop: typeof b.stop === 'string' ? [b.stop] : b.stop, stream: b.stream === true };
+}
+
+async function* frames(events: AsyncIterable<StreamEvent>, id: string, model: string, includeUsage: boolean): AsyncGenerator<string> {
+  const created = Math.floor(Date.now() / 1000);
+  const chunk = (delta: Record<string, unknown>, finish: string | null) => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  yield chunk({ role: 'assistant', content: '' }, null);
+  for await (const ev of events) {
+    if (ev.type === 'text') yield chunk({ content: ev.text }, null);
+    else if (ev.type === 'done') {
+      yield chunk({}, ev.finishReason);
+      if (includeUsage) yield `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: ev.usage.inputTokens, completion_tokens: ev.usage.outputTokens, total_tokens: ev.usage.inputTokens + ev.usage.outputTokens }, gatehouse: { cost_usd: ev.costUsd } })}\n\n`;
+      yield 'data: [DONE]\n\n';
+    } else {
+      // The openai client turns a data frame carrying `error` into an APIError for the caller.
+      yield `data: ${JSON.stringify({ error: { message: ev.message, type: ERROR_TYPE[ev.status] ?? 'server_error', code: ev.code } })}\n\n`;
+      return;
+    }
+  }
+}
+
+export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
+  app.post('/v1/chat/completions', async (c) => {
+    const tStart = performance.now();
+    try {
+      const body = parseOrThrow(openAiBody, await readJsonBody(c, d.maxBodyBytes), 'chat completion request');
+      const caller = await d.credentials.resolve(apiKeyOf(c), body.user ?? c.req.header('x-gatehouse-user'));
+      const inv = await d.invoker.invoke(caller, toChat(body), c.req.header('x-gatehouse-trace-id'));
+      const headers = invocationHeaders(inv, tStart);
+      const id = `chatcmpl-${inv.decisionId}`;
+      if (inv.stream) return sseResponse(frames(inv.stream, id, inv.model, body.stream_options?.include_usage === true), headers);
+      const r = inv.result!;
+      return c.json({
+        id, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: inv.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: r.text, refusal: null }, finish_reason: r.finishReason, logprobs: null }],
+        usage: { prompt_tokens: r.usage.inputTokens, completion_tokens: r.usage.outputTokens, total_tokens: r.usage.inputTokens + r.usage.outputTokens },
+      }, 200, headers);
+    } catch (err) {
+      return openAiError(c, err);
+    }
+  });
+
+  app.get('/v1/models', async (c) => {
+    try {
+      const caller = await d.credentials.resolve(apiKeyOf(c), undefined);
+      const spec = caller.version.manifest.spec;
+      const models = spec.models.map((m) => d.catalog.model(m.id)).filter((m) => m !== undefined && m.spec.environments.includes(spec.environment));
+      if (c.req.header('anthropic-version')) {
+        const data = models.map((m) => ({ type: 'model', id: m!.metadata.name, display_name: m!.metadata.name, created_at: '2026-01-01T00:00:00Z' }));
+        return c.json({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+      }
+      return c.json({ object: 'list', data: models.map((m) => ({ id: m!.metadata.name, object: 'model', created: 0, owned_by: m!.spec.provider })) });
+    } catch (err) {
+      return openAiError(c, err);
+    }
+  });
+}
+

@@ -1,0 +1,90 @@
+// Forwards an upstream stream through output DLP (split values caught) and the output-token cap, then settles
+// the budget reservation and records the call, whether the stream ends, breaks, or the client goes away.
+import { performance } from 'node:perf_hooks';
+import { countTokens } from 'gpt-tokenizer';
+import type { ModelDoc } from '../catalog/catalog-schema.js';
+import { asGatehouseError } from '../core/errors.js';
+import type { DlpEngine } from '../dlp/index.js';
+import type { Reservation } from './budgets.js';
+import type { CallFacts } from './call-records.js';
+import { StreamGuard, type DlpMode } from './dlp-guard.js';
+import type { FinishReason, StreamEvent, UpstreamEvent } from './gateway-types.js';
+import { costNanos, nanosToUsd } from './tokens.js';
+
+export interface StreamAnswerInput {
+  events: AsyncIterable<UpstreamEvent>;
+  doc: ModelDoc;
+  maxOut: number;
+  dlp: DlpEngine | undefined;
+  outputMode: DlpMode;
+  scope: string;
+  restore: boolean;
+  facts: CallFacts;
+  reservation: Reservation;
+  anthropicFactor: number;
+  done(): void;
+}
+
+export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<StreamEvent> {
+  const f = i.facts;
+  const guard = new StreamGuard(i.dlp, i.outputMode, i.scope, i.restore);
+  let text = '';
+  // Sum of per-chunk counts over-estimates; the exact count of the whole text is taken only when it passes the cap.
+  let estimate = 0;
+  let usageIn: number | undefined;
+  let usageOut: number | undefined;
+  let finish: FinishReason = 'stop';
+  let finished = false;
+  const settle = async (outTokens: number) => {
+    f.tokensIn = usageIn ?? f.tokensIn;
+    f.tokensOut = outTokens;
+    f.costNanos = costNanos(i.doc, f.tokensIn, outTokens);
+    f.outputFindings = guard.findings();
+    await i.reservation.settle(f.costNanos, f.tokensIn + outTokens);
+  };
+  const counted = () => {
+    const n = countTokens(text);
+    return i.doc.spec.provider === 'anthropic' ? Math.ceil(n * i.anthropicFactor) : n;
+  };
+  try {
+    for await (const ev of i.events) {
+      if (ev.type === 'text') {
+        f.ttftMs ??= performance.now() - f.t0;
+        text += ev.text;
+        estimate += countTokens(ev.text);
+        if (estimate > i.maxOut && (estimate = countTokens(text)) > i.maxOut) {
+          // The upstream ignored max_tokens: stop reading and end the answer as a length stop.
+          text = text.slice(0, text.length - ev.text.length);
+          finish = 'length';
+          f.outcome = 'cut_off';
+          break;
+        }
+        const safe = guard.push(ev.text);
+        if (safe) yield { type: 'text', text: safe };
+      } else if (ev.type === 'finish') finish = ev.finishReason;
+      else {
+        if (ev.usage.inputTokens !== undefined) usageIn = ev.usage.inputTokens;
+        if (ev.usage.outputTokens !== undefined) usageOut = ev.usage.outputTokens;
+      }
+    }
+    const tail = guard.end();
+    if (tail) yield { type: 'text', text: tail };
+    await settle(f.outcome === 'cut_off' ? i.maxOut : (usageOut ?? Math.min(i.maxOut, counted())));
+    finished = true;
+    yield { type: 'done', finishReason: finish, usage: { inputTokens: f.tokensIn, outputTokens: f.tokensOut }, costUsd: nanosToUsd(f.costNanos) };
+  } catch (err) {
+    const e = asGatehouseError(err);
+    f.outcome = e.extra.reason === 'dlp_blocked' ? 'dlp_blocked' : e.code === 'upstream_error' ? 'upstream_error' : 'error';
+    f.reason = e.message;
+    await settle(Math.min(i.maxOut, usageOut ?? counted()));
+    finished = true;
+    yield { type: 'error', status: e.status, code: e.code, message: e.status >= 500 && e.code === 'internal' ? 'The gateway failed while streaming; the server log has the details.' : e.message };
+  } finally {
+    if (!finished) {
+      // The client went away mid-stream: charge what was produced so far.
+      f.outcome = 'client_closed';
+      await settle(Math.min(i.maxOut, usageOut ?? counted()));
+    }
+    i.done();
+  }
+}

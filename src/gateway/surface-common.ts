@@ -1,0 +1,61 @@
+// What the OpenAI and Anthropic surfaces share: the caller's key, response headers, SSE responses.
+import { performance } from 'node:perf_hooks';
+import type { Context } from 'hono';
+import { asGatehouseError, type GatehouseError } from '../core/errors.js';
+import type { Invocation } from './model-invoker.js';
+
+/** The Gatehouse key from `Authorization: Bearer` (OpenAI clients) or `x-api-key` (Anthropic clients). */
+export function apiKeyOf(c: Context): string | undefined {
+  const h = c.req.header('authorization');
+  const m = h ? /^Bearer\s+(.+)$/i.exec(h.trim()) : null;
+  return m ? m[1].trim() : c.req.header('x-api-key')?.trim() || undefined;
+}
+
+export function invocationHeaders(inv: Invocation, tStart: number): Record<string, string> {
+  const h: Record<string, string> = {
+    'x-gatehouse-decision-id': inv.decisionId,
+    'x-gatehouse-model': inv.model,
+    'x-gatehouse-overhead-ms': Math.max(0, performance.now() - tStart - inv.upstreamMs).toFixed(3),
+  };
+  if (inv.result) h['x-gatehouse-cost-usd'] = inv.result.costUsd.toFixed(9).replace(/0+$/, '').replace(/\.$/, '.0');
+  if (inv.fallbackFrom) h['x-gatehouse-fallback-from'] = inv.fallbackFrom;
+  if (inv.cached) h['x-gatehouse-cache'] = 'hit';
+  return h;
+}
+
+/** Headers every refusal carries: decision id, Retry-After, and x-should-retry so official SDKs do not retry pointlessly. */
+export function errorHeaders(e: GatehouseError): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (typeof e.extra.decisionId === 'string') h['x-gatehouse-decision-id'] = e.extra.decisionId;
+  const ra = e.extra.retryAfterSeconds;
+  if (typeof ra === 'number') {
+    h['retry-after'] = String(Math.max(1, Math.ceil(ra)));
+    if (ra > 60) h['x-should-retry'] = 'false';
+  } else if (e.status < 500) h['x-should-retry'] = 'false';
+  return h;
+}
+
+export function toError(err: unknown): GatehouseError {
+  return asGatehouseError(err);
+}
+
+/** An SSE response pulled from `frames` (already formatted); the client going away cancels the source. */
+export function sseResponse(frames: AsyncIterable<string>, headers: Record<string, string>): Response {
+  const it = frames[Symbol.asyncIterator]();
+  const enc = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(ctrl) {
+      try {
+        const n = await it.next();
+        if (n.done) ctrl.close();
+        else ctrl.enqueue(enc.encode(n.value));
+      } catch (err) {
+        ctrl.error(err);
+      }
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers } });
+}
