@@ -1,7 +1,9 @@
 // Composition root: config → store → coordination → services → HTTP routes. The only place wiring happens.
 import { readFileSync } from 'node:fs';
 import { repoPath } from './core/repo-root.js';
-import { nullAuditSink, type AuditSink } from './core/sinks.js';
+import type { AuditSink } from './core/sinks.js';
+import { AuditLog } from './audit/audit-log.js';
+import { auditRoutes } from './audit/audit-routes.js';
 import { CatalogService } from './catalog/catalog-service.js';
 import { catalogRoutes } from './catalog/catalog-routes.js';
 import { AppService } from './apps/app-service.js';
@@ -41,6 +43,8 @@ export interface Gatehouse {
   apps: AppService;
   tokens: TokenService;
   audit: AuditSink;
+  /** The verifiable audit log behind `audit` (proofs, checkpoints, hashSensitive). */
+  auditLog: AuditLog;
   adminToken: string;
   authenticate(token: string): Promise<Principal | undefined>;
   /** Starts HTTP on the configured host/port (port 0 picks a free one). */
@@ -54,7 +58,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const db = await openDb({ home: config.home, databaseUrl: config.databaseUrl, schema: opts.pgSchema });
   await migrate(db, allMigrations);
   const coord: Coordination = new MemoryCoordination(clock);
-  const audit: AuditSink = nullAuditSink;
+  const auditLog = await AuditLog.open({ db, home: config.home, config: config.audit, clock, logger });
+  const audit: AuditSink = auditLog;
 
   // Foundation: catalog, identity, apps.
   const catalog = new CatalogService({ db, clock, audit, coord });
@@ -62,14 +67,14 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const adminToken = ensureAdminToken(config.home, config.adminToken);
   const tokens = new TokenService({ db, clock, catalog, audit, adminToken });
   const apps = new AppService({ db, clock, catalog, audit });
-  const routes: AnyRoute[] = [...identityRoutes(tokens), ...catalogRoutes(catalog), ...appRoutes(apps)];
+  const routes: AnyRoute[] = [...identityRoutes(tokens), ...catalogRoutes(catalog), ...appRoutes(apps), ...auditRoutes(auditLog)];
   const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
 
   if (config.seedExamples) await seedExamples({ db, home: config.home, catalog, apps, logger });
 
   let server: RunningServer | undefined;
   return {
-    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, adminToken, authenticate,
+    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, auditLog, adminToken, authenticate,
     async listen() {
       const app = buildApp({ routes, authenticate, maxBodyBytes: config.server.maxBodyBytes, logger, version: VERSION });
       server = await listen(app, config.server.host, config.server.port);
@@ -77,6 +82,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     },
     async close() {
       await server?.close();
+      await auditLog.close();
       await coord.close();
       await db.close();
     },

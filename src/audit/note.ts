@@ -19,7 +19,7 @@ export function keyId(name: string, publicKey: Buffer): number {
 }
 
 export function checkName(name: string): void {
-  if (name === '' || /[\s+]/.test(name) || /[\u0000-\u001f]/.test(name)) {
+  if (name === '' || /[\s+]/.test(name) || [...name].some((ch) => ch.charCodeAt(0) < 0x20)) {
     throw new Error(`key name "${name}" must be non-empty without spaces or '+'`);
   }
 }

@@ -1,5 +1,6 @@
 // The list of feature command registrations, in help order. Add one line per feature.
 import type { CommandRegistration } from './program.js';
+import { registerAuditCommands } from '../audit/audit-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerCatalogCommands } from '../catalog/catalog-commands.js';
 import { registerTokenCommands } from '../identity/token-commands.js';
@@ -10,4 +11,5 @@ export const commandRegistrations: CommandRegistration[] = [
   registerCatalogCommands,
   registerTokenCommands,
   registerAppCommands,
+  registerAuditCommands,
 ];

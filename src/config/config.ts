@@ -8,6 +8,7 @@ import { parseOrThrow } from '../core/validation.js';
 import { approvalsConfigSchema } from '../approvals/approvals-config.js';
 import { notifyConfigSchema } from '../notify/notify-config.js';
 import { dlpConfigSchema } from '../dlp/dlp-config.js';
+import { auditConfigSchema } from '../audit/audit-config.js';
 
 export const configSchema = z
   .object({
@@ -34,6 +35,8 @@ export const configSchema = z
     notify: notifyConfigSchema.prefault({}),
     /** DLP threshold, allow-lists, custom detectors and default redaction policy (docs/dlp.md). */
     dlp: dlpConfigSchema.prefault({}),
+    /** Audit log: checkpoint origin, witness file, group-commit batch size (docs/audit.md). */
+    audit: auditConfigSchema.prefault({}),
   })
   .strict();
 

@@ -1,0 +1,129 @@
+// CLI side of the audit log: reads the log over the API, resolves the pinned verifier key, checks proof files offline.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GatehouseError, InvalidInputError } from '../core/errors.js';
+import type { ApiClient } from '../cli/cli-context.js';
+import { decodeEntry, type AuditEnvelope } from './event.js';
+import { hashLeaf, verifyInclusion } from './merkle.js';
+import { openCheckpoint, parseVerifierKey, type VerifierKey } from './note.js';
+import type { EntryJson } from './audit-routes.js';
+import type { LogSource, TrustedCheckpoint } from './verify.js';
+
+export const PINNED_KEY_FILE = 'audit-verifier-key';
+
+/** Audit verification failed: exit 1, with the first bad index in the error's extra facts. */
+export class AuditVerificationError extends GatehouseError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super('audit_verification_failed', 422, message, [], extra);
+  }
+}
+
+export function apiSource(api: ApiClient, pageSize = 5000): LogSource {
+  return {
+    latestCheckpoint: async () => (await api.request<{ checkpoint: string }>('GET', '/api/v1/audit/checkpoint')).checkpoint,
+    entries: async (start, limit) => {
+      const r = await api.request<{ entries: EntryJson[] }>('GET', `/api/v1/audit/entries?start=${start}&limit=${Math.min(limit, pageSize)}`);
+      return r.entries.map((e) => ({ index: e.index, entry: Buffer.from(e.entry, 'base64'), leafHash: Buffer.from(e.leafHash, 'base64') }));
+    },
+    checkpoints: async (after, limit) =>
+      (await api.request<{ checkpoints: { checkpoint: string }[] }>('GET', `/api/v1/audit/checkpoints?after=${after}&limit=${Math.min(limit, 1000)}`)).checkpoints.map((c) => c.checkpoint),
+  };
+}
+
+function parseKeyOrThrow(text: string, from: string): VerifierKey {
+  try {
+    return parseVerifierKey(text);
+  } catch (err) {
+    throw new InvalidInputError(`Verifier key from ${from} is malformed: ${(err as Error).message}`, [{ path: from, message: 'expected <name>+<hex key id>+<base64 key>' }]);
+  }
+}
+
+/**
+ * The key to trust: --key, else GATEHOUSE_AUDIT_KEY, else the key pinned in GATEHOUSE_HOME/audit-verifier-key,
+ * else (trust on first use) the server's key, which is then pinned. `note` says which, for the output.
+ */
+export async function resolveKey(opts: { key?: string; env: Record<string, string | undefined>; api?: ApiClient }): Promise<{ key: VerifierKey; text: string; note: string }> {
+  if (opts.key) return { key: parseKeyOrThrow(opts.key, '--key'), text: opts.key.trim(), note: 'key given with --key' };
+  if (opts.env.GATEHOUSE_AUDIT_KEY) return { key: parseKeyOrThrow(opts.env.GATEHOUSE_AUDIT_KEY, 'GATEHOUSE_AUDIT_KEY'), text: opts.env.GATEHOUSE_AUDIT_KEY.trim(), note: 'key from GATEHOUSE_AUDIT_KEY' };
+  const pinned = join(resolve(opts.env.GATEHOUSE_HOME ?? '.gatehouse'), PINNED_KEY_FILE);
+  if (existsSync(pinned)) {
+    const text = readFileSync(pinned, 'utf8').trim();
+    return { key: parseKeyOrThrow(text, pinned), text, note: `pinned key from ${pinned}` };
+  }
+  if (!opts.api) throw new InvalidInputError('No verifier key: pass --key <name>+<id>+<key> or set GATEHOUSE_AUDIT_KEY');
+  const text = (await opts.api.request<{ verifierKey: string }>('GET', '/api/v1/audit/key')).verifierKey;
+  const key = parseKeyOrThrow(text, 'the server');
+  try {
+    writeFileSync(pinned, text + '\n', { mode: 0o644, flag: 'wx' });
+  } catch {
+    return { key, text, note: 'key fetched from the server (not pinned: could not write the pin file)' };
+  }
+  return { key, text, note: `key fetched from the server and pinned in ${pinned} (trust on first use)` };
+}
+
+/** Checkpoints to hold the log to: a saved note file and the JSON lines of a witness file. */
+export function readTrusted(checkpointFile?: string, witnessFile?: string): TrustedCheckpoint[] {
+  const out: TrustedCheckpoint[] = [];
+  const read = (f: string) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch (err) {
+      throw new InvalidInputError(`Cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, [{ path: f, message: 'check the path' }]);
+    }
+  };
+  if (checkpointFile) out.push({ label: `saved checkpoint ${checkpointFile}`, note: read(checkpointFile) });
+  if (witnessFile) {
+    read(witnessFile).split('\n').forEach((line, i) => {
+      if (line.trim() === '') return;
+      let note: unknown;
+      try {
+        note = (JSON.parse(line) as { checkpoint?: unknown }).checkpoint;
+      } catch {
+        note = undefined;
+      }
+      if (typeof note !== 'string') throw new InvalidInputError(`${witnessFile} line ${i + 1} is not {"checkpoint": "<signed note>"}`, [{ path: `${witnessFile}:${i + 1}`, message: 'expected a JSON line with a checkpoint' }]);
+      out.push({ label: `witness ${witnessFile} line ${i + 1}`, note });
+    });
+  }
+  return out;
+}
+
+/** The self-contained proof `audit proof` writes and any RFC 6962 verifier can check. */
+export interface ProofFile {
+  entry: string;
+  leafIndex: number;
+  treeSize: number;
+  inclusionPath: string[];
+  checkpoint: string;
+  verifierKey: string;
+  leafHash?: string;
+  rootHash?: string;
+}
+
+/** Checks a proof file offline against `key`; returns the entry, or throws AuditVerificationError saying what is wrong. */
+export function checkProofFile(p: ProofFile, key: VerifierKey): { event: AuditEnvelope; origin: string } {
+  const fields: [keyof ProofFile, string][] = [['entry', 'string'], ['leafIndex', 'number'], ['treeSize', 'number'], ['checkpoint', 'string'], ['verifierKey', 'string']];
+  for (const [f, type] of fields) if (typeof p[f] !== type) throw new InvalidInputError(`Proof file field ${f} must be a ${type}`, [{ path: f, message: `must be a ${type}` }]);
+  if (!Array.isArray(p.inclusionPath) || p.inclusionPath.some((h) => typeof h !== 'string')) throw new InvalidInputError('Proof file field inclusionPath must be an array of base64 strings');
+  let cp;
+  try {
+    cp = openCheckpoint(p.checkpoint, key);
+  } catch (err) {
+    throw new AuditVerificationError(`proof rejected: checkpoint: ${(err as Error).message}`);
+  }
+  if (cp.size !== p.treeSize) throw new AuditVerificationError(`proof rejected: treeSize ${p.treeSize} differs from the checkpoint's size ${cp.size}`);
+  const entry = Buffer.from(p.entry, 'base64');
+  try {
+    verifyInclusion(p.leafIndex, p.treeSize, hashLeaf(entry), p.inclusionPath.map((h) => Buffer.from(h, 'base64')), cp.root);
+  } catch (err) {
+    throw new AuditVerificationError(`proof rejected: entry ${p.leafIndex}: ${(err as Error).message}`, { index: p.leafIndex });
+  }
+  let event: AuditEnvelope;
+  try {
+    event = decodeEntry(entry);
+  } catch (err) {
+    throw new AuditVerificationError(`proof rejected: entry ${p.leafIndex} is not an audit entry: ${(err as Error).message}`, { index: p.leafIndex });
+  }
+  if (event.seq !== p.leafIndex) throw new AuditVerificationError(`proof rejected: the entry says it is entry ${event.seq}, not ${p.leafIndex}`, { index: p.leafIndex });
+  return { event, origin: cp.origin };
+}

@@ -1,0 +1,15 @@
+// The `audit:` section of gatehouse.yaml: checkpoint origin, witness file, and group-commit batch size.
+import { z } from 'zod';
+
+export const auditConfigSchema = z
+  .object({
+    /** Checkpoint origin line and signing key name (no spaces or '+'); keep it stable, verifiers pin it. */
+    origin: z.string().regex(/^[^\s+]+$/, 'must be one word without spaces or +, e.g. gatehouse.example.com/audit').default('gatehouse/audit'),
+    /** Append each checkpoint as a JSON line to this file (relative: inside GATEHOUSE_HOME); off when absent. */
+    witnessFile: z.string().min(1).optional(),
+    /** Most entries committed (and covered by one signed checkpoint) per transaction. */
+    maxBatch: z.number().int().min(1).max(100_000).default(5000),
+  })
+  .strict();
+
+export type AuditConfigSection = z.output<typeof auditConfigSchema>;
