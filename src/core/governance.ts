@@ -108,7 +108,16 @@ export interface Decision {
 /** What an enforcement point hands govern(): names, not attributes. govern() identifies the rest. */
 export interface GovernInput {
   action: Action;
-  subject: { user: string; app?: string; appVersion?: number; session?: string; run?: string };
+  subject: {
+    user: string;
+    app?: string;
+    appVersion?: number;
+    session?: string;
+    run?: string;
+    /** Roles/groups of an already-authenticated principal; used only when the user is not in the catalog. */
+    roles?: string[];
+    groups?: string[];
+  };
   resource: { type: ResourceType; id: string; attributes?: Record<string, unknown> };
   request?: Record<string, unknown>;
   traceId?: string;

@@ -19,7 +19,7 @@ export const INPUT_SHAPE: Record<'subject' | 'resource' | 'request' | 'app', Sha
   request: {
     model: 'string', url: 'string', host: 'string', method: 'string', sql: 'string', purpose: 'string', dataset: 'string',
     inputTokens: 'int', outputTokens: 'int', maxOutputTokens: 'int', rows: 'int', rowLimit: 'int',
-    costUsd: 'double', temperature: 'double', stream: 'bool', columns: 'list<string>',
+    costUsd: 'double', estimatedCostUsd: 'double', temperature: 'double', stream: 'bool', columns: 'list<string>',
     attributes: 'map<string, dyn>',
   },
   app: {

@@ -22,7 +22,7 @@ function mergeLimit(o: Obligations, key: string, v: ParamValue): void {
 }
 
 /** Request quantities checked against the merged limits; exceeding one is a deny that says which limit. */
-const CHECKED_LIMITS: [string, string][] = [['inputTokens', 'maxInputTokens'], ['costUsd', 'maxCostUsd'], ['temperature', 'maxTemperature']];
+const CHECKED_LIMITS: [string, string][] = [['inputTokens', 'maxInputTokens'], ['costUsd', 'maxCostUsd'], ['estimatedCostUsd', 'maxCostUsd'], ['temperature', 'maxTemperature']];
 
 function firstLine(s: string): string {
   const i = s.indexOf('\n');
@@ -51,6 +51,11 @@ export class PolicyEvaluator {
         }
       }
     });
+  }
+
+  /** The DecisionPoint view (govern() names the bundle a decision used). */
+  get activeRevision(): string {
+    return this.revision;
   }
 
   /** Policies whose action and resource type match, in bundle order; other policies cost nothing. */

@@ -1,0 +1,105 @@
+// govern(): the one decision path every enforcement point calls — identify, gate, decide, record. Never throws; fails closed.
+import type { AppReader } from '../apps/manifest-schema.js';
+import type { CatalogReader } from '../catalog/catalog-schema.js';
+import type { Clock } from '../core/clock.js';
+import type { AppScope, Decision, DecisionSink, GateCheck, GovernanceRequest, GovernInput, Governor } from '../core/governance.js';
+import { newId } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import { appScopeOf, resourceAttributes } from './identify.js';
+
+/** The policy decision point as govern() needs it (PolicyService implements it). */
+export interface DecisionPoint {
+  decide(req: GovernanceRequest): Decision;
+  readonly activeRevision: string;
+}
+
+export interface GovernorDeps {
+  catalog: CatalogReader;
+  apps: AppReader;
+  engine: DecisionPoint;
+  gate?: GateCheck;
+  sinks: DecisionSink[];
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Versions whose code may act; any other state (draft, pending, killed, rolled back ...) is denied. */
+const RUNNABLE = new Set(['approved', 'canary', 'released']);
+
+class IdentifyError extends Error {}
+
+export function createGovernor(deps: GovernorDeps): Governor {
+  const { catalog, apps, engine, gate, sinks, clock, logger } = deps;
+
+  /** Step 1: who (roles, groups), which app version and scope, and the resource's catalog attributes. */
+  async function identify(input: GovernInput): Promise<GovernanceRequest> {
+    const s = input.subject;
+    const user = catalog.user(s.user);
+    if (!user && s.user !== 'system' && !s.roles) throw new IdentifyError(`user ${s.user} is not in the catalog; add a User entry for them`);
+    const roles = user?.spec.roles ?? s.roles ?? (s.user === 'system' ? ['admin'] : []);
+    let app: AppScope | undefined;
+    if (input.action === 'app.submit') {
+      if (!input.candidate) throw new IdentifyError('app.submit needs the candidate manifest scope (GovernInput.candidate)');
+      app = input.candidate;
+    } else if (s.app) {
+      const v = s.appVersion !== undefined ? await apps.getVersion(s.app, s.appVersion) : await apps.inForce(s.app);
+      if (!v) throw new IdentifyError(`app ${s.app}${s.appVersion !== undefined ? ` version ${s.appVersion}` : ''} has no version in force; submit and get it approved first`);
+      if (!RUNNABLE.has(v.state)) throw new IdentifyError(`app ${s.app} version ${v.version} is ${v.state} and may not act`);
+      app = appScopeOf(v);
+    }
+    const attributes = { ...input.resource.attributes, ...resourceAttributes(catalog, input.resource, app) };
+    return {
+      action: input.action,
+      subject: { user: s.user, roles, groups: user?.spec.groups ?? s.groups ?? [], app: app?.name ?? s.app, appVersion: app?.version ?? s.appVersion, session: s.session, run: s.run },
+      resource: { type: input.resource.type, id: input.resource.id, attributes },
+      request: input.request ?? {},
+      app,
+      environment: app?.environment,
+      traceId: input.traceId,
+    };
+  }
+
+  function refusal(req: GovernanceRequest, step: 'identify' | 'gate' | 'decide', reason: string, error?: string): Decision {
+    const time = clock.now();
+    return {
+      id: newId('dec', time), time, effect: 'deny', obligations: {}, warnings: [], bundleRevision: engine.activeRevision, reason,
+      matched: [{ policy: step, effect: 'deny', mode: 'enforce', reason, ...(error ? { error } : {}) }], errors: error ? [error] : [],
+    };
+  }
+
+  /** Step 4: every sink sees every decision; a failing sink is logged, never fatal. */
+  function record(d: Decision, req: GovernanceRequest): void {
+    for (const sink of sinks) {
+      try {
+        sink.record(d, req);
+      } catch (err) {
+        logger.error('decision sink failed', { decisionId: d.id, error: (err as Error).message });
+      }
+    }
+  }
+
+  return {
+    async govern(input: GovernInput): Promise<Decision> {
+      let req: GovernanceRequest;
+      try {
+        req = await identify(input);
+      } catch (err) {
+        req = { action: input.action, subject: { user: input.subject.user, roles: [], groups: [], app: input.subject.app, appVersion: input.subject.appVersion }, resource: { type: input.resource.type, id: input.resource.id, attributes: input.resource.attributes ?? {} }, request: input.request ?? {}, traceId: input.traceId };
+        const msg = err instanceof IdentifyError ? err.message : `identify failed: ${(err as Error).message}`;
+        const d = refusal(req, 'identify', `${msg} (fail closed)`, msg);
+        record(d, req);
+        return d;
+      }
+      let decision: Decision;
+      try {
+        const gated = gate?.check(req);
+        decision = gated ? refusal(req, 'gate', `${gated.reason} (${gated.scope})`) : engine.decide(req);
+      } catch (err) {
+        const msg = `policy decision failed: ${(err as Error).message}`;
+        decision = refusal(req, 'decide', `${msg} (fail closed)`, msg);
+      }
+      record(decision, req);
+      return decision;
+    },
+  };
+}
