@@ -79,9 +79,10 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
     for (const { rec, ctx } of compiled) {
       if (only && !only.has(rec.entity)) continue;
       const boost = rec.contextBoost ?? 0;
+      const cap = rec.maxScore ?? 1;
       rec.run(text, (start, end, base) => {
         let score = base;
-        if (ctx && boost > 0 && score < 1 && contextHit(text, start, end, ctx)) score = Math.min(1, score + boost);
+        if (ctx && boost > 0 && score < 1 && contextHit(text, start, end, ctx)) score = Math.min(cap, score + boost);
         if (score < threshold || end <= start) return;
         cands.push({ type: rec.entity, start, end, score: Math.round(score * 100) / 100, detector: rec.name });
       });

@@ -4,9 +4,16 @@ import nlp from 'compromise/two';
 export interface NameLexicon {
   first: Set<string>;
   last: Set<string>;
-  /** Lower-case words the lexicon knows as something other than a name (verbs, adjectives, places, months...). */
+  /** Lower-case words the lexicon knows as something other than a name or a proper noun (verbs, adjectives, months...). */
   common: Set<string>;
+  /** Function words, greetings, months and the like: never part of a name, stripped from the edges of a candidate. */
+  stop: Set<string>;
 }
+
+const STOP_TAGS = new Set(['Determiner', 'Pronoun', 'Preposition', 'Conjunction', 'Expression', 'Modal', 'Copula', 'QuestionWord', 'Possessive', 'Reflexive', 'Negative', 'Adverb', 'WeekDay', 'Month', 'Date', 'Duration', 'Cardinal', 'Ordinal', 'TextValue', 'Value', 'Unit', 'Currency', 'Condition', 'Imperative']);
+
+// Places and organisations are often surnames too (Hudson, Carleton): neither name evidence nor evidence against.
+const PROPER_TAGS = new Set(['City', 'Place', 'Region', 'Country', 'Organization', 'ProperNoun', 'SportsTeam', 'Demonym']);
 
 let cached: NameLexicon | undefined;
 
@@ -27,14 +34,18 @@ export function nameLexicon(): NameLexicon {
   const first = new Set<string>();
   const last = new Set<string>();
   const common = new Set<string>(EXTRA_COMMON);
+  const stop = new Set<string>(EXTRA_COMMON);
   for (const [word, tag] of Object.entries(model.one.lexicon)) {
     if (word.includes(' ')) continue;
     const tags = Array.isArray(tag) ? tag : [tag];
     if (tags.includes('LastName')) last.add(word);
     else if (tags.some((t) => NAME_TAGS.has(t))) first.add(word);
-    else common.add(word);
+    else if (!tags.some((t) => PROPER_TAGS.has(t))) {
+      common.add(word);
+      if (tags.some((t) => STOP_TAGS.has(t))) stop.add(word);
+    }
   }
   for (const w of EXTRA_COMMON) first.delete(w);
-  cached = { first, last, common };
+  cached = { first, last, common, stop };
   return cached;
 }

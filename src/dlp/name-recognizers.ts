@@ -2,11 +2,12 @@
 import { hasDigit, regexRecognizer, type Emit, type Recognizer } from './recognizer.js';
 import { nameLexicon, type NameLexicon } from './name-lexicon.js';
 
-const TOKEN = "(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\\b)[A-Z][a-z]*(?:['’-]?[A-Z][a-z]+)*";
+const TOKEN = "(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Jr|Sr|I|II|III|IV|V|MD|DDS|PhD)\\b)\\p{Lu}\\p{Ll}*(?:['’-]?\\p{Lu}\\p{Ll}+)*";
+const SUFFIX = '(?:,?\\s+(?:Jr\\.?|Sr\\.?|I{1,3}|IV|V|MD|DDS|PhD|Esq\\.?))?';
 // Title? then up to four capitalized tokens (an initial like `Q.` allowed in the middle).
 const CAP_SEQ = new RegExp(
-  `(?<![\\w@.'’-])(?:(Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\\.?\\s+)?(${TOKEN}(?:[ \\t]+(?:[A-Z]\\.|${TOKEN})){0,3})(?![\\w@'’-])`,
-  'g',
+  `(?<![\\p{L}\\d_@.'’-])(?:(Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\\.?\\s+)?(${TOKEN}(?:[ \\t]+(?:\\p{Lu}\\.|${TOKEN})){0,3})(${SUFFIX})(?![\\p{L}\\d_@'’-])`,
+  'gu',
 );
 
 const isSentenceStart = (text: string, i: number): boolean => {
@@ -21,13 +22,16 @@ function scoreName(tokens: string[], titled: boolean, lex: NameLexicon): number 
   const n = tokens.length;
   const lastTok = low[n - 1];
   const lastIsName = lex.last.has(lastTok) || (lex.first.has(lastTok) && n > 1);
-  const anyCommon = low.some((w, i) => lex.common.has(w) && !lex.first.has(w) && !lex.last.has(w) && !(i > 0 && w.length === 2 && w.endsWith('.')));
-  if (titled) return anyCommon && !lastIsName ? 0.3 : 0.85;
-  if (n === 1) return first && !lex.common.has(low[0]) ? 0.35 : lex.last.has(low[0]) ? 0.2 : 0;
-  if (anyCommon) return first && lastIsName ? 0.6 : 0;
-  if (first && lastIsName) return 0.85;
-  if (first || lastIsName) return 0.65;
-  return 0.25;
+  const isName = (w: string) => lex.first.has(w) || lex.last.has(w) || /^\p{L}\.$/u.test(w);
+  const stop = low.filter((w) => lex.stop.has(w) && !isName(w)).length;
+  const weak = low.filter((w) => lex.common.has(w) && !lex.stop.has(w) && !isName(w)).length;
+  if (n === 1) {
+    if (titled) return stop > 0 ? 0 : 0.85;
+    if (stop + weak > 0) return 0;
+    return first ? 0.35 : lex.last.has(low[0]) ? 0.2 : 0.1;
+  }
+  const base = first && lastIsName ? 0.85 : first || lastIsName ? 0.65 : 0.3;
+  return Math.max(0.05, (titled ? Math.max(base, 0.85) : base) - 0.5 * stop - 0.15 * weak);
 }
 
 function runPerson(text: string, emit: Emit): void {
@@ -36,23 +40,29 @@ function runPerson(text: string, emit: Emit): void {
   let m: RegExpExecArray | null;
   while ((m = CAP_SEQ.exec(text)) !== null) {
     const titled = m[1] !== undefined;
-    let start = m.index + m[0].length - m[2].length;
+    let start = m.index + m[0].length - m[2].length - m[3].length;
     let tokens = m[2].split(/[ \t]+/);
     // Drop leading and trailing common words ("Dear", "Thanks", "Report") that capitalization swept in.
-    while (tokens.length > 0 && lex.common.has(tokens[0].toLowerCase()) && !lex.first.has(tokens[0].toLowerCase()) && !titled) {
+    while (tokens.length > 0 && lex.stop.has(tokens[0].toLowerCase()) && !lex.first.has(tokens[0].toLowerCase()) && !titled) {
       start += tokens[0].length + (text.slice(start + tokens[0].length).match(/^[ \t]+/)?.[0].length ?? 0);
       tokens = tokens.slice(1);
     }
-    while (tokens.length > 1 && lex.common.has(tokens[tokens.length - 1].toLowerCase()) && !lex.last.has(tokens[tokens.length - 1].toLowerCase())) tokens = tokens.slice(0, -1);
+    while (tokens.length > 1 && lex.stop.has(tokens[tokens.length - 1].toLowerCase()) && !lex.last.has(tokens[tokens.length - 1].toLowerCase())) tokens = tokens.slice(0, -1);
+    // A common noun opening a sentence is capitalized by grammar, not because it is a name ("Traveler Ann Lee").
+    if (tokens.length > 1 && !titled && isSentenceStart(text, start) && lex.common.has(tokens[0].toLowerCase()) && !lex.first.has(tokens[0].toLowerCase()) && !lex.last.has(tokens[0].toLowerCase())) {
+      start += tokens[0].length + (text.slice(start + tokens[0].length).match(/^[ \t]+/)?.[0].length ?? 0);
+      tokens = tokens.slice(1);
+    }
     if (tokens.length === 0) continue;
     if (tokens.length === 1 && !titled && isSentenceStart(text, start) && !lex.first.has(tokens[0].toLowerCase())) continue;
     let score = scoreName(tokens, titled, lex);
     if (score <= 0) continue;
     const len = tokens.join(' ').length;
     const span = text.slice(start, start + len + 8);
-    const end = start + (span.startsWith(tokens.join(' ')) ? len : span.indexOf(tokens[tokens.length - 1]) + tokens[tokens.length - 1].length);
+    let end = start + (span.startsWith(tokens.join(' ')) ? len : span.indexOf(tokens[tokens.length - 1]) + tokens[tokens.length - 1].length);
+    if (m[3] && end === m.index + m[0].length - m[3].length) end += m[3].length;
     if (text.charAt(end) === '@') score = 0;
-    if (score > 0) emit(start, end, Math.min(score, 1));
+    if (score > 0) emit(start, end, Math.min(score, 0.9));
   }
 }
 
@@ -65,7 +75,7 @@ const UNIT = '(?:,?\\s*(?:Apt\\.?|Apartment|Suite|Ste\\.?|Unit|#|Floor|Fl\\.?|Bl
 const STATE = '(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])';
 const CITY_STATE_ZIP = `(?:,?\\s+[A-Z][a-zA-Z]+(?:[ -][A-Z][a-zA-Z]+){0,2},\\s*(?:${STATE}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\\s+\\d{5}(?:-\\d{4})?)?)`;
 const STREET = new RegExp(
-  `(?<![\\w.-])\\d{1,6}[A-Z]?(?:-\\d{1,4})?\\s+(?:${DIR}\\s+)?${NAME_WORD}(?:\\s+${NAME_WORD}){0,3}?\\s+(?:${SUFFIXES})\\b\\.?(?:\\s+${DIR}(?![\\w]))?${UNIT}?${CITY_STATE_ZIP}?`,
+  `(?<![\\w.-])\\d{1,6}[A-Z]?(?:-\\d{1,4})?\\s+(?:${DIR}\\s+)?${NAME_WORD}(?:\\s+${NAME_WORD}){0,3}?\\s+(?:${SUFFIXES}|Broadway)\\b\\.?(?:\\s+${DIR}(?![\\w]))?${UNIT}?${CITY_STATE_ZIP}?`,
   'g',
 );
 
@@ -76,13 +86,15 @@ export function nameRecognizers(): Recognizer[] {
       name: 'person',
       entity: 'PERSON',
       run: runPerson,
-      context: ['name', 'my name is', 'dear', 'hi', 'hello', 'mr', 'ms', 'mrs', 'signed', 'regards', 'sincerely', 'customer', 'patient', 'employee', 'contact', 'from', 'by', 'author', 'user', 'thanks', 'attn', 'called', 'named', 'spoke with', 'assigned to', 'owner', 'cc', 'i am', "i'm", 'this is'],
+      context: ['name', 'my name is', 'holder', 'cardholder', 'recipient', 'payee', 'applicant', 'traveler', 'traveller', 'member', 'reply to', 'spoke to', 'married', 'husband', 'wife', 'son', 'daughter', 'dear', 'hi', 'hello', 'mr', 'ms', 'mrs', 'signed', 'regards', 'sincerely', 'customer', 'patient', 'employee', 'contact', 'from', 'by', 'author', 'user', 'thanks', 'attn', 'called', 'named', 'spoke with', 'assigned to', 'owner', 'cc', 'i am', "i'm", 'this is'],
       contextBoost: 0.35,
+      maxScore: 0.9,
     },
-    regexRecognizer('street_address', 'STREET_ADDRESS', STREET, 0.7, {
+    // Above PERSON's cap (0.9) so `12 Evie Plains` is an address, not a person named Evie Plains.
+    regexRecognizer('street_address', 'STREET_ADDRESS', STREET, 0.95, {
       prefilter: hasDigit,
       context: ['address', 'live at', 'lives at', 'located at', 'ship to', 'shipping', 'billing', 'mailing', 'street', 'residence', 'deliver', 'moved to'],
-      contextBoost: 0.2,
+      contextBoost: 0.1,
     }),
     regexRecognizer('po_box', 'STREET_ADDRESS', /\bP\.?\s?O\.?\s*Box\s+\d{1,6}\b/gi, 0.7, { prefilter: hasDigit }),
   ];

@@ -27,7 +27,7 @@ function runEmail(text: string, emit: Emit): void {
 const DATE_SHAPE = /\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}/;
 
 function phoneScore(cand: string): number {
-  if (DATE_SHAPE.test(cand)) return 0;
+  if (DATE_SHAPE.test(cand) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(cand)) return 0;
   const digits = digitsOf(cand);
   if (digits.length < 7 || digits.length > 15) return 0;
   const formatted = /[+()\s.-]/.test(cand);

@@ -12,6 +12,8 @@ export interface Recognizer {
   /** Words near a match (before it mostly) that raise its score by contextBoost. */
   context?: readonly string[];
   contextBoost?: number;
+  /** Cap after context (PERSON stays below STREET_ADDRESS so `12 Evie Plains` stays an address). */
+  maxScore?: number;
 }
 
 /** Runs a global regex and emits every match that `validate` accepts, with `score`. */

@@ -44,6 +44,9 @@ export function createStreamScanner(engine: DlpEngine, policy: RedactPolicy, max
 
   return {
     findings,
+    get pending() {
+      return buf.length;
+    },
     push(chunk: string): string {
       buf += chunk;
       if (buf.length <= TAIL) return '';

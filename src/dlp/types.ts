@@ -92,4 +92,6 @@ export interface StreamScanner {
   end(): string;
   /** Findings so far, in offsets of the whole stream. */
   readonly findings: readonly Finding[];
+  /** Characters currently held back (never more than maxHoldback plus the last chunk's length). */
+  readonly pending: number;
 }

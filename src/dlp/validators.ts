@@ -43,7 +43,7 @@ const IBAN_LENGTHS: Record<string, number> = {
   GR: 27, GT: 28, HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32,
   LI: 21, LT: 20, LU: 20, LV: 21, MC: 27, MD: 24, ME: 22, MK: 19, MR: 27, MT: 31, MU: 30, NL: 18, NO: 15, PK: 24,
   PL: 28, PS: 29, PT: 25, QA: 29, RO: 24, RS: 22, SA: 24, SC: 31, SE: 24, SI: 19, SK: 24, SM: 27, ST: 25, SV: 28,
-  TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20, LY: 25, SD: 18, BI: 27, DJ: 27, RU: 33, SO: 23, NI: 28,
+  TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20, LY: 25, SD: 18, BI: 27, DJ: 27, RU: 33, SO: 23, NI: 28, IR: 26, OM: 23, YE: 30, HN: 28, MN: 20, FK: 18
 };
 
 /** ISO 13616: country length and mod-97 == 1 over the rearranged alphanumeric string. */
