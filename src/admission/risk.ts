@@ -52,7 +52,7 @@ export function scoreRisk(m: AppManifest, catalog: CatalogReader, findings: read
       add(`column.pii:${d.dataset}.${c}`, w.piiColumn, `Reads the ${c} column of ${d.dataset}, tagged ${tagged.get(c)!.join(', ')}.`, `Drop the ${c} column from spec.data[${i}].columns if the app does not need it`);
     }
     if (d.access === 'write') add(`dataset.write:${d.dataset}`, w.writeAccess, `Writes to ${d.dataset}; a bad model answer could change stored data.`, `Use access: read if the app only needs to read ${d.dataset}`, ownerRoles.includes('data_owner') ? ['data_owner'] : [], ownerRoles.includes('data_owner') ? ds.metadata.owner : undefined);
-    if (ds.spec.region !== region) add(`region.dataset:${d.dataset}`, w.crossRegion, `Moves data from ${d.dataset} in ${ds.spec.region} to an app running in ${region}.`, `Run the app in ${ds.spec.region} (spec.region) or use a dataset held in ${region}`, ['legal']);
+    if (ds.spec.region !== region && cls !== 'public') add(`region.dataset:${d.dataset}`, w.crossRegion, `Moves data from ${d.dataset} in ${ds.spec.region} to an app running in ${region}.`, `Run the app in ${ds.spec.region} (spec.region) or use a dataset held in ${region}`, ['legal']);
   });
 
   for (const c of m.spec.connectors) {
@@ -73,11 +73,13 @@ export function scoreRisk(m: AppManifest, catalog: CatalogReader, findings: read
     }
   }
 
+  // Residency matters for non-public data only.
+  const carriesCompanyData = m.spec.data.some((d) => (catalog.dataset(d.dataset)?.spec.classification ?? 'public') !== 'public');
   for (const mod of m.spec.models) {
     const md = catalog.model(mod.id);
     if (!md) continue;
     add(`model.risk:${mod.id}`, w.modelRisk[md.spec.risk], `Uses ${mod.id}, rated ${md.spec.risk} risk in the model registry.`, `Use a model rated low risk if it does the job`);
-    if (md.spec.region !== region && m.spec.data.length > 0) add(`region.model:${mod.id}`, w.crossRegion, `Sends prompts with company data to ${mod.id} in ${md.spec.region} from an app in ${region}.`, `Use a model hosted in ${region}`, ['legal']);
+    if (md.spec.region !== region && carriesCompanyData) add(`region.model:${mod.id}`, w.crossRegion, `Sends prompts with company data to ${mod.id} in ${md.spec.region} from an app in ${region}.`, `Use a model hosted in ${region}`, ['legal']);
   }
 
   add(`environment:${m.spec.environment}`, w.environment[m.spec.environment], `Runs in ${m.spec.environment}, where it reaches real users and data.`, `Try it in dev first`);

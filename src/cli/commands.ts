@@ -5,11 +5,15 @@ import { registerServeCommand } from './serve-command.js';
 import { registerCatalogCommands } from '../catalog/catalog-commands.js';
 import { registerTokenCommands } from '../identity/token-commands.js';
 import { registerAppCommands } from '../apps/app-commands.js';
+import { registerAdmissionCommands } from '../admission/admission-commands.js';
+import { registerApprovalCommands } from '../approvals/approval-commands.js';
 
 export const commandRegistrations: CommandRegistration[] = [
   registerServeCommand,
   registerCatalogCommands,
   registerTokenCommands,
   registerAppCommands,
+  registerAdmissionCommands,
+  registerApprovalCommands,
   registerAuditCommands,
 ];

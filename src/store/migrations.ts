@@ -6,6 +6,7 @@ import { catalogMigrations } from '../catalog/catalog-migrations.js';
 import { identityMigrations } from '../identity/identity-migrations.js';
 import { appMigrations } from '../apps/app-migrations.js';
 import { gatewayMigrations } from '../gateway/gateway-migrations.js';
+import { approvalMigrations } from '../approvals/approval-migrations.js';
 
 export const allMigrations: Migration[] = [
   ...catalogMigrations,
@@ -14,4 +15,5 @@ export const allMigrations: Migration[] = [
   ...gatewayMigrations,
   ...policyMigrations,
   ...auditMigrations,
+  ...approvalMigrations,
 ];

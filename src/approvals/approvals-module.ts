@@ -1,0 +1,79 @@
+// Wiring of admission and approvals for the composition root: services, the submit hook, routes, the SLA timer.
+import type { AppVersion, LifecycleState } from '../apps/manifest-schema.js';
+import type { CatalogReader } from '../catalog/catalog-schema.js';
+import type { Clock } from '../core/clock.js';
+import type { Governor } from '../core/governance.js';
+import type { Logger } from '../core/logger.js';
+import type { AuditSink } from '../core/sinks.js';
+import type { AnyRoute } from '../http/route.js';
+import type { Principal } from '../identity/principal.js';
+import type { NotifyConfig } from '../notify/notify-config.js';
+import { WebhookNotifier, type Notifier } from '../notify/webhook-notifier.js';
+import type { SqlDb } from '../store/sql-db.js';
+import { AdmissionService } from '../admission/admission-service.js';
+import type { PiiScanner } from '../admission/pii-scan.js';
+import type { ApprovalsConfig } from './approvals-config.js';
+import { ApprovalService } from './approval-service.js';
+import { approvalRoutes } from './approval-routes.js';
+import { Lifecycle, type AppStateWriter } from './lifecycle.js';
+import { SlaMonitor } from './sla-monitor.js';
+
+/** The slice of the apps service this module needs (AppService satisfies it). */
+export interface AppsPort {
+  getVersion(app: string, version: number): Promise<AppVersion | undefined>;
+  latestVersion(app: string): Promise<AppVersion | undefined>;
+  inForce(app: string): Promise<AppVersion | undefined>;
+  listVersions(app: string): Promise<AppVersion[]>;
+  store: { setState(app: string, version: number, from: LifecycleState, to: LifecycleState, at: number): Promise<boolean> };
+  setSubmitHook(hook: { onSubmitted(v: AppVersion, submitter: Principal): Promise<Record<string, unknown>> }): void;
+}
+
+export interface ApprovalsModuleDeps {
+  db: SqlDb;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditSink;
+  catalog: CatalogReader;
+  apps: AppsPort;
+  governor: Governor;
+  pii: PiiScanner;
+  approvals: ApprovalsConfig;
+  notify: NotifyConfig;
+  /** Overrides the webhook notifier (tests). */
+  notifier?: Notifier;
+}
+
+export interface ApprovalsModule {
+  admission: AdmissionService;
+  approvals: ApprovalService;
+  lifecycle: Lifecycle;
+  sla: SlaMonitor;
+  notifier: Notifier;
+  routes: AnyRoute[];
+  /** Starts the periodic SLA check. */
+  start(): void;
+  close(): Promise<void>;
+}
+
+export function createApprovalsModule(d: ApprovalsModuleDeps): ApprovalsModule {
+  const states: AppStateWriter = {
+    setState: (app, version, from, to) => d.apps.store.setState(app, version, from, to, d.clock.now()),
+    getState: async (app, version) => (await d.apps.getVersion(app, version))?.state,
+  };
+  const lifecycle = new Lifecycle(states, d.audit);
+  const notifier = d.notifier ?? new WebhookNotifier(d.notify, d.logger);
+  const approvals = new ApprovalService({ db: d.db, clock: d.clock, audit: d.audit, notifier, lifecycle, config: d.approvals, logger: d.logger });
+  const admission = new AdmissionService({ governor: d.governor, catalog: d.catalog, pii: d.pii, approvals, apps: d.apps, config: d.approvals });
+  const admins = () => d.catalog.list('User').filter((u) => u.spec.roles.includes('admin')).map((u) => u.metadata.name);
+  const sla = new SlaMonitor({ approvals, clock: d.clock, audit: d.audit, notifier, logger: d.logger, reminders: d.approvals.reminders, admins });
+  d.apps.setSubmitHook(admission);
+  return {
+    admission, approvals, lifecycle, sla, notifier,
+    routes: approvalRoutes(approvals, admission, sla),
+    start: () => sla.start(d.approvals.checkIntervalSeconds * 1000),
+    async close() {
+      await sla.stop();
+      await notifier.drain();
+    },
+  };
+}
