@@ -112,12 +112,13 @@ export class ModelInvoker {
     f.tokensIn = tokensIn;
 
     // Manifest caps first (they bound the estimate govern() sees), policy obligations after.
-    let maxOut = min(req.maxTokens, decl.maxOutputTokens) ?? this.d.config.defaultMaxOutputTokens;
+    let maxOut = req.maxTokens ?? decl.maxOutputTokens ?? this.d.config.defaultMaxOutputTokens;
+    const estOut = min(maxOut, decl.maxOutputTokens) ?? maxOut;
     const decision = await this.d.governor.govern({
       action: 'model.invoke',
-      subject: { user: caller.user, app: caller.app, appVersion: caller.version.version, session: caller.session, run: caller.runId },
+      subject: { user: caller.user, app: caller.app, appVersion: caller.version.version, session: caller.session, run: caller.runId, roles: [], groups: [] },
       resource: { type: 'model', id: req.model },
-      request: { inputTokens: tokensIn, maxOutputTokens: maxOut, temperature: req.temperature ?? null, estimatedCostUsd: nanosToUsd(costNanos(doc, tokensIn, maxOut)), stream: req.stream, provider, requestedModel: f.requestedModel },
+      request: { inputTokens: tokensIn, maxOutputTokens: estOut, temperature: req.temperature ?? null, estimatedCostUsd: nanosToUsd(costNanos(doc, tokensIn, estOut)), stream: req.stream, provider, requestedModel: f.requestedModel },
       traceId: f.traceId,
     });
     f.decisionId = decision.id;
