@@ -1,5 +1,6 @@
 // The list of feature command registrations, in help order. Add one line per feature.
 import type { CommandRegistration } from './program.js';
+import { registerPolicyCommands } from '../policy/policy-commands.js';
 import { registerAuditCommands } from '../audit/audit-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerCatalogCommands } from '../catalog/catalog-commands.js';
@@ -16,4 +17,5 @@ export const commandRegistrations: CommandRegistration[] = [
   registerAdmissionCommands,
   registerApprovalCommands,
   registerAuditCommands,
+  registerPolicyCommands,
 ];

@@ -9,6 +9,7 @@ import { approvalsConfigSchema } from '../approvals/approvals-config.js';
 import { notifyConfigSchema } from '../notify/notify-config.js';
 import { dlpConfigSchema } from '../dlp/dlp-config.js';
 import { auditConfigSchema } from '../audit/audit-config.js';
+import { policyConfigSchema } from '../policy/policy-config.js';
 
 export const configSchema = z
   .object({
@@ -37,6 +38,8 @@ export const configSchema = z
     dlp: dlpConfigSchema.prefault({}),
     /** Audit log: checkpoint origin, witness file, group-commit batch size (docs/audit.md). */
     audit: auditConfigSchema.prefault({}),
+    /** Policy engine: condition cost bounds, decision-log batching and masking, example seeding. */
+    policy: policyConfigSchema.prefault({}),
   })
   .strict();
 

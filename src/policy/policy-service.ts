@@ -42,7 +42,10 @@ export class PolicyService {
   private loadError: string | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
 
+  readonly store: PolicyStore;
+
   constructor(private readonly deps: PolicyServiceDeps) {
+    this.store = deps.store;
     this.evaluator = this.makeEvaluator(EMPTY_BUNDLE);
   }
 
