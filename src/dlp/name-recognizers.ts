@@ -2,12 +2,15 @@
 import { hasDigit, regexRecognizer, type Emit, type Recognizer } from './recognizer.js';
 import { nameLexicon, type NameLexicon } from './name-lexicon.js';
 
-const TOKEN = "(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Jr|Sr|I|II|III|IV|V|MD|DDS|PhD)\\b)\\p{Lu}\\p{Ll}*(?:['’-]?\\p{Lu}\\p{Ll}+)*";
+// Latin letters spelled out instead of \\p{Lu}/\\p{Ll}: the `u` flag made this regex 4x slower.
+const UP = 'A-Z\\u00C0-\\u00D6\\u00D8-\\u00DE\\u0100-\\u017F';
+const LO = 'a-z\\u00DF-\\u00F6\\u00F8-\\u00FF\\u0100-\\u017F';
+const TOKEN = `(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Jr|Sr|I|II|III|IV|V|MD|DDS|PhD)\\b)[${UP}][${LO}]*(?:['’-]?[${UP}][${LO}]+)*`;
 const SUFFIX = '(?:,?\\s+(?:Jr\\.?|Sr\\.?|I{1,3}|IV|V|MD|DDS|PhD|Esq\\.?))?';
 // Title? then up to four capitalized tokens (an initial like `Q.` allowed in the middle).
 const CAP_SEQ = new RegExp(
-  `(?<![\\p{L}\\d_@.'’-])(?:(Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\\.?\\s+)?(${TOKEN}(?:[ \\t]+(?:\\p{Lu}\\.|${TOKEN})){0,3})(${SUFFIX})(?![\\p{L}\\d_@'’-])`,
-  'gu',
+  `(?<![${UP}${LO}\\d_@.'’-])(?:(Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\\.?\\s+)?(${TOKEN}(?:[ \\t]+(?:[${UP}]\\.|${TOKEN})){0,3})(${SUFFIX})(?![${UP}${LO}\\d_@'’-])`,
+  'g',
 );
 
 const isSentenceStart = (text: string, i: number): boolean => {
@@ -22,16 +25,22 @@ function scoreName(tokens: string[], titled: boolean, lex: NameLexicon): number 
   const n = tokens.length;
   const lastTok = low[n - 1];
   const lastIsName = lex.last.has(lastTok) || (lex.first.has(lastTok) && n > 1);
-  const isName = (w: string) => lex.first.has(w) || lex.last.has(w) || /^\p{L}\.$/u.test(w);
+  const isName = (w: string) => lex.first.has(w) || lex.last.has(w) || (w.length === 2 && w[1] === '.');
   const stop = low.filter((w) => lex.stop.has(w) && !isName(w)).length;
   const weak = low.filter((w) => lex.common.has(w) && !lex.stop.has(w) && !isName(w)).length;
   if (n === 1) {
     if (titled) return stop > 0 ? 0 : 0.85;
     if (stop + weak > 0) return 0;
-    return first ? 0.35 : lex.last.has(low[0]) ? 0.2 : 0.1;
+    return first ? 0.35 : 0;
   }
   const base = first && lastIsName ? 0.85 : first || lastIsName ? 0.65 : 0.3;
   return Math.max(0.05, (titled ? Math.max(base, 0.85) : base) - 0.5 * stop - 0.15 * weak);
+}
+
+function skipToken(text: string, start: number, len: number): number {
+  let i = start + len;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  return i;
 }
 
 function runPerson(text: string, emit: Emit): void {
@@ -40,17 +49,19 @@ function runPerson(text: string, emit: Emit): void {
   let m: RegExpExecArray | null;
   while ((m = CAP_SEQ.exec(text)) !== null) {
     const titled = m[1] !== undefined;
+    // Fast path for the most common match, one capitalized word: only a known first name can become a PERSON.
+    if (!titled && m[3] === '' && m[2].indexOf(' ') === -1 && m[2].indexOf('\t') === -1 && !lex.first.has(m[2].toLowerCase())) continue;
     let start = m.index + m[0].length - m[2].length - m[3].length;
     let tokens = m[2].split(/[ \t]+/);
     // Drop leading and trailing common words ("Dear", "Thanks", "Report") that capitalization swept in.
     while (tokens.length > 0 && lex.stop.has(tokens[0].toLowerCase()) && !lex.first.has(tokens[0].toLowerCase()) && !titled) {
-      start += tokens[0].length + (text.slice(start + tokens[0].length).match(/^[ \t]+/)?.[0].length ?? 0);
+      start = skipToken(text, start, tokens[0].length);
       tokens = tokens.slice(1);
     }
     while (tokens.length > 1 && lex.stop.has(tokens[tokens.length - 1].toLowerCase()) && !lex.last.has(tokens[tokens.length - 1].toLowerCase())) tokens = tokens.slice(0, -1);
     // A common noun opening a sentence is capitalized by grammar, not because it is a name ("Traveler Ann Lee").
     if (tokens.length > 1 && !titled && isSentenceStart(text, start) && lex.common.has(tokens[0].toLowerCase()) && !lex.first.has(tokens[0].toLowerCase()) && !lex.last.has(tokens[0].toLowerCase())) {
-      start += tokens[0].length + (text.slice(start + tokens[0].length).match(/^[ \t]+/)?.[0].length ?? 0);
+      start = skipToken(text, start, tokens[0].length);
       tokens = tokens.slice(1);
     }
     if (tokens.length === 0) continue;

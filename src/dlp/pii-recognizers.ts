@@ -32,6 +32,11 @@ function phoneScore(cand: string): number {
   if (digits.length < 7 || digits.length > 15) return 0;
   const formatted = /[+()\s.-]/.test(cand);
   const intl = cand.startsWith('+');
+  // NANP fast path without libphonenumber (its parse costs ~50 us): 10 digits, or 11 starting with 1.
+  if ((!intl && digits.length === 10) || (digits.length === 11 && digits[0] === '1')) {
+    return /^[2-9]\d{2}[2-9]\d{6}$/.test(digits.slice(-10)) && !/^\d{3}[-. ]\d{3}[-. ]\d{3}$/.test(cand) ? (formatted ? 0.6 : 0.4) : 0;
+  }
+  if (!intl && digits[0] !== '0') return 0;
   const pn = parsePhoneNumberFromString(cand, intl ? undefined : 'US');
   if (!pn) return 0;
   if (pn.countryCallingCode === '1') {
@@ -80,6 +85,7 @@ function runIban(text: string, emit: Emit): void {
   }
 }
 
+const V6_HINT = /[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:/;
 const V4 = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\/\d{1,2})?(?![\w]|\.\d)/g;
 const VERSION_WORDS = /\b(?:version|build|release|ver\.?|firmware|fw|rev|revision|tag|v)\s*[:=#]?\s*["']?$/i;
 
@@ -93,7 +99,7 @@ function runIp(text: string, emit: Emit): void {
       emit(m.index, m.index + m[0].length, 0.6);
     }
   }
-  if (text.indexOf(':') === -1) return;
+  if (text.indexOf(':') === -1 || !V6_HINT.test(text)) return;
   const V6 = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?![\w:])/g;
   let m: RegExpExecArray | null;
   while ((m = V6.exec(text)) !== null) {
