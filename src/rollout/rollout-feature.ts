@@ -1,0 +1,71 @@
+// Builds the rollout feature for the composition root: kill switches, caps, flags, snapshots, rollback, the
+// combined gate and limit overlay for govern(), the alert responder, and the routes.
+import type { AppReader } from '../apps/manifest-schema.js';
+import type { CatalogReader } from '../catalog/catalog-schema.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { AuditSink, TelemetryEvent } from '../core/sinks.js';
+import type { Coordination } from '../coord/coordination.js';
+import type { AnyRoute } from '../http/route.js';
+import type { SqlDb } from '../store/sql-db.js';
+import { CapOverlay } from './caps.js';
+import { FlagService } from './flags.js';
+import { KillSwitches, type KillRecord } from './kill-switches.js';
+import { RollbackService, type AppTransitions } from './rollback.js';
+import { rolloutRoutes } from './rollout-routes.js';
+import { RolloutService, approversNeeded } from './rollout-service.js';
+import { ForensicSnapshots, type AuditEvidenceSource } from './snapshots.js';
+
+export interface RolloutFeatureDeps {
+  db: SqlDb;
+  coord: Coordination;
+  audit: AuditSink;
+  clock: Clock;
+  logger: Logger;
+  apps?: Pick<AppReader, 'inForce' | 'latestVersion' | 'listVersions'>;
+  catalog?: Pick<CatalogReader, 'dataset'>;
+  /** Lifecycle transitions (src/approvals Lifecycle); rollback is off without it. */
+  lifecycle?: AppTransitions;
+  recentEvents: (app: string, sinceMs: number) => TelemetryEvent[];
+  bundleRevision?: () => string | undefined;
+  evidence?: AuditEvidenceSource;
+  snapshotMinutes?: number;
+  onKillsChange?: (active: readonly KillRecord[]) => void;
+}
+
+export interface RolloutFeature {
+  service: RolloutService;
+  routes: AnyRoute[];
+  close(): Promise<void>;
+}
+
+export async function createRolloutFeature(deps: RolloutFeatureDeps): Promise<RolloutFeature> {
+  const { db, coord, audit, clock, logger } = deps;
+  const kills = new KillSwitches({ db, coord, audit, clock, logger, approversNeeded: (s, t) => approversNeeded(deps, s, t), onChange: deps.onKillsChange });
+  const caps = new CapOverlay({ db, coord, audit, clock });
+  const flags = new FlagService({ db, coord, audit, clock });
+  const snapshots = new ForensicSnapshots({
+    db, audit, clock, windowMs: (deps.snapshotMinutes ?? 15) * 60_000,
+    sources: {
+      apps: deps.apps,
+      bundleRevision: deps.bundleRevision,
+      recentEvents: deps.recentEvents,
+      evidence: deps.evidence,
+      rolloutState: (app) => ({
+        flags: flags.list(app),
+        kills: kills.list(),
+        caps: caps.list(),
+      }),
+    },
+  });
+  const rollback = deps.apps && deps.lifecycle ? new RollbackService({ db, apps: deps.apps, lifecycle: deps.lifecycle, snapshots, audit, clock }) : undefined;
+  const service = new RolloutService({ kills, caps, flags, snapshots, rollback, apps: deps.apps, catalog: deps.catalog, clock, logger });
+  await Promise.all([kills.start(), caps.start(), flags.start()]);
+  return {
+    service,
+    routes: rolloutRoutes(service),
+    async close() {
+      await Promise.all([kills.stop(), caps.stop(), flags.stop()]);
+    },
+  };
+}

@@ -1,0 +1,145 @@
+// Per-rule, per-group evaluation state: sliding-window thresholds, an EWMA baseline for anomalies, and
+// per-version windows for deployment regressions. Pure and in memory; the engine feeds matching events.
+import type { TelemetryEvent } from '../core/sinks.js';
+import type { AlertCondition, GroupBy } from './alert-rule-schema.js';
+
+export interface Trigger {
+  /** What was measured, for the alert and the audit entry. */
+  observed: Record<string, number>;
+  firstEventAt: number;
+  /** The events that made the rule fire (at most 50, most recent last). */
+  events: TelemetryEvent[];
+  summary: string;
+}
+
+export interface ConditionState {
+  observe(e: TelemetryEvent, value: number): Trigger | null;
+}
+
+const MAX_EVENTS = 50;
+
+/** The value an event contributes to a metric. */
+export function metricValue(e: TelemetryEvent, metric: string): number {
+  const m = e.metrics ?? {};
+  if (metric === 'events') return 1;
+  if (metric === 'count') return m.count ?? 1;
+  if (metric === 'tokens') return (m.tokensIn ?? 0) + (m.tokensOut ?? 0);
+  return m[metric] ?? 0;
+}
+
+/** The group an event belongs to, or undefined when the event does not name it. */
+export function groupKeyOf(e: TelemetryEvent, groupBy: GroupBy): string | undefined {
+  if (groupBy === 'app_version') return e.app && e.appVersion !== undefined ? `${e.app}@${e.appVersion}` : undefined;
+  return e[groupBy];
+}
+
+class ThresholdState implements ConditionState {
+  private items: { time: number; value: number; e: TelemetryEvent }[] = [];
+  constructor(private readonly c: Extract<AlertCondition, { type: 'threshold' }>) {}
+
+  observe(e: TelemetryEvent, value: number): Trigger | null {
+    this.items.push({ time: e.time, value, e });
+    const from = e.time - this.c.window;
+    while (this.items.length && this.items[0].time <= from) this.items.shift();
+    const sum = this.items.reduce((s, i) => s + i.value, 0);
+    const hit = this.c.op === '>=' ? sum >= this.c.value : sum > this.c.value;
+    if (!hit) return null;
+    const items = this.items;
+    this.items = []; // the next firing needs fresh events
+    return {
+      observed: { value: sum, threshold: this.c.value, windowMs: this.c.window },
+      firstEventAt: items[0].time,
+      events: items.slice(-MAX_EVENTS).map((i) => i.e),
+      summary: `${this.c.metric} = ${sum} ${this.c.op} ${this.c.value} within ${this.c.window / 1000}s`,
+    };
+  }
+}
+
+/** EWMA over per-minute totals of closed minutes; the current minute is compared with it. */
+class AnomalyState implements ConditionState {
+  private minute = -1;
+  private current = 0;
+  private currentEvents: TelemetryEvent[] = [];
+  private ewma = 0;
+  private samples = 0;
+  private readonly alpha: number;
+  constructor(private readonly c: Extract<AlertCondition, { type: 'anomaly' }>) {
+    this.alpha = 1 - Math.pow(2, -1 / Math.max(1, c.halfLife / 60_000));
+  }
+
+  private close(total: number): void {
+    this.ewma = this.samples === 0 ? total : this.alpha * total + (1 - this.alpha) * this.ewma;
+    this.samples++;
+  }
+
+  observe(e: TelemetryEvent, value: number): Trigger | null {
+    const m = Math.floor(e.time / 60_000);
+    if (this.minute < 0) this.minute = m;
+    if (m > this.minute) {
+      this.close(this.current);
+      const gap = Math.min(m - this.minute - 1, 24 * 60); // idle minutes count as zero volume
+      for (let i = 0; i < gap; i++) this.close(0);
+      this.minute = m;
+      this.current = 0;
+      this.currentEvents = [];
+    }
+    this.current += value;
+    this.currentEvents.push(e);
+    if (this.samples < this.c.minBaselineMinutes || this.current < this.c.minVolume) return null;
+    if (this.current < this.c.factor * this.ewma) return null;
+    const events = this.currentEvents;
+    const observed = { value: this.current, baseline: Math.round(this.ewma * 100) / 100, factor: this.c.factor, minVolume: this.c.minVolume };
+    this.currentEvents = [];
+    return {
+      observed,
+      firstEventAt: events[0].time,
+      events: events.slice(-MAX_EVENTS),
+      summary: `${this.c.metric} this minute = ${observed.value}, ${this.c.factor}x over the EWMA baseline ${observed.baseline}`,
+    };
+  }
+}
+
+/** Keeps each version's most recent window of events; compares the newest version with the one before. */
+class RegressionState implements ConditionState {
+  private readonly byVersion = new Map<number, TelemetryEvent[]>();
+  constructor(private readonly c: Extract<AlertCondition, { type: 'regression' }>) {}
+
+  private measure(events: TelemetryEvent[]): number {
+    if (this.c.measure === 'error_rate') return events.filter((e) => e.kind === 'error' || e.attrs?.outcome === 'error').length / events.length;
+    const lat = events.map((e) => e.metrics?.latencyMs).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+    return lat.length ? lat[Math.min(lat.length - 1, Math.ceil(lat.length * 0.95) - 1)] : 0;
+  }
+
+  observe(e: TelemetryEvent): Trigger | null {
+    if (e.appVersion === undefined) return null;
+    let list = this.byVersion.get(e.appVersion);
+    if (!list) this.byVersion.set(e.appVersion, (list = []));
+    list.push(e);
+    while (list.length && list[0].time <= e.time - this.c.window) list.shift();
+    const versions = [...this.byVersion.keys()].sort((a, b) => b - a);
+    for (const v of versions.slice(2)) this.byVersion.delete(v);
+    if (versions.length < 2 || e.appVersion !== versions[0]) return null;
+    const cur = this.byVersion.get(versions[0])!;
+    const prev = this.byVersion.get(versions[1])!;
+    if (cur.length < this.c.minEvents || prev.length < this.c.minEvents) return null;
+    const now = this.measure(cur);
+    const before = this.measure(prev);
+    const floor = this.c.measure === 'error_rate' ? 0.01 : 1;
+    if (now < this.c.factor * Math.max(before, floor)) return null;
+    this.byVersion.set(versions[0], []);
+    return {
+      observed: { value: now, previous: before, factor: this.c.factor, version: versions[0], previousVersion: versions[1] },
+      firstEventAt: cur[0].time,
+      events: cur.slice(-MAX_EVENTS),
+      summary: `${this.c.measure} of v${versions[0]} = ${round(now)} vs ${round(before)} for v${versions[1]} (x${this.c.factor} or more)`,
+    };
+  }
+}
+
+const round = (n: number): number => Math.round(n * 1000) / 1000;
+
+export function createConditionState(c: AlertCondition): ConditionState {
+  if (c.type === 'threshold') return new ThresholdState(c);
+  if (c.type === 'anomaly') return new AnomalyState(c);
+  return new RegressionState(c);
+}

@@ -1,0 +1,228 @@
+// The alert engine: matches each telemetry event against the rules, keeps their windows, and when one fires
+// runs its actions in order (notify → cap → kill → rollback), records time to contain, and audits the firing
+// with the events that triggered it. Evaluation is synchronous; actions run in the background.
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import { newId } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
+import type { AuditSink, TelemetryEvent } from '../core/sinks.js';
+import type { Coordination } from '../coord/coordination.js';
+import { ACTION_ORDER, actionType, type ActionType, type AlertRuleDoc, type GroupBy } from './alert-rule-schema.js';
+import { createConditionState, groupKeyOf, metricValue, type ConditionState, type Trigger } from './alert-conditions.js';
+import type { AlertStore } from './alert-store.js';
+
+export const RULES_CHANNEL = 'gatehouse.alerts.rules';
+
+/** What alert actions act through (implemented by the rollout feature and the notifier). */
+export interface AlertResponder {
+  notify(webhook: string, headers: Record<string, string>, payload: Record<string, unknown>): Promise<{ ok: boolean; status?: number; error?: string }>;
+  cap(input: { scope: GroupBy; target: string; limits: Record<string, number>; fallback: boolean; durationMs: number; reason: string }): Promise<{ id: string }>;
+  kill(input: { scope: GroupBy; target: string; reason: string; source: string }): Promise<{ id: string; snapshotId?: string }>;
+  rollback(input: { app: string; reason: string; cause: string }): Promise<{ id: string; toVersion: number; snapshotId?: string }>;
+  /** Who should hear about an app (its datasets' owners), for the notification. */
+  ownersOf?(app: string): Promise<string[]>;
+}
+
+export interface ActionOutcome {
+  type: ActionType;
+  ok: boolean;
+  at: number;
+  /** ms from the first triggering event to this action taking effect. */
+  containMs?: number;
+  detail: Record<string, unknown>;
+  error?: string;
+}
+
+export interface AlertFiring {
+  id: string;
+  rule: string;
+  groupBy: GroupBy;
+  groupKey: string;
+  app?: string;
+  firedAt: number;
+  firstEventAt: number;
+  summary: string;
+  observed: Record<string, number>;
+  events: TelemetryEvent[];
+  actions: ActionOutcome[];
+  /** When the first enforcing action (cap, kill or rollback) took effect, and how long after the first event. */
+  containedAt?: number;
+  containMs?: number;
+  /** ms from the event that crossed the condition to enforcement. */
+  reactionMs?: number;
+  auditIndex?: number;
+}
+
+export interface AlertEngineDeps {
+  store: AlertStore;
+  responder: AlertResponder;
+  audit: AuditSink;
+  coord?: Coordination;
+  clock?: Clock;
+  logger?: Logger;
+  onFiring?: (f: AlertFiring) => void;
+}
+
+interface LiveRule {
+  doc: AlertRuleDoc;
+  kinds: Set<string>;
+  states: Map<string, ConditionState>;
+  cooldownUntil: Map<string, number>;
+}
+
+export class AlertEngine {
+  private rules = new Map<string, LiveRule>();
+  private readonly pending = new Set<Promise<void>>();
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private unsubscribe: (() => Promise<void>) | undefined;
+
+  constructor(private readonly deps: AlertEngineDeps) {
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? silentLogger;
+  }
+
+  async start(): Promise<void> {
+    await this.reload();
+    this.unsubscribe = await this.deps.coord?.subscribe(RULES_CHANNEL, () => void this.reload().catch((err) => this.logger.error('alert rules reload failed', { err: String(err) })));
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+    await this.idle();
+  }
+
+  /** Re-reads the rules from the store; windows of unchanged rules are kept. */
+  async reload(): Promise<void> {
+    const next = new Map<string, LiveRule>();
+    for (const { doc } of await this.deps.store.rules()) {
+      const old = this.rules.get(doc.metadata.name);
+      const same = old && JSON.stringify(old.doc) === JSON.stringify(doc);
+      next.set(doc.metadata.name, same ? old : { doc, kinds: new Set([doc.spec.match.kind].flat()), states: new Map(), cooldownUntil: new Map() });
+    }
+    this.rules = next;
+  }
+
+  /** Stores validated rules, reloads here and tells the other replicas. */
+  async apply(docs: AlertRuleDoc[], actor: string): Promise<string[]> {
+    await this.deps.store.putRules(docs, actor, this.clock.now());
+    for (const d of docs) await this.deps.audit.append({ type: 'alert.rule_applied', actor, app: d.spec.match.app, data: { rule: d.metadata.name, spec: d.spec } });
+    await this.reload();
+    await this.deps.coord?.publish(RULES_CHANNEL, 'reload').catch(() => {});
+    return docs.map((d) => d.metadata.name);
+  }
+
+  list(): AlertRuleDoc[] {
+    return [...this.rules.values()].map((r) => r.doc);
+  }
+
+  /** Resolves once every firing in progress has finished its actions and audit entry. */
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Telemetry listener. */
+  readonly onEvent = (e: TelemetryEvent): void => {
+    for (const rule of this.rules.values()) {
+      const spec = rule.doc.spec;
+      if (!spec.enabled || !rule.kinds.has(e.kind) || !matches(e, spec.match)) continue;
+      const key = groupKeyOf(e, spec.groupBy);
+      if (key === undefined) continue;
+      let state = rule.states.get(key);
+      if (!state) rule.states.set(key, (state = createConditionState(spec.condition)));
+      const metric = 'metric' in spec.condition ? spec.condition.metric : 'events';
+      const trigger = state.observe(e, metricValue(e, metric));
+      if (!trigger) continue;
+      const now = this.clock.now();
+      if ((rule.cooldownUntil.get(key) ?? 0) > now) continue;
+      rule.cooldownUntil.set(key, now + spec.cooldown);
+      const p = this.fire(rule.doc, key, e, trigger).catch((err) => this.logger.error('alert firing failed', { rule: rule.doc.metadata.name, err: String(err) }));
+      this.pending.add(p);
+      void p.finally(() => this.pending.delete(p));
+    }
+  };
+
+  private async fire(doc: AlertRuleDoc, key: string, crossing: TelemetryEvent, t: Trigger): Promise<void> {
+    const spec = doc.spec;
+    const app = spec.groupBy === 'app' ? key : spec.groupBy === 'app_version' ? key.split('@')[0] : crossing.app;
+    const f: AlertFiring = {
+      id: newId('alr', this.clock.now()), rule: doc.metadata.name, groupBy: spec.groupBy, groupKey: key, app, firedAt: this.clock.now(),
+      firstEventAt: t.firstEventAt, summary: t.summary, observed: t.observed, events: t.events, actions: [],
+    };
+    const reason = `alert ${f.id} (${doc.metadata.name}): ${t.summary}`;
+    const actions = [...spec.actions].sort((a, b) => ACTION_ORDER.indexOf(actionType(a)) - ACTION_ORDER.indexOf(actionType(b)));
+    const notifications: Promise<void>[] = [];
+    for (const a of actions) {
+      const type = actionType(a);
+      const outcome: ActionOutcome = { type, ok: false, at: 0, detail: {} };
+      f.actions.push(outcome);
+      try {
+        if ('notify' in a) {
+          // started first, awaited last: a slow webhook must not delay containment
+          notifications.push(this.notify(a.notify.webhook, a.notify.headers ?? {}, f, actions.map(actionType), outcome));
+          continue;
+        }
+        if ('cap' in a) outcome.detail = await this.deps.responder.cap({ scope: spec.groupBy, target: key, limits: a.cap.limits, fallback: a.cap.fallback, durationMs: a.cap.duration, reason });
+        else if ('kill' in a) outcome.detail = await this.deps.responder.kill({ scope: spec.groupBy, target: key, reason, source: `alert:${doc.metadata.name}` });
+        else if (app) outcome.detail = await this.deps.responder.rollback({ app, reason, cause: `alert:${doc.metadata.name}` });
+        outcome.ok = true;
+        outcome.at = this.clock.now();
+        outcome.containMs = outcome.at - f.firstEventAt;
+        if (f.containedAt === undefined) {
+          f.containedAt = outcome.at;
+          f.containMs = outcome.containMs;
+          f.reactionMs = outcome.at - crossing.time;
+        }
+      } catch (err) {
+        outcome.at = this.clock.now();
+        outcome.error = (err as Error).message;
+        this.logger.error('alert action failed', { rule: doc.metadata.name, action: type, err: outcome.error });
+      }
+    }
+    await this.deps.store.saveFiring(f);
+    this.deps.onFiring?.(f);
+    await Promise.allSettled(notifications);
+    const { index } = await this.deps.audit.append({
+      type: 'alert.fired', actor: 'system', app, ids: { alertId: f.id },
+      data: { rule: f.rule, groupKey: key, summary: f.summary, observed: f.observed, firstEventAt: f.firstEventAt, containMs: f.containMs ?? null, actions: f.actions, events: f.events },
+    });
+    f.auditIndex = index;
+    await this.deps.store.saveFiring(f);
+  }
+
+  private async notify(url: string, headers: Record<string, string>, f: AlertFiring, planned: ActionType[], outcome: ActionOutcome): Promise<void> {
+    try {
+      const owners = f.app ? ((await this.deps.responder.ownersOf?.(f.app)) ?? []) : [];
+      const payload = {
+        type: 'alert.fired', alertId: f.id, rule: f.rule, app: f.app ?? null, groupBy: f.groupBy, groupKey: f.groupKey, summary: f.summary,
+        observed: f.observed, firstEventAt: f.firstEventAt, firedAt: f.firedAt, actions: planned, dataOwners: owners, eventCount: f.events.length,
+        text: `Gatehouse alert ${f.rule} on ${f.groupBy} '${f.groupKey}': ${f.summary}; actions: ${planned.join(' → ')}`,
+      };
+      const r = await this.deps.responder.notify(url, headers, payload);
+      Object.assign(outcome, { ok: r.ok, at: this.clock.now(), detail: { url: redactUrl(url), status: r.status, dataOwners: owners }, error: r.error });
+    } catch (err) {
+      Object.assign(outcome, { ok: false, at: this.clock.now(), detail: { url: redactUrl(url) }, error: (err as Error).message });
+    }
+  }
+}
+
+/** Webhook URLs may carry secrets in the path or query; records keep the origin only. */
+function redactUrl(u: string): string {
+  try {
+    return new URL(u).origin;
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+function matches(e: TelemetryEvent, m: AlertRuleDoc['spec']['match']): boolean {
+  if (m.app && e.app !== m.app) return false;
+  for (const [k, want] of Object.entries(m.attrs ?? {})) {
+    const got = e.attrs?.[k];
+    if (got === want) continue;
+    if (typeof got === 'string' && typeof want === 'string' && got.split(',').map((s) => s.trim()).includes(want)) continue;
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,74 @@
+// Builds the telemetry feature for the composition root: the pipeline (TelemetrySink), aggregates, Prometheus
+// /metrics, optional OTLP export, the alert engine, and their routes.
+import type { Hono } from 'hono';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { AuditSink } from '../core/sinks.js';
+import type { Coordination } from '../coord/coordination.js';
+import type { AnyRoute } from '../http/route.js';
+import type { SqlDb } from '../store/sql-db.js';
+import { AlertEngine, type AlertFiring, type AlertResponder } from './alert-engine.js';
+import { AlertStore } from './alert-store.js';
+import { MinuteAggregates } from './minute-aggregates.js';
+import { OtlpExport } from './otlp-export.js';
+import { PrometheusMetrics } from './prometheus-metrics.js';
+import type { Redactor } from './redact.js';
+import type { TelemetryConfig } from './telemetry-config.js';
+import { TelemetryPipeline } from './telemetry-pipeline.js';
+import { telemetryRoutes } from './telemetry-routes.js';
+
+export interface TelemetryFeatureDeps {
+  db: SqlDb;
+  coord: Coordination;
+  audit: AuditSink;
+  clock: Clock;
+  logger: Logger;
+  config: TelemetryConfig;
+  /** DLP redaction for string labels (src/dlp); identity when absent. */
+  redact?: Redactor;
+  responder: AlertResponder;
+}
+
+export interface TelemetryFeature {
+  /** The TelemetrySink every feature emits into. */
+  pipeline: TelemetryPipeline;
+  aggregates: MinuteAggregates;
+  prometheus: PrometheusMetrics;
+  otlp?: OtlpExport;
+  alerts: AlertEngine;
+  alertStore: AlertStore;
+  routes: AnyRoute[];
+  mounts: ((app: Hono) => void)[];
+  close(): Promise<void>;
+}
+
+export async function createTelemetryFeature(deps: TelemetryFeatureDeps): Promise<TelemetryFeature> {
+  const { config, clock, logger } = deps;
+  const pipeline = new TelemetryPipeline({ clock, logger, redact: deps.redact, recentMs: config.recentMinutes * 60_000 });
+  const aggregates = new MinuteAggregates(deps.db, { clock, logger, flushIntervalMs: config.flushIntervalMs });
+  const prometheus = new PrometheusMetrics({ defaultMetrics: config.processMetrics });
+  const otlp = config.otlp.endpoint ? new OtlpExport({ endpoint: config.otlp.endpoint, headers: config.otlp.headers, serviceName: config.otlp.serviceName, metricsIntervalMs: config.otlp.metricsIntervalMs }) : undefined;
+  const alertStore = new AlertStore(deps.db);
+  const onFiring = (f: AlertFiring) => {
+    prometheus.alertFirings.inc({ rule: f.rule, app: f.app ?? '' });
+    for (const a of f.actions) if (a.containMs !== undefined) prometheus.timeToContain.observe({ rule: f.rule, action: a.type }, a.containMs);
+  };
+  const alerts = new AlertEngine({ store: alertStore, responder: deps.responder, audit: deps.audit, coord: deps.coord, clock, logger, onFiring });
+  await alerts.start();
+  // Alert rules first: containment must not wait behind exporters.
+  pipeline.subscribe(alerts.onEvent);
+  pipeline.subscribe((e) => aggregates.add(e));
+  pipeline.subscribe(prometheus.onEvent);
+  if (otlp) pipeline.subscribe(otlp.onEvent);
+  aggregates.start();
+  return {
+    pipeline, aggregates, prometheus, otlp, alerts, alertStore,
+    routes: telemetryRoutes({ alerts, store: alertStore, aggregates, now: () => clock.now() }),
+    mounts: [prometheus.mount(config.metricsToken)],
+    async close() {
+      await alerts.stop();
+      await aggregates.stop();
+      await otlp?.shutdown();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// REST routes of telemetry: alert rules (apply, list, history) and per-minute aggregates.
+import { z } from 'zod';
+import { parseYamlDocuments, type SourcedDocument } from '../core/yaml-documents.js';
+import { defineRoute, type AnyRoute } from '../http/route.js';
+import type { AlertEngine } from './alert-engine.js';
+import { parseAlertRules } from './alert-rule-schema.js';
+import type { AlertStore } from './alert-store.js';
+import { AGGREGATE_DIMS, type MinuteAggregates } from './minute-aggregates.js';
+
+const applyBody = z.union([
+  z.object({ files: z.array(z.object({ name: z.string().min(1), content: z.string() }).strict()).min(1) }).strict(),
+  z.object({ documents: z.array(z.unknown()).min(1) }).strict(),
+]);
+
+const epoch = z.coerce.number().int().nonnegative();
+
+export function telemetryRoutes(deps: { alerts: AlertEngine; store: AlertStore; aggregates: MinuteAggregates; now: () => number }): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post', path: '/api/v1/alerts/apply', summary: 'Apply alert rules', tag: 'alerts', access: ['security'], body: applyBody,
+      handler: async ({ body, principal }) => {
+        const docs: SourcedDocument[] = 'files' in body
+          ? body.files.flatMap((f) => parseYamlDocuments(f.content, f.name))
+          : body.documents.map((value, i) => ({ source: `document#${i + 1}`, value }));
+        return { applied: await deps.alerts.apply(parseAlertRules(docs), principal.user) };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/alerts', summary: 'List alert rules', tag: 'alerts', access: 'authenticated',
+      handler: async () => ({ rules: deps.alerts.list() }),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/alerts/history', summary: 'List alert firings', tag: 'alerts', access: 'authenticated',
+      query: z.object({ app: z.string().optional(), rule: z.string().optional(), limit: z.coerce.number().int().positive().max(1000).optional() }),
+      handler: async ({ query }) => ({ firings: await deps.store.history(query) }),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/v1/telemetry/aggregates', summary: 'Read per-minute telemetry aggregates', tag: 'telemetry', access: ['auditor', 'security', 'data_owner'],
+      query: z.object({ dim: z.enum(AGGREGATE_DIMS), key: z.string().min(1), kind: z.string().optional(), metric: z.string().optional(), from: epoch.optional(), to: epoch.optional() }),
+      handler: async ({ query }) => {
+        const to = query.to ?? deps.now();
+        const rows = await deps.aggregates.query({ dim: query.dim, key: query.key, kind: query.kind, metric: query.metric, from: query.from ?? to - 3_600_000, to });
+        return { rows };
+      },
+    }),
+  ];
+}
