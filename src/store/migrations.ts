@@ -7,6 +7,8 @@ import { identityMigrations } from '../identity/identity-migrations.js';
 import { appMigrations } from '../apps/app-migrations.js';
 import { gatewayMigrations } from '../gateway/gateway-migrations.js';
 import { approvalMigrations } from '../approvals/approval-migrations.js';
+import { telemetryMigrations } from '../telemetry/telemetry-migrations.js';
+import { rolloutMigrations } from '../rollout/rollout-migrations.js';
 
 export const allMigrations: Migration[] = [
   ...catalogMigrations,
@@ -16,4 +18,6 @@ export const allMigrations: Migration[] = [
   ...policyMigrations,
   ...auditMigrations,
   ...approvalMigrations,
+  ...telemetryMigrations,
+  ...rolloutMigrations,
 ];
