@@ -50,6 +50,8 @@ export interface ApprovalsModule {
   sla: SlaMonitor;
   notifier: Notifier;
   routes: AnyRoute[];
+  /** Adds `latest.rejection {by, comment, at}` to GET /api/v1/apps/:app (the apps route stays unaware of approvals). */
+  decorateRoutes(routes: AnyRoute[]): void;
   /** Starts the periodic SLA check. */
   start(): void;
   close(): Promise<void>;
@@ -70,6 +72,20 @@ export function createApprovalsModule(d: ApprovalsModuleDeps): ApprovalsModule {
   return {
     admission, approvals, lifecycle, sla, notifier,
     routes: approvalRoutes(approvals, admission, sla),
+    decorateRoutes(routes) {
+      const show = routes.find((r) => r.method === 'get' && r.path === '/api/v1/apps/:app');
+      if (!show) return;
+      const inner = show.handler;
+      show.handler = async (ctx) => {
+        const out = (await inner(ctx)) as { latest?: { app?: string; version?: number; state?: string; rejection?: unknown } };
+        const l = out?.latest;
+        if (l?.app && l.version !== undefined && l.state === 'rejected') {
+          const rec = await approvals.store.forVersion(l.app, l.version);
+          if (rec?.state === 'rejected') l.rejection = { by: rec.decidedBy ?? 'system', comment: rec.comment ?? '', at: rec.decidedAt ? new Date(rec.decidedAt).toISOString() : null, approvalId: rec.id };
+        }
+        return out;
+      };
+    },
     start: () => sla.start(d.approvals.checkIntervalSeconds * 1000),
     async close() {
       await sla.stop();
