@@ -10,6 +10,8 @@ import { notifyConfigSchema } from '../notify/notify-config.js';
 import { dlpConfigSchema } from '../dlp/dlp-config.js';
 import { auditConfigSchema } from '../audit/audit-config.js';
 import { policyConfigSchema } from '../policy/policy-config.js';
+import { telemetryConfigSchema } from '../telemetry/telemetry-config.js';
+import { rolloutConfigSchema } from '../rollout/rollout-config.js';
 
 export const configSchema = z
   .object({
@@ -40,6 +42,10 @@ export const configSchema = z
     audit: auditConfigSchema.prefault({}),
     /** Policy engine: condition cost bounds, decision-log batching and masking, example seeding. */
     policy: policyConfigSchema.prefault({}),
+    /** Telemetry: aggregate flush, /metrics token, OTLP/HTTP collector (docs/telemetry.md). */
+    telemetry: telemetryConfigSchema.prefault({}),
+    /** Rollout: snapshot window and alert webhook delivery (docs/rollout.md). */
+    rollout: rolloutConfigSchema.prefault({}),
   })
   .strict();
 

@@ -16,7 +16,7 @@ export const telemetryConfigSchema = z.object({
     headers: z.record(z.string(), z.string()).default({}),
     serviceName: z.string().default('gatehouse'),
     metricsIntervalMs: z.number().int().positive().default(10_000),
-  }).strict().default({ headers: {}, serviceName: 'gatehouse', metricsIntervalMs: 10_000 }),
+  }).strict().prefault({}),
 }).strict();
 
 export type TelemetryConfig = z.output<typeof telemetryConfigSchema>;
