@@ -22,6 +22,8 @@ import type { Principal } from './identity/principal.js';
 import { allMigrations } from './store/migrations.js';
 import { openDb } from './store/open-db.js';
 import { migrate, type SqlDb } from './store/sql-db.js';
+import type { Governor } from './core/governance.js';
+import { createPolicyFeature, type PolicyFeature } from './policy/policy-feature.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
 
@@ -46,6 +48,9 @@ export interface Gatehouse {
   /** The verifiable audit log behind `audit` (proofs, checkpoints, hashSensitive). */
   auditLog: AuditLog;
   adminToken: string;
+  /** The one decision path: every enforcement point calls governor.govern(input). */
+  governor: Governor;
+  policy: PolicyFeature;
   authenticate(token: string): Promise<Principal | undefined>;
   /** Starts HTTP on the configured host/port (port 0 picks a free one). */
   listen(): Promise<RunningServer>;
@@ -68,13 +73,17 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const tokens = new TokenService({ db, clock, catalog, audit, adminToken });
   const apps = new AppService({ db, clock, catalog, audit });
   const routes: AnyRoute[] = [...identityRoutes(tokens), ...catalogRoutes(catalog), ...appRoutes(apps), ...auditRoutes(auditLog)];
+  // Policy engine and govern(): decisions for every enforcement point, logged.
+  const policy = await createPolicyFeature({ db, clock, logger, catalog, apps, audit, coord, config: config.policy });
+  const governor = policy.governor;
+  routes.push(...policy.routes);
   const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
 
-  if (config.seedExamples) await seedExamples({ db, home: config.home, catalog, apps, logger });
+  if (config.seedExamples) await seedExamples({ db, home: config.home, catalog, apps, logger, extraSteps: [async (actor) => void (await policy.seed(actor.user))] });
 
   let server: RunningServer | undefined;
   return {
-    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, auditLog, adminToken, authenticate,
+    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, auditLog, adminToken, authenticate, governor, policy,
     async listen() {
       const app = buildApp({ routes, authenticate, maxBodyBytes: config.server.maxBodyBytes, logger, version: VERSION });
       server = await listen(app, config.server.host, config.server.port);
@@ -82,6 +91,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     },
     async close() {
       await server?.close();
+      await policy.close();
       await auditLog.close();
       await coord.close();
       await db.close();
