@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger.js';
 import type { AuditEventInput, AuditSink } from '../core/sinks.js';
 import type { SqlDb, SqlExecutor } from '../store/sql-db.js';
 import {
-  checkpointAt, insertCheckpoint, insertEntries, insertNodes, latestCheckpoint, listCheckpoints, listEntries,
+  checkpointAt, insertCheckpoint, leafRows, insertEntries, insertNodes, latestCheckpoint, listCheckpoints, listEntries,
   readEntry, readNode, type CheckpointRow, type EntryFilter, type EntryRow,
 } from './audit-store.js';
 import { checkEvent, encodeEntry, saltedHash } from './event.js';
@@ -206,7 +206,7 @@ export class AuditLog implements AuditSink {
         if (!c) throw new NotFoundError('Audit checkpoint', 'latest', 'the log is empty');
         return c.note;
       },
-      entries: async (start, limit) => (await this.entries({ start, limit })).map((e) => ({ index: e.index, entry: e.leaf, leafHash: e.leafHash })),
+      entries: async (start, limit) => (await leafRows(this.opts.db, start, limit)).map((r) => ({ index: r.idx, entry: r.leaf, leafHash: r.leaf_hash })),
       checkpoints: async (after, limit) => (await this.checkpoints(after, limit)).map((c) => c.note),
     };
   }

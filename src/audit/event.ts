@@ -65,6 +65,20 @@ export function decodeEntry(bytes: Buffer): AuditEnvelope {
   return parsed;
 }
 
+/**
+ * The top-level `seq` of canonical entry bytes without parsing them (the verifier's hot loop). In RFC 8785 output
+ * the top-level "seq" is the last `,"seq":` (only time, type and v follow, and strings escape their quotes).
+ */
+export function entrySeq(bytes: Buffer): number | undefined {
+  const at = bytes.lastIndexOf(',"seq":');
+  if (at < 0) return undefined;
+  let n = 0;
+  let i = at + 7;
+  for (; i < bytes.length && bytes[i] >= 0x30 && bytes[i] <= 0x39; i++) n = n * 10 + (bytes[i] - 0x30);
+  if (i === at + 7 || bytes[i] !== 0x2c || !Number.isSafeInteger(n)) return undefined;
+  return n;
+}
+
 /** Salted hash for sensitive values (prompts, PII, query rows): `hmac-sha256:<hex>`, comparable, not reversible. */
 export function saltedHash(salt: Buffer, value: string | Buffer): string {
   return `hmac-sha256:${createHmac('sha256', salt).update(value).digest('hex')}`;
