@@ -8,6 +8,7 @@ import { registerTokenCommands } from '../identity/token-commands.js';
 import { registerAppCommands } from '../apps/app-commands.js';
 import { registerAdmissionCommands } from '../admission/admission-commands.js';
 import { registerApprovalCommands } from '../approvals/approval-commands.js';
+import { registerGatewayCommands } from '../gateway/gateway-commands.js';
 
 export const commandRegistrations: CommandRegistration[] = [
   registerServeCommand,
@@ -18,4 +19,5 @@ export const commandRegistrations: CommandRegistration[] = [
   registerApprovalCommands,
   registerAuditCommands,
   registerPolicyCommands,
+  registerGatewayCommands,
 ];

@@ -124,7 +124,7 @@ describe('OpenAI surface with the official openai client', () => {
   });
 
   it('blocks a prompt when the policy says block, naming the entity type only', async () => {
-    h.governor.obligations = { promptDlp: 'block' };
+    h.governor.obligations = { promptDlp: ['block'] };
     await assert.rejects(client.chat.completions.create({ model: 'gpt-small', messages: [{ role: 'user', content: 'card 4111 1111 1111 1111' }] }), (e: Error & { status?: number }) => {
       assert.equal(e.status, 403);
       assert.match(e.message, /DLP blocked/);
