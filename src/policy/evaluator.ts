@@ -139,6 +139,8 @@ export class PolicyEvaluator {
     for (const [field, limit] of CHECKED_LIMITS) {
       const v = request[field];
       const max = obligations[limit];
+      // With clampLimits the enforcement point lowers the temperature itself instead of refusing.
+      if (limit === 'maxTemperature' && obligations.clampLimits === true) continue;
       if (typeof v === 'number' && typeof max === 'number' && v > max) {
         denies.push(`request.${field} ${v} exceeds ${limit} ${max} set by policy ${limitFrom[limit]}; lower it to ${max} or less`);
       }

@@ -87,8 +87,8 @@ export const policyTestSchema = z.object({
     input: governanceRequestSchema,
     expect: z.object({
       effect: z.enum(DECISION_EFFECTS),
-      /** Only the listed limits are compared. */
-      obligations: z.record(z.string(), parameterValue).optional(),
+      /** Only the listed limits are compared; `null` means the limit must be absent. */
+      obligations: z.record(z.string(), parameterValue.nullable()).optional(),
       /** Each listed text must appear in some warning; `[]` means no warnings at all. */
       warnings: z.array(z.string()).optional(),
       /** Policies that must be among the matched ones. */
