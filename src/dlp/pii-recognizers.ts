@@ -85,7 +85,7 @@ function runIban(text: string, emit: Emit): void {
   }
 }
 
-const V6_HINT = /[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:/;
+const V6_HINT = /::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:/;
 const V4 = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\/\d{1,2})?(?![\w]|\.\d)/g;
 const VERSION_WORDS = /\b(?:version|build|release|ver\.?|firmware|fw|rev|revision|tag|v)\s*[:=#]?\s*["']?$/i;
 

@@ -1,4 +1,5 @@
 // Streaming redaction for token streams: holds back a bounded tail so values split across chunks are still caught.
+import { InvalidInputError } from '../core/errors.js';
 import { DlpBlockedError } from './dlp-errors.js';
 import { applyRedactions, resolvePolicy } from './redact.js';
 import type { DlpEngine, Finding, RedactPolicy, StreamScanner } from './types.js';
@@ -9,7 +10,7 @@ const TAIL = 48;
 const CONTEXT = 64;
 
 export function createStreamScanner(engine: DlpEngine, policy: RedactPolicy, maxHoldback = 256): StreamScanner {
-  if (!Number.isInteger(maxHoldback) || maxHoldback < TAIL) throw new RangeError(`maxHoldback must be an integer >= ${TAIL}`);
+  if (!Number.isInteger(maxHoldback) || maxHoldback < TAIL) throw new InvalidInputError(`maxHoldback must be an integer >= ${TAIL} (got ${maxHoldback}).`);
   let prev = ''; // emitted original text (context only)
   let buf = ''; // held back, not yet emitted
   let emittedUpTo = 0; // stream offset of buf[0]

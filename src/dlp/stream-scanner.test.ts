@@ -1,0 +1,79 @@
+// Stream scanner: values split across chunks are still caught, the hold-back is bounded, and block works mid-stream.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InvalidInputError } from '../core/errors.js';
+import { DlpBlockedError, createDlpEngine } from './index.js';
+
+const engine = createDlpEngine();
+const VALUES = ['219-09-9998', '4111 1111 1111 1111', 'jane.doe@example.com', 'DE89 3704 0044 0532 0130 00', 'AKIAIOSFODNN7EXAMPLE', '(415) 555-2671'];
+const TEXT = `Sure. The record shows SSN ${VALUES[0]}, card ${VALUES[1]}, mail ${VALUES[2]}, IBAN ${VALUES[3]}, key ${VALUES[4]} and phone ${VALUES[5]}. Anything else?`;
+
+function streamIn(chunks: string[], maxHoldback?: number) {
+  const s = engine.createStreamScanner({ maxHoldback });
+  let out = '';
+  let maxPending = 0;
+  for (const c of chunks) {
+    out += s.push(c);
+    maxPending = Math.max(maxPending, s.pending);
+  }
+  out += s.end();
+  return { out, maxPending, findings: s.findings };
+}
+
+describe('stream scanner', () => {
+  it('redacts like the batch API whatever the split point (two chunks, every offset)', () => {
+    const batch = engine.redact(TEXT).text;
+    for (let i = 1; i < TEXT.length; i++) {
+      const { out } = streamIn([TEXT.slice(0, i), TEXT.slice(i)]);
+      for (const v of VALUES) assert.ok(!out.includes(v), `split at ${i} leaked ${v}`);
+      assert.equal(out, batch, `split at ${i}`);
+    }
+  });
+  it('catches values fed one character at a time and in token-sized pieces', () => {
+    for (const size of [1, 3, 4, 7]) {
+      const chunks: string[] = [];
+      for (let i = 0; i < TEXT.length; i += size) chunks.push(TEXT.slice(i, i + size));
+      const { out, findings } = streamIn(chunks);
+      for (const v of VALUES) assert.ok(!out.includes(v), `chunk ${size} leaked ${v}`);
+      assert.deepEqual(findings.map((f) => TEXT.slice(f.start, f.end)), engine.scan(TEXT).map((f) => TEXT.slice(f.start, f.end)), 'stream offsets point into the whole stream');
+    }
+  });
+  it('emits text before the end (it does not buffer the whole stream) and bounds what it holds', () => {
+    const long = 'word '.repeat(400);
+    const s = engine.createStreamScanner({ maxHoldback: 64 });
+    let emitted = 0;
+    let max = 0;
+    for (let i = 0; i < long.length; i += 5) {
+      emitted += s.push(long.slice(i, i + 5)).length;
+      max = Math.max(max, s.pending);
+    }
+    assert.ok(emitted > long.length - 70, `emitted ${emitted} of ${long.length}`);
+    assert.ok(max <= 64 + 5, `held ${max}`);
+    assert.equal(emitted + s.end().length, long.length);
+  });
+  it('bounds the hold-back even for an unbroken run of characters', () => {
+    const { maxPending, out } = streamIn(Array.from({ length: 200 }, () => 'abcdefghij'), 100);
+    assert.ok(maxPending <= 110, `held ${maxPending}`);
+    assert.equal(out.length, 2000);
+  });
+  it('uses context that arrived in an earlier chunk', () => {
+    const { out } = streamIn(['My social security number is ', 'x'.repeat(0), '078 05 1123', ' thanks']);
+    assert.equal(out, 'My social security number is [US_SSN] thanks');
+  });
+  it('throws DlpBlockedError when a block entity appears mid-stream', () => {
+    const s = engine.createStreamScanner({ policy: { entities: { CREDIT_CARD: 'block' } } });
+    assert.throws(() => {
+      for (const c of ['Your card is 4111 11', '11 1111 1111 and more text follows here for a while ok', ' '.repeat(60)]) s.push(c);
+      s.end();
+    }, DlpBlockedError);
+  });
+  it('tokenizes in a stream and the result restores', () => {
+    const s = engine.createStreamScanner({ policy: { default: 'tokenize', tokenScope: 'st' } });
+    const out = s.push('mail jane.doe@exa') + s.push('mple.com now') + s.end();
+    assert.match(out, /^mail \[EMAIL_ADDRESS:tk_[0-9a-f]{12}\] now$/);
+    assert.equal(engine.restore(out, 'st'), 'mail jane.doe@example.com now');
+  });
+  it('rejects a hold-back too small to hold a value', () => {
+    assert.throws(() => engine.createStreamScanner({ maxHoldback: 10 }), InvalidInputError);
+  });
+});
