@@ -12,6 +12,7 @@ import { auditConfigSchema } from '../audit/audit-config.js';
 import { policyConfigSchema } from '../policy/policy-config.js';
 import { telemetryConfigSchema } from '../telemetry/telemetry-config.js';
 import { rolloutConfigSchema } from '../rollout/rollout-config.js';
+import { gatewayConfigSchema } from '../gateway/gateway-config.js';
 
 export const configSchema = z
   .object({
@@ -46,6 +47,8 @@ export const configSchema = z
     telemetry: telemetryConfigSchema.prefault({}),
     /** Rollout: snapshot window and alert webhook delivery (docs/rollout.md). */
     rollout: rolloutConfigSchema.prefault({}),
+    /** Model gateway: default output cap, upstream timeouts/retries/breaker, DLP modes, sessions (docs/gateway.md). */
+    gateway: gatewayConfigSchema.prefault({}),
   })
   .strict();
 
