@@ -9,6 +9,8 @@ import { registerAppCommands } from '../apps/app-commands.js';
 import { registerAdmissionCommands } from '../admission/admission-commands.js';
 import { registerApprovalCommands } from '../approvals/approval-commands.js';
 import { registerGatewayCommands } from '../gateway/gateway-commands.js';
+import { registerTelemetryCommands } from '../telemetry/telemetry-commands.js';
+import { registerRolloutCommands } from '../rollout/rollout-commands.js';
 
 export const commandRegistrations: CommandRegistration[] = [
   registerServeCommand,
@@ -20,4 +22,6 @@ export const commandRegistrations: CommandRegistration[] = [
   registerAuditCommands,
   registerPolicyCommands,
   registerGatewayCommands,
+  registerTelemetryCommands,
+  registerRolloutCommands,
 ];
