@@ -24,6 +24,8 @@ import { openDb } from './store/open-db.js';
 import { migrate, type SqlDb } from './store/sql-db.js';
 import type { Governor } from './core/governance.js';
 import { createPolicyFeature, type PolicyFeature } from './policy/policy-feature.js';
+import { createApprovalsModule, type ApprovalsModule } from './approvals/approvals-module.js';
+import { createDlpEngine } from './dlp/index.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
 
@@ -51,6 +53,8 @@ export interface Gatehouse {
   /** The one decision path: every enforcement point calls governor.govern(input). */
   governor: Governor;
   policy: PolicyFeature;
+  /** Admission (checks, risk) and approvals (quorum, SLAs, webhooks); the apps service calls it on submit. */
+  approvals: ApprovalsModule;
   authenticate(token: string): Promise<Principal | undefined>;
   /** Starts HTTP on the configured host/port (port 0 picks a free one). */
   listen(): Promise<RunningServer>;
@@ -77,13 +81,18 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const policy = await createPolicyFeature({ db, clock, logger, catalog, apps, audit, coord, config: config.policy });
   const governor = policy.governor;
   routes.push(...policy.routes);
+  // Admission and approvals: hooked into app submit; approval routes; SLA reminders/escalations on a timer.
+  const approvals = createApprovalsModule({ db, clock, logger, audit, catalog, apps, governor, pii: createDlpEngine(config.dlp), approvals: config.approvals, notify: config.notify });
+  routes.push(...approvals.routes);
+  approvals.decorateRoutes(routes);
+  approvals.start();
   const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
 
   if (config.seedExamples) await seedExamples({ db, home: config.home, catalog, apps, logger, extraSteps: [async (actor) => void (await policy.seed(actor.user))] });
 
   let server: RunningServer | undefined;
   return {
-    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, auditLog, adminToken, authenticate, governor, policy,
+    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, auditLog, adminToken, authenticate, governor, policy, approvals,
     async listen() {
       const app = buildApp({ routes, authenticate, maxBodyBytes: config.server.maxBodyBytes, logger, version: VERSION });
       server = await listen(app, config.server.host, config.server.port);
@@ -91,6 +100,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     },
     async close() {
       await server?.close();
+      await approvals.close();
       await policy.close();
       await auditLog.close();
       await coord.close();

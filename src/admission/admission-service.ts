@@ -79,11 +79,6 @@ export class AdmissionService implements AdmissionHook {
     return { app: version.app, version: version.version, risk, findings, decision: dec, approval: summarize(approval), state };
   }
 
-  /** The apps service's SubmitHook shape. */
-  async onSubmitted(version: AppVersion, submitter: Principal): Promise<Record<string, unknown>> {
-    return { ...(await this.admit(version, submitter)) };
-  }
-
   /** The stored admission outcome of a version (latest when omitted): score, tier, factors, findings, approval. */
   async explain(app: string, version?: number): Promise<Explanation> {
     const v = version === undefined ? await this.deps.apps.latestVersion(app) : await this.deps.apps.getVersion(app, version);

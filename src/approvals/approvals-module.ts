@@ -6,12 +6,12 @@ import type { Governor } from '../core/governance.js';
 import type { Logger } from '../core/logger.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { AnyRoute } from '../http/route.js';
-import type { Principal } from '../identity/principal.js';
 import type { NotifyConfig } from '../notify/notify-config.js';
 import { WebhookNotifier, type Notifier } from '../notify/webhook-notifier.js';
 import type { SqlDb } from '../store/sql-db.js';
 import { AdmissionService } from '../admission/admission-service.js';
 import type { PiiScanner } from '../admission/pii-scan.js';
+import type { AdmissionHook } from '../admission/admission-types.js';
 import type { ApprovalsConfig } from './approvals-config.js';
 import { ApprovalService } from './approval-service.js';
 import { approvalRoutes } from './approval-routes.js';
@@ -25,7 +25,7 @@ export interface AppsPort {
   inForce(app: string): Promise<AppVersion | undefined>;
   listVersions(app: string): Promise<AppVersion[]>;
   store: { setState(app: string, version: number, from: LifecycleState, to: LifecycleState, at: number): Promise<boolean> };
-  setSubmitHook(hook: { onSubmitted(v: AppVersion, submitter: Principal): Promise<Record<string, unknown>> }): void;
+  setAdmissionHook(hook: AdmissionHook): void;
 }
 
 export interface ApprovalsModuleDeps {
@@ -68,7 +68,7 @@ export function createApprovalsModule(d: ApprovalsModuleDeps): ApprovalsModule {
   const admission = new AdmissionService({ governor: d.governor, catalog: d.catalog, pii: d.pii, approvals, apps: d.apps, config: d.approvals });
   const admins = () => d.catalog.list('User').filter((u) => u.spec.roles.includes('admin')).map((u) => u.metadata.name);
   const sla = new SlaMonitor({ approvals, clock: d.clock, audit: d.audit, notifier, logger: d.logger, reminders: d.approvals.reminders, admins });
-  d.apps.setSubmitHook(admission);
+  d.apps.setAdmissionHook(admission);
   return {
     admission, approvals, lifecycle, sla, notifier,
     routes: approvalRoutes(approvals, admission, sla),
