@@ -11,7 +11,7 @@ import { SqliteDb } from '../src/store/sqlite-db.js';
 import { migrate } from '../src/store/sql-db.js';
 import { auditMigrations } from '../src/audit/audit-migrations.js';
 import { AuditLog } from '../src/audit/audit-log.js';
-import { insertCheckpoint, insertEntries, insertNodes, type EntryRow } from '../src/audit/audit-store.js';
+import { insertCheckpoint, insertEntries, subtreeCollector, type EntryRow } from '../src/audit/audit-store.js';
 import { loadSigningKey } from '../src/audit/keys.js';
 import { CompactRange, hashChildren, hashLeaf, inclusionProof, verifyInclusion, type Hash } from '../src/audit/merkle.js';
 import { openCheckpoint, parseVerifierKey, signCheckpoint } from '../src/audit/note.js';
@@ -65,16 +65,15 @@ async function bulkBuild(db: SqliteDb, home: string, range: CompactRange, to: nu
     const end = Math.min(to, range.size + 20_000);
     await db.transaction(async (tx) => {
       const rows: EntryRow[] = [];
-      const nodes: [number, number, Hash][] = [];
+      const subtrees = subtreeCollector();
       for (let i = range.size; i < end; i++) {
         // Canonical (RFC 8785) by construction: keys sorted, no spaces; avoids canonicalize() per row.
         const leaf = Buffer.from(`{"actor":"user${i % 97}","app":"app${i % 13}","data":{"effect":"allow","n":${i}},"ids":{"decisionId":"dec_${i}"},"seq":${i},"time":"${iso}","type":"decision","v":1}`);
         const leafHash = hashLeaf(leaf);
-        range.append(leafHash, (l, idx, h) => nodes.push([l, idx, h]));
-        rows.push({ index: i, leaf, leafHash, type: 'decision', app: `app${i % 13}`, time });
+        range.append(leafHash, subtrees.onNode);
+        rows.push({ index: i, leaf, leafHash, type: 'decision', app: `app${i % 13}`, time, subtrees: subtrees.take() });
       }
       await insertEntries(tx, rows);
-      await insertNodes(tx, nodes);
       if (range.size === to) {
         const root = range.root();
         await insertCheckpoint(tx, { size: to, root, note: signCheckpoint({ origin: 'gatehouse/audit', size: to, root }, 'gatehouse/audit', key), time });

@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger.js';
 import type { AuditEventInput, AuditSink } from '../core/sinks.js';
 import type { SqlDb, SqlExecutor } from '../store/sql-db.js';
 import {
-  checkpointAt, insertCheckpoint, leafRows, insertEntries, insertNodes, latestCheckpoint, listCheckpoints, listEntries,
+  checkpointAt, insertCheckpoint, leafRows, insertEntries, latestCheckpoint, subtreeCollector, listCheckpoints, listEntries,
   readEntry, readNode, type CheckpointRow, type EntryFilter, type EntryRow,
 } from './audit-store.js';
 import { checkEvent, encodeEntry, saltedHash } from './event.js';
@@ -146,7 +146,7 @@ export class AuditLog implements AuditSink {
     const stored = (await latestCheckpoint(tx))?.size ?? 0;
     const range = stored === this.range.size ? this.range.clone() : await loadRange(tx);
     const rows: EntryRow[] = [];
-    const nodes: [number, number, Hash][] = [];
+    const subtrees = subtreeCollector();
     const indexes = batch.map((p) => {
       let leaf: Buffer;
       try {
@@ -157,13 +157,12 @@ export class AuditLog implements AuditSink {
       }
       const index = range.size;
       const leafHash = hashLeaf(leaf);
-      range.append(leafHash, (level, idx, h) => nodes.push([level, idx, h]));
-      rows.push({ index, leaf, leafHash, type: p.event.type, app: p.event.app ?? null, time: p.time });
+      range.append(leafHash, subtrees.onNode);
+      rows.push({ index, leaf, leafHash, type: p.event.type, app: p.event.app ?? null, time: p.time, subtrees: subtrees.take() });
       return index;
     });
     if (rows.length === 0) return { indexes, range };
     await insertEntries(tx, rows);
-    await insertNodes(tx, nodes);
     const root = range.root();
     const note = signCheckpoint({ origin: this.origin, size: range.size, root }, this.origin, this.key);
     await insertCheckpoint(tx, { size: range.size, root, note, time: this.opts.clock.now() });

@@ -28,4 +28,11 @@ CREATE TABLE audit_checkpoints (
   time BIGINT NOT NULL
 )`,
   },
+  {
+    // Subtree hashes move onto the entry row that completes them: one row per append instead of two.
+    id: 'audit-002-subtrees-on-entries',
+    sql: `
+DROP TABLE audit_nodes;
+ALTER TABLE audit_entries ADD COLUMN subtrees {{BLOB}}`,
+  },
 ];

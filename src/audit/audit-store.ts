@@ -9,6 +9,11 @@ export interface EntryRow {
   type: string;
   app: string | null;
   time: number;
+  /**
+   * Hashes (32 bytes each, level 1 upwards) of the perfect subtrees this leaf completes: leaf j completes the
+   * subtree at level L, index ((j + 1) >> L) - 1 for every L up to the number of trailing one bits of j. Null if none.
+   */
+  subtrees?: Buffer | null;
 }
 
 export interface CheckpointRow {
@@ -52,12 +57,8 @@ function toCheckpoint(r: Record<string, unknown>): CheckpointRow {
 }
 
 export async function insertEntries(tx: SqlExecutor, rows: EntryRow[]): Promise<void> {
-  await insertRows(tx, 'INSERT INTO audit_entries (idx, leaf, leaf_hash, type, app, time)', 6,
-    rows.map((r) => [r.index, r.leaf, r.leafHash, r.type, r.app, r.time]));
-}
-
-export async function insertNodes(tx: SqlExecutor, nodes: [number, number, Hash][]): Promise<void> {
-  await insertRows(tx, 'INSERT INTO audit_nodes (level, idx, hash)', 3, nodes);
+  await insertRows(tx, 'INSERT INTO audit_entries (idx, leaf, leaf_hash, type, app, time, subtrees)', 7,
+    rows.map((r) => [r.index, r.leaf, r.leafHash, r.type, r.app, r.time, r.subtrees ?? null]));
 }
 
 export async function insertCheckpoint(tx: SqlExecutor, c: CheckpointRow): Promise<void> {
@@ -79,14 +80,29 @@ export async function listCheckpoints(db: SqlExecutor, afterSize: number, limit:
   return rows.map(toCheckpoint);
 }
 
-/** Hash of a complete subtree: level 0 is a leaf hash, higher levels come from audit_nodes. */
+/** Hash of a complete subtree: level 0 is a leaf hash, higher levels sit on the row of the subtree's last leaf. */
 export async function readNode(db: SqlExecutor, level: number, index: number): Promise<Hash | undefined> {
   if (level === 0) {
     const r = await db.get<{ leaf_hash: Buffer }>('SELECT leaf_hash FROM audit_entries WHERE idx = ?', [index]);
     return r && buf(r.leaf_hash);
   }
-  const r = await db.get<{ hash: Buffer }>('SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?', [level, index]);
-  return r && buf(r.hash);
+  const r = await db.get<{ subtrees: Buffer | null }>('SELECT subtrees FROM audit_entries WHERE idx = ?', [(index + 1) * 2 ** level - 1]);
+  if (!r?.subtrees) return undefined;
+  const s = buf(r.subtrees);
+  return s.length >= level * 32 ? s.subarray((level - 1) * 32, level * 32) : undefined;
+}
+
+/** Collects, per appended leaf, the subtree hashes it completes (CompactRange reports them lowest level first). */
+export function subtreeCollector(): { onNode(level: number, index: number, hash: Hash): void; take(): Buffer | null } {
+  let parts: Hash[] = [];
+  return {
+    onNode: (_level, _index, hash) => void parts.push(hash),
+    take: () => {
+      const out = parts.length ? Buffer.concat(parts) : null;
+      parts = [];
+      return out;
+    },
+  };
 }
 
 export async function readEntry(db: SqlExecutor, index: number): Promise<EntryRow | undefined> {
