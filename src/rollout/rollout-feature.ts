@@ -30,6 +30,7 @@ export interface RolloutFeatureDeps {
   bundleRevision?: () => string | undefined;
   evidence?: AuditEvidenceSource;
   snapshotMinutes?: number;
+  webhook?: { retries?: number; timeoutMs?: number; backoffMs?: number };
   onKillsChange?: (active: readonly KillRecord[]) => void;
 }
 
@@ -59,7 +60,7 @@ export async function createRolloutFeature(deps: RolloutFeatureDeps): Promise<Ro
     },
   });
   const rollback = deps.apps && deps.lifecycle ? new RollbackService({ db, apps: deps.apps, lifecycle: deps.lifecycle, snapshots, audit, clock }) : undefined;
-  const service = new RolloutService({ kills, caps, flags, snapshots, rollback, apps: deps.apps, catalog: deps.catalog, clock, logger });
+  const service = new RolloutService({ kills, caps, flags, snapshots, rollback, apps: deps.apps, catalog: deps.catalog, clock, logger, webhook: deps.webhook });
   await Promise.all([kills.start(), caps.start(), flags.start()]);
   return {
     service,

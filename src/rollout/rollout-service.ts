@@ -52,9 +52,18 @@ export class RolloutService implements GateCheck {
     this.logger = parts.logger ?? silentLogger;
   }
 
-  /** GateCheck for govern() step 2: kill switches first, then the app's flag. */
+  /**
+   * GateCheck for govern() step 2: kill switches, then the app's flag, then caps that route a model to its
+   * cheaper fallback (refused here so the gateway's fallback takes over; the fallback model itself passes).
+   */
   check(req: GovernanceRequest): { reason: string; scope: string } | null {
-    return this.parts.kills.check(req) ?? this.parts.flags.check(req);
+    const gated = this.parts.kills.check(req) ?? this.parts.flags.check(req);
+    if (gated) return gated;
+    if (req.action !== 'model.invoke') return null;
+    const cap = this.parts.caps.limitsFor(req);
+    if (!cap?.fallbackModel) return null;
+    // "kill" in the reason is what the gateway treats as fallback-worthy.
+    return { scope: `cap:${cap.capIds.join(',')}`, reason: `A temporary cap kills the route to model '${req.resource.id}' for now (${cap.reason}); its fallback '${cap.fallbackModel}' serves instead` };
   }
 
   /** Kill with a snapshot: the in-memory evidence is captured before the kill takes effect, the rest right after. */

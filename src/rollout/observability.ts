@@ -1,0 +1,101 @@
+// One call for the composition root: builds the telemetry and rollout features together (they need each
+// other: snapshots read recent events, alert rules act through kills/caps/rollback) and hands back what
+// main.ts plugs in: the TelemetrySink, the gate, the governor wrapper for caps, routes and mounts.
+import type { Hono } from 'hono';
+import type { AppReader } from '../apps/manifest-schema.js';
+import type { CatalogReader } from '../catalog/catalog-schema.js';
+import type { Clock } from '../core/clock.js';
+import type { DecisionSink, GateCheck, Governor } from '../core/governance.js';
+import type { Logger } from '../core/logger.js';
+import type { AuditSink, TelemetrySink } from '../core/sinks.js';
+import type { Coordination } from '../coord/coordination.js';
+import type { DlpEngine } from '../dlp/index.js';
+import type { AnyRoute } from '../http/route.js';
+import type { SqlDb } from '../store/sql-db.js';
+import { dlpRedactor } from '../telemetry/redact.js';
+import type { TelemetryConfig } from '../telemetry/telemetry-config.js';
+import { createTelemetryFeature, type TelemetryFeature } from '../telemetry/telemetry-feature.js';
+import { withCaps } from './governor-with-caps.js';
+import type { RollbackService, AppTransitions } from './rollback.js';
+import type { RolloutConfig } from './rollout-config.js';
+import { createRolloutFeature, type RolloutFeature } from './rollout-feature.js';
+import type { AuditEvidenceSource } from './snapshots.js';
+
+export interface ObservabilityDeps {
+  db: SqlDb;
+  coord: Coordination;
+  audit: AuditSink;
+  /** The audit log itself, for snapshot checkpoints and inclusion proofs. */
+  evidence?: AuditEvidenceSource;
+  clock: Clock;
+  logger: Logger;
+  telemetry: TelemetryConfig;
+  rollout: RolloutConfig;
+  apps?: Pick<AppReader, 'inForce' | 'latestVersion' | 'listVersions'>;
+  catalog?: Pick<CatalogReader, 'dataset'>;
+  lifecycle?: AppTransitions;
+  dlp?: Pick<DlpEngine, 'redact'>;
+  bundleRevision?: () => string | undefined;
+}
+
+export interface Observability {
+  telemetry: TelemetryFeature;
+  rollout: RolloutFeature;
+  /** Where every feature emits telemetry events. */
+  sink: TelemetrySink;
+  /** govern() step 2: kill switches, flags, cap fallbacks. */
+  gate: GateCheck;
+  /** Records each decision as a telemetry event (for alert rules, metrics and snapshots). */
+  decisionSink: DecisionSink;
+  /** Wrap the governor so temporary caps merge into obligations. */
+  wrapGovernor(g: Governor): Governor;
+  rollback?: RollbackService;
+  routes: AnyRoute[];
+  mounts: ((app: Hono) => void)[];
+  close(): Promise<void>;
+}
+
+export async function createObservability(d: ObservabilityDeps): Promise<Observability> {
+  const holder: { telemetry?: TelemetryFeature } = {};
+  const rollout = await createRolloutFeature({
+    db: d.db, coord: d.coord, audit: d.audit, clock: d.clock, logger: d.logger, apps: d.apps, catalog: d.catalog, lifecycle: d.lifecycle,
+    evidence: d.evidence, bundleRevision: d.bundleRevision, snapshotMinutes: d.rollout.snapshotMinutes, webhook: d.rollout.webhook,
+    recentEvents: (app, since) => holder.telemetry?.pipeline.recent(app, since) ?? [],
+    onKillsChange: (active) => {
+      const g = holder.telemetry?.prometheus.activeKills;
+      if (!g) return;
+      g.reset();
+      for (const k of active) g.inc({ scope: k.scope });
+    },
+  });
+  const telemetry = await createTelemetryFeature({
+    db: d.db, coord: d.coord, audit: d.audit, clock: d.clock, logger: d.logger, config: d.telemetry,
+    redact: d.dlp ? dlpRedactor(d.dlp) : undefined, responder: rollout.service.responder(),
+  });
+  holder.telemetry = telemetry;
+  const sink = telemetry.pipeline;
+  const decisionSink: DecisionSink = {
+    record(decision, req) {
+      sink.emit({
+        kind: 'decision', time: decision.time, app: req.subject.app, appVersion: req.subject.appVersion, user: req.subject.user,
+        model: req.resource.type === 'model' ? req.resource.id : undefined,
+        connector: req.resource.type === 'connector' ? req.resource.id : undefined,
+        dataset: req.resource.type === 'dataset' ? req.resource.id : undefined,
+        ids: { decisionId: decision.id, ...(req.traceId ? { traceId: req.traceId } : {}) },
+        attrs: { action: req.action, effect: decision.effect, outcome: decision.effect === 'allow' ? 'allowed' : 'denied', resourceType: req.resource.type, bundleRevision: decision.bundleRevision },
+      });
+    },
+  };
+  return {
+    telemetry, rollout, sink, decisionSink,
+    gate: rollout.service,
+    wrapGovernor: (g) => withCaps(g, rollout.service.parts.caps),
+    rollback: rollout.service.parts.rollback,
+    routes: [...telemetry.routes, ...rollout.routes],
+    mounts: telemetry.mounts,
+    async close() {
+      await telemetry.close();
+      await rollout.close();
+    },
+  };
+}
