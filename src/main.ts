@@ -26,6 +26,8 @@ import type { Governor } from './core/governance.js';
 import { createPolicyFeature, type PolicyFeature } from './policy/policy-feature.js';
 import { createApprovalsModule, type ApprovalsModule } from './approvals/approvals-module.js';
 import { createDlpEngine } from './dlp/index.js';
+import { createGatewayFeature, type GatewayFeature } from './gateway/gateway-feature.js';
+import { RedisCoordination } from './coord/redis-coordination.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
 
@@ -55,6 +57,8 @@ export interface Gatehouse {
   policy: PolicyFeature;
   /** Admission (checks, risk) and approvals (quorum, SLAs, webhooks); the apps service calls it on submit. */
   approvals: ApprovalsModule;
+  /** Model gateway: /v1 OpenAI/Anthropic surfaces, app keys, sessions, costs; invokeModel() for ctx.llm.chat. */
+  gateway: GatewayFeature;
   authenticate(token: string): Promise<Principal | undefined>;
   /** Starts HTTP on the configured host/port (port 0 picks a free one). */
   listen(): Promise<RunningServer>;
@@ -66,7 +70,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const logger = opts.logger ?? createLogger(config.logLevel);
   const db = await openDb({ home: config.home, databaseUrl: config.databaseUrl, schema: opts.pgSchema });
   await migrate(db, allMigrations);
-  const coord: Coordination = new MemoryCoordination(clock);
+  const coord: Coordination = config.redisUrl ? new RedisCoordination({ url: config.redisUrl }) : new MemoryCoordination(clock);
   const auditLog = await AuditLog.open({ db, home: config.home, config: config.audit, clock, logger });
   const audit: AuditSink = auditLog;
 
@@ -86,21 +90,25 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   routes.push(...approvals.routes);
   approvals.decorateRoutes(routes);
   approvals.start();
+  // Model gateway: every model call goes through governor.govern(), budgets on coord, records to audit.
+  const gateway = await createGatewayFeature({ db, coord, governor, apps, catalog, dlp: createDlpEngine(config.dlp), audit, clock, logger, home: config.home, env: process.env, config: config.gateway, maxBodyBytes: config.server.maxBodyBytes });
+  routes.push(...gateway.routes);
   const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
 
   if (config.seedExamples) await seedExamples({ db, home: config.home, catalog, apps, logger, extraSteps: [async (actor) => void (await policy.seed(actor.user))] });
 
   let server: RunningServer | undefined;
   return {
-    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, auditLog, adminToken, authenticate, governor, policy, approvals,
+    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, auditLog, adminToken, authenticate, governor, policy, approvals, gateway,
     async listen() {
-      const app = buildApp({ routes, authenticate, maxBodyBytes: config.server.maxBodyBytes, logger, version: VERSION });
+      const app = buildApp({ routes, authenticate, maxBodyBytes: config.server.maxBodyBytes, logger, version: VERSION, mounts: [(a) => gateway.mount(a)] });
       server = await listen(app, config.server.host, config.server.port);
       return server;
     },
     async close() {
       await server?.close();
       await approvals.close();
+      await gateway.close();
       await policy.close();
       await auditLog.close();
       await coord.close();

@@ -106,7 +106,7 @@ export class ModelInvoker {
     const doc = this.d.catalog.model(req.model);
     if (!doc) throw new NotFoundError('Model', req.model, 'it is not in the catalog; ask an admin to add a Model entry');
     if (!doc.spec.environments.includes(spec.environment)) throw new PolicyDeniedError(`Model '${req.model}' is not allowed in ${spec.environment} by the catalog (allowed: ${doc.spec.environments.join(', ')}); pick another model.`);
-    if (doc.spec.region !== spec.region && doc.spec.region !== 'global') throw new PolicyDeniedError(`Model '${req.model}' runs in region ${doc.spec.region}, but app '${caller.app}' is in ${spec.region}; pick a model in ${spec.region}.`);
+    // Region residency is a policy matter (the catalog's region goes to govern() as a resource attribute).
     const provider = doc.spec.provider;
     const tokensIn = countInputTokens(req.messages, provider, this.d.config.anthropicTokenFactor);
     f.tokensIn = tokensIn;
@@ -114,15 +114,19 @@ export class ModelInvoker {
     // Manifest caps first (they bound the estimate govern() sees), policy obligations after.
     let maxOut = req.maxTokens ?? decl.maxOutputTokens ?? this.d.config.defaultMaxOutputTokens;
     const estOut = min(maxOut, decl.maxOutputTokens) ?? maxOut;
+    const estUsd = nanosToUsd(costNanos(doc, tokensIn, estOut));
     const decision = await this.d.governor.govern({
       action: 'model.invoke',
       subject: { user: caller.user, app: caller.app, appVersion: caller.version.version, session: caller.session, run: caller.runId, roles: [], groups: [] },
       resource: { type: 'model', id: req.model },
-      request: { inputTokens: tokensIn, maxOutputTokens: estOut, temperature: req.temperature ?? null, estimatedCostUsd: nanosToUsd(costNanos(doc, tokensIn, estOut)), stream: req.stream, provider, requestedModel: f.requestedModel },
+      request: { inputTokens: tokensIn, maxOutputTokens: estOut, temperature: req.temperature ?? null, estimatedCostUsd: estUsd, costUsd: estUsd, stream: req.stream, provider, requestedModel: f.requestedModel },
       traceId: f.traceId,
     });
     f.decisionId = decision.id;
     if (decision.effect !== 'allow' || decision.errors.length) {
+      // A limit the request itself breaks (inputTokens over maxInputTokens ...) is the caller's to fix: 400.
+      const limit = decision.effect === 'deny' && !decision.errors.length ? /^request\.(\w+) \S+ exceeds (\w+) /.exec(decision.reason) : null;
+      if (limit) throw new InvalidInputError(`Call to model '${req.model}' refused: ${decision.reason}`, [{ path: limit[1] === 'inputTokens' ? 'messages' : limit[1], message: decision.reason }], { decisionId: decision.id, limit: limit[2] });
       const why = decision.effect === 'require_approval' ? `needs approval: ${decision.reason}` : decision.reason || decision.errors.join('; ') || 'denied by policy';
       throw new PolicyDeniedError(`Call to model '${req.model}' refused: ${why}`, { decisionId: decision.id, model: req.model });
     }

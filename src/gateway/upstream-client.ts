@@ -60,7 +60,9 @@ export class UpstreamClient {
 
   /** Sends the request and resolves once a 2xx arrived (retrying before that); the body is still unread. */
   private async open(t: UpstreamTarget, req: ChatRequest, stream: boolean) {
-    const url = new URL(t.baseUrl.replace(/\/+$/, '') + (t.provider === 'openai' ? '/chat/completions' : '/messages'));
+    const base = t.baseUrl.replace(/\/+$/, '');
+    // OpenAI bases carry /v1 by convention; Anthropic's is often the bare host (https://api.anthropic.com).
+    const url = new URL(base + (t.provider === 'openai' ? '/chat/completions' : base.endsWith('/v1') ? '/messages' : '/v1/messages'));
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (t.provider === 'openai') headers.authorization = `Bearer ${t.key}`;
     else Object.assign(headers, { 'x-api-key': t.key, 'anthropic-version': '2023-06-01' });

@@ -93,7 +93,7 @@ export async function startHarness(opts: { coord?: Coordination; config?: Partia
   const catalog = new FakeCatalog();
   catalog.models.set('gpt-small', modelDoc('gpt-small', 'openai', upstream.baseUrl, { upstreamModel: 'gpt-4o-mini' }));
   catalog.models.set('gpt-cheap', modelDoc('gpt-cheap', 'openai', upstream.baseUrl, { pricing: { inputPerMTok: 0.1, outputPerMTok: 0.2 } }));
-  catalog.models.set('claude-small', modelDoc('claude-small', 'anthropic', upstream.baseUrl, { upstreamModel: 'claude-3-5-haiku' }));
+  catalog.models.set('claude-small', modelDoc('claude-small', 'anthropic', upstream.url, { upstreamModel: 'claude-3-5-haiku' }));
   const governor = new FakeGovernor();
   const audit: AuditEventInput[] = [];
   const telemetry: TelemetryEvent[] = [];
