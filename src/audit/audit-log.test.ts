@@ -95,5 +95,16 @@ for (const t of testDatabases) {
       assert.ok(witness.length >= 6);
       assert.equal(openCheckpoint((JSON.parse(witness[witness.length - 1]) as { checkpoint: string }).checkpoint, parseVerifierKey(log.verifierKey)).size, 302);
     });
+
+    it('two writers on one store (replicas) interleave without losing or duplicating an index', async () => {
+      const other = await AuditLog.open({ db, home, clock, logger: silentLogger, config: { maxBatch: 7 } });
+      const a = Array.from({ length: 40 }, (_, i) => log.append({ type: 'replica.a', actor: 'a', data: { i } }));
+      const b = Array.from({ length: 40 }, (_, i) => other.append({ type: 'replica.b', actor: 'b', data: { i } }));
+      const got = (await Promise.all([...a, ...b])).map((r) => r.index).sort((x, y) => x - y);
+      assert.deepEqual(got, Array.from({ length: 80 }, (_, i) => 302 + i));
+      await other.close();
+      const report = await verifyLog(log.asSource(), parseVerifierKey(log.verifierKey));
+      assert.deepEqual([report.ok, report.size, report.problem], [true, 382, undefined]);
+    });
   });
 }

@@ -127,31 +127,45 @@ export class AuditLog implements AuditSink {
     }
   }
 
-  /** Writes a batch, its new subtree nodes and a signed checkpoint in one transaction; retries if another writer moved the log. */
+  /**
+   * Encodes, hashes and signs outside the transaction (so other features' queries are not held up), then writes the
+   * batch and its checkpoint in one transaction. If another writer moved the log meanwhile, reloads and retries.
+   */
   private async commit(batch: Pending[]): Promise<(number | undefined)[]> {
+    const rejected = new Set<Pending>();
     for (let attempt = 0; ; attempt++) {
+      const base = this.range.size;
+      const prepared = this.prepare(batch, rejected);
       try {
-        const { indexes, range, note } = await this.opts.db.transaction((tx) => this.writeBatch(tx, batch));
-        this.range = range;
-        if (note && this.witnessPath) this.writeWitness(note);
-        return indexes;
+        if (prepared.rows.length > 0) {
+          await this.opts.db.transaction(async (tx) => {
+            const stored = (await latestCheckpoint(tx))?.size ?? 0;
+            if (stored !== base) throw new StaleLogError(base, stored);
+            await insertEntries(tx, prepared.rows);
+            await insertCheckpoint(tx, { size: prepared.range.size, root: prepared.root, note: prepared.note, time: this.opts.clock.now() });
+          });
+          this.range = prepared.range;
+          if (this.witnessPath) this.writeWitness(prepared.note);
+        }
+        return prepared.indexes;
       } catch (err) {
         if (attempt >= 4) throw err;
-        this.range = await loadRange(this.opts.db); // a concurrent replica appended: reload and retry
+        this.range = await loadRange(this.opts.db); // a concurrent replica appended (or a write failed): reload and retry
       }
     }
   }
 
-  private async writeBatch(tx: SqlExecutor, batch: Pending[]): Promise<{ indexes: (number | undefined)[]; range: CompactRange; note?: string }> {
-    const stored = (await latestCheckpoint(tx))?.size ?? 0;
-    const range = stored === this.range.size ? this.range.clone() : await loadRange(tx);
+  private prepare(batch: Pending[], rejected: Set<Pending>): { indexes: (number | undefined)[]; rows: EntryRow[]; range: CompactRange; root: Hash; note: string } {
+    const range = this.range.clone();
     const rows: EntryRow[] = [];
     const subtrees = subtreeCollector();
     const indexes = batch.map((p) => {
+      if (rejected.has(p)) return undefined;
       let leaf: Buffer;
       try {
         leaf = encodeEntry(p.event, range.size, p.time);
       } catch (err) {
+        rejected.add(p);
         p.reject(err);
         return undefined;
       }
@@ -161,12 +175,9 @@ export class AuditLog implements AuditSink {
       rows.push({ index, leaf, leafHash, type: p.event.type, app: p.event.app ?? null, time: p.time, subtrees: subtrees.take() });
       return index;
     });
-    if (rows.length === 0) return { indexes, range };
-    await insertEntries(tx, rows);
     const root = range.root();
-    const note = signCheckpoint({ origin: this.origin, size: range.size, root }, this.origin, this.key);
-    await insertCheckpoint(tx, { size: range.size, root, note, time: this.opts.clock.now() });
-    return { indexes, range, note };
+    const note = rows.length ? signCheckpoint({ origin: this.origin, size: range.size, root }, this.origin, this.key) : '';
+    return { indexes, rows, range, root, note };
   }
 
   private writeWitness(note: string): void {
@@ -241,6 +252,12 @@ export class AuditLog implements AuditSink {
 
   private async fetchNodes(nodes: [number, number][]): Promise<Map<string, Hash>> {
     return fetchNodes(this.opts.db, nodes);
+  }
+}
+
+class StaleLogError extends Error {
+  constructor(expected: number, found: number) {
+    super(`audit log moved from ${expected} to ${found} entries under us`);
   }
 }
 
