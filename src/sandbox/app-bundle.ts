@@ -26,7 +26,9 @@ export async function bundleApp(files: Record<string, string>, entrypoint: strin
           return { errors: [{ text: `import '${args.path}' is not allowed: apps may only import their own files (spec.runtime.files); capabilities come from ctx` }] };
         }
         const base = posix.join(posix.dirname(args.importer), args.path);
-        const hit = EXTS.map((e) => norm(base + e)).find((p) => table.has(p));
+        // TypeScript style: './x.js' may name x.ts.
+        const stem = base.replace(/\.(m?js)$/, '');
+        const hit = [...EXTS.map((e) => norm(base + e)), ...EXTS.map((e) => norm(stem + e))].find((p) => table.has(p));
         if (!hit) return { errors: [{ text: `import '${args.path}' from ${args.importer} names no file in spec.runtime.files` }] };
         return { path: hit, namespace: NS };
       });

@@ -16,13 +16,15 @@ process.stdin.on('data', (d) => {
   while ((i = buf.indexOf('\n')) >= 0) {
     const line = buf.slice(0, i); buf = buf.slice(i + 1);
     let m; try { m = JSON.parse(line); } catch { continue; }
-    if (m.t === 'start' && !started) { started = true; start(m.script, m.input); }
+    if (m.t === 'start' && !started) { started = true; start(m.script, m.input, m.escape === true); }
     else if (m.t === 'reply') { const cb = pending.get(m.id); pending.delete(m.id); if (cb) cb(m.payload); }
   }
 });
-function start(script, inputJson) {
+function start(script, inputJson, escape) {
   const sandbox = Object.create(null);
   const context = vm.createContext(sandbox, { name: 'app', codeGeneration: { strings: true, wasm: false } });
+  // Hostile tests only: hand the guest Node's powers, as if it had escaped the vm context, to test the container.
+  if (escape) { context.process = process; context.require = require; }
   context.__gh_call_host = function (method, payload, cb) {
     if (typeof method !== 'string' || typeof payload !== 'string' || typeof cb !== 'function') return;
     const id = nextId++;

@@ -22,6 +22,11 @@ export interface ContainerTierOptions {
   cacheDir?: string;
   /** Node binary to run inside (must be readable by uid 65534). */
   nodePath?: string;
+  /**
+   * Hostile tests only: give guest code `process` and `require` inside the container, as if it had escaped the vm
+   * context (which is not a security boundary), so the tests exercise the container boundary itself.
+   */
+  assumeVmEscape?: boolean;
 }
 
 interface Prepared {
@@ -34,10 +39,12 @@ export class ContainerTier implements SandboxTier {
   private prepared: Promise<Prepared> | undefined;
   private readonly cacheDir: string;
   private readonly nodePath: string;
+  private readonly assumeVmEscape: boolean;
 
   constructor(opts: ContainerTierOptions = {}) {
     this.cacheDir = opts.cacheDir ?? join(tmpdir(), 'gatehouse-sandbox');
     this.nodePath = opts.nodePath ?? process.execPath;
+    this.assumeVmEscape = opts.assumeVmEscape ?? false;
   }
 
   /** Checks the host once: bwrap, setpriv, root (to switch uid and write cgroups), user namespaces, seccomp, cgroups. */
@@ -159,7 +166,7 @@ export class ContainerTier implements SandboxTier {
         }
       }
     });
-    stdin.write(JSON.stringify({ t: 'start', script: guestScript(code), input: JSON.stringify(input ?? null) }) + '\n');
+    stdin.write(JSON.stringify({ t: 'start', script: guestScript(code), input: JSON.stringify(input ?? null), escape: this.assumeVmEscape }) + '\n');
 
     const exit = await exited;
     clearTimeout(timer);

@@ -5,7 +5,7 @@ import type { CatalogDoc, CatalogKind, CatalogReader, ConnectorDoc, DatasetDoc, 
 import type { Decision, GovernInput, Governor, Obligations } from '../core/governance.js';
 import { newId } from '../core/ids.js';
 import type { AuditEventInput, AuditSink, TelemetryEvent, TelemetrySink } from '../core/sinks.js';
-import type { LlmChatRequest, LlmChatResult, LlmInvoker } from './llm-invoker.js';
+import type { LlmCaller, LlmChatRequest, LlmChatResult, LlmInvoker } from './llm-invoker.js';
 
 export type FakeRule = (input: GovernInput) => { effect: Decision['effect']; policy: string; reason: string; obligations?: Obligations } | undefined;
 
@@ -72,7 +72,7 @@ export class FakeApps implements AppReader {
 /** Answers deterministically from the last user message, with token counts by whitespace and a fixed price. */
 export class FakeLlm implements LlmInvoker {
   readonly requests: LlmChatRequest[] = [];
-  async chat(req: LlmChatRequest): Promise<LlmChatResult> {
+  async chat(req: LlmChatRequest, _caller?: LlmCaller): Promise<LlmChatResult> {
     this.requests.push(req);
     const last = [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const words = last.split(/\s+/).filter(Boolean);

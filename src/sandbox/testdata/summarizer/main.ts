@@ -1,5 +1,5 @@
 // Template-equivalent summarizer: splits a long text into chunks, summarizes each, then the summaries.
-import { chunk } from './chunk';
+import { chunk } from './chunk.js';
 
 interface Ctx { llm: { chat(req: { model: string; messages: { role: string; content: string }[] }): Promise<{ content: string }> } }
 

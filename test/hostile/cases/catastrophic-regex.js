@@ -1,0 +1,4 @@
+// hostile: catastrophic backtracking regex
+// tiers: wasm container
+// expect: timeout
+export default async function main() { return /^(a+)+$/.test('a'.repeat(64) + '!'); }

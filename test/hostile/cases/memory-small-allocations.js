@@ -1,0 +1,4 @@
+// hostile: memory bomb made of many small allocations
+// tiers: wasm container
+// expect: memory
+export default async function main() { const keep = []; for (;;) keep.push({ a: keep.length, b: [1, 2, 3], c: 'x' + keep.length }); }
