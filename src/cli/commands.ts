@@ -11,6 +11,7 @@ import { registerApprovalCommands } from '../approvals/approval-commands.js';
 import { registerGatewayCommands } from '../gateway/gateway-commands.js';
 import { registerTelemetryCommands } from '../telemetry/telemetry-commands.js';
 import { registerRolloutCommands } from '../rollout/rollout-commands.js';
+import { registerDlpCommands } from '../dlp/dlp-commands.js';
 
 export const commandRegistrations: CommandRegistration[] = [
   registerServeCommand,
@@ -24,4 +25,5 @@ export const commandRegistrations: CommandRegistration[] = [
   registerGatewayCommands,
   registerTelemetryCommands,
   registerRolloutCommands,
+  registerDlpCommands,
 ];
