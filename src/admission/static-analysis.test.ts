@@ -96,3 +96,25 @@ describe('hostMatches', () => {
     assert.equal(hostMatches('api.example.com:443', 'https://api.example.com/v1'), true);
   });
 });
+
+describe('analyzeCode against evasion', () => {
+  const one = (src: string, spec = {}) => run({ 'main.js': src }, spec).map((f) => `${f.rule}@${f.line}`);
+
+  it('catches the Function constructor reached through the prototype chain', () => {
+    assert.deepEqual(one("export const main = () => ({}).constructor.constructor('return process')();"), ['dynamic-code@1']);
+    assert.deepEqual(one("export const main = () => main['constructor']['constructor']('return 1')();"), ['dynamic-code@1']);
+    assert.deepEqual(one('export const main = async () => (async () => {}).constructor("return 1")();'), ['dynamic-code@1']);
+  });
+
+  it('catches eval used indirectly and builtins via require in an expression', () => {
+    assert.deepEqual(one('export const main = (i) => (0, eval)(i.x);'), ['dynamic-code@1']);
+    assert.deepEqual(one("export const main = () => require('node:child_process').execSync('id');"), ['ambient-api@1']);
+  });
+
+  it('sees through userinfo, ports and websocket schemes in URLs', () => {
+    assert.deepEqual(one("export const main = (i, ctx) => ctx.http.fetch('https://api.example.com@evil.io/x');", { egress: ['api.example.com'] }), ['undeclared-host@1']);
+    assert.deepEqual(one("export const main = (i, ctx) => ctx.http.fetch('https://api.example.com:8443/x');", { egress: ['api.example.com'] }), ['undeclared-host@1']);
+    assert.deepEqual(one("export const main = (i, ctx) => ctx.http.fetch('https://api.example.com:443/x');", { egress: ['api.example.com'] }), []);
+    assert.deepEqual(one("export const main = (i, ctx) => ctx.http.fetch('wss://stream.evil.io/');"), ['undeclared-host@1']);
+  });
+});

@@ -24,7 +24,8 @@ const AMBIENT: Record<string, string> = {
   EventSource: 'call ctx.http.fetch(url) so egress is governed',
   Worker: 'micro-apps run single-threaded; remove the worker',
 };
-const URL_RE = /\bhttps?:\/\/([a-z0-9.-]+(?::\d{1,5})?)/gi;
+// Skips userinfo (`https://trusted.com@evil.com` goes to evil.com); IPv6 literals in brackets.
+const URL_RE = /\b(?:https?|wss?|ftp):\/\/(?:[^@/\s?#]*@)?(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?/gi;
 
 function sourceKind(file: string): ts.ScriptKind {
   if (/\.tsx$/i.test(file)) return ts.ScriptKind.TSX;
@@ -54,6 +55,16 @@ function isValueReference(id: ts.Identifier): boolean {
   if ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isFunctionDeclaration(p)) && p.name === id) return false;
   if (ts.isQualifiedName(p) || ts.isTypeReferenceNode(p)) return false;
   return true;
+}
+
+const isCtorName = (n: ts.Node): boolean =>
+  (ts.isPropertyAccessExpression(n) && n.name.text === 'constructor') ||
+  (ts.isElementAccessExpression(n) && ts.isStringLiteralLike(n.argumentExpression) && n.argumentExpression.text === 'constructor');
+
+/** `x.constructor.constructor` (the Function constructor by the prototype chain) or calling `x.constructor(...)`. */
+function isConstructorChain(n: ts.Node): boolean {
+  if (isCtorName(n) && isCtorName((n as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression)) return true;
+  return (ts.isCallExpression(n) || ts.isNewExpression(n)) && isCtorName(n.expression);
 }
 
 export interface AnalyzeInput {
@@ -101,7 +112,7 @@ export function analyzeCode({ manifest, code, catalog }: AnalyzeInput): Finding[
 
     const checkString = (n: ts.Node, value: string) => {
       for (const m of value.matchAll(URL_RE)) {
-        const host = m[1].toLowerCase();
+        const host = `${m[1].toLowerCase()}${m[2] && m[2] !== '80' && m[2] !== '443' ? `:${m[2]}` : ''}`;
         if (!hostAllowed(host, manifest.spec.egress)) {
           add(n, 'undeclared-host', 'error', `Calls or names ${host}, which spec.egress does not declare.`, `Add '${host}' to spec.egress (security reviews hosts no approved connector covers), or remove the call.`);
         }
@@ -117,6 +128,8 @@ export function analyzeCode({ manifest, code, catalog }: AnalyzeInput): Finding[
     const visit = (n: ts.Node): void => {
       if (ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) {
         if (n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier)) checkModule(n, n.moduleSpecifier.text);
+      } else if (isConstructorChain(n)) {
+        add(n, 'dynamic-code', 'error', 'Reaches the Function constructor through `.constructor`, which runs code built at run time.', 'Remove it: call functions directly instead of constructing them from strings.');
       } else if (ts.isCallExpression(n)) {
         const callee = n.expression;
         if (callee.kind === ts.SyntaxKind.ImportKeyword) {
@@ -140,7 +153,12 @@ export function analyzeCode({ manifest, code, catalog }: AnalyzeInput): Finding[
     };
     visit(sf);
   }
-  return findings;
+  // One finding per rule and place (a constructor chain matches on two nested nodes).
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.rule}|${f.file}|${f.line}|${f.message}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
 }
 
 /** Every string literal in the code with its file and line, for the PII scan. */

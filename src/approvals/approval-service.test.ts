@@ -97,6 +97,14 @@ for (const t of testDatabases) {
       assert.equal(audit.events.filter((e) => e.type === 'approval.vote').length, 2);
     });
 
+    it('the app owner may not review it either, even when someone else submitted it', async () => {
+      const m = manifest({ name: 'sams-app', owner: 'sam', spec: { data: [{ dataset: 'customers', access: 'read', purpose: 'accounts', columns: ['name'] }], egress: ['api.unknown-vendor.io'] } });
+      const r = await submit(m);
+      await assert.rejects(approvals.approve(r.approval.id, sam), { status: 403, message: /owns sams-app/ });
+      await assert.rejects(approvals.reject(r.approval.id, sam, 'no'), { status: 403 });
+      assert.equal((await approvals.approve(r.approval.id, who('sue', 'security'))).state, 'pending');
+    });
+
     it('a person holding both roles counts once', async () => {
       const r = await submit();
       const both = who('bo', 'data_owner', 'security');
