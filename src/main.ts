@@ -25,6 +25,7 @@ import { migrate, type SqlDb } from './store/sql-db.js';
 import type { Governor } from './core/governance.js';
 import { createPolicyFeature, type PolicyFeature } from './policy/policy-feature.js';
 import { createApprovalsModule, type ApprovalsModule } from './approvals/approvals-module.js';
+import { createObservability, type Observability } from './rollout/observability.js';
 import { createDlpEngine } from './dlp/index.js';
 import { createGatewayFeature, type GatewayFeature } from './gateway/gateway-feature.js';
 import { RedisCoordination } from './coord/redis-coordination.js';
@@ -59,6 +60,8 @@ export interface Gatehouse {
   approvals: ApprovalsModule;
   /** Model gateway: /v1 OpenAI/Anthropic surfaces, app keys, sessions, costs; invokeModel() for ctx.llm.chat. */
   gateway: GatewayFeature;
+  /** Telemetry (sink, /metrics, OTLP, alert rules) and rollout (kill switches, caps, flags, rollback, snapshots). */
+  observability: Observability;
   authenticate(token: string): Promise<Principal | undefined>;
   /** Starts HTTP on the configured host/port (port 0 picks a free one). */
   listen(): Promise<RunningServer>;
@@ -83,15 +86,23 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const routes: AnyRoute[] = [...identityRoutes(tokens), ...catalogRoutes(catalog), ...appRoutes(apps), ...auditRoutes(auditLog)];
   // Policy engine and govern(): decisions for every enforcement point, logged.
   const policy = await createPolicyFeature({ db, clock, logger, catalog, apps, audit, coord, config: config.policy });
-  const governor = policy.governor;
   routes.push(...policy.routes);
+  // Telemetry and rollout: kill switches and flags gate govern(), caps merge into obligations, alert rules act.
+  const observability = await createObservability({
+    db, coord, audit, evidence: auditLog, clock, logger, telemetry: config.telemetry, rollout: config.rollout, apps, catalog,
+    lifecycle: { transition: (t) => approvals.lifecycle.transition(t) }, dlp: createDlpEngine(config.dlp), bundleRevision: () => policy.engine.activeRevision,
+  });
+  policy.setGate(observability.gate);
+  policy.addSink(observability.decisionSink);
+  const governor = observability.wrapGovernor(policy.governor);
+  routes.push(...observability.routes);
   // Admission and approvals: hooked into app submit; approval routes; SLA reminders/escalations on a timer.
   const approvals = createApprovalsModule({ db, clock, logger, audit, catalog, apps, governor, pii: createDlpEngine(config.dlp), approvals: config.approvals, notify: config.notify });
   routes.push(...approvals.routes);
   approvals.decorateRoutes(routes);
   approvals.start();
   // Model gateway: every model call goes through governor.govern(), budgets on coord, records to audit.
-  const gateway = await createGatewayFeature({ db, coord, governor, apps, catalog, dlp: createDlpEngine(config.dlp), audit, clock, logger, home: config.home, env: process.env, config: config.gateway, maxBodyBytes: config.server.maxBodyBytes });
+  const gateway = await createGatewayFeature({ db, coord, governor, apps, catalog, dlp: createDlpEngine(config.dlp), audit, telemetry: observability.sink, clock, logger, home: config.home, env: process.env, config: config.gateway, maxBodyBytes: config.server.maxBodyBytes });
   routes.push(...gateway.routes);
   const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
 
@@ -99,9 +110,9 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
 
   let server: RunningServer | undefined;
   return {
-    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, auditLog, adminToken, authenticate, governor, policy, approvals, gateway,
+    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, auditLog, adminToken, authenticate, governor, policy, approvals, gateway, observability,
     async listen() {
-      const app = buildApp({ routes, authenticate, maxBodyBytes: config.server.maxBodyBytes, logger, version: VERSION, mounts: [(a) => gateway.mount(a)] });
+      const app = buildApp({ routes, authenticate, maxBodyBytes: config.server.maxBodyBytes, logger, version: VERSION, mounts: [(a) => gateway.mount(a), ...observability.mounts] });
       server = await listen(app, config.server.host, config.server.port);
       return server;
     },
@@ -109,6 +120,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
       await server?.close();
       await approvals.close();
       await gateway.close();
+      await observability.close();
       await policy.close();
       await auditLog.close();
       await coord.close();

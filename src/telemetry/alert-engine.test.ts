@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { repoPath } from '../core/repo-root.js';
 import { ManualClock } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { GovernanceRequest } from '../core/governance.js';
@@ -20,7 +21,7 @@ import { defaultTelemetryConfig } from './telemetry-config.js';
 import { createTelemetryFeature, type TelemetryFeature } from './telemetry-feature.js';
 import { telemetryMigrations } from './telemetry-migrations.js';
 
-const example = (name: string, port: number) => readFileSync(new URL(`../../examples/alerts/${name}.yaml`, import.meta.url), 'utf8').replace(/127\.0\.0\.1:9099/g, `127.0.0.1:${port}`);
+const example = (name: string, port: number) => readFileSync(repoPath('examples', 'alerts', `${name}.yaml`), 'utf8').replace(/127\.0\.0\.1:9099/g, `127.0.0.1:${port}`);
 
 const request = (app: string, model = 'big-model'): GovernanceRequest => ({
   action: 'model.invoke', subject: { user: 'ann', roles: [], groups: [], app, appVersion: 1 }, resource: { type: 'model', id: model, attributes: {} }, request: {}, environment: 'prod',

@@ -1,0 +1,143 @@
+// End to end (issue 9 "Done when"), through createGatehouse and HTTP/CLI on 127.0.0.1:
+// case 1: SSNs in an app's outputs → the third detection fires repeated-ssn-kill → the app is killed, the next call
+// is refused with the reason, the data owner's webhook gets the alert, a snapshot exists, time to contain < 1 s;
+// case 2: a token spike crosses token-spike-cap → the app is capped and its model falls back to the cheaper one.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoPath } from '../src/core/repo-root.js';
+import { ManualClock } from '../src/core/clock.js';
+import type { LifecycleState } from '../src/apps/manifest-schema.js';
+import { startTestGatehouse, type TestGatehouse } from '../src/testing/test-gatehouse.js';
+import type { AlertFiring } from '../src/telemetry/alert-engine.js';
+
+const APP = 'transcript-insights';
+
+function ruleFile(name: string, port: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gh-alerts-'));
+  const text = readFileSync(repoPath('examples', 'alerts', `${name}.yaml`), 'utf8').replace(/127\.0\.0\.1:9099/g, `127.0.0.1:${port}`);
+  writeFileSync(join(dir, `${name}.yaml`), text);
+  return join(dir, `${name}.yaml`);
+}
+
+/** Puts the seeded pii app in force (released) so govern() reaches the gate for it. */
+async function release(t: TestGatehouse): Promise<void> {
+  const v = await t.gh.apps.latestVersion(APP);
+  assert.ok(v, 'the seeded app exists');
+  if (v.state !== 'released') await t.gh.apps.setState(APP, v.version, v.state as LifecycleState, 'released', 'test', 'e2e: put in force');
+}
+
+function govern(t: TestGatehouse, model: string) {
+  return t.gh.governor.govern({ action: 'model.invoke', subject: { user: 'alice', app: APP }, resource: { type: 'model', id: model }, request: { inputTokens: 100, maxOutputTokens: 400 } });
+}
+
+describe('rollout end to end', () => {
+  const hooks: { path: string; body: Record<string, unknown> }[] = [];
+  let receiver: Server;
+  let port = 0;
+  before(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => { hooks.push({ path: req.url ?? '', body: JSON.parse(body) as Record<string, unknown> }); res.end('ok'); });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    port = (receiver.address() as AddressInfo).port;
+  });
+  after(() => new Promise<void>((r) => receiver.close(() => r())));
+
+  it('case 1: repeated SSNs in outputs kill the app within a second, notify the data owner, keep a snapshot', async () => {
+    const t = await startTestGatehouse();
+    try {
+      await release(t);
+      const applied = await t.cli(['alerts', 'apply', ruleFile('repeated-ssn-kill', port)]);
+      assert.equal(applied.code, 0, applied.err);
+      assert.match((await t.cli(['alerts', 'list'])).out, /repeated-ssn-kill .*dlp\.detection by app: count >= 3 in 300s → notify → kill/);
+      const before = await govern(t, 'gpt-4o');
+      assert.doesNotMatch(before.reason, /Kill switch/);
+
+      const ssn = () => t.gh.observability.sink.emit({ kind: 'dlp.detection', time: Date.now(), app: APP, appVersion: 1, user: 'alice', model: 'gpt-4o', metrics: { count: 1 }, attrs: { entities: 'US_SSN', direction: 'output', action: 'mask' } });
+      ssn();
+      ssn();
+      assert.doesNotMatch((await govern(t, 'gpt-4o')).reason, /Kill switch/, 'two detections are under the threshold');
+      ssn();
+      await t.gh.observability.telemetry.alerts.idle();
+
+      const refused = await govern(t, 'gpt-4o');
+      assert.equal(refused.effect, 'deny');
+      assert.match(refused.reason, /Kill switch kil_\w+ on app 'transcript-insights': alert alr_\w+ \(repeated-ssn-kill\)/);
+      const kills = await t.api('GET', '/api/v1/kills');
+      assert.equal((kills.body.kills as { target: string; source: string }[])[0].source, 'alert:repeated-ssn-kill');
+
+      assert.equal(hooks.length, 1);
+      assert.equal(hooks[0].path, '/hooks/data-owner');
+      assert.deepEqual(hooks[0].body.dataOwners, ['dana']);
+      assert.equal(hooks[0].body.rule, 'repeated-ssn-kill');
+
+      const hist = await t.api('GET', `/api/v1/alerts/history?app=${APP}`);
+      const [firing] = hist.body.firings as AlertFiring[];
+      assert.equal(firing.events.length, 3);
+      assert.ok(firing.containMs !== undefined && firing.containMs < 1000, `time to contain ${firing.containMs} ms`);
+      const cliHist = await t.cli(['alerts', 'history', '--app', APP]);
+      assert.match(cliHist.out, /time to contain: \d+ ms/);
+
+      const snaps = await t.cli(['snapshot', 'list', '--app', APP, '--json']);
+      const [snap] = (JSON.parse(snaps.out) as { snapshots: { id: string; hash: string; auditIndex: number }[] }).snapshots;
+      assert.ok(snap, 'a snapshot was taken');
+      const shown = await t.cli(['snapshot', 'show', snap.id]);
+      assert.match(shown.out, /matches the audited hash/);
+      assert.match(shown.out, /events: +[1-9]/);
+      const out = join(t.home, 'snap.json');
+      assert.equal((await t.cli(['snapshot', 'export', snap.id, '--out', out])).code, 0);
+      assert.equal((JSON.parse(readFileSync(out, 'utf8')) as { hash: string }).hash, snap.hash);
+
+      // pii data: two distinct approvers to lift
+      const dana = await t.tokenFor('dana');
+      const sam = await t.tokenFor('sam');
+      const first = await t.cli(['unkill', 'app', APP, '--reason', 'prompt fixed'], dana);
+      assert.equal(first.code, 0, first.err);
+      assert.match(first.out, /approval recorded \(1\/2/);
+      const again = await t.cli(['unkill', 'app', APP, '--reason', 'me again'], dana);
+      assert.equal(again.code, 1);
+      assert.equal((await govern(t, 'gpt-4o')).effect, 'deny');
+      const second = await t.cli(['unkill', 'app', APP, '--reason', 'verified'], sam);
+      assert.match(second.out, /lifted/);
+      assert.doesNotMatch((await govern(t, 'gpt-4o')).reason, /Kill switch/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('case 2: a token spike caps the app and routes its model to the cheaper fallback', async () => {
+    const clock = new ManualClock(Date.parse('2026-06-01T10:00:00Z'));
+    const t = await startTestGatehouse({ clock });
+    try {
+      await release(t);
+      assert.equal((await t.cli(['alerts', 'apply', ruleFile('token-spike-cap', port)])).code, 0);
+      const call = (tokens: number) => t.gh.observability.sink.emit({ kind: 'model.invocation', time: clock.now(), app: APP, appVersion: 1, user: 'alice', model: 'gpt-4o', metrics: { tokensIn: tokens * 0.8, tokensOut: tokens * 0.2 } });
+      for (let m = 0; m < 6; m++) {
+        call(900);
+        call(900);
+        clock.advance(60_000);
+      }
+      for (let i = 0; i < 4; i++) call(1500);
+      await t.gh.observability.telemetry.alerts.idle();
+      const capped = await govern(t, 'gpt-4o');
+      assert.equal(capped.effect, 'deny');
+      assert.match(capped.reason, /cap_\w+ .*fallback 'gpt-4o-mini' serves instead/);
+      const fallback = await govern(t, 'gpt-4o-mini');
+      assert.doesNotMatch(fallback.reason, /Kill switch|kills the route/);
+      assert.equal(fallback.effect, 'allow', fallback.reason);
+      assert.ok(Number(fallback.obligations.maxOutputTokens) <= 256, JSON.stringify(fallback.obligations));
+      const caps = await t.api('GET', '/api/v1/caps');
+      assert.deepEqual((caps.body.caps as { limits: Record<string, number> }[])[0].limits, { maxOutputTokens: 256, tokensPerMinute: 2000 });
+      assert.ok(hooks.some((h) => h.path === '/hooks/finops'));
+    } finally {
+      await t.close();
+    }
+  });
+});
