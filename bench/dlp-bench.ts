@@ -1,11 +1,18 @@
 // DLP throughput and streaming-latency bench: engine vs a naive one-regex-per-entity baseline, in the same run.
 import { createDlpEngine, type DlpEngine, type Finding } from '../src/dlp/index.js';
+import { Faker, base, en } from '@faker-js/faker';
 import { generateCorpus } from '../eval/dlp/corpus.js';
 import { naiveScan } from '../eval/dlp/naive-baseline.js';
 
 /** Inputs of about `size` characters made of consecutive corpus samples (PII-dense, like LLM traffic with PII). */
-export function makeInputs(size: number, count: number, seed = 5): string[] {
-  const texts = generateCorpus('test', { positives: 600, negatives: 300, seed }).map((s) => s.text);
+export function makeInputs(size: number, count: number, seed = 5, kind: 'dense' | 'sparse' = 'dense'): string[] {
+  const corpus = generateCorpus('test', { positives: 600, negatives: 300, seed });
+  const fk = new Faker({ locale: [en, base], seed });
+  // Sparse: model-answer prose with a hard negative now and then and one labeled sample in ten lines.
+  const texts =
+    kind === 'dense'
+      ? corpus.map((s) => s.text)
+      : corpus.map((s, i) => (i % 10 === 0 ? s.text : s.negative ? s.text : `${fk.lorem.sentence()} ${fk.hacker.phrase()} ${fk.company.catchPhrase()}.`));
   const out: string[] = [];
   let k = 0;
   for (let i = 0; i < count; i++) {
@@ -66,12 +73,17 @@ export function runBench(log: (s: string) => void = console.log): void {
   const engine = createDlpEngine();
   const scan = (t: string) => engine.scan(t);
   log('throughput (single thread, UTF-8 MB/s; latency per input)');
-  log('size    | engine MB/s  p50 us   p95 us | naive-baseline MB/s  p50 us   p95 us');
-  for (const [label, size, count] of [['0.1 KB', 100, 2000], ['2 KB', 2048, 300], ['20 KB', 20480, 40]] as const) {
-    const inputs = makeInputs(size, count);
+  log('inputs         | engine MB/s  p50 us   p95 us | naive-baseline MB/s  p50 us   p95 us');
+  for (const [label, size, count, kind] of [
+    ['0.1 KB dense', 100, 2000, 'dense'],
+    ['2 KB dense', 2048, 300, 'dense'],
+    ['20 KB dense', 20480, 40, 'dense'],
+    ['2 KB sparse', 2048, 300, 'sparse'],
+  ] as const) {
+    const inputs = makeInputs(size, count, 5, kind);
     const e = measure(scan, inputs);
     const b = measure(naiveScan, inputs);
-    log(`${label.padEnd(7)} | ${e.mbPerSec.toFixed(1).padStart(11)} ${e.p50us.toFixed(1).padStart(7)} ${e.p95us.toFixed(1).padStart(8)} | ${b.mbPerSec.toFixed(1).padStart(19)} ${b.p50us.toFixed(1).padStart(7)} ${b.p95us.toFixed(1).padStart(8)}`);
+    log(`${label.padEnd(14)} | ${e.mbPerSec.toFixed(1).padStart(11)} ${e.p50us.toFixed(1).padStart(7)} ${e.p95us.toFixed(1).padStart(8)} | ${b.mbPerSec.toFixed(1).padStart(19)} ${b.p50us.toFixed(1).padStart(7)} ${b.p95us.toFixed(1).padStart(8)}`);
   }
   const st = streamLatency(engine, makeInputs(2048, 30, 9));
   log(`stream scanner, 2 KB outputs in 4-char chunks: per-chunk push p50 ${st.p50us.toFixed(1)} us, p95 ${st.p95us.toFixed(1)} us, mean ${st.meanUs.toFixed(1)} us; held back avg ${st.avgHeld.toFixed(0)} chars, max ${st.maxHeld}`);

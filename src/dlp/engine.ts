@@ -29,14 +29,17 @@ function contextMatcher(words: readonly string[] | undefined): RegExp | undefine
 interface Compiled {
   rec: Recognizer;
   ctx?: RegExp;
+  /** Normalized context words, for the whole-text gate of context-only recognizers. */
+  words: string[];
 }
+
+const normalize = (s: string) => s.toLowerCase().replace(/[_\-.'’]/g, ' ');
 
 const BEFORE = 48;
 const AFTER = 24;
 
 function contextHit(text: string, start: number, end: number, ctx: RegExp): boolean {
-  const win = `${text.slice(Math.max(0, start - BEFORE), start)} ${text.slice(end, end + AFTER)}`;
-  return ctx.test(win.toLowerCase().replace(/[_\-.'’]/g, ' '));
+  return ctx.test(normalize(`${text.slice(Math.max(0, start - BEFORE), start)} ${text.slice(end, end + AFTER)}`));
 }
 
 /** Keeps the best finding among overlapping ones: higher score, then longer span. */
@@ -60,7 +63,7 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
   );
   const all = [...secretRecognizers(), ...piiRecognizers(), ...nameRecognizers(), ...custom];
   const enabled = cfg.entities ? new Set<string>([...cfg.entities, ...cfg.detectors.map((d) => d.entity)]) : undefined;
-  const compiled: Compiled[] = all.filter((r) => !enabled || enabled.has(r.entity)).map((rec) => ({ rec, ctx: contextMatcher(rec.context) }));
+  const compiled: Compiled[] = all.filter((r) => !enabled || enabled.has(r.entity)).map((rec) => ({ rec, ctx: contextMatcher(rec.context), words: (rec.context ?? []).map(normalize) }));
   const allowValues = new Set(cfg.allowList.values.map((v) => v.toLowerCase()));
   const allowPatterns = cfg.allowList.patterns.map((p, i) => {
     try {
@@ -76,8 +79,14 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
     const threshold = options.threshold ?? cfg.threshold;
     const only = options.entities ? new Set<string>(options.entities) : undefined;
     const cands: Finding[] = [];
-    for (const { rec, ctx } of compiled) {
+    let norm: string | undefined;
+    for (const { rec, ctx, words } of compiled) {
       if (only && !only.has(rec.entity)) continue;
+      // Context-only recognizers (passport, licence, date of birth, bare SSN) cannot pass without a context word.
+      if (rec.maxBaseScore !== undefined && rec.maxBaseScore < threshold && words.length > 0) {
+        norm ??= normalize(text);
+        if (!words.some((w) => norm!.includes(w))) continue;
+      }
       const boost = rec.contextBoost ?? 0;
       const cap = rec.maxScore ?? 1;
       rec.run(text, (start, end, base) => {

@@ -25,9 +25,13 @@ function scoreName(tokens: string[], titled: boolean, lex: NameLexicon): number 
   const n = tokens.length;
   const lastTok = low[n - 1];
   const lastIsName = lex.last.has(lastTok) || (lex.first.has(lastTok) && n > 1);
-  const isName = (w: string) => lex.first.has(w) || lex.last.has(w) || (w.length === 2 && w[1] === '.');
-  const stop = low.filter((w) => lex.stop.has(w) && !isName(w)).length;
-  const weak = low.filter((w) => lex.common.has(w) && !lex.stop.has(w) && !isName(w)).length;
+  let stop = 0;
+  let weak = 0;
+  for (const w of low) {
+    if (lex.first.has(w) || lex.last.has(w) || (w.length === 2 && w[1] === '.')) continue;
+    if (lex.stop.has(w)) stop++;
+    else if (lex.common.has(w)) weak++;
+  }
   if (n === 1) {
     if (titled) return stop > 0 ? 0 : 0.85;
     if (stop + weak > 0) return 0;

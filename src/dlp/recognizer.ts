@@ -14,6 +14,9 @@ export interface Recognizer {
   contextBoost?: number;
   /** Cap after context (PERSON stays below STREET_ADDRESS so `12 Evie Plains` stays an address). */
   maxScore?: number;
+  /** The highest score `run` emits before context; when below the threshold, the engine skips the recognizer
+   *  unless one of its context words occurs somewhere in the text (a cheap `includes` instead of a regex pass). */
+  maxBaseScore?: number;
 }
 
 /** Runs a global regex and emits every match that `validate` accepts, with `score`. */
@@ -31,6 +34,7 @@ export function regexRecognizer(
     entity,
     context: opts.context,
     contextBoost: opts.contextBoost,
+    maxBaseScore: score,
     run(text, emit) {
       if (prefilter && !prefilter(text)) return;
       re.lastIndex = 0;
