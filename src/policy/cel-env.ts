@@ -50,11 +50,12 @@ export function createCelEnvironment(limits: CostLimits): Environment {
 /** Picks the declared fields of `src`, coercing JSON numbers to CEL int/double; absent fields stay absent. */
 function pick(shape: Shape, src: Record<string, unknown>, attributesKey: string | undefined, attributes: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key in shape) {
-    if (key === attributesKey) continue;
+  // Walks the (few) keys present rather than the (many) declared ones: this runs on every decision.
+  for (const key in src) {
+    const t = shape[key];
+    if (t === undefined || key === attributesKey) continue;
     const v = src[key];
     if (v === undefined || v === null) continue;
-    const t = shape[key];
     if (t === 'int' && typeof v === 'number' && Number.isInteger(v)) out[key] = BigInt(v);
     else if (t === 'double' && typeof v === 'bigint') out[key] = Number(v);
     else out[key] = v;

@@ -1,6 +1,6 @@
 // The policy decision point: pure, in memory, policies indexed by action and resource type; deny > require_approval > allow.
 import type { Decision, Effect, GovernanceRequest, MatchedPolicy, Obligations } from '../core/governance.js';
-import { newId } from '../core/ids.js';
+import { decisionId } from './decision-id.js';
 import { buildActivation } from './cel-env.js';
 import type { CompiledBundle, CompiledPolicy, ParamValue } from './compiler.js';
 import { scopeViolation } from './scope.js';
@@ -23,6 +23,8 @@ function mergeLimit(o: Obligations, key: string, v: ParamValue): void {
 
 /** Request quantities checked against the merged limits; exceeding one is a deny that says which limit. */
 const CHECKED_LIMITS: [string, string][] = [['inputTokens', 'maxInputTokens'], ['costUsd', 'maxCostUsd'], ['estimatedCostUsd', 'maxCostUsd'], ['temperature', 'maxTemperature']];
+
+const more = (xs: string[]): string => (xs.length > 1 ? ` (and ${xs.length - 1} more)` : '');
 
 function firstLine(s: string): string {
   const i = s.indexOf('\n');
@@ -71,10 +73,10 @@ export class PolicyEvaluator {
 
   decide(req: GovernanceRequest): Decision {
     const time = this.opts.now();
-    const base = { id: newId('dec', time), time, bundleRevision: this.revision };
+    const id = decisionId(time);
     const outside = scopeViolation(req);
     if (outside) {
-      return { ...base, effect: 'deny', obligations: {}, warnings: [], errors: [], reason: outside,
+      return { id, time, bundleRevision: this.revision, effect: 'deny', obligations: {}, warnings: [], errors: [], reason: outside,
         matched: [{ policy: 'deny_by_default', effect: 'deny', mode: 'enforce', reason: outside }] };
     }
     const act = buildActivation(req);
@@ -136,7 +138,8 @@ export class PolicyEvaluator {
       }
     }
     const request = req.request ?? {};
-    for (const [field, limit] of CHECKED_LIMITS) {
+    for (let i = 0; i < CHECKED_LIMITS.length; i++) {
+      const [field, limit] = CHECKED_LIMITS[i];
       const v = request[field];
       const max = obligations[limit];
       // With clampLimits the enforcement point lowers the temperature itself instead of refusing.
@@ -146,10 +149,9 @@ export class PolicyEvaluator {
       }
     }
     const effect: Effect = denies.length > 0 ? 'deny' : approvals.length > 0 ? 'require_approval' : 'allow';
-    const more = (xs: string[]) => (xs.length > 1 ? ` (and ${xs.length - 1} more)` : '');
     const reason = effect === 'deny' ? denies[0] + more(denies)
       : effect === 'require_approval' ? approvals[0] + more(approvals)
         : matched.length > 0 ? `allowed by bundle ${this.revision}; ${matched.length} polic${matched.length === 1 ? 'y' : 'ies'} matched` : `allowed by bundle ${this.revision}; no policy objected`;
-    return { ...base, effect, obligations, warnings, matched, reason, errors };
+    return { id, time, bundleRevision: this.revision, effect, obligations, warnings, matched, reason, errors };
   }
 }
