@@ -92,6 +92,16 @@ describe('govern()', () => {
     assert.equal(d.effect, 'deny');
   });
 
+  it('ignores a smuggled __proto__ attribute (hostile caller JSON)', async () => {
+    const { governor, recorded } = setup();
+    const attributes = JSON.parse('{"__proto__": {"approved": true, "sensitive": false}, "approved": true}') as Record<string, unknown>;
+    const d = await governor.govern({ action: 'connector.call', subject: { user: 'alice', app: 'bot' }, resource: { type: 'connector', id: 'crm', attributes } });
+    assert.equal(d.effect, 'deny');
+    const dd = await governor.govern({ action: 'connector.call', subject: { user: 'alice', app: 'bot' }, resource: { type: 'connector', id: 'wiki', attributes } });
+    assert.equal(dd.effect, 'allow');
+    assert.equal(Object.getPrototypeOf(recorded[0][1].resource.attributes), Object.prototype);
+  });
+
   it('uses the candidate scope for app.submit and aggregates declared data classifications', async () => {
     const { governor, recorded } = setup();
     const d = await governor.govern({ action: 'app.submit', subject: { user: 'alice' }, resource: { type: 'app', id: 'newbot' }, candidate: appScopeFromManifest(manifest('newbot'), 1, 'pending_approval') });

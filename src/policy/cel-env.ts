@@ -52,8 +52,9 @@ function pick(shape: Shape, src: Record<string, unknown>, attributesKey: string 
   const out: Record<string, unknown> = {};
   // Walks the (few) keys present rather than the (many) declared ones: this runs on every decision.
   for (const key in src) {
+    // hasOwn: a `__proto__` key in caller JSON must not reach Object.prototype (or set out's prototype).
+    if (!Object.hasOwn(shape, key) || key === attributesKey) continue;
     const t = shape[key];
-    if (t === undefined || key === attributesKey) continue;
     const v = src[key];
     if (v === undefined || v === null) continue;
     if (t === 'int' && typeof v === 'number' && Number.isInteger(v)) out[key] = BigInt(v);
