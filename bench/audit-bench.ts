@@ -2,7 +2,7 @@
 // per transaction, inclusion proof time at 1M and 10M entries (stored subtrees vs recomputing from leaves), and full
 // verification speed. Sizes: AUDIT_BENCH_SIZES (default 1000000,10000000); files under AUDIT_BENCH_DIR (default tmp).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../src/core/clock.js';
@@ -131,9 +131,10 @@ async function proofsAndVerify(): Promise<void> {
 }
 
 try {
-  say(`audit bench: SQLite (WAL, synchronous=FULL) in ${base}; node ${process.version}`);
+  say(`audit bench: SQLite (WAL, synchronous=FULL) in ${base}; node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await appendThroughput();
   await proofsAndVerify();
+  say(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared: figures scale with it)`);
 } finally {
   if (!process.env.AUDIT_BENCH_KEEP) rmSync(base, { recursive: true, force: true });
 }

@@ -22,7 +22,7 @@ export function apiSource(api: ApiClient, pageSize = 5000): LogSource {
   return {
     latestCheckpoint: async () => (await api.request<{ checkpoint: string }>('GET', '/api/v1/audit/checkpoint')).checkpoint,
     entries: async (start, limit) => {
-      const r = await api.request<{ entries: EntryJson[] }>('GET', `/api/v1/audit/entries?start=${start}&limit=${Math.min(limit, pageSize)}`);
+      const r = await api.request<{ entries: EntryJson[] }>('GET', `/api/v1/audit/entries?start=${start}&limit=${Math.min(limit, pageSize)}&raw=1`);
       return r.entries.map((e) => ({ index: e.index, entry: Buffer.from(e.entry, 'base64'), leafHash: Buffer.from(e.leafHash, 'base64') }));
     },
     checkpoints: async (after, limit) =>

@@ -17,6 +17,8 @@ const entriesQuery = z.object({
   limit: int('limit').max(MAX_PAGE, `limit must be at most ${MAX_PAGE}`).optional(),
   app: z.string().min(1).optional(),
   type: z.string().min(1).optional(),
+  /** raw=1 leaves out the parsed `event` (verifiers only need the leaf bytes). */
+  raw: z.enum(['0', '1'], { error: 'raw must be 0 or 1' }).optional(),
   since: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'since must be an ISO 8601 time such as 2026-01-31T00:00:00Z').optional(),
 });
 
@@ -30,10 +32,10 @@ export interface EntryJson {
   event: unknown;
 }
 
-export function entryJson(e: EntryRow): EntryJson {
+export function entryJson(e: EntryRow, withEvent = true): EntryJson {
   let event: unknown = null;
   try {
-    event = JSON.parse(e.leaf.toString('utf8'));
+    event = withEvent ? JSON.parse(e.leaf.toString('utf8')) : null;
   } catch {
     event = null;
   }
@@ -72,7 +74,7 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
       handler: async ({ query }) => {
         const limit = query.limit ?? 1000;
         const rows = await log.entries({ start: query.start ?? 0, limit, app: query.app, type: query.type, sinceMs: query.since ? Date.parse(query.since) : undefined });
-        return { entries: rows.map(entryJson), next: rows.length === limit ? rows[rows.length - 1].index + 1 : null };
+        return { entries: rows.map((e) => entryJson(e, query.raw !== '1')), next: rows.length === limit ? rows[rows.length - 1].index + 1 : null };
       },
     }),
     defineRoute({
