@@ -28,6 +28,9 @@ import { createApprovalsModule, type ApprovalsModule } from './approvals/approva
 import { createObservability, type Observability } from './rollout/observability.js';
 import { createDlpEngine } from './dlp/index.js';
 import { createGatewayFeature, type GatewayFeature } from './gateway/gateway-feature.js';
+import { createSandboxFeature, type SandboxFeature } from './sandbox/sandbox-feature.js';
+import { llmFromGateway } from './sandbox/gateway-llm.js';
+import { scannerFromDlp } from './connectors/outbound-scanner.js';
 import { RedisCoordination } from './coord/redis-coordination.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
@@ -60,6 +63,8 @@ export interface Gatehouse {
   approvals: ApprovalsModule;
   /** Model gateway: /v1 OpenAI/Anthropic surfaces, app keys, sessions, costs; invokeModel() for ctx.llm.chat. */
   gateway: GatewayFeature;
+  /** Sandboxed runtime: `app run`, POST /api/v1/apps/:app/runs, tiers behind one contract, the capability bridge. */
+  sandbox: SandboxFeature;
   /** Telemetry (sink, /metrics, OTLP, alert rules) and rollout (kill switches, caps, flags, rollback, snapshots). */
   observability: Observability;
   authenticate(token: string): Promise<Principal | undefined>;
@@ -104,13 +109,19 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   // Model gateway: every model call goes through governor.govern(), budgets on coord, records to audit.
   const gateway = await createGatewayFeature({ db, coord, governor, apps, catalog, dlp: createDlpEngine(config.dlp), audit, telemetry: observability.sink, clock, logger, home: config.home, env: process.env, config: config.gateway, maxBodyBytes: config.server.maxBodyBytes });
   routes.push(...gateway.routes);
+  // Sandboxed runtime: app code runs in its manifest's tier; ctx.* calls go through the bridge → governor.govern().
+  const sandbox = createSandboxFeature({
+    apps, catalog, governor, audit, telemetry: observability.sink, clock, logger, home: config.home, config: config.sandbox,
+    llm: llmFromGateway((i) => gateway.invokeModel(i)), scanner: scannerFromDlp(createDlpEngine(config.dlp)),
+  });
+  routes.push(...sandbox.routes);
   const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
 
   if (config.seedExamples) await seedExamples({ db, home: config.home, catalog, apps, logger, extraSteps: [async (actor) => void (await policy.seed(actor.user))] });
 
   let server: RunningServer | undefined;
   return {
-    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, auditLog, adminToken, authenticate, governor, policy, approvals, gateway, observability,
+    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, auditLog, adminToken, authenticate, governor, policy, approvals, gateway, sandbox, observability,
     async listen() {
       const app = buildApp({ routes, authenticate, maxBodyBytes: config.server.maxBodyBytes, logger, version: VERSION, mounts: [(a) => gateway.mount(a), ...observability.mounts] });
       server = await listen(app, config.server.host, config.server.port);

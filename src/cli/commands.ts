@@ -6,6 +6,7 @@ import { registerServeCommand } from './serve-command.js';
 import { registerCatalogCommands } from '../catalog/catalog-commands.js';
 import { registerTokenCommands } from '../identity/token-commands.js';
 import { registerAppCommands } from '../apps/app-commands.js';
+import { registerSandboxCommands } from '../sandbox/sandbox-commands.js';
 import { registerAdmissionCommands } from '../admission/admission-commands.js';
 import { registerApprovalCommands } from '../approvals/approval-commands.js';
 import { registerGatewayCommands } from '../gateway/gateway-commands.js';
@@ -18,6 +19,7 @@ export const commandRegistrations: CommandRegistration[] = [
   registerCatalogCommands,
   registerTokenCommands,
   registerAppCommands,
+  registerSandboxCommands,
   registerAdmissionCommands,
   registerApprovalCommands,
   registerAuditCommands,

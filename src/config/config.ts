@@ -13,6 +13,7 @@ import { policyConfigSchema } from '../policy/policy-config.js';
 import { telemetryConfigSchema } from '../telemetry/telemetry-config.js';
 import { rolloutConfigSchema } from '../rollout/rollout-config.js';
 import { gatewayConfigSchema } from '../gateway/gateway-config.js';
+import { sandboxConfigSchema } from '../sandbox/sandbox-config.js';
 
 export const configSchema = z
   .object({
@@ -49,6 +50,8 @@ export const configSchema = z
     rollout: rolloutConfigSchema.prefault({}),
     /** Model gateway: default output cap, upstream timeouts/retries/breaker, DLP modes, sessions (docs/gateway.md). */
     gateway: gatewayConfigSchema.prefault({}),
+    /** Sandboxed runtime: run ceilings, dataset row cap, egress caps, microvm provisioning (docs/sandbox.md). */
+    sandbox: sandboxConfigSchema.prefault({}),
   })
   .strict();
 

@@ -80,7 +80,7 @@ export async function pinAddress(url: URL, allowPrivateNetwork: boolean, resolve
   if (addrs.length === 0) throw new UnavailableError(`egress: host '${bare}' has no addresses`);
   for (const a of addrs) {
     const v = checkAddress(a.address, allowPrivateNetwork);
-    if (!v.ok) refuse(`${bare} resolves to ${v.reason}`);
+    if (!v.ok) refuse(bare === a.address ? v.reason : `${bare} resolves to ${v.reason}`);
   }
   return addrs[0];
 }

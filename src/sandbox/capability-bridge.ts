@@ -32,6 +32,8 @@ export interface BridgeDeps {
   defaultRowLimit?: number;
   maxResponseBytes?: number;
   maxLogBytes?: number;
+  /** Sensitive data in an outbound body: refuse (default) or mask. */
+  bodyDlp?: 'block' | 'redact';
 }
 
 export interface RunScope {
@@ -94,15 +96,25 @@ export class CapabilityBridge implements Bridge {
           resource = req.model;
           const m = this.manifest.models.find((x) => x.id === req.model);
           if (!m) this.manifestDeny(`model '${req.model}' is not declared in the app manifest (spec.models)`);
-          decision = await this.govern('model.invoke', { type: 'model', id: req.model }, { temperature: req.temperature, maxOutputTokens: req.max_tokens, messages: req.messages.length });
           if (!this.deps.llm) throw new UnavailableError('ctx.llm.chat is not wired on this server (no model gateway)');
-          const ob = decision.obligations;
+          const caller = { user: this.scope.user, app: this.scope.version.app, appVersion: this.scope.version.version, runId: this.scope.runId, traceId: this.scope.traceId, token: this.scope.token };
           const capped = { ...req };
-          const maxOut = minDefined(req.max_tokens, m?.maxOutputTokens, ob.maxOutputTokens);
-          if (maxOut !== undefined) capped.max_tokens = maxOut;
-          const maxTemp = minDefined(m?.temperature, ob.maxTemperature);
-          if (maxTemp !== undefined && (capped.temperature ?? 1) > maxTemp) capped.temperature = maxTemp;
-          const out = await this.deps.llm.chat(capped, { user: this.scope.user, app: this.scope.version.app, appVersion: this.scope.version.version, runId: this.scope.runId, traceId: this.scope.traceId, token: this.scope.token, decision });
+          const manifestMax = minDefined(req.max_tokens, m?.maxOutputTokens);
+          if (manifestMax !== undefined) capped.max_tokens = manifestMax;
+          let out;
+          if (this.deps.llm.governsItself) {
+            // The gateway governs (caps, budgets, DLP) and records its own decision; one decision per call.
+            out = await this.deps.llm.chat(capped, caller);
+            await this.record('llm.chat', req.model, undefined, t0, undefined, out.decisionId);
+          } else {
+            decision = await this.govern('model.invoke', { type: 'model', id: req.model }, { temperature: req.temperature, maxOutputTokens: req.max_tokens, messages: req.messages.length });
+            const ob = decision.obligations;
+            const maxOut = minDefined(capped.max_tokens, ob.maxOutputTokens);
+            if (maxOut !== undefined) capped.max_tokens = maxOut;
+            const maxTemp = minDefined(m?.temperature, ob.maxTemperature);
+            if (maxTemp !== undefined && (capped.temperature ?? 1) > maxTemp) capped.temperature = maxTemp;
+            out = await this.deps.llm.chat(capped, { ...caller, decision });
+          }
           this.usage.costUsd += out.usage?.costUsd ?? 0;
           return out;
         }
@@ -132,6 +144,7 @@ export class CapabilityBridge implements Bridge {
               return { allowPrivateNetwork: conn?.spec.allowPrivateNetwork ?? false };
             },
             maxResponseBytes: this.deps.maxResponseBytes ?? 1_000_000,
+            bodyDlp: this.deps.bodyDlp,
           }, this.deps.scanner, this.deps.resolver);
           return res;
         }
@@ -188,12 +201,13 @@ export class CapabilityBridge implements Bridge {
     return null;
   }
 
-  private async record(method: string, resource: string, decision: Decision | undefined, t0: number, err: unknown): Promise<void> {
+  private async record(method: string, resource: string, decision: Decision | undefined, t0: number, err: unknown, externalDecisionId?: string): Promise<void> {
     if (err && (err as { recorded?: boolean }).recorded) return;
     const v = this.scope.version;
     const outcome = err ? (err instanceof PolicyDeniedError ? 'denied' : 'error') : 'allowed';
     const policy = err instanceof GatehouseError ? (err.extra.policy as string | undefined) : undefined;
-    const ids = { runId: this.scope.runId, traceId: this.scope.traceId, ...(decision ? { decisionId: decision.id } : {}) };
+    const decisionId = decision?.id ?? externalDecisionId;
+    const ids = { runId: this.scope.runId, traceId: this.scope.traceId, ...(decisionId ? { decisionId } : {}) };
     this.deps.telemetry.emit({ kind: 'capability', time: this.deps.clock.now(), app: v.app, appVersion: v.version, user: this.scope.user, ids, metrics: { latencyMs: performance.now() - t0 }, attrs: { method, outcome, resource, ...(policy ? { policy } : {}) } });
     try {
       await this.deps.audit.append({ type: 'sandbox.capability', actor: this.scope.user, app: v.app, appVersion: v.version, ids, data: { method, resource, outcome, effect: decision?.effect ?? null, policy: policy ?? null, reason: err instanceof Error ? err.message : decision?.reason ?? null } });

@@ -107,6 +107,7 @@ export class ContainerTier implements SandboxTier {
     const child = spawn('/bin/sh', ['-c', `${join}exec "$@"`, 'gh-launch', ...rlimit, '/usr/bin/setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all', '--', '/usr/bin/bwrap', ...this.bwrapArgs(limits)], {
       stdio: ['pipe', 'pipe', 'pipe', bpfFd],
       env: {},
+      cwd: '/',
       detached: true,
     });
     closeSync(bpfFd);

@@ -18,9 +18,11 @@ export interface LlmChatResult {
   content: string;
   model: string;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  /** The decision the invoker itself made, when it governs (the gateway does). */
+  decisionId?: string;
 }
 
-/** Who is calling, already governed: the invoker applies `decision.obligations` and must not govern model.invoke again. */
+/** Who is calling. With `decision` set the call is already governed: apply its obligations, don't govern again. */
 export interface LlmCaller {
   user: string;
   app: string;
@@ -29,9 +31,15 @@ export interface LlmCaller {
   traceId: string;
   /** The run's short-lived token (bound to app, version, user, run). */
   token: string;
-  decision: Decision;
+  /** The bridge's decision, absent when the invoker governs itself. */
+  decision?: Decision;
 }
 
 export interface LlmInvoker {
+  /**
+   * True when the invoker runs govern(model.invoke) itself (the gateway's invokeModel does, with budgets and DLP):
+   * the bridge then checks the manifest only and does not govern the call a second time.
+   */
+  readonly governsItself?: boolean;
   chat(request: LlmChatRequest, caller: LlmCaller): Promise<LlmChatResult>;
 }

@@ -76,7 +76,7 @@ export class FakeLlm implements LlmInvoker {
     this.requests.push(req);
     const last = [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const words = last.split(/\s+/).filter(Boolean);
-    const content = req.messages[0]?.content.includes('Summarize') ? `Summary: ${words.slice(0, 5).join(' ')}` : `You said: ${last}`;
+    const content = /Summari[sz]e/.test(req.messages[0]?.content ?? '') ? `Summary: ${words.slice(0, 5).join(' ')}` : `You said: ${last}`;
     const inputTokens = req.messages.reduce((n, m) => n + m.content.split(/\s+/).length, 0);
     return { content, model: req.model, usage: { inputTokens, outputTokens: content.split(/\s+/).length, costUsd: inputTokens * 1e-6 } };
   }
