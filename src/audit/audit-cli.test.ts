@@ -59,7 +59,7 @@ describe('audit CLI and API over HTTP', () => {
     const saved = await cli(['audit', 'checkpoint']);
     assert.equal(saved.code, 0, saved.err);
     assert.match(saved.out, /^gatehouse\/audit\n30\n/);
-    writeFileSync(join(work, 'saved.txt'), saved.out + '\n');
+    writeFileSync(join(work, 'saved.txt'), saved.out); // as a terminal may save it: no final newline
     await log.append({ type: 'kill.set', actor: 'sec', app: 'crm', data: {} });
     const r = await cli(['audit', 'verify', '--checkpoint', join(work, 'saved.txt'), '--witness', join(home, 'witness.jsonl')]);
     assert.equal(r.code, 0, r.err);

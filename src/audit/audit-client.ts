@@ -71,7 +71,8 @@ export function readTrusted(checkpointFile?: string, witnessFile?: string): Trus
       throw new InvalidInputError(`Cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, [{ path: f, message: 'check the path' }]);
     }
   };
-  if (checkpointFile) out.push({ label: `saved checkpoint ${checkpointFile}`, note: read(checkpointFile) });
+  // A note saved from a terminal may have lost its final newline; the signature does not cover it.
+  if (checkpointFile) out.push({ label: `saved checkpoint ${checkpointFile}`, note: read(checkpointFile).replace(/\n*$/, '\n') });
   if (witnessFile) {
     read(witnessFile).split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
