@@ -116,7 +116,7 @@ export class DecisionLog implements DecisionSink {
     eq('subject', q.user);
     if (q.since !== undefined) { where.push('time >= ?'); params.push(q.since); }
     if (q.until !== undefined) { where.push('time < ?'); params.push(q.until); }
-    const limit = Math.min(Math.max(q.limit ?? 100, 1), 10_000);
+    const limit = Number.isInteger(q.limit) ? Math.min(Math.max(q.limit!, 1), 10_000) : 100;
     const sql = `SELECT * FROM policy_decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ${limit}`;
     return (await this.db.all<Row>(sql, params)).map(toLogged);
   }
