@@ -91,15 +91,19 @@ export class RolloutService implements GateCheck {
   responder(): AlertResponder {
     return {
       notify: (url, headers, payload) => this.postWebhook(url, headers, payload),
-      cap: async (i) => ({ id: (await this.parts.caps.set({ scope: i.scope, target: i.target, limits: i.limits, fallback: i.fallback, durationMs: i.durationMs, reason: i.reason, actor: 'system' })).id }),
+      cap: async (i) => {
+        const c = await this.parts.caps.set({ scope: i.scope, target: i.target, limits: i.limits, fallback: i.fallback, durationMs: i.durationMs, reason: i.reason, actor: 'system' });
+        return { id: c.id, enforcedAt: c.setAt };
+      },
       kill: async (i) => {
         const r = await this.kill({ scope: i.scope, target: i.target, reason: i.reason, actor: 'system', source: i.source });
-        return { id: r.kill.id, snapshotId: r.snapshotId, created: r.created };
+        // setAt is stamped as the kill takes effect in memory, before it is stored, audited and snapshotted
+        return { id: r.kill.id, snapshotId: r.snapshotId, created: r.created, enforcedAt: r.kill.setAt };
       },
       rollback: async (i) => {
         if (!this.parts.rollback) throw new Error('rollback is not wired (no apps lifecycle)');
         const r = await this.parts.rollback.rollback({ app: i.app, reason: i.reason, cause: i.cause, actor: 'system' });
-        return { id: r.id, toVersion: r.toVersion, snapshotId: r.snapshotId };
+        return { id: r.id, toVersion: r.toVersion, snapshotId: r.snapshotId, enforcedAt: r.at };
       },
       ownersOf: (app) => this.ownersOf(app),
     };

@@ -17,9 +17,10 @@ export const RULES_CHANNEL = 'gatehouse.alerts.rules';
 /** What alert actions act through (implemented by the rollout feature and the notifier). */
 export interface AlertResponder {
   notify(webhook: string, headers: Record<string, string>, payload: Record<string, unknown>): Promise<{ ok: boolean; status?: number; error?: string }>;
-  cap(input: { scope: GroupBy; target: string; limits: Record<string, number>; fallback: boolean; durationMs: number; reason: string }): Promise<{ id: string }>;
-  kill(input: { scope: GroupBy; target: string; reason: string; source: string }): Promise<{ id: string; snapshotId?: string }>;
-  rollback(input: { app: string; reason: string; cause: string }): Promise<{ id: string; toVersion: number; snapshotId?: string }>;
+  /** Each enforcing action reports `enforcedAt`: when it took effect here (before its bookkeeping finished). */
+  cap(input: { scope: GroupBy; target: string; limits: Record<string, number>; fallback: boolean; durationMs: number; reason: string }): Promise<{ id: string; enforcedAt?: number }>;
+  kill(input: { scope: GroupBy; target: string; reason: string; source: string }): Promise<{ id: string; snapshotId?: string; enforcedAt?: number }>;
+  rollback(input: { app: string; reason: string; cause: string }): Promise<{ id: string; toVersion: number; snapshotId?: string; enforcedAt?: number }>;
   /** Who should hear about an app (its datasets' owners), for the notification. */
   ownersOf?(app: string): Promise<string[]>;
 }
@@ -167,7 +168,7 @@ export class AlertEngine {
         else if ('kill' in a) outcome.detail = await this.deps.responder.kill({ scope: spec.groupBy, target: key, reason, source: `alert:${doc.metadata.name}` });
         else if (app) outcome.detail = await this.deps.responder.rollback({ app, reason, cause: `alert:${doc.metadata.name}` });
         outcome.ok = true;
-        outcome.at = this.clock.now();
+        outcome.at = typeof outcome.detail.enforcedAt === 'number' ? outcome.detail.enforcedAt : this.clock.now();
         outcome.containMs = outcome.at - f.firstEventAt;
         if (f.containedAt === undefined) {
           f.containedAt = outcome.at;
