@@ -62,11 +62,11 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
     defineRoute({
       method: 'post', path: '/api/v1/apps/:app/runs', summary: 'Run an app in its sandbox tier; returns output, run id and usage', tag: 'sandbox', access: 'authenticated',
       body: runBodySchema,
-      handler: async ({ params, body, principal, c }) => {
+      successStatus: 201,
+      handler: async ({ params, body, principal }) => {
         // Running as another user is an operator action (admins only); everyone else runs as themselves.
         const user = body.user && principal.roles.includes('admin') ? body.user : principal.user;
         const r = await runner.run({ app: params.app, input: body.input ?? null, user, version: body.version });
-        c.status(201);
         return r;
       },
     }),
