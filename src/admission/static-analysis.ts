@@ -91,7 +91,9 @@ export function analyzeCode({ manifest, code, catalog }: AnalyzeInput): Finding[
     const at = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
     const add = (n: ts.Node, rule: string, severity: Finding['severity'], message: string, fix: string) => findings.push({ check: 'static', rule, severity, file, line: at(n), message, fix });
 
-    const syntax = ts.transpileModule(text, { fileName: file, reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).diagnostics ?? [];
+    // The parser's own diagnostics (an internal field, stable across TS 4-5); transpiling for them costs a program.
+    const syntax = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics
+      ?? ts.transpileModule(text, { fileName: file, reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).diagnostics ?? [];
     for (const d of syntax.slice(0, 5)) {
       const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : undefined;
       findings.push({ check: 'static', rule: 'syntax-error', severity: 'error', file, line, message: `Syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`, fix: 'Fix the syntax so the file parses.' });
