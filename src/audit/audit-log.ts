@@ -3,7 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { InvalidInputError, NotFoundError } from '../core/errors.js';
+import { InvalidInputError, NotFoundError, UnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { AuditEventInput, AuditSink } from '../core/sinks.js';
 import type { SqlDb, SqlExecutor } from '../store/sql-db.js';
@@ -85,7 +85,7 @@ export class AuditLog implements AuditSink {
 
   append(event: AuditEventInput): Promise<{ index: number }> {
     checkEvent(event);
-    if (this.closed) return Promise.reject(new InvalidInputError('The audit log is closed'));
+    if (this.closed) return Promise.reject(new UnavailableError('The audit log is closed (the server is shutting down); retry against a running server.'));
     return new Promise((resolve, reject) => {
       this.queue.push({ event, time: this.opts.clock.now(), resolve, reject });
       this.kick();
