@@ -138,3 +138,17 @@ describe('PERSON and STREET_ADDRESS', () => {
     assert.deepEqual(find('I live at 1234 Oak Street, Springfield, IL 62704.'), [['STREET_ADDRESS', '1234 Oak Street, Springfield, IL 62704']]);
   });
 });
+
+describe('context-only recognizers run in windows around their context words', () => {
+  const engine = createDlpEngine();
+  it('finds a value next to its context inside long text at the right offset, and not one far from it', () => {
+    const filler = 'lorem ipsum dolor sit amet '.repeat(80);
+    const text = `${filler}my passport number is 912803456 ok ${filler} 987654321 ${filler}`;
+    const found = engine.scan(text, { entities: ['US_PASSPORT'] });
+    assert.deepEqual(found.map((f) => text.slice(f.start, f.end)), ['912803456']);
+    assert.equal(found[0].start, text.indexOf('912803456'));
+  });
+  it('ignores context words inside other words', () => {
+    assert.deepEqual(engine.scan('the bypassport 912803456', { entities: ['US_PASSPORT'] }), []);
+  });
+});

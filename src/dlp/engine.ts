@@ -19,27 +19,57 @@ export interface DlpEngineDeps {
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Context words match on a normalized window: lower case, `_ - . '` turned into spaces (so `date_of_birth` counts). */
+const SEP = "[\\s_.'’-]+";
+const pieces = (w: string) => w.toLowerCase().split(/[\s_.'’-]+/).filter(Boolean);
+
+/** Context words match case-insensitively with any of ` _ - . '` between their parts (`date_of_birth` counts). */
 function contextMatcher(words: readonly string[] | undefined): RegExp | undefined {
   if (!words || words.length === 0) return undefined;
-  const alts = words.map((w) => escapeRe(w.toLowerCase().replace(/[_\-.'’]/g, ' ')).replace(/ +/g, '\\s+'));
-  return new RegExp(`(?:^|[^a-z0-9])(?:${alts.join('|')})(?![a-z0-9])`);
+  const alts = words.map((w) => pieces(w).map(escapeRe).join(SEP));
+  return new RegExp(`(?:^|[^a-z0-9])(?:${alts.join('|')})(?![a-z0-9])`, 'i');
 }
 
 interface Compiled {
   rec: Recognizer;
   ctx?: RegExp;
-  /** Normalized context words, for the whole-text gate of context-only recognizers. */
+  /** The longest part of each context word: the whole-text gate of context-only recognizers looks for these. */
   words: string[];
 }
-
-const normalize = (s: string) => s.toLowerCase().replace(/[_\-.'’]/g, ' ');
 
 const BEFORE = 48;
 const AFTER = 24;
 
 function contextHit(text: string, start: number, end: number, ctx: RegExp): boolean {
-  return ctx.test(normalize(`${text.slice(Math.max(0, start - BEFORE), start)} ${text.slice(end, end + AFTER)}`));
+  return ctx.test(text.slice(Math.max(0, start - BEFORE), start)) || ctx.test(text.slice(end, end + AFTER));
+}
+
+const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 122);
+/** Longest value a context-only recognizer finds (dates, licence numbers), plus slack. */
+const VALUE_SLACK = 64;
+
+/**
+ * Where a context-only recognizer can possibly pass: around whole-word occurrences of its context words.
+ * Returns merged [start, end) windows snapped outward to whitespace, or undefined when there is no occurrence.
+ */
+export function contextWindows(text: string, lower: string, words: readonly string[]): [number, number][] | undefined {
+  const raw: [number, number][] = [];
+  for (const w of words) {
+    for (let i = lower.indexOf(w); i !== -1; i = lower.indexOf(w, i + 1)) {
+      if ((i > 0 && isAlnum(lower.charCodeAt(i - 1))) || isAlnum(lower.charCodeAt(i + w.length))) continue;
+      raw.push([Math.max(0, i - AFTER - VALUE_SLACK), Math.min(text.length, i + w.length + BEFORE + VALUE_SLACK)]);
+    }
+  }
+  if (raw.length === 0) return undefined;
+  raw.sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (let [s, e] of raw) {
+    for (let k = 0; k < VALUE_SLACK && s > 0 && !/\s/.test(text[s - 1]); k++) s--;
+    for (let k = 0; k < VALUE_SLACK && e < text.length && !/\s/.test(text[e]); k++) e++;
+    const last = out[out.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out;
 }
 
 /** Keeps the best finding among overlapping ones: higher score, then longer span. */
@@ -63,7 +93,7 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
   );
   const all = [...secretRecognizers(), ...piiRecognizers(), ...nameRecognizers(), ...custom];
   const enabled = cfg.entities ? new Set<string>([...cfg.entities, ...cfg.detectors.map((d) => d.entity)]) : undefined;
-  const compiled: Compiled[] = all.filter((r) => !enabled || enabled.has(r.entity)).map((rec) => ({ rec, ctx: contextMatcher(rec.context), words: (rec.context ?? []).map(normalize) }));
+  const compiled: Compiled[] = all.filter((r) => !enabled || enabled.has(r.entity)).map((rec) => ({ rec, ctx: contextMatcher(rec.context), words: (rec.context ?? []).map((w) => pieces(w).reduce((a, b) => (b.length > a.length ? b : a), '')) }));
   const allowValues = new Set(cfg.allowList.values.map((v) => v.toLowerCase()));
   const allowPatterns = cfg.allowList.patterns.map((p, i) => {
     try {
@@ -79,22 +109,28 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
     const threshold = options.threshold ?? cfg.threshold;
     const only = options.entities ? new Set<string>(options.entities) : undefined;
     const cands: Finding[] = [];
-    let norm: string | undefined;
+    let lower: string | undefined;
     for (const { rec, ctx, words } of compiled) {
       if (only && !only.has(rec.entity)) continue;
-      // Context-only recognizers (passport, licence, date of birth, bare SSN) cannot pass without a context word.
-      if (rec.maxBaseScore !== undefined && rec.maxBaseScore < threshold && words.length > 0) {
-        norm ??= normalize(text);
-        if (!words.some((w) => norm!.includes(w))) continue;
-      }
       const boost = rec.contextBoost ?? 0;
       const cap = rec.maxScore ?? 1;
-      rec.run(text, (start, end, base) => {
+      const emit = (start: number, end: number, base: number) => {
         let score = base;
         if (ctx && boost > 0 && score < 1 && contextHit(text, start, end, ctx)) score = Math.min(cap, score + boost);
         if (score < threshold || end <= start) return;
         cands.push({ type: rec.entity, start, end, score: Math.round(score * 100) / 100, detector: rec.name });
-      });
+      };
+      // Context-only recognizers (passport, licence, date of birth, bare SSN) cannot pass without a context
+      // word nearby: run them only in windows around those words instead of over the whole text.
+      if (rec.maxBaseScore !== undefined && rec.maxBaseScore < threshold && words.length > 0) {
+        lower ??= text.toLowerCase();
+        const windows = contextWindows(text, lower, words);
+        if (!windows) continue;
+        if (windows.length === 1 && windows[0][0] === 0 && windows[0][1] === text.length) rec.run(text, emit);
+        else for (const [ws, we] of windows) rec.run(text.slice(ws, we), (s0, e0, sc) => emit(s0 + ws, e0 + ws, sc));
+        continue;
+      }
+      rec.run(text, emit);
     }
     let out = resolveOverlaps(cands);
     if (allowValues.size > 0 || allowPatterns.length > 0) {

@@ -19,12 +19,17 @@ const isSentenceStart = (text: string, i: number): boolean => {
   return j < 0 || '.!?\n:>#-'.includes(text[j]);
 };
 
-function scoreName(tokens: string[], titled: boolean, lex: NameLexicon): number {
-  const low = tokens.map((t) => t.toLowerCase().replace(/[’']s$/, ''));
+interface Tok {
+  start: number;
+  end: number;
+  low: string;
+}
+
+function scoreName(low: string[], titled: boolean, lex: NameLexicon): number {
+  const n = low.length;
   const first = lex.first.has(low[0]);
-  const n = tokens.length;
   const lastTok = low[n - 1];
-  const lastIsName = lex.last.has(lastTok) || (lex.first.has(lastTok) && n > 1);
+  const lastIsName = lex.last.has(lastTok) || (n > 1 && lex.first.has(lastTok));
   let stop = 0;
   let weak = 0;
   for (const w of low) {
@@ -41,11 +46,7 @@ function scoreName(tokens: string[], titled: boolean, lex: NameLexicon): number 
   return Math.max(0.05, (titled ? Math.max(base, 0.85) : base) - 0.5 * stop - 0.15 * weak);
 }
 
-function skipToken(text: string, start: number, len: number): number {
-  let i = start + len;
-  while (text[i] === ' ' || text[i] === '\t') i++;
-  return i;
-}
+const WORD = /[^ \t]+/g;
 
 function runPerson(text: string, emit: Emit): void {
   const lex = nameLexicon();
@@ -53,31 +54,34 @@ function runPerson(text: string, emit: Emit): void {
   let m: RegExpExecArray | null;
   while ((m = CAP_SEQ.exec(text)) !== null) {
     const titled = m[1] !== undefined;
+    const names = m[2];
     // Fast path for the most common match, one capitalized word: only a known first name can become a PERSON.
-    if (!titled && m[3] === '' && m[2].indexOf(' ') === -1 && m[2].indexOf('\t') === -1 && !lex.first.has(m[2].toLowerCase())) continue;
-    let start = m.index + m[0].length - m[2].length - m[3].length;
-    let tokens = m[2].split(/[ \t]+/);
-    // Drop leading and trailing common words ("Dear", "Thanks", "Report") that capitalization swept in.
-    while (tokens.length > 0 && lex.stop.has(tokens[0].toLowerCase()) && !lex.first.has(tokens[0].toLowerCase()) && !titled) {
-      start = skipToken(text, start, tokens[0].length);
-      tokens = tokens.slice(1);
-    }
-    while (tokens.length > 1 && lex.stop.has(tokens[tokens.length - 1].toLowerCase()) && !lex.last.has(tokens[tokens.length - 1].toLowerCase())) tokens = tokens.slice(0, -1);
+    if (!titled && m[3] === '' && names.indexOf(' ') === -1 && names.indexOf('\t') === -1 && !lex.first.has(names.toLowerCase())) continue;
+    const base = m.index + m[0].length - names.length - m[3].length;
+    const toks: Tok[] = [];
+    WORD.lastIndex = 0;
+    let w: RegExpExecArray | null;
+    while ((w = WORD.exec(names)) !== null) toks.push({ start: base + w.index, end: base + w.index + w[0].length, low: w[0].toLowerCase().replace(/[’']s$/, '') });
+    let i0 = 0;
+    let i1 = toks.length;
+    const isFirst = (t: Tok) => lex.first.has(t.low);
+    // Drop leading and trailing function words ("Dear", "Thanks", "The") that capitalization swept in.
+    while (!titled && i0 < i1 && lex.stop.has(toks[i0].low) && !isFirst(toks[i0])) i0++;
+    while (i1 - i0 > 1 && lex.stop.has(toks[i1 - 1].low) && !lex.last.has(toks[i1 - 1].low)) i1--;
+    if (i0 >= i1) continue;
     // A common noun opening a sentence is capitalized by grammar, not because it is a name ("Traveler Ann Lee").
-    if (tokens.length > 1 && !titled && isSentenceStart(text, start) && lex.common.has(tokens[0].toLowerCase()) && !lex.first.has(tokens[0].toLowerCase()) && !lex.last.has(tokens[0].toLowerCase())) {
-      start = skipToken(text, start, tokens[0].length);
-      tokens = tokens.slice(1);
-    }
-    if (tokens.length === 0) continue;
-    if (tokens.length === 1 && !titled && isSentenceStart(text, start) && !lex.first.has(tokens[0].toLowerCase())) continue;
-    let score = scoreName(tokens, titled, lex);
+    const t0 = toks[i0];
+    if (i1 - i0 > 1 && !titled && lex.common.has(t0.low) && !isFirst(t0) && !lex.last.has(t0.low) && isSentenceStart(text, t0.start)) i0++;
+    if (i1 - i0 === 1 && !titled && !isFirst(toks[i0]) && isSentenceStart(text, toks[i0].start)) continue;
+    const low: string[] = [];
+    for (let i = i0; i < i1; i++) low.push(toks[i].low);
+    const score = scoreName(low, titled, lex);
     if (score <= 0) continue;
-    const len = tokens.join(' ').length;
-    const span = text.slice(start, start + len + 8);
-    let end = start + (span.startsWith(tokens.join(' ')) ? len : span.indexOf(tokens[tokens.length - 1]) + tokens[tokens.length - 1].length);
-    if (m[3] && end === m.index + m[0].length - m[3].length) end += m[3].length;
-    if (text.charAt(end) === '@') score = 0;
-    if (score > 0) emit(start, end, Math.min(score, 0.9));
+    const start = toks[i0].start;
+    let end = toks[i1 - 1].end;
+    if (m[3] && i1 === toks.length) end += m[3].length;
+    if (text.charCodeAt(end) === 64 /* @ */) continue;
+    emit(start, end, Math.min(score, 0.9));
   }
 }
 

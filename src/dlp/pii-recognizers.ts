@@ -85,27 +85,43 @@ function runIban(text: string, emit: Emit): void {
   }
 }
 
-const V6_HINT = /::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:/;
-const V4 = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\/\d{1,2})?(?![\w]|\.\d)/g;
+// Cheap candidate, then octets and boundaries in code: the all-in-one regex with lookbehind was 3x slower.
+const V4_CAND = /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\/\d{1,2})?/g;
+const OCTET = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const WORDCH = /[A-Za-z0-9_]/;
+const HEXCOLON = /[0-9A-Fa-f:]/;
 const VERSION_WORDS = /\b(?:version|build|release|ver\.?|firmware|fw|rev|revision|tag|v)\s*[:=#]?\s*["']?$/i;
 
 function runIp(text: string, emit: Emit): void {
   if (hasDigit(text)) {
-    V4.lastIndex = 0;
+    V4_CAND.lastIndex = 0;
     let m: RegExpExecArray | null;
-    while ((m = V4.exec(text)) !== null) {
+    while ((m = V4_CAND.exec(text)) !== null) {
+      const s = m.index;
+      const e = s + m[0].length;
+      const before = text[s - 1];
+      if (before !== undefined && (WORDCH.test(before) || before === '.')) continue;
+      if (e < text.length && (WORDCH.test(text[e]) || (text[e] === '.' && /\d/.test(text[e + 1] ?? '')))) continue;
+      if (!m[0].split('/')[0].split('.').every((o) => OCTET.test(o))) continue;
       // Negative context: `build 10.4.2.1`, `v1.2.3.4` are versions, not addresses.
-      if (VERSION_WORDS.test(text.slice(Math.max(0, m.index - 24), m.index))) continue;
-      emit(m.index, m.index + m[0].length, 0.6);
+      if (VERSION_WORDS.test(text.slice(Math.max(0, s - 24), s))) continue;
+      emit(s, e, 0.6);
     }
   }
-  if (text.indexOf(':') === -1 || !V6_HINT.test(text)) return;
-  const V6 = /(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?![\w:])/g;
-  let m: RegExpExecArray | null;
-  while ((m = V6.exec(text)) !== null) {
-    let v = m[0];
-    if (v.includes('.') && !/\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v)) v = v.slice(0, v.indexOf('.'));
-    if (isIPv6(v)) emit(m.index, m.index + v.length, 0.6);
+  // IPv6: expand each run of hex digits and colons around a colon once, then let node:net validate it.
+  let colon = text.indexOf(':');
+  while (colon !== -1) {
+    let s = colon;
+    while (s > 0 && HEXCOLON.test(text[s - 1])) s--;
+    let e = colon + 1;
+    while (e < text.length && (HEXCOLON.test(text[e]) || text[e] === '.')) e++;
+    let v = text.slice(s, e).replace(/\.+$/, '');
+    if (v.includes('.') && !/:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v)) v = v.slice(0, v.indexOf('.'));
+    const after = text[s + v.length];
+    const okBefore = s === 0 || !WORDCH.test(text[s - 1]);
+    const okAfter = after === undefined || !WORDCH.test(after);
+    if (okBefore && okAfter && v.length > 2 && isIPv6(v)) emit(s, s + v.length, 0.6);
+    colon = text.indexOf(':', Math.max(e, colon + 1));
   }
 }
 
@@ -133,7 +149,7 @@ export function piiRecognizers(): Recognizer[] {
       context: ['driver', 'drivers', 'driver s', 'license', 'licence', 'driving', 'dl', 'dln', 'dl no', 'dl number'],
       contextBoost: 0.6,
     }),
-    regexRecognizer('date_of_birth', 'DATE_OF_BIRTH', DOB_RE, 0.2, { prefilter: hasDigit, context: ['born', 'birth', 'dob', 'd o b', 'birthday', 'birthdate', 'bday', 'date of birth'], contextBoost: 0.55 }),
+    regexRecognizer('date_of_birth', 'DATE_OF_BIRTH', DOB_RE, 0.2, { prefilter: hasDigit, context: ['born', 'birth', 'dob', 'birthday', 'birthdate', 'bday', 'date of birth'], contextBoost: 0.55 }),
   ];
 }
 
