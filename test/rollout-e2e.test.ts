@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from '../src/core/repo-root.js';
@@ -14,6 +14,8 @@ import { ManualClock } from '../src/core/clock.js';
 import type { LifecycleState } from '../src/apps/manifest-schema.js';
 import { startTestGatehouse, type TestGatehouse } from '../src/testing/test-gatehouse.js';
 import type { AlertFiring } from '../src/telemetry/alert-engine.js';
+import { FakeUpstream } from '../src/gateway/testing/fake-upstream.js';
+import OpenAI from 'openai';
 
 const APP = 'transcript-insights';
 
@@ -138,6 +140,45 @@ describe('rollout end to end', () => {
       assert.ok(hooks.some((h) => h.path === '/hooks/finops'));
     } finally {
       await t.close();
+    }
+  });
+
+  it('case 1 through the model gateway: SSNs in model outputs → third call fires the rule → the fourth call is refused', async () => {
+    const up = await new FakeUpstream({ apiKey: 'sk-e2e-provider' }).start();
+    up.reply = () => 'The customer on file is John Smith, SSN 536-22-8173.';
+    const t = await startTestGatehouse();
+    try {
+      await t.gh.catalog.apply([{ source: 'test', value: {
+        apiVersion: 'gatehouse/v1', kind: 'Model', metadata: { name: 'gpt-4o-mini' },
+        spec: { provider: 'openai', upstream: up.baseUrl, region: 'us-east-1', version: '2024-07-18', pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 }, environments: ['dev', 'staging', 'prod'], risk: 'low' },
+      } }], 'admin');
+      mkdirSync(join(t.home, 'model-keys'), { recursive: true });
+      writeFileSync(join(t.home, 'model-keys', 'gpt-4o-mini'), 'sk-e2e-provider\n', { mode: 0o600 });
+      const v = await t.gh.apps.latestVersion('faq-bot');
+      if (!(await t.gh.apps.inForce('faq-bot'))) await t.gh.apps.setState('faq-bot', v!.version, v!.state, 'approved', 'admin', 'rollout e2e');
+      assert.equal((await t.cli(['alerts', 'apply', ruleFile('repeated-ssn-kill', port)])).code, 0);
+      const made = await t.cli(['app', 'key', 'create', 'faq-bot', '--json']);
+      const client = new OpenAI({ apiKey: (JSON.parse(made.out) as { key: string }).key, baseURL: `${t.url}/v1`, maxRetries: 0 });
+      const ask = () => client.chat.completions.create({ model: 'gpt-4o-mini', user: 'alice', messages: [{ role: 'user', content: 'Who called yesterday?' }] });
+      hooks.length = 0;
+      for (let i = 0; i < 3; i++) {
+        const r = await ask();
+        assert.doesNotMatch(r.choices[0].message.content ?? '', /536-22-8173/, 'the DLP engine masked the SSN');
+      }
+      await t.gh.observability.telemetry.alerts.idle();
+      await assert.rejects(ask(), (e: Error & { status?: number }) => e.status === 403 && /Kill switch kil_\w+ on app 'faq-bot': alert alr_\w+ \(repeated-ssn-kill\)/.test(e.message));
+      assert.equal(up.requests.length, 3, 'the refused call never reached the provider');
+      const [firing] = (await t.api('GET', '/api/v1/alerts/history?app=faq-bot')).body.firings as AlertFiring[];
+      assert.ok(firing.containMs !== undefined && firing.containMs < 1000, `time to contain ${firing.containMs} ms`);
+      assert.equal(hooks.filter((h) => h.path === '/hooks/data-owner').length, 1);
+      assert.equal((await t.api('GET', '/api/v1/snapshots?app=faq-bot')).body.snapshots instanceof Array, true);
+      assert.equal(((await t.api('GET', '/api/v1/snapshots?app=faq-bot')).body.snapshots as unknown[]).length, 1);
+      const metrics = await fetch(`${t.url}/metrics`).then((r) => r.text());
+      assert.match(metrics, /gatehouse_dlp_detections_total\{app="faq-bot",entity="US_SSN"\} 3/);
+      assert.match(metrics, /gatehouse_alert_firings_total\{rule="repeated-ssn-kill",app="faq-bot"\} 1/);
+    } finally {
+      await t.close();
+      await up.close();
     }
   });
 });

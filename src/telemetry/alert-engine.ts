@@ -221,9 +221,9 @@ function matches(e: TelemetryEvent, m: AlertRuleDoc['spec']['match']): boolean {
   if (m.app && e.app !== m.app) return false;
   for (const [k, want] of Object.entries(m.attrs ?? {})) {
     const got = e.attrs?.[k];
-    if (got === want) continue;
-    if (typeof got === 'string' && typeof want === 'string' && got.split(',').map((s) => s.trim()).includes(want)) continue;
-    return false;
+    const wanted: (string | number | boolean)[] = Array.isArray(want) ? want : [want];
+    const labels: unknown[] = typeof got === 'string' ? got.split(',').map((s) => s.trim()) : [got];
+    if (!wanted.some((w) => w === got || labels.includes(w))) return false;
   }
   return true;
 }

@@ -72,8 +72,11 @@ export const alertRuleSchema = z.object({
     match: z.object({
       kind: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
       app: z.string().optional(),
-      /** Label equality; a comma-separated label (entities: "US_SSN,EMAIL_ADDRESS") matches if it contains the value. */
-      attrs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+      /**
+       * Label equality; a comma-separated label (entities: "US_SSN,EMAIL_ADDRESS") matches if it contains the value;
+       * a list matches any of its values.
+       */
+      attrs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)])).optional(),
     }).strict(),
     groupBy: z.enum(GROUP_BY).default('app'),
     condition: z.discriminatedUnion('type', [thresholdSchema, anomalySchema, regressionSchema]),

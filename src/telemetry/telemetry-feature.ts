@@ -15,6 +15,7 @@ import { PrometheusMetrics } from './prometheus-metrics.js';
 import type { Redactor } from './redact.js';
 import type { TelemetryConfig } from './telemetry-config.js';
 import { TelemetryPipeline } from './telemetry-pipeline.js';
+import { dlpDetectionFrom } from './derived-events.js';
 import { telemetryRoutes } from './telemetry-routes.js';
 
 export interface TelemetryFeatureDeps {
@@ -60,6 +61,11 @@ export async function createTelemetryFeature(deps: TelemetryFeatureDeps): Promis
   pipeline.subscribe((e) => aggregates.add(e));
   pipeline.subscribe(prometheus.onEvent);
   if (otlp) pipeline.subscribe(otlp.onEvent);
+  // Gateway call records carry DLP entity types; alert rules and metrics read them as dlp.detection events.
+  pipeline.subscribe((e) => {
+    const d = dlpDetectionFrom(e);
+    if (d) pipeline.emit(d);
+  });
   aggregates.start();
   return {
     pipeline, aggregates, prometheus, otlp, alerts, alertStore,
