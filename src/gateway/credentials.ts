@@ -135,14 +135,14 @@ export class Credentials {
   }
 
   private async fromAppKey(token: string, userHint: string | undefined): Promise<Caller> {
-    const hash = sha256(token);
     const now = this.d.clock.now();
-    let c = this.keyCache.get(hash);
+    // Cached by the key itself (memory only, 5 s, cleared on revocation) so the hot path skips hashing and the store.
+    let c = this.keyCache.get(token);
     if (!c || c.until <= now) {
-      const row = await this.d.db.get<KeyRow>('SELECT id, app, env, created_by, created_at, revoked_at FROM gateway_app_keys WHERE key_hash = ?', [hash]);
+      const row = await this.d.db.get<KeyRow>('SELECT id, app, env, created_by, created_at, revoked_at FROM gateway_app_keys WHERE key_hash = ?', [sha256(token)]);
       c = { row: row ?? null, until: now + 5000 };
       if (this.keyCache.size > 10_000) this.keyCache.clear();
-      this.keyCache.set(hash, c);
+      this.keyCache.set(token, c);
     }
     const row = c.row;
     if (!row) throw new UnauthenticatedError('Unknown app key; create one with `gatehouse app key create <app>`.');
