@@ -49,7 +49,7 @@ const VALUE_SLACK = 64;
 
 /**
  * Where a context-only recognizer can possibly pass: around whole-word occurrences of its context words.
- * Returns merged [start, end) windows snapped outward to whitespace, or undefined when there is no occurrence.
+ * Returns merged [start, end) windows snapped outward to whitespace (or control characters), or undefined when there is no occurrence.
  */
 export function contextWindows(text: string, lower: string, words: readonly string[]): [number, number][] | undefined {
   const raw: [number, number][] = [];
@@ -63,8 +63,8 @@ export function contextWindows(text: string, lower: string, words: readonly stri
   raw.sort((a, b) => a[0] - b[0]);
   const out: [number, number][] = [];
   for (let [s, e] of raw) {
-    for (let k = 0; k < VALUE_SLACK && s > 0 && !/\s/.test(text[s - 1]); k++) s--;
-    for (let k = 0; k < VALUE_SLACK && e < text.length && !/\s/.test(text[e]); k++) e++;
+    for (let k = 0; k < VALUE_SLACK && s > 0 && text.charCodeAt(s - 1) > 32; k++) s--;
+    for (let k = 0; k < VALUE_SLACK && e < text.length && text.charCodeAt(e) > 32; k++) e++;
     const last = out[out.length - 1];
     if (last && s <= last[1]) last[1] = Math.max(last[1], e);
     else out.push([s, e]);
