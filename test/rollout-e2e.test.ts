@@ -97,6 +97,15 @@ describe('rollout end to end', () => {
       assert.equal((await t.cli(['snapshot', 'export', snap.id, '--out', out])).code, 0);
       assert.equal((JSON.parse(readFileSync(out, 'utf8')) as { hash: string }).hash, snap.hash);
 
+      // only operators may kill or lift; bad input is a 400 / exit 2 naming the field
+      const alice = await t.tokenFor('alice');
+      assert.equal((await t.api('POST', '/api/v1/kills/lift', { scope: 'app', id: APP, reason: 'i am the creator' }, alice)).status, 403);
+      assert.equal((await t.api('POST', '/api/v1/kills', { scope: 'app', id: 'faq-bot', reason: 'nope' }, alice)).status, 403);
+      const badScope = await t.cli(['kill', 'tenant', 'x', '--reason', 'typo']);
+      assert.equal(badScope.code, 2);
+      assert.match(badScope.err, /scope 'tenant' is not one of: app, app_version, connector, model, user/);
+      assert.equal((await t.api('POST', '/api/v1/kills', { scope: 'app', id: 'faq-bot', reason: '' })).status, 400);
+
       // pii data: two distinct approvers to lift
       const dana = await t.tokenFor('dana');
       const sam = await t.tokenFor('sam');

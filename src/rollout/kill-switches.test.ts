@@ -129,3 +129,38 @@ describe('kill switch signals and input', () => {
     }
   });
 });
+
+describe('kill switches over Redis pub/sub', () => {
+  it('reaches a replica on another Redis connection without polling, and ignores forged garbage on the channel', async () => {
+    const { RedisCoordination } = await import('../coord/redis-coordination.js');
+    const { randomBytes } = await import('node:crypto');
+    const prefix = `test:${randomBytes(4).toString('hex')}:`;
+    const url = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const ca = new RedisCoordination({ url, prefix });
+    const cb = new RedisCoordination({ url, prefix });
+    const { db, cleanup } = await testDatabases[0].open(rolloutMigrations);
+    const sink = { append: async () => ({ index: 0 }) };
+    let arrived: (() => void) | undefined;
+    const a = new KillSwitches({ db, coord: ca, audit: sink });
+    const b = new KillSwitches({ db, coord: cb, audit: sink, onChange: () => arrived?.() });
+    try {
+      await a.start();
+      await b.start();
+      await ca.publish('gatehouse.rollout.kills', '{not json');
+      await ca.publish('gatehouse.rollout.kills', JSON.stringify({ op: 'lift', id: 'kil_forged', scope: 'app', target: 'bot' }));
+      const got = new Promise<void>((r) => (arrived = r));
+      await a.kill({ scope: 'app', target: 'bot', reason: 'over redis', actor: 'sec' });
+      await got;
+      assert.match(b.check(req())?.reason ?? '', /over redis/);
+      await ca.publish('gatehouse.rollout.kills', JSON.stringify({ op: 'lift', id: 'kil_forged', scope: 'app', target: 'bot' }));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.ok(b.check(req()), 'a lift naming another kill id does not lift this one');
+    } finally {
+      await a.stop();
+      await b.stop();
+      await ca.close();
+      await cb.close();
+      await cleanup();
+    }
+  });
+});
