@@ -93,7 +93,7 @@ export class RunCgroup {
 
   /** Kills whatever is left in the group (cgroup v1 has no cgroup.kill) and removes it. */
   async destroy(): Promise<void> {
-    for (let attempt = 0; attempt < 20; attempt++) {
+    for (let attempt = 0; attempt < 200; attempt++) {
       const left = (await readFile(join(this.pids, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
       for (const pid of left) {
         try {
@@ -106,7 +106,7 @@ export class RunCgroup {
         for (const d of this.dirs) if (existsSync(d)) await rmdir(d);
         return;
       } catch {
-        await new Promise((r) => setTimeout(r, 25));
+        await new Promise((r) => setTimeout(r, 5));
       }
     }
   }

@@ -121,9 +121,11 @@ export class ContainerTier implements SandboxTier {
     let received = 0;
     let buf = '';
     const cap = limits.maxOutputBytes * 2 + 2_000_000;
+    let closed = false;
     const kill = () => {
       try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        // Never signal a process group that is already gone (its id could be reused).
+        if (child.pid && !closed) process.kill(-child.pid, 'SIGKILL');
       } catch {
         /* already gone */
       }
@@ -133,7 +135,12 @@ export class ContainerTier implements SandboxTier {
       kill();
     }, limits.timeoutMs);
 
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => {
+      closed = true;
+      resolve({ code, signal });
+    }));
+    let answered: () => void = () => {};
+    const answer = new Promise<void>((resolve) => (answered = resolve));
     stdin.on('error', () => {});
     stderrStream.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString('utf8')).slice(-STDERR_KEEP);
@@ -163,16 +170,21 @@ export class ContainerTier implements SandboxTier {
           });
         } else if (m.t === 'done' && !outcome) {
           outcome = { ok: m.ok === true, text: typeof m.text === 'string' ? m.text : '' };
-          kill();
+          answered();
         }
       }
     });
     stdin.write(JSON.stringify({ t: 'start', script: guestScript(code), input: JSON.stringify(input ?? null), escape: this.assumeVmEscape }) + '\n');
 
-    const exit = await exited;
+    // Answer as soon as the guest is done; tear-down (kill, reap, cgroup removal) finishes in the background.
+    const first = await Promise.race([answer.then(() => undefined), exited]);
     clearTimeout(timer);
     const usage = cg ? await cg.usage() : { cpuMs: 0, peakMemoryBytes: 0, oom: false, hitMemoryLimit: false };
-    await cg?.destroy();
+    kill();
+    const teardown = exited.then(() => cg?.destroy());
+    const exit = first ?? { code: null, signal: null };
+    if (!outcome) await teardown;
+    else void teardown.catch(() => {});
     const wallMs = Math.round((performance.now() - started) * 100) / 100;
     if (outcome) {
       if (!outcome.ok) throw new AppRunError('error', `app failed: ${outcome.text.slice(0, MAX_GUEST_MESSAGE)}`);

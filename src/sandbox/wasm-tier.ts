@@ -113,6 +113,10 @@ export class WasmTier implements SandboxTier {
       return /out of memory/i.test(m) ? 'memory' : m;
     };
 
+    const deadlineTimer = setTimeout(() => {
+      interrupted = 'timeout';
+      wake?.();
+    }, limits.timeoutMs);
     try {
       const ev = guard(() => ctx.evalCode(guestScript(code), 'app.js'));
       checkInterrupt();
@@ -141,23 +145,12 @@ export class WasmTier implements SandboxTier {
         if (result) break;
         if (rt.hasPendingJob()) continue;
         if (pendingCalls === 0) fail('error', "main's promise never settles (nothing left to run)");
-        const left = wallDeadline - Date.now();
-        if (left <= 0) {
-          interrupted = 'timeout';
-          checkInterrupt();
-        }
+        // Sleep until a capability call answers or the run-level deadline timer fires (one timer per run, not per wait).
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, left);
-          wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
+          wake = resolve;
         });
         wake = undefined;
-        if (Date.now() > wallDeadline) {
-          interrupted = 'timeout';
-          checkInterrupt();
-        }
+        checkInterrupt();
       }
       const done = result as { ok: boolean; text: string };
       if (!done.ok) fail('error', done.text);
@@ -173,6 +166,7 @@ export class WasmTier implements SandboxTier {
       }
       return { output: JSON.parse(done.text) as unknown, usage: { cpuMs: round(cpuMs), peakMemoryBytes: peak, wallMs: round(performance.now() - started) } };
     } finally {
+      clearTimeout(deadlineTimer);
       disposed = true;
       for (const cb of callbacks) cb.dispose();
       doneFn.dispose();
