@@ -37,6 +37,8 @@ export class FakeUpstream {
   failNext: number[] = [];
   /** Breaks the connection after this many streamed chunks (mid-stream fault). */
   breakStreamAfterChunks: number | undefined;
+  /** Misbehave like a provider that ignores max_tokens (to test the gateway's own cap on the stream). */
+  ignoreMaxTokens = false;
   private server: Server | undefined;
   private readonly chunkSize: number;
 
@@ -79,7 +81,7 @@ export class FakeUpstream {
     const prompt = messages.map((m) => textOf(m.content)).join('\n') + (anthropic ? textOf(body.system) : '');
     let text = typeof this.reply === 'function' ? this.reply(lastUser) : this.reply;
     let finish = 'stop';
-    const max = Number(body.max_tokens ?? body.max_completion_tokens ?? Infinity);
+    const max = this.ignoreMaxTokens ? Infinity : Number(body.max_tokens ?? body.max_completion_tokens ?? Infinity);
     const toks = encode(text);
     if (toks.length > max) {
       text = decode(toks.slice(0, max));
