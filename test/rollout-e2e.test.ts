@@ -125,6 +125,7 @@ describe('rollout end to end', () => {
 
   it('case 2: a token spike caps the app and routes its model to the cheaper fallback', async () => {
     const clock = new ManualClock(Date.parse('2026-06-01T10:00:00Z'));
+    const up = await new FakeUpstream({ apiKey: 'sk-e2e-provider' }).start();
     const t = await startTestGatehouse({ clock });
     try {
       await release(t);
@@ -147,8 +148,28 @@ describe('rollout end to end', () => {
       const caps = await t.api('GET', '/api/v1/caps');
       assert.deepEqual((caps.body.caps as { limits: Record<string, number> }[])[0].limits, { maxOutputTokens: 256, tokensPerMinute: 2000 });
       assert.ok(hooks.some((h) => h.path === '/hooks/finops'));
+
+      // through the model gateway: a call to gpt-4o is served by gpt-4o-mini with the capped output limit
+      for (const name of ['gpt-4o', 'gpt-4o-mini']) {
+        await t.gh.catalog.apply([{ source: 'test', value: {
+          apiVersion: 'gatehouse/v1', kind: 'Model', metadata: { name },
+          spec: { provider: 'openai', upstream: up.baseUrl, region: 'eu-west-1', version: '1', pricing: { inputPerMTok: name === 'gpt-4o' ? 2.5 : 0.15, outputPerMTok: name === 'gpt-4o' ? 10 : 0.6 }, environments: ['dev', 'staging', 'prod'], risk: 'low' },
+        } }], 'admin');
+        mkdirSync(join(t.home, 'model-keys'), { recursive: true });
+        writeFileSync(join(t.home, 'model-keys', name), 'sk-e2e-provider\n', { mode: 0o600 });
+      }
+      const made = await t.cli(['app', 'key', 'create', APP, '--json']);
+      assert.equal(made.code, 0, made.err);
+      const client = new OpenAI({ apiKey: (JSON.parse(made.out) as { key: string }).key, baseURL: `${t.url}/v1`, maxRetries: 0 });
+      const { data, response } = await client.chat.completions.create({ model: 'gpt-4o', user: 'alice', messages: [{ role: 'user', content: 'Summarise this week' }] }).withResponse();
+      assert.equal(response.headers.get('x-gatehouse-fallback-from'), 'gpt-4o');
+      assert.equal(data.model, 'gpt-4o-mini');
+      assert.equal(up.requests.length, 1, 'the expensive model was never called');
+      assert.equal(up.requests[0].body.model, 'gpt-4o-mini');
+      assert.ok(Number(up.requests[0].body.max_tokens) <= 256, `max_tokens ${String(up.requests[0].body.max_tokens)}`);
     } finally {
       await t.close();
+      await up.close();
     }
   });
 
