@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from '../src/core/repo-root.js';
@@ -209,6 +209,43 @@ describe('rollout end to end', () => {
     } finally {
       await t.close();
       await up.close();
+    }
+  });
+
+  it('rollback: `gatehouse app rollback` puts the previous released version back in force, with a snapshot, audited', async () => {
+    const t = await startTestGatehouse();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'gh-faq-'));
+      cpSync(repoPath('examples', 'apps', 'faq-bot'), dir, { recursive: true });
+      const manifest = join(dir, 'app.yaml');
+      writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('description: Answers product questions', 'description: Answers product questions (v2)'));
+      const alice = await t.tokenFor('alice');
+      const sub = await t.cli(['app', 'submit', manifest, '--json'], alice);
+      assert.equal(sub.code, 0, sub.err);
+      const v2 = (JSON.parse(sub.out) as { version: number }).version;
+      assert.equal(v2, 2);
+      for (const n of [1, 2]) {
+        const v = await t.gh.apps.getVersion('faq-bot', n);
+        await t.gh.apps.setState('faq-bot', n, v!.state, 'released', 'test', 'e2e release');
+      }
+      assert.equal((await t.gh.apps.inForce('faq-bot'))?.version, 2);
+      const denied = await t.cli(['app', 'rollback', 'faq-bot', '--reason', 'bad answers'], alice);
+      assert.equal(denied.code, 1, 'a creator may not roll back');
+      const r = await t.cli(['app', 'rollback', 'faq-bot', '--reason', 'bad answers since v2']);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /rolled back faq-bot: v2 → v1 \(rbk_\w+\); snapshot snp_\w+/);
+      assert.equal((await t.gh.apps.inForce('faq-bot'))?.version, 1);
+      assert.equal((await t.gh.apps.getVersion('faq-bot', 2))?.state, 'rolled_back');
+      const again = await t.cli(['app', 'rollback', 'faq-bot', '--reason', 'again']);
+      assert.equal(again.code, 1);
+      assert.match(again.err, /no known-good version before 1/);
+      const snaps = (await t.api('GET', '/api/v1/snapshots?app=faq-bot')).body.snapshots as { reason: string }[];
+      assert.match(snaps[0].reason, /before rollback of faq-bot v2/);
+      await t.gh.auditLog.flush();
+      const entries = await t.gh.auditLog.entries({ app: 'faq-bot', type: 'app.rolled_back', limit: 5 });
+      assert.equal(entries.length, 1);
+    } finally {
+      await t.close();
     }
   });
 });

@@ -14,8 +14,8 @@ export interface AppTransitions {
   transition(t: { app: string; version: number; to: LifecycleState; actor: string; reason: string; ids?: LinkIds }): Promise<unknown>;
 }
 
-/** States of versions that were released before and may be released again. */
-const KNOWN_GOOD: readonly LifecycleState[] = ['retired'];
+/** States of versions released before: retired after a newer release, or still released below the newest one. */
+const KNOWN_GOOD: readonly LifecycleState[] = ['retired', 'released'];
 
 export interface RollbackRecord {
   id: string;
@@ -50,7 +50,7 @@ export class RollbackService {
       if (!target) throw new InvalidInputError(`App '${app}' has no version ${to}; versions: ${versions.map((v) => v.version).join(', ')}.`, [{ path: 'to', message: 'pick an existing version' }]);
       if (to === current.version) throw new InvalidInputError(`Version ${to} of '${app}' is already in force.`, [{ path: 'to', message: 'pick another version' }]);
       if (rolledBack.has(to) || !KNOWN_GOOD.includes(target.state)) {
-        throw new ConflictError(`Version ${to} of '${app}' is ${target.state}${rolledBack.has(to) ? ' and was rolled back for cause' : ''}; only versions released before (now retired) can be restored.`);
+        throw new ConflictError(`Version ${to} of '${app}' is ${target.state}${rolledBack.has(to) ? ' and was rolled back for cause' : ''}; only versions released before (retired, or released below the version in force) can be restored.`);
       }
       return { current, target };
     }
@@ -71,11 +71,11 @@ export class RollbackService {
     const why = `rollback ${id}: ${input.reason}`;
     // Release the target first: until the current version leaves, it stays in force (highest released wins),
     // so a failure between the two steps never leaves the app without a version in force.
-    await this.deps.lifecycle.transition({ app: input.app, version: target.version, to: 'released', actor: input.actor, reason: why, ids });
+    if (target.state !== 'released') await this.deps.lifecycle.transition({ app: input.app, version: target.version, to: 'released', actor: input.actor, reason: why, ids });
     try {
       await this.deps.lifecycle.transition({ app: input.app, version: current.version, to: 'rolled_back', actor: input.actor, reason: why, ids });
     } catch (err) {
-      await this.deps.lifecycle.transition({ app: input.app, version: target.version, to: 'retired', actor: input.actor, reason: `undo of ${why}`, ids }).catch(() => {});
+      if (target.state !== 'released') await this.deps.lifecycle.transition({ app: input.app, version: target.version, to: 'retired', actor: input.actor, reason: `undo of ${why}`, ids }).catch(() => {});
       throw err;
     }
     const rec: RollbackRecord = { id, app: input.app, fromVersion: current.version, toVersion: target.version, actor: input.actor, cause: input.cause ?? 'manual', reason: input.reason, at: this.clock.now(), snapshotId: snap.id };
