@@ -96,6 +96,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const observability = await createObservability({
     db, coord, audit, evidence: auditLog, clock, logger, telemetry: config.telemetry, rollout: config.rollout, apps, catalog,
     lifecycle: { transition: (t) => approvals.lifecycle.transition(t) }, dlp: createDlpEngine(config.dlp), bundleRevision: () => policy.engine.activeRevision,
+    recentDecisions: (app, since) => policy.decisionLog.query({ app, since, limit: 500 }),
   });
   policy.setGate(observability.gate);
   policy.addSink(observability.decisionSink);

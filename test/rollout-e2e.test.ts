@@ -93,6 +93,9 @@ describe('rollout end to end', () => {
       const shown = await t.cli(['snapshot', 'show', snap.id]);
       assert.match(shown.out, /matches the audited hash/);
       assert.match(shown.out, /events: +[1-9]/);
+      const body = (await t.api('GET', `/api/v1/snapshots/${snap.id}`)).body.body as { decisions: { id: string }[]; manifest: { version: number } };
+      assert.ok(body.decisions.some((d) => d.id === before.id), 'the app\'s recent decisions are in the snapshot');
+      assert.equal(body.manifest.version, 1);
       const out = join(t.home, 'snap.json');
       assert.equal((await t.cli(['snapshot', 'export', snap.id, '--out', out])).code, 0);
       assert.equal((JSON.parse(readFileSync(out, 'utf8')) as { hash: string }).hash, snap.hash);

@@ -36,6 +36,8 @@ export interface ObservabilityDeps {
   lifecycle?: AppTransitions;
   dlp?: Pick<DlpEngine, 'redact'>;
   bundleRevision?: () => string | undefined;
+  /** The app's recent policy decisions, for snapshots (the policy decision log). */
+  recentDecisions?: (app: string, sinceMs: number) => Promise<unknown[]>;
 }
 
 export interface Observability {
@@ -59,7 +61,7 @@ export async function createObservability(d: ObservabilityDeps): Promise<Observa
   const holder: { telemetry?: TelemetryFeature } = {};
   const rollout = await createRolloutFeature({
     db: d.db, coord: d.coord, audit: d.audit, clock: d.clock, logger: d.logger, apps: d.apps, catalog: d.catalog, lifecycle: d.lifecycle,
-    evidence: d.evidence, bundleRevision: d.bundleRevision, snapshotMinutes: d.rollout.snapshotMinutes, webhook: d.rollout.webhook,
+    evidence: d.evidence, bundleRevision: d.bundleRevision, recentDecisions: d.recentDecisions, snapshotMinutes: d.rollout.snapshotMinutes, webhook: d.rollout.webhook,
     recentEvents: (app, since) => holder.telemetry?.pipeline.recent(app, since) ?? [],
     onKillsChange: (active) => {
       const g = holder.telemetry?.prometheus.activeKills;

@@ -27,6 +27,7 @@ export interface RolloutFeatureDeps {
   /** Lifecycle transitions (src/approvals Lifecycle); rollback is off without it. */
   lifecycle?: AppTransitions;
   recentEvents: (app: string, sinceMs: number) => TelemetryEvent[];
+  recentDecisions?: (app: string, sinceMs: number) => Promise<unknown[]>;
   bundleRevision?: () => string | undefined;
   evidence?: AuditEvidenceSource;
   snapshotMinutes?: number;
@@ -51,6 +52,7 @@ export async function createRolloutFeature(deps: RolloutFeatureDeps): Promise<Ro
       apps: deps.apps,
       bundleRevision: deps.bundleRevision,
       recentEvents: deps.recentEvents,
+      recentDecisions: deps.recentDecisions,
       evidence: deps.evidence,
       rolloutState: (app) => ({
         flags: flags.list(app),

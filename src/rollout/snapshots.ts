@@ -23,6 +23,8 @@ export interface SnapshotSources {
   /** In-memory rollout state (flags, kills, caps) for the app, read synchronously before the action. */
   rolloutState: (app: string) => Record<string, unknown>;
   recentEvents: (app: string, sinceMs: number) => TelemetryEvent[];
+  /** The app's policy decisions since `sinceMs` (the decision log). */
+  recentDecisions?: (app: string, sinceMs: number) => Promise<unknown[]>;
   evidence?: AuditEvidenceSource;
 }
 
@@ -88,7 +90,8 @@ export class ForensicSnapshots {
         proofs,
       };
     }
-    const body = { id, app, takenAt, reason, actor, windowMs, manifest, ...early, audit };
+    const decisions = (await s.recentDecisions?.(app, takenAt - windowMs)) ?? null;
+    const body = { id, app, takenAt, reason, actor, windowMs, manifest, ...early, decisions, audit };
     const hash = contentHash(body);
     await this.deps.db.run('INSERT INTO rollout_snapshots (id, app, taken_at, reason, hash, audit_index, body) VALUES (?, ?, ?, ?, ?, ?, ?)', [id, app, takenAt, reason, hash, null, JSON.stringify(body)]);
     const { index } = await this.deps.audit.append({ type: 'snapshot.taken', actor, app, appVersion: v?.version, ids: { snapshotId: id }, data: { snapshotId: id, hash, reason } });
