@@ -32,8 +32,8 @@ function contextMatcher(words: readonly string[] | undefined): RegExp | undefine
 interface Compiled {
   rec: Recognizer;
   ctx?: RegExp;
-  /** The longest part of each context word: the whole-text gate of context-only recognizers looks for these. */
-  words: string[];
+  /** Global form of ctx: finds the windows where a context-only recognizer can pass. */
+  gate?: RegExp;
 }
 
 const BEFORE = 48;
@@ -43,33 +43,28 @@ function contextHit(text: string, start: number, end: number, ctx: RegExp): bool
   return ctx.test(text.slice(Math.max(0, start - BEFORE), start)) || ctx.test(text.slice(end, end + AFTER));
 }
 
-const isAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 122);
 /** Longest value a context-only recognizer finds (dates, licence numbers), plus slack. */
 const VALUE_SLACK = 64;
 
 /**
- * Where a context-only recognizer can possibly pass: around whole-word occurrences of its context words.
- * Returns merged [start, end) windows snapped outward to whitespace (or control characters), or undefined when there is no occurrence.
+ * Where a context-only recognizer can possibly pass: around occurrences of its context words (`gate` is the
+ * global form of its context matcher). Returns merged [start, end) windows snapped outward to whitespace
+ * (or control characters), or undefined when there is no occurrence.
  */
-export function contextWindows(text: string, lower: string, words: readonly string[]): [number, number][] | undefined {
-  const raw: [number, number][] = [];
-  for (const w of words) {
-    for (let i = lower.indexOf(w); i !== -1; i = lower.indexOf(w, i + 1)) {
-      if ((i > 0 && isAlnum(lower.charCodeAt(i - 1))) || isAlnum(lower.charCodeAt(i + w.length))) continue;
-      raw.push([Math.max(0, i - AFTER - VALUE_SLACK), Math.min(text.length, i + w.length + BEFORE + VALUE_SLACK)]);
-    }
-  }
-  if (raw.length === 0) return undefined;
-  raw.sort((a, b) => a[0] - b[0]);
+export function contextWindows(text: string, gate: RegExp): [number, number][] | undefined {
   const out: [number, number][] = [];
-  for (let [s, e] of raw) {
+  gate.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = gate.exec(text)) !== null) {
+    let s = Math.max(0, m.index - AFTER - VALUE_SLACK);
+    let e = Math.min(text.length, m.index + m[0].length + BEFORE + VALUE_SLACK);
     for (let k = 0; k < VALUE_SLACK && s > 0 && text.charCodeAt(s - 1) > 32; k++) s--;
     for (let k = 0; k < VALUE_SLACK && e < text.length && text.charCodeAt(e) > 32; k++) e++;
     const last = out[out.length - 1];
     if (last && s <= last[1]) last[1] = Math.max(last[1], e);
     else out.push([s, e]);
   }
-  return out;
+  return out.length > 0 ? out : undefined;
 }
 
 /** Keeps the best finding among overlapping ones: higher score, then longer span. */
@@ -93,7 +88,7 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
   );
   const all = [...secretRecognizers(), ...piiRecognizers(), ...nameRecognizers(), ...custom];
   const enabled = cfg.entities ? new Set<string>([...cfg.entities, ...cfg.detectors.map((d) => d.entity)]) : undefined;
-  const compiled: Compiled[] = all.filter((r) => !enabled || enabled.has(r.entity)).map((rec) => ({ rec, ctx: contextMatcher(rec.context), words: (rec.context ?? []).map((w) => pieces(w).reduce((a, b) => (b.length > a.length ? b : a), '')) }));
+  const compiled: Compiled[] = all.filter((r) => !enabled || enabled.has(r.entity)).map((rec) => ({ rec, ctx: contextMatcher(rec.context), gate: rec.context?.length ? new RegExp(contextMatcher(rec.context)!.source, 'gi') : undefined }));
   const allowValues = new Set(cfg.allowList.values.map((v) => v.toLowerCase()));
   const allowPatterns = cfg.allowList.patterns.map((p, i) => {
     try {
@@ -109,8 +104,7 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
     const threshold = options.threshold ?? cfg.threshold;
     const only = options.entities ? new Set<string>(options.entities) : undefined;
     const cands: Finding[] = [];
-    let lower: string | undefined;
-    for (const { rec, ctx, words } of compiled) {
+    for (const { rec, ctx, gate } of compiled) {
       if (only && !only.has(rec.entity)) continue;
       const boost = rec.contextBoost ?? 0;
       const cap = rec.maxScore ?? 1;
@@ -122,9 +116,8 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
       };
       // Context-only recognizers (passport, licence, date of birth, bare SSN) cannot pass without a context
       // word nearby: run them only in windows around those words instead of over the whole text.
-      if (rec.maxBaseScore !== undefined && rec.maxBaseScore < threshold && words.length > 0) {
-        lower ??= text.toLowerCase();
-        const windows = contextWindows(text, lower, words);
+      if (rec.maxBaseScore !== undefined && rec.maxBaseScore < threshold && gate) {
+        const windows = contextWindows(text, gate);
         if (!windows) continue;
         if (windows.length === 1 && windows[0][0] === 0 && windows[0][1] === text.length) rec.run(text, emit);
         else for (const [ws, we] of windows) rec.run(text.slice(ws, we), (s0, e0, sc) => emit(s0 + ws, e0 + ws, sc));
