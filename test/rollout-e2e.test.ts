@@ -62,6 +62,7 @@ describe('rollout end to end', () => {
       const before = await govern(t, 'gpt-4o');
       assert.doesNotMatch(before.reason, /Kill switch/);
 
+      const inflight = t.gh.observability.signalFor({ app: APP, user: 'alice', model: 'gpt-4o' });
       const ssn = () => t.gh.observability.sink.emit({ kind: 'dlp.detection', time: Date.now(), app: APP, appVersion: 1, user: 'alice', model: 'gpt-4o', metrics: { count: 1 }, attrs: { entities: 'US_SSN', direction: 'output', action: 'mask' } });
       ssn();
       ssn();
@@ -69,6 +70,8 @@ describe('rollout end to end', () => {
       ssn();
       await t.gh.observability.telemetry.alerts.idle();
 
+      assert.equal(inflight.aborted, true, 'in-flight work subscribed to the app is cut');
+      assert.match(String((inflight.reason as Error).message), /repeated-ssn-kill/);
       const refused = await govern(t, 'gpt-4o');
       assert.equal(refused.effect, 'deny');
       assert.match(refused.reason, /Kill switch kil_\w+ on app 'transcript-insights': alert alr_\w+ \(repeated-ssn-kill\)/);

@@ -20,6 +20,7 @@ import type { RollbackService, AppTransitions } from './rollback.js';
 import type { RolloutConfig } from './rollout-config.js';
 import { createRolloutFeature, type RolloutFeature } from './rollout-feature.js';
 import type { AuditEvidenceSource } from './snapshots.js';
+import type { ScopeRef } from './scopes.js';
 
 export interface ObservabilityDeps {
   db: SqlDb;
@@ -52,6 +53,8 @@ export interface Observability {
   /** Wrap the governor so temporary caps merge into obligations. */
   wrapGovernor(g: Governor): Governor;
   rollback?: RollbackService;
+  /** Aborts as soon as any scope of `ref` is killed: attach it to streams and runs so a kill cuts them. */
+  signalFor(ref: ScopeRef): AbortSignal;
   routes: AnyRoute[];
   mounts: ((app: Hono) => void)[];
   close(): Promise<void>;
@@ -93,6 +96,7 @@ export async function createObservability(d: ObservabilityDeps): Promise<Observa
     gate: rollout.service,
     wrapGovernor: (g) => withCaps(g, rollout.service.parts.caps),
     rollback: rollout.service.parts.rollback,
+    signalFor: (ref) => rollout.service.parts.kills.signalFor(ref),
     routes: [...telemetry.routes, ...rollout.routes],
     mounts: telemetry.mounts,
     async close() {
