@@ -57,6 +57,17 @@ async function gatewayChild(upstreamUrl: string): Promise<void> {
   if (!(await gh.apps.inForce('bench-bot'))) await gh.apps.setState('bench-bot', sub.version.version, sub.version.state, 'approved', 'admin', 'bench');
   const key = (await gh.gateway.credentials.createKey('bench-bot', undefined, 'alice')).key;
   const server = await gh.listen();
+  if (process.env.GATEWAY_BENCH_TXSTATS) {
+    // Diagnostic: which store transactions the platform runs per request (they fsync on the event loop with SQLite).
+    const tx = gh.db.transaction.bind(gh.db);
+    const counts = new Map<string, { n: number; ms: number }>();
+    gh.db.transaction = (async (fn: never) => {
+      const site = (new Error().stack ?? '').split('\n').slice(2).find((l) => !l.includes('sqlite-db') && !l.includes('postgres-db'))?.trim().replace(/^at /, '').replace(/\(.*\/src\//, '(').slice(0, 80) ?? '?';
+      const t0 = performance.now();
+      try { return await tx(fn); } finally { const c = counts.get(site) ?? { n: 0, ms: 0 }; c.n++; c.ms += performance.now() - t0; counts.set(site, c); }
+    }) as typeof gh.db.transaction;
+    process.on('exit', () => { for (const [k, v] of counts) process.stderr.write(`tx ${String(v.n).padStart(6)} ${v.ms.toFixed(0).padStart(7)} ms  ${k}\n`); });
+  }
   serveControl({ url: server.url, key }, async () => {
     if (pgSchema) await gh.db.run(`DROP SCHEMA ${pgSchema} CASCADE`);
     await gh.close();

@@ -1,4 +1,4 @@
-// Per-call cost rows for attribution (`gatehouse costs`): written behind in small batches so the hot path
+// Per-call cost rows for attribution (`gatehouse costs`): written behind in batches (1 s / 500 rows) so the hot path
 // does not wait on the store, and grouped by model, app, user or day on query.
 import type { Logger } from '../core/logger.js';
 import type { SqlDb } from '../store/sql-db.js';
@@ -44,11 +44,11 @@ export class CostLedger {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: SqlDb, private readonly logger: Logger, private readonly flushMs = 200) {}
+  constructor(private readonly db: SqlDb, private readonly logger: Logger, private readonly flushMs = 1000) {}
 
   add(row: CostRow): void {
     this.buffer.push(row);
-    if (this.buffer.length >= 200) void this.flush();
+    if (this.buffer.length >= 500) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
 

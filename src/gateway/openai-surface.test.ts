@@ -21,6 +21,7 @@ describe('OpenAI surface with the official openai client', () => {
     h.upstream.reply = (u) => `Echo: ${u}`;
     h.upstream.failNext = [];
     h.upstream.breakStreamAfterChunks = undefined;
+    h.upstream.chunkDelayMs = 0;
     h.governor.obligations = {};
     h.governor.deny.clear();
   });
@@ -108,6 +109,7 @@ describe('OpenAI surface with the official openai client', () => {
     await client.chat.completions.create({ model: 'gpt-small', messages: [{ role: 'user', content: 'my ssn is 536-22-8814 ok' }] });
     const sent = JSON.stringify(h.upstream.requests[0].body);
     assert.ok(!sent.includes('536-22-8814'), 'the SSN must not reach the upstream');
+    h.upstream.chunkDelayMs = 2; // every 3-character piece arrives in its own network read
     h.upstream.reply = 'Sure, I looked at the record for you. The SSN on file is 417-30-5562 and it was verified last spring by the records team, together with the address. That is all.';
     const stream = await client.chat.completions.create({ model: 'gpt-small', messages: [{ role: 'user', content: 'what is on file?' }], stream: true });
     let text = '';

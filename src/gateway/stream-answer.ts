@@ -1,7 +1,7 @@
 // Forwards an upstream stream through output DLP (split values caught) and the output-token cap, then settles
 // the budget reservation and records the call, whether the stream ends, breaks, or the client goes away.
 import { performance } from 'node:perf_hooks';
-import { countTokens } from 'gpt-tokenizer';
+import { countTokens, decode, encode } from 'gpt-tokenizer';
 import type { ModelDoc } from '../catalog/catalog-schema.js';
 import { asGatehouseError } from '../core/errors.js';
 import type { DlpEngine } from '../dlp/index.js';
@@ -50,11 +50,14 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
     for await (const ev of i.events) {
       if (ev.type === 'text') {
         f.ttftMs ??= performance.now() - f.t0;
+        const before = text.length;
         text += ev.text;
         estimate += countTokens(ev.text);
         if (estimate > i.maxOut && (estimate = countTokens(text)) > i.maxOut) {
-          // The upstream ignored max_tokens: stop reading and end the answer as a length stop.
-          text = text.slice(0, text.length - ev.text.length);
+          // The upstream ignored max_tokens: keep what fits, stop reading, and end the answer as a length stop.
+          const fits = decode(encode(text).slice(0, i.maxOut));
+          const safe = fits.length > before ? guard.push(fits.slice(before)) : '';
+          if (safe) yield { type: 'text', text: safe };
           finish = 'length';
           f.outcome = 'cut_off';
           break;

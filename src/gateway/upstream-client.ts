@@ -193,12 +193,28 @@ async function* parseSse(t: UpstreamTarget, body: AsyncIterable<Buffer>): AsyncG
     for await (const chunk of body) {
       parser.feed(decoder.decode(chunk, { stream: true }));
       if (failure) throw new UpstreamError(0, `Model '${t.name}': upstream reported an error mid-stream: ${failure}`);
-      while (pending.length) yield pending.shift()!;
+      yield* coalesced(pending);
     }
   } catch (err) {
     if (err instanceof UpstreamError) throw err;
     throw new UpstreamError(0, `Model '${t.name}': the upstream stream broke mid-way (${(err as Error).message}).`);
   }
-  while (pending.length) yield pending.shift()!;
+  yield* coalesced(pending);
   if (!finished) throw new UpstreamError(0, `Model '${t.name}': the upstream stream ended before it finished.`);
+}
+
+/** Drains `pending`, merging text deltas that arrived in the same network read: the bytes are already here, so
+ *  nothing waits, and DLP scans and client frames happen once per read instead of once per delta. */
+function* coalesced(pending: UpstreamEvent[]): Generator<UpstreamEvent> {
+  let text = '';
+  for (const ev of pending) {
+    if (ev.type === 'text') text += ev.text;
+    else {
+      if (text) yield { type: 'text', text };
+      text = '';
+      yield ev;
+    }
+  }
+  if (text) yield { type: 'text', text };
+  pending.length = 0;
 }

@@ -39,6 +39,8 @@ export class FakeUpstream {
   breakStreamAfterChunks: number | undefined;
   /** Misbehave like a provider that ignores max_tokens (to test the gateway's own cap on the stream). */
   ignoreMaxTokens = false;
+  /** Pause between streamed chunks, so they reach the gateway in separate network reads (0 = write at once). */
+  chunkDelayMs = 0;
   private server: Server | undefined;
   private readonly chunkSize: number;
 
@@ -131,6 +133,17 @@ export class FakeUpstream {
     }
     // Separate writes so the client sees several network chunks, as with a real provider.
     res.write(head);
+    if (this.chunkDelayMs > 0) {
+      const delay = this.chunkDelayMs;
+      void (async () => {
+        for (const d of deltas) {
+          await new Promise((r) => setTimeout(r, delay));
+          res.write(d);
+        }
+        res.end(out.join(''));
+      })();
+      return;
+    }
     for (const d of deltas) res.write(d);
     res.end(out.join(''));
   }
