@@ -111,6 +111,15 @@ describe('rollout end to end', () => {
       assert.equal(badScope.code, 2);
       assert.match(badScope.err, /scope 'tenant' is not one of: app, app_version, connector, model, user/);
       assert.equal((await t.api('POST', '/api/v1/kills', { scope: 'app', id: 'faq-bot', reason: '' })).status, 400);
+      const badEnv = await t.api('PUT', '/api/v1/flags/faq-bot/production', { percentage: 10 });
+      assert.equal(badEnv.status, 400);
+      assert.match(badEnv.body.error?.message ?? '', /environment 'production' must be one of dev, staging, prod/);
+      const flag = await t.cli(['flag', 'set', 'faq-bot', 'dev', '--percent', '0', '--groups', 'beta']);
+      assert.equal(flag.code, 0, flag.err);
+      assert.match((await t.cli(['flag', 'list', 'faq-bot'])).out, /faq-bot +dev +on +0% {2}groups: beta/);
+      const ramped = await t.gh.governor.govern({ action: 'model.invoke', subject: { user: 'alice', app: 'faq-bot' }, resource: { type: 'model', id: 'gpt-4o-mini' }, request: {} });
+      assert.equal(ramped.effect, 'deny');
+      assert.match(ramped.reason, /App 'faq-bot' is ramped to 0% and user 'alice' is not in the ramp/);
 
       // pii data: two distinct approvers to lift
       const dana = await t.tokenFor('dana');
