@@ -52,8 +52,9 @@ describe('rollout end to end', () => {
   });
   after(() => new Promise<void>((r) => receiver.close(() => r())));
 
-  it('case 1: repeated SSNs in outputs kill the app within a second, notify the data owner, keep a snapshot', async () => {
-    const t = await startTestGatehouse();
+  for (const store of ['sqlite', 'postgres'] as const) it(`case 1 (${store}): repeated SSNs in outputs kill the app within a second, notify the data owner, keep a snapshot`, async () => {
+    hooks.length = 0;
+    const t = await startTestGatehouse({ store });
     try {
       await release(t);
       const applied = await t.cli(['alerts', 'apply', ruleFile('repeated-ssn-kill', port)]);
