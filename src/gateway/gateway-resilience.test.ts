@@ -48,6 +48,15 @@ describe('gateway resilience and hostile inputs', () => {
     assert.equal(refused.length, 1, 'the refused attempt is audited too');
   });
 
+  it('routes to the fallback when the model is killed, but not when the app is', async () => {
+    h.governor.deny.set('gpt-small', "Kill switch kil_1 on model 'gpt-small': bad outputs (model:gpt-small)");
+    const { data } = await client.chat.completions.create({ model: 'gpt-small', messages: [{ role: 'user', content: 'killed?' }] }).withResponse();
+    assert.equal(data.model, 'gpt-cheap');
+    h.governor.deny.set('gpt-small', "Kill switch kil_2 on app 'ops': incident (app:ops)");
+    await assert.rejects(client.chat.completions.create({ model: 'gpt-small', messages: [{ role: 'user', content: 'killed?' }] }), (e: ApiErr) => e.status === 403 && /app 'ops'/.test(e.message));
+    h.governor.deny.clear();
+  });
+
   it('cuts a stream at the output cap when the upstream ignores max_tokens', async () => {
     h.upstream.ignoreMaxTokens = true;
     h.upstream.reply = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty';

@@ -78,7 +78,7 @@ export class ModelInvoker {
         return await this.attempt(caller, { ...req, model }, f);
       } catch (err) {
         const next = caller.version.manifest.spec.models.find((m) => m.id === model)?.fallback;
-        if (next && !tried.has(next) && fallbackWorthy(err)) {
+        if (next && !tried.has(next) && fallbackWorthy(err, model)) {
           fallbackFrom = model;
           f.outcome = outcomeOf(err);
           f.reason = (err as Error).message;
@@ -128,7 +128,7 @@ export class ModelInvoker {
       const limit = decision.effect === 'deny' && !decision.errors.length ? /^request\.(\w+) \S+ exceeds (\w+) /.exec(decision.reason) : null;
       if (limit) throw new InvalidInputError(`Call to model '${req.model}' refused: ${decision.reason}`, [{ path: limit[1] === 'inputTokens' ? 'messages' : limit[1], message: decision.reason }], { decisionId: decision.id, limit: limit[2] });
       const why = decision.effect === 'require_approval' ? `needs approval: ${decision.reason}` : decision.reason || decision.errors.join('; ') || 'denied by policy';
-      throw new PolicyDeniedError(`Call to model '${req.model}' refused: ${why}`, { decisionId: decision.id, model: req.model });
+      throw new PolicyDeniedError(`Call to model '${req.model}' refused: ${why}`, { decisionId: decision.id, model: req.model, policyReason: decision.reason });
     }
     const o = decision.obligations;
     const clamp = o.clampLimits === true;
@@ -220,10 +220,14 @@ export class ModelInvoker {
 
 const toNanos = (usd: number | undefined) => (usd === undefined ? undefined : usdToNanos(usd));
 
-function fallbackWorthy(err: unknown): boolean {
+/** Budget exhausted, upstream failing, or this model killed (a kill switch or a cap's route kill names it). */
+function fallbackWorthy(err: unknown, model: string): boolean {
   if (err instanceof LimitExceededError) return COST_BUDGETS.has(String(err.extra.budget));
   if (err instanceof UpstreamError) return true;
-  if (err instanceof PolicyDeniedError) return /\bkill/i.test(err.message);
+  if (err instanceof PolicyDeniedError) {
+    const why = String(err.extra.policyReason ?? '');
+    return /\bkill/i.test(why) && why.includes(`model '${model}'`);
+  }
   return false;
 }
 
