@@ -23,6 +23,8 @@ export interface HostileCase {
   description: string;
   tiers: ('wasm' | 'container' | 'container-escaped')[];
   expect: 'ok' | 'error' | 'timeout' | 'memory' | 'output_too_large' | 'failure';
+  /** Run time limit for the case (`// timeoutMs: n`; default 2000). */
+  timeoutMs: number;
   code: string;
 }
 
@@ -31,7 +33,7 @@ export function loadCorpus(): HostileCase[] {
   return readdirSync(dir).filter((f) => f.endsWith('.js')).sort().map((f) => {
     const code = readFileSync(join(dir, f), 'utf8');
     const header = (k: string) => new RegExp(`^// ${k}: (.+)$`, 'm').exec(code)?.[1].trim() ?? '';
-    return { name: f.replace(/\.js$/, ''), description: header('hostile'), tiers: header('tiers').split(/\s+/) as HostileCase['tiers'], expect: header('expect') as HostileCase['expect'], code };
+    return { name: f.replace(/\.js$/, ''), description: header('hostile'), tiers: header('tiers').split(/\s+/) as HostileCase['tiers'], expect: header('expect') as HostileCase['expect'], timeoutMs: Number(header('timeoutMs') || 2000), code };
   });
 }
 
@@ -72,13 +74,13 @@ export async function startHarness() {
   }, tier).spec;
   const tiers = { wasm: new WasmTier(), container: new ContainerTier() };
   const escaped = new ContainerTier({ assumeVmEscape: true });
-  const deps = { apps, governor, audit, telemetry, clock: systemClock, tokens: new RunTokens(systemClock), catalog, llm, datasets: new DatasetQuery(home), scanner: scannerFromDlp(createDlpEngine()), resolver, maxLimits: { timeoutMs: 2000, memoryMb: 64, maxOutputBytes: 1_000_000 } };
+  const deps = { apps, governor, audit, telemetry, clock: systemClock, tokens: new RunTokens(systemClock), catalog, llm, datasets: new DatasetQuery(home), scanner: scannerFromDlp(createDlpEngine()), resolver, maxLimits: { timeoutMs: 20_000, memoryMb: 64, maxOutputBytes: 1_000_000 } };
   const runner = new AppRunner({ ...deps, tiers });
   const escapedRunner = new AppRunner({ ...deps, tiers: { container: escaped } });
   let n = 0;
   const addApp = (c: HostileCase, tier: 'wasm' | 'container') => {
     const name = `h${++n}-${c.name}`.slice(0, 60).replace(/[^a-z0-9-]/g, '-');
-    apps.add({ apiVersion: 'gatehouse/v1', kind: 'App', metadata: { name, owner: 'mallory' }, spec: { ...(spec(tier) as object), runtime: { tier, entrypoint: 'main.js' } } }, { 'main.js': c.code });
+    apps.add({ apiVersion: 'gatehouse/v1', kind: 'App', metadata: { name, owner: 'mallory' }, spec: { ...(spec(tier) as object), runtime: { tier, entrypoint: 'main.js', timeoutMs: c.timeoutMs } } }, { 'main.js': c.code });
     return name;
   };
   return { envCanary, fileCanary, secretPath, port, received, server, runner, escapedRunner, audit, governor, llm, addApp };
