@@ -35,6 +35,8 @@ export class RedisCoordination implements Coordination {
   private sub: Redis | undefined;
   private readonly handlers = new Map<string, Set<(m: string) => void>>();
   private readonly prefix: string;
+  private readonly url: string;
+  private readonly redisOptions: RedisOptions;
 
   constructor(opts: RedisCoordinationOptions) {
     this.prefix = opts.prefix ?? 'gatehouse:';
@@ -47,9 +49,6 @@ export class RedisCoordination implements Coordination {
     this.url = opts.url;
     this.redisOptions = base;
   }
-
-  private readonly url: string;
-  private readonly redisOptions: RedisOptions;
 
   private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
