@@ -9,7 +9,7 @@ import type { AuditEventInput, AuditSink } from '../core/sinks.js';
 import type { SqlDb, SqlExecutor } from '../store/sql-db.js';
 import {
   checkpointAt, insertCheckpoint, leafRows, insertEntries, latestCheckpoint, subtreeCollector, listCheckpoints, listEntries,
-  readEntry, readNode, type CheckpointRow, type EntryFilter, type EntryRow,
+  readEntry, readNodes, type CheckpointRow, type EntryFilter, type EntryRow,
 } from './audit-store.js';
 import { checkEvent, encodeEntry, saltedHash } from './event.js';
 import { loadSalt, loadSigningKey } from './keys.js';
@@ -51,6 +51,8 @@ export class AuditLog implements AuditSink {
   private draining: Promise<void> | null = null;
   private closed = false;
   private readonly witnessPath?: string;
+  /** Complete subtree hashes never change, so upper levels are kept in memory: a proof then reads only rows near its leaf. */
+  private readonly nodeCache = new Map<string, Hash>();
 
   private constructor(
     private readonly opts: AuditLogOptions,
@@ -145,6 +147,7 @@ export class AuditLog implements AuditSink {
             await insertCheckpoint(tx, { size: prepared.range.size, root: prepared.root, note: prepared.note, time: this.opts.clock.now() });
           });
           this.range = prepared.range;
+          for (const [level, index, hash] of prepared.upper) this.cacheNode(level, index, hash);
           if (this.witnessPath) this.writeWitness(prepared.note);
         }
         return prepared.indexes;
@@ -155,10 +158,15 @@ export class AuditLog implements AuditSink {
     }
   }
 
-  private prepare(batch: Pending[], rejected: Set<Pending>): { indexes: (number | undefined)[]; rows: EntryRow[]; range: CompactRange; root: Hash; note: string } {
+  private prepare(batch: Pending[], rejected: Set<Pending>): { indexes: (number | undefined)[]; rows: EntryRow[]; range: CompactRange; root: Hash; note: string; upper: [number, number, Hash][] } {
     const range = this.range.clone();
     const rows: EntryRow[] = [];
     const subtrees = subtreeCollector();
+    const upper: [number, number, Hash][] = [];
+    const onNode = (level: number, index: number, hash: Hash) => {
+      subtrees.onNode(level, index, hash);
+      if (level >= CACHE_MIN_LEVEL) upper.push([level, index, hash]);
+    };
     const indexes = batch.map((p) => {
       if (rejected.has(p)) return undefined;
       let leaf: Buffer;
@@ -171,13 +179,13 @@ export class AuditLog implements AuditSink {
       }
       const index = range.size;
       const leafHash = hashLeaf(leaf);
-      range.append(leafHash, subtrees.onNode);
+      range.append(leafHash, onNode);
       rows.push({ index, leaf, leafHash, type: p.event.type, app: p.event.app ?? null, time: p.time, subtrees: subtrees.take() });
       return index;
     });
     const root = range.root();
     const note = rows.length ? signCheckpoint({ origin: this.origin, size: range.size, root }, this.origin, this.key) : '';
-    return { indexes, rows, range, root, note };
+    return { indexes, rows, range, root, note, upper };
   }
 
   private writeWitness(note: string): void {
@@ -251,9 +259,31 @@ export class AuditLog implements AuditSink {
   }
 
   private async fetchNodes(nodes: [number, number][]): Promise<Map<string, Hash>> {
-    return fetchNodes(this.opts.db, nodes);
+    const out = new Map<string, Hash>();
+    const missing: [number, number][] = [];
+    for (const [level, index] of nodes) {
+      const h = this.nodeCache.get(`${level}/${index}`);
+      if (h) out.set(`${level}/${index}`, h);
+      else missing.push([level, index]);
+    }
+    for (const [key, h] of await fetchNodes(this.opts.db, missing)) {
+      out.set(key, h);
+      const [level, index] = key.split('/').map(Number);
+      this.cacheNode(level, index, h);
+    }
+    return out;
+  }
+
+  private cacheNode(level: number, index: number, hash: Hash): void {
+    if (level < CACHE_MIN_LEVEL) return;
+    if (this.nodeCache.size >= CACHE_MAX_NODES) this.nodeCache.clear(); // crude bound; refills from the store
+    this.nodeCache.set(`${level}/${index}`, hash);
   }
 }
+
+/** Levels from 6 up: 1/64 of the nodes (~160k at 10M entries, ~16 MB), leaving ~6 row reads per proof. */
+const CACHE_MIN_LEVEL = 6;
+const CACHE_MAX_NODES = 1_000_000;
 
 class StaleLogError extends Error {
   constructor(expected: number, found: number) {
@@ -261,13 +291,8 @@ class StaleLogError extends Error {
   }
 }
 
-async function fetchNodes(db: SqlExecutor, nodes: [number, number][]): Promise<Map<string, Hash>> {
-  const out = new Map<string, Hash>();
-  for (const [level, index] of nodes) {
-    const h = await readNode(db, level, index);
-    if (h) out.set(`${level}/${index}`, h);
-  }
-  return out;
+function fetchNodes(db: SqlExecutor, nodes: [number, number][]): Promise<Map<string, Hash>> {
+  return nodes.length ? readNodes(db, nodes) : Promise.resolve(new Map());
 }
 
 /** Rebuilds the right edge of the tree from the latest checkpoint's size and the stored perfect subtrees. */

@@ -80,16 +80,31 @@ export async function listCheckpoints(db: SqlExecutor, afterSize: number, limit:
   return rows.map(toCheckpoint);
 }
 
-/** Hash of a complete subtree: level 0 is a leaf hash, higher levels sit on the row of the subtree's last leaf. */
-export async function readNode(db: SqlExecutor, level: number, index: number): Promise<Hash | undefined> {
-  if (level === 0) {
-    const r = await db.get<{ leaf_hash: Buffer }>('SELECT leaf_hash FROM audit_entries WHERE idx = ?', [index]);
-    return r && buf(r.leaf_hash);
+/** Rows per node lookup query; unused slots are padded with -1 so there is one statement text. */
+const NODE_QUERY_ROWS = 32;
+const nodeQuery = `SELECT idx, leaf_hash, subtrees FROM audit_entries WHERE idx IN (${Array(NODE_QUERY_ROWS).fill('?').join(', ')})`;
+
+/**
+ * Hashes of complete subtrees, keyed `level/index`: level 0 is a leaf hash, higher levels sit on the row of the
+ * subtree's last leaf. One query per 32 rows; absent nodes are left out of the map.
+ */
+export async function readNodes(db: SqlExecutor, nodes: [number, number][]): Promise<Map<string, Hash>> {
+  const rowOf = (level: number, index: number) => (index + 1) * 2 ** level - 1;
+  const rows = [...new Set(nodes.map(([l, i]) => rowOf(l, i)))];
+  const byRow = new Map<number, { leaf_hash: Buffer; subtrees: Buffer | null }>();
+  for (let k = 0; k < rows.length; k += NODE_QUERY_ROWS) {
+    const chunk = rows.slice(k, k + NODE_QUERY_ROWS);
+    const params = [...chunk, ...Array(NODE_QUERY_ROWS - chunk.length).fill(-1)];
+    for (const r of await db.all<{ idx: number; leaf_hash: Buffer; subtrees: Buffer | null }>(nodeQuery, params)) byRow.set(Number(r.idx), r);
   }
-  const r = await db.get<{ subtrees: Buffer | null }>('SELECT subtrees FROM audit_entries WHERE idx = ?', [(index + 1) * 2 ** level - 1]);
-  if (!r?.subtrees) return undefined;
-  const s = buf(r.subtrees);
-  return s.length >= level * 32 ? s.subarray((level - 1) * 32, level * 32) : undefined;
+  const out = new Map<string, Hash>();
+  for (const [level, index] of nodes) {
+    const r = byRow.get(rowOf(level, index));
+    if (!r) continue;
+    if (level === 0) out.set(`0/${index}`, buf(r.leaf_hash));
+    else if (r.subtrees && r.subtrees.length >= level * 32) out.set(`${level}/${index}`, buf(r.subtrees).subarray((level - 1) * 32, level * 32));
+  }
+  return out;
 }
 
 /** Collects, per appended leaf, the subtree hashes it completes (CompactRange reports them lowest level first). */
