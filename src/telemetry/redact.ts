@@ -1,4 +1,6 @@
 // DLP redaction of telemetry payloads before anything is stored or exported.
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { TelemetryEvent } from '../core/sinks.js';
 import type { DlpEngine } from '../dlp/index.js';
 
@@ -7,14 +9,25 @@ export type Redactor = (text: string) => string;
 
 export const identityRedactor: Redactor = (t) => t;
 
-/** Masks every entity the DLP engine finds; a text the engine refuses to redact is dropped whole (fail closed). */
-export function dlpRedactor(engine: Pick<DlpEngine, 'redact'>): Redactor {
+/**
+ * Masks every entity the DLP engine finds; a text the engine refuses to redact is dropped whole (fail closed).
+ * Labels repeat (outcome=ok, effect=allow ...), so results are cached by value: the output depends on the input only.
+ */
+export function dlpRedactor(engine: Pick<DlpEngine, 'redact'>, cacheSize = 10_000): Redactor {
+  const cache = new LRUCache<string, string>({ max: cacheSize });
   return (text) => {
+    // keyed by digest so raw label values (which may hold PII) are not kept in the cache
+    const key = createHash('sha256').update(text).digest('base64');
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    let out: string;
     try {
-      return engine.redact(text, { default: 'mask' }).text;
+      out = engine.redact(text, { default: 'mask' }).text;
     } catch {
-      return '[REDACTED]';
+      out = '[REDACTED]';
     }
+    if (text.length <= 256) cache.set(key, out);
+    return out;
   };
 }
 

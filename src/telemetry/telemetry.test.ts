@@ -35,6 +35,17 @@ describe('telemetry pipeline', () => {
     assert.deepEqual(seen[0].attrs, { message: '[REDACTED]', n: 3 });
   });
 
+  it('redacts each distinct label once (cached by digest) and still redacts new values', () => {
+    let calls = 0;
+    const r = dlpRedactor({ redact: (t: string) => (calls++, fakeDlp.redact(t)) });
+    assert.equal(r('outcome ok'), 'outcome ok');
+    assert.equal(r('outcome ok'), 'outcome ok');
+    assert.equal(calls, 1);
+    assert.equal(r('id 536-22-8173'), 'id [US_SSN]');
+    assert.equal(r('id 536-22-8173'), 'id [US_SSN]');
+    assert.equal(calls, 2);
+  });
+
   it('keeps delivering to other listeners when one throws, and never throws to the caller', () => {
     const p = new TelemetryPipeline();
     let got = 0;
