@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { connectorSchema, datasetSchema } from '../catalog/catalog-schema.js';
 import { systemClock } from '../core/clock.js';
-import { PolicyDeniedError, UnavailableError } from '../core/errors.js';
+import { InvalidInputError, PolicyDeniedError, UnavailableError } from '../core/errors.js';
 import { repoPath } from '../core/repo-root.js';
 import { DatasetQuery } from '../connectors/dataset-query.js';
 import { tempDir } from '../testing/databases.js';
@@ -149,6 +149,14 @@ describe('app runner refusals', () => {
     const s = setup('wasm');
     s.apps.add(testManifest('vm-app', {}, 'microvm'), { 'main.ts': 'export default async () => 1' });
     await assert.rejects(s.runner.run({ app: 'vm-app', input: null, user: 'bob' }), (e: unknown) => e instanceof UnavailableError && /^microvm tier unavailable on this host: .+/.test(e.message));
+  });
+
+  it('prechecks a submission: compile errors name the file, an unavailable tier says why', async () => {
+    const s = setup('wasm');
+    const m = (tier: 'wasm' | 'microvm') => s.apps.add(testManifest(`pre-${tier}`, {}, tier), { 'main.ts': 'export default async () => 1' }).manifest;
+    await s.runner.precheck({ manifest: m('wasm'), code: { 'main.ts': 'export default async (i: number) => i + 1' } });
+    await assert.rejects(s.runner.precheck({ manifest: m('wasm'), code: { 'main.ts': 'export default async ( => ' } }), (e: unknown) => e instanceof InvalidInputError && /main.ts:1/.test(JSON.stringify(e.details)));
+    await assert.rejects(s.runner.precheck({ manifest: m('microvm'), code: { 'main.ts': 'export default async () => 1' } }), /^UnavailableError: microvm tier unavailable on this host: /);
   });
 
   it('refuses an app with no version in force', async () => {

@@ -59,6 +59,18 @@ export class AppRunner {
     return b;
   }
 
+  /**
+   * For submit time: the code must compile (TypeScript included) and the manifest's tier must work on this host.
+   * Throws InvalidInputError (compile error, with file:line) or UnavailableError ("<tier> tier unavailable ...").
+   */
+  async precheck(candidate: Pick<AppVersion, 'manifest' | 'code'>): Promise<void> {
+    await bundleApp(candidate.code, candidate.manifest.spec.runtime.entrypoint);
+    const tierName = candidate.manifest.spec.runtime.tier;
+    const tier = this.deps.tiers[tierName];
+    const a = tier ? await tier.available() : { ok: false, reason: 'not configured on this server' };
+    if (!a.ok) throw new UnavailableError(`${tierName} tier unavailable on this host: ${a.reason}`);
+  }
+
   limitsFor(v: AppVersion): RunLimits {
     const max = { ...DEFAULT_LIMITS, ...this.deps.maxLimits };
     const rt = v.manifest.spec.runtime;

@@ -39,6 +39,8 @@ export interface SandboxFeature {
   runner: AppRunner;
   tiers: Record<TierName, SandboxTier>;
   routes: AnyRoute[];
+  /** Submit-time check (compile + tier available); the apps service can call it before storing a version. */
+  precheck: AppRunner['precheck'];
   /** Tier availability with reasons (for `gatehouse app run` errors, status pages and admission). */
   tierStatus(): Promise<Record<TierName, { ok: boolean; reason?: string }>>;
 }
@@ -80,5 +82,5 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
     for (const [name, t] of Object.entries(tiers) as [TierName, SandboxTier][]) out[name] = await t.available();
     return out;
   };
-  return { runner, tiers, routes, tierStatus: status };
+  return { runner, tiers, routes, tierStatus: status, precheck: (c) => runner.precheck(c) };
 }
