@@ -73,6 +73,15 @@ describe('gateway resilience and hostile inputs', () => {
     assert.equal(h.audit.at(-1)!.data.outcome, 'cut_off');
   });
 
+  it('cuts a JSON answer at the output cap when the upstream ignores max_tokens', async () => {
+    h.upstream.ignoreMaxTokens = true;
+    h.upstream.reply = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau';
+    const r = await client.chat.completions.create({ model: 'gpt-cheap', max_tokens: 4, messages: [{ role: 'user', content: 'letters' }] });
+    assert.equal(r.choices[0].finish_reason, 'length');
+    assert.ok(countTokens(r.choices[0].message.content ?? '') <= 4);
+    assert.match(r.choices[0].message.content ?? '', /^alpha/);
+  });
+
   it('tokenizes prompt PII upstream and restores it only when the policy allows', async () => {
     h.governor.obligations = { promptDlp: ['tokenize'], outputDlp: ['allow'] };
     const ask = () => client.chat.completions.create({ model: 'gpt-cheap', messages: [{ role: 'user', content: 'write to jane.roe@example.com' }] });

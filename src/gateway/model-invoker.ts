@@ -14,7 +14,8 @@ import { guardOutput, guardPrompt, type DlpMode } from './dlp-guard.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-types.js';
 import { streamAnswer } from './stream-answer.js';
-import { costNanos, countInputTokens, maxOutputWithin, nanosToUsd, usdToNanos } from './tokens.js';
+import { decode, encode } from 'gpt-tokenizer';
+import { costNanos, countInputTokens, countTextTokens, maxOutputWithin, nanosToUsd, usdToNanos } from './tokens.js';
 import { UpstreamError, type UpstreamClient, type UpstreamTarget } from './upstream-client.js';
 
 export interface InvokerDeps {
@@ -194,9 +195,16 @@ export class ModelInvoker {
         const r = await this.d.upstream.complete(target, upReq);
         f.upstreamMs = performance.now() - tUp;
         f.upstreamStatus = 200;
+        const counted = r.usage.outputTokens >= 0 ? r.usage.outputTokens : countTextTokens(r.text, provider, this.d.config.anthropicTokenFactor);
+        if (counted > maxOut) {
+          // The upstream ignored max_tokens: the caller gets no more than the cap (billing still follows the provider).
+          r.text = decode(encode(r.text).slice(0, maxOut));
+          r.finishReason = 'length';
+          f.outcome = 'cut_off';
+        }
         const out = guardOutput(this.d.dlp, outputMode, r.text, scope, restore);
         f.outputFindings = out.findings;
-        const usage = { inputTokens: r.usage.inputTokens >= 0 ? r.usage.inputTokens : tokensIn, outputTokens: r.usage.outputTokens >= 0 ? r.usage.outputTokens : Math.min(maxOut, countInputTokens([{ role: 'assistant', content: r.text }], provider) - 6) };
+        const usage = { inputTokens: r.usage.inputTokens >= 0 ? r.usage.inputTokens : tokensIn, outputTokens: r.usage.outputTokens >= 0 ? r.usage.outputTokens : Math.min(maxOut, counted) };
         f.tokensIn = usage.inputTokens;
         f.tokensOut = usage.outputTokens;
         f.costNanos = costNanos(doc, usage.inputTokens, usage.outputTokens);
