@@ -91,10 +91,10 @@ describe('policy engine end to end (sqlite)', () => {
     assert.equal((await call(5000)).effect, 'deny');
     const list = await t.cli(['decisions', 'list', '--app', 'faq-bot', '--since', '1h', '--json']);
     assert.equal(list.code, 0, list.err);
-    const items = (JSON.parse(list.out) as { items: { effect: string; input: { request: { prompt: string } } }[] }).items;
-    assert.equal(items.length >= 3, true);
+    const items = (JSON.parse(list.out) as { items: { action: string; input: { request: { prompt: string } } }[] }).items.filter((i) => i.action === 'model.invoke');
+    assert.equal(items.length, 3);
     assert.ok(items.every((i) => i.input.request.prompt === '[masked]'));
-    const denies = JSON.parse((await t.cli(['decisions', 'list', '--app', 'faq-bot', '--effect', 'deny', '--json'])).out) as { items: unknown[] };
+    const denies = JSON.parse((await t.cli(['decisions', 'list', '--app', 'faq-bot', '--action', 'model.invoke', '--effect', 'deny', '--json'])).out) as { items: unknown[] };
     assert.equal(denies.items.length, 1);
 
     const dir = copyExamples();
