@@ -26,6 +26,7 @@ describe('gateway resilience and hostile inputs', () => {
     h.upstream.reply = (u) => `Echo: ${u}`;
     h.upstream.failNext = [];
     h.upstream.ignoreMaxTokens = false;
+    h.upstream.chunkDelayMs = 0;
     h.governor.obligations = {};
   });
 
@@ -80,6 +81,27 @@ describe('gateway resilience and hostile inputs', () => {
     assert.equal(r.choices[0].finish_reason, 'length');
     assert.ok(countTokens(r.choices[0].message.content ?? '') <= 4);
     assert.match(r.choices[0].message.content ?? '', /^alpha/);
+  });
+
+  it('charges and records a stream the client abandons mid-way', async () => {
+    h.upstream.chunkDelayMs = 20;
+    h.upstream.reply = 'word '.repeat(80);
+    const ac = new AbortController();
+    const res = await fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST', signal: ac.signal,
+      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-cheap', user: 'leaver', stream: true, messages: [{ role: 'user', content: 'long one' }] }),
+    });
+    const reader = res.body!.getReader();
+    let got = '';
+    while (!got.includes('word')) got += new TextDecoder().decode((await reader.read()).value);
+    ac.abort();
+    let entry;
+    for (let i = 0; i < 100 && !(entry = h.audit.find((e) => e.actor === 'leaver')); i++) await new Promise((r) => setTimeout(r, 20));
+    h.upstream.chunkDelayMs = 0;
+    assert.ok(entry, 'the abandoned call is audited');
+    assert.equal(entry.data.outcome, 'client_closed');
+    assert.ok(Number(entry.data.tokensOut) > 0 && Number(entry.data.tokensOut) < 80, 'charged for what was produced, not the worst case');
   });
 
   it('tokenizes prompt PII upstream and restores it only when the policy allows', async () => {
