@@ -8,6 +8,7 @@ import type { Coordination } from '../coord/coordination.js';
 import type { CostLimits } from './cel-env.js';
 import { compileBundle, type CompiledBundle, type PolicyFile } from './compiler.js';
 import type { DecisionLog } from './decision-log.js';
+import { decisionId } from './decision-id.js';
 import { PolicyEvaluator } from './evaluator.js';
 import type { Activation, PolicyStore } from './policy-store.js';
 import { simulate, type SimulationReport } from './simulate.js';
@@ -40,6 +41,7 @@ export class PolicyService {
   private evaluator: PolicyEvaluator;
   /** Set when the stored active revision cannot be compiled: every decision is then a deny (fail closed). */
   private loadError: string | undefined;
+  private failedRevision = '';
   private unsubscribe: (() => Promise<void>) | undefined;
 
   readonly store: PolicyStore;
@@ -82,6 +84,7 @@ export class PolicyService {
       this.loadError = undefined;
     } catch (err) {
       this.loadError = `active policy revision ${rev} failed to load: ${(err as Error).message}`;
+      this.failedRevision = rev;
       this.deps.logger.error('policy bundle failed to load; denying every decision', { revision: rev, error: (err as Error).message });
     }
   }
@@ -93,9 +96,8 @@ export class PolicyService {
   }
 
   private denyAll(reason: string): Decision {
-    const now = this.deps.clock.now();
-    const d = this.evaluator.decide({ action: '_', subject: { user: 'system', roles: [], groups: [] }, resource: { type: '_', id: '_', attributes: {} }, request: {} });
-    return { ...d, time: now, effect: 'deny', reason, errors: [reason], matched: [], obligations: {}, warnings: [] };
+    const time = this.deps.clock.now();
+    return { id: decisionId(time), time, effect: 'deny', reason, errors: [reason], matched: [], obligations: {}, warnings: [], bundleRevision: this.failedRevision };
   }
 
   /** Validates (schema, CEL types, cost, the bundle's own tests), stores the revision and activates it. */
