@@ -1,7 +1,12 @@
 // The bridge on its own: lifetime (calls after dispose, expired tokens), fail-closed governance, log limits and DLP,
 // and the gateway path where the invoker governs itself (one decision per call).
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { datasetSchema } from '../catalog/catalog-schema.js';
+import { DatasetQuery } from '../connectors/dataset-query.js';
+import { tempDir } from '../testing/databases.js';
 import { ManualClock } from '../core/clock.js';
 import { PolicyDeniedError } from '../core/errors.js';
 import type { Governor } from '../core/governance.js';
@@ -10,13 +15,13 @@ import type { LlmInvoker } from './llm-invoker.js';
 import { RunTokens } from './run-token.js';
 import { FakeApps, FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry, testManifest } from './sandbox-fakes.js';
 
-async function make(over: Partial<BridgeDeps> = {}) {
+async function make(over: Partial<BridgeDeps> = {}, spec: Record<string, unknown> = {}) {
   const clock = new ManualClock();
   const tokens = new RunTokens(clock);
   const audit = new MemoryAudit();
   const telemetry = new MemoryTelemetry();
   const governor = new FakeGovernor();
-  const v = new FakeApps().add(testManifest('app', { models: [{ id: 'm', maxOutputTokens: 50 }] }), {});
+  const v = new FakeApps().add(testManifest('app', { models: [{ id: 'm', maxOutputTokens: 50 }], ...spec }), {});
   const { token, claims } = await tokens.issue({ app: 'app', version: 1, user: 'u', run: 'run_1' }, 10_000);
   const deps: BridgeDeps = { governor, catalog: new FakeCatalog(), audit, telemetry, clock, tokens, llm: new FakeLlm(), ...over };
   return { bridge: new CapabilityBridge(deps, { runId: 'run_1', traceId: 'run_1', user: 'u', version: v, token, claims }), clock, audit, telemetry, governor, deps };
@@ -70,6 +75,17 @@ describe('capability bridge', () => {
     const logs = telemetry.events.filter((e) => e.kind === 'app.log').map((e) => String(e.attrs?.message));
     assert.equal(logs[0], 'card [CREDIT_CARD]');
     assert.ok(logs.reduce((n, l) => n + l.length, 0) <= 100);
+  });
+
+  it('masks sensitive values in query rows before the app sees them', async () => {
+    const home = tempDir('gh-bridge-');
+    writeFileSync(join(home, 'people.csv'), 'team,contact\nops,ops-lead@example.com\nsales,none\n');
+    const catalog = new FakeCatalog([datasetSchema.parse({ apiVersion: 'gatehouse/v1', kind: 'Dataset', metadata: { name: 'people', owner: 'd' }, spec: { classification: 'internal', region: 'eu', source: { kind: 'csv', path: 'people.csv' }, columns: [{ name: 'team' }, { name: 'contact' }] } })]);
+    const scanner = { scan: (t: string) => (t.includes('@') ? ['EMAIL_ADDRESS'] : []), redact: (t: string) => t.replace(/\S+@\S+/g, '[EMAIL_ADDRESS]') };
+    const { bridge, telemetry } = await make({ catalog, datasets: new DatasetQuery(home), scanner }, { data: [{ dataset: 'people', access: 'read', purpose: 'contacts', columns: ['team', 'contact'] }] });
+    const r = (await bridge.call('data.query', { dataset: 'people', request: {} })) as { rows: { contact: string }[] };
+    assert.deepEqual(r.rows.map((x) => x.contact), ['[EMAIL_ADDRESS]', 'none']);
+    assert.equal(telemetry.events.find((e) => e.kind === 'dlp.detection')?.metrics?.count, 1);
   });
 
   it('rejects malformed arguments with the field path', async () => {

@@ -34,6 +34,8 @@ export interface BridgeDeps {
   maxLogBytes?: number;
   /** Sensitive data in an outbound body: refuse (default) or mask. */
   bodyDlp?: 'block' | 'redact';
+  /** DLP on query rows before the app sees them: mask findings (default) or pass rows through. */
+  rowDlp?: 'redact' | 'off';
 }
 
 export interface RunScope {
@@ -131,7 +133,9 @@ export class CapabilityBridge implements Bridge {
           decision = await this.govern('data.query', { type: 'dataset', id: dataset }, { columns: Array.isArray(cols) ? cols : allowed });
           if (!this.deps.datasets) throw new UnavailableError('ctx.data.query is not wired on this server (no dataset layer)');
           const rowLimit = minDefined(decision.obligations.rowLimit, this.deps.defaultRowLimit ?? 1000) as number;
-          return await this.deps.datasets.query(doc, request, allowed, rowLimit);
+          const result = await this.deps.datasets.query(doc, request, allowed, rowLimit);
+          if (this.deps.rowDlp !== 'off') this.maskRows(result.rows, dataset);
+          return result;
         }
         case 'http.fetch': {
           const { url, init } = parseOrThrow(fetchSchema, args, 'ctx.http.fetch arguments');
@@ -185,6 +189,28 @@ export class CapabilityBridge implements Bridge {
     }
     await this.record(methodFor(action), resource.id, decision, performance.now(), undefined);
     return decision;
+  }
+
+  /** Masks sensitive values in string cells (architecture step 5: inspect what comes back). */
+  private maskRows(rows: Record<string, unknown>[], dataset: string): void {
+    const scanner = this.deps.scanner;
+    if (!scanner) return;
+    const found = new Set<string>();
+    let cells = 0;
+    for (const row of rows) {
+      for (const [k, v] of Object.entries(row)) {
+        if (typeof v !== 'string' || v === '') continue;
+        const types = scanner.scan(v);
+        if (types.length === 0) continue;
+        types.forEach((t) => found.add(t));
+        row[k] = scanner.redact ? scanner.redact(v) : `[${types[0]}]`;
+        cells++;
+      }
+    }
+    if (cells > 0) {
+      const v = this.scope.version;
+      this.deps.telemetry.emit({ kind: 'dlp.detection', time: this.deps.clock.now(), app: v.app, appVersion: v.version, user: this.scope.user, dataset, ids: { runId: this.scope.runId, traceId: this.scope.traceId }, metrics: { count: cells }, attrs: { where: 'data.query', types: [...found].join(',') } });
+    }
   }
 
   private log(args: unknown): null {

@@ -12,6 +12,8 @@ export const sandboxConfigSchema = z.object({
   maxResponseBytes: z.number().int().positive().default(1_000_000),
   /** Sensitive data in an outbound body: refuse the call or mask it (URLs and headers are always refused). */
   bodyDlp: z.enum(['block', 'redact']).default('block'),
+  /** DLP on ctx.data.query rows before the app sees them: mask findings, or pass rows through unchanged. */
+  rowDlp: z.enum(['redact', 'off']).default('redact'),
   /** Where the compiled seccomp filter is cached (default: <tmpdir>/gatehouse-sandbox). */
   cacheDir: z.string().optional(),
   microvm: z.object({ kernelPath: z.string().optional(), rootfsPath: z.string().optional() }).strict().prefault({}),

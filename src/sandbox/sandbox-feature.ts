@@ -57,7 +57,7 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
   const runner = new AppRunner({
     apps: d.apps, catalog: d.catalog, governor: d.governor, audit: d.audit, telemetry: d.telemetry, clock: d.clock, tiers,
     tokens: new RunTokens(d.clock), llm: d.llm, scanner: d.scanner, datasets: new DatasetQuery(d.home),
-    defaultRowLimit: cfg.defaultRowLimit, maxResponseBytes: cfg.maxResponseBytes, bodyDlp: cfg.bodyDlp,
+    defaultRowLimit: cfg.defaultRowLimit, maxResponseBytes: cfg.maxResponseBytes, bodyDlp: cfg.bodyDlp, rowDlp: cfg.rowDlp,
     maxLimits: { timeoutMs: cfg.maxTimeoutMs, memoryMb: cfg.maxMemoryMb, maxOutputBytes: cfg.maxOutputBytes },
   });
   const routes: AnyRoute[] = [
