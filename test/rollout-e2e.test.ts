@@ -252,7 +252,7 @@ describe('rollout end to end', () => {
       assert.match(r.out, /rolled back faq-bot: v2 → v1 \(rbk_\w+\); snapshot snp_\w+/);
       assert.equal((await t.gh.apps.inForce('faq-bot'))?.version, 1);
       assert.equal((await t.gh.apps.getVersion('faq-bot', 2))?.state, 'rolled_back');
-      const again = await t.cli(['app', 'rollback', 'faq-bot', '--reason', 'again']);
+      const again = await t.cli(['app', 'rollback', 'faq-bot']);
       assert.equal(again.code, 1);
       assert.match(again.err, /no known-good version before 1/);
       const snaps = (await t.api('GET', '/api/v1/snapshots?app=faq-bot')).body.snapshots as { reason: string }[];

@@ -92,7 +92,7 @@ export function registerRolloutCommands(program: Command, cli: CliContext): void
     .command('rollback <app>')
     .description('make the last known-good version the one in force (snapshot first; audited)')
     .option('--to <version>', 'a specific earlier released version')
-    .requiredOption('--reason <text>', 'why')
+    .option('--reason <text>', 'why (recorded in the audit log)', 'manual rollback')
     .action(async (app: string, opts: { to?: string; reason: string }) => {
       const to = opts.to === undefined ? undefined : num(opts.to, '--to');
       const r = await cli.api().request<RollbackRecord>('POST', `/api/v1/apps/${encodeURIComponent(app)}/rollback`, { reason: need(opts.reason, '--reason'), ...(to !== undefined ? { to } : {}) });
