@@ -2,14 +2,21 @@
 import { hasDigit, regexRecognizer, type Emit, type Recognizer } from './recognizer.js';
 import { nameLexicon, type NameLexicon } from './name-lexicon.js';
 
-// Latin letters spelled out instead of \\p{Lu}/\\p{Ll}: the `u` flag made this regex 4x slower.
-const UP = 'A-Z\\u00C0-\\u00D6\\u00D8-\\u00DE\\u0100-\\u017F';
-const LO = 'a-z\\u00DF-\\u00F6\\u00F8-\\u00FF\\u0100-\\u017F';
+// Latin letters spelled out instead of \\p{Lu}/\\p{Ll} (the `u` flag made this regex 4x slower). The two classes
+// must not overlap: a letter in both made TOKEN's nested repetition backtrack exponentially (`ĀāĀā…1`).
+const latin = (re: RegExp) => {
+  let out = '';
+  for (let c = 0xc0; c <= 0x17f; c++) if (re.test(String.fromCharCode(c))) out += `\\u${c.toString(16).padStart(4, '0')}`;
+  return out;
+};
+const UP_EXT = latin(/\p{Lu}/u);
+const UP = `A-Z${UP_EXT}`;
+const LO = `a-z${latin(/\p{Ll}/u)}`;
 const TOKEN = `(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Jr|Sr|I|II|III|IV|V|MD|DDS|PhD)\\b)[${UP}][${LO}]*(?:['’-]?[${UP}][${LO}]+)*`;
 const SUFFIX = '(?:,?\\s+(?:Jr\\.?|Sr\\.?|I{1,3}|IV|V|MD|DDS|PhD|Esq\\.?))?';
 // Title? then up to four capitalized tokens (an initial like `Q.` allowed in the middle).
 const CAP_SEQ = new RegExp(
-  `(?:\\b|(?=[\\u00C0-\\u00DE\\u0100-\\u017F]))(?:(Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\\.?\\s+)?(${TOKEN}(?:[ \\t]+(?:[${UP}]\\.|${TOKEN})){0,3})(${SUFFIX})(?![${UP}${LO}\\d_@'’-])`,
+  `(?:\\b|(?=[${UP_EXT}]))(?:(Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\\.?\\s+)?(${TOKEN}(?:[ \\t]+(?:[${UP}]\\.|${TOKEN})){0,3})(${SUFFIX})(?![${UP}${LO}\\d_@'’-])`,
   'g',
 );
 

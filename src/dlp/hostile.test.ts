@@ -1,0 +1,34 @@
+// Hostile inputs: catastrophic-backtracking probes against every built-in recognizer (a regression blocks the run).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createDlpEngine } from './index.js';
+
+const engine = createDlpEngine();
+// Before the fix, the first probe (letters in both the upper- and lower-case classes) took ~0.5 s at 30
+// characters and doubled with each extra pair; at 60 characters it never finished.
+const probes: Record<string, string> = {
+  latin_extended_alternation: `Ā${'āĀ'.repeat(30)}1`,
+  latin_extended_runs: `${'Āāāā'.repeat(40)}@`,
+  capitalized_pairs: 'Aa '.repeat(5000),
+  spaced_digits: '1 '.repeat(20000),
+  dashed_digits: '1-'.repeat(20000),
+  at_signs: 'a@'.repeat(20000),
+  colons: 'a:'.repeat(20000),
+  hex_colons: '1:'.repeat(20000),
+  key_words: 'token '.repeat(5000),
+  unterminated_pem: '-----BEGIN RSA PRIVATE KEY-----\n'.repeat(500),
+  street_like: '12 Aaa '.repeat(3000),
+  dotted_digits: '1.'.repeat(20000),
+};
+
+describe('hostile inputs', () => {
+  for (const [name, text] of Object.entries(probes)) {
+    it(`scans ${name} (${text.length} chars) without backtracking blow-up`, { timeout: 20_000 }, () => {
+      const findings = engine.scan(text);
+      for (const f of findings) assert.ok(f.start >= 0 && f.end <= text.length && f.start < f.end);
+    });
+  }
+  it('keeps the upper- and lower-case letter classes apart (the cause of the blow-up)', () => {
+    assert.deepEqual(engine.scan(`My name is Ł${'ł'.repeat(5)} Żółć.`).map((f) => f.type), ['PERSON']);
+  });
+});
