@@ -70,3 +70,17 @@ describe('gatehouse dlp scan', () => {
     assert.ok(readFileSync(file, 'utf8').length > 0);
   });
 });
+
+describe('file vault (hostile scope names)', () => {
+  it('keeps a __proto__ scope as data and does not pollute Object.prototype', async () => {
+    const vault = join(dir, 'proto-vault.json');
+    const red = await cli('dlp', 'scan', file, '--redact', '--mode', 'tokenize', '--vault', vault, '--scope', '__proto__');
+    assert.equal(red.code, 0, red.err);
+    assert.equal(({} as Record<string, unknown>)['[US_SSN:tk_'], undefined);
+    assert.equal(Object.keys(Object.prototype).length, 0);
+    const redacted = join(dir, 'proto-red.txt');
+    writeFileSync(redacted, red.out);
+    assert.equal((await cli('dlp', 'restore', redacted, '--vault', vault, '--scope', '__proto__')).out, 'Reach jane.doe@example.com, SSN 219-09-9998.');
+    assert.equal((await cli('dlp', 'restore', redacted, '--vault', vault, '--scope', 'default')).out, red.out);
+  });
+});

@@ -9,14 +9,17 @@ export interface FileVault extends TokenVault {
   save(): void;
 }
 
-type VaultFile = Record<string, Record<string, { type: string; value: string }>>;
+type Entry = { type: string; value: string };
+type VaultFile = Record<string, Record<string, Entry>>;
 
 export function openFileVault(path: string): FileVault {
-  let data: VaultFile = {};
+  // Maps, not plain objects: a scope or token named `__proto__` must stay data.
+  const data = new Map<string, Map<string, Entry>>();
   if (existsSync(path)) {
     try {
-      data = JSON.parse(readFileSync(path, 'utf8')) as VaultFile;
-      if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('not an object');
+      const parsed = JSON.parse(readFileSync(path, 'utf8')) as VaultFile;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      for (const [scope, tokens] of Object.entries(parsed)) data.set(scope, new Map(Object.entries(tokens)));
     } catch (err) {
       throw new InvalidInputError(`Cannot read the token vault ${path}: ${(err as Error).message}; pass another --vault file.`, [{ path, message: 'expected a JSON object written by `gatehouse dlp scan --redact --mode tokenize`' }]);
     }
@@ -25,18 +28,21 @@ export function openFileVault(path: string): FileVault {
   let dirty = false;
   return {
     tokenize(scope, type, value) {
-      for (const [token, e] of Object.entries(data[scope] ?? {})) if (e.type === type && e.value === value) return token;
+      const tokens = data.get(scope) ?? new Map<string, Entry>();
+      for (const [token, e] of tokens) if (e.type === type && e.value === value) return token;
       const token = mem.tokenize(scope, type, value);
-      (data[scope] ??= {})[token] = { type, value };
+      tokens.set(token, { type, value });
+      data.set(scope, tokens);
       dirty = true;
       return token;
     },
     lookup(scope, token) {
-      return data[scope]?.[token]?.value;
+      return data.get(scope)?.get(token)?.value;
     },
     save() {
       if (!dirty) return;
-      writeFileSync(path, JSON.stringify(data), { mode: 0o600 });
+      const out = Object.fromEntries([...data].map(([scope, tokens]) => [scope, Object.fromEntries(tokens)]));
+      writeFileSync(path, JSON.stringify(out), { mode: 0o600 });
       chmodSync(path, 0o600);
       dirty = false;
     },
