@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { runCli } from '../cli/program.js';
 import { ManualClock } from '../core/clock.js';
@@ -30,6 +32,10 @@ describe('audit CLI and API over HTTP', () => {
   let log: AuditLog;
   let server: RunningServer;
   let cliHome: string;
+  // A witness on 127.0.0.1: takes POSTed notes, serves them back as JSON lines.
+  const witnessed: string[] = [];
+  let witness: Server;
+  let witnessUrl: string;
   const work = tempDir('gatehouse-audit-cli-');
 
   const cli = async (args: string[], token = 'auditor-token') => {
@@ -42,7 +48,17 @@ describe('audit CLI and API over HTTP', () => {
   before(async () => {
     ({ db, home, cleanup } = await sqlite.open(auditMigrations));
     cliHome = tempDir('gatehouse-audit-clihome-');
-    log = await AuditLog.open({ db, home, clock: new ManualClock(), logger: silentLogger, config: { maxBatch: 10, witnessFile: 'witness.jsonl' } });
+    witness = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (req.method === 'POST') witnessed.push(body);
+        res.end(req.method === 'GET' ? witnessed.map((n) => JSON.stringify({ checkpoint: n })).join('\n') : '');
+      });
+    });
+    await new Promise<void>((r) => witness.listen(0, '127.0.0.1', r));
+    witnessUrl = `http://127.0.0.1:${(witness.address() as AddressInfo).port}/witness`;
+    log = await AuditLog.open({ db, home, clock: new ManualClock(), logger: silentLogger, config: { maxBatch: 10, witnessFile: 'witness.jsonl', witnessUrl } });
     for (let i = 0; i < 30; i += 10) {
       await Promise.all(Array.from({ length: 10 }, (_, j) => log.append({ type: j % 3 ? 'decision' : 'approval.granted', actor: 'ann', app: j % 2 ? 'crm' : 'notes', data: { n: i + j } })));
     }
@@ -52,6 +68,7 @@ describe('audit CLI and API over HTTP', () => {
   after(async () => {
     await server.close();
     await log.close();
+    await new Promise((r) => witness.close(r));
     await cleanup();
   });
 
@@ -66,6 +83,11 @@ describe('audit CLI and API over HTTP', () => {
     assert.match(r.out, /ok: 31 entries recomputed/);
     assert.match(r.out, /extends 5 saved\/witnessed checkpoint/);
     assert.equal(readFileSync(join(cliHome, 'audit-verifier-key'), 'utf8').trim(), log.verifierKey);
+    await log.flush();
+    assert.equal(witnessed.length, 4);
+    const w = await cli(['audit', 'verify', '--witness', witnessUrl]);
+    assert.equal(w.code, 0, w.err);
+    assert.match(w.out, /extends 4 saved\/witnessed checkpoint/);
   });
 
   it('writes a proof that verifies offline, and rejects an altered proof or a proof under another key', async () => {

@@ -61,8 +61,8 @@ export async function resolveKey(opts: { key?: string; env: Record<string, strin
   return { key, text, note: `key fetched from the server and pinned in ${pinned} (trust on first use)` };
 }
 
-/** Checkpoints to hold the log to: a saved note file and the JSON lines of a witness file. */
-export function readTrusted(checkpointFile?: string, witnessFile?: string): TrustedCheckpoint[] {
+/** Checkpoints to hold the log to: a saved note file and the JSON lines of a witness file or witness URL. */
+export async function readTrusted(checkpointFile?: string, witnessFile?: string): Promise<TrustedCheckpoint[]> {
   const out: TrustedCheckpoint[] = [];
   const read = (f: string) => {
     try {
@@ -74,7 +74,8 @@ export function readTrusted(checkpointFile?: string, witnessFile?: string): Trus
   // A note saved from a terminal may have lost its final newline; the signature does not cover it.
   if (checkpointFile) out.push({ label: `saved checkpoint ${checkpointFile}`, note: read(checkpointFile).replace(/\n*$/, '\n') });
   if (witnessFile) {
-    read(witnessFile).split('\n').forEach((line, i) => {
+    const text = /^https?:\/\//.test(witnessFile) ? await fetchWitness(witnessFile) : read(witnessFile);
+    text.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
       let note: unknown;
       try {
@@ -87,6 +88,17 @@ export function readTrusted(checkpointFile?: string, witnessFile?: string): Trus
     });
   }
   return out;
+}
+
+async function fetchWitness(url: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    throw new GatehouseError('unavailable', 503, `Cannot fetch the witness ${url}: ${(err as Error).message}`);
+  }
+  if (!res.ok) throw new GatehouseError('unavailable', 503, `The witness ${url} answered HTTP ${res.status}`);
+  return res.text();
 }
 
 /** The self-contained proof `audit proof` writes and any RFC 6962 verifier can check. */

@@ -38,10 +38,10 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .command('verify')
     .description('recompute the whole tree from the entries and check it against the signed checkpoint (exit 1 naming the first bad index)')
     .option('--checkpoint <file>', 'a checkpoint saved earlier (`gatehouse audit checkpoint > saved.txt`); the log must extend it')
-    .option('--witness <file>', 'a witness file (JSON lines); the log must extend every checkpoint in it')
+    .option('--witness <file|url>', 'a witness file or URL (JSON lines); the log must extend every checkpoint in it')
     .option('--key <verifierKey>', 'verifier key to trust (default: GATEHOUSE_AUDIT_KEY, then the pinned key)')
     .action(async (o: { checkpoint?: string; witness?: string; key?: string }) => {
-      const trusted = readTrusted(o.checkpoint, o.witness);
+      const trusted = await readTrusted(o.checkpoint, o.witness);
       const api = cli.api();
       const { key, note } = await resolveKey({ key: o.key, env: cli.env, api });
       const r = await verifyLog(apiSource(api), key, trusted);

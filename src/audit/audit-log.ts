@@ -1,6 +1,4 @@
 // The verifiable audit log: an AuditSink with group commit, a signed checkpoint per batch, and proofs from stored subtrees.
-import { appendFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { InvalidInputError, NotFoundError, UnavailableError } from '../core/errors.js';
@@ -16,12 +14,15 @@ import { loadSalt, loadSigningKey } from './keys.js';
 import { CompactRange, consistencyProof, frontierNodes, hashLeaf, inclusionProof, withFetchedNodes, type Hash } from './merkle.js';
 import { rawPublicKey, signCheckpoint, verifierKeyString } from './note.js';
 import type { LogSource } from './verify.js';
+import { Witness } from './witness.js';
 
 export interface AuditConfig {
   /** Checkpoint origin line and signing key name. */
   origin: string;
   /** Append every checkpoint (one JSON line each) to this file; relative paths are inside GATEHOUSE_HOME. */
   witnessFile?: string;
+  /** POST every checkpoint (text/plain signed note) to this URL, in order. */
+  witnessUrl?: string;
   /** Most entries committed in one transaction. */
   maxBatch: number;
 }
@@ -50,7 +51,7 @@ export class AuditLog implements AuditSink {
   private readonly queue: Pending[] = [];
   private draining: Promise<void> | null = null;
   private closed = false;
-  private readonly witnessPath?: string;
+  private readonly witness: Witness;
   /** Complete subtree hashes never change, so upper levels are kept in memory: a proof then reads only rows near its leaf. */
   private readonly nodeCache = new Map<string, Hash>();
 
@@ -64,7 +65,7 @@ export class AuditLog implements AuditSink {
     this.origin = cfg.origin;
     this.publicKey = rawPublicKey(key);
     this.verifierKey = verifierKeyString(cfg.origin, this.publicKey);
-    if (cfg.witnessFile) this.witnessPath = isAbsolute(cfg.witnessFile) ? cfg.witnessFile : join(opts.home, cfg.witnessFile);
+    this.witness = new Witness({ home: opts.home, file: cfg.witnessFile, url: cfg.witnessUrl, logger: opts.logger });
   }
 
   static async open(opts: AuditLogOptions): Promise<AuditLog> {
@@ -106,9 +107,10 @@ export class AuditLog implements AuditSink {
       });
   }
 
-  /** Resolves once every queued append is committed. */
+  /** Resolves once every queued append is committed and its checkpoint offered to the witness. */
   async flush(): Promise<void> {
     while (this.draining) await this.draining;
+    await this.witness.flush();
   }
 
   async close(): Promise<void> {
@@ -148,7 +150,7 @@ export class AuditLog implements AuditSink {
           });
           this.range = prepared.range;
           for (const [level, index, hash] of prepared.upper) this.cacheNode(level, index, hash);
-          if (this.witnessPath) this.writeWitness(prepared.note);
+          if (this.witness.enabled) this.witness.record(prepared.note);
         }
         return prepared.indexes;
       } catch (err) {
@@ -186,14 +188,6 @@ export class AuditLog implements AuditSink {
     const root = range.root();
     const note = rows.length ? signCheckpoint({ origin: this.origin, size: range.size, root }, this.origin, this.key) : '';
     return { indexes, rows, range, root, note, upper };
-  }
-
-  private writeWitness(note: string): void {
-    try {
-      appendFileSync(this.witnessPath!, JSON.stringify({ checkpoint: note }) + '\n', { mode: 0o644 });
-    } catch (err) {
-      this.opts.logger.warn('audit witness file not written', { file: this.witnessPath, error: (err as Error).message });
-    }
   }
 
   async latestCheckpoint(): Promise<CheckpointRow | undefined> {
