@@ -76,8 +76,8 @@ for (const t of testDatabases) {
       assert.match(String(decodeEntry(rows[0].leaf).data.note), /^hmac-sha256:[0-9a-f]{64}$/);
       assert.ok(!rows[0].leaf.toString().includes('secret prompt'));
       assert.equal((await log.entries({ app: 'crm', type: 'decision', limit: 1000 })).length, 150);
-      assert.throws(() => log.append({ type: 'Bad Type', actor: 'x', data: {} }), InvalidInputError);
-      assert.throws(() => log.append({ type: 'x', actor: '', data: {} }), /actor/);
+      await assert.rejects(log.append({ type: 'Bad Type', actor: 'x', data: {} }), InvalidInputError);
+      await assert.rejects(log.append({ type: 'x', actor: '', data: {} }), /actor/);
       await assert.rejects(log.append({ type: 'x', actor: 'a', data: { n: Number.NaN } }), InvalidInputError);
       assert.equal((await log.latestCheckpoint())?.size, 301);
     });

@@ -87,7 +87,11 @@ export class AuditLog implements AuditSink {
   }
 
   append(event: AuditEventInput): Promise<{ index: number }> {
-    checkEvent(event);
+    try {
+      checkEvent(event);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (this.closed) return Promise.reject(new UnavailableError('The audit log is closed (the server is shutting down); retry against a running server.'));
     return new Promise((resolve, reject) => {
       this.queue.push({ event, time: this.opts.clock.now(), resolve, reject });
@@ -126,7 +130,9 @@ export class AuditLog implements AuditSink {
         batch.forEach((p, i) => (indexes[i] === undefined ? undefined : p.resolve({ index: indexes[i] })));
       } catch (err) {
         this.opts.logger.error('audit batch failed', { error: (err as Error).message, entries: batch.length });
-        for (const p of batch) p.reject(err);
+        // Fail closed: the callers' actions must not proceed unrecorded.
+        const failure = new UnavailableError(`The audit log could not record the event (${(err as Error).message}); the action was not recorded, retry later or run \`gatehouse audit verify\`.`);
+        for (const p of batch) p.reject(failure);
       }
     }
   }

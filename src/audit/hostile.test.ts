@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ManualClock } from '../core/clock.js';
+import { UnavailableError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { testDatabases, type TestDatabase } from '../testing/databases.js';
 import { auditMigrations } from './audit-migrations.js';
@@ -142,6 +143,8 @@ for (const t of testDatabases) {
       await f.reopen();
       expectProblem(await f.verify(), 16, /entry 16 is not covered by the latest signed checkpoint \(size 16\)/);
       expectProblem(await f.verify([{ label: 'saved checkpoint', note: saved }]), 16, /older than saved checkpoint \(size 40\)/);
+      // The server does not paper over it either: appending on top of the replayed checkpoint fails closed.
+      await assert.rejects(f.log.append({ type: 'decision', actor: 'alice', data: {} }), UnavailableError);
       await f.done();
     });
 
