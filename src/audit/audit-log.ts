@@ -224,7 +224,7 @@ export class AuditLog implements AuditSink {
         if (!c) throw new NotFoundError('Audit checkpoint', 'latest', 'the log is empty');
         return c.note;
       },
-      entries: async (start, limit) => (await leafRows(this.opts.db, start, limit)).map((r) => ({ index: r.idx, entry: r.leaf, leafHash: r.leaf_hash })),
+      entries: async (start, limit, withLeafHashes) => (await leafRows(this.opts.db, start, limit, withLeafHashes)).map((r) => ({ index: r.idx, entry: r.leaf, leafHash: r.leaf_hash })),
       checkpoints: async (after, limit) => (await this.checkpoints(after, limit)).map((c) => c.note),
     };
   }

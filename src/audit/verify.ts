@@ -14,8 +14,11 @@ export interface SourceEntry {
 /** Where the verifier reads the log from (the HTTP API in the CLI, the store in tests and benches). */
 export interface LogSource {
   latestCheckpoint(): Promise<string>;
-  /** Entries with index >= start, in index order, at most `limit`; may return every stored row, covered or not. */
-  entries(start: number, limit: number): Promise<SourceEntry[]>;
+  /**
+   * Entries with index >= start, in index order, at most `limit`; may return every stored row, covered or not.
+   * The recorded leaf hashes are wanted only when localising damage (a source may always include them).
+   */
+  entries(start: number, limit: number, withLeafHashes: boolean): Promise<SourceEntry[]>;
   /** Stored checkpoint notes with size > afterSize, in size order. */
   checkpoints(afterSize: number, limit: number): Promise<string[]>;
 }
@@ -72,7 +75,7 @@ export async function verifyLog(source: LogSource, key: VerifierKey, trusted: Tr
 
   const range = new CompactRange();
   for (let next = 0; ;) {
-    const page = await source.entries(next, pageSize);
+    const page = await source.entries(next, pageSize, false);
     if (page.length === 0) break;
     for (const row of page) {
       const i = range.size;
@@ -100,7 +103,8 @@ export async function verifyLog(source: LogSource, key: VerifierKey, trusted: Tr
   }
   const root = range.root().toString('base64');
   if (root !== report.rootHash) {
-    const { lastGood, bad } = await localise(source, pageSize);
+    const { lastGood, bad, altered } = await localise(source, pageSize);
+    if (altered !== undefined) return fail({ index: altered, message: `entry ${altered} does not match its recorded leaf hash: the entry bytes were modified` });
     const where = bad !== undefined ? `entries ${lastGood}..${bad - 1} do not match the checkpoint made at size ${bad}` : 'the entries do not produce the signed root';
     return fail({ index: lastGood, message: `recomputed root ${root} differs from the signed root ${report.rootHash}: ${where} (entries and their hashes were rewritten)` });
   }
@@ -118,7 +122,7 @@ export async function verifyLog(source: LogSource, key: VerifierKey, trusted: Tr
  * Second pass, only after a root mismatch: the first stored checkpoint whose root the entries do not reproduce
  * bounds the damage to one batch. Kept out of the main pass, where a root per checkpoint would cost log n hashes each.
  */
-async function localise(source: LogSource, pageSize: number): Promise<{ lastGood: number; bad?: number }> {
+async function localise(source: LogSource, pageSize: number): Promise<{ lastGood: number; bad?: number; altered?: number }> {
   const stored = new Map<number, string>();
   for (let after = 0; ;) {
     const page = await source.checkpoints(after, 1000);
@@ -132,10 +136,13 @@ async function localise(source: LogSource, pageSize: number): Promise<{ lastGood
   const range = new CompactRange();
   let lastGood = 0;
   for (let next = 0; ;) {
-    const page = await source.entries(next, pageSize);
+    const page = await source.entries(next, pageSize, true);
     if (page.length === 0) break;
     for (const row of page) {
-      range.append(hashLeaf(row.entry));
+      const leafHash = hashLeaf(row.entry);
+      // The recorded hash (written with the entry) names a modified entry exactly.
+      if (row.leafHash && !row.leafHash.equals(leafHash)) return { lastGood, altered: range.size };
+      range.append(leafHash);
       const want = stored.get(range.size);
       if (want === undefined) continue;
       if (range.root().toString('base64') !== want) return { lastGood, bad: range.size };
