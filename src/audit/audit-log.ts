@@ -72,8 +72,26 @@ export class AuditLog implements AuditSink {
     const cfg = { ...defaultAuditConfig, ...opts.config };
     const key = loadSigningKey(opts.home);
     const salt = loadSalt(opts.home);
-    const range = await loadRange(opts.db);
-    return new AuditLog(opts, cfg, key, salt, range);
+    let range: CompactRange;
+    let damaged: string | undefined;
+    try {
+      range = await loadRange(opts.db);
+    } catch (err) {
+      // Start anyway so auditors can read and verify what is left, but refuse to append on top of it (fail closed).
+      damaged = (err as Error).message;
+      opts.logger.error('audit log store is damaged; appends are refused until it is repaired', { error: damaged });
+      range = new CompactRange();
+    }
+    const log = new AuditLog(opts, cfg, key, salt, range);
+    log.damaged = damaged;
+    return log;
+  }
+
+  /** Set when the stored tree could not be loaded: reads work, appends and proofs fail with 503. */
+  private damaged?: string;
+
+  private checkIntact(): void {
+    if (this.damaged) throw new UnavailableError(`The audit log store is damaged (${this.damaged}); nothing can be recorded. Run \`gatehouse audit verify\` and restore the database from backup.`);
   }
 
   /** Current covered tree size (every stored entry is covered by a signed checkpoint). */
@@ -92,6 +110,7 @@ export class AuditLog implements AuditSink {
     } catch (err) {
       return Promise.reject(err);
     }
+    if (this.damaged) return Promise.reject(new UnavailableError(`The audit log store is damaged (${this.damaged}); the action was not recorded. Run \`gatehouse audit verify\`.`));
     if (this.closed) return Promise.reject(new UnavailableError('The audit log is closed (the server is shutting down); retry against a running server.'));
     return new Promise((resolve, reject) => {
       this.queue.push({ event, time: this.opts.clock.now(), resolve, reject });
@@ -253,6 +272,7 @@ export class AuditLog implements AuditSink {
   }
 
   private checkSize(field: string, size: number): void {
+    this.checkIntact();
     if (!Number.isSafeInteger(size) || size < 1 || size > this.range.size) {
       throw new InvalidInputError(`${field} ${size} must be between 1 and the log size ${this.range.size}`, [{ path: field, message: `must be 1..${this.range.size}` }]);
     }

@@ -120,6 +120,11 @@ for (const t of testDatabases) {
       const f = await fixture(t);
       await f.tamper('DELETE FROM audit_entries WHERE idx >= ?', [30]);
       expectProblem(await f.verify(), 30, /covers 40 entries but only 30 are stored/);
+      // After a restart the server still serves reads for auditors but refuses to record on a damaged tree.
+      const log = await f.reopen();
+      await assert.rejects(log.append({ type: 'decision', actor: 'alice', data: {} }), (e: unknown) => e instanceof UnavailableError && /damaged/.test(e.message));
+      await assert.rejects(log.inclusionProof(0, 10), UnavailableError);
+      expectProblem(await f.verify(), 30, /covers 40 entries but only 30 are stored/);
       await f.done();
     });
 
