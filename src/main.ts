@@ -81,6 +81,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const coord: Coordination = config.redisUrl ? new RedisCoordination({ url: config.redisUrl }) : new MemoryCoordination(clock);
   const auditLog = await AuditLog.open({ db, home: config.home, config: config.audit, clock, logger });
   const audit: AuditSink = auditLog;
+  // One DLP engine (and one tokenization vault) for every feature, so a token minted by one can be restored by another.
+  const dlp = createDlpEngine(config.dlp);
 
   // Foundation: catalog, identity, apps.
   const catalog = new CatalogService({ db, clock, audit, coord });
@@ -95,7 +97,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   // Telemetry and rollout: kill switches and flags gate govern(), caps merge into obligations, alert rules act.
   const observability = await createObservability({
     db, coord, audit, evidence: auditLog, clock, logger, telemetry: config.telemetry, rollout: config.rollout, apps, catalog,
-    lifecycle: { transition: (t) => approvals.lifecycle.transition(t) }, dlp: createDlpEngine(config.dlp), bundleRevision: () => policy.engine.activeRevision,
+    lifecycle: { transition: (t) => approvals.lifecycle.transition(t) }, dlp, bundleRevision: () => policy.engine.activeRevision,
     recentDecisions: (app, since) => policy.decisionLog.query({ app, since, limit: 500 }),
   });
   policy.setGate(observability.gate);
@@ -103,17 +105,17 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const governor = observability.wrapGovernor(policy.governor);
   routes.push(...observability.routes);
   // Admission and approvals: hooked into app submit; approval routes; SLA reminders/escalations on a timer.
-  const approvals = createApprovalsModule({ db, clock, logger, audit, catalog, apps, governor, pii: createDlpEngine(config.dlp), approvals: config.approvals, notify: config.notify });
+  const approvals = createApprovalsModule({ db, clock, logger, audit, catalog, apps, governor, pii: dlp, approvals: config.approvals, notify: config.notify });
   routes.push(...approvals.routes);
   approvals.decorateRoutes(routes);
   approvals.start();
   // Model gateway: every model call goes through governor.govern(), budgets on coord, records to audit.
-  const gateway = await createGatewayFeature({ db, coord, governor, apps, catalog, dlp: createDlpEngine(config.dlp), audit, telemetry: observability.sink, clock, logger, home: config.home, env: process.env, config: config.gateway, maxBodyBytes: config.server.maxBodyBytes });
+  const gateway = await createGatewayFeature({ db, coord, governor, apps, catalog, dlp, audit, telemetry: observability.sink, clock, logger, home: config.home, env: process.env, config: config.gateway, maxBodyBytes: config.server.maxBodyBytes, cutSignal: observability.signalFor });
   routes.push(...gateway.routes);
   // Sandboxed runtime: app code runs in its manifest's tier; ctx.* calls go through the bridge → governor.govern().
   const sandbox = createSandboxFeature({
     apps, catalog, governor, audit, telemetry: observability.sink, clock, logger, home: config.home, config: config.sandbox,
-    llm: llmFromGateway((i) => gateway.invokeModel(i)), scanner: scannerFromDlp(createDlpEngine(config.dlp)),
+    llm: llmFromGateway((i) => gateway.invokeModel(i)), scanner: scannerFromDlp(dlp), cutSignal: observability.signalFor,
   });
   routes.push(...sandbox.routes);
   const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);

@@ -139,3 +139,15 @@ export interface GateCheck {
 export interface DecisionSink {
   record(decision: Decision, req: GovernanceRequest): void;
 }
+
+/** Who/what an in-flight piece of work belongs to, for cutting it when a kill switch lands on any of these. */
+export interface WorkScope {
+  app?: string;
+  appVersion?: number;
+  user?: string;
+  model?: string;
+  connector?: string;
+}
+
+/** A signal that aborts (its reason: the refusal, naming the kill) once any scope of the work is killed. */
+export type CutSignalFor = (scope: WorkScope) => AbortSignal;

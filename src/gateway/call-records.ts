@@ -68,12 +68,17 @@ export class CallRecorder {
         latencyMs: f.latencyMs ?? 0, ...(f.ttftMs !== undefined ? { ttftMs: f.ttftMs } : {}),
         overheadMs: Math.max(0, (f.latencyMs ?? 0) - f.upstreamMs),
         dlpFindings: Object.values(f.promptFindings).reduce((a, b) => a + b, 0) + Object.values(f.outputFindings).reduce((a, b) => a + b, 0),
+        // Per-type counts, so alert rules count occurrences (three SSNs in one answer are three detections).
+        ...prefixed(f.promptFindings, 'dlp.prompt.'),
+        ...prefixed(f.outputFindings, 'dlp.output.'),
       },
       attrs: {
         outcome: f.outcome, stream: f.stream, cached: f.cached,
         ...(f.upstreamStatus !== undefined ? { upstreamStatus: f.upstreamStatus } : {}),
         ...(f.fallbackFrom ? { fallbackFrom: f.fallbackFrom } : {}),
         ...(types ? { entityTypes: types } : {}),
+        ...typeList(f.promptFindings, 'promptEntityTypes'),
+        ...typeList(f.outputFindings, 'outputEntityTypes'),
         ...(c.session ? { session: c.session } : {}),
       },
     });
@@ -81,4 +86,15 @@ export class CallRecorder {
       this.ledger.add({ time: this.now(), decisionId: f.decisionId, app: c.app, appVersion: c.version.version, user: c.user, session: c.session, model: f.model, tokensIn: f.tokensIn, tokensOut: f.tokensOut, costNanos: f.costNanos, outcome: f.outcome });
     }
   }
+}
+
+function typeList(findings: Record<string, number>, key: string): Record<string, string> {
+  const types = Object.keys(findings).filter((t) => findings[t] > 0).sort();
+  return types.length ? { [key]: types.join(',') } : {};
+}
+
+function prefixed(findings: Record<string, number>, prefix: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [t, n] of Object.entries(findings)) if (n > 0) out[prefix + t] = n;
+  return out;
 }

@@ -8,7 +8,7 @@ import type { AppReader } from '../apps/manifest-schema.js';
 import type { CatalogReader, ModelDoc } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
 import { ForbiddenError, UnavailableError } from '../core/errors.js';
-import type { Governor } from '../core/governance.js';
+import type { CutSignalFor, Governor } from '../core/governance.js';
 import type { Logger } from '../core/logger.js';
 import { nullAuditSink, nullTelemetrySink, type AuditSink, type TelemetrySink } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
@@ -43,6 +43,8 @@ export interface GatewayFeatureDeps {
   env: Record<string, string | undefined>;
   config?: Partial<GatewayConfig>;
   maxBodyBytes: number;
+  /** Cuts in-flight streams when a kill switch lands on their app, version, user or model. */
+  cutSignal?: CutSignalFor;
 }
 
 /** Input of the in-process call (sandbox ctx.llm.chat): same enforcement as the HTTP surfaces, no HTTP hop. */
@@ -120,7 +122,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
   const recorder = new CallRecorder(d.audit ?? nullAuditSink, d.telemetry ?? nullTelemetrySink, ledger, d.logger, () => d.clock.now());
   const invoker = new ModelInvoker({
     governor: d.governor, catalog: d.catalog, budgets: new Budgets(d.coord, d.clock), upstream, dlp: d.dlp, recorder, clock: d.clock, config,
-    providerKey: providerKeyResolver(d.home, d.env),
+    providerKey: providerKeyResolver(d.home, d.env), cutSignal: d.cutSignal,
   });
   const surface = { credentials, invoker, catalog: d.catalog, maxBodyBytes: d.maxBodyBytes, logger: d.logger };
   return {

@@ -6,7 +6,7 @@ import { LRUCache } from 'lru-cache';
 import type { CatalogReader, ModelDoc } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
 import { GatehouseError, InvalidInputError, LimitExceededError, NotFoundError, PolicyDeniedError } from '../core/errors.js';
-import type { Governor, Obligations } from '../core/governance.js';
+import type { CutSignalFor, Governor, Obligations } from '../core/governance.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { Budgets, BudgetLimits } from './budgets.js';
 import type { CallFacts, CallRecorder } from './call-records.js';
@@ -14,6 +14,7 @@ import { guardOutput, guardPrompt, type DlpMode } from './dlp-guard.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-types.js';
 import { streamAnswer } from './stream-answer.js';
+import { abortable } from '../core/abortable.js';
 import { decode, encode } from 'gpt-tokenizer';
 import { costNanos, countInputTokens, countTextTokens, maxOutputWithin, nanosToUsd, usdToNanos } from './tokens.js';
 import { UpstreamError, type UpstreamClient, type UpstreamTarget } from './upstream-client.js';
@@ -29,6 +30,8 @@ export interface InvokerDeps {
   config: GatewayConfig;
   /** The provider key for a model (server-side only); throws when none is configured. */
   providerKey(model: ModelDoc): string;
+  /** Aborts a stream in flight when a kill switch lands on its app, version, user or model. */
+  cutSignal?: CutSignalFor;
 }
 
 /** A call the gateway accepted: a finished result, or a stream to forward (already started upstream). */
@@ -216,7 +219,8 @@ export class ModelInvoker {
       const events = await this.d.upstream.stream(target, upReq);
       f.upstreamMs = performance.now() - tUp;
       f.upstreamStatus = 200;
-      const stream = streamAnswer({ events, doc, maxOut, dlp: this.d.dlp, outputMode, scope, restore, facts: f, reservation, anthropicFactor: this.d.config.anthropicTokenFactor, done: () => this.finish(f) });
+      const signal = this.d.cutSignal?.({ app: caller.app, appVersion: caller.version.version, user: caller.user, model: req.model });
+      const stream = streamAnswer({ events: abortable(events, signal), doc, maxOut, dlp: this.d.dlp, outputMode, scope, restore, facts: f, reservation, anthropicFactor: this.d.config.anthropicTokenFactor, done: () => this.finish(f) });
       return { ...base, cached: false, upstreamMs: f.upstreamMs, stream };
     } catch (err) {
       if (err instanceof UpstreamError) f.upstreamStatus = err.upstreamStatus;

@@ -77,7 +77,7 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
     yield { type: 'done', finishReason: finish, usage: { inputTokens: f.tokensIn, outputTokens: f.tokensOut }, costUsd: nanosToUsd(f.costNanos) };
   } catch (err) {
     const e = asGatehouseError(err);
-    f.outcome = e.extra.reason === 'dlp_blocked' ? 'dlp_blocked' : e.code === 'upstream_error' ? 'upstream_error' : 'error';
+    f.outcome = e.extra.reason === 'dlp_blocked' ? 'dlp_blocked' : e.code === 'upstream_error' ? 'upstream_error' : e.code === 'policy_denied' ? 'killed' : 'error';
     f.reason = e.message;
     await settle(Math.min(i.maxOut, usageOut ?? counted()));
     finished = true;

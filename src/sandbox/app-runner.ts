@@ -3,7 +3,7 @@
 import type { AppReader, AppVersion } from '../apps/manifest-schema.js';
 import type { Clock } from '../core/clock.js';
 import { ConflictError, GatehouseError, NotFoundError, PolicyDeniedError, UnavailableError } from '../core/errors.js';
-import type { Governor } from '../core/governance.js';
+import type { CutSignalFor, Governor } from '../core/governance.js';
 import { newId } from '../core/ids.js';
 import type { AuditSink, TelemetrySink } from '../core/sinks.js';
 import { bundleApp } from './app-bundle.js';
@@ -42,6 +42,8 @@ export interface AppRunnerDeps extends Omit<BridgeDeps, 'tokens'> {
   clock: Clock;
   /** Server ceilings; a manifest may ask for less, never more. */
   maxLimits?: Partial<RunLimits>;
+  /** Cuts a run in flight when a kill switch lands on its app, version or user. */
+  cutSignal?: CutSignalFor;
 }
 
 export class AppRunner {
@@ -100,7 +102,8 @@ export class AppRunner {
     await this.audit('app.run.started', req.user, v, { runId, traceId, decisionId: decision.id }, { tier: tierName, limits });
     const t0 = performance.now();
     try {
-      const r = await tier.run(code, req.input, bridge, limits);
+      const signal = this.deps.cutSignal?.({ app: v.app, appVersion: v.version, user: req.user });
+      const r = await tier.run(code, req.input, bridge, limits, signal);
       const usage: RunUsage = { ...r.usage, ...bridge.usage };
       await this.finish(req.user, v, runId, traceId, 'ok', usage, tierName);
       return { runId, app: v.app, version: v.version, tier: tierName, output: r.output, usage };

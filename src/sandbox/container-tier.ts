@@ -11,7 +11,7 @@ import { CONTAINER_RUNNER } from './container-runner-source.js';
 import { guestScript, MAX_GUEST_MESSAGE } from './guest-script.js';
 import { hostCall } from './host-call.js';
 import { seccompFilterPath } from './seccomp-filter.js';
-import { AppRunError, type Bridge, type RunLimits, type SandboxTier, type TierAvailability, type TierResult } from './tier.js';
+import { AppRunError, killedError, type Bridge, type RunLimits, type SandboxTier, type TierAvailability, type TierResult } from './tier.js';
 
 const SANDBOX_UID = 65534;
 const MAX_PIDS = 32;
@@ -90,7 +90,7 @@ export class ContainerTier implements SandboxTier {
     return a;
   }
 
-  async run(code: string, input: unknown, bridge: Bridge, limits: RunLimits): Promise<TierResult> {
+  async run(code: string, input: unknown, bridge: Bridge, limits: RunLimits, signal?: AbortSignal): Promise<TierResult> {
     let prep: Prepared;
     try {
       prep = await this.prepare();
@@ -134,6 +134,12 @@ export class ContainerTier implements SandboxTier {
       failure ??= new AppRunError('timeout', `app exceeded its ${limits.timeoutMs} ms time limit and was stopped`);
       kill();
     }, limits.timeoutMs);
+    const onKill = () => {
+      failure ??= killedError(signal as AbortSignal);
+      kill();
+    };
+    if (signal?.aborted) onKill();
+    else signal?.addEventListener('abort', onKill, { once: true });
 
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => {
       closed = true;
@@ -179,6 +185,7 @@ export class ContainerTier implements SandboxTier {
     // Answer as soon as the guest is done; tear-down (kill, reap, cgroup removal) finishes in the background.
     const first = await Promise.race([answer.then(() => undefined), exited]);
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onKill);
     const usage = cg ? await cg.usage() : { cpuMs: 0, peakMemoryBytes: 0, oom: false, hitMemoryLimit: false };
     kill();
     const teardown = exited.then(() => cg?.destroy());

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppReader } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
-import type { Governor } from '../core/governance.js';
+import type { CutSignalFor, Governor } from '../core/governance.js';
 import type { Logger } from '../core/logger.js';
 import type { AuditSink, TelemetrySink } from '../core/sinks.js';
 import { DatasetQuery } from '../connectors/dataset-query.js';
@@ -33,6 +33,8 @@ export interface SandboxFeatureDeps {
   /** DLP for outbound URL/headers/body and ctx.log lines; wire with scannerFromDlp(createDlpEngine(...)). */
   scanner?: OutboundScanner;
   config?: Partial<SandboxConfig>;
+  /** Cuts runs in flight when a kill switch lands on their app, version or user. */
+  cutSignal?: CutSignalFor;
 }
 
 export interface SandboxFeature {
@@ -59,6 +61,7 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
     tokens: new RunTokens(d.clock), llm: d.llm, scanner: d.scanner, datasets: new DatasetQuery(d.home),
     defaultRowLimit: cfg.defaultRowLimit, maxResponseBytes: cfg.maxResponseBytes, bodyDlp: cfg.bodyDlp, rowDlp: cfg.rowDlp,
     maxLimits: { timeoutMs: cfg.maxTimeoutMs, memoryMb: cfg.maxMemoryMb, maxOutputBytes: cfg.maxOutputBytes },
+    cutSignal: d.cutSignal,
   });
   const routes: AnyRoute[] = [
     defineRoute({

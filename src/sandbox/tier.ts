@@ -43,16 +43,18 @@ export interface SandboxTier {
   readonly name: TierName;
   available(): Promise<TierAvailability>;
   /** Runs bundled app code (a script defining `__gh_app.default`) and returns main's JSON result. */
-  run(code: string, input: unknown, bridge: Bridge, limits: RunLimits): Promise<TierResult>;
+  /** `signal` aborts the run at once (a kill switch landed on its scope): it fails with AppRunError('killed'). */
+  run(code: string, input: unknown, bridge: Bridge, limits: RunLimits, signal?: AbortSignal): Promise<TierResult>;
 }
 
-export type AppFailure = 'error' | 'timeout' | 'memory' | 'output_too_large' | 'crashed' | 'bad_output';
+export type AppFailure = 'error' | 'timeout' | 'memory' | 'output_too_large' | 'crashed' | 'bad_output' | 'killed';
 
 /** The app failed inside the sandbox: its own error, a limit, or a crash. The host is fine; the caller sees why. */
 export class AppRunError extends GatehouseError {
   readonly failure: AppFailure;
   constructor(failure: AppFailure, message: string, extra: Record<string, unknown> = {}) {
-    super(failure === 'timeout' ? 'app_timeout' : failure === 'error' ? 'app_error' : 'app_limit', 422, message, [], { failure, ...extra });
+    const code = failure === 'timeout' ? 'app_timeout' : failure === 'error' ? 'app_error' : failure === 'killed' ? 'app_killed' : 'app_limit';
+    super(code, failure === 'killed' ? 403 : 422, message, [], { failure, ...extra });
     this.failure = failure;
   }
 }
@@ -62,6 +64,12 @@ export interface GuestError {
   name: string;
   message: string;
   code?: string;
+}
+
+/** The error a run fails with when a kill switch cuts it. */
+export function killedError(signal: AbortSignal): AppRunError {
+  const why = signal.reason instanceof Error ? signal.reason.message : 'a kill switch was set on its scope';
+  return new AppRunError('killed', `app run stopped: ${why}`);
 }
 
 export function toGuestError(err: unknown): GuestError {

@@ -7,7 +7,7 @@
 import { newQuickJSWASMModule, RELEASE_SYNC, type QuickJSContext, type QuickJSHandle, type QuickJSWASMModule } from 'quickjs-emscripten';
 import { guestScript, MAX_GUEST_MESSAGE } from './guest-script.js';
 import { hostCall } from './host-call.js';
-import { AppRunError, type Bridge, type RunLimits, type SandboxTier, type TierAvailability, type TierResult } from './tier.js';
+import { AppRunError, killedError, type Bridge, type RunLimits, type SandboxTier, type TierAvailability, type TierResult } from './tier.js';
 
 const MAX_STACK = 256 * 1024;
 /** A module whose heap grew past this is thrown away after the run, so one bomb cannot starve later runs. */
@@ -36,18 +36,19 @@ export class WasmTier implements SandboxTier {
     await this.load();
   }
 
-  async run(code: string, input: unknown, bridge: Bridge, limits: RunLimits): Promise<TierResult> {
+  async run(code: string, input: unknown, bridge: Bridge, limits: RunLimits, signal?: AbortSignal): Promise<TierResult> {
     const mod = await this.load();
     const started = performance.now();
     const wallDeadline = Date.now() + limits.timeoutMs;
     const heapCeiling = Math.max(limits.memoryMb * 1024 * 1024 * 2, 64 * 1024 * 1024);
     const startHeap = mod.getWasmMemory().buffer.byteLength;
-    let interrupted: 'timeout' | 'memory' | undefined;
+    let interrupted: 'timeout' | 'memory' | 'killed' | undefined = signal?.aborted ? 'killed' : undefined;
     let cpuMs = 0;
     const rt = mod.newRuntime();
     rt.setMemoryLimit(limits.memoryMb * 1024 * 1024);
     rt.setMaxStackSize(MAX_STACK);
     rt.setInterruptHandler(() => {
+      if (interrupted) return true;
       if (Date.now() > wallDeadline) interrupted = 'timeout';
       else if (mod.getWasmMemory().buffer.byteLength - startHeap > heapCeiling) interrupted = 'memory';
       return interrupted !== undefined;
@@ -103,6 +104,7 @@ export class WasmTier implements SandboxTier {
       throw new AppRunError(kind, `app failed: ${message.slice(0, MAX_GUEST_MESSAGE)}`);
     };
     const checkInterrupt = () => {
+      if (interrupted === 'killed') throw killedError(signal as AbortSignal);
       if (interrupted === 'timeout') throw new AppRunError('timeout', `app exceeded its ${limits.timeoutMs} ms time limit and was stopped`);
       if (interrupted === 'memory') throw new AppRunError('memory', `app exceeded its ${limits.memoryMb} MB memory limit and was stopped`);
     };
@@ -117,6 +119,12 @@ export class WasmTier implements SandboxTier {
       interrupted = 'timeout';
       wake?.();
     }, limits.timeoutMs);
+    // A kill lands between guest slices (the guest never blocks the event loop for longer than one pump).
+    const onKill = () => {
+      interrupted ??= 'killed';
+      wake?.();
+    };
+    signal?.addEventListener('abort', onKill, { once: true });
     try {
       const ev = guard(() => ctx.evalCode(guestScript(code), 'app.js'));
       checkInterrupt();
@@ -167,6 +175,7 @@ export class WasmTier implements SandboxTier {
       return { output: JSON.parse(done.text) as unknown, usage: { cpuMs: round(cpuMs), peakMemoryBytes: peak, wallMs: round(performance.now() - started) } };
     } finally {
       clearTimeout(deadlineTimer);
+      signal?.removeEventListener('abort', onKill);
       disposed = true;
       for (const cb of callbacks) cb.dispose();
       doneFn.dispose();

@@ -1,18 +1,21 @@
-// Derives `dlp.detection` events from gateway call records, which carry the entity types a call's DLP found
-// (prompt and output together in `entityTypes`, or output only in `outputEntityTypes` when reported apart).
+// Derives `dlp.detection` events from gateway call records: one event per entity type and direction
+// (prompt or output), counting occurrences, so a rule can watch "US_SSN in one app's outputs".
 import type { TelemetryEvent } from '../core/sinks.js';
 
-/** One detection event per call that found entities; count 1 per entity type (the record has no per-type counts). */
-export function dlpDetectionFrom(e: TelemetryEvent): TelemetryEvent | undefined {
-  if (e.kind !== 'model.invocation') return undefined;
-  const output = e.attrs?.outputEntityTypes;
-  const any = e.attrs?.entityTypes;
-  const types = typeof output === 'string' && output ? output : typeof any === 'string' && any ? any : undefined;
-  if (!types) return undefined;
-  const entities = types.split(',').map((s) => s.trim()).filter(Boolean);
-  return {
-    kind: 'dlp.detection', time: e.time, app: e.app, appVersion: e.appVersion, user: e.user, model: e.model, ids: e.ids,
-    metrics: { count: 1, types: entities.length },
-    attrs: { entities: entities.join(','), direction: types === output ? 'output' : 'unknown', source: 'gateway', action: String(e.attrs?.outcome ?? '') },
-  };
+export function dlpDetectionsFrom(e: TelemetryEvent): TelemetryEvent[] {
+  if (e.kind !== 'model.invocation') return [];
+  const out: TelemetryEvent[] = [];
+  for (const direction of ['prompt', 'output'] as const) {
+    const list = e.attrs?.[`${direction}EntityTypes`];
+    if (typeof list !== 'string' || !list) continue;
+    for (const entity of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const count = e.metrics?.[`dlp.${direction}.${entity}`] ?? 1;
+      out.push({
+        kind: 'dlp.detection', time: e.time, app: e.app, appVersion: e.appVersion, user: e.user, model: e.model, ids: e.ids,
+        metrics: { count },
+        attrs: { entities: entity, direction, source: 'gateway', action: String(e.attrs?.outcome ?? '') },
+      });
+    }
+  }
+  return out;
 }

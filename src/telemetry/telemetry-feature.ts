@@ -15,7 +15,7 @@ import { PrometheusMetrics } from './prometheus-metrics.js';
 import type { Redactor } from './redact.js';
 import type { TelemetryConfig } from './telemetry-config.js';
 import { TelemetryPipeline } from './telemetry-pipeline.js';
-import { dlpDetectionFrom } from './derived-events.js';
+import { dlpDetectionsFrom } from './derived-events.js';
 import { telemetryRoutes } from './telemetry-routes.js';
 
 export interface TelemetryFeatureDeps {
@@ -63,8 +63,7 @@ export async function createTelemetryFeature(deps: TelemetryFeatureDeps): Promis
   if (otlp) pipeline.subscribe(otlp.onEvent);
   // Gateway call records carry DLP entity types; alert rules and metrics read them as dlp.detection events.
   pipeline.subscribe((e) => {
-    const d = dlpDetectionFrom(e);
-    if (d) pipeline.emit(d);
+    for (const d of dlpDetectionsFrom(e)) pipeline.emit(d);
   });
   aggregates.start();
   return {
