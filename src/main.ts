@@ -32,6 +32,8 @@ import { createSandboxFeature, type SandboxFeature } from './sandbox/sandbox-fea
 import { llmFromGateway } from './sandbox/gateway-llm.js';
 import { scannerFromDlp } from './connectors/outbound-scanner.js';
 import { RedisCoordination } from './coord/redis-coordination.js';
+import { Releases } from './rollout/release.js';
+import { releaseRoutes } from './rollout/release-routes.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
 
@@ -89,7 +91,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   await catalog.start();
   const adminToken = ensureAdminToken(config.home, config.adminToken);
   const tokens = new TokenService({ db, clock, catalog, audit, adminToken });
-  const apps = new AppService({ db, clock, catalog, audit });
+  const apps = new AppService({ db, clock, catalog, audit, coord });
+  await apps.start();
   const routes: AnyRoute[] = [...identityRoutes(tokens), ...catalogRoutes(catalog), ...appRoutes(apps), ...auditRoutes(auditLog)];
   // Policy engine and govern(): decisions for every enforcement point, logged.
   const policy = await createPolicyFeature({ db, clock, logger, catalog, apps, audit, coord, config: config.policy });
@@ -106,7 +109,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   routes.push(...observability.routes);
   // Admission and approvals: hooked into app submit; approval routes; SLA reminders/escalations on a timer.
   const approvals = createApprovalsModule({ db, clock, logger, audit, catalog, apps, governor, pii: dlp, approvals: config.approvals, notify: config.notify });
-  routes.push(...approvals.routes);
+  routes.push(...approvals.routes, ...releaseRoutes(new Releases({ apps, lifecycle: approvals.lifecycle })));
   approvals.decorateRoutes(routes);
   approvals.start();
   // Model gateway: every model call goes through governor.govern(), budgets on coord, records to audit.

@@ -30,7 +30,12 @@ function ruleFile(name: string, port: number): string {
 async function release(t: TestGatehouse): Promise<void> {
   const v = await t.gh.apps.latestVersion(APP);
   assert.ok(v, 'the seeded app exists');
-  if (v.state !== 'released') await t.gh.apps.setState(APP, v.version, v.state as LifecycleState, 'released', 'test', 'e2e: put in force');
+  let state = v.state as LifecycleState;
+  if (state === 'pending_approval' || state === 'draft') {
+    await t.gh.apps.setState(APP, v.version, state, 'approved', 'test', 'e2e: approve');
+    state = 'approved';
+  }
+  if (state !== 'released') await t.gh.apps.setState(APP, v.version, state, 'released', 'test', 'e2e: put in force');
 }
 
 function govern(t: TestGatehouse, model: string) {

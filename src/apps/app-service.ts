@@ -8,11 +8,15 @@ import type { AuditSink } from '../core/sinks.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Principal } from '../identity/principal.js';
 import type { AdmissionHook, AdmissionResult } from '../admission/admission-types.js';
+import { assertTransition } from '../approvals/lifecycle.js';
 import type { SqlDb } from '../store/sql-db.js';
+import type { Coordination } from '../coord/coordination.js';
 import { diffVersions, type AppVersionDiff } from './app-diff.js';
 import { AppStore } from './app-store.js';
 import { checkReferences } from './manifest-references.js';
 import { manifestSchema, type AppReader, type AppVersion, type LifecycleState } from './manifest-schema.js';
+
+const APPS_CHANNEL = 'gatehouse.apps';
 
 export const CODE_LIMITS = { maxFileBytes: 256 * 1024, maxTotalBytes: 1024 * 1024, maxFiles: 50 };
 
@@ -30,8 +34,16 @@ export class AppService implements AppReader {
   readonly store: AppStore;
   private admission?: AdmissionHook;
 
-  constructor(private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink }) {
+  constructor(private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink; coord?: Coordination }) {
     this.store = new AppStore(deps.db);
+  }
+
+  /** Follows version and state changes made by other replicas (the store caches versions per app). */
+  async start(): Promise<void> {
+    const coord = this.deps.coord;
+    if (!coord) return;
+    this.store.onChange = (app) => void coord.publish(APPS_CHANNEL, app).catch(() => {});
+    await coord.subscribe(APPS_CHANNEL, (app) => this.store.invalidate(app));
   }
 
   /** Admission (checks, risk, approvals) runs after each new version is stored. */
@@ -47,12 +59,19 @@ export class AppService implements AppReader {
     const app = manifest.metadata.name;
     const hash = contentHash({ manifest, code });
     const existing = await this.store.byHash(app, hash);
+    // A draft is a version whose admission never finished (the server failed mid-way): run it again.
+    if (existing?.state === 'draft' && this.admission) {
+      const admission = await this.admission.admit(existing, submitter);
+      return { created: false, version: (await this.store.get(app, existing.version))!, admission };
+    }
     if (existing) return { created: false, version: existing };
     const now = this.deps.clock.now();
     let version: number;
     try {
       version = await this.deps.db.transaction((tx) => this.store.insert(tx, { app, hash, manifest, code, state: 'draft', submittedBy: submitter.user, createdAt: now }));
+      this.store.markChanged(app);
     } catch (err) {
+      this.store.invalidate(app);
       // Two identical submissions racing: the loser returns the winner's version.
       const raced = await this.store.byHash(app, hash);
       if (raced) return { created: false, version: raced };
@@ -108,8 +127,9 @@ export class AppService implements AppReader {
     return diffVersions(await this.requireVersion(app, from), await this.requireVersion(app, to));
   }
 
-  /** Moves a version between lifecycle states (callers check legality); audited; conflict if it moved meanwhile. */
+  /** Moves a version between lifecycle states; only legal transitions; audited; conflict if it moved meanwhile. */
   async setState(app: string, version: number, from: LifecycleState, to: LifecycleState, actor: string, reason: string, ids: Record<string, string> = {}): Promise<void> {
+    assertTransition(app, version, from, to);
     const ok = await this.store.setState(app, version, from, to, this.deps.clock.now());
     if (!ok) throw new ConflictError(`App ${app} version ${version} is no longer ${from}; reload and retry.`);
     await this.deps.audit.append({ type: 'app.lifecycle', actor, app, appVersion: version, ids, data: { from, to, reason } });

@@ -1,4 +1,5 @@
 // Persistence of app versions through the store contract. Versions are immutable; only state changes.
+import { LRUCache } from 'lru-cache';
 import type { SqlDb, SqlExecutor } from '../store/sql-db.js';
 import type { AppManifest, AppVersion, LifecycleState } from './manifest-schema.js';
 
@@ -28,33 +29,57 @@ function toVersion(r: Row): AppVersion {
   };
 }
 
+/**
+ * Versions are read on every governed call (govern() identifies the app), so each app's versions are kept in
+ * memory once read. Any insert or state change drops that app's entry here and calls `onChange`, which the apps
+ * service broadcasts so other replicas drop theirs too. Reads inside a transaction bypass the cache.
+ */
 export class AppStore {
+  private readonly cache = new LRUCache<string, Promise<AppVersion[]>>({ max: 1000 });
+  onChange: (app: string) => void = () => {};
+
   constructor(private readonly db: SqlDb) {}
 
-  async get(app: string, version: number, q: SqlExecutor = this.db): Promise<AppVersion | undefined> {
-    const r = await q.get<Row>(`SELECT ${COLS} FROM app_versions WHERE app = ? AND version = ?`, [app, version]);
-    return r && toVersion(r);
+  /** Forgets what is cached for `app` (after a change here or on another replica). */
+  invalidate(app: string): void {
+    this.cache.delete(app);
   }
 
-  async byHash(app: string, hash: string, q: SqlExecutor = this.db): Promise<AppVersion | undefined> {
-    const r = await q.get<Row>(`SELECT ${COLS} FROM app_versions WHERE app = ? AND hash = ?`, [app, hash]);
-    return r && toVersion(r);
+  private cached(app: string): Promise<AppVersion[]> {
+    let p = this.cache.get(app);
+    if (!p) {
+      p = this.db.all<Row>(`SELECT ${COLS} FROM app_versions WHERE app = ? ORDER BY version`, [app]).then((rows) => rows.map(toVersion));
+      p.catch(() => this.cache.delete(app));
+      this.cache.set(app, p);
+    }
+    return p;
+  }
+
+  async get(app: string, version: number, q?: SqlExecutor): Promise<AppVersion | undefined> {
+    if (q) {
+      const r = await q.get<Row>(`SELECT ${COLS} FROM app_versions WHERE app = ? AND version = ?`, [app, version]);
+      return r && toVersion(r);
+    }
+    return (await this.cached(app)).find((v) => v.version === version);
+  }
+
+  async byHash(app: string, hash: string): Promise<AppVersion | undefined> {
+    return (await this.cached(app)).find((v) => v.hash === hash);
   }
 
   async versions(app: string): Promise<AppVersion[]> {
-    return (await this.db.all<Row>(`SELECT ${COLS} FROM app_versions WHERE app = ? ORDER BY version`, [app])).map(toVersion);
+    return [...(await this.cached(app))];
   }
 
   async latest(app: string): Promise<AppVersion | undefined> {
-    const r = await this.db.get<Row>(`SELECT ${COLS} FROM app_versions WHERE app = ? ORDER BY version DESC LIMIT 1`, [app]);
-    return r && toVersion(r);
+    return (await this.cached(app)).at(-1);
   }
 
   async appNames(): Promise<string[]> {
     return (await this.db.all<{ app: string }>('SELECT DISTINCT app FROM app_versions ORDER BY app')).map((r) => r.app);
   }
 
-  /** Inserts the next version number for `app` inside `tx`. */
+  /** Inserts the next version number for `app` inside `tx`; call markChanged(app) once `tx` commits. */
   async insert(tx: SqlExecutor, v: Omit<AppVersion, 'version'>): Promise<number> {
     const max = await tx.get<{ m: number | null }>('SELECT MAX(version) AS m FROM app_versions WHERE app = ?', [v.app]);
     const version = Number(max?.m ?? 0) + 1;
@@ -68,6 +93,13 @@ export class AppStore {
   /** Compare-and-set of the lifecycle state; false when the version is no longer in `from`. */
   async setState(app: string, version: number, from: LifecycleState, to: LifecycleState, at: number, q: SqlExecutor = this.db): Promise<boolean> {
     const r = await q.run('UPDATE app_versions SET state = ?, state_changed_at = ? WHERE app = ? AND version = ? AND state = ?', [to, at, app, version, from]);
+    // Inside a caller's transaction the caller marks the change after commit; a read before then would cache the old state.
+    if (!q || q === this.db) this.markChanged(app);
     return r.changes === 1;
+  }
+
+  markChanged(app: string): void {
+    this.invalidate(app);
+    this.onChange(app);
   }
 }

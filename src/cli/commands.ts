@@ -13,6 +13,7 @@ import { registerGatewayCommands } from '../gateway/gateway-commands.js';
 import { registerTelemetryCommands } from '../telemetry/telemetry-commands.js';
 import { registerRolloutCommands } from '../rollout/rollout-commands.js';
 import { registerDlpCommands } from '../dlp/dlp-commands.js';
+import { registerReleaseCommands } from '../rollout/release-routes.js';
 
 export const commandRegistrations: CommandRegistration[] = [
   registerServeCommand,
@@ -26,6 +27,7 @@ export const commandRegistrations: CommandRegistration[] = [
   registerPolicyCommands,
   registerGatewayCommands,
   registerTelemetryCommands,
+  registerReleaseCommands,
   registerRolloutCommands,
   registerDlpCommands,
 ];
