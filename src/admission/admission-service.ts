@@ -39,7 +39,7 @@ function policyFindings(d: Decision): Finding[] {
     .filter((m) => m.effect === 'deny' || m.effect === 'require_approval' || m.effect === 'warn')
     .map((m) => ({
       check: 'policy' as const, rule: m.policy, severity: m.effect === 'warn' || m.mode === 'advisory' ? ('warning' as const) : ('error' as const), file: 'manifest',
-      message: m.reason, fix: `Change the manifest so policy '${m.policy}' no longer matches (\`gatehouse policy explain\` shows why it did).`,
+      message: m.reason, fix: `Change the manifest so policy '${m.policy}' no longer matches (\`gatehouse decisions show ${d.id}\` shows the input it saw).`,
     }));
   for (const e of d.errors) out.push({ check: 'policy', rule: 'policy-error', severity: 'error', message: e, fix: 'Fix the policy or the catalog attribute it needs; admission fails closed until then.' });
   return out;

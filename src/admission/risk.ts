@@ -105,7 +105,7 @@ export function scoreRisk(m: AppManifest, catalog: CatalogReader, findings: read
     const where = pii.slice(0, 3).map((f) => (f.line ? `${f.file}:${f.line}` : f.path)).join(', ');
     add('pii.in-text', w.piiInText, `Prompts or code contain personal data (${where}).`, pii[0].fix, ['security']);
   }
-  policy.warnings.forEach((warning, i) => add(`policy.warning:${i + 1}`, w.policyWarning, `Policy warning: ${warning}`, 'Address the warning (see `gatehouse policy explain`)'));
+  policy.warnings.forEach((warning, i) => add(`policy.warning:${i + 1}`, w.policyWarning, `Policy warning: ${warning}`, 'Address the warning (`gatehouse decisions list --app <app>` shows the decision)'));
 
   const score = Math.min(100, factors.reduce((s, f) => s + f.points, 0));
   let tier = tierFor(score, cfg.tiers);

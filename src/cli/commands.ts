@@ -14,6 +14,7 @@ import { registerTelemetryCommands } from '../telemetry/telemetry-commands.js';
 import { registerRolloutCommands } from '../rollout/rollout-commands.js';
 import { registerDlpCommands } from '../dlp/dlp-commands.js';
 import { registerReleaseCommands } from '../rollout/release-routes.js';
+import { registerDemoCommands } from '../gateway/demo-commands.js';
 
 export const commandRegistrations: CommandRegistration[] = [
   registerServeCommand,
@@ -30,4 +31,5 @@ export const commandRegistrations: CommandRegistration[] = [
   registerReleaseCommands,
   registerRolloutCommands,
   registerDlpCommands,
+  registerDemoCommands,
 ];

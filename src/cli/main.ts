@@ -5,8 +5,10 @@ const code = await runCli(process.argv.slice(2), {
   out: (t) => process.stdout.write(t + '\n'),
   err: (t) => process.stderr.write(t + '\n'),
 }, process.env);
-if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;
-if (process.argv[2] !== 'serve') {
+// Long-running commands (serve, demo upstream) keep the process alive; every other command exits when done.
+const longRunning = process.argv[2] === 'serve' || (process.argv[2] === 'demo' && process.argv[3] === 'upstream');
+if (code !== 0 || !longRunning) process.exitCode = code;
+if (!longRunning || code !== 0) {
   // Let stdout drain, then exit even if a keep-alive socket lingers.
   process.stdout.write('', () => process.exit(code));
 }

@@ -1,6 +1,6 @@
 // transcript-insights: summarises recent transcripts and shares the summary.
 export default async function main(input, ctx) {
-  const rows = await ctx.data.query('customer-transcripts', { columns: ['id', 'transcript'], limit: 20 });
+  const { rows } = await ctx.data.query('customer-transcripts', { columns: ['id', 'transcript'], limit: 20 });
   const text = rows.map((r) => r.transcript).join('\n---\n');
   const reply = await ctx.llm.chat({
     model: 'gpt-4o',
