@@ -25,6 +25,8 @@ export interface AuditConfig {
   witnessUrl?: string;
   /** Most entries committed in one transaction. */
   maxBatch: number;
+  /** How long the first queued append waits for others before the batch commits (0: next turn of the event loop). */
+  batchWindowMs?: number;
 }
 
 export const defaultAuditConfig: AuditConfig = { origin: 'gatehouse/audit', maxBatch: 5000 };
@@ -121,7 +123,9 @@ export class AuditLog implements AuditSink {
   private kick(): void {
     if (this.draining) return;
     // setImmediate lets a burst of synchronous appends share one transaction (group commit).
-    this.draining = new Promise<void>((r) => setImmediate(r))
+    // A window (batchWindowMs) lets appends spread over a few ms share one fsync too (hot paths that do not await).
+    const windowMs = this.cfg.batchWindowMs ?? 0;
+    this.draining = new Promise<void>((r) => (windowMs > 0 ? setTimeout(r, windowMs) : setImmediate(r)))
       .then(() => this.drain())
       .finally(() => {
         this.draining = null;
