@@ -73,6 +73,46 @@ describe('stream scanner', () => {
     assert.match(out, /^mail \[EMAIL_ADDRESS:tk_[0-9a-f]{12}\] now$/);
     assert.equal(engine.restore(out, 'st'), 'mail jane.doe@example.com now');
   });
+  it('catches values whose context words arrive after them, and multi-word values, at every split', () => {
+    for (const text of [
+      'Order ready. 078 05 1123 is my ssn, ok. Then Mei Ling said hi to all. Reach 4155552671 on my cell today. Born 03/14/1985 (dob) fine.',
+      'Deliver to 1600 Pennsylvania Avenue NW, Washington, DC 20500 by 5th of March 2024 please, P.O. Box 4412 too.',
+      '{"customer":{"name":"Isobel Olson-Doyle II","ssn":"688 11 1842"},"status":"active"}',
+      'Please ship the order to 2 Elm Street, Apt 4, Rancho Santa Margarita, California 92688 and thanks.',
+    ]) {
+      const batch = engine.redact(text).text;
+      assert.notEqual(batch, text);
+      for (let i = 1; i < text.length; i++) assert.equal(streamIn([text.slice(0, i), text.slice(i)]).out, batch, `split at ${i}`);
+      for (const size of [1, 4]) assert.equal(streamIn(Array.from({ length: Math.ceil(text.length / size) }, (_, k) => text.slice(k * size, (k + 1) * size))).out, batch, `chunks of ${size}`);
+    }
+  });
+  it('releases ordinary prose at once: only an unfinished word (or a capitalized one) is held', () => {
+    const prose = 'The basic plan costs twelve dollars a month and includes five seats, email support and the reporting add-on. The pro plan adds single sign-on, audit exports and priority support for thirty dollars a month per workspace. Anything else?';
+    const s = engine.createStreamScanner();
+    const first = s.push(prose.slice(0, 12));
+    assert.equal(first, 'The basic ', 'the first chunk goes out without waiting for more text');
+    let held = s.pending;
+    let pushes = 1;
+    let out = first;
+    for (let i = 12; i < prose.length; i += 12) {
+      out += s.push(prose.slice(i, i + 12));
+      held += s.pending;
+      pushes++;
+      assert.ok(s.pending <= 16, `held ${s.pending} characters of prose`);
+    }
+    assert.ok(held / pushes < 8, `held ${held / pushes} characters on average (a fixed tail held 48)`);
+    assert.equal(out + s.end(), prose);
+  });
+  it('holds a fixed tail when custom detectors may match across words', () => {
+    const custom = createDlpEngine({ detectors: [{ name: 'proj', entity: 'PROJECT', pattern: 'project [a-z]+ [a-z]+', score: 0.9 }] });
+    const text = 'we discussed the project blue falcon at length today and more words follow here.';
+    const batch = custom.redact(text).text;
+    assert.equal(batch, 'we discussed the [PROJECT] at length today and more words follow here.');
+    for (let i = 1; i < text.length; i++) {
+      const s = custom.createStreamScanner();
+      assert.equal(s.push(text.slice(0, i)) + s.push(text.slice(i)) + s.end(), batch, `split at ${i}`);
+    }
+  });
   it('rejects a hold-back too small to hold a value', () => {
     assert.throws(() => engine.createStreamScanner({ maxHoldback: 10 }), InvalidInputError);
   });

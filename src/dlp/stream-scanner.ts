@@ -1,32 +1,52 @@
-// Streaming redaction for token streams: holds back a bounded tail so values split across chunks are still caught.
+// Streaming redaction for token streams: holds back only the tail that could still be (part of) a value, so
+// ordinary prose goes out at once while values split across chunks are still caught.
 import { InvalidInputError } from '../core/errors.js';
 import { DlpBlockedError } from './dlp-errors.js';
 import { applyRedactions, resolvePolicy } from './redact.js';
+import { holdStart } from './stream-holdback.js';
 import type { DlpEngine, Finding, RedactPolicy, StreamScanner } from './types.js';
 
-/** Characters always held back: longer than any spaced structured value (IBAN with spaces is 42). */
+/** Smallest allowed maxHoldback, and the fixed tail held when custom detectors (arbitrary regexes) are on. */
 const TAIL = 48;
 /** Characters of already-emitted text kept as context for the next scan (e.g. "SSN:" before the digits). */
 const CONTEXT = 64;
 
-export function createStreamScanner(engine: DlpEngine, policy: RedactPolicy, maxHoldback = 256): StreamScanner {
+export interface StreamScannerInternals {
+  /** Custom detectors may match across words in ways holdStart cannot know: also hold the last TAIL characters. */
+  fixedTail?: boolean;
+}
+
+export function createStreamScanner(engine: DlpEngine, policy: RedactPolicy, maxHoldback = 256, internals: StreamScannerInternals = {}): StreamScanner {
   if (!Number.isInteger(maxHoldback) || maxHoldback < TAIL) throw new InvalidInputError(`maxHoldback must be an integer >= ${TAIL} (got ${maxHoldback}).`);
   let prev = ''; // emitted original text (context only)
   let buf = ''; // held back, not yet emitted
   let emittedUpTo = 0; // stream offset of buf[0]
   const findings: Finding[] = [];
 
-  function emit(final: boolean): string {
-    const text = prev + buf;
+  /** Where to cut prev+buf: the adaptive hold start, bounded by maxHoldback. */
+  function cutPoint(text: string): number {
+    let cut = holdStart(text, prev.length);
+    if (internals.fixedTail) {
+      let c = Math.max(prev.length, text.length - TAIL);
+      while (c > prev.length && !/\s/.test(text[c - 1])) c--;
+      cut = Math.min(cut, c);
+    }
+    const floor = Math.max(prev.length, text.length - maxHoldback);
+    if (cut < floor) {
+      // More than maxHoldback could still grow: cut at a space between floor and the last TAIL characters.
+      cut = Math.max(prev.length, text.length - TAIL);
+      while (cut > floor && !/\s/.test(text[cut - 1])) cut--;
+      if (cut === floor && floor > prev.length) cut = Math.max(prev.length, text.length - TAIL);
+    }
+    return cut;
+  }
+
+  function emit(final: boolean, text: string, cut: number): string {
     const all = engine.scan(text).filter((f) => f.end > prev.length);
     const blocked = all.filter((f) => resolvePolicy(policy, f.type) === 'block');
     if (blocked.length > 0) throw new DlpBlockedError(blocked.map((f) => f.type), 'stream');
-    let cut = final ? text.length : Math.max(prev.length, text.length - TAIL);
     if (!final) {
       const floor = Math.max(prev.length, text.length - maxHoldback);
-      // Do not cut inside a word: a key or token may still be growing.
-      while (cut > floor && !/\s/.test(text[cut - 1])) cut--;
-      if (cut === floor && floor > prev.length) cut = Math.max(prev.length, text.length - TAIL);
       for (const f of all) {
         if (f.start < cut && f.end > cut) cut = f.start >= floor ? f.start : f.end;
       }
@@ -50,11 +70,14 @@ export function createStreamScanner(engine: DlpEngine, policy: RedactPolicy, max
     },
     push(chunk: string): string {
       buf += chunk;
-      if (buf.length <= TAIL) return '';
-      return emit(false);
+      const text = prev + buf;
+      const cut = cutPoint(text);
+      // Nothing can be released yet: skip the scan (a value is still growing at the tail).
+      if (cut <= prev.length) return '';
+      return emit(false, text, cut);
     },
     end(): string {
-      return buf.length === 0 ? '' : emit(true);
+      return buf.length === 0 ? '' : emit(true, prev + buf, prev.length + buf.length);
     },
   };
 }
