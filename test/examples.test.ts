@@ -2,8 +2,6 @@
 // the example policies pass their tests, and the templates auto-approve.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { repoPath } from '../src/core/repo-root.js';
 import { startTestGatehouse } from '../src/testing/test-gatehouse.js';
 import { FakeUpstream } from '../src/gateway/testing/fake-upstream.js';
@@ -16,10 +14,7 @@ describe('shipped examples', () => {
       // examples/demo/local-models.yaml points at 127.0.0.1:9099; this test's fake listens on a free port instead.
       const r = await t.cli(['catalog', 'apply', repoPath('examples', 'demo', 'local-models.yaml')]);
       assert.equal(r.code, 0, r.err);
-      const doc = t.gh.catalog.model('gpt-4o-mini')!;
-      await t.gh.catalog.apply([{ source: 'test', value: { ...doc, spec: { ...doc.spec, upstream: up.baseUrl } } }], 'admin');
-      mkdirSync(join(t.home, 'model-keys'), { recursive: true });
-      writeFileSync(join(t.home, 'model-keys', 'gpt-4o-mini'), 'sk-demo\n');
+      await t.useProvider('gpt-4o-mini', up.baseUrl, 'sk-demo');
       const run = await t.cli(['app', 'run', 'faq-bot', '--input', '{"question":"What shoes do you sell?"}', '--user', 'alice', '--json']);
       assert.equal(run.code, 0, run.err);
       const out = JSON.parse(run.out) as { output: { answer: string }; usage: { capabilityCalls?: number } };

@@ -2,8 +2,6 @@
 // with the kill's reason, instead of running on after the kill.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startTestGatehouse } from '../src/testing/test-gatehouse.js';
 import { FakeUpstream } from '../src/gateway/testing/fake-upstream.js';
@@ -18,12 +16,7 @@ describe('kill switches cut in-flight work', () => {
     up.chunkDelayMs = 40;
     const t = await startTestGatehouse();
     try {
-      await t.gh.catalog.apply([{ source: 'test', value: {
-        apiVersion: 'gatehouse/v1', kind: 'Model', metadata: { name: 'gpt-4o-mini' },
-        spec: { provider: 'openai', upstream: up.baseUrl, region: 'us-east-1', version: 'x', pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 }, environments: ['dev', 'staging', 'prod'], risk: 'low' },
-      } }], 'admin');
-      mkdirSync(join(t.home, 'model-keys'), { recursive: true });
-      writeFileSync(join(t.home, 'model-keys', 'gpt-4o-mini'), 'sk-cut\n', { mode: 0o600 });
+      await t.useProvider('gpt-4o-mini', up.baseUrl, 'sk-cut');
       assert.ok(await t.gh.apps.inForce('faq-bot'), 'the seeded low-risk app is approved in dev');
       const made = await t.cli(['app', 'key', 'create', 'faq-bot', '--json']);
       const client = new OpenAI({ apiKey: (JSON.parse(made.out) as { key: string }).key, baseURL: `${t.url}/v1`, maxRetries: 0 });

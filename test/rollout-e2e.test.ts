@@ -199,12 +199,7 @@ describe('rollout end to end', () => {
     up.reply = () => 'The customer on file is John Smith, SSN 536-22-8173.';
     const t = await startTestGatehouse();
     try {
-      await t.gh.catalog.apply([{ source: 'test', value: {
-        apiVersion: 'gatehouse/v1', kind: 'Model', metadata: { name: 'gpt-4o-mini' },
-        spec: { provider: 'openai', upstream: up.baseUrl, region: 'us-east-1', version: '2024-07-18', pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 }, environments: ['dev', 'staging', 'prod'], risk: 'low' },
-      } }], 'admin');
-      mkdirSync(join(t.home, 'model-keys'), { recursive: true });
-      writeFileSync(join(t.home, 'model-keys', 'gpt-4o-mini'), 'sk-e2e-provider\n', { mode: 0o600 });
+      await t.useProvider('gpt-4o-mini', up.baseUrl, 'sk-e2e-provider');
       const v = await t.gh.apps.latestVersion('faq-bot');
       if (!(await t.gh.apps.inForce('faq-bot'))) await t.gh.apps.setState('faq-bot', v!.version, v!.state, 'approved', 'admin', 'rollout e2e');
       assert.equal((await t.cli(['alerts', 'apply', ruleFile('repeated-ssn-kill', port)])).code, 0);

@@ -2,8 +2,6 @@
 // audit log, the CLI, and the openai client against the fake upstream standing in for the provider.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startTestGatehouse, type TestGatehouse } from '../testing/test-gatehouse.js';
 import { FakeUpstream } from './testing/fake-upstream.js';
@@ -15,12 +13,7 @@ describe('model gateway end to end (sqlite, real governor and policies)', () => 
   before(async () => {
     up = await new FakeUpstream({ apiKey: 'sk-e2e-provider' }).start();
     t = await startTestGatehouse({ store: 'sqlite' });
-    await t.gh.catalog.apply([{ source: 'test', value: {
-      apiVersion: 'gatehouse/v1', kind: 'Model', metadata: { name: 'gpt-4o-mini' },
-      spec: { provider: 'openai', upstream: up.baseUrl, region: 'us-east-1', version: '2024-07-18', pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 }, environments: ['dev', 'staging', 'prod'], risk: 'low' },
-    } }], 'admin');
-    mkdirSync(join(t.home, 'model-keys'), { recursive: true });
-    writeFileSync(join(t.home, 'model-keys', 'gpt-4o-mini'), 'sk-e2e-provider\n', { mode: 0o600 });
+    await t.useProvider('gpt-4o-mini', up.baseUrl, 'sk-e2e-provider');
     const v = await t.gh.apps.latestVersion('faq-bot');
     if (!(await t.gh.apps.inForce('faq-bot'))) await t.gh.apps.setState('faq-bot', v!.version, v!.state, 'approved', 'admin', 'gateway e2e');
     const made = await t.cli(['app', 'key', 'create', 'faq-bot', '--json']);

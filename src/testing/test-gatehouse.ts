@@ -1,5 +1,6 @@
 // Test helper: a whole Gatehouse on 127.0.0.1 (port 0) over a temp home, on SQLite or a fresh PostgreSQL schema.
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { configSchema, type GatehouseConfig } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
@@ -18,6 +19,8 @@ export interface TestGatehouse {
   cli(args: string[], token?: string): Promise<{ code: number; out: string; err: string }>;
   /** Mints a token for a catalog user. */
   tokenFor(user: string): Promise<string>;
+  /** Points a catalog model at a (fake) provider on loopback and stores its provider key, as an operator would. */
+  useProvider(model: string, upstreamBaseUrl: string, key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,13 @@ export async function startTestGatehouse(opts: TestGatehouseOptions = {}): Promi
       const r = await api('POST', '/api/v1/tokens', { user });
       if (r.status !== 201) throw new Error(`token for ${user}: ${JSON.stringify(r.body)}`);
       return String(r.body.token);
+    },
+    async useProvider(model, upstreamBaseUrl, key) {
+      const doc = gh.catalog.model(model);
+      if (!doc) throw new Error(`no model ${model} in the catalog`);
+      await gh.catalog.apply([{ source: 'test', value: { ...doc, spec: { ...doc.spec, upstream: upstreamBaseUrl } } }], 'admin');
+      mkdirSync(join(home, 'model-keys'), { recursive: true });
+      writeFileSync(join(home, 'model-keys', model), `${key}\n`, { mode: 0o600 });
     },
     async close() {
       await gh.close();
