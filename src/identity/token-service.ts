@@ -1,7 +1,7 @@
 // Bearer tokens: the admin token from GATEHOUSE_HOME, and per-user API tokens bound to catalog users.
 import { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { InvalidInputError, NotFoundError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
@@ -34,8 +34,11 @@ interface TokenRow {
 
 export class TokenService {
   private readonly cache = new Map<string, { user: string; expiresAt: number | null }>();
+  private readonly adminDigest: Buffer;
 
-  constructor(private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink; adminToken: string }) {}
+  constructor(private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink; adminToken: string }) {
+    this.adminDigest = Buffer.from(sha256Hex(deps.adminToken), 'hex');
+  }
 
   /** Creates a token for a catalog user; returns the token once (only its hash is stored). */
   async create(user: string, actor: string, ttlMs?: number): Promise<{ token: string; tokenId: string; user: string; expiresAt: number | null }> {
@@ -60,8 +63,9 @@ export class TokenService {
   }
 
   async authenticate(token: string): Promise<Principal | undefined> {
-    if (token === this.deps.adminToken) return { user: ADMIN_USER, roles: ['admin'], groups: [] };
     const h = sha256Hex(token);
+    // Compared as fixed-length digests in constant time, so response timing says nothing about the admin token.
+    if (timingSafeEqual(Buffer.from(h, 'hex'), this.adminDigest)) return { user: ADMIN_USER, roles: ['admin'], groups: [] };
     let entry = this.cache.get(h);
     if (!entry) {
       const row = await this.deps.db.get<TokenRow>('SELECT user_name, expires_at, revoked FROM api_tokens WHERE token_hash = ?', [h]);
