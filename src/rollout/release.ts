@@ -1,5 +1,5 @@
 // Putting an approved version in force: canary first (optional), then released; the version it replaces retires.
-import { ConflictError, ForbiddenError, InvalidInputError } from '../core/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../core/errors.js';
 import type { AppReader, AppVersion, LifecycleState } from '../apps/manifest-schema.js';
 import type { TransitionInput, TransitionResult } from '../approvals/lifecycle.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
@@ -23,7 +23,7 @@ export class Releases {
 
   async release(input: { app: string; version?: number; canary?: boolean; actor: Principal; reason: string }): Promise<ReleaseResult> {
     const versions = await this.deps.apps.listVersions(input.app);
-    if (versions.length === 0) throw new InvalidInputError(`No app '${input.app}'; see \`gatehouse app list\`.`, [{ path: 'app', message: 'unknown app' }]);
+    if (versions.length === 0) throw new NotFoundError('App', input.app, 'see `gatehouse app list`');
     const ready = (v: AppVersion) => v.state === 'approved' || (!input.canary && v.state === 'canary');
     const target = input.version === undefined ? versions.filter(ready).at(-1) : versions.find((v) => v.version === input.version);
     if (!target) {
