@@ -11,7 +11,7 @@ describe('shipped examples', () => {
     const up = await new FakeUpstream({ apiKey: 'sk-demo' }).start();
     const t = await startTestGatehouse();
     try {
-      // examples/demo/local-models.yaml points at 127.0.0.1:9099; this test's fake listens on a free port instead.
+      // examples/demo/local-models.yaml points at 127.0.0.1:9090; this test's fake listens on a free port instead.
       const r = await t.cli(['catalog', 'apply', repoPath('examples', 'demo', 'local-models.yaml')]);
       assert.equal(r.code, 0, r.err);
       await t.useProvider('gpt-4o-mini', up.baseUrl, 'sk-demo');

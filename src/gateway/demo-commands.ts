@@ -9,7 +9,7 @@ export function registerDemoCommands(program: Command, cli: CliContext): void {
   commandGroup(program, 'demo', 'local helpers for trying Gatehouse without a paid model provider')
     .command('upstream')
     .description('serve a fake OpenAI/Anthropic-compatible provider on 127.0.0.1 (echoes the prompt, or --reply)')
-    .option('--port <port>', 'port to listen on', '9099')
+    .option('--port <port>', 'port to listen on', '9090')
     .option('--key <key>', 'provider key it requires', 'sk-demo')
     .option('--reply <text>', 'answer every request with this text instead of echoing')
     .action(async (opts: { port: string; key: string; reply?: string }) => {
