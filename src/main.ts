@@ -136,6 +136,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     },
     async close() {
       await server?.close();
+      await sandbox.close();
       await approvals.close();
       await gateway.close();
       await observability.close();

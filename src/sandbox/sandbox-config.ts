@@ -16,6 +16,8 @@ export const sandboxConfigSchema = z.object({
   rowDlp: z.enum(['redact', 'off']).default('redact'),
   /** Where the compiled seccomp filter is cached (default: <tmpdir>/gatehouse-sandbox). */
   cacheDir: z.string().optional(),
+  /** wasm tier worker pool: workers kept warm (QuickJS loaded) and the most guests running at once (more queue). */
+  wasmWorkers: z.object({ min: z.number().int().min(0).max(64).default(2), max: z.number().int().min(1).max(256).default(8) }).strict().prefault({}),
   microvm: z.object({ kernelPath: z.string().optional(), rootfsPath: z.string().optional() }).strict().prefault({}),
 }).strict();
 

@@ -45,14 +45,19 @@ export interface SandboxFeature {
   precheck: AppRunner['precheck'];
   /** Tier availability with reasons (for `gatehouse app run` errors, status pages and admission). */
   tierStatus(): Promise<Record<TierName, { ok: boolean; reason?: string }>>;
+  /** Stops the wasm tier's worker pool. */
+  close(): Promise<void>;
 }
 
 export const runBodySchema = z.object({ input: z.unknown().optional(), user: z.string().min(1).optional(), version: z.number().int().positive().optional() }).strict();
 
 export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
   const cfg = sandboxConfigSchema.parse(d.config ?? {});
+  const wasm = new WasmTier({ minWorkers: cfg.wasmWorkers.min, maxWorkers: cfg.wasmWorkers.max });
+  // Pre-warm: workers load the QuickJS module now, so the first run only pays for a runtime+context.
+  wasm.warm().catch(() => undefined); // a failed start shows in available() and is retried there
   const tiers: Record<TierName, SandboxTier> = {
-    wasm: new WasmTier(),
+    wasm,
     container: new ContainerTier({ cacheDir: cfg.cacheDir }),
     microvm: new MicrovmTier(cfg.microvm),
   };
@@ -85,5 +90,5 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
     for (const [name, t] of Object.entries(tiers) as [TierName, SandboxTier][]) out[name] = await t.available();
     return out;
   };
-  return { runner, tiers, routes, tierStatus: status, precheck: (c) => runner.precheck(c) };
+  return { runner, tiers, routes, tierStatus: status, precheck: (c) => runner.precheck(c), close: () => wasm.close() };
 }
