@@ -1,5 +1,6 @@
 // The verifiable audit log: an AuditSink with group commit, a signed checkpoint per batch, and proofs from stored subtrees.
 import type { KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
 import { InvalidInputError, NotFoundError, UnavailableError } from '../core/errors.js';
@@ -255,6 +256,7 @@ export class AuditLog implements AuditSink {
       },
       entries: async (start, limit, withLeafHashes) => (await leafRows(this.opts.db, start, limit, withLeafHashes)).map((r) => ({ index: r.idx, entry: r.leaf, leafHash: r.leaf_hash })),
       checkpoints: async (after, limit) => (await this.checkpoints(after, limit)).map((c) => c.note),
+      sqliteFile: sqliteFileOf(this.opts.db),
     };
   }
 
@@ -323,6 +325,16 @@ class StaleLogError extends Error {
 
 function fetchNodes(db: SqlExecutor, nodes: [number, number][]): Promise<Map<string, Hash>> {
   return nodes.length ? readNodes(db, nodes) : Promise.resolve(new Map());
+}
+
+/**
+ * The file behind an embedded SQLite store (the contract's description is `sqlite:<path>`), so verification workers
+ * can read it with their own read-only connections; undefined for PostgreSQL or an in-memory database.
+ */
+function sqliteFileOf(db: SqlDb): string | undefined {
+  if (db.dialect !== 'sqlite' || !db.description.startsWith('sqlite:')) return undefined;
+  const file = db.description.slice('sqlite:'.length);
+  return file && file !== ':memory:' && existsSync(file) ? file : undefined;
 }
 
 /** Rebuilds the right edge of the tree from the latest checkpoint's size and the stored perfect subtrees. */

@@ -81,6 +81,19 @@ export class CompactRange {
     this.size++;
   }
 
+  /** Appends a whole perfect subtree of 2^level leaves; the size must be a multiple of 2^level (it is then aligned). */
+  appendSubtree(level: number, hash: Hash): void {
+    if (this.size % 2 ** level !== 0) throw new Error(`a subtree of level ${level} cannot start at position ${this.size}`);
+    let l = level;
+    let h = hash;
+    while (this.stack.length > 0 && this.stack[this.stack.length - 1].level === l) {
+      h = hashChildren(this.stack.pop()!.hash, h);
+      l++;
+    }
+    this.stack.push({ level: l, hash: h });
+    this.size += 2 ** level;
+  }
+
   root(): Hash {
     if (this.stack.length === 0) return EMPTY_ROOT;
     let h = this.stack[this.stack.length - 1].hash;

@@ -1,0 +1,85 @@
+// Runs full verification's pages through worker threads (piscina), in order: pages are read and hashed in parallel
+// while their results (a few subtree hashes each) are merged on the calling thread, so the first problem is exact.
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { packRows, type PageProblem } from './verify-page.js';
+import { runVerifyTask, type VerifyTask, type VerifyTaskResult } from './verify-worker.js';
+import type { LogSource } from './verify.js';
+
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './verify-worker-tsx.mjs' : './verify-worker.js', import.meta.url).href;
+
+/** Below this many entries worker start-up costs more than it saves: pages run inline on the calling thread. */
+const WORKER_THRESHOLD = 50_000;
+
+export interface PipelineOptions {
+  size: number;
+  wanted: number[];
+  pageSize: number;
+  workers?: number;
+}
+
+/**
+ * Checks every stored row in index order, calling `onPage` with each page's result in order; returns the first
+ * problem, if any. With a SQLite file the workers read their pages themselves; otherwise this thread fetches pages
+ * from `source.entries` (one ahead, so an HTTP fetch overlaps the hashing) and hands them over packed.
+ */
+export async function checkPages(source: LogSource, opts: PipelineOptions, onPage: (r: VerifyTaskResult) => void): Promise<PageProblem | undefined> {
+  const workers = opts.workers ?? (opts.size >= WORKER_THRESHOLD ? Math.min(availableParallelism(), 4) : 0);
+  const pool = workers > 0 ? new Piscina({ filename: WORKER_URL, minThreads: workers, maxThreads: workers, atomics: 'disabled' }) : undefined;
+  // A worker failure reaches its task's promise; the pool-level event must not crash the caller.
+  pool?.on('error', () => undefined);
+  const run = (task: VerifyTask): Promise<VerifyTaskResult> => (pool ? pool.run(task) : Promise.resolve().then(() => runVerifyTask(task)));
+  const next = source.sqliteFile ? sqliteTasks(source.sqliteFile, opts) : fetchedTasks(source, opts);
+  const ahead = Math.max(2, workers * 2);
+  const queue: Promise<VerifyTaskResult>[] = [];
+  let pending: Promise<VerifyTask | undefined> | undefined;
+  try {
+    pending = next();
+    for (;;) {
+      while (pending && queue.length < ahead) {
+        const task: VerifyTask | undefined = await pending;
+        pending = task ? next() : undefined;
+        if (!task) break;
+        const p = run(task);
+        p.catch(() => undefined); // awaited in order below; pages past a problem are dropped
+        queue.push(p);
+      }
+      const head = queue.shift();
+      if (!head) return undefined;
+      const res = await head;
+      onPage(res);
+      if (res.problem) return res.problem;
+    }
+  } finally {
+    // Let pages still in flight finish before the pool goes: destroying under a running task races piscina.
+    await Promise.allSettled(queue);
+    pending?.catch(() => undefined); // a prefetched page past a problem is not needed
+    await pool?.destroy();
+  }
+}
+
+/** Fixed windows of pageSize rows up to the signed size; the last one also looks past it. */
+function sqliteTasks(file: string, opts: PipelineOptions): () => Promise<VerifyTask | undefined> {
+  let start = 0;
+  let done = false;
+  return async () => {
+    if (done) return undefined;
+    const last = start + opts.pageSize >= opts.size;
+    const task: VerifyTask = { kind: 'sqlite', file, start, size: opts.size, wanted: opts.wanted, pageSize: opts.pageSize, last };
+    start += opts.pageSize;
+    done = last;
+    return task;
+  };
+}
+
+/** Pages from the source's `entries`, each starting after the last row of the one before. */
+function fetchedTasks(source: LogSource, opts: PipelineOptions): () => Promise<VerifyTask | undefined> {
+  let start = 0;
+  return async () => {
+    const page = await source.entries(start, opts.pageSize, false);
+    if (page.length === 0) return undefined;
+    const task: VerifyTask = { kind: 'rows', start, size: opts.size, wanted: opts.wanted, rows: packRows(page) };
+    start = page[page.length - 1].index + 1;
+    return task;
+  };
+}
