@@ -1,6 +1,7 @@
 // npm run bench:sandbox — cold start and capability round trip per sandbox tier, each beside a baseline measured
-// in the same run: a fresh node:vm context (wasm cold start), a plain unsandboxed `node -e` runner over the same
-// pipes (container start), and a direct function call (round trip).
+// in the same run: a fresh node:vm context and the same QuickJS run on the main thread (wasm), a plain unsandboxed
+// `node -e` runner over the same pipes (container start), and a direct function call (round trip). Also how long the
+// host's event loop stalls while a wasm guest spins (worker pool vs the main-thread run).
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { createContext } from 'node:vm';
@@ -11,9 +12,11 @@ import { CapabilityBridge } from '../src/sandbox/capability-bridge.js';
 import { ContainerTier } from '../src/sandbox/container-tier.js';
 import { CONTAINER_RUNNER } from '../src/sandbox/container-runner-source.js';
 import { guestScript } from '../src/sandbox/guest-script.js';
+import { hostCall } from '../src/sandbox/host-call.js';
 import { RunTokens } from '../src/sandbox/run-token.js';
 import { FakeApps, FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry, testManifest } from '../src/sandbox/sandbox-fakes.js';
 import type { Bridge, SandboxTier } from '../src/sandbox/tier.js';
+import { runGuest } from '../src/sandbox/wasm-guest.js';
 import { WasmTier } from '../src/sandbox/wasm-tier.js';
 
 const limits = { timeoutMs: 30_000, memoryMb: 128, maxOutputBytes: 1_000_000 };
@@ -68,7 +71,32 @@ async function main(): Promise<void> {
   console.log('  baseline: node:vm createContext         ', stats(v8ctx));
   const wasm = new WasmTier();
   await wasm.warm();
-  console.log('wasm full trivial run (start+eval+main)    ', stats(await time(200, () => wasm.run(trivial, null, noopBridge, limits))));
+  // Baseline: the same guest run (wasm-guest.ts) on the main thread, as the tier did before the worker pool.
+  const inThread = async (c: string, bridge: Bridge, lim = limits) => {
+    const t0 = performance.now();
+    const r = await runGuest(mod, { code: c, inputJson: 'null', ...lim }, (m, a, reply) => void hostCall(bridge, m, a).then(reply));
+    return { r, wallMs: performance.now() - t0 };
+  };
+  console.log('wasm full trivial run via worker pool      ', stats(await time(200, () => wasm.run(trivial, null, noopBridge, limits))));
+  console.log('  baseline: same run on the main thread    ', stats(await time(200, () => inThread(trivial, noopBridge))));
+  // Host responsiveness: the longest event-loop stall while a guest spins in `while(true){}` until its 1 s limit.
+  const spin = await bundleApp({ 'main.js': 'export default async function main() { while (true) {} }' }, 'main.js');
+  const stall = async (f: () => Promise<unknown>) => {
+    // Longest gap between ticks of a 5 ms host timer while the run is in flight.
+    let last = performance.now();
+    let max = 0;
+    const tick = setInterval(() => {
+      const now = performance.now();
+      max = Math.max(max, now - last);
+      last = now;
+    }, 5);
+    await f().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    clearInterval(tick);
+    return max.toFixed(1);
+  };
+  const spinLimits = { ...limits, timeoutMs: 1000 };
+  console.log(`host timer max gap while a guest spins 1 s: worker pool ${await stall(() => wasm.run(spin, null, noopBridge, spinLimits))} ms, main thread ${await stall(() => inThread(spin, noopBridge, spinLimits))} ms`);
 
   const container = new ContainerTier();
   const avail = await container.available();
@@ -106,10 +134,11 @@ async function main(): Promise<void> {
   });
   console.log(`\ncapability round trip (no-op bridge, ${N} calls in one run)`);
   console.log(`  baseline: direct async call          ${((direct[0] / N) * 1000).toFixed(2)} µs/call`);
-  const tiers: SandboxTier[] = [wasm, ...(avail.ok ? [container] : [])];
   const code = await loop(N);
   const empty = await loop(0);
-  for (const t of tiers) {
+  const mainThread: SandboxTier = { name: 'wasm', available: async () => ({ ok: true }), run: async (c, _i, b) => ({ output: null, usage: { cpuMs: 0, peakMemoryBytes: 0, wallMs: (await inThread(c, b)).wallMs } }) };
+  const tiers: [string, SandboxTier][] = [['wasm', wasm], ['  baseline: wasm on main thread', mainThread], ...(avail.ok ? [['container', container] as [string, SandboxTier]] : [])];
+  for (const [label, t] of tiers) {
     await t.run(code, null, noopBridge, limits); // warm-up (JIT)
     const per: number[] = [];
     for (let rep = 0; rep < 3; rep++) {
@@ -118,7 +147,7 @@ async function main(): Promise<void> {
       per.push(((r.usage.wallMs - base) / N) * 1000);
     }
     per.sort((a, b) => a - b);
-    console.log(`  ${t.name.padEnd(9)} tier                        median ${per[1].toFixed(2)} µs/call (runs: ${per.map((x) => x.toFixed(1)).join(', ')})`);
+    console.log(`  ${label.padEnd(31)} median ${per[1].toFixed(2)} µs/call (runs: ${per.map((x) => x.toFixed(1)).join(', ')})`);
   }
 
   // Governed round trip: the real CapabilityBridge (manifest check, govern() on a fake governor, audit, telemetry).
@@ -135,12 +164,13 @@ async function main(): Promise<void> {
   });
   console.log(`\ngoverned ctx.llm.chat round trip (fake governor + model, in-memory sinks, ${M} calls)`);
   console.log(`  baseline: direct bridge.call         ${((d0[0] / M) * 1000).toFixed(2)} µs/call`);
-  for (const t of tiers) {
+  for (const [label, t] of tiers) {
     await t.run(chat, null, governed(), limits); // warm-up
     const base = (await t.run(empty, null, noopBridge, limits)).usage.wallMs;
     const r = await t.run(chat, null, governed(), limits);
-    console.log(`  ${t.name.padEnd(9)} tier                        ${(((r.usage.wallMs - base) / M) * 1000).toFixed(2)} µs/call`);
+    console.log(`  ${label.padEnd(31)} ${(((r.usage.wallMs - base) / M) * 1000).toFixed(2)} µs/call`);
   }
+  await wasm.close();
 }
 
 await main();

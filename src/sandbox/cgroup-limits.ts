@@ -1,7 +1,7 @@
 // Per-run cgroup limits for the container tier (pids, memory, CPU accounting). This host has cgroup v1 hierarchies
 // mounted writable; a child group is made under the launching process's own group in each hierarchy.
 // Without writable cgroups the tier falls back to rlimits (prlimit --nproc) plus Node's heap cap, and says so.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -45,6 +45,7 @@ export async function detectCgroups(): Promise<CgroupSupport> {
     return { ok: false, reason: `cgroups are not writable here (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
   }
   const cpu = dir('cpuacct');
+  sweepStale([pids, memory, ...(cpu ? [cpu] : [])]);
   let cpuacct: string | undefined;
   if (cpu) {
     try {
@@ -55,6 +56,28 @@ export async function detectCgroups(): Promise<CgroupSupport> {
     }
   }
   return { ok: true, bases: { pids, memory, cpuacct } };
+}
+
+/**
+ * Removes empty run groups left behind by a server that exited with a spare launcher waiting (see
+ * container-launcher.ts). Only groups older than a minute; a group that still has members refuses rmdir.
+ */
+function sweepStale(bases: string[]): void {
+  for (const b of bases) {
+    let names: string[];
+    try {
+      names = readdirSync(b).filter((n) => n.startsWith('sbx_'));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      try {
+        if (Date.now() - statSync(join(b, n)).ctimeMs > 60_000) rmdirSync(join(b, n));
+      } catch {
+        /* in use or already gone */
+      }
+    }
+  }
 }
 
 export class RunCgroup {
@@ -74,6 +97,21 @@ export class RunCgroup {
       /* no swap accounting on this kernel: there is no swap to escape into either */
     }
     return g;
+  }
+
+  /** Changes the memory ceiling (memory+swap too); v1 wants limit ≤ memsw.limit at every step, so order matters. */
+  async setMemoryLimit(bytes: number): Promise<void> {
+    const limit = join(this.memory, 'memory.limit_in_bytes');
+    const memsw = join(this.memory, 'memory.memsw.limit_in_bytes');
+    const current = Number((await readFile(limit, 'utf8')).trim());
+    const order = bytes > current ? [memsw, limit] : [limit, memsw];
+    for (const f of order) {
+      try {
+        await writeFile(f, String(bytes));
+      } catch (err) {
+        if (f === limit) throw err; // no swap accounting on this kernel: only the memory limit matters
+      }
+    }
   }
 
   /** cgroup.procs files a launcher writes its own pid into before exec'ing the sandbox. */

@@ -1,17 +1,16 @@
 // container tier: the app runs under Node inside bubblewrap (all namespaces unshared, no network, read-only /usr,
 // size-capped tmpfs, cleared env, seccomp filter), launched as uid 65534 through setpriv, in a per-run cgroup
 // (pids, memory), killed at the wall-clock deadline. Capabilities travel as NDJSON over the stdin/stdout pipes.
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newId } from '../core/ids.js';
-import { detectCgroups, RunCgroup, type CgroupSupport } from './cgroup-limits.js';
-import { CONTAINER_RUNNER } from './container-runner-source.js';
+import { detectCgroups, type CgroupSupport } from './cgroup-limits.js';
+import { alive, discard, setRef, spawnLauncher, type Launcher, type LauncherSpec } from './container-launcher.js';
 import { guestScript, MAX_GUEST_MESSAGE } from './guest-script.js';
 import { hostCall } from './host-call.js';
 import { seccompFilterPath } from './seccomp-filter.js';
-import { AppRunError, killedError, type Bridge, type RunLimits, type SandboxTier, type TierAvailability, type TierResult } from './tier.js';
+import { AppRunError, DEFAULT_LIMITS, killedError, type Bridge, type RunLimits, type SandboxTier, type TierAvailability, type TierResult } from './tier.js';
 
 const SANDBOX_UID = 65534;
 const MAX_PIDS = 32;
@@ -40,6 +39,8 @@ export class ContainerTier implements SandboxTier {
   private readonly cacheDir: string;
   private readonly nodePath: string;
   private readonly assumeVmEscape: boolean;
+  private spare: Promise<Launcher> | undefined;
+  private closing = false;
 
   constructor(opts: ContainerTierOptions = {}) {
     this.cacheDir = opts.cacheDir ?? join(tmpdir(), 'gatehouse-sandbox');
@@ -80,14 +81,49 @@ export class ContainerTier implements SandboxTier {
     return { cgroups: (await this.prepare()).cgroups };
   }
 
-  private bwrapArgs(limits: RunLimits): string[] {
+  private bwrapArgs(): string[] {
     const a = ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
       '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
       '--proc', '/proc', '--dev', '/dev', '--size', String(TMPFS_BYTES), '--tmpfs', '/tmp', '--chdir', '/tmp',
       '--clearenv', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID), '--hostname', 'sandbox', '--seccomp', '3'];
     if (!this.nodePath.startsWith('/usr/')) a.push('--ro-bind', this.nodePath, this.nodePath);
-    a.push('--', this.nodePath, `--max-old-space-size=${Math.max(16, limits.memoryMb)}`, '--disable-proto=delete', '-e', CONTAINER_RUNNER);
+    a.push('--', this.nodePath);
     return a;
+  }
+
+  private launcherSpec(prep: Prepared): LauncherSpec {
+    const command = ['/usr/bin/setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all', '--', '/usr/bin/bwrap', ...this.bwrapArgs()];
+    return { bpf: prep.bpf, cgroups: prep.cgroups, command, maxPids: MAX_PIDS, memoryBytes: (DEFAULT_LIMITS.memoryMb + 64) * 1024 * 1024 };
+  }
+
+  /** The spare launcher if it is still waiting, else a new one. */
+  private async takeLauncher(prep: Prepared): Promise<Launcher> {
+    const spare = this.spare;
+    this.spare = undefined;
+    const l = await spare?.catch(() => undefined);
+    if (l && alive(l)) return l;
+    if (l) void discard(l);
+    return spawnLauncher(this.launcherSpec(prep));
+  }
+
+  private refill(prep: Prepared): void {
+    if (this.spare || this.closing) return;
+    const next = spawnLauncher(this.launcherSpec(prep)).then((l) => {
+      setRef(l, false);
+      return l;
+    });
+    next.catch(() => {
+      if (this.spare === next) this.spare = undefined;
+    });
+    this.spare = next;
+  }
+
+  /** Kills the spare launcher and removes its cgroup (shutdown, tests). */
+  async close(): Promise<void> {
+    this.closing = true;
+    const l = await this.spare?.catch(() => undefined);
+    this.spare = undefined;
+    if (l) await discard(l);
   }
 
   async run(code: string, input: unknown, bridge: Bridge, limits: RunLimits, signal?: AbortSignal): Promise<TierResult> {
@@ -98,19 +134,10 @@ export class ContainerTier implements SandboxTier {
       throw new AppRunError('crashed', `container tier unavailable on this host: ${(err as Error).message}`);
     }
     const started = performance.now();
-    const runKey = newId('sbx');
-    const cg = prep.cgroups.ok && prep.cgroups.bases ? await RunCgroup.create(prep.cgroups.bases, runKey, { pids: MAX_PIDS, memoryBytes: (limits.memoryMb + 64) * 1024 * 1024 }) : undefined;
-    // The launcher joins the run's cgroups itself before exec'ing setpriv, so nothing runs outside the limits.
-    const join = cg ? cg.procsFiles().map((f) => `echo $$ > '${f}'`).join(' && ') + ' && ' : '';
-    const rlimit = cg ? [] : ['/usr/bin/prlimit', `--nproc=${MAX_PIDS * 4}`, '--'];
-    const bpfFd = openSync(prep.bpf, 'r');
-    const child = spawn('/bin/sh', ['-c', `${join}exec "$@"`, 'gh-launch', ...rlimit, '/usr/bin/setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all', '--', '/usr/bin/bwrap', ...this.bwrapArgs(limits)], {
-      stdio: ['pipe', 'pipe', 'pipe', bpfFd],
-      env: {},
-      cwd: '/',
-      detached: true,
-    });
-    closeSync(bpfFd);
+    const launcher = await this.takeLauncher(prep);
+    this.refill(prep); // the next run's launcher joins its cgroups while this one runs
+    const { child, cg } = launcher;
+    setRef(launcher, true);
     const stdin = child.stdin as NonNullable<typeof child.stdin>;
     const stdout = child.stdout as NonNullable<typeof child.stdout>;
     const stderrStream = child.stderr as NonNullable<typeof child.stderr>;
@@ -141,10 +168,10 @@ export class ContainerTier implements SandboxTier {
     if (signal?.aborted) onKill();
     else signal?.addEventListener('abort', onKill, { once: true });
 
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => {
+    const exited = launcher.closed.then((e) => {
       closed = true;
-      resolve({ code, signal });
-    }));
+      return e;
+    });
     let answered: () => void = () => {};
     const answer = new Promise<void>((resolve) => (answered = resolve));
     stdin.on('error', () => {});
@@ -180,6 +207,14 @@ export class ContainerTier implements SandboxTier {
         }
       }
     });
+    try {
+      await cg?.setMemoryLimit((limits.memoryMb + 64) * 1024 * 1024);
+    } catch {
+      failure ??= new AppRunError('crashed', "could not set the run's memory limit; the run was not started");
+      kill();
+    }
+    // The heap size releases the launcher (digits only, checked by it), then the runner reads the start message.
+    stdin.write(`${Math.max(16, limits.memoryMb)}\n`);
     stdin.write(JSON.stringify({ t: 'start', script: guestScript(code), input: JSON.stringify(input ?? null), escape: this.assumeVmEscape }) + '\n');
 
     // Answer as soon as the guest is done; tear-down (kill, reap, cgroup removal) finishes in the background.
