@@ -69,14 +69,31 @@ export function contextWindows(text: string, gate: RegExp): [number, number][] |
   return out.length > 0 ? out : undefined;
 }
 
-/** Keeps the best finding among overlapping ones: higher score, then longer span. */
+const byRank = (a: Finding, b: Finding): number => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start;
+
+/** Keeps the best finding among overlapping ones: higher score, then longer span (then earlier, then first emitted). */
 export function resolveOverlaps(cands: Finding[]): Finding[] {
-  const sorted = [...cands].sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start);
-  const kept: Finding[] = [];
-  for (const c of sorted) {
-    if (!kept.some((k) => c.start < k.end && k.start < c.end)) kept.push(c);
+  // Most findings overlap nothing: sort by start once and resolve only clusters of overlapping ones (findings in
+  // different clusters never compete, so this keeps exactly what one greedy pass over all of them would keep).
+  const order = cands.map((_, i) => i).sort((i, j) => cands[i].start - cands[j].start || i - j);
+  const out: Finding[] = [];
+  for (let k = 0; k < order.length; ) {
+    let end = cands[order[k]].end;
+    let k2 = k + 1;
+    while (k2 < order.length && cands[order[k2]].start < end) end = Math.max(end, cands[order[k2++]].end);
+    if (k2 - k === 1) out.push(cands[order[k]]);
+    else {
+      const cluster = order.slice(k, k2).sort((i, j) => byRank(cands[i], cands[j]) || i - j);
+      const kept: Finding[] = [];
+      for (const i of cluster) {
+        const c = cands[i];
+        if (!kept.some((x) => c.start < x.end && x.start < c.end)) kept.push(c);
+      }
+      out.push(...kept.sort((a, b) => a.start - b.start));
+    }
+    k = k2;
   }
-  return kept.sort((a, b) => a.start - b.start);
+  return out;
 }
 
 export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps = {}): DlpEngine {
