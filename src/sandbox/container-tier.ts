@@ -135,7 +135,6 @@ export class ContainerTier implements SandboxTier {
     }
     const started = performance.now();
     const launcher = await this.takeLauncher(prep);
-    this.refill(prep); // the next run's launcher joins its cgroups while this one runs
     const { child, cg } = launcher;
     setRef(launcher, true);
     const stdin = child.stdin as NonNullable<typeof child.stdin>;
@@ -219,6 +218,7 @@ export class ContainerTier implements SandboxTier {
 
     // Answer as soon as the guest is done; tear-down (kill, reap, cgroup removal) finishes in the background.
     const first = await Promise.race([answer.then(() => undefined), exited]);
+    this.refill(prep); // the next run's launcher joins its cgroups now, off this run's critical path
     clearTimeout(timer);
     signal?.removeEventListener('abort', onKill);
     const usage = cg ? await cg.usage() : { cpuMs: 0, peakMemoryBytes: 0, oom: false, hitMemoryLimit: false };

@@ -45,7 +45,7 @@ export interface SandboxFeature {
   precheck: AppRunner['precheck'];
   /** Tier availability with reasons (for `gatehouse app run` errors, status pages and admission). */
   tierStatus(): Promise<Record<TierName, { ok: boolean; reason?: string }>>;
-  /** Stops the wasm tier's worker pool. */
+  /** Stops the wasm tier's worker pool and the container tier's spare launcher. */
   close(): Promise<void>;
 }
 
@@ -56,9 +56,10 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
   const wasm = new WasmTier({ minWorkers: cfg.wasmWorkers.min, maxWorkers: cfg.wasmWorkers.max });
   // Pre-warm: workers load the QuickJS module now, so the first run only pays for a runtime+context.
   wasm.warm().catch(() => undefined); // a failed start shows in available() and is retried there
+  const container = new ContainerTier({ cacheDir: cfg.cacheDir });
   const tiers: Record<TierName, SandboxTier> = {
     wasm,
-    container: new ContainerTier({ cacheDir: cfg.cacheDir }),
+    container,
     microvm: new MicrovmTier(cfg.microvm),
   };
   const runner = new AppRunner({
@@ -90,5 +91,7 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
     for (const [name, t] of Object.entries(tiers) as [TierName, SandboxTier][]) out[name] = await t.available();
     return out;
   };
-  return { runner, tiers, routes, tierStatus: status, precheck: (c) => runner.precheck(c), close: () => wasm.close() };
+  return { runner, tiers, routes, tierStatus: status, precheck: (c) => runner.precheck(c), close: async () => {
+    await Promise.all([wasm.close(), container.close()]);
+  } };
 }
