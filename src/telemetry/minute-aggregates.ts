@@ -50,24 +50,32 @@ export class MinuteAggregates {
   /** Adds the event's metrics (plus `events` = 1) to its minute for every dimension it names. */
   add(e: TelemetryEvent): void {
     const minute = minuteOf(e.time || (this.opts.clock ?? systemClock).now());
-    const metrics: Record<string, number> = { events: 1, ...(e.metrics ?? {}) };
+    const metrics = e.metrics;
+    const ownEvents = metrics !== undefined && Object.hasOwn(metrics, 'events');
     for (const dim of AGGREGATE_DIMS) {
       const key = e[dim];
       if (!key) continue;
-      for (const [metric, v] of Object.entries(metrics)) {
-        if (!Number.isFinite(v)) continue;
-        this.merge({ minute, dim, key, kind: e.kind, metric, total: v, samples: 1 });
+      // One id prefix per dimension; rows are only allocated for new (minute, dim, key, kind, metric) tuples.
+      const prefix = `${minute}|${dim}|${key}|${e.kind}|`;
+      if (!ownEvents) this.bump(prefix, minute, dim, key, e.kind, 'events', 1, 1);
+      if (metrics) for (const metric in metrics) {
+        const v = metrics[metric];
+        if (Number.isFinite(v)) this.bump(prefix, minute, dim, key, e.kind, metric, v, 1);
       }
     }
   }
 
-  private merge(r: AggregateRow): void {
-    const id = `${r.minute}|${r.dim}|${r.key}|${r.kind}|${r.metric}`;
+  private bump(prefix: string, minute: number, dim: AggregateDim, key: string, kind: string, metric: string, total: number, samples: number): void {
+    const id = prefix + metric;
     const row = this.pending.get(id);
     if (row) {
-      row.total += r.total;
-      row.samples += r.samples;
-    } else this.pending.set(id, { ...r });
+      row.total += total;
+      row.samples += samples;
+    } else this.pending.set(id, { minute, dim, key, kind, metric, total, samples });
+  }
+
+  private merge(r: AggregateRow): void {
+    this.bump(`${r.minute}|${r.dim}|${r.key}|${r.kind}|`, r.minute, r.dim, r.key, r.kind, r.metric, r.total, r.samples);
   }
 
   /** Writes pending sums to the store in one transaction; concurrent calls queue. */

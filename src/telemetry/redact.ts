@@ -11,12 +11,16 @@ export const identityRedactor: Redactor = (t) => t;
 
 /**
  * Masks every entity the DLP engine finds; a text the engine refuses to redact is dropped whole (fail closed).
- * Labels repeat (outcome=ok, effect=allow ...), so results are cached by value: the output depends on the input only.
+ * Labels repeat (outcome=ok, effect=allow ...), so results are cached: the output depends on the input only.
+ * Labels the engine found nothing in are cached by value (they hold nothing sensitive, by the engine's own
+ * verdict; a Map lookup costs far less than hashing every label); the others are cached by digest only, so raw
+ * sensitive values are never kept.
  */
 export function dlpRedactor(engine: Pick<DlpEngine, 'redact'>, cacheSize = 10_000): Redactor {
+  const clean = new LRUCache<string, true>({ max: cacheSize });
   const cache = new LRUCache<string, string>({ max: cacheSize });
   return (text) => {
-    // keyed by digest so raw label values (which may hold PII) are not kept in the cache
+    if (clean.has(text)) return text;
     const key = createHash('sha256').update(text).digest('base64');
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
@@ -26,7 +30,10 @@ export function dlpRedactor(engine: Pick<DlpEngine, 'redact'>, cacheSize = 10_00
     } catch {
       out = '[REDACTED]';
     }
-    if (text.length <= 256) cache.set(key, out);
+    if (text.length <= 256) {
+      if (out === text) clean.set(text, true);
+      else cache.set(key, out);
+    }
     return out;
   };
 }

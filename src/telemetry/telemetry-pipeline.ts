@@ -22,6 +22,8 @@ export interface PipelineOptions {
 export class TelemetryPipeline implements TelemetrySink {
   private readonly listeners = new Set<TelemetryListener>();
   private readonly recentByApp = new Map<string, TelemetryEvent[]>();
+  /** Per app, the start of the recent window as of its last event (older events may linger until a trim). */
+  private readonly cutoffByApp = new Map<string, number>();
   private readonly redact: Redactor;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -63,9 +65,11 @@ export class TelemetryPipeline implements TelemetrySink {
     }
   }
 
-  /** Events of `app` at or after `sinceMs`, oldest first (already redacted). */
+  /** Events of `app` at or after `sinceMs` (at most the newest `recentPerApp`), oldest first (already redacted). */
   recent(app: string, sinceMs: number): TelemetryEvent[] {
-    return (this.recentByApp.get(app) ?? []).filter((e) => e.time >= sinceMs);
+    const list = this.recentByApp.get(app) ?? [];
+    const from = Math.max(sinceMs, this.cutoffByApp.get(app) ?? -Infinity);
+    return list.slice(Math.max(0, list.length - this.recentPerApp)).filter((e) => e.time >= from);
   }
 
   get emittedCount(): number {
@@ -77,9 +81,18 @@ export class TelemetryPipeline implements TelemetrySink {
     let list = this.recentByApp.get(key);
     if (!list) this.recentByApp.set(key, (list = []));
     list.push(e);
+    // Trimmed in chunks (recent() applies the exact bounds): splicing one event off a 2000-long array on every
+    // emit costs more than the rest of emit().
+    const slack = Math.max(64, this.recentPerApp >> 3);
     const cutoff = this.clock.now() - this.recentMs;
-    let drop = 0;
-    while (drop < list.length && (list[drop].time < cutoff || list.length - drop > this.recentPerApp)) drop++;
-    if (drop > 0) list.splice(0, drop);
+    this.cutoffByApp.set(key, cutoff);
+    if (list.length > this.recentPerApp + slack || list[0].time < cutoff - TRIM_SLACK_MS) {
+      let drop = 0;
+      while (drop < list.length && (list[drop].time < cutoff || list.length - drop > this.recentPerApp)) drop++;
+      if (drop > 0) list.splice(0, drop);
+    }
   }
 }
+
+/** How far past the recent window the oldest kept event may be before a trim. */
+const TRIM_SLACK_MS = 1000;

@@ -64,6 +64,22 @@ describe('telemetry pipeline', () => {
     assert.equal(p.recent('a', 0).length, 1);
     assert.equal(p.recent('b', 0).length, 0);
   });
+
+  it('bounds the recent history per app to the newest recentPerApp events, in order, across many emits', () => {
+    const clock = new ManualClock();
+    const p = new TelemetryPipeline({ clock, recentMs: 60_000, recentPerApp: 10 });
+    for (let i = 0; i < 1000; i++) {
+      p.emit({ kind: 'run', time: clock.now(), app: 'a', metrics: { n: i } });
+      clock.advance(10);
+    }
+    const got = p.recent('a', 0).map((e) => e.metrics?.n);
+    assert.deepEqual(got, Array.from({ length: 10 }, (_, i) => 990 + i));
+    // Events that fell out of the time window are not returned even before a trim removes them.
+    for (let i = 0; i < 5; i++) p.emit({ kind: 'run', time: clock.now(), app: 'b', metrics: { n: i } });
+    clock.advance(60_500);
+    p.emit({ kind: 'run', time: clock.now(), app: 'b', metrics: { n: 5 } });
+    assert.deepEqual(p.recent('b', 0).map((e) => e.metrics?.n), [5]);
+  });
 });
 
 for (const t of testDatabases) {
