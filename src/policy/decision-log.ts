@@ -45,8 +45,20 @@ function maskValue(v: unknown, masked: ReadonlySet<string>): unknown {
 
 /** The request with values of sensitive fields replaced by [masked]; the rest is kept so simulation can replay it. */
 export function maskInput(req: GovernanceRequest, fields: readonly string[] = DEFAULT_MASKED_FIELDS): GovernanceRequest {
+  return maskWith(req, maskedSet(fields));
+}
+
+/** The lower-cased field set, built once per field list (decisions are recorded on every governed call). */
+const maskedSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function maskedSet(fields: readonly string[]): ReadonlySet<string> {
+  let set = maskedSets.get(fields);
+  if (!set) maskedSets.set(fields, (set = new Set(fields.map((f) => f.toLowerCase()))));
+  return set;
+}
+
+function maskWith(req: GovernanceRequest, base: ReadonlySet<string>): GovernanceRequest {
   const tagged = Array.isArray(req.request?.sensitiveFields) ? (req.request.sensitiveFields as unknown[]).map(String) : [];
-  const masked = new Set([...fields, ...tagged].map((f) => f.toLowerCase()));
+  const masked = tagged.length ? new Set([...base, ...tagged.map((f) => f.toLowerCase())]) : base;
   return { ...req, request: maskValue(req.request ?? {}, masked) as Record<string, unknown> };
 }
 
