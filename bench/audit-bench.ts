@@ -1,9 +1,11 @@
 // Audit log figures on the embedded SQLite store (synchronous=FULL): durable appends with group commit vs one entry
 // per transaction, inclusion proof time at 1M and 10M entries (stored subtrees vs recomputing from leaves), and full
 // verification speed. Sizes: AUDIT_BENCH_SIZES (default 1000000,10000000); files under AUDIT_BENCH_DIR (default tmp).
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
@@ -15,7 +17,11 @@ import { insertCheckpoint, insertEntries, subtreeCollector, type EntryRow } from
 import { loadSigningKey } from '../src/audit/keys.js';
 import { CompactRange, hashChildren, hashLeaf, inclusionProof, verifyInclusion, type Hash } from '../src/audit/merkle.js';
 import { openCheckpoint, parseVerifierKey, signCheckpoint } from '../src/audit/note.js';
-import { verifyLog } from '../src/audit/verify.js';
+import { verifyLog, type VerifyReport } from '../src/audit/verify.js';
+import { apiSource } from '../src/audit/audit-client.js';
+import { auditRoutes } from '../src/audit/audit-routes.js';
+import { createApiClient } from '../src/cli/cli-context.js';
+import { buildApp, listen } from '../src/http/server.js';
 import type { AuditEventInput } from '../src/core/sinks.js';
 
 const sizes = (process.env.AUDIT_BENCH_SIZES ?? '1000000,10000000').split(',').map(Number);
@@ -122,13 +128,28 @@ async function proofsAndVerify(): Promise<void> {
       inclusionProof(read, Math.floor(size / 3), size);
       say(`  baseline, recomputing from all leaf hashes: ${(performance.now() - t).toFixed(0)} ms for one proof`);
       // Full verification: read every entry, re-hash, rebuild the tree, check the signed root (what `audit verify` does).
-      t = performance.now();
-      const vcpu = process.cpuUsage();
-      const r = await verifyLog(log.asSource(), parseVerifierKey(log.verifierKey));
-      const vs = (performance.now() - t) / 1000;
-      const vcpuS = cpuSince(vcpu);
-      if (!r.ok) throw new Error(`verification failed: ${r.problem?.message}`);
-      say(`  full verification (store reads, leaf re-hash, seq check, tree rebuild, signature): ${fmt(size / vs)} entries/s (${vs.toFixed(1)} s; ${fmt(size / vcpuS)} entries per CPU-second)`);
+      const key = parseVerifierKey(log.verifierKey);
+      const timed = async (label: string, run: () => Promise<VerifyReport>) => {
+        const t0 = performance.now();
+        const c0 = process.cpuUsage();
+        const r = await run();
+        const s = (performance.now() - t0) / 1000;
+        if (!r.ok || r.entriesChecked !== size) throw new Error(`verification failed: ${r.problem?.message}`);
+        say(`  ${label}: ${fmt(size / s)} entries/s (${s.toFixed(1)} s; ${fmt(size / cpuSince(c0))} entries per CPU-second)`);
+      };
+      // Baseline: one thread reading pages through the store contract (the previous design).
+      await timed('baseline, one thread through the store contract', () => verifyLog({ ...log.asSource(), sqliteFile: undefined }, key, [], { workers: 0 }));
+      await timed(`full verification (store reads, leaf re-hash, seq check, tree rebuild, signature; ${availableParallelism()} worker threads reading the SQLite file)`, () => verifyLog(log.asSource(), key));
+      // The CLI's path: `gatehouse audit verify` fetching pages over HTTP from a server in another process (this
+      // script in serve mode), as in real use; both processes share the same 2 cores.
+      const server = await startServer(home, file);
+      try {
+        const api = createApiClient(server.url, 'bench');
+        await timed('baseline over HTTP, one thread (the path of `gatehouse audit verify`; server in a child process)', () => verifyLog(apiSource(api), key, [], { workers: 0 }));
+        await timed(`full verification over HTTP (the path of \`gatehouse audit verify\`; ${availableParallelism()} worker threads hashing; server in a child process)`, () => verifyLog(apiSource(api), key));
+      } finally {
+        server.stop();
+      }
       t = performance.now();
       const rr = new CompactRange();
       for (let i = 0; i < leaves.length; i++) rr.append(hashLeaf(Buffer.from(`{"actor":"user1","app":"app1","data":{"effect":"allow","n":${i}},"seq":${i},"type":"decision","v":1}`)));
@@ -139,11 +160,43 @@ async function proofsAndVerify(): Promise<void> {
   await db.close();
 }
 
+/** Serve mode (the child the HTTP figure talks to): the audit API over the bench's log until stdin closes. */
+async function serve(spec: string): Promise<void> {
+  const [home, file] = spec.split('|');
+  const db = new SqliteDb(file);
+  const log = await AuditLog.open({ db, home, clock: systemClock, logger: silentLogger });
+  const app = buildApp({ routes: auditRoutes(log), authenticate: async () => ({ user: 'bench', roles: ['auditor'], groups: [] }), maxBodyBytes: 1 << 20, logger: silentLogger, version: 'bench' });
+  const server = await listen(app, '127.0.0.1', 0);
+  say(`listening ${server.url}`);
+  await new Promise((r) => process.stdin.on('end', r).resume());
+  await server.close();
+  await log.close();
+  await db.close();
+}
+
+async function startServer(home: string, file: string): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], { env: { ...process.env, AUDIT_BENCH_SERVE: `${home}|${file}` }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+  });
+  return { url, stop: () => child.stdin.end() };
+}
+
 try {
-  say(`audit bench: SQLite (WAL, synchronous=FULL) in ${base}; node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  await appendThroughput();
-  await proofsAndVerify();
-  say(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared: figures scale with it)`);
+  if (process.env.AUDIT_BENCH_SERVE) {
+    await serve(process.env.AUDIT_BENCH_SERVE);
+  } else {
+    say(`audit bench: SQLite (WAL, synchronous=FULL) in ${base}; node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    await appendThroughput();
+    await proofsAndVerify();
+    say(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared: figures scale with it)`);
+  }
 } finally {
   if (!process.env.AUDIT_BENCH_KEEP) rmSync(base, { recursive: true, force: true });
 }

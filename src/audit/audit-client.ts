@@ -18,7 +18,7 @@ export class AuditVerificationError extends GatehouseError {
   }
 }
 
-export function apiSource(api: ApiClient, pageSize = 5000): LogSource {
+export function apiSource(api: ApiClient, pageSize = 10_000): LogSource {
   return {
     latestCheckpoint: async () => (await api.request<{ checkpoint: string }>('GET', '/api/v1/audit/checkpoint')).checkpoint,
     entries: async (start, limit) => {

@@ -73,7 +73,7 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
       query: entriesQuery,
       handler: async ({ query }) => {
         const limit = query.limit ?? 1000;
-        const rows = await log.entries({ start: query.start ?? 0, limit, app: query.app, type: query.type, sinceMs: query.since ? Date.parse(query.since) : undefined });
+        const rows = await log.entries({ start: query.start ?? 0, limit, app: query.app, type: query.type, sinceMs: query.since ? Date.parse(query.since) : undefined, lean: query.raw === '1' });
         return { entries: rows.map((e) => entryJson(e, query.raw !== '1')), next: rows.length === limit ? rows[rows.length - 1].index + 1 : null };
       },
     }),

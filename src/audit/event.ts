@@ -65,12 +65,14 @@ export function decodeEntry(bytes: Buffer): AuditEnvelope {
   return parsed;
 }
 
+const SEQ_KEY = Buffer.from(',"seq":');
+
 /**
  * The top-level `seq` of canonical entry bytes without parsing them (the verifier's hot loop). In RFC 8785 output
  * the top-level "seq" is the last `,"seq":` (only time, type and v follow, and strings escape their quotes).
  */
 export function entrySeq(bytes: Buffer): number | undefined {
-  const at = bytes.lastIndexOf(',"seq":');
+  const at = bytes.lastIndexOf(SEQ_KEY);
   if (at < 0) return undefined;
   let n = 0;
   let i = at + 7;

@@ -28,34 +28,62 @@ export async function checkPages(source: LogSource, opts: PipelineOptions, onPag
   const pool = workers > 0 ? new Piscina({ filename: WORKER_URL, minThreads: workers, maxThreads: workers, atomics: 'disabled' }) : undefined;
   // A worker failure reaches its task's promise; the pool-level event must not crash the caller.
   pool?.on('error', () => undefined);
-  const run = (task: VerifyTask): Promise<VerifyTaskResult> => (pool ? pool.run(task) : Promise.resolve().then(() => runVerifyTask(task)));
   const next = source.sqliteFile ? sqliteTasks(source.sqliteFile, opts) : fetchedTasks(source, opts);
-  const ahead = Math.max(2, workers * 2);
-  const queue: Promise<VerifyTaskResult>[] = [];
-  let pending: Promise<VerifyTask | undefined> | undefined;
+  // Results in task order; each settles when its page is checked (by a worker, or by this thread).
+  const queue: Slot[] = [];
+  let inPool = 0;
+  let pending: Promise<VerifyTask | undefined> | undefined = next();
+  const take = async (): Promise<VerifyTask | undefined> => {
+    const task = await pending;
+    pending = task ? next() : undefined;
+    return task;
+  };
+  const more = (): boolean => pending !== undefined;
   try {
-    pending = next();
     for (;;) {
-      while (pending && queue.length < ahead) {
-        const task: VerifyTask | undefined = await pending;
-        pending = task ? next() : undefined;
+      // Keep every worker busy (plus one queued page each); results are small, pages in the pool are bounded.
+      while (pool && more() && inPool < workers * 2 && queue.length < MAX_QUEUED) {
+        const task = await take();
         if (!task) break;
-        const p = run(task);
-        p.catch(() => undefined); // awaited in order below; pages past a problem are dropped
-        queue.push(p);
+        inPool++;
+        queue.push(slot(pool.run(task).finally(() => inPool--)));
       }
-      const head = queue.shift();
-      if (!head) return undefined;
-      const res = await head;
+      const head = queue[0];
+      if (!head || (!head.settled && more() && queue.length < MAX_QUEUED)) {
+        // Nothing back yet: this thread checks the next page itself rather than wait (workers still starting, or the
+        // cores busy with other work), then lets the event loop deliver worker results and HTTP replies.
+        const task = await take();
+        if (task) {
+          queue.push(slot(Promise.resolve(runVerifyTask(task))));
+          await new Promise((r) => setImmediate(r));
+          continue;
+        }
+        if (!head) return undefined;
+      }
+      const res = await head.promise;
+      queue.shift();
       onPage(res);
       if (res.problem) return res.problem;
     }
   } finally {
     // Let pages still in flight finish before the pool goes: destroying under a running task races piscina.
-    await Promise.allSettled(queue);
+    await Promise.allSettled(queue.map((q) => q.promise));
     pending?.catch(() => undefined); // a prefetched page past a problem is not needed
     await pool?.destroy();
   }
+}
+
+const MAX_QUEUED = 256;
+
+interface Slot {
+  promise: Promise<VerifyTaskResult>;
+  settled: boolean;
+}
+
+function slot(promise: Promise<VerifyTaskResult>): Slot {
+  const s: Slot = { promise, settled: false };
+  promise.then(() => (s.settled = true), () => (s.settled = true)); // awaited in order by the caller
+  return s;
 }
 
 /** Fixed windows of pageSize rows up to the signed size; the last one also looks past it. */
