@@ -7,8 +7,10 @@ export interface Recognizer {
   /** Detector name reported in findings. */
   name: string;
   entity: EntityType;
-  /** Emits validated candidates with their base score. */
-  run(text: string, emit: Emit): void;
+  /** Emits validated candidates with their base score. `lower` (when the recognizer sets usesLower) is the text
+   *  lower-cased with the same offsets, for case-insensitive patterns; undefined when that is not possible. */
+  run(text: string, emit: Emit, lower?: string): void;
+  usesLower?: boolean;
   /** Words near a match (before it mostly) that raise its score by contextBoost. */
   context?: readonly string[];
   contextBoost?: number;

@@ -28,20 +28,25 @@ const KEYWORD_VALUE =
   /(?:api[_ -]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|access[_ -]?key|private[_ -]?key|client[_ -]?secret|auth(?:orization)?|bearer|credential|x-api-key|signing[_ -]?key)\w*["']?\s*(?:[:=]|=>|:=|\s)\s*["']?(?:Bearer\s+|Basic\s+|token\s+)?([A-Za-z0-9_\-+/=.~]{16,200})/gi;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function runKeywordSecrets(text: string, emit: Emit): void {
-  KEYWORD_VALUE.lastIndex = 0;
+// The same pattern for lower-cased text, without the slower `i` flag (its literals are lower case).
+const KEYWORD_VALUE_LOWER = new RegExp(KEYWORD_VALUE.source.replace('Bearer', 'bearer').replace('Basic', 'basic'), 'g');
+
+function runKeywordSecrets(text: string, emit: Emit, lower?: string): void {
+  const re = lower !== undefined ? KEYWORD_VALUE_LOWER : KEYWORD_VALUE;
+  re.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = KEYWORD_VALUE.exec(text)) !== null) {
-    const v = m[1].replace(/[.=]+$/, (s) => (s.startsWith('=') ? s : ''));
+  while ((m = re.exec(lower ?? text)) !== null) {
+    // The value keeps its case: take it from the original text at the same offsets.
+    const vStart = m.index + m[0].length - m[1].length;
+    const v = text.slice(vStart, vStart + m[1].length).replace(/[.=]+$/, (s) => (s.startsWith('=') ? s : ''));
     if (UUID.test(v) || !looksRandom(v)) continue;
-    const start = m.index + m[0].length - m[1].length;
-    emit(start, start + v.length, 0.7);
+    emit(vStart, vStart + v.length, 0.7);
   }
 }
 
 export function secretRecognizers(): Recognizer[] {
   return [
     regexRecognizer('secret_known_format', 'API_KEY', KNOWN_KEYS, 0.95, { prefilter: (t) => PREFIX_HINT.test(t) }),
-    { name: 'secret_keyword_entropy', entity: 'API_KEY', run: runKeywordSecrets },
+    { name: 'secret_keyword_entropy', entity: 'API_KEY', run: runKeywordSecrets, usesLower: true },
   ];
 }
