@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { packRows, type PageProblem } from './verify-page.js';
-import { runVerifyTask, type VerifyTask, type VerifyTaskResult } from './verify-worker.js';
+import { closeReaders, runVerifyTask, type VerifyTask, type VerifyTaskResult } from './verify-worker.js';
 import type { LogSource } from './verify.js';
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './verify-worker-tsx.mjs' : './verify-worker.js', import.meta.url).href;
@@ -70,6 +70,7 @@ export async function checkPages(source: LogSource, opts: PipelineOptions, onPag
     await Promise.allSettled(queue.map((q) => q.promise));
     pending?.catch(() => undefined); // a prefetched page past a problem is not needed
     await pool?.destroy();
+    closeReaders();
   }
 }
 
