@@ -26,6 +26,8 @@ export interface ContainerTierOptions {
    * context (which is not a security boundary), so the tests exercise the container boundary itself.
    */
   assumeVmEscape?: boolean;
+  /** Start the next run's launcher ahead (default true); false starts each launcher when its run starts. */
+  spareLauncher?: boolean;
 }
 
 interface Prepared {
@@ -40,12 +42,13 @@ export class ContainerTier implements SandboxTier {
   private readonly nodePath: string;
   private readonly assumeVmEscape: boolean;
   private spare: Promise<Launcher> | undefined;
-  private closing = false;
+  private spareOff = false; // no spare launchers: option off, or closed
 
   constructor(opts: ContainerTierOptions = {}) {
     this.cacheDir = opts.cacheDir ?? join(tmpdir(), 'gatehouse-sandbox');
     this.nodePath = opts.nodePath ?? process.execPath;
     this.assumeVmEscape = opts.assumeVmEscape ?? false;
+    this.spareOff = opts.spareLauncher === false;
   }
 
   /** Checks the host once: bwrap, setpriv, root (to switch uid and write cgroups), user namespaces, seccomp, cgroups. */
@@ -107,7 +110,7 @@ export class ContainerTier implements SandboxTier {
   }
 
   private refill(prep: Prepared): void {
-    if (this.spare || this.closing) return;
+    if (this.spare || this.spareOff) return;
     const next = spawnLauncher(this.launcherSpec(prep)).then((l) => {
       setRef(l, false);
       return l;
@@ -120,7 +123,7 @@ export class ContainerTier implements SandboxTier {
 
   /** Kills the spare launcher and removes its cgroup (shutdown, tests). */
   async close(): Promise<void> {
-    this.closing = true;
+    this.spareOff = true;
     const l = await this.spare?.catch(() => undefined);
     this.spare = undefined;
     if (l) await discard(l);
