@@ -44,22 +44,25 @@ function toChat(b: z.output<typeof openAiBody>): ChatRequest {
   return { model: b.model, messages, maxTokens: b.max_tokens ?? b.max_completion_tokens, temperature: b.temperature, topP: b.top_p, stop: typeof b.stop === 'string' ? [b.stop] : b.stop, stream: b.stream === true };
 }
 
+/** SSE frames; frames ready at the same moment go out as one string (one socket write instead of up to four). */
 async function* frames(events: AsyncIterable<StreamEvent>, id: string, model: string, includeUsage: boolean): AsyncGenerator<string> {
   const created = Math.floor(Date.now() / 1000);
   const chunk = (delta: Record<string, unknown>, finish: string | null) => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-  yield chunk({ role: 'assistant', content: '' }, null);
+  // The role frame rides with the first content (or the end): nothing in it is worth a write of its own.
+  let head = chunk({ role: 'assistant', content: '' }, null);
   for await (const ev of events) {
-    if (ev.type === 'text') yield chunk({ content: ev.text }, null);
+    if (ev.type === 'text') yield head + chunk({ content: ev.text }, null);
     else if (ev.type === 'done') {
-      yield chunk({}, ev.finishReason);
-      if (includeUsage) yield `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: ev.usage.inputTokens, completion_tokens: ev.usage.outputTokens, total_tokens: ev.usage.inputTokens + ev.usage.outputTokens }, gatehouse: { cost_usd: ev.costUsd } })}\n\n`;
-      yield 'data: [DONE]\n\n';
+      const usage = includeUsage ? `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: ev.usage.inputTokens, completion_tokens: ev.usage.outputTokens, total_tokens: ev.usage.inputTokens + ev.usage.outputTokens }, gatehouse: { cost_usd: ev.costUsd } })}\n\n` : '';
+      yield head + chunk({}, ev.finishReason) + usage + 'data: [DONE]\n\n';
     } else {
       // The openai client turns a data frame carrying `error` into an APIError for the caller.
-      yield `data: ${JSON.stringify({ error: { message: ev.message, type: ERROR_TYPE[ev.status] ?? 'server_error', code: ev.code } })}\n\n`;
+      yield `${head}data: ${JSON.stringify({ error: { message: ev.message, type: ERROR_TYPE[ev.status] ?? 'server_error', code: ev.code } })}\n\n`;
       return;
     }
+    head = '';
   }
+  if (head) yield head;
 }
 
 export function mountOpenAi(app: Hono, d: SurfaceDeps): void {

@@ -29,7 +29,8 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
   const f = i.facts;
   const guard = new StreamGuard(i.dlp, i.outputMode, i.scope, i.restore);
   let text = '';
-  // Sum of per-chunk counts over-estimates; the exact count of the whole text is taken only when it passes the cap.
+  // UTF-8 bytes bound the token count from above (o200k_base is a byte-level BPE: every token covers at least one
+  // byte), so chunks are not tokenized; the exact count of the whole text is taken only when the bound passes the cap.
   let estimate = 0;
   let usageIn: number | undefined;
   let usageOut: number | undefined;
@@ -52,7 +53,7 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
         f.ttftMs ??= performance.now() - f.t0;
         const before = text.length;
         text += ev.text;
-        estimate += countTokens(ev.text);
+        estimate += Buffer.byteLength(ev.text);
         if (estimate > i.maxOut && (estimate = countTokens(text)) > i.maxOut) {
           // The upstream ignored max_tokens: keep what fits, stop reading, and end the answer as a length stop.
           const fits = decode(encode(text).slice(0, i.maxOut));
