@@ -56,6 +56,17 @@ describe('hostile: the host stays responsive while a wasm guest spins', () => {
     });
   }
 
+  it('lets a kill switch stop a spinning guest at once, with the kill reason, not at its time limit', async () => {
+    const code = await bundleApp({ 'main.js': spinners['an infinite loop'] }, 'main.js');
+    const kill = new AbortController();
+    const run = tier.run(code, null, bridge, { ...limits, timeoutMs: 20_000 }, kill.signal);
+    setTimeout(() => kill.abort(new Error('runaway guest')), 150);
+    const err = await run.then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof AppRunError, String(err));
+    assert.equal(err.failure, 'killed', err.message);
+    assert.match(err.message, /runaway guest/);
+  });
+
   it('keeps running later guests after a spinning worker was terminated', async () => {
     const code = await bundleApp({ 'main.js': 'export default async function main(i) { return i.n + 1 }' }, 'main.js');
     assert.equal((await tier.run(code, { n: 41 }, bridge, limits)).output, 42);
