@@ -3,7 +3,7 @@
 // verification speed. Sizes: AUDIT_BENCH_SIZES (default 1000000,10000000); files under AUDIT_BENCH_DIR (default tmp).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +17,7 @@ import { insertCheckpoint, insertEntries, subtreeCollector, type EntryRow } from
 import { loadSigningKey } from '../src/audit/keys.js';
 import { CompactRange, hashChildren, hashLeaf, inclusionProof, verifyInclusion, type Hash } from '../src/audit/merkle.js';
 import { openCheckpoint, parseVerifierKey, signCheckpoint } from '../src/audit/note.js';
+import { defaultWorkers } from '../src/audit/page-pipeline.js';
 import { verifyLog, type VerifyReport } from '../src/audit/verify.js';
 import { apiSource } from '../src/audit/audit-client.js';
 import { auditRoutes } from '../src/audit/audit-routes.js';
@@ -139,14 +140,14 @@ async function proofsAndVerify(): Promise<void> {
       };
       // Baseline: one thread reading pages through the store contract (the previous design).
       await timed('baseline, one thread through the store contract', () => verifyLog({ ...log.asSource(), sqliteFile: undefined }, key, [], { workers: 0 }));
-      await timed(`full verification (store reads, leaf re-hash, seq check, tree rebuild, signature; ${availableParallelism()} worker threads reading the SQLite file)`, () => verifyLog(log.asSource(), key));
+      await timed(`full verification (store reads, leaf re-hash, seq check, tree rebuild, signature; ${defaultWorkers(size)} worker thread(s) + the caller reading the SQLite file)`, () => verifyLog(log.asSource(), key));
       // The CLI's path: `gatehouse audit verify` fetching pages over HTTP from a server in another process (this
       // script in serve mode), as in real use; both processes share the same 2 cores.
       const server = await startServer(home, file);
       try {
         const api = createApiClient(server.url, 'bench');
         await timed('baseline over HTTP, one thread (the path of `gatehouse audit verify`; server in a child process)', () => verifyLog(apiSource(api), key, [], { workers: 0 }));
-        await timed(`full verification over HTTP (the path of \`gatehouse audit verify\`; ${availableParallelism()} worker threads hashing; server in a child process)`, () => verifyLog(apiSource(api), key));
+        await timed(`full verification over HTTP (the path of \`gatehouse audit verify\`; ${defaultWorkers(size)} worker thread(s) + the caller hashing; server in a child process)`, () => verifyLog(apiSource(api), key));
       } finally {
         server.stop();
       }

@@ -11,6 +11,11 @@ const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './verify-worker-ts
 /** Below this many entries worker start-up costs more than it saves: pages run inline on the calling thread. */
 const WORKER_THRESHOLD = 50_000;
 
+/** One thread per core, counting the caller (it checks pages too whenever no result is waiting); none for small logs. */
+export function defaultWorkers(size: number): number {
+  return size >= WORKER_THRESHOLD ? Math.max(1, Math.min(availableParallelism(), 8) - 1) : 0;
+}
+
 export interface PipelineOptions {
   size: number;
   wanted: number[];
@@ -24,7 +29,7 @@ export interface PipelineOptions {
  * from `source.entries` (one ahead, so an HTTP fetch overlaps the hashing) and hands them over packed.
  */
 export async function checkPages(source: LogSource, opts: PipelineOptions, onPage: (r: VerifyTaskResult) => void): Promise<PageProblem | undefined> {
-  const workers = opts.workers ?? (opts.size >= WORKER_THRESHOLD ? Math.min(availableParallelism(), 4) : 0);
+    const workers = opts.workers ?? defaultWorkers(opts.size);
   const pool = workers > 0 ? new Piscina({ filename: WORKER_URL, minThreads: workers, maxThreads: workers, atomics: 'disabled' }) : undefined;
   // A worker failure reaches its task's promise; the pool-level event must not crash the caller.
   pool?.on('error', () => undefined);

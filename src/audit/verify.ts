@@ -52,7 +52,7 @@ const DEFAULT_PAGE = 8192;
 export interface VerifyOptions {
   /** Rows per page (rounded down to a power of two; default 8192). */
   pageSize?: number;
-  /** Worker threads hashing (and, for a SQLite file, reading) pages; default: one per core for logs of 50k+. */
+  /** Worker threads hashing (and, for a SQLite file, reading) pages; default: cores - 1 (min 1) for logs of 50k+, else 0. */
   workers?: number;
 }
 
