@@ -48,7 +48,8 @@ export class CostLedger {
 
   add(row: CostRow): void {
     this.buffer.push(row);
-    if (this.buffer.length >= 500) void this.flush();
+    // Early flush only for bursts beyond ~a second at top speed: each transaction is an fsync on the event loop.
+    if (this.buffer.length >= 5000) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
 
