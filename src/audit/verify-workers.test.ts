@@ -82,6 +82,15 @@ for (const t of testDatabases) {
         await f.done();
       });
 
+      if (t.name === 'sqlite') {
+        it('is not fooled by a row moved to a fractional index (SQLite keeps any number in a BIGINT column)', async () => {
+          const f = await setup(t, mode);
+          await f.tamper('UPDATE audit_entries SET idx = 4.5 WHERE idx = 4');
+          expectProblem(await f.verify(), 4, /entry 4 is missing \(deleted\); the next stored entry is 4\.5/);
+          await f.done();
+        });
+      }
+
       it('names swapped rows, a flipped byte, and entries no checkpoint covers', async () => {
         const f = await setup(t, mode);
         const [a, b] = [await f.log.entry(6), await f.log.entry(9)];
