@@ -81,8 +81,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const db = await openDb({ home: config.home, databaseUrl: config.databaseUrl, schema: opts.pgSchema });
   await migrate(db, allMigrations);
   const coord: Coordination = config.redisUrl ? new RedisCoordination({ url: config.redisUrl }) : new MemoryCoordination(clock);
-  // At most one audit commit per 100 ms: hot paths (gateway calls) append without waiting, so many share one fsync.
-  const auditLog = await AuditLog.open({ db, home: config.home, config: { batchWindowMs: 100, ...config.audit }, clock, logger });
+  const auditLog = await AuditLog.open({ db, home: config.home, config: config.audit, clock, logger });
   const audit: AuditSink = auditLog;
   // One DLP engine (and one tokenization vault) for every feature, so a token minted by one can be restored by another.
   const dlp = createDlpEngine(config.dlp);

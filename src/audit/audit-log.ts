@@ -1,7 +1,6 @@
 // The verifiable audit log: an AuditSink with group commit, a signed checkpoint per batch, and proofs from stored subtrees.
 import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import type { Clock } from '../core/clock.js';
 import { InvalidInputError, NotFoundError, UnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -27,8 +26,6 @@ export interface AuditConfig {
   witnessUrl?: string;
   /** Most entries committed in one transaction. */
   maxBatch: number;
-  /** Shortest time between two commits, ms (0: commit on the next turn of the event loop); appends wait at most this. */
-  batchWindowMs?: number;
 }
 
 export const defaultAuditConfig: AuditConfig = { origin: 'gatehouse/audit', maxBatch: 5000 };
@@ -55,7 +52,6 @@ export class AuditLog implements AuditSink {
   private readonly queue: Pending[] = [];
   private draining: Promise<void> | null = null;
   private closed = false;
-  private lastCommitAt = -Infinity;
   private readonly witness: Witness;
   /** Complete subtree hashes never change, so upper levels are kept in memory: a proof then reads only rows near its leaf. */
   private readonly nodeCache = new Map<string, Hash>();
@@ -126,13 +122,9 @@ export class AuditLog implements AuditSink {
   private kick(): void {
     if (this.draining) return;
     // setImmediate lets a burst of synchronous appends share one transaction (group commit).
-    // batchWindowMs: at most one commit per window, so a steady stream of appends (gateway calls, which do not
-    // await) shares one fsync; an append after a quiet spell still commits at once.
-    const wait = this.lastCommitAt + (this.cfg.batchWindowMs ?? 0) - performance.now();
-    this.draining = new Promise<void>((r) => (wait > 0 ? setTimeout(r, wait) : setImmediate(r)))
+    this.draining = new Promise<void>((r) => setImmediate(r))
       .then(() => this.drain())
       .finally(() => {
-        this.lastCommitAt = performance.now();
         this.draining = null;
         // Appends that arrived after the last batch was taken but saw `draining` still set.
         if (this.queue.length > 0) this.kick();
@@ -151,10 +143,8 @@ export class AuditLog implements AuditSink {
   }
 
   private async drain(): Promise<void> {
-    // Only what is queued now: appends arriving during the commit wait for the next window (kick() after this).
-    for (let left = this.queue.length; left > 0; ) {
-      const batch = this.queue.splice(0, Math.min(left, this.cfg.maxBatch));
-      left -= batch.length;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.cfg.maxBatch);
       try {
         const indexes = await this.commit(batch);
         batch.forEach((p, i) => (indexes[i] === undefined ? undefined : p.resolve({ index: indexes[i] })));

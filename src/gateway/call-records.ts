@@ -1,7 +1,7 @@
 // One audit entry, one telemetry event and (when a model was called) one cost row per gateway call.
 // Never the raw prompt or answer: counts, finding types, and a digest of the prompt.
 import type { Logger } from '../core/logger.js';
-import type { AuditSink, TelemetrySink } from '../core/sinks.js';
+import type { AuditEventInput, AuditSink, TelemetrySink } from '../core/sinks.js';
 import type { CostLedger } from './cost-ledger.js';
 import type { Caller } from './gateway-types.js';
 import { nanosToUsd } from './tokens.js';
@@ -34,13 +34,42 @@ export interface CallFacts {
 }
 
 export class CallRecorder {
-  constructor(private readonly audit: AuditSink, private readonly telemetry: TelemetrySink, private readonly ledger: CostLedger, private readonly logger: Logger, private readonly now: () => number) {}
+  /** Audit entries waiting for the next batch (auditBatchMs > 0). */
+  private auditQueue: AuditEventInput[] = [];
+  private auditTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * `auditBatchMs` > 0: audit entries are handed to the audit log together every that many ms, so one group commit
+   * (one fsync, one signed checkpoint) covers many calls instead of one each. Calls never wait for their entry
+   * either way (the answer is already on its way), so this only widens the window in which a crash loses entries.
+   */
+  constructor(private readonly audit: AuditSink, private readonly telemetry: TelemetrySink, private readonly ledger: CostLedger, private readonly logger: Logger, private readonly now: () => number, private readonly auditBatchMs = 0) {}
+
+  /** Hands every queued audit entry to the audit log now (appended in one synchronous burst: one group commit). */
+  flushAudit(): void {
+    if (this.auditTimer) clearTimeout(this.auditTimer);
+    this.auditTimer = undefined;
+    const batch = this.auditQueue;
+    this.auditQueue = [];
+    for (const e of batch) this.appendAudit(e);
+  }
+
+  private appendAudit(e: AuditEventInput): void {
+    this.audit.append(e).catch((err: unknown) => this.logger.error('gateway audit entry not stored', { decisionId: e.ids?.decisionId, err: String(err) }));
+  }
+
+  private queueAudit(e: AuditEventInput): void {
+    if (this.auditBatchMs <= 0) return this.appendAudit(e);
+    this.auditQueue.push(e);
+    if (this.auditQueue.length >= MAX_AUDIT_BATCH) this.flushAudit();
+    else this.auditTimer ??= setTimeout(() => this.flushAudit(), this.auditBatchMs);
+  }
 
   record(f: CallFacts): void {
     const c = f.caller;
     const costUsd = nanosToUsd(f.costNanos);
     const ids = { ...(f.decisionId ? { decisionId: f.decisionId } : {}), ...(f.traceId ? { traceId: f.traceId } : {}), ...(c.runId ? { runId: c.runId } : {}) };
-    this.audit.append({
+    this.queueAudit({
       type: 'model.invocation',
       actor: c.user,
       app: c.app,
@@ -53,7 +82,7 @@ export class CallRecorder {
         dlp: { prompt: f.promptFindings, output: f.outputFindings },
         outcome: f.outcome, ...(f.reason ? { reason: f.reason } : {}),
       },
-    }).catch((err: unknown) => this.logger.error('gateway audit entry not stored', { decisionId: f.decisionId, err: String(err) }));
+    });
     const types = [...new Set([...Object.keys(f.promptFindings), ...Object.keys(f.outputFindings)])].sort().join(',');
     this.telemetry.emit({
       kind: 'model.invocation',
@@ -87,6 +116,9 @@ export class CallRecorder {
     }
   }
 }
+
+/** Most entries queued before they are handed over without waiting for the timer. */
+const MAX_AUDIT_BATCH = 2000;
 
 function typeList(findings: Record<string, number>, key: string): Record<string, string> {
   const types = Object.keys(findings).filter((t) => findings[t] > 0).sort();

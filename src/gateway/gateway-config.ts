@@ -20,6 +20,8 @@ export const gatewayConfigSchema = z.object({
   sessionSecret: z.string().min(32, 'must be at least 32 characters').optional(),
   maxSessionTtlSeconds: z.number().int().positive().default(86_400),
   cacheMaxEntries: z.number().int().positive().default(10_000),
+  /** Call audit entries are handed to the audit log in batches this often (ms; 0 = each at once): one fsync per batch. */
+  auditBatchMs: z.number().int().min(0).max(1000).default(100),
 }).strict();
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

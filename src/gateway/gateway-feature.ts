@@ -119,7 +119,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
   const credentials = new Credentials({ db: d.db, apps: d.apps, coord: d.coord, clock: d.clock, sessionSecret: sessionSecret(d.home, config, d.env), maxSessionTtlSeconds: config.maxSessionTtlSeconds });
   await credentials.start();
   const upstream = new UpstreamClient({ timeoutMs: config.upstreamTimeoutMs, retries: config.retries, retryBaseMs: config.retryBaseMs, breakerFailures: config.breakerFailures, breakerHalfOpenMs: config.breakerHalfOpenMs });
-  const recorder = new CallRecorder(d.audit ?? nullAuditSink, d.telemetry ?? nullTelemetrySink, ledger, d.logger, () => d.clock.now());
+  const recorder = new CallRecorder(d.audit ?? nullAuditSink, d.telemetry ?? nullTelemetrySink, ledger, d.logger, () => d.clock.now(), config.auditBatchMs);
   const invoker = new ModelInvoker({
     governor: d.governor, catalog: d.catalog, budgets: new Budgets(d.coord, d.clock), upstream, dlp: d.dlp, recorder, clock: d.clock, config,
     providerKey: providerKeyResolver(d.home, d.env), cutSignal: d.cutSignal,
@@ -144,8 +144,12 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     },
     credentials,
     ledger,
-    flush: () => ledger.flush(),
+    flush: () => {
+      recorder.flushAudit();
+      return ledger.flush();
+    },
     async close() {
+      recorder.flushAudit();
       await credentials.stop();
       await ledger.close();
       await upstream.close();

@@ -1,5 +1,6 @@
-// Hot-path record writers batch on a short window: gateway calls append audit entries without waiting, so entries
-// spread over a few milliseconds must share one transaction (one fsync) and one signed checkpoint, and stay verifiable.
+// Gateway call records batch on a short window: calls never wait for their audit entry, so entries of calls spread
+// over a few milliseconds are handed to the audit log together and share one transaction (one fsync) and one signed
+// checkpoint, and the log stays verifiable. With the window off, each call's entry is appended at once.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditLog } from '../audit/audit-log.js';
@@ -9,38 +10,70 @@ import { verifyLog } from '../audit/verify.js';
 import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import { testDatabases } from '../testing/databases.js';
+import { CallRecorder, type CallFacts } from './call-records.js';
+import { CostLedger } from './cost-ledger.js';
+import { gatewayMigrations } from './gateway-migrations.js';
+import { appVersion } from './testing/gateway-harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const event = (i: number) => ({ type: 'model.invocation', actor: 'alice', app: 'bot', appVersion: 1, ids: { decisionId: `dec_${i}` }, data: { n: i } });
+const caller = { app: 'bot', version: appVersion('bot', { models: [{ id: 'gpt' }] }), user: 'alice', via: 'key_1' };
+const facts = (i: number): CallFacts => ({
+  caller, requestedModel: 'gpt', model: 'gpt', decisionId: `dec_${i}`, stream: false, cached: false, tokensIn: 10, tokensOut: 5, costNanos: 100,
+  promptFindings: {}, outputFindings: { US_SSN: 1 }, outcome: 'ok', t0: 0, upstreamMs: 1, calledUpstream: true,
+});
 
 for (const t of testDatabases) {
-  describe(`audit batch window (${t.name})`, () => {
-    it('appends spread over the window share one checkpoint after the first; without a window each gets its own', async () => {
-      const { db, home, cleanup } = await t.open(auditMigrations);
+  describe(`gateway call records, audit batching (${t.name})`, () => {
+    it('entries of calls spread over the window share one checkpoint; without a window each gets its own', async () => {
+      const { db, home, cleanup } = await t.open([...auditMigrations, ...gatewayMigrations]);
+      const clock = new ManualClock();
+      const log = await AuditLog.open({ db, home, clock, logger: silentLogger });
+      const ledger = new CostLedger(db, silentLogger);
       try {
-        const clock = new ManualClock();
-        const windowed = await AuditLog.open({ db, home, clock, logger: silentLogger, config: { batchWindowMs: 200 } });
-        const pending = [];
+        const batched = new CallRecorder(log, { emit: () => {} }, ledger, silentLogger, () => clock.now(), 200);
         for (let i = 0; i < 5; i++) {
-          pending.push(windowed.append(event(i)));
-          await sleep(5); // several event-loop turns apart: setImmediate alone would commit each separately
+          batched.record(facts(i));
+          await sleep(5); // several event-loop turns apart: the log's own group commit alone would commit each apart
         }
-        assert.deepEqual((await Promise.all(pending)).map((r) => r.index), [0, 1, 2, 3, 4]);
-        // The first append commits at once (nothing committed lately); the next four wait for the window and share one.
-        assert.equal((await windowed.checkpoints(0, 100)).length, 2);
-        await windowed.close();
+        assert.equal(log.size, 0, 'nothing handed over before the window closes');
+        batched.flushAudit();
+        await log.flush();
+        assert.equal(log.size, 5);
+        assert.equal((await log.checkpoints(0, 100)).length, 1, 'one transaction and checkpoint for the five calls');
+        const first = await log.entry(0);
+        assert.equal(first.type, 'model.invocation');
 
-        const immediate = await AuditLog.open({ db, home, clock, logger: silentLogger });
+        const immediate = new CallRecorder(log, { emit: () => {} }, ledger, silentLogger, () => clock.now(), 0);
         for (let i = 5; i < 8; i++) {
-          await immediate.append(event(i));
+          immediate.record(facts(i));
           await sleep(5);
         }
-        assert.equal((await immediate.checkpoints(0, 100)).length, 2 + 3);
-        const report = await verifyLog(immediate.asSource(), parseVerifierKey(immediate.verifierKey));
+        await log.flush();
+        assert.equal((await log.checkpoints(0, 100)).length, 1 + 3);
+        const report = await verifyLog(log.asSource(), parseVerifierKey(log.verifierKey));
         assert.equal(report.ok, true);
         assert.equal(report.size, 8);
-        await immediate.close();
       } finally {
+        await ledger.close();
+        await log.close();
+        await cleanup();
+      }
+    });
+
+    it('hands queued entries over when the window timer fires, without any flush call', async () => {
+      const { db, home, cleanup } = await t.open([...auditMigrations, ...gatewayMigrations]);
+      const clock = new ManualClock();
+      const log = await AuditLog.open({ db, home, clock, logger: silentLogger });
+      const ledger = new CostLedger(db, silentLogger);
+      try {
+        const batched = new CallRecorder(log, { emit: () => {} }, ledger, silentLogger, () => clock.now(), 20);
+        batched.record(facts(1));
+        batched.record(facts(2));
+        for (let i = 0; i < 100 && log.size < 2; i++) await sleep(10);
+        assert.equal(log.size, 2);
+      } finally {
+        await ledger.close();
+        await log.close();
         await cleanup();
       }
     });

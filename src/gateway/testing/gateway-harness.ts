@@ -104,7 +104,7 @@ export async function startHarness(opts: { coord?: Coordination; config?: Partia
     db, coord, governor, apps, catalog, dlp: createDlpEngine(), clock, logger: silentLogger, home, env, maxBodyBytes: 1_048_576,
     audit: { append: async (e) => { audit.push(e); return { index: audit.length - 1 }; } },
     telemetry: { emit: (e) => telemetry.push(e) },
-    config: { retryBaseMs: 10, ...opts.config },
+    config: { retryBaseMs: 10, auditBatchMs: 0, ...opts.config }, // entries at once: tests read h.audit right after a call
   });
   const http = buildApp({
     routes: gateway.routes, maxBodyBytes: 1_048_576, logger: silentLogger, version: 'test', mounts: [(a) => gateway.mount(a)],
