@@ -18,6 +18,8 @@ import { auditMigrations } from './audit-migrations.js';
 import { AuditLog } from './audit-log.js';
 import { auditRoutes } from './audit-routes.js';
 import { rawPublicKey, verifierKeyString } from './note.js';
+import { apiSource, AuditVerificationError, unpackEntries } from './audit-client.js';
+import { createApiClient } from '../cli/cli-context.js';
 
 const sqlite = testDatabases.find((t) => t.name === 'sqlite')!;
 const principals: Record<string, Principal> = {
@@ -127,6 +129,22 @@ describe('audit CLI and API over HTTP', () => {
     assert.match(denied.err, /needs one of: auditor, security/);
     const badIndex = await cli(['audit', 'proof', '999']);
     assert.equal(badIndex.code, 2, badIndex.err);
+  });
+
+  it('serves packed pages that match the entries, and a malformed packed page fails verification closed', async () => {
+    const api = createApiClient(server.url, 'auditor-token');
+    const page = await apiSource(api).packedEntries!(3, 5);
+    const listed = await log.entries({ start: 3, limit: 5 });
+    assert.deepEqual(Array.from(page.indexes), [3, 4, 5, 6, 7]);
+    listed.forEach((e, k) => {
+      assert.ok(Buffer.from(page.data).subarray(page.offsets[k], page.offsets[k + 1]).equals(e.leaf));
+      assert.ok(Buffer.from(page.hashes).subarray(k * 32, k * 32 + 32).equals(e.leafHash));
+    });
+    const good = { indexes: [0], lengths: [2], leaves: Buffer.from('{}').toString('base64'), leafHashes: Buffer.alloc(32).toString('base64') };
+    assert.equal(unpackEntries(good).indexes.length, 1);
+    assert.throws(() => unpackEntries({ ...good, lengths: [3] }), AuditVerificationError);
+    assert.throws(() => unpackEntries({ ...good, leafHashes: '' }), AuditVerificationError);
+    assert.throws(() => unpackEntries({ ...good, indexes: [0.5] }), AuditVerificationError);
   });
 
   it('exits 1 naming the first bad index after a byte is flipped in the SQLite file', async () => {

@@ -6,7 +6,8 @@ import type { ApiClient } from '../cli/cli-context.js';
 import { decodeEntry, type AuditEnvelope } from './event.js';
 import { hashLeaf, verifyInclusion } from './merkle.js';
 import { openCheckpoint, parseVerifierKey, type VerifierKey } from './note.js';
-import type { EntryJson } from './audit-routes.js';
+import type { EntryJson, PackedEntriesJson } from './audit-routes.js';
+import type { PackedRows } from './verify-page.js';
 import type { LogSource, TrustedCheckpoint } from './verify.js';
 
 export const PINNED_KEY_FILE = 'audit-verifier-key';
@@ -25,9 +26,31 @@ export function apiSource(api: ApiClient, pageSize = 10_000): LogSource {
       const r = await api.request<{ entries: EntryJson[] }>('GET', `/api/v1/audit/entries?start=${start}&limit=${Math.min(limit, pageSize)}&raw=1`);
       return r.entries.map((e) => ({ index: e.index, entry: Buffer.from(e.entry, 'base64'), leafHash: Buffer.from(e.leafHash, 'base64') }));
     },
+    packedEntries: async (start, limit) => {
+      const r = await api.request<{ packed: PackedEntriesJson }>('GET', `/api/v1/audit/entries?start=${start}&limit=${Math.min(limit, pageSize)}&packed=1`);
+      return unpackEntries(r.packed);
+    },
     checkpoints: async (after, limit) =>
       (await api.request<{ checkpoints: { checkpoint: string }[] }>('GET', `/api/v1/audit/checkpoints?after=${after}&limit=${Math.min(limit, 1000)}`)).checkpoints.map((c) => c.checkpoint),
   };
+}
+
+/** A packed page from the server as flat buffers; anything inconsistent fails the verification (fail closed). */
+export function unpackEntries(p: PackedEntriesJson): PackedRows {
+  const bad = (why: string) => new AuditVerificationError(`the server sent a malformed page of entries (${why}); verification cannot go on`);
+  if (!p || !Array.isArray(p.indexes) || !Array.isArray(p.lengths) || typeof p.leaves !== 'string' || typeof p.leafHashes !== 'string') throw bad('missing fields');
+  const n = p.indexes.length;
+  const data = Buffer.from(p.leaves, 'base64');
+  const hashes = Buffer.from(p.leafHashes, 'base64');
+  if (p.lengths.length !== n || hashes.length !== n * 32) throw bad('counts differ');
+  const offsets = new Uint32Array(n + 1);
+  for (let k = 0; k < n; k++) {
+    const len = p.lengths[k];
+    if (!Number.isSafeInteger(len) || len < 0 || !Number.isSafeInteger(p.indexes[k])) throw bad(`row ${k}`);
+    offsets[k + 1] = offsets[k] + len;
+  }
+  if (offsets[n] !== data.length) throw bad('leaf lengths do not add up');
+  return { data, offsets, indexes: Float64Array.from(p.indexes), hashes, hasHash: new Uint8Array(n).fill(1) };
 }
 
 function parseKeyOrThrow(text: string, from: string): VerifierKey {

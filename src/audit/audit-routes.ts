@@ -19,6 +19,8 @@ const entriesQuery = z.object({
   type: z.string().min(1).optional(),
   /** raw=1 leaves out the parsed `event` (verifiers only need the leaf bytes). */
   raw: z.enum(['0', '1'], { error: 'raw must be 0 or 1' }).optional(),
+  /** packed=1 answers {packed, next} instead of {entries, next}: one base64 string per page (verifiers' fast path). */
+  packed: z.enum(['0', '1'], { error: 'packed must be 0 or 1' }).optional(),
   since: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'since must be an ISO 8601 time such as 2026-01-31T00:00:00Z').optional(),
 });
 
@@ -40,6 +42,29 @@ export function entryJson(e: EntryRow, withEvent = true): EntryJson {
     event = null;
   }
   return { index: e.index, entry: e.leaf.toString('base64'), leafHash: e.leafHash.toString('base64'), time: new Date(e.time).toISOString(), event };
+}
+
+/**
+ * A page for verifiers without one JSON object per entry: the leaves back to back in one base64 string, their
+ * lengths and indexes, and the recorded leaf hashes (32 bytes each; a stored hash of another length is sent as zeros,
+ * which then fails the verifier's comparison as it should).
+ */
+export interface PackedEntriesJson {
+  indexes: number[];
+  lengths: number[];
+  leaves: string;
+  leafHashes: string;
+}
+
+function packedJson(rows: EntryRow[]): PackedEntriesJson {
+  const hashes = Buffer.alloc(rows.length * 32);
+  rows.forEach((r, k) => (r.leafHash.length === 32 ? r.leafHash.copy(hashes, k * 32) : undefined));
+  return {
+    indexes: rows.map((r) => r.index),
+    lengths: rows.map((r) => r.leaf.length),
+    leaves: Buffer.concat(rows.map((r) => r.leaf)).toString('base64'),
+    leafHashes: hashes.toString('base64'),
+  };
 }
 
 export function auditRoutes(log: AuditLog): AnyRoute[] {
@@ -73,7 +98,10 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
       query: entriesQuery,
       handler: async ({ query }) => {
         const limit = query.limit ?? 1000;
-        const rows = await log.entries({ start: query.start ?? 0, limit, app: query.app, type: query.type, sinceMs: query.since ? Date.parse(query.since) : undefined, lean: query.raw === '1' });
+        const lean = query.raw === '1' || query.packed === '1';
+        const rows = await log.entries({ start: query.start ?? 0, limit, app: query.app, type: query.type, sinceMs: query.since ? Date.parse(query.since) : undefined, lean });
+        const next = rows.length === limit ? rows[rows.length - 1].index + 1 : null;
+        if (query.packed === '1') return { packed: packedJson(rows), next };
         return { entries: rows.map((e) => entryJson(e, query.raw !== '1')), next: rows.length === limit ? rows[rows.length - 1].index + 1 : null };
       },
     }),

@@ -109,6 +109,16 @@ function sqliteTasks(file: string, opts: PipelineOptions): () => Promise<VerifyT
 /** Pages from the source's `entries`, each starting after the last row of the one before. */
 function fetchedTasks(source: LogSource, opts: PipelineOptions): () => Promise<VerifyTask | undefined> {
   let start = 0;
+  const packed = source.packedEntries?.bind(source);
+  if (packed) {
+    return async () => {
+      const rows = await packed(start, opts.pageSize);
+      if (rows.indexes.length === 0) return undefined;
+      const task: VerifyTask = { kind: 'rows', start, size: opts.size, wanted: opts.wanted, rows };
+      start = rows.indexes[rows.indexes.length - 1] + 1;
+      return task;
+    };
+  }
   return async () => {
     const page = await source.entries(start, opts.pageSize, false);
     if (page.length === 0) return undefined;

@@ -2,7 +2,7 @@
 // check signed checkpoints with a pinned key, and check the log extends saved / witnessed checkpoints.
 import { CompactRange, hashLeaf } from './merkle.js';
 import { checkPages } from './page-pipeline.js';
-import type { PageNode } from './verify-page.js';
+import type { PackedRows, PageNode } from './verify-page.js';
 import { openCheckpoint, parseCheckpointBody, type Checkpoint, type VerifierKey } from './note.js';
 
 export interface SourceEntry {
@@ -22,6 +22,8 @@ export interface LogSource {
   entries(start: number, limit: number, withLeafHashes: boolean): Promise<SourceEntry[]>;
   /** Stored checkpoint notes with size > afterSize, in size order. */
   checkpoints(afterSize: number, limit: number): Promise<string[]>;
+  /** Optional faster form of `entries` (with recorded hashes): the page as flat buffers, no object per row. */
+  packedEntries?(start: number, limit: number): Promise<PackedRows>;
   /** A SQLite file holding the log: worker threads then read pages themselves (read-only) instead of `entries`. */
   sqliteFile?: string;
 }
