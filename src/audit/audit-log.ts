@@ -8,7 +8,7 @@ import type { AuditEventInput, AuditSink } from '../core/sinks.js';
 import type { SqlDb, SqlExecutor } from '../store/sql-db.js';
 import {
   checkpointAt, insertCheckpoint, leafRows, insertEntries, latestCheckpoint, subtreeCollector, listCheckpoints, listEntries,
-  readEntry, readNodes, type CheckpointRow, type EntryFilter, type EntryRow,
+  readEntry, readNodes, flatPage, type FlatPage, type CheckpointRow, type EntryFilter, type EntryRow,
 } from './audit-store.js';
 import { checkEvent, encodeEntry, saltedHash } from './event.js';
 import { loadSalt, loadSigningKey } from './keys.js';
@@ -234,6 +234,11 @@ export class AuditLog implements AuditSink {
   /** Stored entries in index order, covered or not, so verifiers see everything the store holds. */
   async entries(f: EntryFilter): Promise<EntryRow[]> {
     return listEntries(this.opts.db, f);
+  }
+
+  /** Entries start..start+limit-1 in flat form when the store can read them so (SQLite, no gaps); else undefined. */
+  async flatEntries(start: number, limit: number): Promise<FlatPage | undefined> {
+    return flatPage(this.opts.db, start, limit);
   }
 
   /** This log as a verifier source, reading the store directly (tests, benches, and the server's own self-check). */

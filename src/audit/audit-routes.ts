@@ -98,6 +98,14 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
       query: entriesQuery,
       handler: async ({ query }) => {
         const limit = query.limit ?? 1000;
+        if (query.packed === '1' && query.app === undefined && query.type === undefined && query.since === undefined) {
+          const flat = await log.flatEntries(query.start ?? 0, query.limit ?? 1000);
+          if (flat) {
+            const n = flat.indexes.length;
+            const packed: PackedEntriesJson = { indexes: flat.indexes, lengths: flat.lengths, leaves: flat.leaves.toString('base64'), leafHashes: flat.leafHashes.toString('base64') };
+            return { packed, next: n === (query.limit ?? 1000) ? flat.indexes[n - 1] + 1 : null };
+          }
+        }
         const lean = query.raw === '1' || query.packed === '1';
         const rows = await log.entries({ start: query.start ?? 0, limit, app: query.app, type: query.type, sinceMs: query.since ? Date.parse(query.since) : undefined, lean });
         const next = rows.length === limit ? rows[rows.length - 1].index + 1 : null;

@@ -151,3 +151,41 @@ export async function listEntries(db: SqlExecutor, f: EntryFilter): Promise<Entr
   const rows = await db.all<Record<string, unknown>>(`SELECT ${cols} FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY idx LIMIT ?`, params);
   return rows.map(toEntry);
 }
+
+/** Verifiers' page in flat form: leaves back to back with their lengths, indexes, and recorded hashes (32 bytes each). */
+export interface FlatPage {
+  indexes: number[];
+  lengths: number[];
+  leaves: Buffer;
+  leafHashes: Buffer;
+}
+
+/**
+ * SQLite only: rows start..start+limit-1 read as two values (length-framed leaves, and hashes, each concatenated in
+ * index order by byte length, so losslessly) instead of an object per row. Used only when the rows are exactly the
+ * contiguous integer indexes from start; otherwise undefined and the caller reads row by row.
+ */
+export async function flatPage(db: SqlExecutor, start: number, limit: number): Promise<FlatPage | undefined> {
+  if (db.dialect !== 'sqlite') return undefined;
+  const r = await db.get<{ n: number; lo: number | null; hi: number | null; odd: number; leaves: Buffer | null; hashes: Buffer | null }>(
+    `SELECT count(*) AS n, min(idx) AS lo, max(idx) AS hi, total(typeof(idx) <> 'integer') AS odd,
+      CAST(group_concat(printf('%08x', octet_length(leaf)) || leaf, '' ORDER BY idx) AS BLOB) AS leaves,
+      CAST(group_concat(CASE WHEN octet_length(leaf_hash) = 32 THEN leaf_hash ELSE zeroblob(32) END, '' ORDER BY idx) AS BLOB) AS hashes
+     FROM audit_entries WHERE idx >= ? AND idx < ?`, [start, start + limit]);
+  // Nothing in range: rows may still follow a gap, which the row-by-row read finds.
+  if (!r || r.n === 0 || r.lo !== start || r.hi !== start + r.n - 1 || r.odd !== 0 || !Buffer.isBuffer(r.leaves) || !Buffer.isBuffer(r.hashes) || r.hashes.length !== r.n * 32) return undefined;
+  const framed = r.leaves;
+  const leaves = Buffer.allocUnsafe(framed.length - 8 * r.n);
+  const lengths: number[] = [];
+  let at = 0;
+  let out = 0;
+  for (let k = 0; k < r.n; k++) {
+    const len = Number.parseInt(framed.toString('latin1', at, at + 8), 16);
+    if (!Number.isSafeInteger(len) || at + 8 + len > framed.length) return undefined;
+    out += framed.copy(leaves, out, at + 8, at + 8 + len);
+    lengths.push(len);
+    at += 8 + len;
+  }
+  if (at !== framed.length) return undefined;
+  return { indexes: Array.from({ length: r.n }, (_, k) => start + k), lengths, leaves, leafHashes: r.hashes };
+}
