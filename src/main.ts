@@ -120,6 +120,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     apps, catalog, governor, audit, telemetry: observability.sink, clock, logger, home: config.home, config: config.sandbox,
     llm: llmFromGateway((i) => gateway.invokeModel(i)), scanner: scannerFromDlp(dlp), cutSignal: observability.signalFor,
   });
+  apps.setPrecheck((candidate) => sandbox.precheck(candidate));
   routes.push(...sandbox.routes);
   const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
 

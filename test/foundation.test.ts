@@ -111,3 +111,26 @@ for (const store of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+describe('submit-time sandbox checks', () => {
+  it('rejects a microvm app on this host, and code that does not compile, naming the field and storing nothing', async () => {
+    const t = await startTestGatehouse({ seed: true });
+    try {
+      const alice = await t.tokenFor('alice');
+      const manifest = (tier: string) => ({
+        apiVersion: 'gatehouse/v1', kind: 'App', metadata: { name: `vm-${tier}`, owner: 'alice' },
+        spec: { purpose: 'tries another tier', environment: 'dev', region: 'eu-west-1', runtime: { tier, entrypoint: 'main.js' } },
+      });
+      const vm = await t.api('POST', '/api/v1/apps', { manifest: manifest('microvm'), code: { 'main.js': 'export default async () => 1;' } }, alice);
+      assert.equal(vm.status, 400);
+      assert.match(vm.body.error!.message, /spec\.runtime\.tier: microvm tier unavailable on this host: /);
+      const broken = await t.api('POST', '/api/v1/apps', { manifest: manifest('wasm'), code: { 'main.js': 'export default async function main( {' } }, alice);
+      assert.equal(broken.status, 400, JSON.stringify(broken.body));
+      assert.match(broken.body.error!.message, /does not compile: main\.js:1: /);
+      assert.equal((await t.api('GET', '/api/v1/apps/vm-microvm')).status, 404);
+      assert.equal((await t.api('GET', '/api/v1/apps/vm-wasm')).status, 404);
+    } finally {
+      await t.close();
+    }
+  });
+});

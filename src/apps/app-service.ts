@@ -1,6 +1,6 @@
 // Apps: submit manifests with their code as immutable, content-addressed versions; read them back.
 import type { Clock } from '../core/clock.js';
-import { ConflictError, InvalidInputError, NotFoundError, type ErrorDetail } from '../core/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, UnavailableError, type ErrorDetail } from '../core/errors.js';
 import { contentHash } from '../core/hash.js';
 import { parseOrThrow } from '../core/validation.js';
 import { didYouMean } from '../core/suggest.js';
@@ -14,7 +14,7 @@ import type { Coordination } from '../coord/coordination.js';
 import { diffVersions, type AppVersionDiff } from './app-diff.js';
 import { AppStore } from './app-store.js';
 import { checkReferences } from './manifest-references.js';
-import { manifestSchema, type AppReader, type AppVersion, type LifecycleState } from './manifest-schema.js';
+import { manifestSchema, type AppManifest, type AppReader, type AppVersion, type LifecycleState } from './manifest-schema.js';
 
 const APPS_CHANNEL = 'gatehouse.apps';
 
@@ -33,6 +33,7 @@ const SERVING: LifecycleState[] = ['released', 'canary'];
 export class AppService implements AppReader {
   readonly store: AppStore;
   private admission?: AdmissionHook;
+  private precheck?: (candidate: { manifest: AppManifest; code: Record<string, string> }) => Promise<void>;
 
   constructor(private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink; coord?: Coordination }) {
     this.store = new AppStore(deps.db);
@@ -46,6 +47,11 @@ export class AppService implements AppReader {
     await coord.subscribe(APPS_CHANNEL, (app) => this.store.invalidate(app));
   }
 
+  /** Runs before anything is stored: the code must compile and the manifest's runtime tier must exist on this host. */
+  setPrecheck(check: (candidate: { manifest: AppManifest; code: Record<string, string> }) => Promise<void>): void {
+    this.precheck = check;
+  }
+
   /** Admission (checks, risk, approvals) runs after each new version is stored. */
   setAdmissionHook(hook: AdmissionHook): void {
     this.admission = hook;
@@ -56,6 +62,15 @@ export class AppService implements AppReader {
     const refErrors = checkReferences(manifest, this.deps.catalog);
     checkCode(manifest.spec.runtime.entrypoint, manifest.spec.runtime.files, code, refErrors);
     if (refErrors.length) throw new InvalidInputError(`Invalid app manifest: ${refErrors[0].path}: ${refErrors[0].message}`, refErrors);
+    if (this.precheck) {
+      try {
+        await this.precheck({ manifest, code });
+      } catch (err) {
+        // A tier this host cannot run is the manifest's problem to fix (pick another tier), so a 400 naming the field.
+        if (err instanceof UnavailableError) throw new InvalidInputError(`Invalid app manifest: spec.runtime.tier: ${err.message}; pick a tier this host runs (\`gatehouse sandbox tiers\`).`, [{ path: 'spec.runtime.tier', message: err.message }]);
+        throw err;
+      }
+    }
     const app = manifest.metadata.name;
     const hash = contentHash({ manifest, code });
     const existing = await this.store.byHash(app, hash);

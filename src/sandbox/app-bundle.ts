@@ -50,7 +50,8 @@ export async function bundleApp(files: Record<string, string>, entrypoint: strin
     return out.outputFiles[0].text;
   } catch (err) {
     const errors = (err as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
-    const details = errors.map((e) => ({ path: e.location ? `${e.location.file}:${e.location.line}` : entrypoint, message: e.text }));
-    throw new InvalidInputError(`The app's code does not compile: ${details[0]?.message ?? 'unknown esbuild error'}`, details);
+    const details = errors.map((e) => ({ path: e.location ? `${e.location.file.replace(`${NS}:`, '')}:${e.location.line}` : entrypoint, message: e.text }));
+    const first = details[0];
+    throw new InvalidInputError(`The app's code does not compile: ${first ? `${first.path}: ${first.message}` : `${entrypoint}: unknown esbuild error`}`, details);
   }
 }
