@@ -20,10 +20,18 @@ describe('app runs over HTTP and the CLI', () => {
   before(async () => {
     t = await startTestGatehouse();
     alice = await t.tokenFor('alice');
-    for (const [name, tier] of [['echo-wasm', 'wasm'], ['echo-box', 'container'], ['echo-vm', 'microvm']]) {
+    for (const [name, tier] of [['echo-wasm', 'wasm'], ['echo-box', 'container']]) {
       const r = await api('POST', '/api/v1/apps', { manifest: manifest(name, tier), code });
       assert.ok((r.status === 201 || r.status === 200) && r.body.state === 'approved', JSON.stringify(r.body).slice(0, 500));
     }
+    // Submit refuses a tier this host cannot run, naming the field and the reason ...
+    const vm = await api('POST', '/api/v1/apps', { manifest: manifest('echo-vm', 'microvm'), code });
+    assert.equal(vm.status, 400);
+    assert.match(String(vm.body.error?.message), /spec\.runtime\.tier: microvm tier unavailable on this host: /);
+    // ... and a version stored while the tier existed (here: with the submit check off) is refused at run time.
+    t.gh.apps.setPrecheck(async () => {});
+    const stored = await api('POST', '/api/v1/apps', { manifest: manifest('echo-vm', 'microvm'), code });
+    assert.equal(stored.body.state, 'approved', JSON.stringify(stored.body).slice(0, 300));
   });
   after(() => t.close());
 
