@@ -218,8 +218,8 @@ async function main(): Promise<void> {
     }
   }
   if (!only || only === 'paced') {
-    // A model that streams like a real one (12 characters every 5 ms): output DLP holds back ~48 characters,
-    // so the first visible text waits for them; this row shows that cost, the rows above show processing only.
+    // A model that streams like a real one (12 characters every 5 ms): output DLP holds back the trailing words that
+    // could still become part of a value, so the first visible text may wait for them; the rows above show processing only.
     await new Promise((r) => { up.child.once('message', r); up.child.send({ cmd: 'pace', ms: 5 }); });
     const direct = await load(up.ready.url, PROVIDER_KEY, true, 8, SECONDS * 1000);
     say(`${'paced'.padEnd(7)} ${'8'.padStart(5)}  ${'direct'.padEnd(12)} ${f(direct.rps, 0).padStart(7)}  ${f(direct.p50).padStart(7)} ${f(direct.p99).padStart(7)}  ${f(direct.ttfc50).padStart(8)}  ${f(direct.ttfc99).padStart(8)}`);
