@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Gatehouse features need (sandbox container tier, console tests).
+# Installs the Debian packages Gatehouse features need (the sandbox container tier and its hostile tests).
 # Idempotent; run as root (or with sudo) once per machine. `.ci/run` runs it too.
 set -euo pipefail
 need=()
