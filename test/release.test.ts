@@ -61,3 +61,34 @@ describe('app release', () => {
     await assert.rejects(t.gh.apps.setState('faq-bot', 2, 'rolled_back', 'approved', 'admin', 'test'), /rolled_back; it cannot move to approved\. From rolled_back it may move to: retired/);
   });
 });
+
+describe('the gateway follows releases and rollbacks at once', () => {
+  it('serves the models of the version in force right after each change', async () => {
+    const t = await startTestGatehouse();
+    try {
+      const alice = await t.tokenFor('alice');
+      const made = await t.cli(['app', 'key', 'create', 'faq-bot', '--json'], alice);
+      assert.equal(made.code, 0, made.err);
+      const key = (JSON.parse(made.out) as { key: string }).key;
+      const models = async () => {
+        const r = await fetch(`${t.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+        return ((await r.json()) as { data: { id: string }[] }).data.map((m) => m.id).sort();
+      };
+      assert.equal((await t.cli(['app', 'release', 'faq-bot'], alice)).code, 0);
+      assert.deepEqual(await models(), ['gpt-4o-mini']);
+
+      const dir = mkdtempSync(join(tmpdir(), 'gh-rel-'));
+      cpSync(repoPath('examples', 'apps', 'faq-bot'), dir, { recursive: true });
+      const m = join(dir, 'app.yaml');
+      writeFileSync(m, readFileSync(m, 'utf8').replace('  models:\n', '  models:\n    - { id: claude-haiku, maxOutputTokens: 256 }\n'));
+      const sub = await t.cli(['app', 'submit', m, '--json'], alice);
+      assert.equal((JSON.parse(sub.out) as { state: string }).state, 'approved', sub.out);
+      assert.equal((await t.cli(['app', 'release', 'faq-bot'], alice)).code, 0);
+      assert.deepEqual(await models(), ['claude-haiku', 'gpt-4o-mini'], 'v2 in force at once');
+      assert.equal((await t.cli(['app', 'rollback', 'faq-bot', '--reason', 'regression'])).code, 0);
+      assert.deepEqual(await models(), ['gpt-4o-mini'], 'v1 back in force at once');
+    } finally {
+      await t.close();
+    }
+  });
+});

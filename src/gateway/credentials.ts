@@ -58,7 +58,6 @@ export interface CredentialsDeps {
 
 export class Credentials {
   private readonly keyCache = new Map<string, { row: KeyRow | null; until: number }>();
-  private readonly inForceCache = new Map<string, { v: AppVersion | undefined; until: number }>();
   private unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(private readonly d: CredentialsDeps) {}
@@ -72,14 +71,9 @@ export class Credentials {
     await this.unsubscribe?.();
   }
 
-  /** The app's version in force, cached for one second (kill switches act through govern(), uncached). */
-  async inForce(app: string): Promise<AppVersion | undefined> {
-    const now = this.d.clock.now();
-    const c = this.inForceCache.get(app);
-    if (c && c.until > now) return c.v;
-    const v = await this.d.apps.inForce(app);
-    this.inForceCache.set(app, { v, until: now + 1000 });
-    return v;
+  /** The app's version in force (the apps service keeps versions in memory and drops them on every change). */
+  inForce(app: string): Promise<AppVersion | undefined> {
+    return this.d.apps.inForce(app);
   }
 
   private async requireInForce(app: string): Promise<AppVersion> {
