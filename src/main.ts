@@ -105,7 +105,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   });
   policy.setGate(observability.gate);
   policy.addSink(observability.decisionSink);
-  const governor = observability.wrapGovernor(policy.governor);
+  policy.setOverlay(observability.overlay);
+  const governor = policy.governor;
   routes.push(...observability.routes);
   // Admission and approvals: hooked into app submit; approval routes; SLA reminders/escalations on a timer.
   const approvals = createApprovalsModule({ db, clock, logger, audit, catalog, apps, governor, pii: dlp, approvals: config.approvals, notify: config.notify });

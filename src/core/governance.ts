@@ -151,3 +151,8 @@ export interface WorkScope {
 
 /** A signal that aborts (its reason: the refusal, naming the kill) once any scope of the work is killed. */
 export type CutSignalFor = (scope: WorkScope) => AbortSignal;
+
+/** Step 3b of govern(): temporary limits (caps set by operators or alert rules) merged into allowed decisions. */
+export interface LimitOverlay {
+  limitsFor(req: GovernanceRequest): { obligations: Obligations; reason: string } | null;
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { AppReader, AppVersion, AppManifest } from '../apps/manifest-schema.js';
 import type { CatalogDoc, CatalogReader, ConnectorDoc, DatasetDoc, ModelDoc, UserDoc } from '../catalog/catalog-schema.js';
 import { ManualClock } from '../core/clock.js';
-import type { Decision, GovernanceRequest } from '../core/governance.js';
+import type { Decision, GovernanceRequest, LimitOverlay } from '../core/governance.js';
 import { silentLogger } from '../core/logger.js';
 import { compileBundle } from '../policy/compiler.js';
 import { PolicyEvaluator } from '../policy/evaluator.js';
@@ -58,12 +58,12 @@ spec:
   effect: require_approval
 `;
 
-function setup(opts: { gate?: boolean; engine?: DecisionPoint } = {}) {
+function setup(opts: { gate?: boolean; engine?: DecisionPoint; overlay?: LimitOverlay } = {}) {
   const recorded: [Decision, GovernanceRequest][] = [];
   const clock = new ManualClock();
   const engine = opts.engine ?? new PolicyEvaluator(compileBundle([{ path: 'p.yaml', content: policies }]), { now: () => clock.now() });
   const governor = createGovernor({
-    catalog, apps, engine, clock, logger: silentLogger,
+    catalog, apps, engine, clock, logger: silentLogger, overlay: opts.overlay,
     gate: opts.gate ? { check: (r) => (r.subject.app === 'bot' ? { reason: 'app bot is killed', scope: 'app:bot' } : null) } : undefined,
     sinks: [{ record: (d, r) => void recorded.push([d, r]) }, { record: () => { throw new Error('sink down'); } }],
   });
@@ -71,6 +71,19 @@ function setup(opts: { gate?: boolean; engine?: DecisionPoint } = {}) {
 }
 
 describe('govern()', () => {
+  it('merges temporary caps into allowed decisions before recording them, most restrictive wins; denials stay as they are', async () => {
+    const overlay: LimitOverlay = { limitsFor: (r) => (r.subject.app === 'bot' ? { obligations: { maxOutputTokens: 256, rowLimit: 10 }, reason: 'cap cap_1 on app bot: token spike' } : null) };
+    const { governor, recorded } = setup({ overlay });
+    const d = await governor.govern({ action: 'connector.call', subject: { user: 'alice', app: 'bot' }, resource: { type: 'connector', id: 'wiki' } });
+    assert.equal(d.effect, 'allow');
+    assert.deepEqual(d.obligations, { maxOutputTokens: 256, rowLimit: 10 });
+    assert.ok(d.warnings.includes('cap cap_1 on app bot: token spike'));
+    assert.deepEqual(recorded.at(-1)?.[0].obligations, d.obligations, 'the decision log sees the capped limits');
+    const denied = await governor.govern({ action: 'connector.call', subject: { user: 'alice', app: 'bot' }, resource: { type: 'connector', id: 'crm' } });
+    assert.equal(denied.effect, 'deny');
+    assert.deepEqual(denied.obligations, {});
+  });
+
   it('identifies roles, app scope and catalog attributes, then denies an unapproved sensitive connector', async () => {
     const { governor, recorded } = setup();
     const d = await governor.govern({ action: 'connector.call', subject: { user: 'alice', app: 'bot' }, resource: { type: 'connector', id: 'crm' } });

@@ -2,7 +2,8 @@
 import type { AppReader } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
-import type { AppScope, Decision, DecisionSink, GateCheck, GovernanceRequest, GovernInput, Governor } from '../core/governance.js';
+import type { AppScope, Decision, DecisionSink, GateCheck, GovernanceRequest, GovernInput, Governor, LimitOverlay } from '../core/governance.js';
+import { mergeObligations } from '../core/obligations.js';
 import { newId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { appScopeOf, resourceAttributes } from './identify.js';
@@ -18,6 +19,8 @@ export interface GovernorDeps {
   apps: AppReader;
   engine: DecisionPoint;
   gate?: GateCheck;
+  /** Temporary caps merged into allowed decisions before they are recorded, so the decision log shows them. */
+  overlay?: LimitOverlay;
   sinks: DecisionSink[];
   clock: Clock;
   logger: Logger;
@@ -29,7 +32,7 @@ const RUNNABLE = new Set(['approved', 'canary', 'released']);
 class IdentifyError extends Error {}
 
 export function createGovernor(deps: GovernorDeps): Governor {
-  const { catalog, apps, engine, gate, sinks, clock, logger } = deps;
+  const { catalog, apps, engine, gate, overlay, sinks, clock, logger } = deps;
 
   /** Step 1: who (roles, groups), which app version and scope, and the resource's catalog attributes. */
   async function identify(input: GovernInput): Promise<GovernanceRequest> {
@@ -94,6 +97,8 @@ export function createGovernor(deps: GovernorDeps): Governor {
       try {
         const gated = gate?.check(req);
         decision = gated ? refusal(req, 'gate', `${gated.reason} (${gated.scope})`) : engine.decide(req);
+        const cap = decision.effect === 'allow' ? overlay?.limitsFor(req) : null;
+        if (cap) decision = { ...decision, obligations: mergeObligations(decision.obligations, cap.obligations), warnings: [...decision.warnings, cap.reason] };
       } catch (err) {
         const msg = `policy decision failed: ${(err as Error).message}`;
         decision = refusal(req, 'decide', `${msg} (fail closed)`, msg);

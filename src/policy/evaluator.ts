@@ -2,7 +2,8 @@
 import type { Decision, Effect, GovernanceRequest, MatchedPolicy, Obligations } from '../core/governance.js';
 import { decisionId } from './decision-id.js';
 import { buildActivation } from './cel-env.js';
-import type { CompiledBundle, CompiledPolicy, ParamValue } from './compiler.js';
+import type { CompiledBundle, CompiledPolicy } from './compiler.js';
+import { mergeLimit } from '../core/obligations.js';
 import { scopeViolation } from './scope.js';
 
 const ANY = '*';
@@ -10,15 +11,6 @@ const MAX_CACHED_KEYS = 4096;
 
 export interface EvaluatorOptions {
   now: () => number;
-}
-
-/** Merges one limit into the obligations: numbers to the minimum, lists to the intersection, booleans to OR. */
-function mergeLimit(o: Obligations, key: string, v: ParamValue): void {
-  const cur = o[key];
-  if (typeof v === 'number') o[key] = typeof cur === 'number' ? Math.min(cur, v) : v;
-  else if (typeof v === 'boolean') o[key] = cur === true || v;
-  else if (Array.isArray(v)) o[key] = Array.isArray(cur) ? cur.filter((x) => v.includes(x)) : [...v];
-  // Plain strings are for conditions (params.x), not limits.
 }
 
 /** Request quantities checked against the merged limits; exceeding one is a deny that says which limit. */

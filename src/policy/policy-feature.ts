@@ -2,7 +2,7 @@
 import type { AppReader } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
-import type { DecisionSink, GateCheck, Governor } from '../core/governance.js';
+import type { DecisionSink, GateCheck, Governor, LimitOverlay } from '../core/governance.js';
 import type { Logger } from '../core/logger.js';
 import { repoPath } from '../core/repo-root.js';
 import type { AuditSink } from '../core/sinks.js';
@@ -39,6 +39,8 @@ export interface PolicyFeature {
   addSink(sink: DecisionSink): void;
   /** Sets (or replaces) the kill-switch / flag gate consulted by govern(). */
   setGate(gate: GateCheck | undefined): void;
+  /** Sets (or replaces) the temporary limits (caps) govern() merges into allowed decisions. */
+  setOverlay(overlay: LimitOverlay | undefined): void;
   /** Applies examples/policies (or `dir`) when no revision is active yet; returns what was applied. */
   seed(actor: string, dir?: string): Promise<ApplyResult | undefined>;
   close(): Promise<void>;
@@ -52,15 +54,18 @@ export async function createPolicyFeature(deps: PolicyFeatureDeps): Promise<Poli
   await engine.init();
   const sinks: DecisionSink[] = [decisionLog, ...(deps.sinks ?? [])];
   let gate = deps.gate;
+  let overlay: LimitOverlay | undefined;
   const governor = createGovernor({
     catalog: deps.catalog, apps: deps.apps, engine, sinks, clock: deps.clock, logger: deps.logger,
     gate: { check: (req) => gate?.check(req) ?? null },
+    overlay: { limitsFor: (req) => overlay?.limitsFor(req) ?? null },
   });
   return {
     governor, engine, decisionLog,
     routes: policyRoutes(engine, decisionLog, deps.clock),
     addSink: (s) => void sinks.push(s),
     setGate: (g) => { gate = g; },
+    setOverlay: (o) => { overlay = o; },
     async seed(actor, dir = repoPath('examples', 'policies')) {
       if (!config.seedExamples || (await store.activeRevision())) return undefined;
       return engine.apply(readPolicyDir(dir), actor);

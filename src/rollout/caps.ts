@@ -5,6 +5,7 @@ import { systemClock } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { GovernanceRequest, Obligations } from '../core/governance.js';
 import { newId } from '../core/ids.js';
+import { mergeObligations } from '../core/obligations.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
 import type { SqlDb } from '../store/sql-db.js';
@@ -38,19 +39,6 @@ export interface CapHit {
 /** What the governor (or the gateway) reads to apply temporary caps. In memory, O(number of scopes). */
 export interface LimitOverlay {
   limitsFor(req: GovernanceRequest): CapHit | null;
-}
-
-/** Merges limits keeping the most restrictive value: the smaller number, the intersection of lists, any true. */
-export function mergeObligations(a: Obligations, b: Obligations): Obligations {
-  const out: Obligations = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const cur = out[k];
-    if (cur === undefined) out[k] = v;
-    else if (typeof cur === 'number' && typeof v === 'number') out[k] = Math.min(cur, v);
-    else if (Array.isArray(cur) && Array.isArray(v)) out[k] = cur.filter((x) => v.includes(x));
-    else if (typeof cur === 'boolean' && typeof v === 'boolean') out[k] = cur || v;
-  }
-  return out;
 }
 
 type Message = { op: 'set'; cap: CapRecord } | { op: 'lift'; id: string; scope: Scope; target: string };

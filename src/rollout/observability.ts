@@ -5,7 +5,7 @@ import type { Hono } from 'hono';
 import type { AppReader } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
-import type { DecisionSink, GateCheck, Governor } from '../core/governance.js';
+import type { DecisionSink, GateCheck, LimitOverlay } from '../core/governance.js';
 import type { Logger } from '../core/logger.js';
 import type { AuditSink, TelemetrySink } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
@@ -15,7 +15,6 @@ import type { SqlDb } from '../store/sql-db.js';
 import { dlpRedactor } from '../telemetry/redact.js';
 import type { TelemetryConfig } from '../telemetry/telemetry-config.js';
 import { createTelemetryFeature, type TelemetryFeature } from '../telemetry/telemetry-feature.js';
-import { withCaps } from './governor-with-caps.js';
 import type { RollbackService, AppTransitions } from './rollback.js';
 import type { RolloutConfig } from './rollout-config.js';
 import { createRolloutFeature, type RolloutFeature } from './rollout-feature.js';
@@ -50,8 +49,8 @@ export interface Observability {
   gate: GateCheck;
   /** Records each decision as a telemetry event (for alert rules, metrics and snapshots). */
   decisionSink: DecisionSink;
-  /** Wrap the governor so temporary caps merge into obligations. */
-  wrapGovernor(g: Governor): Governor;
+  /** govern() step 3b: temporary caps merged into the obligations of allowed decisions. */
+  overlay: LimitOverlay;
   rollback?: RollbackService;
   /** Aborts as soon as any scope of `ref` is killed: attach it to streams and runs so a kill cuts them. */
   signalFor(ref: ScopeRef): AbortSignal;
@@ -94,7 +93,7 @@ export async function createObservability(d: ObservabilityDeps): Promise<Observa
   return {
     telemetry, rollout, sink, decisionSink,
     gate: rollout.service,
-    wrapGovernor: (g) => withCaps(g, rollout.service.parts.caps),
+    overlay: rollout.service.parts.caps,
     rollback: rollout.service.parts.rollback,
     signalFor: (ref) => rollout.service.parts.kills.signalFor(ref),
     routes: [...telemetry.routes, ...rollout.routes],
