@@ -23,12 +23,24 @@ import { nullNotifier } from '../src/notify/webhook-notifier.js';
 
 const lines = Number(process.env.ADMISSION_BENCH_LINES ?? 400);
 const say = (s: string) => process.stdout.write(s + '\n');
-const helper = Array.from({ length: lines }, (_, i) => `export function step${i}(x) { const label = 'step ${i} of the pipeline'; return x.map((r) => ({ ...r, n${i}: r.n + ${i} })); }`).join('\n');
-const code = { 'main.js': readFileSync(repoPath('templates', 'data-explorer', 'main.js'), 'utf8').replace('export default', "import { step0 } from './helpers.js';\nexport default"), 'helpers.js': helper };
-const m = manifest({ spec: {
-  runtime: { tier: 'wasm', entrypoint: 'main.js', files: ['helpers.js'] },
-  prompts: [{ name: 'system', template: 'Answer using only these articles and cite their ids: {{articles}}' }],
-} });
+const helper = Array.from(
+  { length: lines },
+  (_, i) =>
+    `export function step${i}(x) { const label = 'step ${i} of the pipeline'; return x.map((r) => ({ ...r, n${i}: r.n + ${i} })); }`,
+).join('\n');
+const code = {
+  'main.js': readFileSync(repoPath('templates', 'data-explorer', 'main.js'), 'utf8').replace(
+    'export default',
+    "import { step0 } from './helpers.js';\nexport default",
+  ),
+  'helpers.js': helper,
+};
+const m = manifest({
+  spec: {
+    runtime: { tier: 'wasm', entrypoint: 'main.js', files: ['helpers.js'] },
+    prompts: [{ name: 'system', template: 'Answer using only these articles and cite their ids: {{articles}}' }],
+  },
+});
 const catalog = testCatalog();
 const dlp = createDlpEngine({});
 
@@ -51,7 +63,9 @@ say(`admission bench: ${lines + 20} lines of JavaScript in 2 files, 7 rounds of 
 const base = time('baseline: parse both files (TypeScript parser) only', n, () => {
   for (const [f, t] of Object.entries(code)) ts.createSourceFile(f, t, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
 });
-const stat = time('static analysis (parse, walk, syntax diagnostics)', n, () => analyzeCode({ manifest: m, code, catalog }));
+const stat = time('static analysis (parse, walk, syntax diagnostics)', n, () =>
+  analyzeCode({ manifest: m, code, catalog }),
+);
 const pii = time('PII scan of prompts, manifest text and literals (DLP)', n, () => scanForPii(m, code, dlp));
 const all = time('all checks + risk score', n, () => {
   const f = [...analyzeCode({ manifest: m, code, catalog }), ...scanForPii(m, code, dlp)];
@@ -63,15 +77,37 @@ const { db, cleanup, home } = await testDatabases[0].open(approvalMigrations);
 try {
   const states = new MemoryStates();
   const audit = new MemoryAudit();
-  const approvals = new ApprovalService({ db, clock: new ManualClock(), audit, notifier: nullNotifier, lifecycle: new Lifecycle(states, audit), config: defaultApprovalsConfig, logger: silentLogger });
-  const admission = new AdmissionService({ governor: fakeGovernor('allow'), catalog, pii: dlp, approvals, apps: { getVersion: async () => undefined, latestVersion: async () => undefined, inForce: async () => undefined, listVersions: async () => [] }, config: defaultApprovalsConfig });
+  const approvals = new ApprovalService({
+    db,
+    clock: new ManualClock(),
+    audit,
+    notifier: nullNotifier,
+    lifecycle: new Lifecycle(states, audit),
+    config: defaultApprovalsConfig,
+    logger: silentLogger,
+  });
+  const admission = new AdmissionService({
+    governor: fakeGovernor('allow'),
+    catalog,
+    pii: dlp,
+    approvals,
+    apps: {
+      getVersion: async () => undefined,
+      latestVersion: async () => undefined,
+      inForce: async () => undefined,
+      listVersions: async () => [],
+    },
+    config: defaultApprovalsConfig,
+  });
   const runs = 100;
   const t0 = performance.now();
   for (let v = 1; v <= runs; v++) {
     states.put('helper', v, 'draft');
     await admission.admit(version(m, code, v), { user: 'carol', roles: ['creator'], groups: [] });
   }
-  say(`${'full admit on SQLite (checks + approval row + lifecycle)'.padEnd(58)} ${((performance.now() - t0) / runs).toFixed(3).padStart(8)} ms/version (${runs} versions, ${join(home, 'gatehouse.db')})`);
+  say(
+    `${'full admit on SQLite (checks + approval row + lifecycle)'.padEnd(58)} ${((performance.now() - t0) / runs).toFixed(3).padStart(8)} ms/version (${runs} versions, ${join(home, 'gatehouse.db')})`,
+  );
 } finally {
   await cleanup();
   rmSync(home, { recursive: true, force: true });

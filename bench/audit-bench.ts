@@ -15,7 +15,14 @@ import { auditMigrations } from '../src/audit/audit-migrations.js';
 import { AuditLog } from '../src/audit/audit-log.js';
 import { insertCheckpoint, insertEntries, subtreeCollector, type EntryRow } from '../src/audit/audit-store.js';
 import { loadSigningKey } from '../src/audit/keys.js';
-import { CompactRange, hashChildren, hashLeaf, inclusionProof, verifyInclusion, type Hash } from '../src/audit/merkle.js';
+import {
+  CompactRange,
+  hashChildren,
+  hashLeaf,
+  inclusionProof,
+  verifyInclusion,
+  type Hash,
+} from '../src/audit/merkle.js';
 import { openCheckpoint, parseVerifierKey, signCheckpoint } from '../src/audit/note.js';
 import { defaultWorkers } from '../src/audit/page-pipeline.js';
 import { verifyLog, type VerifyReport } from '../src/audit/verify.js';
@@ -37,9 +44,17 @@ const cpuSince = (from: NodeJS.CpuUsage) => {
 
 function event(i: number): AuditEventInput {
   return {
-    type: 'decision', actor: `user${i % 97}`, app: `app${i % 13}`, appVersion: 3,
+    type: 'decision',
+    actor: `user${i % 97}`,
+    app: `app${i % 13}`,
+    appVersion: 3,
     ids: { decisionId: `dec_01jb${String(i).padStart(22, '0')}` },
-    data: { effect: i % 10 ? 'allow' : 'deny', policies: ['deny_unapproved_connector', 'limit_model_tokens'], bundleRevision: 42, resource: 'model:gpt-4o' },
+    data: {
+      effect: i % 10 ? 'allow' : 'deny',
+      policies: ['deny_unapproved_connector', 'limit_model_tokens'],
+      bundleRevision: 42,
+      resource: 'model:gpt-4o',
+    },
   };
 }
 
@@ -60,12 +75,17 @@ async function appendThroughput(): Promise<void> {
   const before = (await log.checkpoints(0, 1e9)).length;
   t = performance.now();
   const cpu = process.cpuUsage();
-  for (let w = 0; w < n; w += 20_000) await Promise.all(Array.from({ length: 20_000 }, (_, j) => log.append(event(nBase + w + j))));
+  for (let w = 0; w < n; w += 20_000)
+    await Promise.all(Array.from({ length: 20_000 }, (_, j) => log.append(event(nBase + w + j))));
   const rate = n / ((performance.now() - t) / 1000);
   const cpuS = cpuSince(cpu);
   const cps = (await log.checkpoints(0, 1e9)).length - before;
-  say(`append (durable, fsync on): baseline 1 entry/transaction ${fmt(baseRate)} entries/s (${nBase} entries, sequential)`);
-  say(`append (durable, fsync on): group commit             ${fmt(rate)} entries/s (${fmt(n)} entries, ${cps} transactions each covered by a signed checkpoint; ${fmt(n / cpuS)} entries per CPU-second)`);
+  say(
+    `append (durable, fsync on): baseline 1 entry/transaction ${fmt(baseRate)} entries/s (${nBase} entries, sequential)`,
+  );
+  say(
+    `append (durable, fsync on): group commit             ${fmt(rate)} entries/s (${fmt(n)} entries, ${cps} transactions each covered by a signed checkpoint; ${fmt(n / cpuS)} entries per CPU-second)`,
+  );
   await log.close();
   await db.close();
 }
@@ -82,7 +102,9 @@ async function bulkBuild(db: SqliteDb, home: string, range: CompactRange, to: nu
       const subtrees = subtreeCollector();
       for (let i = range.size; i < end; i++) {
         // Canonical (RFC 8785) by construction: keys sorted, no spaces; avoids canonicalize() per row.
-        const leaf = Buffer.from(`{"actor":"user${i % 97}","app":"app${i % 13}","data":{"effect":"allow","n":${i}},"ids":{"decisionId":"dec_${i}"},"seq":${i},"time":"${iso}","type":"decision","v":1}`);
+        const leaf = Buffer.from(
+          `{"actor":"user${i % 97}","app":"app${i % 13}","data":{"effect":"allow","n":${i}},"ids":{"decisionId":"dec_${i}"},"seq":${i},"time":"${iso}","type":"decision","v":1}`,
+        );
         const leafHash = hashLeaf(leaf);
         range.append(leafHash, subtrees.onNode);
         rows.push({ index: i, leaf, leafHash, type: 'decision', app: `app${i % 13}`, time, subtrees: subtrees.take() });
@@ -90,7 +112,12 @@ async function bulkBuild(db: SqliteDb, home: string, range: CompactRange, to: nu
       await insertEntries(tx, rows);
       if (range.size === to) {
         const root = range.root();
-        await insertCheckpoint(tx, { size: to, root, note: signCheckpoint({ origin: 'gatehouse/audit', size: to, root }, 'gatehouse/audit', key), time });
+        await insertCheckpoint(tx, {
+          size: to,
+          root,
+          note: signCheckpoint({ origin: 'gatehouse/audit', size: to, root }, 'gatehouse/audit', key),
+          time,
+        });
       }
     });
   }
@@ -108,7 +135,9 @@ async function proofsAndVerify(): Promise<void> {
     const buildS = (performance.now() - t) / 1000;
     const log = await AuditLog.open({ db, home, clock: systemClock, logger: silentLogger });
     const cp = openCheckpoint((await log.latestCheckpoint())!.note, parseVerifierKey(log.verifierKey));
-    say(`log of ${fmt(size)} entries: bulk-built to here in ${buildS.toFixed(1)} s (${fmt((size - (sizes[sizes.indexOf(size) - 1] ?? 0)) / buildS)} entries/s, one transaction per 20k); file ${(statSync(file).size / 2 ** 30).toFixed(2)} GiB`);
+    say(
+      `log of ${fmt(size)} entries: bulk-built to here in ${buildS.toFixed(1)} s (${fmt((size - (sizes[sizes.indexOf(size) - 1] ?? 0)) / buildS)} entries/s, one transaction per 20k); file ${(statSync(file).size / 2 ** 30).toFixed(2)} GiB`,
+    );
     // Inclusion proofs from stored subtrees: random indexes against the signed size, each checked.
     const n = 2000;
     let spent = 0;
@@ -120,12 +149,17 @@ async function proofsAndVerify(): Promise<void> {
       const e = await log.entry(index);
       verifyInclusion(index, size, hashLeaf(e.leaf), p.inclusionPath, cp.root);
     }
-    say(`  inclusion proof at ${fmt(size)}: ${((spent / n) * 1000).toFixed(0)} µs mean over ${n} random indexes (stored subtrees, ${Math.ceil(Math.log2(size))} hashes)`);
+    say(
+      `  inclusion proof at ${fmt(size)}: ${((spent / n) * 1000).toFixed(0)} µs mean over ${n} random indexes (stored subtrees, ${Math.ceil(Math.log2(size))} hashes)`,
+    );
     if (size <= 1_000_000) {
       // Baseline: the same proof recomputed from every leaf hash (what a store without subtrees has to do).
       t = performance.now();
-      const leaves = (await db.all<{ leaf_hash: Buffer }>('SELECT leaf_hash FROM audit_entries WHERE idx < ? ORDER BY idx', [size])).map((r) => r.leaf_hash);
-      const read = (level: number, index: number): Hash => (level === 0 ? leaves[index] : hashChildren(read(level - 1, 2 * index), read(level - 1, 2 * index + 1)));
+      const leaves = (
+        await db.all<{ leaf_hash: Buffer }>('SELECT leaf_hash FROM audit_entries WHERE idx < ? ORDER BY idx', [size])
+      ).map((r) => r.leaf_hash);
+      const read = (level: number, index: number): Hash =>
+        level === 0 ? leaves[index] : hashChildren(read(level - 1, 2 * index), read(level - 1, 2 * index + 1));
       inclusionProof(read, Math.floor(size / 3), size);
       say(`  baseline, recomputing from all leaf hashes: ${(performance.now() - t).toFixed(0)} ms for one proof`);
       // Full verification: read every entry, re-hash, rebuild the tree, check the signed root (what `audit verify` does).
@@ -136,25 +170,47 @@ async function proofsAndVerify(): Promise<void> {
         const r = await run();
         const s = (performance.now() - t0) / 1000;
         if (!r.ok || r.entriesChecked !== size) throw new Error(`verification failed: ${r.problem?.message}`);
-        say(`  ${label}: ${fmt(size / s)} entries/s (${s.toFixed(1)} s; ${fmt(size / cpuSince(c0))} entries per CPU-second)`);
+        say(
+          `  ${label}: ${fmt(size / s)} entries/s (${s.toFixed(1)} s; ${fmt(size / cpuSince(c0))} entries per CPU-second)`,
+        );
       };
       // Baseline: one thread reading pages through the store contract (the previous design).
-      await timed('baseline, one thread through the store contract', () => verifyLog({ ...log.asSource(), sqliteFile: undefined }, key, [], { workers: 0 }));
-      await timed(`full verification (store reads, leaf re-hash, seq check, tree rebuild, signature; ${defaultWorkers(size)} worker thread(s) + the caller reading the SQLite file)`, () => verifyLog(log.asSource(), key));
+      await timed('baseline, one thread through the store contract', () =>
+        verifyLog({ ...log.asSource(), sqliteFile: undefined }, key, [], { workers: 0 }),
+      );
+      await timed(
+        `full verification (store reads, leaf re-hash, seq check, tree rebuild, signature; ${defaultWorkers(size)} worker thread(s) + the caller reading the SQLite file)`,
+        () => verifyLog(log.asSource(), key),
+      );
       // The CLI's path: `gatehouse audit verify` fetching pages over HTTP from a server in another process (this
       // script in serve mode), as in real use; both processes share the same 2 cores.
       const server = await startServer(home, file);
       try {
         const api = createApiClient(server.url, 'bench');
-        await timed('baseline over HTTP, one thread (the path of `gatehouse audit verify`; server in a child process)', () => verifyLog(apiSource(api), key, [], { workers: 0 }));
-        await timed(`full verification over HTTP (the path of \`gatehouse audit verify\`; ${defaultWorkers(size)} worker thread(s) + the caller hashing; server in a child process)`, () => verifyLog(apiSource(api), key));
+        await timed(
+          'baseline over HTTP, one thread (the path of `gatehouse audit verify`; server in a child process)',
+          () => verifyLog(apiSource(api), key, [], { workers: 0 }),
+        );
+        await timed(
+          `full verification over HTTP (the path of \`gatehouse audit verify\`; ${defaultWorkers(size)} worker thread(s) + the caller hashing; server in a child process)`,
+          () => verifyLog(apiSource(api), key),
+        );
       } finally {
         server.stop();
       }
       t = performance.now();
       const rr = new CompactRange();
-      for (let i = 0; i < leaves.length; i++) rr.append(hashLeaf(Buffer.from(`{"actor":"user1","app":"app1","data":{"effect":"allow","n":${i}},"seq":${i},"type":"decision","v":1}`)));
-      say(`  reference, hashing and tree rebuild alone in memory: ${fmt(size / ((performance.now() - t) / 1000))} entries/s`);
+      for (let i = 0; i < leaves.length; i++)
+        rr.append(
+          hashLeaf(
+            Buffer.from(
+              `{"actor":"user1","app":"app1","data":{"effect":"allow","n":${i}},"seq":${i},"type":"decision","v":1}`,
+            ),
+          ),
+        );
+      say(
+        `  reference, hashing and tree rebuild alone in memory: ${fmt(size / ((performance.now() - t) / 1000))} entries/s`,
+      );
     }
     await log.close();
   }
@@ -166,7 +222,13 @@ async function serve(spec: string): Promise<void> {
   const [home, file] = spec.split('|');
   const db = new SqliteDb(file);
   const log = await AuditLog.open({ db, home, clock: systemClock, logger: silentLogger });
-  const app = buildApp({ routes: auditRoutes(log), authenticate: async () => ({ user: 'bench', roles: ['auditor'], groups: [] }), maxBodyBytes: 1 << 20, logger: silentLogger, version: 'bench' });
+  const app = buildApp({
+    routes: auditRoutes(log),
+    authenticate: async () => ({ user: 'bench', roles: ['auditor'], groups: [] }),
+    maxBodyBytes: 1 << 20,
+    logger: silentLogger,
+    version: 'bench',
+  });
   const server = await listen(app, '127.0.0.1', 0);
   say(`listening ${server.url}`);
   await new Promise((r) => process.stdin.on('end', r).resume());
@@ -176,7 +238,10 @@ async function serve(spec: string): Promise<void> {
 }
 
 async function startServer(home: string, file: string): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], { env: { ...process.env, AUDIT_BENCH_SERVE: `${home}|${file}` }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, AUDIT_BENCH_SERVE: `${home}|${file}` },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -193,10 +258,18 @@ try {
   if (process.env.AUDIT_BENCH_SERVE) {
     await serve(process.env.AUDIT_BENCH_SERVE);
   } else {
-    say(`audit bench: SQLite (WAL, synchronous=FULL) in ${base}; node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    say(
+      `audit bench: SQLite (WAL, synchronous=FULL) in ${base}; node ${process.version}; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     await appendThroughput();
     await proofsAndVerify();
-    say(`load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores shared: figures scale with it)`);
+    say(
+      `load average at the end ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (2 cores shared: figures scale with it)`,
+    );
   }
 } finally {
   if (!process.env.AUDIT_BENCH_KEEP) rmSync(base, { recursive: true, force: true });

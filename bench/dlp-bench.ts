@@ -12,7 +12,13 @@ export function makeInputs(size: number, count: number, seed = 5, kind: 'dense' 
   const texts =
     kind === 'dense'
       ? corpus.map((s) => s.text)
-      : corpus.map((s, i) => (i % 10 === 0 ? s.text : s.negative ? s.text : `${fk.lorem.sentence()} ${fk.hacker.phrase()} ${fk.company.catchPhrase()}.`));
+      : corpus.map((s, i) =>
+          i % 10 === 0
+            ? s.text
+            : s.negative
+              ? s.text
+              : `${fk.lorem.sentence()} ${fk.hacker.phrase()} ${fk.company.catchPhrase()}.`,
+        );
   const out: string[] = [];
   let k = 0;
   for (let i = 0; i < count; i++) {
@@ -23,7 +29,8 @@ export function makeInputs(size: number, count: number, seed = 5, kind: 'dense' 
   return out;
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 export interface Throughput {
   mbPerSec: number;
@@ -55,7 +62,11 @@ export function measure(scan: (t: string) => Finding[], inputs: string[], minMs 
 }
 
 /** Extra latency per chunk of the stream scanner, feeding ~4-character chunks like LLM tokens. */
-export function streamLatency(engine: DlpEngine, inputs: string[], chunkSize = 4): { p50us: number; p95us: number; meanUs: number; avgHeld: number; maxHeld: number; firstOut: number } {
+export function streamLatency(
+  engine: DlpEngine,
+  inputs: string[],
+  chunkSize = 4,
+): { p50us: number; p95us: number; meanUs: number; avgHeld: number; maxHeld: number; firstOut: number } {
   const lat: number[] = [];
   let held = 0;
   let maxHeld = 0;
@@ -75,7 +86,14 @@ export function streamLatency(engine: DlpEngine, inputs: string[], chunkSize = 4
     firstOut += first < 0 ? text.length : first;
   }
   const meanUs = lat.reduce((a, b) => a + b, 0) / lat.length;
-  return { p50us: pct(lat, 50), p95us: pct(lat, 95), meanUs, avgHeld: held / lat.length, maxHeld, firstOut: firstOut / inputs.length };
+  return {
+    p50us: pct(lat, 50),
+    p95us: pct(lat, 95),
+    meanUs,
+    avgHeld: held / lat.length,
+    maxHeld,
+    firstOut: firstOut / inputs.length,
+  };
 }
 
 export function runBench(log: (s: string) => void = console.log): void {
@@ -96,20 +114,33 @@ export function runBench(log: (s: string) => void = console.log): void {
     const inputs = makeInputs(size, count, 5, kind);
     const e = measure(scan, inputs);
     const b = measure(naiveScan, inputs);
-    const row = (t: Throughput, w: number) => `${t.mbPerSec.toFixed(1).padStart(w)} ${t.mbPerCpuSec.toFixed(1).padStart(5)} ${t.p50us.toFixed(1).padStart(8)} ${t.p95us.toFixed(1).padStart(8)}`;
+    const row = (t: Throughput, w: number) =>
+      `${t.mbPerSec.toFixed(1).padStart(w)} ${t.mbPerCpuSec.toFixed(1).padStart(5)} ${t.p50us.toFixed(1).padStart(8)} ${t.p95us.toFixed(1).padStart(8)}`;
     log(`${label.padEnd(14)} | ${row(e, 11)} | ${row(b, 19)}`);
   }
   log('* engine restricted to EMAIL_ADDRESS, CREDIT_CARD, US_SSN, IBAN_CODE, API_KEY (dlp.entities)');
   // The fixed 48-character tail the scanner held before it became adaptive, measured in the same run.
-  const fixedTail = createDlpEngine({ detectors: [{ name: 'never', entity: 'NEVER', pattern: '\\u0000{3}', score: 0.1 }] });
-  for (const [label, kind] of [['PII-dense', 'dense'], ['prose', 'sparse']] as const) {
+  const fixedTail = createDlpEngine({
+    detectors: [{ name: 'never', entity: 'NEVER', pattern: '\\u0000{3}', score: 0.1 }],
+  });
+  for (const [label, kind] of [
+    ['PII-dense', 'dense'],
+    ['prose', 'sparse'],
+  ] as const) {
     const inputs = makeInputs(2048, 30, 9, kind);
-    for (const [name, eng] of [['adaptive', engine], ['fixed tail', fixedTail]] as const) {
+    for (const [name, eng] of [
+      ['adaptive', engine],
+      ['fixed tail', fixedTail],
+    ] as const) {
       const st = streamLatency(eng, inputs);
-      log(`stream scanner (${name}), 2 KB ${label} outputs in 4-char chunks: per-chunk push p50 ${st.p50us.toFixed(1)} us, p95 ${st.p95us.toFixed(1)} us, mean ${st.meanUs.toFixed(1)} us; held back avg ${st.avgHeld.toFixed(1)} chars, max ${st.maxHeld}; first output after ${st.firstOut.toFixed(1)} chars`);
+      log(
+        `stream scanner (${name}), 2 KB ${label} outputs in 4-char chunks: per-chunk push p50 ${st.p50us.toFixed(1)} us, p95 ${st.p95us.toFixed(1)} us, mean ${st.meanUs.toFixed(1)} us; held back avg ${st.avgHeld.toFixed(1)} chars, max ${st.maxHeld}; first output after ${st.firstOut.toFixed(1)} chars`,
+      );
     }
   }
-  log('fixed tail = an engine with a custom detector (then the scanner also holds the last 48 characters, as it always did before)');
+  log(
+    'fixed tail = an engine with a custom detector (then the scanner also holds the last 48 characters, as it always did before)',
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) runBench();

@@ -12,21 +12,34 @@ import { Pool } from 'undici';
 
 const PROVIDER_KEY = 'sk-bench-provider';
 const SECONDS = Number(process.env.GATEWAY_BENCH_SECONDS ?? 4);
-const REPLY = 'The basic plan costs twelve dollars a month and includes five seats, email support and the reporting add-on. '
-  + 'The pro plan adds single sign-on, audit exports and priority support for thirty dollars a month per workspace. Anything else?';
+const REPLY =
+  'The basic plan costs twelve dollars a month and includes five seats, email support and the reporting add-on. ' +
+  'The pro plan adds single sign-on, audit exports and priority support for thirty dollars a month per workspace. Anything else?';
 const PROMPT = [
-  { role: 'system', content: 'You are a helpful product assistant. Answer briefly using only these products: basic, pro, enterprise.' },
-  { role: 'user', content: 'Hello! What does the basic plan cost, and what is included compared with the pro plan for a team of five?' },
+  {
+    role: 'system',
+    content: 'You are a helpful product assistant. Answer briefly using only these products: basic, pro, enterprise.',
+  },
+  {
+    role: 'user',
+    content:
+      'Hello! What does the basic plan cost, and what is included compared with the pro plan for a team of five?',
+  },
 ];
 
 type Msg = { cmd: 'cpu' } | { cmd: 'stop' } | { cmd: 'prof'; ms: number } | { cmd: 'pace'; ms: number };
-const cpuNow = () => { const c = process.cpuUsage(); return c.user + c.system; };
+const cpuNow = () => {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+};
 
 async function upstreamChild(): Promise<void> {
-  const { FakeUpstream } = await import('../src/gateway/testing/fake-upstream.js');
+  const { FakeUpstream } = await import('../src/demo/fake-upstream.js');
   const up = await new FakeUpstream({ apiKey: PROVIDER_KEY, chunkSize: 12, record: false }).start();
   up.reply = REPLY;
-  serveControl({ url: up.url }, undefined, (ms) => { up.chunkDelayMs = ms; });
+  serveControl({ url: up.url }, undefined, (ms) => {
+    up.chunkDelayMs = ms;
+  });
 }
 
 async function gatewayChild(upstreamUrl: string): Promise<void> {
@@ -37,24 +50,66 @@ async function gatewayChild(upstreamUrl: string): Promise<void> {
   // GATEWAY_BENCH_STORE=postgres puts the store (audit, decision log, cost rows) in the local PostgreSQL server.
   const pg = process.env.GATEWAY_BENCH_STORE === 'postgres';
   const pgSchema = pg ? `gwbench_${process.pid}` : undefined;
-  const config = configSchema.parse({ home, server: { host: '127.0.0.1', port: 0 }, adminToken: 'bench-admin-token-0123456789', logLevel: 'silent', seedExamples: true, ...(pg ? { databaseUrl: process.env.GATEHOUSE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' } : {}) });
+  const config = configSchema.parse({
+    home,
+    server: { host: '127.0.0.1', port: 0 },
+    adminToken: 'bench-admin-token-0123456789',
+    logLevel: 'silent',
+    seedExamples: true,
+    ...(pg
+      ? { databaseUrl: process.env.GATEHOUSE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' }
+      : {}),
+  });
   const gh = await createGatehouse(config, { logger: silentLogger, pgSchema });
-  await gh.catalog.apply([{ source: 'bench', value: {
-    apiVersion: 'gatehouse/v1', kind: 'Model', metadata: { name: 'gpt-4o-mini' },
-    spec: { provider: 'openai', upstream: `${upstreamUrl}/v1`, region: 'us-east-1', version: '2024-07-18', pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 }, environments: ['dev', 'staging', 'prod'], risk: 'low' },
-  } }], 'admin');
+  await gh.catalog.apply(
+    [
+      {
+        source: 'bench',
+        value: {
+          apiVersion: 'gatehouse/v1',
+          kind: 'Model',
+          metadata: { name: 'gpt-4o-mini' },
+          spec: {
+            provider: 'openai',
+            upstream: `${upstreamUrl}/v1`,
+            region: 'us-east-1',
+            version: '2024-07-18',
+            pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 },
+            environments: ['dev', 'staging', 'prod'],
+            risk: 'low',
+          },
+        },
+      },
+    ],
+    'admin',
+  );
   mkdirSync(join(home, 'model-keys'), { recursive: true });
   writeFileSync(join(home, 'model-keys', 'gpt-4o-mini'), PROVIDER_KEY, { mode: 0o600 });
   const manifest = {
-    apiVersion: 'gatehouse/v1', kind: 'App', metadata: { name: 'bench-bot', owner: 'alice' },
+    apiVersion: 'gatehouse/v1',
+    kind: 'App',
+    metadata: { name: 'bench-bot', owner: 'alice' },
     spec: {
-      purpose: 'benchmark the model gateway', environment: 'dev', region: 'eu-west-1', runtime: { tier: 'wasm', entrypoint: 'main.js' },
+      purpose: 'benchmark the model gateway',
+      environment: 'dev',
+      region: 'eu-west-1',
+      runtime: { tier: 'wasm', entrypoint: 'main.js' },
       models: [{ id: 'gpt-4o-mini', maxInputTokens: 1024, maxOutputTokens: 256 }],
-      budgets: { dailyCostUsd: 1_000_000, perUserDailyCostUsd: 1_000_000, requestsPerMinute: 10_000_000, tokensPerMinute: 1_000_000_000 },
+      budgets: {
+        dailyCostUsd: 1_000_000,
+        perUserDailyCostUsd: 1_000_000,
+        requestsPerMinute: 10_000_000,
+        tokensPerMinute: 1_000_000_000,
+      },
     },
   };
-  const sub = await gh.apps.submit(manifest, { 'main.js': 'export async function main(input, ctx) { return ctx.llm.chat({ messages: [] }); }' }, { user: 'alice', roles: ['creator'], groups: [] });
-  if (!(await gh.apps.inForce('bench-bot'))) await gh.apps.setState('bench-bot', sub.version.version, sub.version.state, 'approved', 'admin', 'bench');
+  const sub = await gh.apps.submit(
+    manifest,
+    { 'main.js': 'export async function main(input, ctx) { return ctx.llm.chat({ messages: [] }); }' },
+    { user: 'alice', roles: ['creator'], groups: [] },
+  );
+  if (!(await gh.apps.inForce('bench-bot')))
+    await gh.apps.setState('bench-bot', sub.version.version, sub.version.state, 'approved', 'admin', 'bench');
   const key = (await gh.gateway.credentials.createKey('bench-bot', undefined, 'alice')).key;
   const server = await gh.listen();
   if (process.env.GATEWAY_BENCH_TXSTATS) {
@@ -62,11 +117,29 @@ async function gatewayChild(upstreamUrl: string): Promise<void> {
     const tx = gh.db.transaction.bind(gh.db);
     const counts = new Map<string, { n: number; ms: number }>();
     gh.db.transaction = (async (fn: never) => {
-      const site = (new Error().stack ?? '').split('\n').slice(2).find((l) => !l.includes('sqlite-db') && !l.includes('postgres-db'))?.trim().replace(/^at /, '').replace(/\(.*\/src\//, '(').slice(0, 80) ?? '?';
+      const site =
+        (new Error().stack ?? '')
+          .split('\n')
+          .slice(2)
+          .find((l) => !l.includes('sqlite-db') && !l.includes('postgres-db'))
+          ?.trim()
+          .replace(/^at /, '')
+          .replace(/\(.*\/src\//, '(')
+          .slice(0, 80) ?? '?';
       const t0 = performance.now();
-      try { return await tx(fn); } finally { const c = counts.get(site) ?? { n: 0, ms: 0 }; c.n++; c.ms += performance.now() - t0; counts.set(site, c); }
+      try {
+        return await tx(fn);
+      } finally {
+        const c = counts.get(site) ?? { n: 0, ms: 0 };
+        c.n++;
+        c.ms += performance.now() - t0;
+        counts.set(site, c);
+      }
     }) as typeof gh.db.transaction;
-    process.on('exit', () => { for (const [k, v] of counts) process.stderr.write(`tx ${String(v.n).padStart(6)} ${v.ms.toFixed(0).padStart(7)} ms  ${k}\n`); });
+    process.on('exit', () => {
+      for (const [k, v] of counts)
+        process.stderr.write(`tx ${String(v.n).padStart(6)} ${v.ms.toFixed(0).padStart(7)} ms  ${k}\n`);
+    });
   }
   serveControl({ url: server.url, key }, async () => {
     if (pgSchema) await gh.db.run(`DROP SCHEMA ${pgSchema} CASCADE`);
@@ -110,22 +183,73 @@ async function gatewayCoreChild(upstreamUrl: string): Promise<void> {
   await migrate(db, gatewayMigrations);
   const apps = new FakeApps();
   const catalog = new FakeCatalog();
-  catalog.models.set('gpt-4o-mini', modelDoc('gpt-4o-mini', 'openai', `${upstreamUrl}/v1`, { pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 } }));
-  apps.put(appVersion('bench-bot', {
-    models: [{ id: 'gpt-4o-mini', maxInputTokens: 1024, maxOutputTokens: 256 }],
-    budgets: { dailyCostUsd: 1_000_000, perUserDailyCostUsd: 1_000_000, requestsPerMinute: 10_000_000, tokensPerMinute: 1_000_000_000 },
-  }));
-  const ev = new PolicyEvaluator(compileBundle(readPolicyDir(join(fileURLToPath(new URL('..', import.meta.url)), 'examples', 'policies'))));
+  catalog.models.set(
+    'gpt-4o-mini',
+    modelDoc('gpt-4o-mini', 'openai', `${upstreamUrl}/v1`, { pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 } }),
+  );
+  apps.put(
+    appVersion('bench-bot', {
+      models: [{ id: 'gpt-4o-mini', maxInputTokens: 1024, maxOutputTokens: 256 }],
+      budgets: {
+        dailyCostUsd: 1_000_000,
+        perUserDailyCostUsd: 1_000_000,
+        requestsPerMinute: 10_000_000,
+        tokensPerMinute: 1_000_000_000,
+      },
+    }),
+  );
+  const ev = new PolicyEvaluator(
+    compileBundle(readPolicyDir(join(fileURLToPath(new URL('..', import.meta.url)), 'examples', 'policies'))),
+  );
   let audited = 0;
-  const governor = createGovernor({ catalog, apps, engine: { decide: (r) => ev.decide(r), activeRevision: ev.revision }, sinks: [{ record: () => { audited++; } }], clock: systemClock, logger: silentLogger });
+  const governor = createGovernor({
+    catalog,
+    apps,
+    engine: { decide: (r) => ev.decide(r), activeRevision: ev.revision },
+    sinks: [
+      {
+        record: () => {
+          audited++;
+        },
+      },
+    ],
+    clock: systemClock,
+    logger: silentLogger,
+  });
   const gateway = await createGatewayFeature({
-    db, coord: new MemoryCoordination(), governor, apps, catalog, dlp: createDlpEngine(), clock: systemClock, logger: silentLogger, home, maxBodyBytes: 1_048_576,
+    db,
+    coord: new MemoryCoordination(),
+    governor,
+    apps,
+    catalog,
+    dlp: createDlpEngine(),
+    clock: systemClock,
+    logger: silentLogger,
+    home,
+    maxBodyBytes: 1_048_576,
     env: { GATEHOUSE_MODEL_KEY_GPT_4O_MINI: PROVIDER_KEY },
-    audit: { append: async () => ({ index: audited++ }) }, telemetry: { emit: () => {} },
+    audit: { append: async () => ({ index: audited++ }) },
+    telemetry: { emit: () => {} },
   });
   const key = (await gateway.credentials.createKey('bench-bot', undefined, 'alice')).key;
-  const server = await listen(buildApp({ routes: gateway.routes, authenticate: async () => undefined, maxBodyBytes: 1_048_576, logger: silentLogger, version: 'bench', mounts: [(a) => gateway.mount(a)] }), '127.0.0.1', 0);
-  serveControl({ url: server.url, key }, async () => { await server.close(); await gateway.close(); await db.close(); rmSync(home, { recursive: true, force: true }); });
+  const server = await listen(
+    buildApp({
+      routes: gateway.routes,
+      authenticate: async () => undefined,
+      maxBodyBytes: 1_048_576,
+      logger: silentLogger,
+      version: 'bench',
+      mounts: [(a) => gateway.mount(a)],
+    }),
+    '127.0.0.1',
+    0,
+  );
+  serveControl({ url: server.url, key }, async () => {
+    await server.close();
+    await gateway.close();
+    await db.close();
+    rmSync(home, { recursive: true, force: true });
+  });
 }
 
 let profiling: Promise<void> = Promise.resolve();
@@ -133,15 +257,21 @@ let profiling: Promise<void> = Promise.resolve();
 function serveControl(ready: Record<string, string>, stop?: () => Promise<void>, pace?: (ms: number) => void): void {
   process.on('message', (m: Msg) => {
     if (m.cmd === 'cpu') process.send!({ cpu: cpuNow() });
-    else if (m.cmd === 'pace') { pace?.(m.ms); process.send!({ paced: m.ms }); }
-    else if (m.cmd === 'prof') profiling = profile(m.ms).catch((e: unknown) => void process.stderr.write(`profile failed: ${String(e)}\n`));
+    else if (m.cmd === 'pace') {
+      pace?.(m.ms);
+      process.send!({ paced: m.ms });
+    } else if (m.cmd === 'prof')
+      profiling = profile(m.ms).catch((e: unknown) => void process.stderr.write(`profile failed: ${String(e)}\n`));
     else void profiling.then(() => (stop ?? (async () => {}))()).finally(() => process.exit(0));
   });
   process.send!({ ready });
 }
 
 function spawn(role: string, ...args: string[]): Promise<{ child: ChildProcess; ready: Record<string, string> }> {
-  const child = fork(fileURLToPath(import.meta.url), [role, ...args], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), [role, ...args], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { ready: Record<string, string> }) => resolve({ child, ready: m.ready }));
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
@@ -155,9 +285,20 @@ function cpuOf(child: ChildProcess): Promise<number> {
   });
 }
 
-interface Result { requests: number; rps: number; p50: number; p99: number; ttfc50?: number; ttfc99?: number; errors: number }
+interface Result {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  ttfc50?: number;
+  ttfc99?: number;
+  errors: number;
+}
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
+};
 
 async function load(url: string, key: string, stream: boolean, conns: number, ms: number): Promise<Result> {
   const pool = new Pool(url, { connections: conns, pipelining: 1 });
@@ -171,11 +312,18 @@ async function load(url: string, key: string, stream: boolean, conns: number, ms
     while (performance.now() < end) {
       const t0 = performance.now();
       const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers, body });
-      if (res.statusCode !== 200) { errors++; await res.body.text(); continue; }
+      if (res.statusCode !== 200) {
+        errors++;
+        await res.body.text();
+        continue;
+      }
       if (stream) {
         let first = true;
         for await (const chunk of res.body) {
-          if (first && /"content":"[^"]/.test((chunk as Buffer).toString('utf8'))) { ttfc.push(performance.now() - t0); first = false; }
+          if (first && /"content":"[^"]/.test((chunk as Buffer).toString('utf8'))) {
+            ttfc.push(performance.now() - t0);
+            first = false;
+          }
         }
       } else await res.body.text();
       lat.push(performance.now() - t0);
@@ -185,7 +333,14 @@ async function load(url: string, key: string, stream: boolean, conns: number, ms
   await Promise.all(Array.from({ length: conns }, worker));
   const took = (performance.now() - t0) / 1000;
   await pool.close();
-  return { requests: lat.length, rps: lat.length / took, p50: pct(lat, 0.5), p99: pct(lat, 0.99), ...(stream ? { ttfc50: pct(ttfc, 0.5), ttfc99: pct(ttfc, 0.99) } : {}), errors };
+  return {
+    requests: lat.length,
+    rps: lat.length / took,
+    p50: pct(lat, 0.5),
+    p99: pct(lat, 0.99),
+    ...(stream ? { ttfc50: pct(ttfc, 0.5), ttfc99: pct(ttfc, 0.99) } : {}),
+    errors,
+  };
 }
 
 async function main(): Promise<void> {
@@ -194,8 +349,12 @@ async function main(): Promise<void> {
   const core = await spawn('gateway-core', up.ready.url);
   const say = (s: string) => process.stdout.write(s + '\n');
   const f = (n: number | undefined, d = 2) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(d));
-  say(`gateway bench: ${SECONDS}s per scenario after a 1s warm-up; fake upstream and gateway in separate processes; store: ${process.env.GATEWAY_BENCH_STORE === 'postgres' ? 'PostgreSQL' : 'SQLite file (synchronous=FULL)'}`);
-  say('mode    conns  target         req/s   p50 ms  p99 ms  ttfc p50  ttfc p99  added p50  added ttfc  CPU µs/req  errors');
+  say(
+    `gateway bench: ${SECONDS}s per scenario after a 1s warm-up; fake upstream and gateway in separate processes; store: ${process.env.GATEWAY_BENCH_STORE === 'postgres' ? 'PostgreSQL' : 'SQLite file (synchronous=FULL)'}`,
+  );
+  say(
+    'mode    conns  target         req/s   p50 ms  p99 ms  ttfc p50  ttfc p99  added p50  added ttfc  CPU µs/req  errors',
+  );
   say('(CPU µs/req: of the process serving that row; for direct, the fake upstream itself)');
   const only = process.env.GATEWAY_BENCH_ONLY; // e.g. json:1
   for (const stream of [false, true]) {
@@ -206,31 +365,54 @@ async function main(): Promise<void> {
       const direct = await load(up.ready.url, PROVIDER_KEY, stream, conns, SECONDS * 1000);
       const upCpuDirect = ((await cpuOf(up.child)) - u0) / Math.max(1, direct.requests);
       const mode = stream ? 'stream' : 'json';
-      say(`${mode.padEnd(7)} ${String(conns).padStart(5)}  ${'direct'.padEnd(12)} ${f(direct.rps, 0).padStart(7)}  ${f(direct.p50).padStart(7)} ${f(direct.p99).padStart(7)}  ${f(direct.ttfc50).padStart(8)}  ${f(direct.ttfc99).padStart(8)}  ${''.padStart(9)}  ${''.padStart(10)}  ${f(upCpuDirect, 0).padStart(11)}  ${direct.errors}`);
-      for (const [name, target] of [['gateway', gw], ['gateway-core', core]] as const) {
+      say(
+        `${mode.padEnd(7)} ${String(conns).padStart(5)}  ${'direct'.padEnd(12)} ${f(direct.rps, 0).padStart(7)}  ${f(direct.p50).padStart(7)} ${f(direct.p99).padStart(7)}  ${f(direct.ttfc50).padStart(8)}  ${f(direct.ttfc99).padStart(8)}  ${''.padStart(9)}  ${''.padStart(10)}  ${f(upCpuDirect, 0).padStart(11)}  ${direct.errors}`,
+      );
+      for (const [name, target] of [
+        ['gateway', gw],
+        ['gateway-core', core],
+      ] as const) {
         await load(target.ready.url, target.ready.key, stream, conns, 1000);
         const g0 = await cpuOf(target.child);
         if (process.env.GATEWAY_BENCH_PROFILE) target.child.send({ cmd: 'prof', ms: SECONDS * 1000 - 200 });
         const via = await load(target.ready.url, target.ready.key, stream, conns, SECONDS * 1000);
         const cpu = ((await cpuOf(target.child)) - g0) / Math.max(1, via.requests);
-        say(`${mode.padEnd(7)} ${String(conns).padStart(5)}  ${name.padEnd(12)} ${f(via.rps, 0).padStart(7)}  ${f(via.p50).padStart(7)} ${f(via.p99).padStart(7)}  ${f(via.ttfc50).padStart(8)}  ${f(via.ttfc99).padStart(8)}  ${f(via.p50 - direct.p50, 3).padStart(9)}  ${stream ? f(via.ttfc50! - direct.ttfc50!, 3).padStart(10) : ''.padStart(10)}  ${f(cpu, 0).padStart(11)}  ${via.errors}`);
+        say(
+          `${mode.padEnd(7)} ${String(conns).padStart(5)}  ${name.padEnd(12)} ${f(via.rps, 0).padStart(7)}  ${f(via.p50).padStart(7)} ${f(via.p99).padStart(7)}  ${f(via.ttfc50).padStart(8)}  ${f(via.ttfc99).padStart(8)}  ${f(via.p50 - direct.p50, 3).padStart(9)}  ${stream ? f(via.ttfc50! - direct.ttfc50!, 3).padStart(10) : ''.padStart(10)}  ${f(cpu, 0).padStart(11)}  ${via.errors}`,
+        );
       }
     }
   }
   if (!only || only === 'paced') {
     // A model that streams like a real one (12 characters every 5 ms): output DLP holds back the trailing words that
     // could still become part of a value, so the first visible text may wait for them; the rows above show processing only.
-    await new Promise((r) => { up.child.once('message', r); up.child.send({ cmd: 'pace', ms: 5 }); });
+    await new Promise((r) => {
+      up.child.once('message', r);
+      up.child.send({ cmd: 'pace', ms: 5 });
+    });
     const direct = await load(up.ready.url, PROVIDER_KEY, true, 8, SECONDS * 1000);
-    say(`${'paced'.padEnd(7)} ${'8'.padStart(5)}  ${'direct'.padEnd(12)} ${f(direct.rps, 0).padStart(7)}  ${f(direct.p50).padStart(7)} ${f(direct.p99).padStart(7)}  ${f(direct.ttfc50).padStart(8)}  ${f(direct.ttfc99).padStart(8)}`);
-    for (const [name, target] of [['gateway', gw], ['gateway-core', core]] as const) {
+    say(
+      `${'paced'.padEnd(7)} ${'8'.padStart(5)}  ${'direct'.padEnd(12)} ${f(direct.rps, 0).padStart(7)}  ${f(direct.p50).padStart(7)} ${f(direct.p99).padStart(7)}  ${f(direct.ttfc50).padStart(8)}  ${f(direct.ttfc99).padStart(8)}`,
+    );
+    for (const [name, target] of [
+      ['gateway', gw],
+      ['gateway-core', core],
+    ] as const) {
       const via = await load(target.ready.url, target.ready.key, true, 8, SECONDS * 1000);
-      say(`${'paced'.padEnd(7)} ${'8'.padStart(5)}  ${name.padEnd(12)} ${f(via.rps, 0).padStart(7)}  ${f(via.p50).padStart(7)} ${f(via.p99).padStart(7)}  ${f(via.ttfc50).padStart(8)}  ${f(via.ttfc99).padStart(8)}  ${f(via.p50 - direct.p50, 3).padStart(9)}  ${f(via.ttfc50! - direct.ttfc50!, 3).padStart(10)}`);
+      say(
+        `${'paced'.padEnd(7)} ${'8'.padStart(5)}  ${name.padEnd(12)} ${f(via.rps, 0).padStart(7)}  ${f(via.p50).padStart(7)} ${f(via.p99).padStart(7)}  ${f(via.ttfc50).padStart(8)}  ${f(via.ttfc99).padStart(8)}  ${f(via.p50 - direct.p50, 3).padStart(9)}  ${f(via.ttfc50! - direct.ttfc50!, 3).padStart(10)}`,
+      );
     }
   }
-  say('targets: gateway CPU ≤ 150 µs/request with every check on; added p50 ≤ 0.3 ms at 1 connection; ≤ 1 ms added to the first streamed chunk');
+  say(
+    'targets: gateway CPU ≤ 150 µs/request with every check on; added p50 ≤ 0.3 ms at 1 connection; ≤ 1 ms added to the first streamed chunk',
+  );
   say('anchors (issue): Portkey OSS ~960 req/s, ~930 µs CPU/request, +0.8 ms at 1 connection, +25 ms to first chunk');
-  say(`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+  say(
+    `load average during the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} cores`,
+  );
   gw.child.send({ cmd: 'stop' });
   core.child.send({ cmd: 'stop' });
   up.child.send({ cmd: 'stop' });

@@ -27,7 +27,12 @@ import { parseAlertRules } from '../src/telemetry/alert-rule-schema.js';
 
 const N = Number(process.env.BENCH_N ?? 200);
 const audit: AuditSink = { append: async () => ({ index: 0 }) };
-const req = (app: string): GovernanceRequest => ({ action: 'model.invoke', subject: { user: 'u', roles: [], groups: [], app }, resource: { type: 'model', id: 'm', attributes: {} }, request: {} });
+const req = (app: string): GovernanceRequest => ({
+  action: 'model.invoke',
+  subject: { user: 'u', roles: [], groups: [], app },
+  resource: { type: 'model', id: 'm', attributes: {} },
+  request: {},
+});
 
 function stats(xs: number[]): string {
   const s = [...xs].sort((a, b) => a - b);
@@ -44,7 +49,10 @@ async function broadcastFloor(make: () => Coordination): Promise<number[]> {
   await new Promise((r) => setTimeout(r, 50));
   for (let i = 0; i < N; i++) {
     const t0 = performance.now();
-    await new Promise<void>((r) => { waiter = r; void a.publish('bench.floor', String(i)); });
+    await new Promise<void>((r) => {
+      waiter = r;
+      void a.publish('bench.floor', String(i));
+    });
     out.push(performance.now() - t0);
   }
   await a.close();
@@ -69,7 +77,11 @@ async function killPropagation(make: () => Coordination): Promise<{ remote: numb
   for (let i = 0; i < N; i++) {
     const app = `app-${i}`;
     const t0 = performance.now();
-    const arrived = new Promise<number>((r) => { seen = (ids) => { if (ids.includes(app) && b.check(req(app))) r(performance.now()); }; });
+    const arrived = new Promise<number>((r) => {
+      seen = (ids) => {
+        if (ids.includes(app) && b.check(req(app))) r(performance.now());
+      };
+    });
     const done = a.kill({ scope: 'app', target: app, reason: 'bench', actor: 'bench' });
     if (a.check(req(app))) local.push(performance.now() - t0);
     remote.push((await arrived) - t0);
@@ -86,12 +98,17 @@ async function killPropagation(make: () => Coordination): Promise<{ remote: numb
 
 /** Kill on this process, replica in another process (own event loop) over Redis pub/sub. */
 async function killPropagationCrossProcess(url: string, pfx: string): Promise<number[]> {
-  const child = fork(fileURLToPath(new URL('./rollout-replica.ts', import.meta.url)), [url, pfx], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(new URL('./rollout-replica.ts', import.meta.url)), [url, pfx], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const waiting = new Map<string, (at: number) => void>();
-  await new Promise<void>((ready) => child.on('message', (m: { ready?: boolean; target?: string; at?: number; refused?: boolean }) => {
-    if (m.ready) ready();
-    else if (m.target && m.refused) waiting.get(m.target)?.(m.at!);
-  }));
+  await new Promise<void>((ready) =>
+    child.on('message', (m: { ready?: boolean; target?: string; at?: number; refused?: boolean }) => {
+      if (m.ready) ready();
+      else if (m.target && m.refused) waiting.get(m.target)?.(m.at!);
+    }),
+  );
   const home = tempDir('gh-bench-');
   const db = new SqliteDb(join(home, 'gatehouse.db'));
   await migrate(db, rolloutMigrations);
@@ -121,20 +138,63 @@ async function timeToContain(withRule: boolean): Promise<{ wall: number[]; recor
   const coord = new MemoryCoordination();
   const holder: { recent?: (a: string, s: number) => never[] } = {};
   let killed: ((targets: string[]) => void) | undefined;
-  const rollout = await createRolloutFeature({ db, coord, audit, clock: systemClock, logger: silentLogger, recentEvents: (a, s) => holder.recent?.(a, s) ?? [], onKillsChange: (k) => killed?.(k.map((x) => x.target)) });
-  const tel = await createTelemetryFeature({ db, coord, audit, clock: systemClock, logger: silentLogger, config: { ...defaultTelemetryConfig, processMetrics: false, flushIntervalMs: 60_000 }, responder: rollout.service.responder() });
+  const rollout = await createRolloutFeature({
+    db,
+    coord,
+    audit,
+    clock: systemClock,
+    logger: silentLogger,
+    recentEvents: (a, s) => holder.recent?.(a, s) ?? [],
+    onKillsChange: (k) => killed?.(k.map((x) => x.target)),
+  });
+  const tel = await createTelemetryFeature({
+    db,
+    coord,
+    audit,
+    clock: systemClock,
+    logger: silentLogger,
+    config: { ...defaultTelemetryConfig, processMetrics: false, flushIntervalMs: 60_000 },
+    responder: rollout.service.responder(),
+  });
   if (withRule) {
-    await tel.alerts.apply(parseAlertRules([{ source: 'bench', value: {
-      apiVersion: 'gatehouse/v1', kind: 'AlertRule', metadata: { name: 'repeated-ssn-kill' },
-      spec: { match: { kind: 'dlp.detection', attrs: { entities: 'US_SSN', direction: 'output' } }, condition: { type: 'threshold', metric: 'count', value: 3, window: '5m' }, actions: [{ kill: {} }] },
-    } }]), 'bench');
+    await tel.alerts.apply(
+      parseAlertRules([
+        {
+          source: 'bench',
+          value: {
+            apiVersion: 'gatehouse/v1',
+            kind: 'AlertRule',
+            metadata: { name: 'repeated-ssn-kill' },
+            spec: {
+              match: { kind: 'dlp.detection', attrs: { entities: 'US_SSN', direction: 'output' } },
+              condition: { type: 'threshold', metric: 'count', value: 3, window: '5m' },
+              actions: [{ kill: {} }],
+            },
+          },
+        },
+      ]),
+      'bench',
+    );
   }
   const wall: number[] = [];
   for (let i = 0; i < N; i++) {
     const app = `app-${i}`;
     const t0 = performance.now();
-    const contained = withRule ? new Promise<void>((r) => { killed = (ts) => { if (ts.includes(app) && rollout.service.check(req(app))) r(); }; }) : Promise.resolve();
-    for (let k = 0; k < 3; k++) tel.pipeline.emit({ kind: 'dlp.detection', time: Date.now(), app, metrics: { count: 1 }, attrs: { entities: 'US_SSN', direction: 'output' } });
+    const contained = withRule
+      ? new Promise<void>((r) => {
+          killed = (ts) => {
+            if (ts.includes(app) && rollout.service.check(req(app))) r();
+          };
+        })
+      : Promise.resolve();
+    for (let k = 0; k < 3; k++)
+      tel.pipeline.emit({
+        kind: 'dlp.detection',
+        time: Date.now(),
+        app,
+        metrics: { count: 1 },
+        attrs: { entities: 'US_SSN', direction: 'output' },
+      });
     await contained;
     wall.push(performance.now() - t0);
     await tel.alerts.idle(); // bookkeeping of this firing (snapshot, audit, store) stays out of the next figure
@@ -151,7 +211,20 @@ async function timeToContain(withRule: boolean): Promise<{ wall: number[]; recor
 function gateCost(kills: number): { gate: number; map: number } {
   const ks = new KillSwitches({ db: undefined as never, coord: new MemoryCoordination(), audit });
   const apply = (ks as unknown as { apply(m: unknown): void }).apply.bind(ks);
-  for (let i = 0; i < kills; i++) apply({ op: 'set', kill: { id: `k${i}`, scope: 'app', target: `dead-${i}`, reason: 'x', actor: 'a', source: 'manual', setAt: 0, liftApprovals: [] } });
+  for (let i = 0; i < kills; i++)
+    apply({
+      op: 'set',
+      kill: {
+        id: `k${i}`,
+        scope: 'app',
+        target: `dead-${i}`,
+        reason: 'x',
+        actor: 'a',
+        source: 'manual',
+        setAt: 0,
+        liftApprovals: [],
+      },
+    });
   const r = req('alive');
   const M = 1_000_000;
   let t0 = performance.now();
@@ -190,5 +263,7 @@ console.log(`  recorded containMs (ms clock, first event → kill):  ${stats(con
 console.log(`  baseline: emitting the same 3 events, no rules:      ${stats(emitOnly.wall)}`);
 for (const k of [0, 10_000]) {
   const c = gateCost(k);
-  console.log(`gate check with ${String(k).padStart(5)} kills in force: ${c.gate.toFixed(1)} ns/call (baseline Map.get: ${c.map.toFixed(1)} ns)`);
+  console.log(
+    `gate check with ${String(k).padStart(5)} kills in force: ${c.gate.toFixed(1)} ns/call (baseline Map.get: ${c.map.toFixed(1)} ns)`,
+  );
 }

@@ -14,7 +14,9 @@ const db = new SqliteDb(join(tempDir('gh-replica-'), 'gatehouse.db'));
 await migrate(db, rolloutMigrations);
 const seen = new Set<string>();
 const ks: KillSwitches = new KillSwitches({
-  db, coord: new RedisCoordination({ url, prefix }), audit: { append: async () => ({ index: 0 }) },
+  db,
+  coord: new RedisCoordination({ url, prefix }),
+  audit: { append: async () => ({ index: 0 }) },
   onChange: (active) => {
     const at = performance.timeOrigin + performance.now();
     for (const k of active) {

@@ -14,7 +14,15 @@ import { CONTAINER_RUNNER } from '../src/sandbox/container-runner-source.js';
 import { guestScript } from '../src/sandbox/guest-script.js';
 import { hostCall } from '../src/sandbox/host-call.js';
 import { RunTokens } from '../src/sandbox/run-token.js';
-import { FakeApps, FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry, testManifest } from '../src/sandbox/sandbox-fakes.js';
+import {
+  FakeApps,
+  FakeCatalog,
+  FakeGovernor,
+  FakeLlm,
+  MemoryAudit,
+  MemoryTelemetry,
+  testManifest,
+} from '../src/sandbox/sandbox-fakes.js';
 import type { Bridge, SandboxTier } from '../src/sandbox/tier.js';
 import { runGuest } from '../src/sandbox/wasm-guest.js';
 import { WasmTier } from '../src/sandbox/wasm-tier.js';
@@ -52,8 +60,18 @@ function plainRunner(script: string): Promise<void> {
 
 async function main(): Promise<void> {
   const trivial = await bundleApp({ 'main.js': 'export default async function main(i) { return 1 }' }, 'main.js');
-  const loop = (n: number) => bundleApp({ 'main.js': `export default async function main(i, ctx) { for (let k = 0; k < ${n}; k++) await ctx.data.query('d', {}); return ${n} }` }, 'main.js');
-  console.log(`sandbox bench on ${process.platform} ${process.arch}, node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+  const loop = (n: number) =>
+    bundleApp(
+      {
+        'main.js': `export default async function main(i, ctx) { for (let k = 0; k < ${n}; k++) await ctx.data.query('d', {}); return ${n} }`,
+      },
+      'main.js',
+    );
+  console.log(
+    `sandbox bench on ${process.platform} ${process.arch}, node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}\n`,
+  );
 
   // wasm cold start: runtime + context (module loaded once), set up exactly as WasmTier does.
   const mod = await newQuickJSWASMModule(RELEASE_SYNC);
@@ -74,11 +92,21 @@ async function main(): Promise<void> {
   // Baseline: the same guest run (wasm-guest.ts) on the main thread, as the tier did before the worker pool.
   const inThread = async (c: string, bridge: Bridge, lim = limits) => {
     const t0 = performance.now();
-    const r = await runGuest(mod, { code: c, inputJson: 'null', ...lim }, (m, a, reply) => void hostCall(bridge, m, a).then(reply));
+    const r = await runGuest(
+      mod,
+      { code: c, inputJson: 'null', ...lim },
+      (m, a, reply) => void hostCall(bridge, m, a).then(reply),
+    );
     return { r, wallMs: performance.now() - t0 };
   };
-  console.log('wasm full trivial run via worker pool      ', stats(await time(200, () => wasm.run(trivial, null, noopBridge, limits))));
-  console.log('  baseline: same run on the main thread    ', stats(await time(200, () => inThread(trivial, noopBridge))));
+  console.log(
+    'wasm full trivial run via worker pool      ',
+    stats(await time(200, () => wasm.run(trivial, null, noopBridge, limits))),
+  );
+  console.log(
+    '  baseline: same run on the main thread    ',
+    stats(await time(200, () => inThread(trivial, noopBridge))),
+  );
   // Host responsiveness: the longest event-loop stall while a guest spins in `while(true){}` until its 1 s limit.
   const spin = await bundleApp({ 'main.js': 'export default async function main() { while (true) {} }' }, 'main.js');
   const stall = async (f: () => Promise<unknown>) => {
@@ -96,7 +124,9 @@ async function main(): Promise<void> {
     return max.toFixed(1);
   };
   const spinLimits = { ...limits, timeoutMs: 1000 };
-  console.log(`host timer max gap while a guest spins 1 s: worker pool ${await stall(() => wasm.run(spin, null, noopBridge, spinLimits))} ms, main thread ${await stall(() => inThread(spin, noopBridge, spinLimits))} ms`);
+  console.log(
+    `host timer max gap while a guest spins 1 s: worker pool ${await stall(() => wasm.run(spin, null, noopBridge, spinLimits))} ms, main thread ${await stall(() => inThread(spin, noopBridge, spinLimits))} ms`,
+  );
 
   const container = new ContainerTier();
   const avail = await container.available();
@@ -118,12 +148,45 @@ async function main(): Promise<void> {
     console.log('container full trivial run (bwrap+cgroup) ', stats(boxed));
     console.log('  before: launcher started at run time    ', stats(atRunTime));
     console.log('  baseline: plain node -e runner, same pipes', stats(plain));
-    console.log(`  sandbox overhead beyond Node's own start: median ${(med(boxed) - med(plain)).toFixed(1)} ms (before: ${(med(atRunTime) - med(plain)).toFixed(1)} ms)`);
+    console.log(
+      `  sandbox overhead beyond Node's own start: median ${(med(boxed) - med(plain)).toFixed(1)} ms (before: ${(med(atRunTime) - med(plain)).toFixed(1)} ms)`,
+    );
     // The namespace/seccomp/uid-switch cost alone, without Node's start-up noise: /usr/bin/true with and without it.
     const bare: number[] = [];
     const wrapped: number[] = [];
-    const wrap = ['--reuid=65534', '--regid=65534', '--clear-groups', '--no-new-privs', '--', '/usr/bin/bwrap', '--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--proc', '/proc', '--dev', '/dev', '--size', '16777216', '--tmpfs', '/tmp', '--clearenv', '/usr/bin/true'];
-    const exec = (cmd: string, args: string[]) => new Promise<void>((res) => spawn(cmd, args, { stdio: 'ignore', env: {} }).on('close', () => res()));
+    const wrap = [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      '--no-new-privs',
+      '--',
+      '/usr/bin/bwrap',
+      '--unshare-all',
+      '--unshare-user',
+      '--disable-userns',
+      '--die-with-parent',
+      '--ro-bind',
+      '/usr',
+      '/usr',
+      '--symlink',
+      'usr/lib',
+      '/lib',
+      '--symlink',
+      'usr/lib64',
+      '/lib64',
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--size',
+      '16777216',
+      '--tmpfs',
+      '/tmp',
+      '--clearenv',
+      '/usr/bin/true',
+    ];
+    const exec = (cmd: string, args: string[]) =>
+      new Promise<void>((res) => spawn(cmd, args, { stdio: 'ignore', env: {} }).on('close', () => res()));
     for (let i = 0; i < 30; i++) {
       bare.push(...(await time(1, () => exec('/usr/bin/true', []))));
       wrapped.push(...(await time(1, () => exec('/usr/bin/setpriv', wrap))));
@@ -141,8 +204,19 @@ async function main(): Promise<void> {
   console.log(`  baseline: direct async call          ${((direct[0] / N) * 1000).toFixed(2)} µs/call`);
   const code = await loop(N);
   const empty = await loop(0);
-  const mainThread: SandboxTier = { name: 'wasm', available: async () => ({ ok: true }), run: async (c, _i, b) => ({ output: null, usage: { cpuMs: 0, peakMemoryBytes: 0, wallMs: (await inThread(c, b)).wallMs } }) };
-  const tiers: [string, SandboxTier][] = [['wasm', wasm], ['  baseline: wasm on main thread', mainThread], ...(avail.ok ? [['container', container] as [string, SandboxTier]] : [])];
+  const mainThread: SandboxTier = {
+    name: 'wasm',
+    available: async () => ({ ok: true }),
+    run: async (c, _i, b) => ({
+      output: null,
+      usage: { cpuMs: 0, peakMemoryBytes: 0, wallMs: (await inThread(c, b)).wallMs },
+    }),
+  };
+  const tiers: [string, SandboxTier][] = [
+    ['wasm', wasm],
+    ['  baseline: wasm on main thread', mainThread],
+    ...(avail.ok ? [['container', container] as [string, SandboxTier]] : []),
+  ];
   for (const [label, t] of tiers) {
     await t.run(code, null, noopBridge, limits); // warm-up (JIT)
     const per: number[] = [];
@@ -152,7 +226,9 @@ async function main(): Promise<void> {
       per.push(((r.usage.wallMs - base) / N) * 1000);
     }
     per.sort((a, b) => a - b);
-    console.log(`  ${label.padEnd(31)} median ${per[1].toFixed(2)} µs/call (runs: ${per.map((x) => x.toFixed(1)).join(', ')})`);
+    console.log(
+      `  ${label.padEnd(31)} median ${per[1].toFixed(2)} µs/call (runs: ${per.map((x) => x.toFixed(1)).join(', ')})`,
+    );
   }
 
   // Governed round trip: the real CapabilityBridge (manifest check, govern() on a fake governor, audit, telemetry).
@@ -160,9 +236,26 @@ async function main(): Promise<void> {
   const v = apps.add(testManifest('bench', { models: [{ id: 'm' }] }), { 'main.js': '' });
   const tokens = new RunTokens(systemClock);
   const { token, claims } = await tokens.issue({ app: 'bench', version: 1, user: 'u', run: 'run_bench' }, 600_000);
-  const governed = () => new CapabilityBridge({ governor: new FakeGovernor(), catalog: new FakeCatalog(), audit: new MemoryAudit(), telemetry: new MemoryTelemetry(), clock: systemClock, tokens, llm: new FakeLlm() }, { runId: 'run_bench', traceId: 't', user: 'u', version: v, token, claims });
+  const governed = () =>
+    new CapabilityBridge(
+      {
+        governor: new FakeGovernor(),
+        catalog: new FakeCatalog(),
+        audit: new MemoryAudit(),
+        telemetry: new MemoryTelemetry(),
+        clock: systemClock,
+        tokens,
+        llm: new FakeLlm(),
+      },
+      { runId: 'run_bench', traceId: 't', user: 'u', version: v, token, claims },
+    );
   const M = 2000;
-  const chat = await bundleApp({ 'main.js': `export default async function main(i, ctx) { for (let k = 0; k < ${M}; k++) await ctx.llm.chat({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }); return 1 }` }, 'main.js');
+  const chat = await bundleApp(
+    {
+      'main.js': `export default async function main(i, ctx) { for (let k = 0; k < ${M}; k++) await ctx.llm.chat({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }); return 1 }`,
+    },
+    'main.js',
+  );
   const b0 = governed();
   const d0 = await time(1, async () => {
     for (let k = 0; k < M; k++) await b0.call('llm.chat', { model: 'm', messages: [{ role: 'user', content: 'hi' }] });

@@ -15,11 +15,13 @@ function walk(dir) {
   }
 }
 for (const top of ['dist/src', 'dist/test']) {
-  try { walk(join(root, top)); } catch { /* folder absent */ }
+  try {
+    walk(join(root, top));
+  } catch {
+    /* folder absent */
+  }
 }
-const picked = files
-  .filter((f) => filters.length === 0 || filters.some((s) => relative(root, f).includes(s)))
-  .sort();
+const picked = files.filter((f) => filters.length === 0 || filters.some((s) => relative(root, f).includes(s))).sort();
 if (picked.length === 0) {
   console.error('run-tests: no test files matched; run `npm run build` first');
   process.exit(1);

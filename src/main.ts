@@ -35,7 +35,8 @@ import { RedisCoordination } from './coord/redis-coordination.js';
 import { Releases } from './rollout/release.js';
 import { releaseRoutes } from './rollout/release-routes.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
+export const VERSION: string = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string })
+  .version;
 
 export interface GatehouseOptions {
   clock?: Clock;
@@ -80,7 +81,9 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const logger = opts.logger ?? createLogger(config.logLevel);
   const db = await openDb({ home: config.home, databaseUrl: config.databaseUrl, schema: opts.pgSchema });
   await migrate(db, allMigrations);
-  const coord: Coordination = config.redisUrl ? new RedisCoordination({ url: config.redisUrl }) : new MemoryCoordination(clock);
+  const coord: Coordination = config.redisUrl
+    ? new RedisCoordination({ url: config.redisUrl })
+    : new MemoryCoordination(clock);
   const auditLog = await AuditLog.open({ db, home: config.home, config: config.audit, clock, logger });
   const audit: AuditSink = auditLog;
   // One DLP engine (and one tokenization vault) for every feature, so a token minted by one can be restored by another.
@@ -93,14 +96,30 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const tokens = new TokenService({ db, clock, catalog, audit, adminToken });
   const apps = new AppService({ db, clock, catalog, audit, coord });
   await apps.start();
-  const routes: AnyRoute[] = [...identityRoutes(tokens), ...catalogRoutes(catalog), ...appRoutes(apps), ...auditRoutes(auditLog)];
+  const routes: AnyRoute[] = [
+    ...identityRoutes(tokens),
+    ...catalogRoutes(catalog),
+    ...appRoutes(apps),
+    ...auditRoutes(auditLog),
+  ];
   // Policy engine and govern(): decisions for every enforcement point, logged.
   const policy = await createPolicyFeature({ db, clock, logger, catalog, apps, audit, coord, config: config.policy });
   routes.push(...policy.routes);
   // Telemetry and rollout: kill switches and flags gate govern(), caps merge into obligations, alert rules act.
   const observability = await createObservability({
-    db, coord, audit, evidence: auditLog, clock, logger, telemetry: config.telemetry, rollout: config.rollout, apps, catalog,
-    lifecycle: { transition: (t) => approvals.lifecycle.transition(t) }, dlp, bundleRevision: () => policy.engine.activeRevision,
+    db,
+    coord,
+    audit,
+    evidence: auditLog,
+    clock,
+    logger,
+    telemetry: config.telemetry,
+    rollout: config.rollout,
+    apps,
+    catalog,
+    lifecycle: { transition: (t) => approvals.lifecycle.transition(t) },
+    dlp,
+    bundleRevision: () => policy.engine.activeRevision,
     recentDecisions: (app, since) => policy.decisionLog.query({ app, since, limit: 500 }),
   });
   policy.setGate(observability.gate);
@@ -109,29 +128,99 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const governor = policy.governor;
   routes.push(...observability.routes);
   // Admission and approvals: hooked into app submit; approval routes; SLA reminders/escalations on a timer.
-  const approvals = createApprovalsModule({ db, clock, logger, audit, catalog, apps, governor, pii: dlp, approvals: config.approvals, notify: config.notify });
+  const approvals = createApprovalsModule({
+    db,
+    clock,
+    logger,
+    audit,
+    catalog,
+    apps,
+    governor,
+    pii: dlp,
+    approvals: config.approvals,
+    notify: config.notify,
+  });
   routes.push(...approvals.routes, ...releaseRoutes(new Releases({ apps, lifecycle: approvals.lifecycle })));
   approvals.decorateRoutes(routes);
   approvals.start();
   // Model gateway: every model call goes through governor.govern(), budgets on coord, records to audit.
-  const gateway = await createGatewayFeature({ db, coord, governor, apps, catalog, dlp, audit, telemetry: observability.sink, clock, logger, home: config.home, env: process.env, config: config.gateway, maxBodyBytes: config.server.maxBodyBytes, cutSignal: observability.signalFor });
+  const gateway = await createGatewayFeature({
+    db,
+    coord,
+    governor,
+    apps,
+    catalog,
+    dlp,
+    audit,
+    telemetry: observability.sink,
+    clock,
+    logger,
+    home: config.home,
+    env: process.env,
+    config: config.gateway,
+    maxBodyBytes: config.server.maxBodyBytes,
+    cutSignal: observability.signalFor,
+  });
   routes.push(...gateway.routes);
   // Sandboxed runtime: app code runs in its manifest's tier; ctx.* calls go through the bridge → governor.govern().
   const sandbox = createSandboxFeature({
-    apps, catalog, governor, audit, telemetry: observability.sink, clock, logger, home: config.home, config: config.sandbox,
-    llm: llmFromGateway((i) => gateway.invokeModel(i)), scanner: scannerFromDlp(dlp), cutSignal: observability.signalFor,
+    apps,
+    catalog,
+    governor,
+    audit,
+    telemetry: observability.sink,
+    clock,
+    logger,
+    home: config.home,
+    config: config.sandbox,
+    llm: llmFromGateway((i) => gateway.invokeModel(i)),
+    scanner: scannerFromDlp(dlp),
+    cutSignal: observability.signalFor,
   });
   apps.setPrecheck((candidate) => sandbox.precheck(candidate));
   routes.push(...sandbox.routes);
   const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
 
-  if (config.seedExamples) await seedExamples({ db, home: config.home, catalog, apps, logger, extraSteps: [async (actor) => void (await policy.seed(actor.user))] });
+  if (config.seedExamples)
+    await seedExamples({
+      db,
+      home: config.home,
+      catalog,
+      apps,
+      logger,
+      extraSteps: [async (actor) => void (await policy.seed(actor.user))],
+    });
 
   let server: RunningServer | undefined;
   return {
-    config, db, coord, clock, logger, routes, catalog, apps, tokens, audit, auditLog, adminToken, authenticate, governor, policy, approvals, gateway, sandbox, observability,
+    config,
+    db,
+    coord,
+    clock,
+    logger,
+    routes,
+    catalog,
+    apps,
+    tokens,
+    audit,
+    auditLog,
+    adminToken,
+    authenticate,
+    governor,
+    policy,
+    approvals,
+    gateway,
+    sandbox,
+    observability,
     async listen() {
-      const app = buildApp({ routes, authenticate, maxBodyBytes: config.server.maxBodyBytes, logger, version: VERSION, mounts: [(a) => gateway.mount(a), ...observability.mounts] });
+      const app = buildApp({
+        routes,
+        authenticate,
+        maxBodyBytes: config.server.maxBodyBytes,
+        logger,
+        version: VERSION,
+        mounts: [(a) => gateway.mount(a), ...observability.mounts],
+      });
       server = await listen(app, config.server.host, config.server.port);
       return server;
     },

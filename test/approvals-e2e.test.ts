@@ -14,24 +14,45 @@ const HOUR = 3_600_000;
 
 function riskyApp(name: string, owner = 'alice'): string {
   const dir = mkdtempSync(join(tmpdir(), 'gh-risky-'));
-  writeFileSync(join(dir, 'app.yaml'), [
-    'apiVersion: gatehouse/v1', 'kind: App', `metadata: { name: ${name}, owner: ${owner} }`, 'spec:',
-    '  purpose: Summarise support calls and post the themes to a vendor dashboard', '  environment: dev', '  region: eu-west-1',
-    '  runtime: { tier: wasm, entrypoint: main.js }', '  models: [{ id: gpt-4o-mini-eu }]',
-    '  data: [{ dataset: customer-transcripts, access: read, purpose: find recurring complaints, columns: [id, transcript, email] }]',
-    '  egress: [api.unknown-vendor.io]', '  budgets: { dailyCostUsd: 5 }',
-  ].join('\n'));
-  writeFileSync(join(dir, 'main.js'), [
-    'export default async function main(input, ctx) {',
-    "  const r = await ctx.data.query('customer-transcripts', { columns: ['id', 'transcript'] });",
-    "  const reply = await ctx.llm.chat({ model: 'gpt-4o-mini-eu', messages: [{ role: 'user', content: JSON.stringify(r) }] });",
-    "  return ctx.http.fetch('https://api.unknown-vendor.io/themes', { method: 'POST', body: reply.content });",
-    '}',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'app.yaml'),
+    [
+      'apiVersion: gatehouse/v1',
+      'kind: App',
+      `metadata: { name: ${name}, owner: ${owner} }`,
+      'spec:',
+      '  purpose: Summarise support calls and post the themes to a vendor dashboard',
+      '  environment: dev',
+      '  region: eu-west-1',
+      '  runtime: { tier: wasm, entrypoint: main.js }',
+      '  models: [{ id: gpt-4o-mini-eu }]',
+      '  data: [{ dataset: customer-transcripts, access: read, purpose: find recurring complaints, columns: [id, transcript, email] }]',
+      '  egress: [api.unknown-vendor.io]',
+      '  budgets: { dailyCostUsd: 5 }',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'main.js'),
+    [
+      'export default async function main(input, ctx) {',
+      "  const r = await ctx.data.query('customer-transcripts', { columns: ['id', 'transcript'] });",
+      "  const reply = await ctx.llm.chat({ model: 'gpt-4o-mini-eu', messages: [{ role: 'user', content: JSON.stringify(r) }] });",
+      "  return ctx.http.fetch('https://api.unknown-vendor.io/themes', { method: 'POST', body: reply.content });",
+      '}',
+    ].join('\n'),
+  );
   return join(dir, 'app.yaml');
 }
 
-interface Submitted { version: number; state: string; admission: { risk: { score: number; tier: string; factors: { id: string; points: number; fix: string }[] }; state: string; approval: { id: string; state: string; auto: boolean; requiredRoles: string[]; dueAt?: number } } }
+interface Submitted {
+  version: number;
+  state: string;
+  admission: {
+    risk: { score: number; tier: string; factors: { id: string; points: number; fix: string }[] };
+    state: string;
+    approval: { id: string; state: string; auto: boolean; requiredRoles: string[]; dueAt?: number };
+  };
+}
 
 for (const store of ['sqlite', 'postgres'] as const) {
   describe(`approvals end to end on ${store}`, () => {
@@ -46,7 +67,10 @@ for (const store of ['sqlite', 'postgres'] as const) {
       receiver = createServer((req, res) => {
         let body = '';
         req.on('data', (c) => (body += c));
-        req.on('end', () => { hooks.push(JSON.parse(body)); res.end('ok'); });
+        req.on('end', () => {
+          hooks.push(JSON.parse(body));
+          res.end('ok');
+        });
       });
       await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
       const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
@@ -77,7 +101,9 @@ for (const store of ['sqlite', 'postgres'] as const) {
       assert.equal(sub.code, 0, sub.err);
       assert.match(sub.out, /risk: +\d+\/100 \((medium|high)\)/);
       assert.match(sub.out, /approval: pending \(apr_[0-9a-z]+\); needs (data_owner, security|security, data_owner)/);
-      const json = JSON.parse((await t.cli(['app', 'explain', 'call-themes', '1', '--json'], tokens.alice)).out) as Submitted['admission'];
+      const json = JSON.parse(
+        (await t.cli(['app', 'explain', 'call-themes', '1', '--json'], tokens.alice)).out,
+      ) as Submitted['admission'];
       assert.deepEqual([...json.approval.requiredRoles].sort(), ['data_owner', 'security']);
       assert.ok(json.risk.factors.some((f) => f.id === 'dataset.pii:customer-transcripts' && /\(-25\)$/.test(f.fix)));
       assert.ok(json.risk.factors.some((f) => f.id === 'egress.unapproved:api.unknown-vendor.io'));
@@ -92,16 +118,31 @@ for (const store of ['sqlite', 'postgres'] as const) {
       assert.match(own.err, /separation of duties/);
       const api = await t.api('POST', `/api/v1/approvals/${pending}/approve`, {}, tokens.alice);
       assert.equal(api.status, 403);
-      const mine = JSON.parse((await t.cli(['approvals', 'list', '--mine', '--json'], tokens.dana)).out) as { items: { id: string }[] };
-      assert.ok(mine.items.some((i) => i.id === pending), JSON.stringify(mine.items));
-      const sams = JSON.parse((await t.cli(['approvals', 'list', '--mine', '--app', 'call-themes', '--json'], tokens.sam)).out) as { items: { id: string }[] };
-      assert.deepEqual(sams.items.map((i) => i.id), [pending]);
-      const none = JSON.parse((await t.cli(['approvals', 'list', '--mine', '--json'], tokens.alice)).out) as { items: unknown[] };
+      const mine = JSON.parse((await t.cli(['approvals', 'list', '--mine', '--json'], tokens.dana)).out) as {
+        items: { id: string }[];
+      };
+      assert.ok(
+        mine.items.some((i) => i.id === pending),
+        JSON.stringify(mine.items),
+      );
+      const sams = JSON.parse(
+        (await t.cli(['approvals', 'list', '--mine', '--app', 'call-themes', '--json'], tokens.sam)).out,
+      ) as { items: { id: string }[] };
+      assert.deepEqual(
+        sams.items.map((i) => i.id),
+        [pending],
+      );
+      const none = JSON.parse((await t.cli(['approvals', 'list', '--mine', '--json'], tokens.alice)).out) as {
+        items: unknown[];
+      };
       assert.equal(none.items.length, 0);
     });
 
     it('one approval leaves it pending; the second approves it', async () => {
-      const one = await t.cli(['approvals', 'approve', pending, '--comment', 'transcripts ok without names'], tokens.dana);
+      const one = await t.cli(
+        ['approvals', 'approve', pending, '--comment', 'transcripts ok without names'],
+        tokens.dana,
+      );
       assert.equal(one.code, 0, one.err);
       assert.match(one.out, /pending/);
       assert.equal((await t.api('GET', '/api/v1/apps/call-themes')).body.inForce, null);
@@ -113,8 +154,19 @@ for (const store of ['sqlite', 'postgres'] as const) {
     });
 
     it('a rejection with a comment shows on app show', async () => {
-      const r = JSON.parse((await t.cli(['app', 'submit', riskyApp('vendor-sync'), '--json'], tokens.alice)).out) as Submitted;
-      const rej = await t.cli(['approvals', 'reject', r.admission.approval.id, '--comment', 'Use the approved crm-api connector instead of api.unknown-vendor.io'], tokens.sam);
+      const r = JSON.parse(
+        (await t.cli(['app', 'submit', riskyApp('vendor-sync'), '--json'], tokens.alice)).out,
+      ) as Submitted;
+      const rej = await t.cli(
+        [
+          'approvals',
+          'reject',
+          r.admission.approval.id,
+          '--comment',
+          'Use the approved crm-api connector instead of api.unknown-vendor.io',
+        ],
+        tokens.sam,
+      );
       assert.equal(rej.code, 0, rej.err);
       const show = await t.cli(['app', 'show', 'vendor-sync'], tokens.alice);
       assert.match(show.out, /v1 rejected/);
@@ -124,7 +176,9 @@ for (const store of ['sqlite', 'postgres'] as const) {
     });
 
     it('escalates to admins when the SLA is breached, after reminders, as the clock moves', async () => {
-      const r = JSON.parse((await t.cli(['app', 'submit', riskyApp('slow-review'), '--json'], tokens.alice)).out) as Submitted;
+      const r = JSON.parse(
+        (await t.cli(['app', 'submit', riskyApp('slow-review'), '--json'], tokens.alice)).out,
+      ) as Submitted;
       const id = r.admission.approval.id;
       const sla = r.admission.approval.dueAt! - clock.now();
       clock.advance(sla * 0.5);
@@ -143,10 +197,16 @@ for (const store of ['sqlite', 'postgres'] as const) {
     });
 
     it('every step is in the audit log', async () => {
-      const entries = async (app: string) => ((await t.api('GET', `/api/v1/audit/entries?app=${app}`)).body.entries as { event: { type: string; actor: string; data: Record<string, unknown> } }[]).map((e) => e.event);
+      const entries = async (app: string) =>
+        (
+          (await t.api('GET', `/api/v1/audit/entries?app=${app}`)).body.entries as {
+            event: { type: string; actor: string; data: Record<string, unknown> };
+          }[]
+        ).map((e) => e.event);
       const themes = await entries('call-themes');
       const types = themes.map((e) => e.type);
-      for (const ty of ['app.submitted', 'app.lifecycle', 'approval.requested', 'approval.vote', 'approval.granted']) assert.ok(types.includes(ty), `${ty} in ${types}`);
+      for (const ty of ['app.submitted', 'app.lifecycle', 'approval.requested', 'approval.vote', 'approval.granted'])
+        assert.ok(types.includes(ty), `${ty} in ${types}`);
       const lc = themes.filter((e) => e.type === 'app.lifecycle').map((e) => `${e.actor}:${e.data.from}->${e.data.to}`);
       assert.deepEqual(lc, ['system:draft->pending_approval', 'sam:pending_approval->approved']);
       assert.ok((await entries('vendor-sync')).some((e) => e.type === 'approval.rejected' && e.actor === 'sam'));

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { repoPath } from '../src/core/repo-root.js';
 import { startTestGatehouse } from '../src/testing/test-gatehouse.js';
-import { FakeUpstream } from '../src/gateway/testing/fake-upstream.js';
+import { FakeUpstream } from '../src/demo/fake-upstream.js';
 
 describe('shipped examples', () => {
   it('faq-bot runs in the wasm tier through the gateway with the demo models file', async () => {
@@ -15,12 +15,25 @@ describe('shipped examples', () => {
       const r = await t.cli(['catalog', 'apply', repoPath('examples', 'demo', 'local-models.yaml')]);
       assert.equal(r.code, 0, r.err);
       await t.useProvider('gpt-4o-mini', up.baseUrl, 'sk-demo');
-      const run = await t.cli(['app', 'run', 'faq-bot', '--input', '{"question":"What shoes do you sell?"}', '--user', 'alice', '--json']);
+      const run = await t.cli([
+        'app',
+        'run',
+        'faq-bot',
+        '--input',
+        '{"question":"What shoes do you sell?"}',
+        '--user',
+        'alice',
+        '--json',
+      ]);
       assert.equal(run.code, 0, run.err);
       const out = JSON.parse(run.out) as { output: { answer: string }; usage: { capabilityCalls?: number } };
       assert.equal(out.output.answer, 'Echo: What shoes do you sell?');
       const prompt = JSON.stringify(up.requests.at(-1)?.body ?? {});
-      assert.match(prompt, /Trail Runner Shoes \(SKU-1001\)/, 'the app read the product catalog through ctx.data.query');
+      assert.match(
+        prompt,
+        /Trail Runner Shoes \(SKU-1001\)/,
+        'the app read the product catalog through ctx.data.query',
+      );
     } finally {
       await t.close();
       await up.close();

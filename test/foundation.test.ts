@@ -28,10 +28,15 @@ for (const store of ['sqlite', 'postgres'] as const) {
     it('seeds the example catalog and apps on first start', async () => {
       const list = await t.cli(['catalog', 'list', 'model', '--json']);
       assert.equal(list.code, 0, list.err);
-      const names = (JSON.parse(list.out) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name);
+      const names = (JSON.parse(list.out) as { items: { metadata: { name: string } }[] }).items.map(
+        (i) => i.metadata.name,
+      );
       assert.ok(names.includes('gpt-4o-mini'));
       const apps = await t.api('GET', '/api/v1/apps');
-      assert.deepEqual((apps.body.items as { name: string }[]).map((a) => a.name).sort(), ['faq-bot', 'transcript-insights']);
+      assert.deepEqual((apps.body.items as { name: string }[]).map((a) => a.name).sort(), [
+        'faq-bot',
+        'transcript-insights',
+      ]);
     });
 
     it('applies the catalog idempotently', async () => {
@@ -49,18 +54,30 @@ for (const store of ['sqlite', 'postgres'] as const) {
       const s1 = JSON.parse(v1.out) as { version: number; hash: string; created: boolean };
       assert.equal(s1.version, 1);
       assert.match(s1.hash, /^[0-9a-f]{64}$/);
-      const again = JSON.parse((await t.cli(['app', 'submit', join(dir, 'app.yaml'), '--json'], alice)).out) as { version: number; created: boolean; hash: string };
+      const again = JSON.parse((await t.cli(['app', 'submit', join(dir, 'app.yaml'), '--json'], alice)).out) as {
+        version: number;
+        created: boolean;
+        hash: string;
+      };
       assert.deepEqual([again.version, again.created, again.hash], [1, false, s1.hash]);
       const m = join(dir, 'app.yaml');
       writeFileSync(m, readFileSync(m, 'utf8').replace('temperature: 0.2', 'temperature: 0.4'));
-      const s2 = JSON.parse((await t.cli(['app', 'submit', m, '--json'], alice)).out) as { version: number; hash: string };
+      const s2 = JSON.parse((await t.cli(['app', 'submit', m, '--json'], alice)).out) as {
+        version: number;
+        hash: string;
+      };
       assert.equal(s2.version, 2);
       assert.notEqual(s2.hash, s1.hash);
       const diff = await t.cli(['app', 'diff', `flow-${store}`, '1', '2']);
       assert.equal(diff.code, 0, diff.err);
       assert.match(diff.out, /spec\.models\[0\]\.temperature: 0\.2 → 0\.4/);
-      const versions = JSON.parse((await t.cli(['app', 'versions', `flow-${store}`, '--json'])).out) as { items: { version: number }[] };
-      assert.deepEqual(versions.items.map((v) => v.version), [1, 2]);
+      const versions = JSON.parse((await t.cli(['app', 'versions', `flow-${store}`, '--json'])).out) as {
+        items: { version: number }[];
+      };
+      assert.deepEqual(
+        versions.items.map((v) => v.version),
+        [1, 2],
+      );
     });
 
     it('rejects a broken manifest naming the field and stores nothing', async () => {
@@ -72,13 +89,34 @@ for (const store of ['sqlite', 'postgres'] as const) {
       assert.match(r.err, /spec\.models\[0\]\.id: unknown model 'gpt-4o-mimi' \(did you mean .*'gpt-4o-mini'/);
       const show = await t.api('GET', `/api/v1/apps/broken-${store}`);
       assert.equal(show.status, 404);
-      const wrongType = await t.api('POST', '/api/v1/apps', { manifest: { apiVersion: 'gatehouse/v1', kind: 'App', metadata: { name: 'x', owner: 'alice' }, spec: { environment: 'qa' } }, code: {} }, alice);
+      const wrongType = await t.api(
+        'POST',
+        '/api/v1/apps',
+        {
+          manifest: {
+            apiVersion: 'gatehouse/v1',
+            kind: 'App',
+            metadata: { name: 'x', owner: 'alice' },
+            spec: { environment: 'qa' },
+          },
+          code: {},
+        },
+        alice,
+      );
       assert.equal(wrongType.status, 400);
       assert.ok(wrongType.body.error?.details.some((d) => d.path === 'spec.environment'));
     });
 
     it('rejects malformed YAML and unknown kinds with the document and nothing stored', async () => {
-      const bad = await t.api('POST', '/api/v1/catalog/apply', { files: [{ name: 'x.yaml', content: 'apiVersion: gatehouse/v1\nkind: Dataset\nmetadata: {name: ok-ds, owner: dana}\nspec: {classification: public, region: eu}\n---\nkind: Widget\n' }] });
+      const bad = await t.api('POST', '/api/v1/catalog/apply', {
+        files: [
+          {
+            name: 'x.yaml',
+            content:
+              'apiVersion: gatehouse/v1\nkind: Dataset\nmetadata: {name: ok-ds, owner: dana}\nspec: {classification: public, region: eu}\n---\nkind: Widget\n',
+          },
+        ],
+      });
       assert.equal(bad.status, 400);
       assert.match(bad.body.error!.message, /x\.yaml#2\.kind: unknown kind "Widget"/);
       const ds = await t.api('GET', '/api/v1/catalog/dataset/ok-ds');
@@ -93,7 +131,12 @@ for (const store of ['sqlite', 'postgres'] as const) {
       assert.equal((await t.api('GET', '/api/v1/apps', undefined, 'nope')).status, 401);
       const forbidden = await t.api('POST', '/api/v1/tokens', { user: 'alice' }, alice);
       assert.equal(forbidden.status, 403);
-      const big = await t.api('POST', '/api/v1/apps', JSON.stringify({ manifest: {}, code: { 'a.js': 'x'.repeat(1_100_000) } }), alice);
+      const big = await t.api(
+        'POST',
+        '/api/v1/apps',
+        JSON.stringify({ manifest: {}, code: { 'a.js': 'x'.repeat(1_100_000) } }),
+        alice,
+      );
       assert.equal(big.status, 413);
       const notJson = await t.api('POST', '/api/v1/apps', '{not json', alice);
       assert.equal(notJson.status, 400);
@@ -118,13 +161,30 @@ describe('submit-time sandbox checks', () => {
     try {
       const alice = await t.tokenFor('alice');
       const manifest = (tier: string) => ({
-        apiVersion: 'gatehouse/v1', kind: 'App', metadata: { name: `vm-${tier}`, owner: 'alice' },
-        spec: { purpose: 'tries another tier', environment: 'dev', region: 'eu-west-1', runtime: { tier, entrypoint: 'main.js' } },
+        apiVersion: 'gatehouse/v1',
+        kind: 'App',
+        metadata: { name: `vm-${tier}`, owner: 'alice' },
+        spec: {
+          purpose: 'tries another tier',
+          environment: 'dev',
+          region: 'eu-west-1',
+          runtime: { tier, entrypoint: 'main.js' },
+        },
       });
-      const vm = await t.api('POST', '/api/v1/apps', { manifest: manifest('microvm'), code: { 'main.js': 'export default async () => 1;' } }, alice);
+      const vm = await t.api(
+        'POST',
+        '/api/v1/apps',
+        { manifest: manifest('microvm'), code: { 'main.js': 'export default async () => 1;' } },
+        alice,
+      );
       assert.equal(vm.status, 400);
       assert.match(vm.body.error!.message, /spec\.runtime\.tier: microvm tier unavailable on this host: /);
-      const broken = await t.api('POST', '/api/v1/apps', { manifest: manifest('wasm'), code: { 'main.js': 'export default async function main( {' } }, alice);
+      const broken = await t.api(
+        'POST',
+        '/api/v1/apps',
+        { manifest: manifest('wasm'), code: { 'main.js': 'export default async function main( {' } },
+        alice,
+      );
       assert.equal(broken.status, 400, JSON.stringify(broken.body));
       assert.match(broken.body.error!.message, /does not compile: main\.js:1: /);
       assert.equal((await t.api('GET', '/api/v1/apps/vm-microvm')).status, 404);

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startTestGatehouse } from '../src/testing/test-gatehouse.js';
-import { FakeUpstream } from '../src/gateway/testing/fake-upstream.js';
+import { FakeUpstream } from '../src/demo/fake-upstream.js';
 import { GatehouseError } from '../src/core/errors.js';
 
 const ALICE = { user: 'alice', roles: ['creator' as const], groups: ['support'] };
@@ -19,8 +19,17 @@ describe('kill switches cut in-flight work', () => {
       await t.useProvider('gpt-4o-mini', up.baseUrl, 'sk-cut');
       assert.ok(await t.gh.apps.inForce('faq-bot'), 'the seeded low-risk app is approved in dev');
       const made = await t.cli(['app', 'key', 'create', 'faq-bot', '--json']);
-      const client = new OpenAI({ apiKey: (JSON.parse(made.out) as { key: string }).key, baseURL: `${t.url}/v1`, maxRetries: 0 });
-      const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', user: 'alice', stream: true, messages: [{ role: 'user', content: 'count' }] });
+      const client = new OpenAI({
+        apiKey: (JSON.parse(made.out) as { key: string }).key,
+        baseURL: `${t.url}/v1`,
+        maxRetries: 0,
+      });
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        user: 'alice',
+        stream: true,
+        messages: [{ role: 'user', content: 'count' }],
+      });
       let text = '';
       let killedAt = 0;
       const consumed = (async () => {
@@ -45,9 +54,13 @@ describe('kill switches cut in-flight work', () => {
     const t = await startTestGatehouse();
     try {
       const manifest = {
-        apiVersion: 'gatehouse/v1', kind: 'App', metadata: { name: 'busy-loop', owner: 'alice' },
+        apiVersion: 'gatehouse/v1',
+        kind: 'App',
+        metadata: { name: 'busy-loop', owner: 'alice' },
         spec: {
-          purpose: 'keeps querying the catalog', environment: 'dev', region: 'eu-west-1',
+          purpose: 'keeps querying the catalog',
+          environment: 'dev',
+          region: 'eu-west-1',
           runtime: { tier: 'wasm', entrypoint: 'main.js', timeoutMs: 20_000 },
           data: [{ dataset: 'product-catalog', access: 'read', purpose: 'read product names', columns: ['sku'] }],
         },
@@ -61,7 +74,10 @@ describe('kill switches cut in-flight work', () => {
       const started = Date.now();
       const run = t.gh.sandbox.runner.run({ app: 'busy-loop', user: 'alice', input: {} });
       setTimeout(() => void t.cli(['kill', 'app', 'busy-loop', '--reason', 'runaway loop']), 150);
-      await assert.rejects(run, (e: unknown) => e instanceof GatehouseError && e.code === 'app_killed' && /runaway loop/.test(e.message));
+      await assert.rejects(
+        run,
+        (e: unknown) => e instanceof GatehouseError && e.code === 'app_killed' && /runaway loop/.test(e.message),
+      );
       assert.ok(Date.now() - started < 10_000, 'cut by the kill, not by the 20 s time limit');
     } finally {
       await t.close();

@@ -51,14 +51,26 @@ describe('app release', () => {
     assert.equal((await t.gh.apps.inForce('faq-bot'))?.version, 1, 'the retired version is known-good and comes back');
 
     const audit = await t.api('GET', '/api/v1/audit/entries?app=faq-bot&type=app.lifecycle&limit=50');
-    const moves = (audit.body.entries as { event: { appVersion: number; data: { from: string; to: string } } }[]).map((e) => `v${e.event.appVersion}:${e.event.data.from}>${e.event.data.to}`);
-    for (const want of ['v1:approved>canary', 'v1:canary>released', 'v2:approved>released', 'v1:released>retired', 'v1:retired>released', 'v2:released>rolled_back']) {
+    const moves = (audit.body.entries as { event: { appVersion: number; data: { from: string; to: string } } }[]).map(
+      (e) => `v${e.event.appVersion}:${e.event.data.from}>${e.event.data.to}`,
+    );
+    for (const want of [
+      'v1:approved>canary',
+      'v1:canary>released',
+      'v2:approved>released',
+      'v1:released>retired',
+      'v1:retired>released',
+      'v2:released>rolled_back',
+    ]) {
       assert.ok(moves.includes(want), `${want} missing from ${moves.join(' ')}`);
     }
   });
 
   it('refuses illegal lifecycle moves with the legal ones named', async () => {
-    await assert.rejects(t.gh.apps.setState('faq-bot', 2, 'rolled_back', 'approved', 'admin', 'test'), /rolled_back; it cannot move to approved\. From rolled_back it may move to: retired/);
+    await assert.rejects(
+      t.gh.apps.setState('faq-bot', 2, 'rolled_back', 'approved', 'admin', 'test'),
+      /rolled_back; it cannot move to approved\. From rolled_back it may move to: retired/,
+    );
   });
 });
 
@@ -80,7 +92,10 @@ describe('the gateway follows releases and rollbacks at once', () => {
       const dir = mkdtempSync(join(tmpdir(), 'gh-rel-'));
       cpSync(repoPath('examples', 'apps', 'faq-bot'), dir, { recursive: true });
       const m = join(dir, 'app.yaml');
-      writeFileSync(m, readFileSync(m, 'utf8').replace('  models:\n', '  models:\n    - { id: claude-haiku, maxOutputTokens: 256 }\n'));
+      writeFileSync(
+        m,
+        readFileSync(m, 'utf8').replace('  models:\n', '  models:\n    - { id: claude-haiku, maxOutputTokens: 256 }\n'),
+      );
       const sub = await t.cli(['app', 'submit', m, '--json'], alice);
       assert.equal((JSON.parse(sub.out) as { state: string }).state, 'approved', sub.out);
       assert.equal((await t.cli(['app', 'release', 'faq-bot'], alice)).code, 0);

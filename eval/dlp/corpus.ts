@@ -18,7 +18,10 @@ export interface Sample {
 
 export type Pool = 'tune' | 'test';
 
-export function generateCorpus(pool: Pool, { positives = 2000, negatives = 1000, seed = pool === 'tune' ? 11 : 29 } = {}): Sample[] {
+export function generateCorpus(
+  pool: Pool,
+  { positives = 2000, negatives = 1000, seed = pool === 'tune' ? 11 : 29 } = {},
+): Sample[] {
   const fk = makeFakers(seed);
   const f = fk.us;
   const gens = valueGenerators(fk);

@@ -12,8 +12,14 @@ const NAIVE: [string, RegExp][] = [
   ['US_DRIVER_LICENSE', /\b[A-Z]\d{7,12}\b/g],
   ['DATE_OF_BIRTH', /\b\d{1,2}\/\d{1,2}\/\d{4}\b|\b\d{4}-\d{2}-\d{2}\b/g],
   ['PERSON', /\b[A-Z][a-z]+ [A-Z][a-z]+\b/g],
-  ['STREET_ADDRESS', /\b\d{1,6} [A-Z][a-z]+ (?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct)\b/g],
-  ['API_KEY', /\b(?:AKIA[A-Z0-9]{16}|ghp_[A-Za-z0-9]{36}|xox[bp]-[A-Za-z0-9-]+|sk-[A-Za-z0-9_-]{20,}|eyJ[\w-]+\.[\w-]+\.[\w-]+)\b/g],
+  [
+    'STREET_ADDRESS',
+    /\b\d{1,6} [A-Z][a-z]+ (?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct)\b/g,
+  ],
+  [
+    'API_KEY',
+    /\b(?:AKIA[A-Z0-9]{16}|ghp_[A-Za-z0-9]{36}|xox[bp]-[A-Za-z0-9-]+|sk-[A-Za-z0-9_-]{20,}|eyJ[\w-]+\.[\w-]+\.[\w-]+)\b/g,
+  ],
 ];
 
 export function naiveScan(text: string): Finding[] {
@@ -21,7 +27,8 @@ export function naiveScan(text: string): Finding[] {
   for (const [type, re] of NAIVE) {
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) out.push({ type, start: m.index, end: m.index + m[0].length, score: 1, detector: 'naive' });
+    while ((m = re.exec(text)) !== null)
+      out.push({ type, start: m.index, end: m.index + m[0].length, score: 1, detector: 'naive' });
   }
   return out;
 }

@@ -23,10 +23,14 @@ function report(name: string, r: EvalResult): void {
     tot.tp += c.tp;
     tot.fp += c.fp;
     tot.fn += c.fn;
-    console.log(`${type.padEnd(20)} ${f3(p).padStart(9)} ${f3(rec).padStart(7)} ${f3(f1).padStart(6)}   (${c.tp}/${c.fp}/${c.fn})`);
+    console.log(
+      `${type.padEnd(20)} ${f3(p).padStart(9)} ${f3(rec).padStart(7)} ${f3(f1).padStart(6)}   (${c.tp}/${c.fp}/${c.fn})`,
+    );
   }
   const m = prf(tot);
-  console.log(`${'micro'.padEnd(20)} ${f3(m.p).padStart(9)} ${f3(m.r).padStart(7)} ${f3(m.f1).padStart(6)}   (${tot.tp}/${tot.fp}/${tot.fn})`);
+  console.log(
+    `${'micro'.padEnd(20)} ${f3(m.p).padStart(9)} ${f3(m.r).padStart(7)} ${f3(m.f1).padStart(6)}   (${tot.tp}/${tot.fp}/${tot.fn})`,
+  );
   let n = 0;
   let flagged = 0;
   const parts: string[] = [];
@@ -35,16 +39,21 @@ function report(name: string, r: EvalResult): void {
     flagged += v.flagged;
     parts.push(`${kind} ${v.flagged}/${v.n}`);
   }
-  console.log(`hard-negative FP rate: ${((100 * flagged) / n).toFixed(2)}% (${flagged}/${n} samples flagged) [${parts.join(', ')}]`);
+  console.log(
+    `hard-negative FP rate: ${((100 * flagged) / n).toFixed(2)}% (${flagged}/${n} samples flagged) [${parts.join(', ')}]`,
+  );
 }
 
-console.log(`DLP evaluation on the ${pool} pool: ${samples.filter((s) => !s.negative).length} labeled samples, ${samples.filter((s) => s.negative).length} hard negatives (seeded; span match = same type and overlap >= 0.5 of union)`);
+console.log(
+  `DLP evaluation on the ${pool} pool: ${samples.filter((s) => !s.negative).length} labeled samples, ${samples.filter((s) => s.negative).length} hard negatives (seeded; span match = same type and overlap >= 0.5 of union)`,
+);
 const res = evaluate(samples, (t) => engine.scan(t));
 report('gatehouse engine', res);
 report('naive baseline (one regex per entity)', evaluate(samples, naiveScan));
 if (showErrors > 0) {
   console.log('\nerrors (engine):');
-  for (const e of res.errors.slice(0, showErrors)) console.log(`${e.kind} ${e.type} ${e.id} ${JSON.stringify(e.value)}`);
+  for (const e of res.errors.slice(0, showErrors))
+    console.log(`${e.kind} ${e.type} ${e.id} ${JSON.stringify(e.value)}`);
 }
 if (!skipBench) {
   console.log('');

@@ -36,7 +36,11 @@ export function valueGenerators(fk: Fakers): Record<string, Gen[]> {
   const ssnParts = () => {
     const area = String(f.number.int({ min: 1, max: 899 })).padStart(3, '0');
     const a = area === '666' ? '667' : area;
-    return [a, String(f.number.int({ min: 1, max: 99 })).padStart(2, '0'), String(f.number.int({ min: 1, max: 9999 })).padStart(4, '0')];
+    return [
+      a,
+      String(f.number.int({ min: 1, max: 99 })).padStart(2, '0'),
+      String(f.number.int({ min: 1, max: 9999 })).padStart(4, '0'),
+    ];
   };
   const b64u = (s: string) => Buffer.from(s).toString('base64url');
   const alnum = (n: number) => f.string.alphanumeric({ length: n, casing: 'mixed' });
@@ -48,7 +52,20 @@ export function valueGenerators(fk: Fakers): Record<string, Gen[]> {
   };
   const date = (d: Date) => {
     const [y, m, dd] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
-    const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+    const months = [
+      'January',
+      'February',
+      'March',
+      'April',
+      'May',
+      'June',
+      'July',
+      'August',
+      'September',
+      'October',
+      'November',
+      'December',
+    ];
     return pick([
       `${String(m).padStart(2, '0')}/${String(dd).padStart(2, '0')}/${y}`,
       `${y}-${String(m).padStart(2, '0')}-${String(dd).padStart(2, '0')}`,
@@ -58,24 +75,62 @@ export function valueGenerators(fk: Fakers): Record<string, Gen[]> {
     ]);
   };
   return {
-    EMAIL_ADDRESS: [() => f.internet.email(), () => f.internet.email({ provider: pick(['acme.io', 'corp.example.co.uk', 'mail.bank.com']) }), () => `${f.internet.username().toLowerCase()}+${f.word.noun()}@${f.internet.domainName()}`],
-    PHONE_NUMBER: [() => f.phone.number({ style: 'national' }), () => f.phone.number({ style: 'international' }), () => `${digits(0)}${f.number.int({ min: 2, max: 9 })}${digits(2)}-${f.number.int({ min: 2, max: 9 })}${digits(2)}-${digits(4)}`, () => `+44 20 ${f.number.int({ min: 7000, max: 8999 })} ${digits(4)}`],
+    EMAIL_ADDRESS: [
+      () => f.internet.email(),
+      () => f.internet.email({ provider: pick(['acme.io', 'corp.example.co.uk', 'mail.bank.com']) }),
+      () => `${f.internet.username().toLowerCase()}+${f.word.noun()}@${f.internet.domainName()}`,
+    ],
+    PHONE_NUMBER: [
+      () => f.phone.number({ style: 'national' }),
+      () => f.phone.number({ style: 'international' }),
+      () =>
+        `${digits(0)}${f.number.int({ min: 2, max: 9 })}${digits(2)}-${f.number.int({ min: 2, max: 9 })}${digits(2)}-${digits(4)}`,
+      () => `+44 20 ${f.number.int({ min: 7000, max: 8999 })} ${digits(4)}`,
+    ],
     CREDIT_CARD: [card],
-    US_SSN: [() => ssnParts().join('-'), () => ssnParts().join('-'), () => ssnParts().join(' '), () => ssnParts().join('')],
+    US_SSN: [
+      () => ssnParts().join('-'),
+      () => ssnParts().join('-'),
+      () => ssnParts().join(' '),
+      () => ssnParts().join(''),
+    ],
     IBAN_CODE: [() => f.finance.iban(), () => f.finance.iban({ formatted: true })],
-    IP_ADDRESS: [() => f.internet.ipv4(), () => f.internet.ipv4(), () => f.internet.ipv6(), () => `fe80::${f.string.hexadecimal({ length: 4, prefix: '' }).toLowerCase()}:${f.string.hexadecimal({ length: 3, prefix: '' }).toLowerCase()}`],
+    IP_ADDRESS: [
+      () => f.internet.ipv4(),
+      () => f.internet.ipv4(),
+      () => f.internet.ipv6(),
+      () =>
+        `fe80::${f.string.hexadecimal({ length: 4, prefix: '' }).toLowerCase()}:${f.string.hexadecimal({ length: 3, prefix: '' }).toLowerCase()}`,
+    ],
     US_PASSPORT: [() => digits(9), () => `${f.string.alpha({ length: 1, casing: 'upper' })}${digits(8)}`],
-    US_DRIVER_LICENSE: [() => `${f.string.alpha({ length: 1, casing: 'upper' })}${digits(7)}`, () => `${f.string.alpha({ length: 1, casing: 'upper' })}${digits(12)}`, () => digits(8)],
+    US_DRIVER_LICENSE: [
+      () => `${f.string.alpha({ length: 1, casing: 'upper' })}${digits(7)}`,
+      () => `${f.string.alpha({ length: 1, casing: 'upper' })}${digits(12)}`,
+      () => digits(8),
+    ],
     DATE_OF_BIRTH: [() => date(f.date.birthdate())],
-    PERSON: [() => person().fullName({}).replace(/^(Mr|Mrs|Ms|Miss|Dr)\.? /, ''), () => `${person().firstName()} ${person().lastName()}`],
-    STREET_ADDRESS: [() => f.location.streetAddress(), () => f.location.streetAddress(true), () => `${f.location.streetAddress()}, ${f.location.city()}, ${f.location.state({ abbreviated: true })} ${f.location.zipCode('#####')}`],
+    PERSON: [
+      () =>
+        person()
+          .fullName({})
+          .replace(/^(Mr|Mrs|Ms|Miss|Dr)\.? /, ''),
+      () => `${person().firstName()} ${person().lastName()}`,
+    ],
+    STREET_ADDRESS: [
+      () => f.location.streetAddress(),
+      () => f.location.streetAddress(true),
+      () =>
+        `${f.location.streetAddress()}, ${f.location.city()}, ${f.location.state({ abbreviated: true })} ${f.location.zipCode('#####')}`,
+    ],
     API_KEY: [
       () => `AKIA${f.string.alphanumeric({ length: 16, casing: 'upper' })}`,
       () => `ghp_${alnum(36)}`,
       () => `xoxb-${digits(11)}-${digits(12)}-${alnum(24)}`,
       () => `sk-proj-${alnum(48)}`,
-      () => `${b64u('{"alg":"HS256","typ":"JWT"}')}.${b64u(JSON.stringify({ sub: f.string.uuid(), iat: f.number.int({ min: 1.6e9, max: 1.8e9 }) }))}.${alnum(43)}`,
-      () => `-----BEGIN RSA PRIVATE KEY-----\n${Array.from({ length: 4 }, () => f.string.alphanumeric(64)).join('\n')}\n-----END RSA PRIVATE KEY-----`,
+      () =>
+        `${b64u('{"alg":"HS256","typ":"JWT"}')}.${b64u(JSON.stringify({ sub: f.string.uuid(), iat: f.number.int({ min: 1.6e9, max: 1.8e9 }) }))}.${alnum(43)}`,
+      () =>
+        `-----BEGIN RSA PRIVATE KEY-----\n${Array.from({ length: 4 }, () => f.string.alphanumeric(64)).join('\n')}\n-----END RSA PRIVATE KEY-----`,
       () => alnum(32),
     ],
   };
@@ -95,12 +150,35 @@ export function negativeGenerators(fk: Fakers): Record<string, Gen> {
       return f.datatype.boolean() ? d : d.replace(/(\d{4})(?=\d)/g, '$1 ');
     },
     order_number_9: () => digits(9),
-    tracking_number: () => f.helpers.arrayElement([`1Z${f.string.alphanumeric({ length: 16, casing: 'upper' })}`, digits(12), `9400${digits(18)}`]),
-    build_number_ip_like: () => `${f.number.int({ min: 1, max: 12 })}.${f.number.int({ max: 30 })}.${f.number.int({ max: 9 })}.${f.number.int({ max: 4000 })}`,
-    timestamp: () => f.helpers.arrayElement([f.date.recent().toISOString(), String(f.date.recent().getTime()), f.date.recent().toUTCString()]),
-    price: () => f.helpers.arrayElement([`$${f.finance.amount({ min: 1, max: 99999, dec: 2 })}`, `€${f.number.int({ min: 1000, max: 999999 }).toLocaleString('en-US')}.00`, `USD ${f.finance.amount({ min: 100, max: 5000000, dec: 2, autoFormat: true })}`]),
+    tracking_number: () =>
+      f.helpers.arrayElement([
+        `1Z${f.string.alphanumeric({ length: 16, casing: 'upper' })}`,
+        digits(12),
+        `9400${digits(18)}`,
+      ]),
+    build_number_ip_like: () =>
+      `${f.number.int({ min: 1, max: 12 })}.${f.number.int({ max: 30 })}.${f.number.int({ max: 9 })}.${f.number.int({ max: 4000 })}`,
+    timestamp: () =>
+      f.helpers.arrayElement([
+        f.date.recent().toISOString(),
+        String(f.date.recent().getTime()),
+        f.date.recent().toUTCString(),
+      ]),
+    price: () =>
+      f.helpers.arrayElement([
+        `$${f.finance.amount({ min: 1, max: 99999, dec: 2 })}`,
+        `€${f.number.int({ min: 1000, max: 999999 }).toLocaleString('en-US')}.00`,
+        `USD ${f.finance.amount({ min: 100, max: 5000000, dec: 2, autoFormat: true })}`,
+      ]),
     // Capitalized non-names (products, places, titles): what a capitalization-based PERSON detector trips on.
-    capitalized_phrase: () => f.helpers.arrayElement([f.commerce.productName(), f.location.city(), f.book.title(), f.music.songName(), f.company.catchPhrase().replace(/^\w/, (c) => c.toUpperCase())]),
+    capitalized_phrase: () =>
+      f.helpers.arrayElement([
+        f.commerce.productName(),
+        f.location.city(),
+        f.book.title(),
+        f.music.songName(),
+        f.company.catchPhrase().replace(/^\w/, (c) => c.toUpperCase()),
+      ]),
     sha256: () => createHash('sha256').update(f.string.alphanumeric(12)).digest('hex'),
   };
 }

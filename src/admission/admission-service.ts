@@ -28,8 +28,16 @@ export interface Explanation extends AdmissionResult {
 export function candidateScope(v: AppVersion): AppScope {
   const s = v.manifest.spec;
   return {
-    name: v.app, version: v.version, owner: v.manifest.metadata.owner, environment: s.environment, region: s.region, state: v.state,
-    models: s.models.map((m) => m.id), datasets: s.data.map((d) => d.dataset), connectors: s.connectors.map((c) => c.id), egress: s.egress,
+    name: v.app,
+    version: v.version,
+    owner: v.manifest.metadata.owner,
+    environment: s.environment,
+    region: s.region,
+    state: v.state,
+    models: s.models.map((m) => m.id),
+    datasets: s.data.map((d) => d.dataset),
+    connectors: s.connectors.map((c) => c.id),
+    egress: s.egress,
     spec: s as unknown as Record<string, unknown>,
   };
 }
@@ -38,10 +46,21 @@ function policyFindings(d: Decision): Finding[] {
   const out: Finding[] = d.matched
     .filter((m) => m.effect === 'deny' || m.effect === 'require_approval' || m.effect === 'warn')
     .map((m) => ({
-      check: 'policy' as const, rule: m.policy, severity: m.effect === 'warn' || m.mode === 'advisory' ? ('warning' as const) : ('error' as const), file: 'manifest',
-      message: m.reason, fix: `Change the manifest so policy '${m.policy}' no longer matches (\`gatehouse decisions show ${d.id}\` shows the input it saw).`,
+      check: 'policy' as const,
+      rule: m.policy,
+      severity: m.effect === 'warn' || m.mode === 'advisory' ? ('warning' as const) : ('error' as const),
+      file: 'manifest',
+      message: m.reason,
+      fix: `Change the manifest so policy '${m.policy}' no longer matches (\`gatehouse decisions show ${d.id}\` shows the input it saw).`,
     }));
-  for (const e of d.errors) out.push({ check: 'policy', rule: 'policy-error', severity: 'error', message: e, fix: 'Fix the policy or the catalog attribute it needs; admission fails closed until then.' });
+  for (const e of d.errors)
+    out.push({
+      check: 'policy',
+      rule: 'policy-error',
+      severity: 'error',
+      message: e,
+      fix: 'Fix the policy or the catalog attribute it needs; admission fails closed until then.',
+    });
   return out;
 }
 
@@ -55,37 +74,97 @@ export class AdmissionService implements AdmissionHook {
       decision = await this.deps.governor.govern({
         action: 'app.submit',
         subject: { user: submitter.user },
-        resource: { type: 'app', id: version.app, attributes: { owner: m.metadata.owner, environment: m.spec.environment, region: m.spec.region } },
+        resource: {
+          type: 'app',
+          id: version.app,
+          attributes: { owner: m.metadata.owner, environment: m.spec.environment, region: m.spec.region },
+        },
         request: { version: version.version, hash: version.hash },
         candidate: candidateScope(version),
       });
     } catch (err) {
       // Fail closed: no policy verdict means no admission.
-      decision = { id: 'none', time: Date.now(), effect: 'deny', obligations: {}, warnings: [], matched: [], bundleRevision: 'none', reason: `the admission policy check failed (${(err as Error).message}); try again or ask an admin`, errors: [(err as Error).message] };
+      decision = {
+        id: 'none',
+        time: Date.now(),
+        effect: 'deny',
+        obligations: {},
+        warnings: [],
+        matched: [],
+        bundleRevision: 'none',
+        reason: `the admission policy check failed (${(err as Error).message}); try again or ask an admin`,
+        errors: [(err as Error).message],
+      };
     }
     const effect = decision.errors.length ? 'deny' : decision.effect;
-    const findings: Finding[] = [...policyFindings(decision), ...analyzeCode({ manifest: m, code: version.code, catalog: this.deps.catalog })];
+    const findings: Finding[] = [
+      ...policyFindings(decision),
+      ...analyzeCode({ manifest: m, code: version.code, catalog: this.deps.catalog }),
+    ];
     let piiFailed = false;
     try {
       findings.push(...scanForPii(m, version.code, this.deps.pii));
     } catch (err) {
       piiFailed = true;
-      findings.push({ check: 'pii', rule: 'pii-scan-failed', severity: 'error', message: `The PII scan failed: ${(err as Error).message}.`, fix: 'A reviewer must check the prompts by hand.' });
+      findings.push({
+        check: 'pii',
+        rule: 'pii-scan-failed',
+        severity: 'error',
+        message: `The PII scan failed: ${(err as Error).message}.`,
+        fix: 'A reviewer must check the prompts by hand.',
+      });
     }
-    const policy = { effect: effect === 'allow' && piiFailed ? ('require_approval' as const) : effect, reason: piiFailed && effect === 'allow' ? 'the PII scan could not run' : decision.reason, warnings: decision.warnings };
+    const policy = {
+      effect: effect === 'allow' && piiFailed ? ('require_approval' as const) : effect,
+      reason: piiFailed && effect === 'allow' ? 'the PII scan could not run' : decision.reason,
+      warnings: decision.warnings,
+    };
     const risk = scoreRisk(m, this.deps.catalog, findings, policy, this.deps.config);
     const dec = { id: decision.id, effect: policy.effect, reason: policy.reason, warnings: decision.warnings };
     const { approval, state } = await this.deps.approvals.open({ version, submitter, risk, findings, decision: dec });
-    return { app: version.app, version: version.version, risk, findings, decision: dec, approval: summarize(approval), state };
+    return {
+      app: version.app,
+      version: version.version,
+      risk,
+      findings,
+      decision: dec,
+      approval: summarize(approval),
+      state,
+    };
   }
 
   /** The stored admission outcome of a version (latest when omitted): score, tier, factors, findings, approval. */
   async explain(app: string, version?: number): Promise<Explanation> {
-    const v = version === undefined ? await this.deps.apps.latestVersion(app) : await this.deps.apps.getVersion(app, version);
-    if (!v) throw new NotFoundError(version === undefined ? 'App' : `Version ${version} of app`, app, 'list apps with `gatehouse app list`');
+    const v =
+      version === undefined ? await this.deps.apps.latestVersion(app) : await this.deps.apps.getVersion(app, version);
+    if (!v)
+      throw new NotFoundError(
+        version === undefined ? 'App' : `Version ${version} of app`,
+        app,
+        'list apps with `gatehouse app list`',
+      );
     const rec = await this.deps.approvals.store.forVersion(app, v.version);
-    if (!rec) throw new NotFoundError(`Admission record of ${app} version`, String(v.version), 'it was stored before admission ran; submit it again');
-    const stateAtAdmission = rec.state === 'approved' && rec.auto ? 'approved' : rec.decision.effect === 'deny' ? 'rejected' : 'pending_approval';
-    return { app, version: v.version, risk: rec.risk, findings: rec.findings, decision: rec.decision, approval: summarize(rec), state: stateAtAdmission, currentState: v.state };
+    if (!rec)
+      throw new NotFoundError(
+        `Admission record of ${app} version`,
+        String(v.version),
+        'it was stored before admission ran; submit it again',
+      );
+    const stateAtAdmission =
+      rec.state === 'approved' && rec.auto
+        ? 'approved'
+        : rec.decision.effect === 'deny'
+          ? 'rejected'
+          : 'pending_approval';
+    return {
+      app,
+      version: v.version,
+      risk: rec.risk,
+      findings: rec.findings,
+      decision: rec.decision,
+      approval: summarize(rec),
+      state: stateAtAdmission,
+      currentState: v.state,
+    };
   }
 }

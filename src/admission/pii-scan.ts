@@ -14,7 +14,8 @@ function manifestTexts(m: AppManifest): Array<{ path: string; text: string; prom
   m.spec.prompts.forEach((p, i) => out.push({ path: `spec.prompts[${i}].template`, text: p.template, prompt: true }));
   out.push({ path: 'spec.purpose', text: m.spec.purpose, prompt: false });
   if (m.metadata.description) out.push({ path: 'metadata.description', text: m.metadata.description, prompt: false });
-  for (const [k, v] of Object.entries(m.metadata.labels ?? {})) out.push({ path: `metadata.labels.${k}`, text: v, prompt: false });
+  for (const [k, v] of Object.entries(m.metadata.labels ?? {}))
+    out.push({ path: `metadata.labels.${k}`, text: v, prompt: false });
   m.spec.data.forEach((d, i) => out.push({ path: `spec.data[${i}].purpose`, text: d.purpose, prompt: false }));
   return out;
 }
@@ -30,9 +31,15 @@ export function scanForPii(manifest: AppManifest, code: Record<string, string>, 
     const types = typesOf(scanner.scan(t.text));
     if (!types.length) continue;
     findings.push({
-      check: 'pii', rule: t.prompt ? 'pii-in-prompt' : 'pii-in-manifest', severity: 'error', file: 'manifest', path: t.path,
+      check: 'pii',
+      rule: t.prompt ? 'pii-in-prompt' : 'pii-in-manifest',
+      severity: 'error',
+      file: 'manifest',
+      path: t.path,
       message: `${t.path} contains ${types.join(', ')}; it would be sent with every request.`,
-      fix: t.prompt ? 'Replace the value with a placeholder such as {{customer_email}} filled at run time, or remove it.' : 'Remove the personal data from the manifest.',
+      fix: t.prompt
+        ? 'Replace the value with a placeholder such as {{customer_email}} filled at run time, or remove it.'
+        : 'Remove the personal data from the manifest.',
     });
   }
   for (const lit of stringLiterals(code)) {
@@ -40,7 +47,11 @@ export function scanForPii(manifest: AppManifest, code: Record<string, string>, 
     const types = typesOf(scanner.scan(lit.text));
     if (!types.length) continue;
     findings.push({
-      check: 'pii', rule: 'pii-in-code', severity: 'error', file: lit.file, line: lit.line,
+      check: 'pii',
+      rule: 'pii-in-code',
+      severity: 'error',
+      file: lit.file,
+      line: lit.line,
       message: `A string in the code contains ${types.join(', ')}.`,
       fix: 'Do not hard-code personal data: read it from the input or ctx.data at run time, or remove it.',
     });

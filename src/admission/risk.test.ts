@@ -17,14 +17,24 @@ describe('scoreRisk', () => {
   });
 
   it('itemizes pii data, pii columns, write access, cross-region and prod with roles and owners', () => {
-    const m = manifest({ spec: { environment: 'prod', data: [
-      { dataset: 'customers', access: 'write', purpose: 'update accounts', columns: ['name', 'ssn'] },
-      { dataset: 'claims', access: 'read', purpose: 'look up claims', columns: [] },
-    ] } });
+    const m = manifest({
+      spec: {
+        environment: 'prod',
+        data: [
+          { dataset: 'customers', access: 'write', purpose: 'update accounts', columns: ['name', 'ssn'] },
+          { dataset: 'claims', access: 'read', purpose: 'look up claims', columns: [] },
+        ],
+      },
+    });
     const r = scoreRisk(m, catalog, [], allow, defaultApprovalsConfig);
     assert.deepEqual(ids(r), [
-      'column.pii:customers.ssn=5', 'dataset.all-columns:claims=5', 'dataset.pii:customers=25', 'dataset.regulated:claims=35',
-      'dataset.write:customers=10', 'environment:prod=10', 'region.dataset:claims=15',
+      'column.pii:customers.ssn=5',
+      'dataset.all-columns:claims=5',
+      'dataset.pii:customers=25',
+      'dataset.regulated:claims=35',
+      'dataset.write:customers=10',
+      'environment:prod=10',
+      'region.dataset:claims=15',
     ]);
     assert.equal(r.score, 100, 'capped at 100');
     assert.equal(r.tier, 'critical');
@@ -36,13 +46,26 @@ describe('scoreRisk', () => {
   });
 
   it('treats hosts covered by an approved connector as safe, others and wildcards as egress risk', () => {
-    const r = scoreRisk(manifest({ spec: { egress: ['crm.internal.example.com', 'api.vendor.io', '*.internal.example.com'] } }), catalog, [], allow, defaultApprovalsConfig);
-    assert.deepEqual(ids(r), ['dataset.internal:faq=2', 'egress.unapproved:*.internal.example.com=20', 'egress.unapproved:api.vendor.io=20']);
+    const r = scoreRisk(
+      manifest({ spec: { egress: ['crm.internal.example.com', 'api.vendor.io', '*.internal.example.com'] } }),
+      catalog,
+      [],
+      allow,
+      defaultApprovalsConfig,
+    );
+    assert.deepEqual(ids(r), [
+      'dataset.internal:faq=2',
+      'egress.unapproved:*.internal.example.com=20',
+      'egress.unapproved:api.vendor.io=20',
+    ]);
     assert.ok(r.factors.filter((f) => f.id.startsWith('egress')).every((f) => f.roles.includes('security')));
   });
 
   it('uses the configured weights and thresholds, not constants', () => {
-    const cfg = approvalsConfigSchema.parse({ tiers: { medium: 1, high: 2, critical: 3 }, weights: { datasetClassification: { internal: 40 } } });
+    const cfg = approvalsConfigSchema.parse({
+      tiers: { medium: 1, high: 2, critical: 3 },
+      weights: { datasetClassification: { internal: 40 } },
+    });
     const r = scoreRisk(manifest(), catalog, [], allow, cfg);
     assert.deepEqual([r.score, r.tier], [40, 'critical']);
     assert.equal(tierFor(19, defaultApprovalsConfig.tiers), 'low');
@@ -53,11 +76,38 @@ describe('scoreRisk', () => {
 
   it('turns findings and policy warnings into factors, and require_approval lifts low to medium', () => {
     const findings = [
-      { check: 'static' as const, rule: 'ambient-api', severity: 'error' as const, file: 'main.js', line: 3, message: 'process', fix: 'use ctx' },
-      { check: 'static' as const, rule: 'ambient-api', severity: 'error' as const, file: 'main.js', line: 9, message: 'fs', fix: 'use ctx' },
+      {
+        check: 'static' as const,
+        rule: 'ambient-api',
+        severity: 'error' as const,
+        file: 'main.js',
+        line: 3,
+        message: 'process',
+        fix: 'use ctx',
+      },
+      {
+        check: 'static' as const,
+        rule: 'ambient-api',
+        severity: 'error' as const,
+        file: 'main.js',
+        line: 9,
+        message: 'fs',
+        fix: 'use ctx',
+      },
     ];
-    const r = scoreRisk(manifest(), catalog, findings, { effect: 'require_approval', reason: 'new vendor', warnings: ['prompt is long'] }, defaultApprovalsConfig);
-    assert.deepEqual(ids(r), ['code.ambient-api=25', 'dataset.internal:faq=2', 'policy.require_approval=0', 'policy.warning:1=5']);
+    const r = scoreRisk(
+      manifest(),
+      catalog,
+      findings,
+      { effect: 'require_approval', reason: 'new vendor', warnings: ['prompt is long'] },
+      defaultApprovalsConfig,
+    );
+    assert.deepEqual(ids(r), [
+      'code.ambient-api=25',
+      'dataset.internal:faq=2',
+      'policy.require_approval=0',
+      'policy.warning:1=5',
+    ]);
     assert.match(r.factors.find((f) => f.id === 'code.ambient-api')!.reason, /2 places: main.js:3, main.js:9/);
     assert.equal(r.tier, 'medium');
   });

@@ -21,33 +21,87 @@ const carol = who('carol', 'creator');
 const dora = who('dora', 'data_owner');
 const sam = who('sam', 'security');
 const ada = who('ada', 'admin');
-const ssnScanner = { scan: (t: string) => [...t.matchAll(/\b\d{3}-\d{2}-\d{4}\b/g)].map((m) => ({ type: 'US_SSN', start: m.index!, end: m.index! + m[0].length })) };
-const risky = () => manifest({ name: 'crm-bot', spec: {
-  data: [{ dataset: 'customers', access: 'read', purpose: 'summarise accounts', columns: ['name', 'email'] }],
-  egress: ['api.unknown-vendor.io'],
-} });
+const ssnScanner = {
+  scan: (t: string) =>
+    [...t.matchAll(/\b\d{3}-\d{2}-\d{4}\b/g)].map((m) => ({
+      type: 'US_SSN',
+      start: m.index!,
+      end: m.index! + m[0].length,
+    })),
+};
+const risky = () =>
+  manifest({
+    name: 'crm-bot',
+    spec: {
+      data: [{ dataset: 'customers', access: 'read', purpose: 'summarise accounts', columns: ['name', 'email'] }],
+      egress: ['api.unknown-vendor.io'],
+    },
+  });
 
 for (const t of testDatabases) {
   describe(`approvals on ${t.name}`, () => {
-    let db: SqlDb; let cleanup: () => Promise<void>;
-    let clock: ManualClock; let states: MemoryStates; let audit: MemoryAudit; let events: NotifyEvent[];
-    let approvals: ApprovalService; let admission: AdmissionService; let sla: SlaMonitor;
+    let db: SqlDb;
+    let cleanup: () => Promise<void>;
+    let clock: ManualClock;
+    let states: MemoryStates;
+    let audit: MemoryAudit;
+    let events: NotifyEvent[];
+    let approvals: ApprovalService;
+    let admission: AdmissionService;
+    let sla: SlaMonitor;
     const versions = new Map<string, AppVersion>();
     let gov = fakeGovernor('allow');
 
     beforeEach(async () => {
       ({ db, cleanup } = await t.open(approvalMigrations));
-      clock = new ManualClock(); states = new MemoryStates(); audit = new MemoryAudit(); events = [];
+      clock = new ManualClock();
+      states = new MemoryStates();
+      audit = new MemoryAudit();
+      events = [];
       const notifier: Notifier = { notify: (e) => events.push(e), drain: async () => {} };
-      approvals = new ApprovalService({ db, clock, audit, notifier, lifecycle: new Lifecycle(states, audit), config: defaultApprovalsConfig, logger: silentLogger });
+      approvals = new ApprovalService({
+        db,
+        clock,
+        audit,
+        notifier,
+        lifecycle: new Lifecycle(states, audit),
+        config: defaultApprovalsConfig,
+        logger: silentLogger,
+      });
       gov = fakeGovernor('allow');
-      const apps = { getVersion: async (a: string, v: number) => versions.get(`${a}@${v}`), latestVersion: async () => undefined, inForce: async () => undefined, listVersions: async () => [] };
-      admission = new AdmissionService({ governor: gov, catalog: testCatalog(), pii: ssnScanner, approvals, apps, config: defaultApprovalsConfig });
-      sla = new SlaMonitor({ approvals, clock, audit, notifier, logger: silentLogger, reminders: defaultApprovalsConfig.reminders, admins: () => ['ada'] });
+      const apps = {
+        getVersion: async (a: string, v: number) => versions.get(`${a}@${v}`),
+        latestVersion: async () => undefined,
+        inForce: async () => undefined,
+        listVersions: async () => [],
+      };
+      admission = new AdmissionService({
+        governor: gov,
+        catalog: testCatalog(),
+        pii: ssnScanner,
+        approvals,
+        apps,
+        config: defaultApprovalsConfig,
+      });
+      sla = new SlaMonitor({
+        approvals,
+        clock,
+        audit,
+        notifier,
+        logger: silentLogger,
+        reminders: defaultApprovalsConfig.reminders,
+        admins: () => ['ada'],
+      });
     });
     afterEach(() => cleanup());
 
-    const submit = async (m = risky(), v = 1, code = { 'main.js': "export async function main(i, ctx) { return ctx.http.fetch('https://api.unknown-vendor.io/x'); }" }) => {
+    const submit = async (
+      m = risky(),
+      v = 1,
+      code = {
+        'main.js': "export async function main(i, ctx) { return ctx.http.fetch('https://api.unknown-vendor.io/x'); }",
+      },
+    ) => {
       const ver = version(m, code, v);
       versions.set(`${ver.app}@${v}`, ver);
       states.put(ver.app, v, 'draft');
@@ -55,7 +109,9 @@ for (const t of testDatabases) {
     };
 
     it('auto-approves a low-risk dev app as a system approval with its factors', async () => {
-      const r = await submit(manifest(), 1, { 'main.js': 'export const main = (i, ctx) => ctx.llm.chat({ model: "small-chat" });' });
+      const r = await submit(manifest(), 1, {
+        'main.js': 'export const main = (i, ctx) => ctx.llm.chat({ model: "small-chat" });',
+      });
       assert.equal(r.risk.tier, 'low');
       assert.equal(r.state, 'approved');
       assert.equal(r.approval.state, 'approved');
@@ -80,9 +136,16 @@ for (const t of testDatabases) {
       assert.equal(r.approval.minApprovals, 2);
       assert.equal(events[0].type, 'approval.requested');
       const id = r.approval.id;
-      await assert.rejects(approvals.approve(id, { ...carol, roles: ['admin', 'security'] }), { status: 403, message: /separation of duties/ });
+      await assert.rejects(approvals.approve(id, { ...carol, roles: ['admin', 'security'] }), {
+        status: 403,
+        message: /separation of duties/,
+      });
       await assert.rejects(approvals.approve(id, who('lena', 'legal')), { status: 403 });
-      await assert.rejects(approvals.approve(id, who('otto', 'data_owner')), { status: 403 }, 'only the dataset owner fills its slot');
+      await assert.rejects(
+        approvals.approve(id, who('otto', 'data_owner')),
+        { status: 403 },
+        'only the dataset owner fills its slot',
+      );
       const one = await approvals.approve(id, dora, 'ok for names and emails');
       assert.equal(one.state, 'pending');
       assert.equal(await states.getState('crm-bot', 1), 'pending_approval');
@@ -92,13 +155,23 @@ for (const t of testDatabases) {
       assert.deepEqual(two.requirements.map((q) => q.filledBy).sort(), ['dora', 'sam']);
       assert.equal(await states.getState('crm-bot', 1), 'approved');
       await assert.rejects(approvals.approve(id, ada), { status: 409 });
-      assert.deepEqual(events.map((e) => e.type), ['approval.requested', 'approval.decided']);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['approval.requested', 'approval.decided'],
+      );
       assert.ok(audit.types().includes('approval.granted'));
       assert.equal(audit.events.filter((e) => e.type === 'approval.vote').length, 2);
     });
 
     it('the app owner may not review it either, even when someone else submitted it', async () => {
-      const m = manifest({ name: 'sams-app', owner: 'sam', spec: { data: [{ dataset: 'customers', access: 'read', purpose: 'accounts', columns: ['name'] }], egress: ['api.unknown-vendor.io'] } });
+      const m = manifest({
+        name: 'sams-app',
+        owner: 'sam',
+        spec: {
+          data: [{ dataset: 'customers', access: 'read', purpose: 'accounts', columns: ['name'] }],
+          egress: ['api.unknown-vendor.io'],
+        },
+      });
       const r = await submit(m);
       await assert.rejects(approvals.approve(r.approval.id, sam), { status: 403, message: /owns sams-app/ });
       await assert.rejects(approvals.reject(r.approval.id, sam, 'no'), { status: 403 });
@@ -129,7 +202,9 @@ for (const t of testDatabases) {
     it('a new version supersedes the pending one; approvals do not carry over', async () => {
       const r1 = await submit();
       await approvals.approve(r1.approval.id, dora);
-      const r2 = await submit(risky(), 2, { 'main.js': "export async function main(i, ctx) { return ctx.http.fetch('https://api.unknown-vendor.io/y'); }" });
+      const r2 = await submit(risky(), 2, {
+        'main.js': "export async function main(i, ctx) { return ctx.http.fetch('https://api.unknown-vendor.io/y'); }",
+      });
       assert.equal((await approvals.require(r1.approval.id)).state, 'superseded');
       assert.equal(await states.getState('crm-bot', 1), 'superseded');
       assert.equal(r2.approval.votes.length, 0);
@@ -143,7 +218,9 @@ for (const t of testDatabases) {
       const denied = await submit(manifest({ name: 'denied' }), 1, { 'main.js': 'export const main = () => 1;' });
       assert.equal(denied.state, 'rejected');
       assert.match(denied.approval.comment!, /prod apps need a budget/);
-      (admission as unknown as { deps: { governor: unknown } }).deps.governor = fakeGovernor('require_approval', { reason: 'new model' });
+      (admission as unknown as { deps: { governor: unknown } }).deps.governor = fakeGovernor('require_approval', {
+        reason: 'new model',
+      });
       const held = await submit(manifest({ name: 'held' }), 1, { 'main.js': 'export const main = () => 1;' });
       assert.equal(held.state, 'pending_approval');
       assert.equal(held.risk.tier, 'medium');
@@ -151,16 +228,27 @@ for (const t of testDatabases) {
     });
 
     it('fails closed when the governor throws', async () => {
-      (admission as unknown as { deps: { governor: unknown } }).deps.governor = { govern: async () => { throw new Error('bundle missing'); } };
+      (admission as unknown as { deps: { governor: unknown } }).deps.governor = {
+        govern: async () => {
+          throw new Error('bundle missing');
+        },
+      };
       const r = await submit(manifest({ name: 'x' }), 1, { 'main.js': 'export const main = () => 1;' });
       assert.equal(r.state, 'rejected');
       assert.match(r.approval.comment!, /bundle missing/);
     });
 
     it('flags PII in prompts and code, and dynamic code, as factors needing security', async () => {
-      const m = manifest({ name: 'leaky', spec: { prompts: [{ name: 'p', template: 'Summarise the account of 123-45-6789' }] } });
+      const m = manifest({
+        name: 'leaky',
+        spec: { prompts: [{ name: 'p', template: 'Summarise the account of 123-45-6789' }] },
+      });
       const r = await submit(m, 1, { 'main.js': "export const main = (i) => eval(i.x) + ' 987-65-4321';" });
-      assert.ok(r.findings.some((f) => f.rule === 'pii-in-prompt' && f.path === 'spec.prompts[0].template' && !f.message.includes('123-45')));
+      assert.ok(
+        r.findings.some(
+          (f) => f.rule === 'pii-in-prompt' && f.path === 'spec.prompts[0].template' && !f.message.includes('123-45'),
+        ),
+      );
       assert.ok(r.findings.some((f) => f.rule === 'pii-in-code' && f.line === 1));
       assert.ok(r.risk.factors.some((f) => f.id === 'pii.in-text'));
       assert.ok(r.risk.factors.some((f) => f.id === 'code.dynamic-code'));
@@ -180,10 +268,16 @@ for (const t of testDatabases) {
       clock.advance(6 * 3_600_000);
       assert.deepEqual(await sla.tick(), { reminded: [], escalated: [r.approval.id] });
       assert.deepEqual(await sla.tick(), { reminded: [], escalated: [] });
-      assert.deepEqual(events.map((e) => e.type), ['approval.requested', 'approval.reminded', 'approval.reminded', 'approval.escalated']);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['approval.requested', 'approval.reminded', 'approval.reminded', 'approval.escalated'],
+      );
       assert.match(events[3].text, /Escalated to admins: ada/);
       assert.equal((await approvals.require(r.approval.id)).escalated, true);
-      assert.deepEqual(audit.types().filter((x) => x.startsWith('approval.')), ['approval.requested', 'approval.reminded', 'approval.reminded', 'approval.escalated']);
+      assert.deepEqual(
+        audit.types().filter((x) => x.startsWith('approval.')),
+        ['approval.requested', 'approval.reminded', 'approval.reminded', 'approval.escalated'],
+      );
     });
 
     it('explains a version from the stored record', async () => {

@@ -23,7 +23,13 @@ describe('approvals configuration', () => {
   });
 
   it('merges partial overrides with defaults', () => {
-    const c = loadConfig({ env: { GATEHOUSE_HOME: home('approvals:\n  weights: { datasetClassification: { pii: 40 } }\n  slaHours: { high: 8 }\nnotify:\n  webhooks: [{ url: "http://127.0.0.1:9/hook", format: slack }]\n') } });
+    const c = loadConfig({
+      env: {
+        GATEHOUSE_HOME: home(
+          'approvals:\n  weights: { datasetClassification: { pii: 40 } }\n  slaHours: { high: 8 }\nnotify:\n  webhooks: [{ url: "http://127.0.0.1:9/hook", format: slack }]\n',
+        ),
+      },
+    });
     assert.equal(c.approvals.weights.datasetClassification.pii, 40);
     assert.equal(c.approvals.weights.datasetClassification.regulated, 35);
     assert.deepEqual(c.approvals.slaHours, { medium: 4, high: 8, critical: 72 });
@@ -31,9 +37,21 @@ describe('approvals configuration', () => {
   });
 
   it('rejects bad values naming the field', () => {
-    assert.throws(() => loadConfig({ env: { GATEHOUSE_HOME: home('approvals:\n  weights: { unapprovedEgress: 500 }\n') } }), { status: 400, message: /approvals\.weights\.unapprovedEgress/ });
-    assert.throws(() => loadConfig({ env: { GATEHOUSE_HOME: home('approvals:\n  reminders: [1.5]\n') } }), { status: 400, message: /approvals\.reminders\[0\]/ });
-    assert.throws(() => loadConfig({ env: { GATEHOUSE_HOME: home('notify:\n  webhooks: [{ url: "ftp://x" }]\n') } }), { status: 400, message: /notify\.webhooks\[0\]\.url/ });
-    assert.throws(() => loadConfig({ env: { GATEHOUSE_HOME: home('approvals:\n  quorum: { high: { minApprovals: 0 } }\n') } }), { status: 400, message: /approvals\.quorum\.high\.minApprovals/ });
+    assert.throws(
+      () => loadConfig({ env: { GATEHOUSE_HOME: home('approvals:\n  weights: { unapprovedEgress: 500 }\n') } }),
+      { status: 400, message: /approvals\.weights\.unapprovedEgress/ },
+    );
+    assert.throws(() => loadConfig({ env: { GATEHOUSE_HOME: home('approvals:\n  reminders: [1.5]\n') } }), {
+      status: 400,
+      message: /approvals\.reminders\[0\]/,
+    });
+    assert.throws(() => loadConfig({ env: { GATEHOUSE_HOME: home('notify:\n  webhooks: [{ url: "ftp://x" }]\n') } }), {
+      status: 400,
+      message: /notify\.webhooks\[0\]\.url/,
+    });
+    assert.throws(
+      () => loadConfig({ env: { GATEHOUSE_HOME: home('approvals:\n  quorum: { high: { minApprovals: 0 } }\n') } }),
+      { status: 400, message: /approvals\.quorum\.high\.minApprovals/ },
+    );
   });
 });

@@ -24,7 +24,9 @@ export interface AppsPort {
   latestVersion(app: string): Promise<AppVersion | undefined>;
   inForce(app: string): Promise<AppVersion | undefined>;
   listVersions(app: string): Promise<AppVersion[]>;
-  store: { setState(app: string, version: number, from: LifecycleState, to: LifecycleState, at: number): Promise<boolean> };
+  store: {
+    setState(app: string, version: number, from: LifecycleState, to: LifecycleState, at: number): Promise<boolean>;
+  };
   setAdmissionHook(hook: AdmissionHook): void;
 }
 
@@ -64,24 +66,63 @@ export function createApprovalsModule(d: ApprovalsModuleDeps): ApprovalsModule {
   };
   const lifecycle = new Lifecycle(states, d.audit);
   const notifier = d.notifier ?? new WebhookNotifier(d.notify, d.logger);
-  const approvals = new ApprovalService({ db: d.db, clock: d.clock, audit: d.audit, notifier, lifecycle, config: d.approvals, logger: d.logger });
-  const admission = new AdmissionService({ governor: d.governor, catalog: d.catalog, pii: d.pii, approvals, apps: d.apps, config: d.approvals });
-  const admins = () => d.catalog.list('User').filter((u) => u.spec.roles.includes('admin')).map((u) => u.metadata.name);
-  const sla = new SlaMonitor({ approvals, clock: d.clock, audit: d.audit, notifier, logger: d.logger, reminders: d.approvals.reminders, admins });
+  const approvals = new ApprovalService({
+    db: d.db,
+    clock: d.clock,
+    audit: d.audit,
+    notifier,
+    lifecycle,
+    config: d.approvals,
+    logger: d.logger,
+  });
+  const admission = new AdmissionService({
+    governor: d.governor,
+    catalog: d.catalog,
+    pii: d.pii,
+    approvals,
+    apps: d.apps,
+    config: d.approvals,
+  });
+  const admins = () =>
+    d.catalog
+      .list('User')
+      .filter((u) => u.spec.roles.includes('admin'))
+      .map((u) => u.metadata.name);
+  const sla = new SlaMonitor({
+    approvals,
+    clock: d.clock,
+    audit: d.audit,
+    notifier,
+    logger: d.logger,
+    reminders: d.approvals.reminders,
+    admins,
+  });
   d.apps.setAdmissionHook(admission);
   return {
-    admission, approvals, lifecycle, sla, notifier,
+    admission,
+    approvals,
+    lifecycle,
+    sla,
+    notifier,
     routes: approvalRoutes(approvals, admission, sla),
     decorateRoutes(routes) {
       const show = routes.find((r) => r.method === 'get' && r.path === '/api/v1/apps/:app');
       if (!show) return;
       const inner = show.handler;
       show.handler = async (ctx) => {
-        const out = (await inner(ctx)) as { latest?: { app?: string; version?: number; state?: string; rejection?: unknown } };
+        const out = (await inner(ctx)) as {
+          latest?: { app?: string; version?: number; state?: string; rejection?: unknown };
+        };
         const l = out?.latest;
         if (l?.app && l.version !== undefined && l.state === 'rejected') {
           const rec = await approvals.store.forVersion(l.app, l.version);
-          if (rec?.state === 'rejected') l.rejection = { by: rec.decidedBy ?? 'system', comment: rec.comment ?? '', at: rec.decidedAt ? new Date(rec.decidedAt).toISOString() : null, approvalId: rec.id };
+          if (rec?.state === 'rejected')
+            l.rejection = {
+              by: rec.decidedBy ?? 'system',
+              comment: rec.comment ?? '',
+              at: rec.decidedAt ? new Date(rec.decidedAt).toISOString() : null,
+              approvalId: rec.id,
+            };
         }
         return out;
       };

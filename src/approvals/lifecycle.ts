@@ -65,17 +65,27 @@ export interface TransitionResult {
 
 /** Moves versions through legal transitions only, each one audited (`app.lifecycle`) with who and why. */
 export class Lifecycle {
-  constructor(private readonly store: AppStateWriter, private readonly audit: AuditSink) {}
+  constructor(
+    private readonly store: AppStateWriter,
+    private readonly audit: AuditSink,
+  ) {}
 
   async transition(t: TransitionInput): Promise<TransitionResult> {
-    if (!t.reason.trim()) throw new InvalidInputError('A lifecycle change needs a reason.', [{ path: 'reason', message: 'say why' }]);
+    if (!t.reason.trim())
+      throw new InvalidInputError('A lifecycle change needs a reason.', [{ path: 'reason', message: 'say why' }]);
     const from = t.from ?? (await this.store.getState(t.app, t.version));
-    if (from === undefined) throw new InvalidInputError(`App '${t.app}' has no version ${t.version}.`, [{ path: 'version', message: 'list versions with `gatehouse app show`' }]);
+    if (from === undefined)
+      throw new InvalidInputError(`App '${t.app}' has no version ${t.version}.`, [
+        { path: 'version', message: 'list versions with `gatehouse app show`' },
+      ]);
     assertTransition(t.app, t.version, from, t.to);
     const ok = await this.store.setState(t.app, t.version, from, t.to);
     if (!ok) {
       const now = await this.store.getState(t.app, t.version);
-      throw new ConflictError(`App '${t.app}' version ${t.version} changed state meanwhile (now ${now ?? 'unknown'}); retry.`, { app: t.app, version: t.version, from, to: t.to });
+      throw new ConflictError(
+        `App '${t.app}' version ${t.version} changed state meanwhile (now ${now ?? 'unknown'}); retry.`,
+        { app: t.app, version: t.version, from, to: t.to },
+      );
     }
     const { index } = await this.audit.append({
       type: 'app.lifecycle',

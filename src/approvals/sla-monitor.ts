@@ -39,18 +39,49 @@ export class SlaMonitor {
       const breached = now >= r.dueAt!;
       const level = breached ? levels.length + 1 : levels.filter((f) => elapsed >= f).length;
       if (level <= r.remindersSent) continue;
-      if (!(await this.deps.approvals.store.markReminded(r.id, r.remindersSent, level, breached ? now : undefined))) continue; // another replica sent it
-      const open = r.requirements.filter((q) => !r.votes.some((v) => v.vote === 'approve' && v.counted === q.key)).map((q) => q.user ?? q.role);
-      const data = { ...this.deps.approvals.eventData(r), waitingOn: open.join(','), overdueMinutes: breached ? Math.round((now - r.dueAt!) / 60_000) : undefined };
+      if (!(await this.deps.approvals.store.markReminded(r.id, r.remindersSent, level, breached ? now : undefined)))
+        continue; // another replica sent it
+      const open = r.requirements
+        .filter((q) => !r.votes.some((v) => v.vote === 'approve' && v.counted === q.key))
+        .map((q) => q.user ?? q.role);
+      const data = {
+        ...this.deps.approvals.eventData(r),
+        waitingOn: open.join(','),
+        overdueMinutes: breached ? Math.round((now - r.dueAt!) / 60_000) : undefined,
+      };
       if (breached) {
         const admins = this.deps.admins();
-        await this.deps.audit.append({ type: 'approval.escalated', actor: 'system', app: r.app, appVersion: r.version, ids: { approvalId: r.id }, data: { dueAt: r.dueAt, escalatedTo: admins, waitingOn: open } });
-        this.deps.notifier.notify({ type: 'approval.escalated', time: now, text: `SLA breached: ${r.app} v${r.version} (${r.tier} risk) was due ${new Date(r.dueAt!).toISOString()} and still waits on ${open.join(', ')}. Escalated to admins: ${admins.join(', ') || 'none configured'}.`, data: { ...data, escalatedTo: admins.join(',') } });
+        await this.deps.audit.append({
+          type: 'approval.escalated',
+          actor: 'system',
+          app: r.app,
+          appVersion: r.version,
+          ids: { approvalId: r.id },
+          data: { dueAt: r.dueAt, escalatedTo: admins, waitingOn: open },
+        });
+        this.deps.notifier.notify({
+          type: 'approval.escalated',
+          time: now,
+          text: `SLA breached: ${r.app} v${r.version} (${r.tier} risk) was due ${new Date(r.dueAt!).toISOString()} and still waits on ${open.join(', ')}. Escalated to admins: ${admins.join(', ') || 'none configured'}.`,
+          data: { ...data, escalatedTo: admins.join(',') },
+        });
         out.escalated.push(r.id);
       } else {
         const pct = Math.round(levels[level - 1] * 100);
-        await this.deps.audit.append({ type: 'approval.reminded', actor: 'system', app: r.app, appVersion: r.version, ids: { approvalId: r.id }, data: { level, slaUsedPercent: pct, waitingOn: open } });
-        this.deps.notifier.notify({ type: 'approval.reminded', time: now, text: `Reminder: ${r.app} v${r.version} has used ${pct}% of its review SLA; waiting on ${open.join(', ')}, due ${new Date(r.dueAt!).toISOString()}.`, data: { ...data, slaUsedPercent: pct } });
+        await this.deps.audit.append({
+          type: 'approval.reminded',
+          actor: 'system',
+          app: r.app,
+          appVersion: r.version,
+          ids: { approvalId: r.id },
+          data: { level, slaUsedPercent: pct, waitingOn: open },
+        });
+        this.deps.notifier.notify({
+          type: 'approval.reminded',
+          time: now,
+          text: `Reminder: ${r.app} v${r.version} has used ${pct}% of its review SLA; waiting on ${open.join(', ')}, due ${new Date(r.dueAt!).toISOString()}.`,
+          data: { ...data, slaUsedPercent: pct },
+        });
         out.reminded.push(r.id);
       }
     }
@@ -62,7 +93,10 @@ export class SlaMonitor {
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = this.tick()
-        .catch((err: Error) => { this.deps.logger.error('approval SLA check failed', { error: err.message }); return { reminded: [], escalated: [] }; })
+        .catch((err: Error) => {
+          this.deps.logger.error('approval SLA check failed', { error: err.message });
+          return { reminded: [], escalated: [] };
+        })
         .finally(() => (this.running = undefined));
     }, intervalMs);
     this.timer.unref();

@@ -52,7 +52,13 @@ export function diffVersions(from: AppVersion, to: AppVersion): AppVersionDiff {
     const b = to.code[f];
     if (a === b) return [];
     const change = a === undefined ? 'added' : b === undefined ? 'removed' : 'changed';
-    return [{ file: f, change: change as 'added' | 'removed' | 'changed', patch: createTwoFilesPatch(`v${from.version}/${f}`, `v${to.version}/${f}`, a ?? '', b ?? '') }];
+    return [
+      {
+        file: f,
+        change: change as 'added' | 'removed' | 'changed',
+        patch: createTwoFilesPatch(`v${from.version}/${f}`, `v${to.version}/${f}`, a ?? '', b ?? ''),
+      },
+    ];
   });
   return {
     app: to.app,

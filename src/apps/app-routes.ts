@@ -7,18 +7,39 @@ import { manifestSchema } from './manifest-schema.js';
 
 const versionParam = (raw: string, field: string): number => {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`${field} must be a version number (1, 2, ...), got '${raw}'.`, [{ path: field, message: 'expected a positive integer' }]);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidInputError(`${field} must be a version number (1, 2, ...), got '${raw}'.`, [
+      { path: field, message: 'expected a positive integer' },
+    ]);
   return n;
 };
 
-export function summarizeVersion(v: { app: string; version: number; hash: string; state: string; submittedBy: string; createdAt: number }) {
-  return { app: v.app, version: v.version, hash: v.hash, state: v.state, submittedBy: v.submittedBy, createdAt: new Date(v.createdAt).toISOString() };
+export function summarizeVersion(v: {
+  app: string;
+  version: number;
+  hash: string;
+  state: string;
+  submittedBy: string;
+  createdAt: number;
+}) {
+  return {
+    app: v.app,
+    version: v.version,
+    hash: v.hash,
+    state: v.state,
+    submittedBy: v.submittedBy,
+    createdAt: new Date(v.createdAt).toISOString(),
+  };
 }
 
 export function appRoutes(apps: AppService): AnyRoute[] {
   return [
     defineRoute({
-      method: 'post', path: '/api/v1/apps', summary: 'Submit an app manifest and its code', tag: 'apps', access: ['creator', 'admin'],
+      method: 'post',
+      path: '/api/v1/apps',
+      summary: 'Submit an app manifest and its code',
+      tag: 'apps',
+      access: ['creator', 'admin'],
       body: z.object({ manifest: z.unknown(), code: z.record(z.string(), z.string()).default({}) }).strict(),
       handler: async ({ body, principal, c }) => {
         const r = await apps.submit(body.manifest, body.code, principal);
@@ -27,36 +48,67 @@ export function appRoutes(apps: AppService): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/apps', summary: 'List apps', tag: 'apps', access: 'authenticated',
+      method: 'get',
+      path: '/api/v1/apps',
+      summary: 'List apps',
+      tag: 'apps',
+      access: 'authenticated',
       handler: async () => ({ items: await apps.list() }),
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/apps/:app', summary: 'Show an app', tag: 'apps', access: 'authenticated',
+      method: 'get',
+      path: '/api/v1/apps/:app',
+      summary: 'Show an app',
+      tag: 'apps',
+      access: 'authenticated',
       handler: async ({ params }) => {
         const latest = await apps.requireVersion(params.app);
         const versions = await apps.listVersions(params.app);
         const force = await apps.inForce(params.app);
-        return { name: params.app, owner: latest.manifest.metadata.owner, inForce: force?.version ?? null, latest: { ...summarizeVersion(latest), manifest: latest.manifest }, versions: versions.map(summarizeVersion) };
+        return {
+          name: params.app,
+          owner: latest.manifest.metadata.owner,
+          inForce: force?.version ?? null,
+          latest: { ...summarizeVersion(latest), manifest: latest.manifest },
+          versions: versions.map(summarizeVersion),
+        };
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/apps/:app/versions', summary: 'List the versions of an app', tag: 'apps', access: 'authenticated',
+      method: 'get',
+      path: '/api/v1/apps/:app/versions',
+      summary: 'List the versions of an app',
+      tag: 'apps',
+      access: 'authenticated',
       handler: async ({ params }) => {
         await apps.requireVersion(params.app);
         return { items: (await apps.listVersions(params.app)).map(summarizeVersion) };
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/apps/:app/versions/:version', summary: 'Read one app version with manifest and code', tag: 'apps', access: 'authenticated',
+      method: 'get',
+      path: '/api/v1/apps/:app/versions/:version',
+      summary: 'Read one app version with manifest and code',
+      tag: 'apps',
+      access: 'authenticated',
       handler: async ({ params }) => apps.requireVersion(params.app, versionParam(params.version, 'version')),
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/apps/:app/diff', summary: 'Diff two versions of an app', tag: 'apps', access: 'authenticated',
+      method: 'get',
+      path: '/api/v1/apps/:app/diff',
+      summary: 'Diff two versions of an app',
+      tag: 'apps',
+      access: 'authenticated',
       query: z.object({ from: z.string(), to: z.string() }),
-      handler: async ({ params, query }) => apps.diff(params.app, versionParam(query.from, 'from'), versionParam(query.to, 'to')),
+      handler: async ({ params, query }) =>
+        apps.diff(params.app, versionParam(query.from, 'from'), versionParam(query.to, 'to')),
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/schema/manifest', summary: 'JSON Schema of the app manifest', tag: 'apps', access: 'public',
+      method: 'get',
+      path: '/api/v1/schema/manifest',
+      summary: 'JSON Schema of the app manifest',
+      tag: 'apps',
+      access: 'public',
       handler: async () => z.toJSONSchema(manifestSchema, { io: 'input' }),
     }),
   ];

@@ -14,7 +14,13 @@ import type { Coordination } from '../coord/coordination.js';
 import { diffVersions, type AppVersionDiff } from './app-diff.js';
 import { AppStore } from './app-store.js';
 import { checkReferences } from './manifest-references.js';
-import { manifestSchema, type AppManifest, type AppReader, type AppVersion, type LifecycleState } from './manifest-schema.js';
+import {
+  manifestSchema,
+  type AppManifest,
+  type AppReader,
+  type AppVersion,
+  type LifecycleState,
+} from './manifest-schema.js';
 
 const APPS_CHANNEL = 'gatehouse.apps';
 
@@ -35,7 +41,9 @@ export class AppService implements AppReader {
   private admission?: AdmissionHook;
   private precheck?: (candidate: { manifest: AppManifest; code: Record<string, string> }) => Promise<void>;
 
-  constructor(private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink; coord?: Coordination }) {
+  constructor(
+    private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink; coord?: Coordination },
+  ) {
     this.store = new AppStore(deps.db);
   }
 
@@ -61,13 +69,18 @@ export class AppService implements AppReader {
     const manifest = parseOrThrow(manifestSchema, rawManifest, 'app manifest');
     const refErrors = checkReferences(manifest, this.deps.catalog);
     checkCode(manifest.spec.runtime.entrypoint, manifest.spec.runtime.files, code, refErrors);
-    if (refErrors.length) throw new InvalidInputError(`Invalid app manifest: ${refErrors[0].path}: ${refErrors[0].message}`, refErrors);
+    if (refErrors.length)
+      throw new InvalidInputError(`Invalid app manifest: ${refErrors[0].path}: ${refErrors[0].message}`, refErrors);
     if (this.precheck) {
       try {
         await this.precheck({ manifest, code });
       } catch (err) {
         // A tier this host cannot run is the manifest's problem to fix (pick another tier), so a 400 naming the field.
-        if (err instanceof UnavailableError) throw new InvalidInputError(`Invalid app manifest: spec.runtime.tier: ${err.message}; pick a tier this host runs (\`gatehouse sandbox tiers\`).`, [{ path: 'spec.runtime.tier', message: err.message }]);
+        if (err instanceof UnavailableError)
+          throw new InvalidInputError(
+            `Invalid app manifest: spec.runtime.tier: ${err.message}; pick a tier this host runs (\`gatehouse sandbox tiers\`).`,
+            [{ path: 'spec.runtime.tier', message: err.message }],
+          );
         throw err;
       }
     }
@@ -83,7 +96,17 @@ export class AppService implements AppReader {
     const now = this.deps.clock.now();
     let version: number;
     try {
-      version = await this.deps.db.transaction((tx) => this.store.insert(tx, { app, hash, manifest, code, state: 'draft', submittedBy: submitter.user, createdAt: now }));
+      version = await this.deps.db.transaction((tx) =>
+        this.store.insert(tx, {
+          app,
+          hash,
+          manifest,
+          code,
+          state: 'draft',
+          submittedBy: submitter.user,
+          createdAt: now,
+        }),
+      );
       this.store.markChanged(app);
     } catch (err) {
       this.store.invalidate(app);
@@ -93,7 +116,13 @@ export class AppService implements AppReader {
       throw err;
     }
     const stored = (await this.store.get(app, version))!;
-    await this.deps.audit.append({ type: 'app.submitted', actor: submitter.user, app, appVersion: version, data: { hash, state: 'draft' } });
+    await this.deps.audit.append({
+      type: 'app.submitted',
+      actor: submitter.user,
+      app,
+      appVersion: version,
+      data: { hash, state: 'draft' },
+    });
     const admission = this.admission ? await this.admission.admit(stored, submitter) : undefined;
     return { created: true, version: (await this.store.get(app, version))!, admission };
   }
@@ -128,12 +157,28 @@ export class AppService implements AppReader {
     throw new NotFoundError(`Version ${version} of app`, app, 'see `gatehouse app versions`');
   }
 
-  async list(): Promise<{ name: string; owner: string; latest: number; state: LifecycleState; inForce: number | null; environment: string }[]> {
+  async list(): Promise<
+    {
+      name: string;
+      owner: string;
+      latest: number;
+      state: LifecycleState;
+      inForce: number | null;
+      environment: string;
+    }[]
+  > {
     const out = [];
     for (const name of await this.store.appNames()) {
       const latest = (await this.store.latest(name))!;
       const force = await this.inForce(name);
-      out.push({ name, owner: latest.manifest.metadata.owner, latest: latest.version, state: latest.state, inForce: force?.version ?? null, environment: latest.manifest.spec.environment });
+      out.push({
+        name,
+        owner: latest.manifest.metadata.owner,
+        latest: latest.version,
+        state: latest.state,
+        inForce: force?.version ?? null,
+        environment: latest.manifest.spec.environment,
+      });
     }
     return out;
   }
@@ -143,27 +188,57 @@ export class AppService implements AppReader {
   }
 
   /** Moves a version between lifecycle states; only legal transitions; audited; conflict if it moved meanwhile. */
-  async setState(app: string, version: number, from: LifecycleState, to: LifecycleState, actor: string, reason: string, ids: Record<string, string> = {}): Promise<void> {
+  async setState(
+    app: string,
+    version: number,
+    from: LifecycleState,
+    to: LifecycleState,
+    actor: string,
+    reason: string,
+    ids: Record<string, string> = {},
+  ): Promise<void> {
     assertTransition(app, version, from, to);
     const ok = await this.store.setState(app, version, from, to, this.deps.clock.now());
     if (!ok) throw new ConflictError(`App ${app} version ${version} is no longer ${from}; reload and retry.`);
-    await this.deps.audit.append({ type: 'app.lifecycle', actor, app, appVersion: version, ids, data: { from, to, reason } });
+    await this.deps.audit.append({
+      type: 'app.lifecycle',
+      actor,
+      app,
+      appVersion: version,
+      ids,
+      data: { from, to, reason },
+    });
   }
 }
 
 function checkCode(entrypoint: string, files: string[], code: Record<string, string>, errors: ErrorDetail[]): void {
   const declared = new Set([entrypoint, ...files]);
   let total = 0;
-  if (Object.keys(code).length > CODE_LIMITS.maxFiles) errors.push({ path: 'code', message: `at most ${CODE_LIMITS.maxFiles} code files` });
+  if (Object.keys(code).length > CODE_LIMITS.maxFiles)
+    errors.push({ path: 'code', message: `at most ${CODE_LIMITS.maxFiles} code files` });
   for (const f of declared) {
-    if (f.startsWith('/') || f.split(/[\\/]/).includes('..')) errors.push({ path: 'spec.runtime', message: `code path '${f}' must be relative and stay inside the app folder` });
-    else if (typeof code[f] !== 'string') errors.push({ path: f === entrypoint ? 'spec.runtime.entrypoint' : 'spec.runtime.files', message: `code file '${f}' was not uploaded` });
+    if (f.startsWith('/') || f.split(/[\\/]/).includes('..'))
+      errors.push({
+        path: 'spec.runtime',
+        message: `code path '${f}' must be relative and stay inside the app folder`,
+      });
+    else if (typeof code[f] !== 'string')
+      errors.push({
+        path: f === entrypoint ? 'spec.runtime.entrypoint' : 'spec.runtime.files',
+        message: `code file '${f}' was not uploaded`,
+      });
   }
   for (const [f, text] of Object.entries(code)) {
-    if (!declared.has(f)) errors.push({ path: `code.${f}`, message: `file '${f}' is not named by spec.runtime.entrypoint or spec.runtime.files` });
+    if (!declared.has(f))
+      errors.push({
+        path: `code.${f}`,
+        message: `file '${f}' is not named by spec.runtime.entrypoint or spec.runtime.files`,
+      });
     const bytes = Buffer.byteLength(String(text));
     total += bytes;
-    if (bytes > CODE_LIMITS.maxFileBytes) errors.push({ path: `code.${f}`, message: `file is ${bytes} bytes; the limit is ${CODE_LIMITS.maxFileBytes}` });
+    if (bytes > CODE_LIMITS.maxFileBytes)
+      errors.push({ path: `code.${f}`, message: `file is ${bytes} bytes; the limit is ${CODE_LIMITS.maxFileBytes}` });
   }
-  if (total > CODE_LIMITS.maxTotalBytes) errors.push({ path: 'code', message: `code totals ${total} bytes; the limit is ${CODE_LIMITS.maxTotalBytes}` });
+  if (total > CODE_LIMITS.maxTotalBytes)
+    errors.push({ path: 'code', message: `code totals ${total} bytes; the limit is ${CODE_LIMITS.maxTotalBytes}` });
 }

@@ -48,7 +48,9 @@ export class AppStore {
   private cached(app: string): Promise<AppVersion[]> {
     let p = this.cache.get(app);
     if (!p) {
-      p = this.db.all<Row>(`SELECT ${COLS} FROM app_versions WHERE app = ? ORDER BY version`, [app]).then((rows) => rows.map(toVersion));
+      p = this.db
+        .all<Row>(`SELECT ${COLS} FROM app_versions WHERE app = ? ORDER BY version`, [app])
+        .then((rows) => rows.map(toVersion));
       p.catch(() => this.cache.delete(app));
       this.cache.set(app, p);
     }
@@ -85,14 +87,34 @@ export class AppStore {
     const version = Number(max?.m ?? 0) + 1;
     await tx.run(
       'INSERT INTO app_versions (app, version, hash, manifest, code, state, submitted_by, created_at, state_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [v.app, version, v.hash, JSON.stringify(v.manifest), JSON.stringify(v.code), v.state, v.submittedBy, v.createdAt, v.createdAt],
+      [
+        v.app,
+        version,
+        v.hash,
+        JSON.stringify(v.manifest),
+        JSON.stringify(v.code),
+        v.state,
+        v.submittedBy,
+        v.createdAt,
+        v.createdAt,
+      ],
     );
     return version;
   }
 
   /** Compare-and-set of the lifecycle state; false when the version is no longer in `from`. */
-  async setState(app: string, version: number, from: LifecycleState, to: LifecycleState, at: number, q: SqlExecutor = this.db): Promise<boolean> {
-    const r = await q.run('UPDATE app_versions SET state = ?, state_changed_at = ? WHERE app = ? AND version = ? AND state = ?', [to, at, app, version, from]);
+  async setState(
+    app: string,
+    version: number,
+    from: LifecycleState,
+    to: LifecycleState,
+    at: number,
+    q: SqlExecutor = this.db,
+  ): Promise<boolean> {
+    const r = await q.run(
+      'UPDATE app_versions SET state = ?, state_changed_at = ? WHERE app = ? AND version = ? AND state = ?',
+      [to, at, app, version, from],
+    );
     // Inside a caller's transaction the caller marks the change after commit; a read before then would cache the old state.
     if (!q || q === this.db) this.markChanged(app);
     return r.changes === 1;

@@ -8,27 +8,48 @@ export function checkReferences(m: AppManifest, catalog: CatalogReader): ErrorDe
   const out: ErrorDetail[] = [];
   const names = (kind: 'Dataset' | 'Connector' | 'Model' | 'User') => catalog.list(kind).map((d) => d.metadata.name);
   if (!catalog.user(m.metadata.owner)) {
-    out.push({ path: 'metadata.owner', message: `unknown user '${m.metadata.owner}' (${didYouMean(m.metadata.owner, names('User'))})` });
+    out.push({
+      path: 'metadata.owner',
+      message: `unknown user '${m.metadata.owner}' (${didYouMean(m.metadata.owner, names('User'))})`,
+    });
   }
   m.spec.models.forEach((mod, i) => {
-    if (!catalog.model(mod.id)) out.push({ path: `spec.models[${i}].id`, message: `unknown model '${mod.id}' (${didYouMean(mod.id, names('Model'))})` });
+    if (!catalog.model(mod.id))
+      out.push({
+        path: `spec.models[${i}].id`,
+        message: `unknown model '${mod.id}' (${didYouMean(mod.id, names('Model'))})`,
+      });
     if (mod.fallback && !m.spec.models.some((x) => x.id === mod.fallback)) {
-      out.push({ path: `spec.models[${i}].fallback`, message: `fallback '${mod.fallback}' must itself be declared in spec.models` });
+      out.push({
+        path: `spec.models[${i}].fallback`,
+        message: `fallback '${mod.fallback}' must itself be declared in spec.models`,
+      });
     }
   });
   m.spec.data.forEach((d, i) => {
     const ds = catalog.dataset(d.dataset);
     if (!ds) {
-      out.push({ path: `spec.data[${i}].dataset`, message: `unknown dataset '${d.dataset}' (${didYouMean(d.dataset, names('Dataset'))})` });
+      out.push({
+        path: `spec.data[${i}].dataset`,
+        message: `unknown dataset '${d.dataset}' (${didYouMean(d.dataset, names('Dataset'))})`,
+      });
       return;
     }
     const cols = ds.spec.columns.map((c) => c.name);
     d.columns.forEach((c, j) => {
-      if (cols.length && !cols.includes(c)) out.push({ path: `spec.data[${i}].columns[${j}]`, message: `dataset '${d.dataset}' has no column '${c}' (${didYouMean(c, cols)})` });
+      if (cols.length && !cols.includes(c))
+        out.push({
+          path: `spec.data[${i}].columns[${j}]`,
+          message: `dataset '${d.dataset}' has no column '${c}' (${didYouMean(c, cols)})`,
+        });
     });
   });
   m.spec.connectors.forEach((c, i) => {
-    if (!catalog.connector(c.id)) out.push({ path: `spec.connectors[${i}].id`, message: `unknown connector '${c.id}' (${didYouMean(c.id, names('Connector'))})` });
+    if (!catalog.connector(c.id))
+      out.push({
+        path: `spec.connectors[${i}].id`,
+        message: `unknown connector '${c.id}' (${didYouMean(c.id, names('Connector'))})`,
+      });
   });
   const dupModels = m.spec.models.map((x) => x.id).filter((id, i, a) => a.indexOf(id) !== i);
   for (const id of new Set(dupModels)) out.push({ path: 'spec.models', message: `model '${id}' is declared twice` });

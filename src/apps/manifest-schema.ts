@@ -5,60 +5,105 @@ import { nameSchema } from '../catalog/catalog-schema.js';
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export const TIERS = ['wasm', 'container', 'microvm'] as const;
 
-const hostSchema = z.string().regex(/^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i, 'must be a host name like api.example.com (optionally *.example.com or host:port), without scheme or path');
+const hostSchema = z
+  .string()
+  .regex(
+    /^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i,
+    'must be a host name like api.example.com (optionally *.example.com or host:port), without scheme or path',
+  );
 
-export const manifestSchema = z.object({
-  apiVersion: z.literal('gatehouse/v1'),
-  kind: z.literal('App'),
-  metadata: z.object({
-    name: nameSchema,
-    owner: z.string().min(1, 'name the owning user'),
-    description: z.string().optional(),
-    labels: z.record(z.string(), z.string()).optional(),
-  }).strict(),
-  spec: z.object({
-    purpose: z.string().min(3, 'say in a few words what the app is for'),
-    environment: z.enum(ENVIRONMENTS),
-    region: z.string().min(1),
-    runtime: z.object({
-      tier: z.enum(TIERS),
-      entrypoint: z.string().min(1, 'name the code file that exports main(input, ctx)'),
-      /** Further code files the entrypoint imports, relative to the manifest. */
-      files: z.array(z.string().min(1)).default([]),
-      timeoutMs: z.number().int().positive().max(300_000).optional(),
-      memoryMb: z.number().int().positive().max(4096).optional(),
-    }).strict(),
-    models: z.array(z.object({
-      id: z.string().min(1),
-      maxInputTokens: z.number().int().positive().optional(),
-      maxOutputTokens: z.number().int().positive().optional(),
-      temperature: z.number().min(0).max(2).optional(),
-      /** Cheaper model to route to when a budget runs out or this model is killed. */
-      fallback: z.string().optional(),
-    }).strict()).default([]),
-    data: z.array(z.object({
-      dataset: z.string().min(1),
-      access: z.enum(['read', 'write']),
-      purpose: z.string().min(3, 'say why the app needs this data'),
-      columns: z.array(z.string().min(1)).default([]),
-    }).strict()).default([]),
-    connectors: z.array(z.object({ id: z.string().min(1) }).strict()).default([]),
-    egress: z.array(hostSchema).default([]),
-    users: z.object({ groups: z.array(z.string()).default([]) }).strict().default({ groups: [] }),
-    prompts: z.array(z.object({ name: z.string().min(1), template: z.string() }).strict()).default([]),
-    budgets: z.object({
-      dailyCostUsd: z.number().positive().optional(),
-      perUserDailyCostUsd: z.number().positive().optional(),
-      requestsPerMinute: z.number().int().positive().optional(),
-      tokensPerMinute: z.number().int().positive().optional(),
-    }).strict().optional(),
-    cache: z.object({ enabled: z.boolean().default(false), ttlSeconds: z.number().int().positive().default(3600) }).strict().optional(),
-  }).strict(),
-}).strict();
+export const manifestSchema = z
+  .object({
+    apiVersion: z.literal('gatehouse/v1'),
+    kind: z.literal('App'),
+    metadata: z
+      .object({
+        name: nameSchema,
+        owner: z.string().min(1, 'name the owning user'),
+        description: z.string().optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+      })
+      .strict(),
+    spec: z
+      .object({
+        purpose: z.string().min(3, 'say in a few words what the app is for'),
+        environment: z.enum(ENVIRONMENTS),
+        region: z.string().min(1),
+        runtime: z
+          .object({
+            tier: z.enum(TIERS),
+            entrypoint: z.string().min(1, 'name the code file that exports main(input, ctx)'),
+            /** Further code files the entrypoint imports, relative to the manifest. */
+            files: z.array(z.string().min(1)).default([]),
+            timeoutMs: z.number().int().positive().max(300_000).optional(),
+            memoryMb: z.number().int().positive().max(4096).optional(),
+          })
+          .strict(),
+        models: z
+          .array(
+            z
+              .object({
+                id: z.string().min(1),
+                maxInputTokens: z.number().int().positive().optional(),
+                maxOutputTokens: z.number().int().positive().optional(),
+                temperature: z.number().min(0).max(2).optional(),
+                /** Cheaper model to route to when a budget runs out or this model is killed. */
+                fallback: z.string().optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+        data: z
+          .array(
+            z
+              .object({
+                dataset: z.string().min(1),
+                access: z.enum(['read', 'write']),
+                purpose: z.string().min(3, 'say why the app needs this data'),
+                columns: z.array(z.string().min(1)).default([]),
+              })
+              .strict(),
+          )
+          .default([]),
+        connectors: z.array(z.object({ id: z.string().min(1) }).strict()).default([]),
+        egress: z.array(hostSchema).default([]),
+        users: z
+          .object({ groups: z.array(z.string()).default([]) })
+          .strict()
+          .default({ groups: [] }),
+        prompts: z.array(z.object({ name: z.string().min(1), template: z.string() }).strict()).default([]),
+        budgets: z
+          .object({
+            dailyCostUsd: z.number().positive().optional(),
+            perUserDailyCostUsd: z.number().positive().optional(),
+            requestsPerMinute: z.number().int().positive().optional(),
+            tokensPerMinute: z.number().int().positive().optional(),
+          })
+          .strict()
+          .optional(),
+        cache: z
+          .object({ enabled: z.boolean().default(false), ttlSeconds: z.number().int().positive().default(3600) })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  })
+  .strict();
 
 export type AppManifest = z.output<typeof manifestSchema>;
 
-export const LIFECYCLE_STATES = ['draft', 'pending_approval', 'approved', 'rejected', 'superseded', 'canary', 'released', 'killed', 'rolled_back', 'retired'] as const;
+export const LIFECYCLE_STATES = [
+  'draft',
+  'pending_approval',
+  'approved',
+  'rejected',
+  'superseded',
+  'canary',
+  'released',
+  'killed',
+  'rolled_back',
+  'retired',
+] as const;
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
 
 export interface AppVersion {

@@ -43,7 +43,11 @@ describe('audit CLI and API over HTTP', () => {
   const cli = async (args: string[], token = 'auditor-token') => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(args, { out: (s) => out.push(s), err: (s) => err.push(s) }, { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: token, GATEHOUSE_HOME: cliHome });
+    const code = await runCli(
+      args,
+      { out: (s) => out.push(s), err: (s) => err.push(s) },
+      { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: token, GATEHOUSE_HOME: cliHome },
+    );
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 
@@ -60,11 +64,32 @@ describe('audit CLI and API over HTTP', () => {
     });
     await new Promise<void>((r) => witness.listen(0, '127.0.0.1', r));
     witnessUrl = `http://127.0.0.1:${(witness.address() as AddressInfo).port}/witness`;
-    log = await AuditLog.open({ db, home, clock: new ManualClock(), logger: silentLogger, config: { maxBatch: 10, witnessFile: 'witness.jsonl', witnessUrl } });
+    log = await AuditLog.open({
+      db,
+      home,
+      clock: new ManualClock(),
+      logger: silentLogger,
+      config: { maxBatch: 10, witnessFile: 'witness.jsonl', witnessUrl },
+    });
     for (let i = 0; i < 30; i += 10) {
-      await Promise.all(Array.from({ length: 10 }, (_, j) => log.append({ type: j % 3 ? 'decision' : 'approval.granted', actor: 'ann', app: j % 2 ? 'crm' : 'notes', data: { n: i + j } })));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, j) =>
+          log.append({
+            type: j % 3 ? 'decision' : 'approval.granted',
+            actor: 'ann',
+            app: j % 2 ? 'crm' : 'notes',
+            data: { n: i + j },
+          }),
+        ),
+      );
     }
-    const app = buildApp({ routes: auditRoutes(log), authenticate: async (t) => principals[t], maxBodyBytes: 1 << 20, logger: silentLogger, version: 'test' });
+    const app = buildApp({
+      routes: auditRoutes(log),
+      authenticate: async (t) => principals[t],
+      maxBodyBytes: 1 << 20,
+      logger: silentLogger,
+      version: 'test',
+    });
     server = await listen(app, '127.0.0.1', 0);
   });
   after(async () => {
@@ -80,7 +105,14 @@ describe('audit CLI and API over HTTP', () => {
     assert.match(saved.out, /^gatehouse\/audit\n30\n/);
     writeFileSync(join(work, 'saved.txt'), saved.out); // as a terminal may save it: no final newline
     await log.append({ type: 'kill.set', actor: 'sec', app: 'crm', data: {} });
-    const r = await cli(['audit', 'verify', '--checkpoint', join(work, 'saved.txt'), '--witness', join(home, 'witness.jsonl')]);
+    const r = await cli([
+      'audit',
+      'verify',
+      '--checkpoint',
+      join(work, 'saved.txt'),
+      '--witness',
+      join(home, 'witness.jsonl'),
+    ]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /ok: 31 entries recomputed/);
     assert.match(r.out, /extends 5 saved\/witnessed checkpoint/);
@@ -96,7 +128,16 @@ describe('audit CLI and API over HTTP', () => {
     const p = await cli(['audit', 'proof', '7']);
     assert.equal(p.code, 0, p.err);
     const proof = JSON.parse(p.out) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(proof).sort(), ['checkpoint', 'entry', 'inclusionPath', 'leafHash', 'leafIndex', 'rootHash', 'treeSize', 'verifierKey']);
+    assert.deepEqual(Object.keys(proof).sort(), [
+      'checkpoint',
+      'entry',
+      'inclusionPath',
+      'leafHash',
+      'leafIndex',
+      'rootHash',
+      'treeSize',
+      'verifierKey',
+    ]);
     assert.equal(proof.verifierKey, log.verifierKey);
     writeFileSync(join(work, 'proof.json'), p.out);
     const ok = await cli(['audit', 'verify-proof', join(work, 'proof.json')]);
@@ -104,7 +145,10 @@ describe('audit CLI and API over HTTP', () => {
     assert.match(ok.out, /ok: entry 7 \(decision by ann/);
 
     const entry = Buffer.from(String(proof.entry), 'base64').toString().replace('"n":7', '"n":8');
-    writeFileSync(join(work, 'forged.json'), JSON.stringify({ ...proof, entry: Buffer.from(entry).toString('base64') }));
+    writeFileSync(
+      join(work, 'forged.json'),
+      JSON.stringify({ ...proof, entry: Buffer.from(entry).toString('base64') }),
+    );
     const bad = await cli(['audit', 'verify-proof', join(work, 'forged.json')]);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /proof rejected: entry 7: inclusion proof does not lead to the expected root/);
@@ -123,7 +167,10 @@ describe('audit CLI and API over HTTP', () => {
     assert.ok(listed.entries.every((e) => e.event.type === 'approval.granted' && e.event.app === 'notes'));
     const ex = await cli(['audit', 'export']);
     const lines = ex.out.split('\n').map((s) => JSON.parse(s) as { index: number; entry: string });
-    assert.deepEqual(lines.map((x) => x.index), Array.from({ length: 31 }, (_, i) => i));
+    assert.deepEqual(
+      lines.map((x) => x.index),
+      Array.from({ length: 31 }, (_, i) => i),
+    );
     const denied = await cli(['audit', 'list'], 'creator-token');
     assert.equal(denied.code, 1);
     assert.match(denied.err, /needs one of: auditor, security/);
@@ -137,10 +184,23 @@ describe('audit CLI and API over HTTP', () => {
     const listed = await log.entries({ start: 3, limit: 5 });
     assert.deepEqual(Array.from(page.indexes), [3, 4, 5, 6, 7]);
     listed.forEach((e, k) => {
-      assert.ok(Buffer.from(page.data).subarray(page.offsets[k], page.offsets[k + 1]).equals(e.leaf));
-      assert.ok(Buffer.from(page.hashes).subarray(k * 32, k * 32 + 32).equals(e.leafHash));
+      assert.ok(
+        Buffer.from(page.data)
+          .subarray(page.offsets[k], page.offsets[k + 1])
+          .equals(e.leaf),
+      );
+      assert.ok(
+        Buffer.from(page.hashes)
+          .subarray(k * 32, k * 32 + 32)
+          .equals(e.leafHash),
+      );
     });
-    const good = { indexes: [0], lengths: [2], leaves: Buffer.from('{}').toString('base64'), leafHashes: Buffer.alloc(32).toString('base64') };
+    const good = {
+      indexes: [0],
+      lengths: [2],
+      leaves: Buffer.from('{}').toString('base64'),
+      leafHashes: Buffer.alloc(32).toString('base64'),
+    };
     assert.equal(unpackEntries(good).indexes.length, 1);
     assert.throws(() => unpackEntries({ ...good, lengths: [3] }), AuditVerificationError);
     assert.throws(() => unpackEntries({ ...good, leafHashes: '' }), AuditVerificationError);

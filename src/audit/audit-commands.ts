@@ -1,9 +1,16 @@
 // CLI: `gatehouse audit verify | proof | verify-proof | list | export | checkpoint`.
 import type { Command } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
-import { commandGroup } from '../cli/program.js';
+import { commandGroup } from '../cli/command-group.js';
 import { readInputFile, type CliContext } from '../cli/cli-context.js';
-import { apiSource, AuditVerificationError, checkProofFile, readTrusted, resolveKey, type ProofFile } from './audit-client.js';
+import {
+  apiSource,
+  AuditVerificationError,
+  checkProofFile,
+  readTrusted,
+  resolveKey,
+  type ProofFile,
+} from './audit-client.js';
 import type { EntryJson } from './audit-routes.js';
 import { hashLeaf, verifyInclusion } from './merkle.js';
 import { openCheckpoint } from './note.js';
@@ -15,18 +22,32 @@ const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
 export function parseSince(text: string, now = Date.now()): string {
   const rel = /^(\d+)([mhd])$/.exec(text);
   if (rel) return new Date(now - Number(rel[1]) * UNITS[rel[2]]).toISOString();
-  if (Number.isNaN(Date.parse(text))) throw new InvalidInputError(`--since ${text} is neither an ISO time nor an age like 24h or 7d`, [{ path: '--since', message: 'use 2026-01-31T00:00:00Z or 24h' }]);
+  if (Number.isNaN(Date.parse(text)))
+    throw new InvalidInputError(`--since ${text} is neither an ISO time nor an age like 24h or 7d`, [
+      { path: '--since', message: 'use 2026-01-31T00:00:00Z or 24h' },
+    ]);
   return new Date(Date.parse(text)).toISOString();
 }
 
 function intArg(name: string, text: string): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new InvalidInputError(`${name} must be a non-negative integer, got ${text}`, [{ path: name, message: 'use a number' }]);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)))
+    throw new InvalidInputError(`${name} must be a non-negative integer, got ${text}`, [
+      { path: name, message: 'use a number' },
+    ]);
   return Number(text);
 }
 
 function summary(e: EntryJson): string {
-  const ev = (e.event ?? {}) as { type?: string; actor?: string; app?: string; appVersion?: number; ids?: Record<string, string> };
-  const ids = Object.entries(ev.ids ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+  const ev = (e.event ?? {}) as {
+    type?: string;
+    actor?: string;
+    app?: string;
+    appVersion?: number;
+    ids?: Record<string, string>;
+  };
+  const ids = Object.entries(ev.ids ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   const app = ev.app ? `${ev.app}${ev.appVersion !== undefined ? `@${ev.appVersion}` : ''}` : '-';
   return `${String(e.index).padStart(7)}  ${e.time}  ${(ev.type ?? '?').padEnd(22)} ${(ev.actor ?? '?').padEnd(14)} ${app.padEnd(16)} ${ids}`;
 }
@@ -36,8 +57,13 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
 
   audit
     .command('verify')
-    .description('recompute the whole tree from the entries and check it against the signed checkpoint (exit 1 naming the first bad index)')
-    .option('--checkpoint <file>', 'a checkpoint saved earlier (`gatehouse audit checkpoint > saved.txt`); the log must extend it')
+    .description(
+      'recompute the whole tree from the entries and check it against the signed checkpoint (exit 1 naming the first bad index)',
+    )
+    .option(
+      '--checkpoint <file>',
+      'a checkpoint saved earlier (`gatehouse audit checkpoint > saved.txt`); the log must extend it',
+    )
     .option('--witness <file|url>', 'a witness file or URL (JSON lines); the log must extend every checkpoint in it')
     .option('--key <verifierKey>', 'verifier key to trust (default: GATEHOUSE_AUDIT_KEY, then the pinned key)')
     .action(async (o: { checkpoint?: string; witness?: string; key?: string }) => {
@@ -47,44 +73,74 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
       const r = await verifyLog(apiSource(api), key, trusted);
       if (!r.ok) {
         const at = r.problem?.index !== undefined ? ` at index ${r.problem.index}` : '';
-        throw new AuditVerificationError(`audit log verification FAILED${at}: ${r.problem?.message}`, { index: r.problem?.index ?? null, report: r });
+        throw new AuditVerificationError(`audit log verification FAILED${at}: ${r.problem?.message}`, {
+          index: r.problem?.index ?? null,
+          report: r,
+        });
       }
-      cli.print({ ...r, key: note }, () => [
-        `ok: ${r.entriesChecked} entries recomputed; root ${r.rootHash} matches the checkpoint of size ${r.size} signed by ${key.name}`,
-        ...(trusted.length ? [`ok: the log extends ${r.trustedChecked} saved/witnessed checkpoint(s)`] : []),
-        `(${note})`,
-      ].join('\n'));
+      cli.print({ ...r, key: note }, () =>
+        [
+          `ok: ${r.entriesChecked} entries recomputed; root ${r.rootHash} matches the checkpoint of size ${r.size} signed by ${key.name}`,
+          ...(trusted.length ? [`ok: the log extends ${r.trustedChecked} saved/witnessed checkpoint(s)`] : []),
+          `(${note})`,
+        ].join('\n'),
+      );
     });
 
   audit
     .command('checkpoint')
     .description('print the latest signed checkpoint (save it to check later with `audit verify --checkpoint`)')
     .action(async () => {
-      const r = await cli.api().request<{ checkpoint: string; size: number; rootHash: string }>('GET', '/api/v1/audit/checkpoint');
+      const r = await cli
+        .api()
+        .request<{ checkpoint: string; size: number; rootHash: string }>('GET', '/api/v1/audit/checkpoint');
       cli.print(r, () => r.checkpoint.replace(/\n$/, ''));
     });
 
   audit
     .command('proof <index>')
-    .description('write a self-contained inclusion proof (JSON) for one entry, checkable offline by `audit verify-proof` or any RFC 6962 verifier')
+    .description(
+      'write a self-contained inclusion proof (JSON) for one entry, checkable offline by `audit verify-proof` or any RFC 6962 verifier',
+    )
     .option('--key <verifierKey>', 'verifier key to trust (default: GATEHOUSE_AUDIT_KEY, then the pinned key)')
     .action(async (indexText: string, o: { key?: string }) => {
       const index = intArg('index', indexText);
       const api = cli.api();
       const { key, text } = await resolveKey({ key: o.key, env: cli.env, api });
-      const p = await api.request<{ leafIndex: number; treeSize: number; inclusionPath: string[]; checkpoint: string | null }>('GET', `/api/v1/audit/proof/inclusion?index=${index}`);
+      const p = await api.request<{
+        leafIndex: number;
+        treeSize: number;
+        inclusionPath: string[];
+        checkpoint: string | null;
+      }>('GET', `/api/v1/audit/proof/inclusion?index=${index}`);
       const e = await api.request<EntryJson>('GET', `/api/v1/audit/entries/${index}`);
-      if (!p.checkpoint) throw new AuditVerificationError(`the server has no signed checkpoint for tree size ${p.treeSize}`);
+      if (!p.checkpoint)
+        throw new AuditVerificationError(`the server has no signed checkpoint for tree size ${p.treeSize}`);
       const cp = openCheckpoint(p.checkpoint, key);
       const proof: ProofFile = {
-        entry: e.entry, leafIndex: p.leafIndex, treeSize: p.treeSize, inclusionPath: p.inclusionPath, checkpoint: p.checkpoint, verifierKey: text,
-        leafHash: hashLeaf(Buffer.from(e.entry, 'base64')).toString('base64'), rootHash: cp.root.toString('base64'),
+        entry: e.entry,
+        leafIndex: p.leafIndex,
+        treeSize: p.treeSize,
+        inclusionPath: p.inclusionPath,
+        checkpoint: p.checkpoint,
+        verifierKey: text,
+        leafHash: hashLeaf(Buffer.from(e.entry, 'base64')).toString('base64'),
+        rootHash: cp.root.toString('base64'),
       };
       // Never hand out a proof that does not verify.
       try {
-        verifyInclusion(index, p.treeSize, Buffer.from(proof.leafHash!, 'base64'), p.inclusionPath.map((h) => Buffer.from(h, 'base64')), cp.root);
+        verifyInclusion(
+          index,
+          p.treeSize,
+          Buffer.from(proof.leafHash!, 'base64'),
+          p.inclusionPath.map((h) => Buffer.from(h, 'base64')),
+          cp.root,
+        );
       } catch (err) {
-        throw new AuditVerificationError(`the server's proof for entry ${index} does not verify: ${(err as Error).message}`, { index });
+        throw new AuditVerificationError(
+          `the server's proof for entry ${index} does not verify: ${(err as Error).message}`,
+          { index },
+        );
       }
       cli.io.out(JSON.stringify(proof, null, 2));
     });
@@ -92,14 +148,19 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
   audit
     .command('verify-proof <file>')
     .description('check a proof file offline (signature with the pinned or given key, then the inclusion path)')
-    .option('--key <verifierKey>', 'verifier key to trust (default: GATEHOUSE_AUDIT_KEY, then the pinned key, else the one in the file)')
+    .option(
+      '--key <verifierKey>',
+      'verifier key to trust (default: GATEHOUSE_AUDIT_KEY, then the pinned key, else the one in the file)',
+    )
     .action(async (file: string, o: { key?: string }) => {
       let proof: ProofFile;
       try {
         proof = JSON.parse(readInputFile(file)) as ProofFile;
       } catch (err) {
         if (err instanceof InvalidInputError) throw err;
-        throw new InvalidInputError(`${file} is not JSON: ${(err as Error).message}`, [{ path: file, message: 'expected the output of `gatehouse audit proof`' }]);
+        throw new InvalidInputError(`${file} is not JSON: ${(err as Error).message}`, [
+          { path: file, message: 'expected the output of `gatehouse audit proof`' },
+        ]);
       }
       let resolved;
       try {
@@ -108,14 +169,20 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
         resolved = undefined;
       }
       const keyText = resolved?.text ?? String(proof.verifierKey);
-      const keyNote = resolved?.note ?? 'key taken from the proof file itself: pass --key to check it against a key you trust';
+      const keyNote =
+        resolved?.note ?? 'key taken from the proof file itself: pass --key to check it against a key you trust';
       if (resolved && typeof proof.verifierKey === 'string' && proof.verifierKey.trim() !== resolved.text) {
-        throw new AuditVerificationError(`proof rejected: it names verifier key ${proof.verifierKey}, but the trusted key is ${resolved.text}`);
+        throw new AuditVerificationError(
+          `proof rejected: it names verifier key ${proof.verifierKey}, but the trusted key is ${resolved.text}`,
+        );
       }
       const { key } = await resolveKey({ key: keyText, env: {} });
       const { event, origin } = checkProofFile(proof, key);
-      cli.print({ ok: true, leafIndex: proof.leafIndex, treeSize: proof.treeSize, origin, event, key: keyNote }, () =>
-        `ok: entry ${proof.leafIndex} (${event.type} by ${event.actor} at ${event.time}) is in the log of size ${proof.treeSize} signed by ${origin}\n(${keyNote})`);
+      cli.print(
+        { ok: true, leafIndex: proof.leafIndex, treeSize: proof.treeSize, origin, event, key: keyNote },
+        () =>
+          `ok: entry ${proof.leafIndex} (${event.type} by ${event.actor} at ${event.time}) is in the log of size ${proof.treeSize} signed by ${origin}\n(${keyNote})`,
+      );
     });
 
   audit
@@ -127,12 +194,22 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .option('--start <index>', 'first index', '0')
     .option('--limit <n>', 'at most this many entries', '100')
     .action(async (o: { app?: string; type?: string; since?: string; start: string; limit: string }) => {
-      const q = new URLSearchParams({ start: String(intArg('--start', o.start)), limit: String(Math.min(intArg('--limit', o.limit), 10_000)) });
+      const q = new URLSearchParams({
+        start: String(intArg('--start', o.start)),
+        limit: String(Math.min(intArg('--limit', o.limit), 10_000)),
+      });
       if (o.app) q.set('app', o.app);
       if (o.type) q.set('type', o.type);
       if (o.since) q.set('since', parseSince(o.since));
-      const r = await cli.api().request<{ entries: EntryJson[]; next: number | null }>('GET', `/api/v1/audit/entries?${q}`);
-      cli.print(r, () => (r.entries.map(summary).join('\n') || '(no entries)') + (r.next !== null ? `\n… more from --start ${r.next}` : ''));
+      const r = await cli
+        .api()
+        .request<{ entries: EntryJson[]; next: number | null }>('GET', `/api/v1/audit/entries?${q}`);
+      cli.print(
+        r,
+        () =>
+          (r.entries.map(summary).join('\n') || '(no entries)') +
+          (r.next !== null ? `\n… more from --start ${r.next}` : ''),
+      );
     });
 
   audit
@@ -141,8 +218,11 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .option('--start <index>', 'first index', '0')
     .action(async (o: { start: string }) => {
       const api = cli.api();
-      for (let start: number | null = intArg('--start', o.start); start !== null; ) {
-        const r: { entries: EntryJson[]; next: number | null } = await api.request('GET', `/api/v1/audit/entries?start=${start}&limit=5000`);
+      for (let start: number | null = intArg('--start', o.start); start !== null;) {
+        const r: { entries: EntryJson[]; next: number | null } = await api.request(
+          'GET',
+          `/api/v1/audit/entries?start=${start}&limit=5000`,
+        );
         if (r.entries.length) cli.io.out(r.entries.map((e) => JSON.stringify(e)).join('\n'));
         start = r.next;
       }

@@ -4,11 +4,17 @@ import { z } from 'zod';
 export const auditConfigSchema = z
   .object({
     /** Checkpoint origin line and signing key name (no spaces or '+'); keep it stable, verifiers pin it. */
-    origin: z.string().regex(/^[^\s+]+$/, 'must be one word without spaces or +, e.g. gatehouse.example.com/audit').default('gatehouse/audit'),
+    origin: z
+      .string()
+      .regex(/^[^\s+]+$/, 'must be one word without spaces or +, e.g. gatehouse.example.com/audit')
+      .default('gatehouse/audit'),
     /** Append each checkpoint as a JSON line to this file (relative: inside GATEHOUSE_HOME); off when absent. */
     witnessFile: z.string().min(1).optional(),
     /** POST each checkpoint (text/plain signed note) to this http(s) URL, in order; off when absent. */
-    witnessUrl: z.string().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
+    witnessUrl: z
+      .string()
+      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+      .optional(),
     /** Most entries committed (and covered by one signed checkpoint) per transaction. */
     maxBatch: z.number().int().min(1).max(100_000).default(5000),
   })

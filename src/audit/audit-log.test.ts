@@ -25,7 +25,13 @@ for (const t of testDatabases) {
 
     before(async () => {
       ({ db, home, cleanup } = await t.open(auditMigrations));
-      log = await AuditLog.open({ db, home, clock, logger: silentLogger, config: { maxBatch: 64, witnessFile: 'witness.jsonl' } });
+      log = await AuditLog.open({
+        db,
+        home,
+        clock,
+        logger: silentLogger,
+        config: { maxBatch: 64, witnessFile: 'witness.jsonl' },
+      });
     });
     after(async () => {
       await log.close();
@@ -34,9 +40,21 @@ for (const t of testDatabases) {
 
     it('assigns dense indexes to concurrent appends and covers each batch with a signed checkpoint', async () => {
       const results = await Promise.all(
-        Array.from({ length: 300 }, (_, i) => log.append({ type: 'decision', actor: `user${i % 7}`, app: i % 2 ? 'notes' : 'crm', appVersion: 3, ids: { decisionId: `dec_${i}` }, data: { effect: 'allow', n: i } })),
+        Array.from({ length: 300 }, (_, i) =>
+          log.append({
+            type: 'decision',
+            actor: `user${i % 7}`,
+            app: i % 2 ? 'notes' : 'crm',
+            appVersion: 3,
+            ids: { decisionId: `dec_${i}` },
+            data: { effect: 'allow', n: i },
+          }),
+        ),
       );
-      assert.deepEqual(results.map((r) => r.index).sort((a, b) => a - b), Array.from({ length: 300 }, (_, i) => i));
+      assert.deepEqual(
+        results.map((r) => r.index).sort((a, b) => a - b),
+        Array.from({ length: 300 }, (_, i) => i),
+      );
       const cp = await log.latestCheckpoint();
       assert.equal(cp?.size, 300);
       const key = parseVerifierKey(log.verifierKey);
@@ -58,11 +76,19 @@ for (const t of testDatabases) {
         const p = await log.inclusionProof(index, latest.size);
         const e = await log.entry(index);
         verifyInclusion(index, latest.size, hashLeaf(e.leaf), p.inclusionPath, latest.root);
-        assert.throws(() => verifyInclusion(index, latest.size, hashLeaf(Buffer.from('other')), p.inclusionPath, latest.root));
+        assert.throws(() =>
+          verifyInclusion(index, latest.size, hashLeaf(Buffer.from('other')), p.inclusionPath, latest.root),
+        );
       }
       for (const c of cps.slice(0, -1)) {
         const old = openCheckpoint(c.note, key);
-        verifyConsistency(old.size, latest.size, await log.consistencyProof(old.size, latest.size), old.root, latest.root);
+        verifyConsistency(
+          old.size,
+          latest.size,
+          await log.consistencyProof(old.size, latest.size),
+          old.root,
+          latest.root,
+        );
       }
       await assert.rejects(log.inclusionProof(300, 300), InvalidInputError);
       await assert.rejects(log.inclusionProof(0, 301), InvalidInputError);
@@ -70,7 +96,13 @@ for (const t of testDatabases) {
     });
 
     it('filters entries by app and type prefix, and rejects malformed events', async () => {
-      await log.append({ type: 'approval.granted', actor: 'alice', app: 'crm', ids: { approvalId: 'apr_1' }, data: { note: log.hashSensitive('secret prompt') } });
+      await log.append({
+        type: 'approval.granted',
+        actor: 'alice',
+        app: 'crm',
+        ids: { approvalId: 'apr_1' },
+        data: { note: log.hashSensitive('secret prompt') },
+      });
       const rows = await log.entries({ type: 'approval', limit: 10 });
       assert.equal(rows.length, 1);
       assert.match(String(decodeEntry(rows[0].leaf).data.note), /^hmac-sha256:[0-9a-f]{64}$/);
@@ -84,7 +116,13 @@ for (const t of testDatabases) {
 
     it('resumes after a restart with the same key, and a full verification passes', async () => {
       await log.close();
-      log = await AuditLog.open({ db, home, clock, logger: silentLogger, config: { maxBatch: 64, witnessFile: 'witness.jsonl' } });
+      log = await AuditLog.open({
+        db,
+        home,
+        clock,
+        logger: silentLogger,
+        config: { maxBatch: 64, witnessFile: 'witness.jsonl' },
+      });
       assert.equal(log.size, 301);
       assert.equal((await log.append({ type: 'kill.set', actor: 'sec', data: {} })).index, 301);
       const report = await verifyLog(log.asSource(), parseVerifierKey(log.verifierKey));
@@ -93,7 +131,13 @@ for (const t of testDatabases) {
       assert.equal(statSync(join(home, 'audit-signing-key.pem')).mode & 0o777, 0o600);
       const witness = readFileSync(join(home, 'witness.jsonl'), 'utf8').trim().split('\n');
       assert.ok(witness.length >= 6);
-      assert.equal(openCheckpoint((JSON.parse(witness[witness.length - 1]) as { checkpoint: string }).checkpoint, parseVerifierKey(log.verifierKey)).size, 302);
+      assert.equal(
+        openCheckpoint(
+          (JSON.parse(witness[witness.length - 1]) as { checkpoint: string }).checkpoint,
+          parseVerifierKey(log.verifierKey),
+        ).size,
+        302,
+      );
     });
 
     it('two writers on one store (replicas) interleave without losing or duplicating an index', async () => {
@@ -101,7 +145,10 @@ for (const t of testDatabases) {
       const a = Array.from({ length: 40 }, (_, i) => log.append({ type: 'replica.a', actor: 'a', data: { i } }));
       const b = Array.from({ length: 40 }, (_, i) => other.append({ type: 'replica.b', actor: 'b', data: { i } }));
       const got = (await Promise.all([...a, ...b])).map((r) => r.index).sort((x, y) => x - y);
-      assert.deepEqual(got, Array.from({ length: 80 }, (_, i) => 302 + i));
+      assert.deepEqual(
+        got,
+        Array.from({ length: 80 }, (_, i) => 302 + i),
+      );
       await other.close();
       const report = await verifyLog(log.asSource(), parseVerifierKey(log.verifierKey));
       assert.deepEqual([report.ok, report.size, report.problem], [true, 382, undefined]);

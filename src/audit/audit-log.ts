@@ -7,12 +7,33 @@ import type { Logger } from '../core/logger.js';
 import type { AuditEventInput, AuditSink } from '../core/sinks.js';
 import type { SqlDb, SqlExecutor } from '../store/sql-db.js';
 import {
-  checkpointAt, insertCheckpoint, leafRows, insertEntries, latestCheckpoint, subtreeCollector, listCheckpoints, listEntries,
-  readEntry, readNodes, flatPage, type FlatPage, type CheckpointRow, type EntryFilter, type EntryRow,
+  checkpointAt,
+  insertCheckpoint,
+  leafRows,
+  insertEntries,
+  latestCheckpoint,
+  subtreeCollector,
+  listCheckpoints,
+  listEntries,
+  readEntry,
+  readNodes,
+  flatPage,
+  type FlatPage,
+  type CheckpointRow,
+  type EntryFilter,
+  type EntryRow,
 } from './audit-store.js';
 import { checkEvent, encodeEntry, saltedHash } from './event.js';
 import { loadSalt, loadSigningKey } from './keys.js';
-import { CompactRange, consistencyProof, frontierNodes, hashLeaf, inclusionProof, withFetchedNodes, type Hash } from './merkle.js';
+import {
+  CompactRange,
+  consistencyProof,
+  frontierNodes,
+  hashLeaf,
+  inclusionProof,
+  withFetchedNodes,
+  type Hash,
+} from './merkle.js';
 import { rawPublicKey, signCheckpoint, verifierKeyString } from './note.js';
 import type { LogSource } from './verify.js';
 import { Witness } from './witness.js';
@@ -92,7 +113,10 @@ export class AuditLog implements AuditSink {
   private damaged?: string;
 
   private checkIntact(): void {
-    if (this.damaged) throw new UnavailableError(`The audit log store is damaged (${this.damaged}); nothing can be recorded. Run \`gatehouse audit verify\` and restore the database from backup.`);
+    if (this.damaged)
+      throw new UnavailableError(
+        `The audit log store is damaged (${this.damaged}); nothing can be recorded. Run \`gatehouse audit verify\` and restore the database from backup.`,
+      );
   }
 
   /** Current covered tree size (every stored entry is covered by a signed checkpoint). */
@@ -111,8 +135,16 @@ export class AuditLog implements AuditSink {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.damaged) return Promise.reject(new UnavailableError(`The audit log store is damaged (${this.damaged}); the action was not recorded. Run \`gatehouse audit verify\`.`));
-    if (this.closed) return Promise.reject(new UnavailableError('The audit log is closed (the server is shutting down); retry against a running server.'));
+    if (this.damaged)
+      return Promise.reject(
+        new UnavailableError(
+          `The audit log store is damaged (${this.damaged}); the action was not recorded. Run \`gatehouse audit verify\`.`,
+        ),
+      );
+    if (this.closed)
+      return Promise.reject(
+        new UnavailableError('The audit log is closed (the server is shutting down); retry against a running server.'),
+      );
     return new Promise((resolve, reject) => {
       this.queue.push({ event, time: this.opts.clock.now(), resolve, reject });
       this.kick();
@@ -151,7 +183,9 @@ export class AuditLog implements AuditSink {
       } catch (err) {
         this.opts.logger.error('audit batch failed', { error: (err as Error).message, entries: batch.length });
         // Fail closed: the callers' actions must not proceed unrecorded.
-        const failure = new UnavailableError(`The audit log could not record the event (${(err as Error).message}); the action was not recorded, retry later or run \`gatehouse audit verify\`.`);
+        const failure = new UnavailableError(
+          `The audit log could not record the event (${(err as Error).message}); the action was not recorded, retry later or run \`gatehouse audit verify\`.`,
+        );
         for (const p of batch) p.reject(failure);
       }
     }
@@ -172,7 +206,12 @@ export class AuditLog implements AuditSink {
             const stored = (await latestCheckpoint(tx))?.size ?? 0;
             if (stored !== base) throw new StaleLogError(base, stored);
             await insertEntries(tx, prepared.rows);
-            await insertCheckpoint(tx, { size: prepared.range.size, root: prepared.root, note: prepared.note, time: this.opts.clock.now() });
+            await insertCheckpoint(tx, {
+              size: prepared.range.size,
+              root: prepared.root,
+              note: prepared.note,
+              time: this.opts.clock.now(),
+            });
           });
           this.range = prepared.range;
           for (const [level, index, hash] of prepared.upper) this.cacheNode(level, index, hash);
@@ -186,7 +225,17 @@ export class AuditLog implements AuditSink {
     }
   }
 
-  private prepare(batch: Pending[], rejected: Set<Pending>): { indexes: (number | undefined)[]; rows: EntryRow[]; range: CompactRange; root: Hash; note: string; upper: [number, number, Hash][] } {
+  private prepare(
+    batch: Pending[],
+    rejected: Set<Pending>,
+  ): {
+    indexes: (number | undefined)[];
+    rows: EntryRow[];
+    range: CompactRange;
+    root: Hash;
+    note: string;
+    upper: [number, number, Hash][];
+  } {
     const range = this.range.clone();
     const rows: EntryRow[] = [];
     const subtrees = subtreeCollector();
@@ -208,11 +257,21 @@ export class AuditLog implements AuditSink {
       const index = range.size;
       const leafHash = hashLeaf(leaf);
       range.append(leafHash, onNode);
-      rows.push({ index, leaf, leafHash, type: p.event.type, app: p.event.app ?? null, time: p.time, subtrees: subtrees.take() });
+      rows.push({
+        index,
+        leaf,
+        leafHash,
+        type: p.event.type,
+        app: p.event.app ?? null,
+        time: p.time,
+        subtrees: subtrees.take(),
+      });
       return index;
     });
     const root = range.root();
-    const note = rows.length ? signCheckpoint({ origin: this.origin, size: range.size, root }, this.origin, this.key) : '';
+    const note = rows.length
+      ? signCheckpoint({ origin: this.origin, size: range.size, root }, this.origin, this.key)
+      : '';
     return { indexes, rows, range, root, note, upper };
   }
 
@@ -249,28 +308,46 @@ export class AuditLog implements AuditSink {
         if (!c) throw new NotFoundError('Audit checkpoint', 'latest', 'the log is empty');
         return c.note;
       },
-      entries: async (start, limit, withLeafHashes) => (await leafRows(this.opts.db, start, limit, withLeafHashes)).map((r) => ({ index: r.idx, entry: r.leaf, leafHash: r.leaf_hash })),
+      entries: async (start, limit, withLeafHashes) =>
+        (await leafRows(this.opts.db, start, limit, withLeafHashes)).map((r) => ({
+          index: r.idx,
+          entry: r.leaf,
+          leafHash: r.leaf_hash,
+        })),
       checkpoints: async (after, limit) => (await this.checkpoints(after, limit)).map((c) => c.note),
       sqliteFile: sqliteFileOf(this.opts.db),
     };
   }
 
   /** Inclusion proof for `index` in the tree of `size` (default: the current size), RFC 9162 order. */
-  async inclusionProof(index: number, size = this.range.size): Promise<{ leafIndex: number; treeSize: number; inclusionPath: Hash[] }> {
+  async inclusionProof(
+    index: number,
+    size = this.range.size,
+  ): Promise<{ leafIndex: number; treeSize: number; inclusionPath: Hash[] }> {
     this.checkSize('treeSize', size);
     if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
-      throw new InvalidInputError(`index ${index} is outside the tree of size ${size}; pick 0..${size - 1}`, [{ path: 'index', message: `must be below ${size}` }]);
+      throw new InvalidInputError(`index ${index} is outside the tree of size ${size}; pick 0..${size - 1}`, [
+        { path: 'index', message: `must be below ${size}` },
+      ]);
     }
-    const inclusionPath = await withFetchedNodes((read) => inclusionProof(read, index, size), (n) => this.fetchNodes(n));
+    const inclusionPath = await withFetchedNodes(
+      (read) => inclusionProof(read, index, size),
+      (n) => this.fetchNodes(n),
+    );
     return { leafIndex: index, treeSize: size, inclusionPath };
   }
 
   async consistencyProof(size1: number, size2 = this.range.size): Promise<Hash[]> {
     this.checkSize('to', size2);
     if (!Number.isSafeInteger(size1) || size1 < 1 || size1 > size2) {
-      throw new InvalidInputError(`from ${size1} must be between 1 and ${size2}`, [{ path: 'from', message: `must be 1..${size2}` }]);
+      throw new InvalidInputError(`from ${size1} must be between 1 and ${size2}`, [
+        { path: 'from', message: `must be 1..${size2}` },
+      ]);
     }
-    return withFetchedNodes((read) => consistencyProof(read, size1, size2), (n) => this.fetchNodes(n));
+    return withFetchedNodes(
+      (read) => consistencyProof(read, size1, size2),
+      (n) => this.fetchNodes(n),
+    );
   }
 
   /** Signed checkpoint of exactly `size` entries, if one was made. */
@@ -281,7 +358,9 @@ export class AuditLog implements AuditSink {
   private checkSize(field: string, size: number): void {
     this.checkIntact();
     if (!Number.isSafeInteger(size) || size < 1 || size > this.range.size) {
-      throw new InvalidInputError(`${field} ${size} must be between 1 and the log size ${this.range.size}`, [{ path: field, message: `must be 1..${this.range.size}` }]);
+      throw new InvalidInputError(`${field} ${size} must be between 1 and the log size ${this.range.size}`, [
+        { path: field, message: `must be 1..${this.range.size}` },
+      ]);
     }
   }
 
@@ -339,7 +418,10 @@ async function loadRange(db: SqlExecutor): Promise<CompactRange> {
   const got = await fetchNodes(db, coords);
   const hashes = coords.map(([l, i]) => {
     const h = got.get(`${l}/${i}`);
-    if (!h) throw new Error(`audit log store is damaged: subtree ${l}/${i} of the latest checkpoint (size ${size}) is missing; run \`gatehouse audit verify\``);
+    if (!h)
+      throw new Error(
+        `audit log store is damaged: subtree ${l}/${i} of the latest checkpoint (size ${size}) is missing; run \`gatehouse audit verify\``,
+      );
     return h;
   });
   return CompactRange.fromFrontier(size, hashes);

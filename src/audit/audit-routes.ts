@@ -10,7 +10,11 @@ const READERS: readonly Role[] = ['auditor', 'security'];
 const TAG = 'audit';
 const MAX_PAGE = 10_000;
 
-const int = (name: string) => z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be an integer`).min(0, `${name} must be >= 0`);
+const int = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be an integer`)
+    .min(0, `${name} must be >= 0`);
 
 const entriesQuery = z.object({
   start: int('start').optional(),
@@ -21,7 +25,10 @@ const entriesQuery = z.object({
   raw: z.enum(['0', '1'], { error: 'raw must be 0 or 1' }).optional(),
   /** packed=1 answers {packed, next} instead of {entries, next}: one base64 string per page (verifiers' fast path). */
   packed: z.enum(['0', '1'], { error: 'packed must be 0 or 1' }).optional(),
-  since: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'since must be an ISO 8601 time such as 2026-01-31T00:00:00Z').optional(),
+  since: z
+    .string()
+    .refine((s) => !Number.isNaN(Date.parse(s)), 'since must be an ISO 8601 time such as 2026-01-31T00:00:00Z')
+    .optional(),
 });
 
 export interface EntryJson {
@@ -41,7 +48,13 @@ export function entryJson(e: EntryRow, withEvent = true): EntryJson {
   } catch {
     event = null;
   }
-  return { index: e.index, entry: e.leaf.toString('base64'), leafHash: e.leafHash.toString('base64'), time: new Date(e.time).toISOString(), event };
+  return {
+    index: e.index,
+    entry: e.leaf.toString('base64'),
+    leafHash: e.leafHash.toString('base64'),
+    time: new Date(e.time).toISOString(),
+    event,
+  };
 }
 
 /**
@@ -70,30 +83,55 @@ function packedJson(rows: EntryRow[]): PackedEntriesJson {
 export function auditRoutes(log: AuditLog): AnyRoute[] {
   return [
     defineRoute({
-      method: 'get', path: '/api/v1/audit/key', tag: TAG, access: 'public',
+      method: 'get',
+      path: '/api/v1/audit/key',
+      tag: TAG,
+      access: 'public',
       summary: 'Get the audit checkpoint verifier key',
-      handler: async () => ({ verifierKey: log.verifierKey, origin: log.origin, publicKey: log.publicKey.toString('base64'), algorithm: 'ed25519' }),
+      handler: async () => ({
+        verifierKey: log.verifierKey,
+        origin: log.origin,
+        publicKey: log.publicKey.toString('base64'),
+        algorithm: 'ed25519',
+      }),
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/audit/checkpoint', tag: TAG, access: READERS,
+      method: 'get',
+      path: '/api/v1/audit/checkpoint',
+      tag: TAG,
+      access: READERS,
       summary: 'Get the latest signed audit checkpoint',
       handler: async () => {
         const c = await log.latestCheckpoint();
         if (!c) throw new NotFoundError('Audit checkpoint', 'latest', 'nothing has been recorded yet');
-        return { checkpoint: c.note, size: c.size, rootHash: c.root.toString('base64'), time: new Date(c.time).toISOString() };
+        return {
+          checkpoint: c.note,
+          size: c.size,
+          rootHash: c.root.toString('base64'),
+          time: new Date(c.time).toISOString(),
+        };
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/audit/checkpoints', tag: TAG, access: READERS,
+      method: 'get',
+      path: '/api/v1/audit/checkpoints',
+      tag: TAG,
+      access: READERS,
       summary: 'List stored audit checkpoints',
-      query: z.object({ after: int('after').optional(), limit: int('limit').max(1000, 'limit must be at most 1000').optional() }),
+      query: z.object({
+        after: int('after').optional(),
+        limit: int('limit').max(1000, 'limit must be at most 1000').optional(),
+      }),
       handler: async ({ query }) => {
         const rows = await log.checkpoints(query.after ?? 0, query.limit ?? 1000);
         return { checkpoints: rows.map((c) => ({ size: c.size, checkpoint: c.note })) };
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/audit/entries', tag: TAG, access: READERS,
+      method: 'get',
+      path: '/api/v1/audit/entries',
+      tag: TAG,
+      access: READERS,
       summary: 'List audit entries',
       query: entriesQuery,
       handler: async ({ query }) => {
@@ -102,38 +140,68 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
           const flat = await log.flatEntries(query.start ?? 0, query.limit ?? 1000);
           if (flat) {
             const n = flat.indexes.length;
-            const packed: PackedEntriesJson = { indexes: flat.indexes, lengths: flat.lengths, leaves: flat.leaves.toString('base64'), leafHashes: flat.leafHashes.toString('base64') };
+            const packed: PackedEntriesJson = {
+              indexes: flat.indexes,
+              lengths: flat.lengths,
+              leaves: flat.leaves.toString('base64'),
+              leafHashes: flat.leafHashes.toString('base64'),
+            };
             return { packed, next: n === (query.limit ?? 1000) ? flat.indexes[n - 1] + 1 : null };
           }
         }
         const lean = query.raw === '1' || query.packed === '1';
-        const rows = await log.entries({ start: query.start ?? 0, limit, app: query.app, type: query.type, sinceMs: query.since ? Date.parse(query.since) : undefined, lean });
+        const rows = await log.entries({
+          start: query.start ?? 0,
+          limit,
+          app: query.app,
+          type: query.type,
+          sinceMs: query.since ? Date.parse(query.since) : undefined,
+          lean,
+        });
         const next = rows.length === limit ? rows[rows.length - 1].index + 1 : null;
         if (query.packed === '1') return { packed: packedJson(rows), next };
-        return { entries: rows.map((e) => entryJson(e, query.raw !== '1')), next: rows.length === limit ? rows[rows.length - 1].index + 1 : null };
+        return {
+          entries: rows.map((e) => entryJson(e, query.raw !== '1')),
+          next: rows.length === limit ? rows[rows.length - 1].index + 1 : null,
+        };
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/audit/entries/:index', tag: TAG, access: READERS,
+      method: 'get',
+      path: '/api/v1/audit/entries/:index',
+      tag: TAG,
+      access: READERS,
       summary: 'Get one audit entry',
       handler: async ({ params }) => {
         const index = Number(params.index);
-        if (!/^\d+$/.test(params.index) || !Number.isSafeInteger(index)) throw new NotFoundError('Audit entry', params.index, 'use a number');
+        if (!/^\d+$/.test(params.index) || !Number.isSafeInteger(index))
+          throw new NotFoundError('Audit entry', params.index, 'use a number');
         return entryJson(await log.entry(index));
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/audit/proof/inclusion', tag: TAG, access: READERS,
+      method: 'get',
+      path: '/api/v1/audit/proof/inclusion',
+      tag: TAG,
+      access: READERS,
       summary: 'Get an audit inclusion proof',
       query: z.object({ index: int('index'), treeSize: int('treeSize').optional() }),
       handler: async ({ query }) => {
         const p = await log.inclusionProof(query.index, query.treeSize ?? log.size);
         const cp = await log.checkpointAt(p.treeSize);
-        return { leafIndex: p.leafIndex, treeSize: p.treeSize, inclusionPath: p.inclusionPath.map((h) => h.toString('base64')), checkpoint: cp?.note ?? null };
+        return {
+          leafIndex: p.leafIndex,
+          treeSize: p.treeSize,
+          inclusionPath: p.inclusionPath.map((h) => h.toString('base64')),
+          checkpoint: cp?.note ?? null,
+        };
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/audit/proof/consistency', tag: TAG, access: READERS,
+      method: 'get',
+      path: '/api/v1/audit/proof/consistency',
+      tag: TAG,
+      access: READERS,
       summary: 'Get an audit consistency proof',
       query: z.object({ from: int('from'), to: int('to').optional() }),
       handler: async ({ query }) => {

@@ -51,7 +51,14 @@ function buf(v: unknown): Buffer {
 }
 
 function toEntry(r: Record<string, unknown>): EntryRow {
-  return { index: Number(r.idx), leaf: buf(r.leaf), leafHash: buf(r.leaf_hash), type: r.type === undefined ? '' : String(r.type), app: (r.app as string | null | undefined) ?? null, time: Number(r.time) };
+  return {
+    index: Number(r.idx),
+    leaf: buf(r.leaf),
+    leafHash: buf(r.leaf_hash),
+    type: r.type === undefined ? '' : String(r.type),
+    app: (r.app as string | null | undefined) ?? null,
+    time: Number(r.time),
+  };
 }
 
 function toCheckpoint(r: Record<string, unknown>): CheckpointRow {
@@ -59,26 +66,43 @@ function toCheckpoint(r: Record<string, unknown>): CheckpointRow {
 }
 
 export async function insertEntries(tx: SqlExecutor, rows: EntryRow[]): Promise<void> {
-  await insertRows(tx, 'INSERT INTO audit_entries (idx, leaf, leaf_hash, type, app, time, subtrees)', 7,
-    rows.map((r) => [r.index, r.leaf, r.leafHash, r.type, r.app, r.time, r.subtrees ?? null]));
+  await insertRows(
+    tx,
+    'INSERT INTO audit_entries (idx, leaf, leaf_hash, type, app, time, subtrees)',
+    7,
+    rows.map((r) => [r.index, r.leaf, r.leafHash, r.type, r.app, r.time, r.subtrees ?? null]),
+  );
 }
 
 export async function insertCheckpoint(tx: SqlExecutor, c: CheckpointRow): Promise<void> {
-  await tx.run('INSERT INTO audit_checkpoints (size, root, note, time) VALUES (?, ?, ?, ?)', [c.size, c.root, c.note, c.time]);
+  await tx.run('INSERT INTO audit_checkpoints (size, root, note, time) VALUES (?, ?, ?, ?)', [
+    c.size,
+    c.root,
+    c.note,
+    c.time,
+  ]);
 }
 
 export async function latestCheckpoint(db: SqlExecutor): Promise<CheckpointRow | undefined> {
-  const r = await db.get<Record<string, unknown>>('SELECT size, root, note, time FROM audit_checkpoints ORDER BY size DESC LIMIT 1');
+  const r = await db.get<Record<string, unknown>>(
+    'SELECT size, root, note, time FROM audit_checkpoints ORDER BY size DESC LIMIT 1',
+  );
   return r && toCheckpoint(r);
 }
 
 export async function checkpointAt(db: SqlExecutor, size: number): Promise<CheckpointRow | undefined> {
-  const r = await db.get<Record<string, unknown>>('SELECT size, root, note, time FROM audit_checkpoints WHERE size = ?', [size]);
+  const r = await db.get<Record<string, unknown>>(
+    'SELECT size, root, note, time FROM audit_checkpoints WHERE size = ?',
+    [size],
+  );
   return r && toCheckpoint(r);
 }
 
 export async function listCheckpoints(db: SqlExecutor, afterSize: number, limit: number): Promise<CheckpointRow[]> {
-  const rows = await db.all<Record<string, unknown>>('SELECT size, root, note, time FROM audit_checkpoints WHERE size > ? ORDER BY size LIMIT ?', [afterSize, limit]);
+  const rows = await db.all<Record<string, unknown>>(
+    'SELECT size, root, note, time FROM audit_checkpoints WHERE size > ? ORDER BY size LIMIT ?',
+    [afterSize, limit],
+  );
   return rows.map(toCheckpoint);
 }
 
@@ -97,14 +121,16 @@ export async function readNodes(db: SqlExecutor, nodes: [number, number][]): Pro
   for (let k = 0; k < rows.length; k += NODE_QUERY_ROWS) {
     const chunk = rows.slice(k, k + NODE_QUERY_ROWS);
     const params = [...chunk, ...Array(NODE_QUERY_ROWS - chunk.length).fill(-1)];
-    for (const r of await db.all<{ idx: number; leaf_hash: Buffer; subtrees: Buffer | null }>(nodeQuery, params)) byRow.set(Number(r.idx), r);
+    for (const r of await db.all<{ idx: number; leaf_hash: Buffer; subtrees: Buffer | null }>(nodeQuery, params))
+      byRow.set(Number(r.idx), r);
   }
   const out = new Map<string, Hash>();
   for (const [level, index] of nodes) {
     const r = byRow.get(rowOf(level, index));
     if (!r) continue;
     if (level === 0) out.set(`0/${index}`, buf(r.leaf_hash));
-    else if (r.subtrees && r.subtrees.length >= level * 32) out.set(`${level}/${index}`, buf(r.subtrees).subarray((level - 1) * 32, level * 32));
+    else if (r.subtrees && r.subtrees.length >= level * 32)
+      out.set(`${level}/${index}`, buf(r.subtrees).subarray((level - 1) * 32, level * 32));
   }
   return out;
 }
@@ -123,12 +149,20 @@ export function subtreeCollector(): { onNode(level: number, index: number, hash:
 }
 
 export async function readEntry(db: SqlExecutor, index: number): Promise<EntryRow | undefined> {
-  const r = await db.get<Record<string, unknown>>('SELECT idx, leaf, leaf_hash, type, app, time FROM audit_entries WHERE idx = ?', [index]);
+  const r = await db.get<Record<string, unknown>>(
+    'SELECT idx, leaf, leaf_hash, type, app, time FROM audit_entries WHERE idx = ?',
+    [index],
+  );
   return r && toEntry(r);
 }
 
 /** Just what a verifier needs (index, leaf, recorded leaf hash), in index order: the hot path of full verification. */
-export async function leafRows(db: SqlExecutor, start: number, limit: number, withLeafHashes: boolean): Promise<{ idx: number; leaf: Buffer; leaf_hash?: Buffer }[]> {
+export async function leafRows(
+  db: SqlExecutor,
+  start: number,
+  limit: number,
+  withLeafHashes: boolean,
+): Promise<{ idx: number; leaf: Buffer; leaf_hash?: Buffer }[]> {
   // Leaving the recorded hash out when it is not needed makes a full verification ~20% faster.
   const sql = withLeafHashes
     ? 'SELECT idx, leaf, leaf_hash FROM audit_entries WHERE idx >= ? ORDER BY idx LIMIT ?'
@@ -141,14 +175,29 @@ export async function leafRows(db: SqlExecutor, start: number, limit: number, wi
 export async function listEntries(db: SqlExecutor, f: EntryFilter): Promise<EntryRow[]> {
   const where = ['idx >= ?'];
   const params: unknown[] = [f.start ?? 0];
-  if (f.end !== undefined) { where.push('idx < ?'); params.push(f.end); }
-  if (f.app !== undefined) { where.push('app = ?'); params.push(f.app); }
+  if (f.end !== undefined) {
+    where.push('idx < ?');
+    params.push(f.end);
+  }
+  if (f.app !== undefined) {
+    where.push('app = ?');
+    params.push(f.app);
+  }
   // A type matches itself and its dotted children: `approval` finds approval.granted.
-  if (f.type !== undefined) { where.push('(type = ? OR type LIKE ?)'); params.push(f.type, `${f.type}.%`); }
-  if (f.sinceMs !== undefined) { where.push('time >= ?'); params.push(f.sinceMs); }
+  if (f.type !== undefined) {
+    where.push('(type = ? OR type LIKE ?)');
+    params.push(f.type, `${f.type}.%`);
+  }
+  if (f.sinceMs !== undefined) {
+    where.push('time >= ?');
+    params.push(f.sinceMs);
+  }
   params.push(f.limit);
   const cols = f.lean ? 'idx, leaf, leaf_hash, time' : 'idx, leaf, leaf_hash, type, app, time';
-  const rows = await db.all<Record<string, unknown>>(`SELECT ${cols} FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY idx LIMIT ?`, params);
+  const rows = await db.all<Record<string, unknown>>(
+    `SELECT ${cols} FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY idx LIMIT ?`,
+    params,
+  );
   return rows.map(toEntry);
 }
 
@@ -167,13 +216,32 @@ export interface FlatPage {
  */
 export async function flatPage(db: SqlExecutor, start: number, limit: number): Promise<FlatPage | undefined> {
   if (db.dialect !== 'sqlite') return undefined;
-  const r = await db.get<{ n: number; lo: number | null; hi: number | null; odd: number; leaves: Buffer | null; hashes: Buffer | null }>(
+  const r = await db.get<{
+    n: number;
+    lo: number | null;
+    hi: number | null;
+    odd: number;
+    leaves: Buffer | null;
+    hashes: Buffer | null;
+  }>(
     `SELECT count(*) AS n, min(idx) AS lo, max(idx) AS hi, total(typeof(idx) <> 'integer') AS odd,
       CAST(group_concat(printf('%08x', octet_length(leaf)) || leaf, '' ORDER BY idx) AS BLOB) AS leaves,
       CAST(group_concat(CASE WHEN octet_length(leaf_hash) = 32 THEN leaf_hash ELSE zeroblob(32) END, '' ORDER BY idx) AS BLOB) AS hashes
-     FROM audit_entries WHERE idx >= ? AND idx < ?`, [start, start + limit]);
+     FROM audit_entries WHERE idx >= ? AND idx < ?`,
+    [start, start + limit],
+  );
   // Nothing in range: rows may still follow a gap, which the row-by-row read finds.
-  if (!r || r.n === 0 || r.lo !== start || r.hi !== start + r.n - 1 || r.odd !== 0 || !Buffer.isBuffer(r.leaves) || !Buffer.isBuffer(r.hashes) || r.hashes.length !== r.n * 32) return undefined;
+  if (
+    !r ||
+    r.n === 0 ||
+    r.lo !== start ||
+    r.hi !== start + r.n - 1 ||
+    r.odd !== 0 ||
+    !Buffer.isBuffer(r.leaves) ||
+    !Buffer.isBuffer(r.hashes) ||
+    r.hashes.length !== r.n * 32
+  )
+    return undefined;
   const framed = r.leaves;
   const leaves = Buffer.allocUnsafe(framed.length - 8 * r.n);
   const lengths: number[] = [];

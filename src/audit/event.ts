@@ -23,12 +23,17 @@ const TYPE_RE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
 
 /** Checks an event before it is queued; throws InvalidInputError naming the field. */
 export function checkEvent(e: AuditEventInput): void {
-  const bad = (path: string, message: string) => new InvalidInputError(`Invalid audit event: ${path}: ${message}`, [{ path, message }]);
-  if (typeof e.type !== 'string' || !TYPE_RE.test(e.type)) throw bad('type', 'must be a dotted lower-case name such as approval.granted');
-  if (typeof e.actor !== 'string' || e.actor === '') throw bad('actor', 'must name who caused the event (user name or system)');
-  if (e.app !== undefined && (typeof e.app !== 'string' || e.app === '')) throw bad('app', 'must be a non-empty app name when given');
+  const bad = (path: string, message: string) =>
+    new InvalidInputError(`Invalid audit event: ${path}: ${message}`, [{ path, message }]);
+  if (typeof e.type !== 'string' || !TYPE_RE.test(e.type))
+    throw bad('type', 'must be a dotted lower-case name such as approval.granted');
+  if (typeof e.actor !== 'string' || e.actor === '')
+    throw bad('actor', 'must name who caused the event (user name or system)');
+  if (e.app !== undefined && (typeof e.app !== 'string' || e.app === ''))
+    throw bad('app', 'must be a non-empty app name when given');
   if (e.appVersion !== undefined && !Number.isSafeInteger(e.appVersion)) throw bad('appVersion', 'must be an integer');
-  if (typeof e.data !== 'object' || e.data === null || Array.isArray(e.data)) throw bad('data', 'must be an object of event facts');
+  if (typeof e.data !== 'object' || e.data === null || Array.isArray(e.data))
+    throw bad('data', 'must be an object of event facts');
 }
 
 /** Canonical bytes of the entry at `seq` (throws InvalidInputError if the data is not plain JSON). */
@@ -48,7 +53,9 @@ export function encodeEntry(e: AuditEventInput, seq: number, timeMs: number): Bu
   try {
     text = canonicalize(env);
   } catch (err) {
-    throw new InvalidInputError(`Invalid audit event: data: not plain JSON (${(err as Error).message}); record strings, numbers, booleans, arrays and objects only`);
+    throw new InvalidInputError(
+      `Invalid audit event: data: not plain JSON (${(err as Error).message}); record strings, numbers, booleans, arrays and objects only`,
+    );
   }
   if (text === undefined) throw new InvalidInputError('Invalid audit event: data: not plain JSON');
   return Buffer.from(text, 'utf8');
@@ -58,7 +65,12 @@ export function encodeEntry(e: AuditEventInput, seq: number, timeMs: number): Bu
 export function decodeEntry(bytes: Buffer): AuditEnvelope {
   const text = bytes.toString('utf8');
   const parsed = JSON.parse(text) as AuditEnvelope;
-  if (typeof parsed !== 'object' || parsed === null || parsed.v !== AUDIT_EVENT_VERSION || !Number.isSafeInteger(parsed.seq)) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    parsed.v !== AUDIT_EVENT_VERSION ||
+    !Number.isSafeInteger(parsed.seq)
+  ) {
     throw new Error('entry is not a version-1 audit envelope');
   }
   if (canonicalize(parsed) !== text) throw new Error('entry is not in RFC 8785 canonical form');

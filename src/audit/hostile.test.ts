@@ -31,16 +31,26 @@ async function fixture(t: TestDatabase, entries = 40, history = 'a'): Promise<Fi
   let log = await open();
   const fill = async (l: AuditLog, tag: string) => {
     for (let i = 0; i < entries; i += 8) {
-      await Promise.all(Array.from({ length: 8 }, (_, j) => l.append({ type: 'decision', actor: 'alice', app: 'crm', data: { history: tag, n: i + j } })));
+      await Promise.all(
+        Array.from({ length: 8 }, (_, j) =>
+          l.append({ type: 'decision', actor: 'alice', app: 'crm', data: { history: tag, n: i + j } }),
+        ),
+      );
     }
   };
   await fill(log, history);
   const f: Fixture = {
-    get log() { return log; },
+    get log() {
+      return log;
+    },
     async tamper(sql, params = []) {
       if (t.name === 'sqlite') {
         const raw = new Database(join(home, 'gatehouse.db'));
-        try { raw.prepare(sql).run(...params); } finally { raw.close(); }
+        try {
+          raw.prepare(sql).run(...params);
+        } finally {
+          raw.close();
+        }
       } else {
         await db.run(sql, params);
       }
@@ -56,7 +66,10 @@ async function fixture(t: TestDatabase, entries = 40, history = 'a'): Promise<Fi
       assert.ok(c, `no checkpoint at ${size}`);
       return c.note;
     },
-    done: async () => { await log.close(); await cleanup(); },
+    done: async () => {
+      await log.close();
+      await cleanup();
+    },
   };
   (f as Fixture & { fill: typeof fill }).fill = fill;
   return f;
@@ -122,7 +135,10 @@ for (const t of testDatabases) {
       expectProblem(await f.verify(), 30, /covers 40 entries but only 30 are stored/);
       // After a restart the server still serves reads for auditors but refuses to record on a damaged tree.
       const log = await f.reopen();
-      await assert.rejects(log.append({ type: 'decision', actor: 'alice', data: {} }), (e: unknown) => e instanceof UnavailableError && /damaged/.test(e.message));
+      await assert.rejects(
+        log.append({ type: 'decision', actor: 'alice', data: {} }),
+        (e: unknown) => e instanceof UnavailableError && /damaged/.test(e.message),
+      );
       await assert.rejects(log.inclusionProof(0, 10), UnavailableError);
       expectProblem(await f.verify(), 30, /covers 40 entries but only 30 are stored/);
       await f.done();
@@ -137,7 +153,11 @@ for (const t of testDatabases) {
       assert.equal(log.size, 40);
       // Without an outside reference the rewrite is self-consistent; with one it is not.
       assert.equal((await f.verify()).ok, true);
-      expectProblem(await f.verify([{ label: 'saved checkpoint', note: saved }]), 39, /saved checkpoint \(size 40\) does not match the log's first 40 entries/);
+      expectProblem(
+        await f.verify([{ label: 'saved checkpoint', note: saved }]),
+        39,
+        /saved checkpoint \(size 40\) does not match the log's first 40 entries/,
+      );
       await f.done();
     });
 
@@ -147,7 +167,11 @@ for (const t of testDatabases) {
       await f.tamper('DELETE FROM audit_checkpoints WHERE size > ?', [16]);
       await f.reopen();
       expectProblem(await f.verify(), 16, /entry 16 is not covered by the latest signed checkpoint \(size 16\)/);
-      expectProblem(await f.verify([{ label: 'saved checkpoint', note: saved }]), 16, /older than saved checkpoint \(size 40\)/);
+      expectProblem(
+        await f.verify([{ label: 'saved checkpoint', note: saved }]),
+        16,
+        /older than saved checkpoint \(size 40\)/,
+      );
       // The server does not paper over it either: appending on top of the replayed checkpoint fails closed.
       await assert.rejects(f.log.append({ type: 'decision', actor: 'alice', data: {} }), UnavailableError);
       await f.done();

@@ -25,13 +25,17 @@ function readOrCreate(path: string, create: () => string): string {
 export function loadSigningKey(home: string): KeyObject {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const path = join(home, SIGNING_KEY_FILE);
-  const pem = readOrCreate(path, () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+  const pem = readOrCreate(path, () =>
+    generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  );
   try {
     const key = createPrivateKey(pem);
     if (key.asymmetricKeyType !== 'ed25519') throw new Error(`key type is ${key.asymmetricKeyType}`);
     return key;
   } catch (err) {
-    throw new UnavailableError(`The audit signing key ${path} is unreadable (${(err as Error).message}); restore it from backup (removing it starts a new key and breaks pinned verifiers).`);
+    throw new UnavailableError(
+      `The audit signing key ${path} is unreadable (${(err as Error).message}); restore it from backup (removing it starts a new key and breaks pinned verifiers).`,
+    );
   }
 }
 
@@ -40,6 +44,7 @@ export function loadSalt(home: string): Buffer {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const path = join(home, SALT_FILE);
   const hex = readOrCreate(path, () => randomBytes(32).toString('hex') + '\n').trim();
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new UnavailableError(`The audit salt ${path} is not 64 hex digits; restore it from backup.`);
+  if (!/^[0-9a-f]{64}$/.test(hex))
+    throw new UnavailableError(`The audit salt ${path} is not 64 hex digits; restore it from backup.`);
   return Buffer.from(hex, 'hex');
 }

@@ -4,8 +4,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
-  CompactRange, EMPTY_ROOT, consistencyProof, hashChildren, hashLeaf, inclusionProof, rangeHash,
-  verifyConsistency, verifyInclusion, type Hash, type NodeReader,
+  CompactRange,
+  EMPTY_ROOT,
+  consistencyProof,
+  hashChildren,
+  hashLeaf,
+  inclusionProof,
+  rangeHash,
+  verifyConsistency,
+  verifyInclusion,
+  type Hash,
+  type NodeReader,
 } from './merkle.js';
 import { jsonFilesUnder, rfc6962Dir } from './test-support.js';
 
@@ -33,7 +42,14 @@ describe('RFC 6962 inclusion vectors', () => {
   const files = jsonFilesUnder(join(dir, 'inclusion'));
   it('finds the vectors', () => assert.ok(files.length > 50, `only ${files.length} inclusion vectors`));
   for (const f of files) {
-    const v = JSON.parse(readFileSync(f, 'utf8')) as { leafIdx: number; treeSize: number; root: string; leafHash: string; proof: string[] | null; wantErr: boolean };
+    const v = JSON.parse(readFileSync(f, 'utf8')) as {
+      leafIdx: number;
+      treeSize: number;
+      root: string;
+      leafHash: string;
+      proof: string[] | null;
+      wantErr: boolean;
+    };
     it(`${relative(dir, f)} (${v.wantErr ? 'rejected' : 'accepted'})`, () => {
       const run = () => verifyInclusion(v.leafIdx, v.treeSize, b64(v.leafHash), (v.proof ?? []).map(b64), b64(v.root));
       if (v.wantErr) assert.throws(run);
@@ -46,7 +62,14 @@ describe('RFC 6962 consistency vectors', () => {
   const files = jsonFilesUnder(join(dir, 'consistency'));
   it('finds the vectors', () => assert.ok(files.length > 50, `only ${files.length} consistency vectors`));
   for (const f of files) {
-    const v = JSON.parse(readFileSync(f, 'utf8')) as { size1: number; size2: number; root1: string; root2: string; proof: string[] | null; wantErr: boolean };
+    const v = JSON.parse(readFileSync(f, 'utf8')) as {
+      size1: number;
+      size2: number;
+      root1: string;
+      root2: string;
+      proof: string[] | null;
+      wantErr: boolean;
+    };
     it(`${relative(dir, f)} (${v.wantErr ? 'rejected' : 'accepted'})`, () => {
       const run = () => verifyConsistency(v.size1, v.size2, (v.proof ?? []).map(b64), b64(v.root1), b64(v.root2));
       if (v.wantErr) assert.throws(run);
@@ -95,7 +118,8 @@ describe('generated proofs', () => {
       for (let m = 1; m <= n; m++) {
         const p = consistencyProof(read, m, n);
         verifyConsistency(m, n, p, naiveRoot(leaves.slice(0, m)), naiveRoot(leaves.slice(0, n)));
-        if (m > 3) assert.throws(() => verifyConsistency(m, n, p, naiveRoot(forked.slice(0, m)), naiveRoot(leaves.slice(0, n))));
+        if (m > 3)
+          assert.throws(() => verifyConsistency(m, n, p, naiveRoot(forked.slice(0, m)), naiveRoot(leaves.slice(0, n))));
       }
     }
   });

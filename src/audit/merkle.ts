@@ -17,7 +17,8 @@ nodeScratch[0] = 0x01;
 
 /** SHA-256(0x00 || entry). */
 export function hashLeaf(entry: Buffer): Hash {
-  if (entry.length + 1 > leafScratch.length) leafScratch = Buffer.alloc(Math.max(entry.length + 1, leafScratch.length * 2));
+  if (entry.length + 1 > leafScratch.length)
+    leafScratch = Buffer.alloc(Math.max(entry.length + 1, leafScratch.length * 2));
   leafScratch[0] = 0x00;
   entry.copy(leafScratch, 1);
   return sha256(leafScratch.subarray(0, entry.length + 1));
@@ -53,7 +54,8 @@ export class CompactRange {
   static fromFrontier(size: number, hashes: Hash[]): CompactRange {
     const r = new CompactRange();
     const levels = frontierLevels(size);
-    if (levels.length !== hashes.length) throw new Error(`frontier of size ${size} needs ${levels.length} hashes, got ${hashes.length}`);
+    if (levels.length !== hashes.length)
+      throw new Error(`frontier of size ${size} needs ${levels.length} hashes, got ${hashes.length}`);
     levels.forEach((level, i) => r.stack.push({ level, hash: hashes[i] }));
     r.size = size;
     return r;
@@ -83,7 +85,8 @@ export class CompactRange {
 
   /** Appends a whole perfect subtree of 2^level leaves; the size must be a multiple of 2^level (it is then aligned). */
   appendSubtree(level: number, hash: Hash): void {
-    if (this.size % 2 ** level !== 0) throw new Error(`a subtree of level ${level} cannot start at position ${this.size}`);
+    if (this.size % 2 ** level !== 0)
+      throw new Error(`a subtree of level ${level} cannot start at position ${this.size}`);
     let l = level;
     let h = hash;
     while (this.stack.length > 0 && this.stack[this.stack.length - 1].level === l) {
@@ -239,7 +242,8 @@ export function verifyInclusion(index: number, size: number, leafHash: Hash, pro
 
 /** Throws unless `proof` shows the tree (size1, root1) is a prefix of (size2, root2). RFC 9162 section 2.1.4.2. */
 export function verifyConsistency(size1: number, size2: number, proof: Hash[], root1: Hash, root2: Hash): void {
-  if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size2 < 0) throw new Error('sizes must be non-negative integers');
+  if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size2 < 0)
+    throw new Error('sizes must be non-negative integers');
   if (size2 < size1) throw new Error(`size2 (${size2}) is smaller than size1 (${size1})`);
   // A consistency check from the empty tree proves nothing; a caller wanting one has made a mistake.
   if (size1 === 0) throw new Error('size1 is zero: consistency with the empty tree is meaningless');

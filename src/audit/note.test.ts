@@ -2,7 +2,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { openCheckpoint, openNote, parseVerifierKey, rawPublicKey, signCheckpoint, signNote, verifierKeyString } from './note.js';
+import {
+  openCheckpoint,
+  openNote,
+  parseVerifierKey,
+  rawPublicKey,
+  signCheckpoint,
+  signNote,
+  verifierKeyString,
+} from './note.js';
 
 // From golang.org/x/mod/sumdb/note's documentation and tests.
 const GO_VERIFIER = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
@@ -15,7 +23,11 @@ describe('signed notes', () => {
     const key = parseVerifierKey(GO_VERIFIER);
     assert.equal(openNote(GO_NOTE, key), GO_TEXT);
     const seed = Buffer.from(GO_SIGNER_SEED, 'base64').subarray(1);
-    const priv = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+    const priv = createPrivateKey({
+      key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]),
+      format: 'der',
+      type: 'pkcs8',
+    });
     assert.equal(verifierKeyString('PeterNeumann', rawPublicKey(priv)), GO_VERIFIER);
     assert.equal(signNote(GO_TEXT, 'PeterNeumann', priv), GO_NOTE);
   });
@@ -33,11 +45,18 @@ describe('signed notes', () => {
     const flipped = note.slice(0, sigAt) + (note[sigAt] === 'A' ? 'B' : 'A') + note.slice(sigAt + 1);
     assert.throws(() => openCheckpoint(flipped, key), /invalid/);
     const other = generateKeyPairSync('ed25519').privateKey;
-    assert.throws(() => openCheckpoint(signCheckpoint({ origin: 'gatehouse/audit', size: 12, root }, 'gatehouse/audit', other), key), /no signature by the expected key/);
+    assert.throws(
+      () =>
+        openCheckpoint(signCheckpoint({ origin: 'gatehouse/audit', size: 12, root }, 'gatehouse/audit', other), key),
+      /no signature by the expected key/,
+    );
   });
 
   it('rejects malformed verifier keys', () => {
-    assert.throws(() => parseVerifierKey('PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'), /does not match/);
+    assert.throws(
+      () => parseVerifierKey('PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'),
+      /does not match/,
+    );
     assert.throws(() => parseVerifierKey('nonsense'), /must look like/);
   });
 });

@@ -45,7 +45,8 @@ export function parseVerifierKey(text: string): VerifierKey {
   checkName(name);
   if (!/^[0-9a-f]{8}$/.test(hexId)) throw new Error('verifier key id must be 8 lowercase hex digits');
   const raw = Buffer.from(b64, 'base64');
-  if (raw.length !== 33 || raw[0] !== ALG_ED25519 || raw.toString('base64') !== b64) throw new Error('verifier key must be base64 of 0x01 || 32-byte Ed25519 public key');
+  if (raw.length !== 33 || raw[0] !== ALG_ED25519 || raw.toString('base64') !== b64)
+    throw new Error('verifier key must be base64 of 0x01 || 32-byte Ed25519 public key');
   const publicKey = raw.subarray(1);
   const id = parseInt(hexId, 16);
   if (keyId(name, publicKey) !== id) throw new Error('verifier key id does not match its name and public key');
@@ -75,7 +76,8 @@ export function signCheckpoint(c: Checkpoint, name: string, privateKey: string |
 /** Signs note text: body, blank line, `— <name> <base64(key id || signature)>`. */
 export function signNote(body: string, name: string, privateKey: string | KeyObject): string {
   checkName(name);
-  if (!body.endsWith('\n') || body.includes('\n\n')) throw new Error('note text must end with a newline and contain no blank line');
+  if (!body.endsWith('\n') || body.includes('\n\n'))
+    throw new Error('note text must end with a newline and contain no blank line');
   const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
   const sig = edSign(null, Buffer.from(body), key);
   const id = Buffer.alloc(4);
@@ -91,7 +93,8 @@ export function openCheckpoint(note: string, key: VerifierKey): Checkpoint {
 /** Verifies a signed note with `key` and returns its text, or throws saying what is wrong. */
 export function openNote(note: string, key: VerifierKey): string {
   const split = note.indexOf('\n\n');
-  if (split < 0 || !note.endsWith('\n')) throw new Error('not a signed note: no blank line between text and signatures');
+  if (split < 0 || !note.endsWith('\n'))
+    throw new Error('not a signed note: no blank line between text and signatures');
   const body = note.slice(0, split + 1);
   const sigLines = note.slice(split + 2, -1).split('\n');
   let ok = false;
@@ -102,10 +105,14 @@ export function openNote(note: string, key: VerifierKey): string {
     const raw = Buffer.from(b64, 'base64');
     if (name !== key.name || raw.length < 4 || raw.readUInt32BE(0) !== key.id) continue;
     if (raw.length !== 68) throw new Error('signature has the wrong length');
-    if (!edVerify(null, Buffer.from(body), publicKeyObject(key.publicKey), raw.subarray(4))) throw new Error(`signature by ${name} is invalid (note text or signature altered)`);
+    if (!edVerify(null, Buffer.from(body), publicKeyObject(key.publicKey), raw.subarray(4)))
+      throw new Error(`signature by ${name} is invalid (note text or signature altered)`);
     ok = true;
   }
-  if (!ok) throw new Error(`note carries no signature by the expected key ${key.name}+${key.id.toString(16).padStart(8, '0')}`);
+  if (!ok)
+    throw new Error(
+      `note carries no signature by the expected key ${key.name}+${key.id.toString(16).padStart(8, '0')}`,
+    );
   return body;
 }
 
@@ -113,9 +120,11 @@ export function parseCheckpointBody(body: string): Checkpoint {
   const lines = body.split('\n');
   if (lines.length < 4) throw new Error('checkpoint needs origin, size and root lines');
   const [origin, sizeText, rootText] = lines;
-  if (!/^(0|[1-9][0-9]*)$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) throw new Error(`checkpoint size "${sizeText}" is not a decimal number`);
+  if (!/^(0|[1-9][0-9]*)$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText)))
+    throw new Error(`checkpoint size "${sizeText}" is not a decimal number`);
   const root = Buffer.from(rootText, 'base64');
-  if (root.length !== 32 || root.toString('base64') !== rootText) throw new Error('checkpoint root must be base64 of 32 bytes');
+  if (root.length !== 32 || root.toString('base64') !== rootText)
+    throw new Error('checkpoint root must be base64 of 32 bytes');
   if (origin === '') throw new Error('checkpoint origin is empty');
   return { origin, size: Number(sizeText), root };
 }

@@ -6,7 +6,10 @@ import { packRows, type PageProblem } from './verify-page.js';
 import { closeReaders, runVerifyTask, type VerifyTask, type VerifyTaskResult } from './verify-worker.js';
 import type { LogSource } from './verify.js';
 
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './verify-worker-tsx.mjs' : './verify-worker.js', import.meta.url).href;
+const WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? './verify-worker-tsx.mjs' : './verify-worker.js',
+  import.meta.url,
+).href;
 
 /** Below this many entries worker start-up costs more than it saves: pages run inline on the calling thread. */
 const WORKER_THRESHOLD = 50_000;
@@ -28,9 +31,16 @@ export interface PipelineOptions {
  * problem, if any. With a SQLite file the workers read their pages themselves; otherwise this thread fetches pages
  * from `source.entries` (one ahead, so an HTTP fetch overlaps the hashing) and hands them over packed.
  */
-export async function checkPages(source: LogSource, opts: PipelineOptions, onPage: (r: VerifyTaskResult) => void): Promise<PageProblem | undefined> {
-    const workers = opts.workers ?? defaultWorkers(opts.size);
-  const pool = workers > 0 ? new Piscina({ filename: WORKER_URL, minThreads: workers, maxThreads: workers, atomics: 'disabled' }) : undefined;
+export async function checkPages(
+  source: LogSource,
+  opts: PipelineOptions,
+  onPage: (r: VerifyTaskResult) => void,
+): Promise<PageProblem | undefined> {
+  const workers = opts.workers ?? defaultWorkers(opts.size);
+  const pool =
+    workers > 0
+      ? new Piscina({ filename: WORKER_URL, minThreads: workers, maxThreads: workers, atomics: 'disabled' })
+      : undefined;
   // A worker failure reaches its task's promise; the pool-level event must not crash the caller.
   pool?.on('error', () => undefined);
   const next = source.sqliteFile ? sqliteTasks(source.sqliteFile, opts) : fetchedTasks(source, opts);
@@ -88,7 +98,10 @@ interface Slot {
 
 function slot(promise: Promise<VerifyTaskResult>): Slot {
   const s: Slot = { promise, settled: false };
-  promise.then(() => (s.settled = true), () => (s.settled = true)); // awaited in order by the caller
+  promise.then(
+    () => (s.settled = true),
+    () => (s.settled = true),
+  ); // awaited in order by the caller
   return s;
 }
 
@@ -99,7 +112,15 @@ function sqliteTasks(file: string, opts: PipelineOptions): () => Promise<VerifyT
   return async () => {
     if (done) return undefined;
     const last = start + opts.pageSize >= opts.size;
-    const task: VerifyTask = { kind: 'sqlite', file, start, size: opts.size, wanted: opts.wanted, pageSize: opts.pageSize, last };
+    const task: VerifyTask = {
+      kind: 'sqlite',
+      file,
+      start,
+      size: opts.size,
+      wanted: opts.wanted,
+      pageSize: opts.pageSize,
+      last,
+    };
     start += opts.pageSize;
     done = last;
     return task;

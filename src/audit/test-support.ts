@@ -12,7 +12,8 @@ export function rfc6962Dir(): string {
     dir = up;
   }
   const vectors = join(dir, '..', 'shared', 'testdata', 'rfc6962');
-  if (!existsSync(vectors)) throw new Error(`RFC 6962 test vectors not found at ${vectors}: check out shared/ beside the repository`);
+  if (!existsSync(vectors))
+    throw new Error(`RFC 6962 test vectors not found at ${vectors}: check out shared/ beside the repository`);
   return vectors;
 }
 

@@ -74,17 +74,35 @@ export function checkPage(spec: PageSpec, rows: PageRows): PageResult {
     const i = start + k;
     const idx = rows.index(k);
     if (idx !== i) {
-      return result(k, { index: i, message: idx > i ? `entry ${i} is missing (deleted); the next stored entry is ${idx}` : `entry ${idx} appears again after ${i - 1} (duplicated or reordered rows)` });
+      return result(k, {
+        index: i,
+        message:
+          idx > i
+            ? `entry ${i} is missing (deleted); the next stored entry is ${idx}`
+            : `entry ${idx} appears again after ${i - 1} (duplicated or reordered rows)`,
+      });
     }
     const leaf = rows.leaf(k);
     const leafHash = hashLeaf(leaf);
     const recorded = rows.recordedHash(k);
-    if (recorded && !recorded.equals(leafHash)) return result(k, { index: i, message: `entry ${i} does not match its recorded leaf hash: the entry bytes were modified` });
+    if (recorded && !recorded.equals(leafHash))
+      return result(k, {
+        index: i,
+        message: `entry ${i} does not match its recorded leaf hash: the entry bytes were modified`,
+      });
     const seq = entrySeq(leaf);
-    if (seq === undefined) return result(k, { index: i, message: `entry ${i} is not a canonical audit entry (no top-level seq): modified` });
-    if (seq !== i) return result(k, { index: i, message: `entry at index ${i} says it is entry ${seq}: rows were swapped, moved or inserted` });
+    if (seq === undefined)
+      return result(k, { index: i, message: `entry ${i} is not a canonical audit entry (no top-level seq): modified` });
+    if (seq !== i)
+      return result(k, {
+        index: i,
+        message: `entry at index ${i} says it is entry ${seq}: rows were swapped, moved or inserted`,
+      });
     if (i >= size) {
-      return result(k, { index: i, message: `entry ${i} is not covered by the latest signed checkpoint (size ${size}): an old checkpoint was replayed or entries were appended without signing` });
+      return result(k, {
+        index: i,
+        message: `entry ${i} is not covered by the latest signed checkpoint (size ${size}): an old checkpoint was replayed or entries were appended without signing`,
+      });
     }
     seg.push(i, leafHash);
     if (wanted.has(i + 1)) cuts.push([i + 1, seg.nodes()]);

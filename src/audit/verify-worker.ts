@@ -1,7 +1,14 @@
 // Full-verification worker (a piscina task module): checks and hashes one page of the log, reading it straight from
 // the SQLite file (read-only connection, raw rows) or from rows the main thread packed; also callable inline.
 import Database from 'better-sqlite3';
-import { checkPage, packedRows, type PackedRows, type PageResult, type PageRows, type PageSpec } from './verify-page.js';
+import {
+  checkPage,
+  packedRows,
+  type PackedRows,
+  type PageResult,
+  type PageRows,
+  type PageSpec,
+} from './verify-page.js';
 
 export type VerifyTask =
   | (PageSpec & { kind: 'sqlite'; file: string; pageSize: number; last: boolean })
@@ -69,7 +76,11 @@ function sqlitePage(task: Extract<VerifyTask, { kind: 'sqlite' }>): VerifyTaskRe
   const db = reader(task.file);
   const whole = task.last ? undefined : wholePage(db, task.start, task.start + task.pageSize);
   if (whole) return checkPage(task, whole);
-  const rows = (task.last ? db.tail.all(task.start, Math.max(task.size - task.start, 0) + 1) : db.page.all(task.start, task.start + task.pageSize)) as RawRow[];
+  const rows = (
+    task.last
+      ? db.tail.all(task.start, Math.max(task.size - task.start, 0) + 1)
+      : db.page.all(task.start, task.start + task.pageSize)
+  ) as RawRow[];
   const out: VerifyTaskResult = checkPage(task, rawRows(rows));
   if (!out.problem && !task.last && out.good < task.pageSize) {
     // A hole inside the page: a later row means deleted entries, no later row means a truncated log.
@@ -85,8 +96,15 @@ function sqlitePage(task: Extract<VerifyTask, { kind: 'sqlite' }>): VerifyTaskRe
 
 /** The page as one framed blob if it holds exactly start..end-1 and every frame parses; else undefined. */
 function wholePage(db: Reader, start: number, end: number): PageRows | undefined {
-  const [count, min, max, nonInteger, blob] = db.whole.get(start, end) as [number, number, number, number, Buffer | null];
-  if (count !== end - start || min !== start || max !== end - 1 || nonInteger !== 0 || !Buffer.isBuffer(blob)) return undefined;
+  const [count, min, max, nonInteger, blob] = db.whole.get(start, end) as [
+    number,
+    number,
+    number,
+    number,
+    Buffer | null,
+  ];
+  if (count !== end - start || min !== start || max !== end - 1 || nonInteger !== 0 || !Buffer.isBuffer(blob))
+    return undefined;
   const starts = new Uint32Array(count);
   const ends = new Uint32Array(count);
   let at = 0;
@@ -103,7 +121,12 @@ function wholePage(db: Reader, start: number, end: number): PageRows | undefined
     at = ends[k];
   }
   if (at !== blob.length) return undefined;
-  return { count, index: (k) => start + k, leaf: (k) => blob.subarray(starts[k], ends[k]), recordedHash: () => undefined };
+  return {
+    count,
+    index: (k) => start + k,
+    leaf: (k) => blob.subarray(starts[k], ends[k]),
+    recordedHash: () => undefined,
+  };
 }
 
 export function runVerifyTask(task: VerifyTask): VerifyTaskResult {

@@ -28,10 +28,14 @@ const modes: Mode[] = [
 
 async function setup(t: TestDatabase, mode: Mode) {
   const { db, home, cleanup } = await t.open(auditMigrations);
-  const open = () => AuditLog.open({ db, home, clock: new ManualClock(), logger: silentLogger, config: { maxBatch: 8 } });
+  const open = () =>
+    AuditLog.open({ db, home, clock: new ManualClock(), logger: silentLogger, config: { maxBatch: 8 } });
   let log = await open();
   const fill = async (tag: string) => {
-    for (let i = 0; i < 40; i += 8) await Promise.all(Array.from({ length: 8 }, (_, j) => log.append({ type: 'decision', actor: 'al', data: { tag, n: i + j } })));
+    for (let i = 0; i < 40; i += 8)
+      await Promise.all(
+        Array.from({ length: 8 }, (_, j) => log.append({ type: 'decision', actor: 'al', data: { tag, n: i + j } })),
+      );
   };
   await fill('a');
   const source = (): LogSource => {
@@ -40,17 +44,32 @@ async function setup(t: TestDatabase, mode: Mode) {
     return mode.direct ? s : { ...s, sqliteFile: undefined };
   };
   return {
-    get log() { return log; },
+    get log() {
+      return log;
+    },
     fill,
-    verify: (trusted: TrustedCheckpoint[] = []): Promise<VerifyReport> => verifyLog(source(), parseVerifierKey(log.verifierKey), trusted, mode.options),
+    verify: (trusted: TrustedCheckpoint[] = []): Promise<VerifyReport> =>
+      verifyLog(source(), parseVerifierKey(log.verifierKey), trusted, mode.options),
     async tamper(sql: string, params: unknown[] = []) {
       if (t.name !== 'sqlite') return void (await db.run(sql, params));
       const raw = new Database(join(home, 'gatehouse.db'));
-      try { raw.prepare(sql).run(...params); } finally { raw.close(); }
+      try {
+        raw.prepare(sql).run(...params);
+      } finally {
+        raw.close();
+      }
     },
-    async reopen() { await log.close(); log = await open(); },
-    async note(size: number) { return (await log.checkpointAt(size))!.note; },
-    done: async () => { await log.close(); await cleanup(); },
+    async reopen() {
+      await log.close();
+      log = await open();
+    },
+    async note(size: number) {
+      return (await log.checkpointAt(size))!.note;
+    },
+    done: async () => {
+      await log.close();
+      await cleanup();
+    },
   };
 }
 
@@ -68,8 +87,14 @@ for (const t of testDatabases) {
         const leaves = (await f.log.entries({ limit: 100 })).map((e) => hashLeaf(e.leaf));
         const expected = new CompactRange();
         leaves.forEach((h) => expected.append(h));
-        const r = await f.verify([{ label: 'a', note: await f.note(24) }, { label: 'b', note: await f.note(40) }]);
-        assert.deepEqual([r.ok, r.entriesChecked, r.trustedChecked, r.rootHash], [true, 40, 2, expected.root().toString('base64')]);
+        const r = await f.verify([
+          { label: 'a', note: await f.note(24) },
+          { label: 'b', note: await f.note(40) },
+        ]);
+        assert.deepEqual(
+          [r.ok, r.entriesChecked, r.trustedChecked, r.rootHash],
+          [true, 40, 2, expected.root().toString('base64')],
+        );
         await f.done();
       });
 
@@ -117,7 +142,11 @@ for (const t of testDatabases) {
         await f.reopen();
         await f.fill('b');
         assert.equal((await f.verify()).ok, true);
-        expectProblem(await f.verify([{ label: 'saved', note: saved }]), 23, /saved \(size 24\) does not match the log's first 24 entries/);
+        expectProblem(
+          await f.verify([{ label: 'saved', note: saved }]),
+          23,
+          /saved \(size 24\) does not match the log's first 24 entries/,
+        );
         await f.done();
       });
     });

@@ -58,7 +58,12 @@ export interface VerifyOptions {
   workers?: number;
 }
 
-export async function verifyLog(source: LogSource, key: VerifierKey, trusted: TrustedCheckpoint[] = [], options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyLog(
+  source: LogSource,
+  key: VerifierKey,
+  trusted: TrustedCheckpoint[] = [],
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   const pageSize = 2 ** Math.floor(Math.log2(Math.max(options.pageSize ?? DEFAULT_PAGE, 1)));
   const report: VerifyReport = { ok: false, size: 0, rootHash: '', entriesChecked: 0, trustedChecked: 0 };
   const fail = (problem: VerifyProblem): VerifyReport => ({ ...report, ok: false, problem });
@@ -80,7 +85,10 @@ export async function verifyLog(source: LogSource, key: VerifierKey, trusted: Tr
   }
   for (const p of pinned) {
     if (p.cp.size > latest.size) {
-      return fail({ index: latest.size, message: `the server's latest checkpoint (size ${latest.size}) is older than ${p.label} (size ${p.cp.size}): an old checkpoint was replayed or the log was rolled back; entries from index ${latest.size} are missing` });
+      return fail({
+        index: latest.size,
+        message: `the server's latest checkpoint (size ${latest.size}) is older than ${p.label} (size ${p.cp.size}): an old checkpoint was replayed or the log was rolled back; entries from index ${latest.size} are missing`,
+      });
     }
   }
 
@@ -89,30 +97,50 @@ export async function verifyLog(source: LogSource, key: VerifierKey, trusted: Tr
   const rootsAt = new Map<number, string>();
 
   const range = new CompactRange();
-  const problem = await checkPages(source, { size: latest.size, wanted: [...wanted], pageSize, workers: options.workers }, (res) => {
-    for (const [w, nodes] of res.cuts) {
-      const at = range.clone();
-      appendNodes(at, nodes);
-      rootsAt.set(w, at.root().toString('base64'));
-    }
-    appendNodes(range, res.nodes);
-  });
+  const problem = await checkPages(
+    source,
+    { size: latest.size, wanted: [...wanted], pageSize, workers: options.workers },
+    (res) => {
+      for (const [w, nodes] of res.cuts) {
+        const at = range.clone();
+        appendNodes(at, nodes);
+        rootsAt.set(w, at.root().toString('base64'));
+      }
+      appendNodes(range, res.nodes);
+    },
+  );
   report.entriesChecked = range.size;
   if (problem) return fail(problem);
   if (range.size < latest.size) {
-    return fail({ index: range.size, message: `the latest checkpoint covers ${latest.size} entries but only ${range.size} are stored: the log was truncated or entry ${range.size} deleted` });
+    return fail({
+      index: range.size,
+      message: `the latest checkpoint covers ${latest.size} entries but only ${range.size} are stored: the log was truncated or entry ${range.size} deleted`,
+    });
   }
   const root = range.root().toString('base64');
   if (root !== report.rootHash) {
     const { lastGood, bad, altered } = await localise(source, pageSize);
-    if (altered !== undefined) return fail({ index: altered, message: `entry ${altered} does not match its recorded leaf hash: the entry bytes were modified` });
-    const where = bad !== undefined ? `entries ${lastGood}..${bad - 1} do not match the checkpoint made at size ${bad}` : 'the entries do not produce the signed root';
-    return fail({ index: lastGood, message: `recomputed root ${root} differs from the signed root ${report.rootHash}: ${where} (entries and their hashes were rewritten)` });
+    if (altered !== undefined)
+      return fail({
+        index: altered,
+        message: `entry ${altered} does not match its recorded leaf hash: the entry bytes were modified`,
+      });
+    const where =
+      bad !== undefined
+        ? `entries ${lastGood}..${bad - 1} do not match the checkpoint made at size ${bad}`
+        : 'the entries do not produce the signed root';
+    return fail({
+      index: lastGood,
+      message: `recomputed root ${root} differs from the signed root ${report.rootHash}: ${where} (entries and their hashes were rewritten)`,
+    });
   }
   for (const p of pinned) {
     if (p.cp.size === 0) continue;
     if (rootsAt.get(p.cp.size) !== p.cp.root.toString('base64')) {
-      return fail({ index: p.cp.size - 1, message: `${p.label} (size ${p.cp.size}) does not match the log's first ${p.cp.size} entries: the history before index ${p.cp.size} was rewritten (forked log)` });
+      return fail({
+        index: p.cp.size - 1,
+        message: `${p.label} (size ${p.cp.size}) does not match the log's first ${p.cp.size} entries: the history before index ${p.cp.size} was rewritten (forked log)`,
+      });
     }
     report.trustedChecked++;
   }
@@ -120,14 +148,18 @@ export async function verifyLog(source: LogSource, key: VerifierKey, trusted: Tr
 }
 
 function appendNodes(range: CompactRange, nodes: PageNode[]): void {
-  for (const [level, hash] of nodes) range.appendSubtree(level, Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength));
+  for (const [level, hash] of nodes)
+    range.appendSubtree(level, Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength));
 }
 
 /**
  * Second pass, only after a root mismatch: the first stored checkpoint whose root the entries do not reproduce
  * bounds the damage to one batch. Kept out of the main pass, where a root per checkpoint would cost log n hashes each.
  */
-async function localise(source: LogSource, pageSize: number): Promise<{ lastGood: number; bad?: number; altered?: number }> {
+async function localise(
+  source: LogSource,
+  pageSize: number,
+): Promise<{ lastGood: number; bad?: number; altered?: number }> {
   const stored = new Map<number, string>();
   for (let after = 0; ;) {
     const page = await source.checkpoints(after, 1000);

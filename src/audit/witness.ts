@@ -38,7 +38,12 @@ export class Witness {
       // Chained so the witness sees checkpoints in the order they were made; not awaited by appenders.
       this.chain = this.chain.then(async () => {
         try {
-          const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: note, signal: AbortSignal.timeout(5000) });
+          const res = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'text/plain; charset=utf-8' },
+            body: note,
+            signal: AbortSignal.timeout(5000),
+          });
           if (!res.ok) throw new Error(`HTTP ${res.status}`);
           await res.arrayBuffer();
         } catch (err) {

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
-import { commandGroup } from '../cli/program.js';
+import { commandGroup } from '../cli/command-group.js';
 import { readInputFile, type CliContext } from '../cli/cli-context.js';
 import type { CatalogDoc } from './catalog-schema.js';
 import type { ApplyOutcome } from './catalog-service.js';
@@ -17,7 +17,10 @@ export function yamlFiles(path: string): string[] {
     throw new InvalidInputError(`No such file or folder: ${path}`, [{ path, message: 'check the path' }]);
   }
   if (!st.isDirectory()) return [path];
-  const files = readdirSync(path).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(path, f));
+  const files = readdirSync(path)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(path, f));
   if (!files.length) throw new InvalidInputError(`No .yaml files in ${path}`);
   return files;
 }
@@ -36,16 +39,27 @@ export function registerCatalogCommands(program: Command, cli: CliContext): void
     .command('list [kind]')
     .description('list catalog entries (kind: dataset, connector, model, user)')
     .action(async (kind?: string) => {
-      const r = await cli.api().request<{ items: CatalogDoc[] }>('GET', `/api/v1/catalog${kind ? `?kind=${encodeURIComponent(kind)}` : ''}`);
-      cli.print(r, () => r.items.map((d) => `${d.kind.padEnd(10)} ${d.metadata.name.padEnd(24)} ${describe(d)}`).join('\n') || '(empty)');
+      const r = await cli
+        .api()
+        .request<{ items: CatalogDoc[] }>('GET', `/api/v1/catalog${kind ? `?kind=${encodeURIComponent(kind)}` : ''}`);
+      cli.print(
+        r,
+        () =>
+          r.items.map((d) => `${d.kind.padEnd(10)} ${d.metadata.name.padEnd(24)} ${describe(d)}`).join('\n') ||
+          '(empty)',
+      );
     });
 }
 
 function describe(d: CatalogDoc): string {
   switch (d.kind) {
-    case 'Dataset': return `${d.spec.classification} ${d.spec.region} owner=${d.metadata.owner}`;
-    case 'Connector': return `${d.spec.kind} sensitive=${d.spec.sensitive} approved=${d.spec.approved} owner=${d.metadata.owner}`;
-    case 'Model': return `${d.spec.provider} ${d.spec.region} risk=${d.spec.risk} $${d.spec.pricing.inputPerMTok}/$${d.spec.pricing.outputPerMTok} per MTok`;
-    case 'User': return `roles=${d.spec.roles.join(',') || '-'} groups=${d.spec.groups.join(',') || '-'}`;
+    case 'Dataset':
+      return `${d.spec.classification} ${d.spec.region} owner=${d.metadata.owner}`;
+    case 'Connector':
+      return `${d.spec.kind} sensitive=${d.spec.sensitive} approved=${d.spec.approved} owner=${d.metadata.owner}`;
+    case 'Model':
+      return `${d.spec.provider} ${d.spec.region} risk=${d.spec.risk} $${d.spec.pricing.inputPerMTok}/$${d.spec.pricing.outputPerMTok} per MTok`;
+    case 'User':
+      return `roles=${d.spec.roles.join(',') || '-'} groups=${d.spec.groups.join(',') || '-'}`;
   }
 }

@@ -13,7 +13,9 @@ const applyBody = z.union([
 ]);
 
 function kindOf(raw: string): CatalogKind {
-  const k = CATALOG_KINDS.find((x) => x.toLowerCase() === raw.toLowerCase() || `${x.toLowerCase()}s` === raw.toLowerCase());
+  const k = CATALOG_KINDS.find(
+    (x) => x.toLowerCase() === raw.toLowerCase() || `${x.toLowerCase()}s` === raw.toLowerCase(),
+  );
   if (!k) throw new NotFoundError('Catalog kind', raw, `use one of ${CATALOG_KINDS.join(', ')}`);
   return k;
 }
@@ -21,16 +23,26 @@ function kindOf(raw: string): CatalogKind {
 export function catalogRoutes(catalog: CatalogService): AnyRoute[] {
   return [
     defineRoute({
-      method: 'post', path: '/api/v1/catalog/apply', summary: 'Apply catalog documents', tag: 'catalog', access: ['admin', 'data_owner', 'security'], body: applyBody,
+      method: 'post',
+      path: '/api/v1/catalog/apply',
+      summary: 'Apply catalog documents',
+      tag: 'catalog',
+      access: ['admin', 'data_owner', 'security'],
+      body: applyBody,
       handler: async ({ body, principal }) => {
-        const docs: SourcedDocument[] = 'files' in body
-          ? body.files.flatMap((f) => parseYamlDocuments(f.content, f.name))
-          : body.documents.map((value, i) => ({ source: `document#${i + 1}`, value }));
+        const docs: SourcedDocument[] =
+          'files' in body
+            ? body.files.flatMap((f) => parseYamlDocuments(f.content, f.name))
+            : body.documents.map((value, i) => ({ source: `document#${i + 1}`, value }));
         return { results: await catalog.apply(docs, principal.user) };
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/catalog', summary: 'List catalog entries', tag: 'catalog', access: 'authenticated',
+      method: 'get',
+      path: '/api/v1/catalog',
+      summary: 'List catalog entries',
+      tag: 'catalog',
+      access: 'authenticated',
       query: z.object({ kind: z.string().optional() }),
       handler: async ({ query }) => {
         const kinds = query.kind ? [kindOf(query.kind)] : CATALOG_KINDS;
@@ -38,7 +50,11 @@ export function catalogRoutes(catalog: CatalogService): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/catalog/:kind/:name', summary: 'Read a catalog entry', tag: 'catalog', access: 'authenticated',
+      method: 'get',
+      path: '/api/v1/catalog/:kind/:name',
+      summary: 'Read a catalog entry',
+      tag: 'catalog',
+      access: 'authenticated',
       handler: async ({ params }) => {
         const kind = kindOf(params.kind);
         const doc = catalog.list(kind).find((d) => d.metadata.name === params.name);

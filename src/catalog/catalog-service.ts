@@ -8,7 +8,17 @@ import type { SourcedDocument } from '../core/yaml-documents.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
 import type { SqlDb } from '../store/sql-db.js';
-import { CATALOG_KINDS, catalogSchemas, type CatalogDoc, type CatalogKind, type CatalogReader, type ConnectorDoc, type DatasetDoc, type ModelDoc, type UserDoc } from './catalog-schema.js';
+import {
+  CATALOG_KINDS,
+  catalogSchemas,
+  type CatalogDoc,
+  type CatalogKind,
+  type CatalogReader,
+  type ConnectorDoc,
+  type DatasetDoc,
+  type ModelDoc,
+  type UserDoc,
+} from './catalog-schema.js';
 
 export interface ApplyOutcome {
   kind: CatalogKind;
@@ -30,7 +40,9 @@ export class CatalogService implements CatalogReader {
   }
 
   async reload(): Promise<void> {
-    const rows = await this.deps.db.all<{ kind: string; name: string; doc: string }>('SELECT kind, name, doc FROM catalog_entries');
+    const rows = await this.deps.db.all<{ kind: string; name: string; doc: string }>(
+      'SELECT kind, name, doc FROM catalog_entries',
+    );
     const next = new Map<string, CatalogDoc>();
     for (const r of rows) next.set(`${r.kind}/${r.name}`, JSON.parse(r.doc) as CatalogDoc);
     this.entries = next;
@@ -39,13 +51,23 @@ export class CatalogService implements CatalogReader {
   private get<K extends CatalogKind>(kind: K, name: string): Extract<CatalogDoc, { kind: K }> | undefined {
     return this.entries.get(`${kind}/${name}`) as Extract<CatalogDoc, { kind: K }> | undefined;
   }
-  dataset(name: string): DatasetDoc | undefined { return this.get('Dataset', name); }
-  connector(name: string): ConnectorDoc | undefined { return this.get('Connector', name); }
-  model(name: string): ModelDoc | undefined { return this.get('Model', name); }
-  user(name: string): UserDoc | undefined { return this.get('User', name); }
+  dataset(name: string): DatasetDoc | undefined {
+    return this.get('Dataset', name);
+  }
+  connector(name: string): ConnectorDoc | undefined {
+    return this.get('Connector', name);
+  }
+  model(name: string): ModelDoc | undefined {
+    return this.get('Model', name);
+  }
+  user(name: string): UserDoc | undefined {
+    return this.get('User', name);
+  }
 
   list<K extends CatalogKind>(kind: K): Extract<CatalogDoc, { kind: K }>[] {
-    return [...this.entries.values()].filter((d): d is Extract<CatalogDoc, { kind: K }> => d.kind === kind).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    return [...this.entries.values()]
+      .filter((d): d is Extract<CatalogDoc, { kind: K }> => d.kind === kind)
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   }
 
   names(kind: CatalogKind): string[] {
@@ -60,11 +82,17 @@ export class CatalogService implements CatalogReader {
     for (const d of docs) {
       const kind = (d.value as { kind?: unknown } | null)?.kind;
       if (typeof d.value !== 'object' || d.value === null || Array.isArray(d.value)) {
-        details.push({ path: d.source, message: 'a catalog document must be a mapping with apiVersion, kind, metadata and spec' });
+        details.push({
+          path: d.source,
+          message: 'a catalog document must be a mapping with apiVersion, kind, metadata and spec',
+        });
         continue;
       }
       if (typeof kind !== 'string' || !(CATALOG_KINDS as string[]).includes(kind)) {
-        details.push({ path: `${d.source}.kind`, message: `unknown kind ${JSON.stringify(kind)}; use one of ${CATALOG_KINDS.join(', ')}` });
+        details.push({
+          path: `${d.source}.kind`,
+          message: `unknown kind ${JSON.stringify(kind)}; use one of ${CATALOG_KINDS.join(', ')}`,
+        });
         continue;
       }
       const r = catalogSchemas[kind as CatalogKind].safeParse(d.value);
@@ -77,14 +105,24 @@ export class CatalogService implements CatalogReader {
       seen.add(key);
       valid.push(r.data);
     }
-    const users = new Set([...this.names('User'), ...valid.filter((v) => v.kind === 'User').map((v) => v.metadata.name)]);
+    const users = new Set([
+      ...this.names('User'),
+      ...valid.filter((v) => v.kind === 'User').map((v) => v.metadata.name),
+    ]);
     for (const v of valid) {
       const owner = v.metadata.owner;
       if ((v.kind === 'Dataset' || v.kind === 'Connector') && owner && !users.has(owner)) {
-        details.push({ path: `${v.kind}/${v.metadata.name}.metadata.owner`, message: `unknown user '${owner}' (${didYouMean(owner, users)}); apply the User first or in the same file` });
+        details.push({
+          path: `${v.kind}/${v.metadata.name}.metadata.owner`,
+          message: `unknown user '${owner}' (${didYouMean(owner, users)}); apply the User first or in the same file`,
+        });
       }
     }
-    if (details.length) throw new InvalidInputError(`Catalog rejected, nothing was stored: ${details[0].path}: ${details[0].message}`, details);
+    if (details.length)
+      throw new InvalidInputError(
+        `Catalog rejected, nothing was stored: ${details[0].path}: ${details[0].message}`,
+        details,
+      );
     return valid;
   }
 
@@ -96,13 +134,24 @@ export class CatalogService implements CatalogReader {
       const out: ApplyOutcome[] = [];
       for (const doc of valid) {
         const hash = contentHash(doc);
-        const prev = await tx.get<{ hash: string }>('SELECT hash FROM catalog_entries WHERE kind = ? AND name = ?', [doc.kind, doc.metadata.name]);
+        const prev = await tx.get<{ hash: string }>('SELECT hash FROM catalog_entries WHERE kind = ? AND name = ?', [
+          doc.kind,
+          doc.metadata.name,
+        ]);
         if (prev?.hash === hash) {
           out.push({ kind: doc.kind, name: doc.metadata.name, action: 'unchanged' });
           continue;
         }
-        if (prev) await tx.run('UPDATE catalog_entries SET doc = ?, hash = ?, updated_at = ?, updated_by = ? WHERE kind = ? AND name = ?', [JSON.stringify(doc), hash, now, actor, doc.kind, doc.metadata.name]);
-        else await tx.run('INSERT INTO catalog_entries (kind, name, doc, hash, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)', [doc.kind, doc.metadata.name, JSON.stringify(doc), hash, now, actor]);
+        if (prev)
+          await tx.run(
+            'UPDATE catalog_entries SET doc = ?, hash = ?, updated_at = ?, updated_by = ? WHERE kind = ? AND name = ?',
+            [JSON.stringify(doc), hash, now, actor, doc.kind, doc.metadata.name],
+          );
+        else
+          await tx.run(
+            'INSERT INTO catalog_entries (kind, name, doc, hash, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)',
+            [doc.kind, doc.metadata.name, JSON.stringify(doc), hash, now, actor],
+          );
         out.push({ kind: doc.kind, name: doc.metadata.name, action: prev ? 'updated' : 'created' });
       }
       return out;
@@ -113,7 +162,11 @@ export class CatalogService implements CatalogReader {
       await this.deps.coord.publish(CHANNEL, 'changed');
       for (const o of changed) {
         const doc = this.get(o.kind, o.name);
-        await this.deps.audit.append({ type: 'catalog.changed', actor, data: { kind: o.kind, name: o.name, action: o.action, hash: contentHash(doc) } });
+        await this.deps.audit.append({
+          type: 'catalog.changed',
+          actor,
+          data: { kind: o.kind, name: o.name, action: o.action, hash: contentHash(doc) },
+        });
       }
     }
     return outcomes;

@@ -50,7 +50,11 @@ export function createApiClient(baseUrl: string, token: string | undefined): Api
           body: body === undefined ? undefined : JSON.stringify(body),
         });
       } catch (err) {
-        throw new GatehouseError('unavailable', 503, `Cannot reach the Gatehouse server at ${baseUrl} (${(err as Error).message}); start it with \`npm start\` or set GATEHOUSE_URL.`);
+        throw new GatehouseError(
+          'unavailable',
+          503,
+          `Cannot reach the Gatehouse server at ${baseUrl} (${(err as Error).message}); start it with \`npm start\` or set GATEHOUSE_URL.`,
+        );
       }
       const text = await res.text();
       let data: unknown = undefined;
@@ -64,14 +68,24 @@ export function createApiClient(baseUrl: string, token: string | undefined): Api
       if (!res.ok) {
         const e = (data as { error?: { code?: string; message?: string; details?: [] } } | undefined)?.error;
         const { code, message, details, ...extra } = (e ?? {}) as Record<string, unknown>;
-        throw new GatehouseError(String(code ?? 'http_error'), res.status, String(message ?? `HTTP ${res.status}`), (details as []) ?? [], extra);
+        throw new GatehouseError(
+          String(code ?? 'http_error'),
+          res.status,
+          String(message ?? `HTTP ${res.status}`),
+          (details as []) ?? [],
+          extra,
+        );
       }
       return data as T;
     },
   };
 }
 
-export function createCliContext(io: CliIo, env: Record<string, string | undefined>, jsonFlag: () => boolean): CliContext {
+export function createCliContext(
+  io: CliIo,
+  env: Record<string, string | undefined>,
+  jsonFlag: () => boolean,
+): CliContext {
   let client: ApiClient | undefined;
   return {
     io,
@@ -92,6 +106,9 @@ export function readInputFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new InvalidInputError(`Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, [{ path, message: 'check the path' }]);
+    throw new InvalidInputError(
+      `Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      [{ path, message: 'check the path' }],
+    );
   }
 }

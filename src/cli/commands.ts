@@ -1,5 +1,5 @@
 // The list of feature command registrations, in help order. Add one line per feature.
-import type { CommandRegistration } from './program.js';
+import type { CommandRegistration } from './command-group.js';
 import { registerPolicyCommands } from '../policy/policy-commands.js';
 import { registerAuditCommands } from '../audit/audit-commands.js';
 import { registerServeCommand } from './serve-command.js';
@@ -14,7 +14,7 @@ import { registerTelemetryCommands } from '../telemetry/telemetry-commands.js';
 import { registerRolloutCommands } from '../rollout/rollout-commands.js';
 import { registerDlpCommands } from '../dlp/dlp-commands.js';
 import { registerReleaseCommands } from '../rollout/release-routes.js';
-import { registerDemoCommands } from '../gateway/demo-commands.js';
+import { registerDemoCommands } from '../demo/demo-commands.js';
 
 export const commandRegistrations: CommandRegistration[] = [
   registerServeCommand,

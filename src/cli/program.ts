@@ -1,10 +1,8 @@
 // Builds the `gatehouse` command tree; each feature adds its commands through a register function.
 import { Command, CommanderError } from 'commander';
 import { GatehouseError, exitCodeFor } from '../core/errors.js';
-import { createCliContext, type CliContext, type CliIo } from './cli-context.js';
+import { createCliContext, type CliIo } from './cli-context.js';
 import { commandRegistrations } from './commands.js';
-
-export type CommandRegistration = (program: Command, cli: CliContext) => void;
 
 function formatError(err: GatehouseError): string {
   const lines = [`error: ${err.message}`];
@@ -40,7 +38,8 @@ export async function runCli(argv: string[], io: CliIo, env: Record<string, stri
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return 0;
       return 2;
     }
     if (err instanceof GatehouseError) {
@@ -51,9 +50,4 @@ export async function runCli(argv: string[], io: CliIo, env: Record<string, stri
     io.err(`error: ${(err as Error)?.message ?? String(err)}`);
     return 1;
   }
-}
-
-/** Finds or creates a command group (`app`, `policy` ...) so several features can add subcommands to it. */
-export function commandGroup(program: Command, name: string, description: string): Command {
-  return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
 }

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { InvalidInputError } from '../core/errors.js';
-import { createGatehouse } from '../main.js';
 import type { CliContext } from './cli-context.js';
 
 export function registerServeCommand(program: Command, cli: CliContext): void {
@@ -17,6 +16,8 @@ export function registerServeCommand(program: Command, cli: CliContext): void {
         throw new InvalidInputError(`--port must be a whole number from 0 to 65535, got '${opts.port}'.`);
       }
       const config = loadConfig({ env: cli.env, overrides: { host: opts.host, port } });
+      // Loaded here so other commands never pay for the whole server's modules.
+      const { createGatehouse } = await import('../main.js');
       const gh = await createGatehouse(config);
       const server = await gh.listen();
       cli.io.out(`Gatehouse listening on ${server.url} (store: ${gh.db.description})`);

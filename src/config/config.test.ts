@@ -23,8 +23,14 @@ describe('loadConfig', () => {
   it('names the field and what is allowed for a bad value', () => {
     const home = tempDir();
     writeFileSync(join(home, 'gatehouse.yaml'), 'server:\n  port: 99999\n');
-    assert.throws(() => loadConfig({ env: { GATEHOUSE_HOME: home } }), (e: unknown) => e instanceof InvalidInputError && /server\.port/.test(e.message));
-    assert.throws(() => loadConfig({ env: { GATEHOUSE_HOME: tempDir(), GATEHOUSE_DATABASE_URL: 'mysql://x' } }), /databaseUrl: must be a postgres:\/\/ URL/);
+    assert.throws(
+      () => loadConfig({ env: { GATEHOUSE_HOME: home } }),
+      (e: unknown) => e instanceof InvalidInputError && /server\.port/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ env: { GATEHOUSE_HOME: tempDir(), GATEHOUSE_DATABASE_URL: 'mysql://x' } }),
+      /databaseUrl: must be a postgres:\/\/ URL/,
+    );
   });
   it('rejects unknown keys and malformed YAML', () => {
     const home = tempDir();

@@ -27,10 +27,16 @@ export const configSchema = z
       .strict()
       .default({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1_048_576 }),
     /** postgres://... switches the store to PostgreSQL; absent means the SQLite file in home. */
-    databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
     adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
     /** redis://... switches coordination (budgets, broadcast) to Redis; absent means in-process. */
-    redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .optional(),
     logLevel: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
     /** Seed the example catalog, policies and apps when the store is empty. */
     seedExamples: z.boolean().default(true),
@@ -76,7 +82,9 @@ export function loadConfig({ env, overrides = {} }: ConfigSources): GatehouseCon
         fromFile = parsed as Record<string, unknown>;
       }
     } catch (err) {
-      throw new InvalidInputError(`Cannot read ${file}: ${(err as Error).message}`, [{ path: file, message: (err as Error).message }]);
+      throw new InvalidInputError(`Cannot read ${file}: ${(err as Error).message}`, [
+        { path: file, message: (err as Error).message },
+      ]);
     }
   }
   const server = { ...(fromFile.server as Record<string, unknown> | undefined) };

@@ -10,10 +10,18 @@ import { tempDir } from '../testing/databases.js';
 import { DatasetQuery } from './dataset-query.js';
 
 const home = tempDir('gh-dq-');
-const ds = (name: string, source: Record<string, unknown>): DatasetDoc => datasetSchema.parse({
-  apiVersion: 'gatehouse/v1', kind: 'Dataset', metadata: { name, owner: 'dana' },
-  spec: { classification: 'internal', region: 'eu', source, columns: [{ name: 'region' }, { name: 'amount' }, { name: 'email', tags: ['pii'] }] },
-});
+const ds = (name: string, source: Record<string, unknown>): DatasetDoc =>
+  datasetSchema.parse({
+    apiVersion: 'gatehouse/v1',
+    kind: 'Dataset',
+    metadata: { name, owner: 'dana' },
+    spec: {
+      classification: 'internal',
+      region: 'eu',
+      source,
+      columns: [{ name: 'region' }, { name: 'amount' }, { name: 'email', tags: ['pii'] }],
+    },
+  });
 
 before(() => {
   const db = new Database(join(home, 'orders.db'));
@@ -21,13 +29,21 @@ before(() => {
   const ins = db.prepare('INSERT INTO orders VALUES (?, ?, ?)');
   for (let i = 0; i < 30; i++) ins.run(i % 2 ? 'eu' : 'us', i, `user${i}@example.com`);
   db.close();
-  writeFileSync(join(home, 'orders.csv'), 'region,amount,email\n' + Array.from({ length: 30 }, (_, i) => `${i % 2 ? 'eu' : 'us'},${i},user${i}@example.com`).join('\n'));
+  writeFileSync(
+    join(home, 'orders.csv'),
+    'region,amount,email\n' +
+      Array.from({ length: 30 }, (_, i) => `${i % 2 ? 'eu' : 'us'},${i},user${i}@example.com`).join('\n'),
+  );
 });
 
 for (const kind of ['sqlite', 'csv'] as const) {
   describe(`dataset query on ${kind}`, () => {
     const q = new DatasetQuery(home);
-    const doc = ds('orders', { kind, path: kind === 'sqlite' ? 'orders.db' : 'orders.csv', ...(kind === 'sqlite' ? { table: 'orders' } : {}) });
+    const doc = ds('orders', {
+      kind,
+      path: kind === 'sqlite' ? 'orders.db' : 'orders.csv',
+      ...(kind === 'sqlite' ? { table: 'orders' } : {}),
+    });
 
     it('returns only allowed columns and honours the row limit', async () => {
       const r = await q.query(doc, {}, ['region', 'amount'], 5);
@@ -45,7 +61,10 @@ for (const kind of ['sqlite', 'csv'] as const) {
     });
 
     it('refuses a column the manifest did not declare, also in where', async () => {
-      await assert.rejects(q.query(doc, { columns: ['email'] }, ['region', 'amount'], 10), (e: unknown) => e instanceof PolicyDeniedError && /email/.test(e.message));
+      await assert.rejects(
+        q.query(doc, { columns: ['email'] }, ['region', 'amount'], 10),
+        (e: unknown) => e instanceof PolicyDeniedError && /email/.test(e.message),
+      );
       await assert.rejects(q.query(doc, { where: { email: 'user1@example.com' } }, ['region'], 10), PolicyDeniedError);
     });
 
@@ -59,10 +78,18 @@ for (const kind of ['sqlite', 'csv'] as const) {
 describe('dataset sources', () => {
   const q = new DatasetQuery(home);
   it('refuses a source path outside GATEHOUSE_HOME', async () => {
-    await assert.rejects(q.query(ds('x', { kind: 'csv', path: '../../etc/passwd' }), {}, ['region'], 10), UnavailableError);
+    await assert.rejects(
+      q.query(ds('x', { kind: 'csv', path: '../../etc/passwd' }), {}, ['region'], 10),
+      UnavailableError,
+    );
   });
   it('says so when a dataset has no source', async () => {
-    const doc = datasetSchema.parse({ apiVersion: 'gatehouse/v1', kind: 'Dataset', metadata: { name: 'nosrc', owner: 'd' }, spec: { classification: 'public', region: 'eu', columns: [{ name: 'region' }] } });
+    const doc = datasetSchema.parse({
+      apiVersion: 'gatehouse/v1',
+      kind: 'Dataset',
+      metadata: { name: 'nosrc', owner: 'd' },
+      spec: { classification: 'public', region: 'eu', columns: [{ name: 'region' }] },
+    });
     await assert.rejects(q.query(doc, {}, ['region'], 10), /no spec.source/);
   });
 });

@@ -9,11 +9,13 @@ import type { DatasetDoc } from '../catalog/catalog-schema.js';
 import { InvalidInputError, PolicyDeniedError, UnavailableError } from '../core/errors.js';
 import { parseOrThrow } from '../core/validation.js';
 
-export const dataQueryRequestSchema = z.object({
-  columns: z.array(z.string().min(1)).max(200).optional(),
-  where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
-  limit: z.number().int().positive().max(100_000).optional(),
-}).strict();
+export const dataQueryRequestSchema = z
+  .object({
+    columns: z.array(z.string().min(1)).max(200).optional(),
+    where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+    limit: z.number().int().positive().max(100_000).optional(),
+  })
+  .strict();
 export type DataQueryRequest = z.output<typeof dataQueryRequestSchema>;
 
 export interface DataQueryResult {
@@ -34,30 +36,52 @@ export class DatasetQuery {
    * @param allowed columns this caller may see (manifest ∩ catalog); requests outside it are refused.
    * @param rowLimit the most restrictive limit (policy obligation, default cap).
    */
-  async query(doc: DatasetDoc, rawRequest: unknown, allowed: readonly string[], rowLimit: number): Promise<DataQueryResult> {
+  async query(
+    doc: DatasetDoc,
+    rawRequest: unknown,
+    allowed: readonly string[],
+    rowLimit: number,
+  ): Promise<DataQueryResult> {
     const req = parseOrThrow(dataQueryRequestSchema, rawRequest ?? {}, 'ctx.data.query request');
     const name = doc.metadata.name;
     const columns = req.columns ?? [...allowed];
     for (const c of [...columns, ...Object.keys(req.where ?? {})]) {
-      if (!allowed.includes(c)) throw new PolicyDeniedError(`column '${c}' of dataset '${name}' is not declared in the app manifest (spec.data[].columns); allowed: ${allowed.join(', ') || 'none'}`);
+      if (!allowed.includes(c))
+        throw new PolicyDeniedError(
+          `column '${c}' of dataset '${name}' is not declared in the app manifest (spec.data[].columns); allowed: ${allowed.join(', ') || 'none'}`,
+        );
     }
-    if (columns.length === 0) throw new PolicyDeniedError(`the app manifest declares no columns of dataset '${name}'; add them to spec.data[].columns`);
+    if (columns.length === 0)
+      throw new PolicyDeniedError(
+        `the app manifest declares no columns of dataset '${name}'; add them to spec.data[].columns`,
+      );
     const limit = Math.max(0, Math.min(req.limit ?? rowLimit, rowLimit));
     const source = doc.spec.source;
-    if (!source) throw new UnavailableError(`dataset '${name}' has no spec.source in the catalog, so apps cannot query it`);
+    if (!source)
+      throw new UnavailableError(`dataset '${name}' has no spec.source in the catalog, so apps cannot query it`);
     const path = this.resolvePath(source.path, name);
-    const rows = source.kind === 'sqlite' ? this.sqlite(path, source.table ?? name, columns, req.where ?? {}, limit + 1) : await this.csv(path, columns, req.where ?? {}, limit + 1);
+    const rows =
+      source.kind === 'sqlite'
+        ? this.sqlite(path, source.table ?? name, columns, req.where ?? {}, limit + 1)
+        : await this.csv(path, columns, req.where ?? {}, limit + 1);
     return { columns, rows: rows.slice(0, limit), truncated: rows.length > limit };
   }
 
   private resolvePath(p: string, name: string): string {
     const full = isAbsolute(p) ? p : resolve(this.home, p);
     const rel = relative(this.home, full);
-    if (rel.startsWith('..') || isAbsolute(rel)) throw new UnavailableError(`dataset '${name}' source path '${p}' is outside GATEHOUSE_HOME`);
+    if (rel.startsWith('..') || isAbsolute(rel))
+      throw new UnavailableError(`dataset '${name}' source path '${p}' is outside GATEHOUSE_HOME`);
     return full;
   }
 
-  private sqlite(path: string, table: string, columns: string[], where: Record<string, unknown>, limit: number): Record<string, unknown>[] {
+  private sqlite(
+    path: string,
+    table: string,
+    columns: string[],
+    where: Record<string, unknown>,
+    limit: number,
+  ): Record<string, unknown>[] {
     for (const id of [table, ...columns, ...Object.keys(where)]) {
       if (!IDENT.test(id)) throw new InvalidInputError(`'${id}' is not a plain SQL identifier`);
     }
@@ -79,10 +103,16 @@ export class DatasetQuery {
     }
   }
 
-  private async csv(path: string, columns: string[], where: Record<string, unknown>, limit: number): Promise<Record<string, unknown>[]> {
+  private async csv(
+    path: string,
+    columns: string[],
+    where: Record<string, unknown>,
+    limit: number,
+  ): Promise<Record<string, unknown>[]> {
     let text: string;
     try {
-      if ((await stat(path)).size > MAX_CSV_BYTES) throw new UnavailableError(`CSV source ${path} is larger than ${MAX_CSV_BYTES} bytes`);
+      if ((await stat(path)).size > MAX_CSV_BYTES)
+        throw new UnavailableError(`CSV source ${path} is larger than ${MAX_CSV_BYTES} bytes`);
       text = await readFile(path, 'utf8');
     } catch (err) {
       if (err instanceof UnavailableError) throw err;
@@ -91,7 +121,9 @@ export class DatasetQuery {
     const records = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
     const out: Record<string, unknown>[] = [];
     for (const r of records) {
-      if (Object.entries(where).every(([k, v]) => (v === null ? r[k] === '' || r[k] === undefined : r[k] === String(v)))) {
+      if (
+        Object.entries(where).every(([k, v]) => (v === null ? r[k] === '' || r[k] === undefined : r[k] === String(v)))
+      ) {
         const row: Record<string, unknown> = {};
         for (const c of columns) row[c] = r[c] ?? null;
         out.push(row);

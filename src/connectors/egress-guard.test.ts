@@ -18,8 +18,10 @@ before(async () => {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       seen.push({ url: req.url ?? '', host: req.headers.host ?? '', body });
-      if (req.url === '/to-metadata') return void res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
-      if (req.url === '/to-loopback-name') return void res.writeHead(302, { location: `http://localhost:${port}/ok` }).end();
+      if (req.url === '/to-metadata')
+        return void res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+      if (req.url === '/to-loopback-name')
+        return void res.writeHead(302, { location: `http://localhost:${port}/ok` }).end();
       if (req.url === '/hop') return void res.writeHead(307, { location: '/ok' }).end();
       if (req.url === '/loop') return void res.writeHead(302, { location: '/loop' }).end();
       if (req.url === '/big') return void res.end('x'.repeat(5000));
@@ -33,7 +35,10 @@ after(() => server.close());
 
 const allowLocal: EgressOptions = { authorize: async () => ({ allowPrivateNetwork: true }), maxResponseBytes: 1000 };
 const denyPrivate: EgressOptions = { authorize: async () => ({ allowPrivateNetwork: false }) };
-const ssnScanner: OutboundScanner = { scan: (t) => (/\b\d{3}-\d{2}-\d{4}\b/.test(t) ? ['US_SSN'] : []), redact: (t) => t.replace(/\b\d{3}-\d{2}-\d{4}\b/g, '[US_SSN]') };
+const ssnScanner: OutboundScanner = {
+  scan: (t) => (/\b\d{3}-\d{2}-\d{4}\b/.test(t) ? ['US_SSN'] : []),
+  redact: (t) => t.replace(/\b\d{3}-\d{2}-\d{4}\b/g, '[US_SSN]'),
+};
 const refused = (re: RegExp) => (e: unknown) => e instanceof PolicyDeniedError && re.test(e.message);
 
 describe('egress guard: allowed path', () => {
@@ -53,13 +58,22 @@ describe('egress guard: allowed path', () => {
 
   it('follows a relative redirect after re-authorizing it', async () => {
     const urls: string[] = [];
-    const r = await guardedFetch(`http://127.0.0.1:${port}/hop`, {}, { authorize: async (u) => (urls.push(u.pathname), { allowPrivateNetwork: true }) });
+    const r = await guardedFetch(
+      `http://127.0.0.1:${port}/hop`,
+      {},
+      { authorize: async (u) => (urls.push(u.pathname), { allowPrivateNetwork: true }) },
+    );
     assert.equal(r.status, 200);
     assert.deepEqual(urls, ['/hop', '/ok']);
   });
 
   it('redacts an outbound body when the policy says redact', async () => {
-    await guardedFetch(`http://127.0.0.1:${port}/ok`, { method: 'POST', body: 'ssn 123-45-6789' }, { ...allowLocal, bodyDlp: 'redact' }, ssnScanner);
+    await guardedFetch(
+      `http://127.0.0.1:${port}/ok`,
+      { method: 'POST', body: 'ssn 123-45-6789' },
+      { ...allowLocal, bodyDlp: 'redact' },
+      ssnScanner,
+    );
     assert.equal(seen.at(-1)?.body, 'ssn [US_SSN]');
   });
 });
@@ -72,31 +86,67 @@ describe('egress guard: refusals', () => {
     await assert.rejects(guardedFetch(`http://127.0.0.1:${port}/to-metadata`, {}, allowLocal), refused(/metadata/));
   });
   it('re-checks redirect targets against authorize()', async () => {
-    const opts: EgressOptions = { authorize: async (u) => { if (u.hostname !== '127.0.0.1') throw new PolicyDeniedError(`host ${u.hostname} not declared`); return { allowPrivateNetwork: true }; } };
-    await assert.rejects(guardedFetch(`http://127.0.0.1:${port}/to-loopback-name`, {}, opts), refused(/localhost not declared/));
+    const opts: EgressOptions = {
+      authorize: async (u) => {
+        if (u.hostname !== '127.0.0.1') throw new PolicyDeniedError(`host ${u.hostname} not declared`);
+        return { allowPrivateNetwork: true };
+      },
+    };
+    await assert.rejects(
+      guardedFetch(`http://127.0.0.1:${port}/to-loopback-name`, {}, opts),
+      refused(/localhost not declared/),
+    );
   });
   it('stops redirect loops', async () => {
     await assert.rejects(guardedFetch(`http://127.0.0.1:${port}/loop`, {}, allowLocal), refused(/redirects/));
   });
   it('caps the response size', async () => {
-    await assert.rejects(guardedFetch(`http://127.0.0.1:${port}/big`, {}, allowLocal), refused(/larger than 1000 bytes/));
+    await assert.rejects(
+      guardedFetch(`http://127.0.0.1:${port}/big`, {}, allowLocal),
+      refused(/larger than 1000 bytes/),
+    );
   });
   it('refuses names that resolve to any private address (DNS rebinding)', async () => {
-    const resolver: Resolver = async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.5', family: 4 }];
-    await assert.rejects(guardedFetch('http://rebind.test/', {}, denyPrivate, undefined, resolver), refused(/10\.0\.0\.5/));
+    const resolver: Resolver = async () => [
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.0.0.5', family: 4 },
+    ];
+    await assert.rejects(
+      guardedFetch('http://rebind.test/', {}, denyPrivate, undefined, resolver),
+      refused(/10\.0\.0\.5/),
+    );
   });
   it('blocks sensitive data in the URL, headers and body', async () => {
-    await assert.rejects(guardedFetch(`http://127.0.0.1:${port}/ok?q=123-45-6789`, {}, allowLocal, ssnScanner), refused(/US_SSN in the outbound URL/));
-    await assert.rejects(guardedFetch(`http://127.0.0.1:${port}/ok`, { headers: { 'x-data': '123-45-6789' } }, allowLocal, ssnScanner), refused(/headers/));
-    await assert.rejects(guardedFetch(`http://127.0.0.1:${port}/ok`, { method: 'POST', body: '123-45-6789' }, allowLocal, ssnScanner), refused(/body/));
+    await assert.rejects(
+      guardedFetch(`http://127.0.0.1:${port}/ok?q=123-45-6789`, {}, allowLocal, ssnScanner),
+      refused(/US_SSN in the outbound URL/),
+    );
+    await assert.rejects(
+      guardedFetch(`http://127.0.0.1:${port}/ok`, { headers: { 'x-data': '123-45-6789' } }, allowLocal, ssnScanner),
+      refused(/headers/),
+    );
+    await assert.rejects(
+      guardedFetch(`http://127.0.0.1:${port}/ok`, { method: 'POST', body: '123-45-6789' }, allowLocal, ssnScanner),
+      refused(/body/),
+    );
   });
   it('refuses hop-by-hop and Host headers', async () => {
-    await assert.rejects(guardedFetch(`http://127.0.0.1:${port}/ok`, { headers: { Host: 'evil' } }, allowLocal), refused(/header 'Host'/));
+    await assert.rejects(
+      guardedFetch(`http://127.0.0.1:${port}/ok`, { headers: { Host: 'evil' } }, allowLocal),
+      refused(/header 'Host'/),
+    );
   });
   for (const [url, why] of [
-    ['file:///etc/passwd', /scheme/], ['gopher://x/', /scheme/], ['https://approved.example@evil.example/', /user information/],
-    ['http://2130706433/', /canonically/], ['http://0x7f.0.0.1/', /canonically/], ['http://017700000001/', /canonically/], ['http://127.1/', /canonically/],
-    ['http://[::ffff:127.0.0.1]/', /canonically|mapped/], ['http://[::ffff:7f00:1]/', /mapped/], ['http://metadata.google.internal/', /metadata/],
+    ['file:///etc/passwd', /scheme/],
+    ['gopher://x/', /scheme/],
+    ['https://approved.example@evil.example/', /user information/],
+    ['http://2130706433/', /canonically/],
+    ['http://0x7f.0.0.1/', /canonically/],
+    ['http://017700000001/', /canonically/],
+    ['http://127.1/', /canonically/],
+    ['http://[::ffff:127.0.0.1]/', /canonically|mapped/],
+    ['http://[::ffff:7f00:1]/', /mapped/],
+    ['http://metadata.google.internal/', /metadata/],
   ] as const) {
     it(`refuses the URL ${url}`, () => {
       assert.throws(() => parseEgressUrl(url), refused(why));

@@ -36,8 +36,17 @@ export interface EgressOptions {
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
 
 const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
-const FORBIDDEN_HEADERS = /^(host|connection|content-length|transfer-encoding|upgrade|te|trailer|keep-alive|expect|proxy-.*|forwarded|x-forwarded-.*)$/i;
-const PASS_RESPONSE_HEADERS = new Set(['content-type', 'content-length', 'etag', 'last-modified', 'cache-control', 'location', 'date']);
+const FORBIDDEN_HEADERS =
+  /^(host|connection|content-length|transfer-encoding|upgrade|te|trailer|keep-alive|expect|proxy-.*|forwarded|x-forwarded-.*)$/i;
+const PASS_RESPONSE_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'etag',
+  'last-modified',
+  'cache-control',
+  'location',
+  'date',
+]);
 
 function refuse(message: string): never {
   throw new PolicyDeniedError(`egress refused: ${message}`, { reason: 'egress_guard' });
@@ -45,18 +54,22 @@ function refuse(message: string): never {
 
 /** Parses and vets a URL's spelling: http(s) only, no userinfo, host written canonically (no decimal/octal/hex/mapped IPs). */
 export function parseEgressUrl(raw: string): URL {
-  if (typeof raw !== 'string' || raw.length > 8192) throw new InvalidInputError('ctx.http.fetch: url must be a string of at most 8192 characters');
+  if (typeof raw !== 'string' || raw.length > 8192)
+    throw new InvalidInputError('ctx.http.fetch: url must be a string of at most 8192 characters');
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new InvalidInputError(`ctx.http.fetch: '${raw.slice(0, 200)}' is not an absolute URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') refuse(`scheme '${url.protocol}' is not allowed (http and https only)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    refuse(`scheme '${url.protocol}' is not allowed (http and https only)`);
   const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(raw)?.[1] ?? '';
-  if (authority.includes('@') || url.username || url.password) refuse('URLs with user information (user@host) are not allowed');
+  if (authority.includes('@') || url.username || url.password)
+    refuse('URLs with user information (user@host) are not allowed');
   const rawHost = authority.replace(/:\d*$/, '').toLowerCase();
-  if (rawHost !== url.hostname) refuse(`host '${rawHost}' is not written canonically (it means '${url.hostname}'); write the host plainly`);
+  if (rawHost !== url.hostname)
+    refuse(`host '${rawHost}' is not written canonically (it means '${url.hostname}'); write the host plainly`);
   const bare = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(bare) === 6 && /^::ffff:/i.test(bare)) refuse(`IPv4-mapped IPv6 address ${bare} is not allowed`);
   if (METADATA_HOSTNAMES.has(bare.replace(/\.$/, ''))) refuse(`${bare} is a cloud metadata host`);
@@ -66,7 +79,11 @@ export function parseEgressUrl(raw: string): URL {
 const defaultResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
 
 /** Resolves once and returns the one address we will connect to; every address the name has must pass. */
-export async function pinAddress(url: URL, allowPrivateNetwork: boolean, resolve: Resolver = defaultResolver): Promise<{ address: string; family: number }> {
+export async function pinAddress(
+  url: URL,
+  allowPrivateNetwork: boolean,
+  resolve: Resolver = defaultResolver,
+): Promise<{ address: string; family: number }> {
   const bare = url.hostname.replace(/^\[|\]$/g, '');
   let addrs: { address: string; family: number }[];
   if (isIP(bare)) addrs = [{ address: bare, family: isIP(bare) }];
@@ -88,22 +105,40 @@ export async function pinAddress(url: URL, allowPrivateNetwork: boolean, resolve
 function scanOrRefuse(scanner: OutboundScanner | undefined, text: string, where: string): void {
   if (!scanner || !text) return;
   const types = scanner.scan(text);
-  if (types.length > 0) refuse(`DLP found ${[...new Set(types)].join(', ')} in the outbound ${where}; remove it before sending`);
+  if (types.length > 0)
+    refuse(`DLP found ${[...new Set(types)].join(', ')} in the outbound ${where}; remove it before sending`);
 }
 
 /** One vetted request/response exchange, following redirects with the same checks each hop. */
-export async function guardedFetch(rawUrl: string, init: EgressRequestInit, opts: EgressOptions, scanner?: OutboundScanner, resolve?: Resolver): Promise<EgressResponse> {
+export async function guardedFetch(
+  rawUrl: string,
+  init: EgressRequestInit,
+  opts: EgressOptions,
+  scanner?: OutboundScanner,
+  resolve?: Resolver,
+): Promise<EgressResponse> {
   let method = (init.method ?? 'GET').toUpperCase();
-  if (!ALLOWED_METHODS.has(method)) throw new InvalidInputError(`ctx.http.fetch: method '${method}' is not allowed; use ${[...ALLOWED_METHODS].join(', ')}`);
+  if (!ALLOWED_METHODS.has(method))
+    throw new InvalidInputError(
+      `ctx.http.fetch: method '${method}' is not allowed; use ${[...ALLOWED_METHODS].join(', ')}`,
+    );
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(init.headers ?? {})) {
-    if (typeof v !== 'string' || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(k)) throw new InvalidInputError(`ctx.http.fetch: header '${k}' must be a token name with a string value`);
+    if (typeof v !== 'string' || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(k))
+      throw new InvalidInputError(`ctx.http.fetch: header '${k}' must be a token name with a string value`);
     if (FORBIDDEN_HEADERS.test(k)) refuse(`header '${k}' may not be set by apps`);
     headers[k.toLowerCase()] = v;
   }
   let body = init.body;
-  if (body !== undefined && typeof body !== 'string') throw new InvalidInputError('ctx.http.fetch: init.body must be a string');
-  scanOrRefuse(scanner, Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n'), 'headers');
+  if (body !== undefined && typeof body !== 'string')
+    throw new InvalidInputError('ctx.http.fetch: init.body must be a string');
+  scanOrRefuse(
+    scanner,
+    Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n'),
+    'headers',
+  );
   if (body !== undefined && scanner) {
     if (opts.bodyDlp === 'redact' && scanner.redact) body = scanner.redact(body);
     else scanOrRefuse(scanner, body, 'body');
@@ -143,36 +178,69 @@ function decodeSafe(s: string): string {
   }
 }
 
-function exchange(url: URL, method: string, headers: Record<string, string>, body: string | undefined, pinned: { address: string; family: number }, opts: EgressOptions): Promise<Omit<EgressResponse, 'url'>> {
+function exchange(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  pinned: { address: string; family: number },
+  opts: EgressOptions,
+): Promise<Omit<EgressResponse, 'url'>> {
   const max = opts.maxResponseBytes ?? 1_000_000;
   // Connect to the address we checked, whatever DNS says now (no rebinding between check and use).
   const lookup: LookupFunction = (_host, options, cb) => {
-    if ((options as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
+    if ((options as { all?: boolean }).all)
+      (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
     else cb(null, pinned.address, pinned.family);
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolvePromise, reject) => {
-    const req = send(url, { method, headers: body !== undefined ? { ...headers, 'content-length': String(Buffer.byteLength(body)) } : headers, lookup, agent: false, timeout: opts.timeoutMs ?? 10_000 }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > max) {
-          req.destroy();
-          reject(new PolicyDeniedError(`egress refused: the response from ${url.host} is larger than ${max} bytes`, { reason: 'egress_guard' }));
-          return;
-        }
-        chunks.push(c);
-      });
-      res.on('end', () => {
-        const out: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (PASS_RESPONSE_HEADERS.has(k) && typeof v === 'string') out[k] = v;
-        resolvePromise({ status: res.statusCode ?? 0, headers: out, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new UnavailableError(`egress: ${url.host} did not answer within ${opts.timeoutMs ?? 10_000} ms`)));
-    req.on('error', (e) => reject(e instanceof PolicyDeniedError || e instanceof UnavailableError ? e : new UnavailableError(`egress: request to ${url.host} failed (${(e as NodeJS.ErrnoException).code ?? 'error'})`)));
+    const req = send(
+      url,
+      {
+        method,
+        headers: body !== undefined ? { ...headers, 'content-length': String(Buffer.byteLength(body)) } : headers,
+        lookup,
+        agent: false,
+        timeout: opts.timeoutMs ?? 10_000,
+      },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > max) {
+            req.destroy();
+            reject(
+              new PolicyDeniedError(`egress refused: the response from ${url.host} is larger than ${max} bytes`, {
+                reason: 'egress_guard',
+              }),
+            );
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on('end', () => {
+          const out: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers))
+            if (PASS_RESPONSE_HEADERS.has(k) && typeof v === 'string') out[k] = v;
+          resolvePromise({ status: res.statusCode ?? 0, headers: out, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(new UnavailableError(`egress: ${url.host} did not answer within ${opts.timeoutMs ?? 10_000} ms`)),
+    );
+    req.on('error', (e) =>
+      reject(
+        e instanceof PolicyDeniedError || e instanceof UnavailableError
+          ? e
+          : new UnavailableError(
+              `egress: request to ${url.host} failed (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+            ),
+      ),
+    );
     if (body !== undefined) req.write(body);
     req.end();
   });

@@ -29,7 +29,14 @@ const impls: Impl[] = [
       const prefix = `ghtest:${randomBytes(6).toString('hex')}:`;
       const a = new RedisCoordination({ url: REDIS_URL, prefix });
       const b = new RedisCoordination({ url: REDIS_URL, prefix });
-      return { a, b, close: async () => { await a.close(); await b.close(); } };
+      return {
+        a,
+        b,
+        close: async () => {
+          await a.close();
+          await b.close();
+        },
+      };
     },
   },
 ];
@@ -37,8 +44,12 @@ const impls: Impl[] = [
 for (const impl of impls) {
   describe(`Coordination contract: ${impl.name}`, () => {
     let h: ReturnType<Impl['open']>;
-    before(() => { h = impl.open(); });
-    after(async () => { await h.close(); });
+    before(() => {
+      h = impl.open();
+    });
+    after(async () => {
+      await h.close();
+    });
 
     it('reserve adds while the total stays within the limit and refuses past it', async () => {
       assert.deepEqual(await h.a.reserve('k1', 4, 10, 60_000), { ok: true, current: 4 });
@@ -95,8 +106,14 @@ for (const impl of impls) {
 
 describe('RedisCoordination when Redis is unreachable', () => {
   it('fails closed with an UnavailableError instead of allowing', async () => {
-    const c = new RedisCoordination({ url: 'redis://127.0.0.1:1', redisOptions: { maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false } });
-    await assert.rejects(c.reserve('x', 1, 10, 1000), (e: Error) => e.name === 'UnavailableError' && /Redis/.test(e.message));
+    const c = new RedisCoordination({
+      url: 'redis://127.0.0.1:1',
+      redisOptions: { maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false },
+    });
+    await assert.rejects(
+      c.reserve('x', 1, 10, 1000),
+      (e: Error) => e.name === 'UnavailableError' && /Redis/.test(e.message),
+    );
     await c.close();
   });
 });

@@ -41,7 +41,12 @@ export class RedisCoordination implements Coordination {
   constructor(opts: RedisCoordinationOptions) {
     this.prefix = opts.prefix ?? 'gatehouse:';
     // Fail fast instead of queueing forever: an enforcing path must not hang when Redis is down.
-    const base: RedisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false, ...opts.redisOptions };
+    const base: RedisOptions = {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: true,
+      lazyConnect: false,
+      ...opts.redisOptions,
+    };
     this.cmd = new Redis(opts.url, base) as ScriptedRedis;
     this.cmd.on('error', () => {}); // errors surface on the commands; avoid unhandled 'error' events
     this.cmd.defineCommand('ghReserve', { numberOfKeys: 1, lua: RESERVE_LUA });
@@ -54,17 +59,25 @@ export class RedisCoordination implements Coordination {
     try {
       return await fn();
     } catch (err) {
-      throw new UnavailableError(`Redis coordination failed during ${what} (${(err as Error).message}); check redisUrl and that Redis is running.`);
+      throw new UnavailableError(
+        `Redis coordination failed during ${what} (${(err as Error).message}); check redisUrl and that Redis is running.`,
+      );
     }
   }
 
   async reserve(key: string, amount: number, limit: number, ttlMs: number): Promise<ReserveResult> {
-    const [ok, value] = await this.run('reserve', () => this.cmd.ghReserve(this.prefix + key, String(amount), String(limit), String(Math.max(1, Math.ceil(ttlMs)))));
+    const [ok, value] = await this.run('reserve', () =>
+      this.cmd.ghReserve(this.prefix + key, String(amount), String(limit), String(Math.max(1, Math.ceil(ttlMs)))),
+    );
     return { ok: ok === 1, current: Number(value) };
   }
 
   async add(key: string, delta: number, ttlMs: number): Promise<number> {
-    return Number(await this.run('add', () => this.cmd.ghAdd(this.prefix + key, String(delta), String(Math.max(1, Math.ceil(ttlMs))))));
+    return Number(
+      await this.run('add', () =>
+        this.cmd.ghAdd(this.prefix + key, String(delta), String(Math.max(1, Math.ceil(ttlMs)))),
+      ),
+    );
   }
 
   async get(key: string): Promise<number> {

@@ -5,7 +5,10 @@ import { abortable } from './abortable.js';
 
 describe('abortable', () => {
   it('passes every item through when never aborted', async () => {
-    async function* src() { yield 1; yield 2; }
+    async function* src() {
+      yield 1;
+      yield 2;
+    }
     const got: number[] = [];
     for await (const x of abortable(src(), new AbortController().signal)) got.push(x);
     assert.deepEqual(got, [1, 2]);
@@ -42,7 +45,16 @@ describe('abortable', () => {
   });
 
   it('throws before the first item when already aborted', async () => {
-    async function* src() { yield 1; }
-    await assert.rejects((async () => { for await (const _ of abortable(src(), AbortSignal.abort(new Error('killed')))) { /* none */ } })(), /killed/);
+    async function* src() {
+      yield 1;
+    }
+    await assert.rejects(
+      (async () => {
+        for await (const _ of abortable(src(), AbortSignal.abort(new Error('killed')))) {
+          /* none */
+        }
+      })(),
+      /killed/,
+    );
   });
 });

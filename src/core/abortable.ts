@@ -9,7 +9,8 @@ export async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSigna
   const it = source[Symbol.asyncIterator]();
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted')));
+    onAbort = () =>
+      reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted')));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });

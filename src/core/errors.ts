@@ -14,7 +14,13 @@ export class GatehouseError extends Error {
   /** Extra machine-readable facts (decision id, retry-after seconds, ...), returned to callers. */
   readonly extra: Record<string, unknown>;
 
-  constructor(code: string, status: number, message: string, details: ErrorDetail[] = [], extra: Record<string, unknown> = {}) {
+  constructor(
+    code: string,
+    status: number,
+    message: string,
+    details: ErrorDetail[] = [],
+    extra: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = new.target.name;
     this.code = code;
@@ -37,12 +43,18 @@ export class InvalidInputError extends GatehouseError {
 
 export class PayloadTooLargeError extends GatehouseError {
   constructor(limitBytes: number) {
-    super('payload_too_large', 413, `Request body is larger than ${limitBytes} bytes; send a smaller document or raise limits.maxBodyBytes.`);
+    super(
+      'payload_too_large',
+      413,
+      `Request body is larger than ${limitBytes} bytes; send a smaller document or raise limits.maxBodyBytes.`,
+    );
   }
 }
 
 export class UnauthenticatedError extends GatehouseError {
-  constructor(message = 'Missing or invalid bearer token: send `Authorization: Bearer <token>` (see `gatehouse token create`).') {
+  constructor(
+    message = 'Missing or invalid bearer token: send `Authorization: Bearer <token>` (see `gatehouse token create`).',
+  ) {
     super('unauthenticated', 401, message);
   }
 }

@@ -17,9 +17,10 @@ export function parseYamlDocuments(text: string, sourceName: string): SourcedDoc
     const err = doc.errors[0];
     if (err) {
       const line = err.linePos?.[0]?.line;
-      throw new InvalidInputError(`${sourceName}${line ? `:${line}` : ''}: malformed YAML in document ${i}: ${err.message.split('\n')[0]}`, [
-        { path: `${sourceName}#${i}`, message: err.message.split('\n')[0] },
-      ]);
+      throw new InvalidInputError(
+        `${sourceName}${line ? `:${line}` : ''}: malformed YAML in document ${i}: ${err.message.split('\n')[0]}`,
+        [{ path: `${sourceName}#${i}`, message: err.message.split('\n')[0] }],
+      );
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue; // empty document between separators

@@ -30,7 +30,10 @@ describe('gatehouse dlp scan', () => {
   it('prints redacted text, and JSON with --json', async () => {
     const r = await cli('dlp', 'scan', file, '--redact');
     assert.equal(r.out, 'Reach [EMAIL_ADDRESS], SSN [US_SSN].');
-    const j = JSON.parse((await cli('dlp', 'scan', file, '--redact', '--mode', 'partial', '--json')).out) as { redacted: string; findings: unknown[] };
+    const j = JSON.parse((await cli('dlp', 'scan', file, '--redact', '--mode', 'partial', '--json')).out) as {
+      redacted: string;
+      findings: unknown[];
+    };
     assert.equal(j.redacted, 'Reach ****.***@******e.com, SSN ***-**-9998.\n');
     assert.equal(j.findings.length, 2);
   });
@@ -48,15 +51,32 @@ describe('gatehouse dlp scan', () => {
     assert.equal(statSync(vault).mode & 0o777, 0o600);
     const redacted = join(dir, 'red.txt');
     writeFileSync(redacted, `Model says: ${red.out}`);
-    assert.equal((await cli('dlp', 'restore', redacted, '--vault', vault, '--scope', 't1')).out, 'Model says: Reach jane.doe@example.com, SSN 219-09-9998.');
-    assert.equal((await cli('dlp', 'restore', redacted, '--vault', vault, '--scope', 'other')).out, `Model says: ${red.out}`);
+    assert.equal(
+      (await cli('dlp', 'restore', redacted, '--vault', vault, '--scope', 't1')).out,
+      'Model says: Reach jane.doe@example.com, SSN 219-09-9998.',
+    );
+    assert.equal(
+      (await cli('dlp', 'restore', redacted, '--vault', vault, '--scope', 'other')).out,
+      `Model says: ${red.out}`,
+    );
   });
   it('processes JSON lines', async () => {
     const jl = join(dir, 'in.jsonl');
     writeFileSync(jl, '{"id": 1, "text": "mail a.b@example.org"}\n{"id": "x", "text": "nothing here"}\n');
     const r = await cli('dlp', 'scan', jl, '--jsonl', '--redact');
-    const lines = r.out.split('\n').map((l) => JSON.parse(l) as { id: unknown; findings: { type: string; start: number; end: number; score: number }[]; redacted: string });
-    assert.deepEqual(lines[0], { id: 1, findings: [{ type: 'EMAIL_ADDRESS', start: 5, end: 20, score: 1 }], redacted: 'mail [EMAIL_ADDRESS]' });
+    const lines = r.out.split('\n').map(
+      (l) =>
+        JSON.parse(l) as {
+          id: unknown;
+          findings: { type: string; start: number; end: number; score: number }[];
+          redacted: string;
+        },
+    );
+    assert.deepEqual(lines[0], {
+      id: 1,
+      findings: [{ type: 'EMAIL_ADDRESS', start: 5, end: 20, score: 1 }],
+      redacted: 'mail [EMAIL_ADDRESS]',
+    });
     assert.deepEqual(lines[1], { id: 'x', findings: [], redacted: 'nothing here' });
   });
   it('exits 2 on bad input', async () => {
@@ -65,7 +85,11 @@ describe('gatehouse dlp scan', () => {
     assert.equal((await cli('dlp', 'scan', bad, '--jsonl')).code, 2);
     assert.equal((await cli('dlp', 'scan', join(dir, 'missing.txt'))).code, 2);
     assert.equal((await cli('dlp', 'scan', file, '--redact', '--mode', 'shred')).code, 2);
-    assert.equal((await cli('dlp', 'scan', file, '--redact', '--mode', 'tokenize')).code, 2, 'tokenize without a vault');
+    assert.equal(
+      (await cli('dlp', 'scan', file, '--redact', '--mode', 'tokenize')).code,
+      2,
+      'tokenize without a vault',
+    );
     assert.equal((await cli('dlp', 'scan', file, '--block', 'ssn')).code, 2);
     assert.ok(readFileSync(file, 'utf8').length > 0);
   });
@@ -74,13 +98,27 @@ describe('gatehouse dlp scan', () => {
 describe('file vault (hostile scope names)', () => {
   it('keeps a __proto__ scope as data and does not pollute Object.prototype', async () => {
     const vault = join(dir, 'proto-vault.json');
-    const red = await cli('dlp', 'scan', file, '--redact', '--mode', 'tokenize', '--vault', vault, '--scope', '__proto__');
+    const red = await cli(
+      'dlp',
+      'scan',
+      file,
+      '--redact',
+      '--mode',
+      'tokenize',
+      '--vault',
+      vault,
+      '--scope',
+      '__proto__',
+    );
     assert.equal(red.code, 0, red.err);
     assert.equal(({} as Record<string, unknown>)['[US_SSN:tk_'], undefined);
     assert.equal(Object.keys(Object.prototype).length, 0);
     const redacted = join(dir, 'proto-red.txt');
     writeFileSync(redacted, red.out);
-    assert.equal((await cli('dlp', 'restore', redacted, '--vault', vault, '--scope', '__proto__')).out, 'Reach jane.doe@example.com, SSN 219-09-9998.');
+    assert.equal(
+      (await cli('dlp', 'restore', redacted, '--vault', vault, '--scope', '__proto__')).out,
+      'Reach jane.doe@example.com, SSN 219-09-9998.',
+    );
     assert.equal((await cli('dlp', 'restore', redacted, '--vault', vault, '--scope', 'default')).out, red.out);
   });
 });

@@ -22,7 +22,10 @@ function readText(file: string | undefined): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new InvalidInputError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, [{ path: String(file), message: 'check the path, or pass - for stdin' }]);
+    throw new InvalidInputError(
+      `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      [{ path: String(file), message: 'check the path, or pass - for stdin' }],
+    );
   }
 }
 
@@ -36,7 +39,11 @@ async function* readLines(file: string | undefined): AsyncGenerator<string> {
 
 async function loadEngine(cli: CliContext, vaultPath?: string) {
   // Loaded on use: the PERSON lexicon costs ~200 ms, which other commands should not pay.
-  const [{ createDlpEngine }, { loadConfig }, { openFileVault }] = await Promise.all([import('./engine.js'), import('../config/config.js'), import('./file-vault.js')]);
+  const [{ createDlpEngine }, { loadConfig }, { openFileVault }] = await Promise.all([
+    import('./engine.js'),
+    import('../config/config.js'),
+    import('./file-vault.js'),
+  ]);
   const cfg = loadConfig({ env: cli.env });
   const vault = vaultPath ? openFileVault(vaultPath) : undefined;
   return { engine: createDlpEngine(cfg.dlp, { vault }), save: () => vault?.save() };
@@ -44,10 +51,19 @@ async function loadEngine(cli: CliContext, vaultPath?: string) {
 
 function policyFrom(opts: ScanOpts): RedactPolicy {
   const mode = opts.mode ?? 'mask';
-  if (!MODES.includes(mode)) throw new InvalidInputError(`--mode must be one of ${MODES.join(', ')} (got '${mode}').`, [{ path: '--mode', message: 'pick a redaction mode' }]);
+  if (!MODES.includes(mode))
+    throw new InvalidInputError(`--mode must be one of ${MODES.join(', ')} (got '${mode}').`, [
+      { path: '--mode', message: 'pick a redaction mode' },
+    ]);
   const entities: Record<string, EntityAction> = {};
-  for (const t of (opts.block ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(t)) throw new InvalidInputError(`--block takes entity types like US_SSN,CREDIT_CARD (got '${t}').`, [{ path: '--block', message: 'use upper-case entity names' }]);
+  for (const t of (opts.block ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(t))
+      throw new InvalidInputError(`--block takes entity types like US_SSN,CREDIT_CARD (got '${t}').`, [
+        { path: '--block', message: 'use upper-case entity names' },
+      ]);
     entities[t] = 'block';
   }
   return { default: mode as EntityAction, entities, tokenScope: opts.scope ?? 'default' };
@@ -63,9 +79,14 @@ async function scanJsonl(cli: CliContext, engine: DlpEngine, file: string | unde
     try {
       rec = JSON.parse(line) as { id?: unknown; text?: unknown };
     } catch {
-      throw new InvalidInputError(`Line ${n} is not JSON; each line must be {"id": ..., "text": "..."}.`, [{ path: `line ${n}`, message: 'invalid JSON' }]);
+      throw new InvalidInputError(`Line ${n} is not JSON; each line must be {"id": ..., "text": "..."}.`, [
+        { path: `line ${n}`, message: 'invalid JSON' },
+      ]);
     }
-    if (typeof rec?.text !== 'string') throw new InvalidInputError(`Line ${n} has no string "text" field.`, [{ path: `line ${n}.text`, message: 'expected a string' }]);
+    if (typeof rec?.text !== 'string')
+      throw new InvalidInputError(`Line ${n} has no string "text" field.`, [
+        { path: `line ${n}.text`, message: 'expected a string' },
+      ]);
     const out: Record<string, unknown> = { id: rec.id ?? null };
     if (opts.redact || opts.block) {
       const r = engine.redact(rec.text, policy);
@@ -85,13 +106,18 @@ export function registerDlpCommands(program: Command, cli: CliContext): void {
     .description('Scan a file or stdin (-) for PII and secrets; --redact prints the redacted text')
     .option('--redact', 'print the text with findings replaced')
     .option('--mode <mode>', 'redaction mode: mask | partial | hash | tokenize', 'mask')
-    .option('--block <types>', 'comma-separated entity types that fail the command (exit 1) when found, e.g. US_SSN,CREDIT_CARD')
+    .option(
+      '--block <types>',
+      'comma-separated entity types that fail the command (exit 1) when found, e.g. US_SSN,CREDIT_CARD',
+    )
     .option('--jsonl', 'read {"id","text"} lines and write {"id","findings"[,"redacted"]} lines')
     .option('--vault <file>', 'token vault file for --mode tokenize (restore with `gatehouse dlp restore`)')
     .option('--scope <scope>', 'vault scope (tenant or request id)', 'default')
     .action(async (file: string | undefined, opts: ScanOpts) => {
       if (opts.mode === 'tokenize' && !opts.vault && opts.redact) {
-        throw new InvalidInputError('--mode tokenize needs --vault <file> so the tokens can be restored later.', [{ path: '--vault', message: 'e.g. --vault .gatehouse/dlp-vault.json' }]);
+        throw new InvalidInputError('--mode tokenize needs --vault <file> so the tokens can be restored later.', [
+          { path: '--vault', message: 'e.g. --vault .gatehouse/dlp-vault.json' },
+        ]);
       }
       const { engine, save } = await loadEngine(cli, opts.vault);
       try {
@@ -105,7 +131,14 @@ export function registerDlpCommands(program: Command, cli: CliContext): void {
         }
         const findings = engine.scan(text);
         cli.print({ findings }, () =>
-          findings.length === 0 ? 'no findings' : findings.map((f) => `${f.type.padEnd(18)} ${String(f.start).padStart(6)}-${String(f.end).padEnd(6)} score ${f.score.toFixed(2)}  ${f.detector}`).join('\n'),
+          findings.length === 0
+            ? 'no findings'
+            : findings
+                .map(
+                  (f) =>
+                    `${f.type.padEnd(18)} ${String(f.start).padStart(6)}-${String(f.end).padEnd(6)} score ${f.score.toFixed(2)}  ${f.detector}`,
+                )
+                .join('\n'),
         );
       } finally {
         save();

@@ -12,14 +12,17 @@ export const customDetectorSchema = z
     name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, _ or -'),
     entity: entityName,
     /** A JavaScript regular expression source (no slashes); the whole match is the finding. */
-    pattern: z.string().min(1).refine((p) => {
-      try {
-        new RegExp(p, 'g');
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'is not a valid JavaScript regular expression'),
+    pattern: z
+      .string()
+      .min(1)
+      .refine((p) => {
+        try {
+          new RegExp(p, 'g');
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'is not a valid JavaScript regular expression'),
     /** `i` for case-insensitive. */
     flags: z.string().regex(/^i?$/, 'may only be "i"').default(''),
     score: z.number().min(0).max(1).default(0.6),

@@ -66,31 +66,64 @@ describe('redact', () => {
 
 describe('configuration', () => {
   it('drops allow-listed values and patterns', () => {
-    const engine = createDlpEngine({ allowList: { values: ['Support@Example.com'], patterns: ['.*@internal\\.example'] } });
+    const engine = createDlpEngine({
+      allowList: { values: ['Support@Example.com'], patterns: ['.*@internal\\.example'] },
+    });
     const f = engine.scan('write support@example.com or ops@internal.example or eve@evil.test');
-    assert.deepEqual(f.map((x) => x.type), ['EMAIL_ADDRESS']);
+    assert.deepEqual(
+      f.map((x) => x.type),
+      ['EMAIL_ADDRESS'],
+    );
     assert.equal(f[0].start, 'write support@example.com or ops@internal.example or '.length);
   });
   it('runs custom detectors with validators and context', () => {
     const engine = createDlpEngine({
       detectors: [
         { name: 'employee-id', entity: 'EMPLOYEE_ID', pattern: 'EMP-\\d{6}', score: 0.9 },
-        { name: 'acct', entity: 'ACCOUNT_NUMBER', pattern: '\\b\\d{12}\\b', score: 0.3, validator: 'luhn', context: ['account'], contextBoost: 0.4 },
+        {
+          name: 'acct',
+          entity: 'ACCOUNT_NUMBER',
+          pattern: '\\b\\d{12}\\b',
+          score: 0.3,
+          validator: 'luhn',
+          context: ['account'],
+          contextBoost: 0.4,
+        },
       ],
     });
-    assert.deepEqual(engine.scan('badge EMP-123456').map((f) => [f.type, f.detector]), [['EMPLOYEE_ID', 'custom:employee-id']]);
-    assert.equal(engine.scan('account 123456789015').filter((f) => f.type === 'ACCOUNT_NUMBER').length, 1, 'Luhn-valid with context');
-    assert.equal(engine.scan('account 123456789012').filter((f) => f.type === 'ACCOUNT_NUMBER').length, 0, 'Luhn-invalid');
+    assert.deepEqual(
+      engine.scan('badge EMP-123456').map((f) => [f.type, f.detector]),
+      [['EMPLOYEE_ID', 'custom:employee-id']],
+    );
+    assert.equal(
+      engine.scan('account 123456789015').filter((f) => f.type === 'ACCOUNT_NUMBER').length,
+      1,
+      'Luhn-valid with context',
+    );
+    assert.equal(
+      engine.scan('account 123456789012').filter((f) => f.type === 'ACCOUNT_NUMBER').length,
+      0,
+      'Luhn-invalid',
+    );
     assert.equal(engine.scan('ref 123456789015').filter((f) => f.type === 'ACCOUNT_NUMBER').length, 0, 'no context');
   });
   it('restricts detection to configured entities', () => {
     const engine = createDlpEngine({ entities: ['EMAIL_ADDRESS'] });
-    assert.deepEqual(engine.scan(TEXT).map((f) => f.type), ['EMAIL_ADDRESS']);
+    assert.deepEqual(
+      engine.scan(TEXT).map((f) => f.type),
+      ['EMAIL_ADDRESS'],
+    );
   });
   it('rejects bad configuration with the field path', () => {
-    assert.throws(() => createDlpEngine({ detectors: [{ name: 'x', entity: 'X', pattern: '(' }] }), (e: unknown) => e instanceof InvalidInputError && /dlp\.detectors\[0\]\.pattern/.test(e.message));
+    assert.throws(
+      () => createDlpEngine({ detectors: [{ name: 'x', entity: 'X', pattern: '(' }] }),
+      (e: unknown) => e instanceof InvalidInputError && /dlp\.detectors\[0\]\.pattern/.test(e.message),
+    );
     assert.throws(() => createDlpEngine({ threshold: 2 }), InvalidInputError);
-    assert.throws(() => createDlpEngine({ detectors: [{ name: 'x', entity: 'lower', pattern: 'a' }] }), InvalidInputError);
+    assert.throws(
+      () => createDlpEngine({ detectors: [{ name: 'x', entity: 'lower', pattern: 'a' }] }),
+      InvalidInputError,
+    );
   });
   it('uses an injected vault', () => {
     const vault = createMemoryVault();
@@ -110,15 +143,39 @@ describe('configuration', () => {
 
 describe('secrets and hard negatives', () => {
   const engine = createDlpEngine();
-  const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
-  const secrets = ['AKIAIOSFODNN7EXAMPLE', `ghp_${'a1B2c3D4e5'.repeat(3)}abcdef`, 'xoxb-12345678901-123456789012-AbCdEfGhIjKlMnOpQrStUvWx', `sk-proj-${'Ab3dEf6hIj'.repeat(4)}`, jwt, '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----'];
-  for (const s of secrets) it(`finds ${s.slice(0, 12)}...`, () => assert.deepEqual(engine.scan(`value: ${s} end`).map((f) => [f.type, f.start, f.end]), [['API_KEY', 7, 7 + s.length]]));
+  const jwt =
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+  const secrets = [
+    'AKIAIOSFODNN7EXAMPLE',
+    `ghp_${'a1B2c3D4e5'.repeat(3)}abcdef`,
+    'xoxb-12345678901-123456789012-AbCdEfGhIjKlMnOpQrStUvWx',
+    `sk-proj-${'Ab3dEf6hIj'.repeat(4)}`,
+    jwt,
+    '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----',
+  ];
+  for (const s of secrets)
+    it(`finds ${s.slice(0, 12)}...`, () =>
+      assert.deepEqual(
+        engine.scan(`value: ${s} end`).map((f) => [f.type, f.start, f.end]),
+        [['API_KEY', 7, 7 + s.length]],
+      ));
   it('finds a high-entropy value next to a key-ish word but not a UUID or a plain word', () => {
-    assert.deepEqual(engine.scan('api_key = "q8Zr2mT7xLp4Vn9sKd3Fh6Jw"').map((f) => f.type), ['API_KEY']);
+    assert.deepEqual(
+      engine.scan('api_key = "q8Zr2mT7xLp4Vn9sKd3Fh6Jw"').map((f) => f.type),
+      ['API_KEY'],
+    );
     assert.deepEqual(engine.scan('token: 550e8400-e29b-41d4-a716-446655440000'), []);
     assert.deepEqual(engine.scan('password: correcthorsebattery'), []);
   });
-  const negatives = ['Order 123456789 shipped', 'commit 3f786850e387550fdab836ed7e6dc881de23001b', 'card 4111 1111 1111 1112', 'build 10.4.2.1 is green', 'at 2025-02-11T08:14:03Z', 'price $1,234.56', 'id 550e8400-e29b-41d4-a716-446655440000'];
+  const negatives = [
+    'Order 123456789 shipped',
+    'commit 3f786850e387550fdab836ed7e6dc881de23001b',
+    'card 4111 1111 1111 1112',
+    'build 10.4.2.1 is green',
+    'at 2025-02-11T08:14:03Z',
+    'price $1,234.56',
+    'id 550e8400-e29b-41d4-a716-446655440000',
+  ];
   for (const n of negatives) it(`ignores ${n}`, () => assert.deepEqual(engine.scan(n), []));
 });
 
@@ -134,8 +191,12 @@ describe('PERSON and STREET_ADDRESS', () => {
     assert.deepEqual(find('The Quarterly Report is due Monday. Thanks, Support Team'), []);
   });
   it('prefers the address over a person-like street name', () => {
-    assert.deepEqual(find('Ship to 69490 Evie Plains Apt. 459 by Friday'), [['STREET_ADDRESS', '69490 Evie Plains Apt. 459']]);
-    assert.deepEqual(find('I live at 1234 Oak Street, Springfield, IL 62704.'), [['STREET_ADDRESS', '1234 Oak Street, Springfield, IL 62704']]);
+    assert.deepEqual(find('Ship to 69490 Evie Plains Apt. 459 by Friday'), [
+      ['STREET_ADDRESS', '69490 Evie Plains Apt. 459'],
+    ]);
+    assert.deepEqual(find('I live at 1234 Oak Street, Springfield, IL 62704.'), [
+      ['STREET_ADDRESS', '1234 Oak Street, Springfield, IL 62704'],
+    ]);
   });
 });
 
@@ -145,7 +206,10 @@ describe('context-only recognizers run in windows around their context words', (
     const filler = 'lorem ipsum dolor sit amet '.repeat(80);
     const text = `${filler}my passport number is 912803456 ok ${filler} 987654321 ${filler}`;
     const found = engine.scan(text, { entities: ['US_PASSPORT'] });
-    assert.deepEqual(found.map((f) => text.slice(f.start, f.end)), ['912803456']);
+    assert.deepEqual(
+      found.map((f) => text.slice(f.start, f.end)),
+      ['912803456'],
+    );
     assert.equal(found[0].start, text.indexOf('912803456'));
   });
   it('ignores context words inside other words', () => {

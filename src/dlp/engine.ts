@@ -20,7 +20,11 @@ export interface DlpEngineDeps {
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const SEP = "[\\s_.'’-]+";
-const pieces = (w: string) => w.toLowerCase().split(/[\s_.'’-]+/).filter(Boolean);
+const pieces = (w: string) =>
+  w
+    .toLowerCase()
+    .split(/[\s_.'’-]+/)
+    .filter(Boolean);
 
 /** Context words match case-insensitively with any of ` _ - . '` between their parts (`date_of_birth` counts). */
 function contextMatcher(words: readonly string[] | undefined): RegExp | undefined {
@@ -82,7 +86,8 @@ export function contextWindows(text: string, gate: RegExp): [number, number][] |
   return out.length > 0 ? out : undefined;
 }
 
-const byRank = (a: Finding, b: Finding): number => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start;
+const byRank = (a: Finding, b: Finding): number =>
+  b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start;
 
 /** Keeps the best finding among overlapping ones: higher score, then longer span (then earlier, then first emitted). */
 export function resolveOverlaps(cands: Finding[]): Finding[] {
@@ -90,7 +95,7 @@ export function resolveOverlaps(cands: Finding[]): Finding[] {
   // different clusters never compete, so this keeps exactly what one greedy pass over all of them would keep).
   const order = cands.map((_, i) => i).sort((i, j) => cands[i].start - cands[j].start || i - j);
   const out: Finding[] = [];
-  for (let k = 0; k < order.length; ) {
+  for (let k = 0; k < order.length;) {
     let end = cands[order[k]].end;
     let k2 = k + 1;
     while (k2 < order.length && cands[order[k2]].start < end) end = Math.max(end, cands[order[k2++]].end);
@@ -125,14 +130,23 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
     .map((rec) => {
       const ctx = contextMatcher(rec.context);
       if (!ctx) return { rec };
-      return { rec, ctx, gate: new RegExp(ctx.source, 'gi'), ctxLower: new RegExp(ctx.source), gateLower: new RegExp(ctx.source, 'g') };
+      return {
+        rec,
+        ctx,
+        gate: new RegExp(ctx.source, 'gi'),
+        ctxLower: new RegExp(ctx.source),
+        gateLower: new RegExp(ctx.source, 'g'),
+      };
     });
   const allowValues = new Set(cfg.allowList.values.map((v) => v.toLowerCase()));
   const allowPatterns = cfg.allowList.patterns.map((p, i) => {
     try {
       return new RegExp(`^(?:${p})$`, 'i');
     } catch (err) {
-      throw new InvalidInputError(`dlp.allowList.patterns[${i}] is not a valid regular expression: ${(err as Error).message}`, [{ path: `dlp.allowList.patterns[${i}]`, message: 'fix the pattern' }]);
+      throw new InvalidInputError(
+        `dlp.allowList.patterns[${i}] is not a valid regular expression: ${(err as Error).message}`,
+        [{ path: `dlp.allowList.patterns[${i}]`, message: 'fix the pattern' }],
+      );
     }
   });
   const vault = deps.vault ?? createMemoryVault();
@@ -160,7 +174,8 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
         // Context only matters when it can change the outcome: below the cap, and able to reach the threshold.
         if (ctx && boost > 0 && score < cap && score + boost >= threshold) {
           const low = lowerText();
-          if (low !== undefined ? contextHit(low, start, end, ctxLower!) : contextHit(text, start, end, ctx)) score = Math.min(cap, score + boost);
+          if (low !== undefined ? contextHit(low, start, end, ctxLower!) : contextHit(text, start, end, ctx))
+            score = Math.min(cap, score + boost);
         }
         if (score < threshold || end <= start) return;
         cands.push({ type: rec.entity, start, end, score: Math.round(score * 100) / 100, detector: rec.name });
@@ -212,7 +227,9 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
       if (findings.length > 0) throw new DlpBlockedError(findings.map((f) => f.type));
     },
     createStreamScanner(options = {}) {
-      return createStreamScanner(engine, withDefaults(options.policy), options.maxHoldback, { fixedTail: custom.length > 0 });
+      return createStreamScanner(engine, withDefaults(options.policy), options.maxHoldback, {
+        fixedTail: custom.length > 0,
+      });
     },
   };
   return engine;

@@ -21,7 +21,10 @@ export function openFileVault(path: string): FileVault {
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
       for (const [scope, tokens] of Object.entries(parsed)) data.set(scope, new Map(Object.entries(tokens)));
     } catch (err) {
-      throw new InvalidInputError(`Cannot read the token vault ${path}: ${(err as Error).message}; pass another --vault file.`, [{ path, message: 'expected a JSON object written by `gatehouse dlp scan --redact --mode tokenize`' }]);
+      throw new InvalidInputError(
+        `Cannot read the token vault ${path}: ${(err as Error).message}; pass another --vault file.`,
+        [{ path, message: 'expected a JSON object written by `gatehouse dlp scan --redact --mode tokenize`' }],
+      );
     }
   }
   const mem = createMemoryVault();

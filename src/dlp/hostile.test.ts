@@ -31,11 +31,24 @@ describe('hostile inputs', () => {
   it('keeps offsets right when lower-casing changes the length (U+0130) and does not read KELVIN SIGN as k', () => {
     // Context and keyword regexes run on a lower-cased copy; these two characters would shift or widen matches.
     const shifted = 'İİİ my ssn is 078 05 1123, token = abcdEFGH12345678ijkl';
-    assert.deepEqual(engine.scan(shifted).map((f) => `${f.type}:${shifted.slice(f.start, f.end)}`), ['US_SSN:078 05 1123', 'API_KEY:abcdEFGH12345678ijkl']);
-    assert.deepEqual(engine.scan('to\u212aen = abcdEFGH12345678ijkl').map((f) => f.type), [], 'a case-insensitive regex does not match K (U+212A) as k');
-    assert.deepEqual(engine.scan('toKen = abcdEFGH12345678ijkl').map((f) => f.type), ['API_KEY']);
+    assert.deepEqual(
+      engine.scan(shifted).map((f) => `${f.type}:${shifted.slice(f.start, f.end)}`),
+      ['US_SSN:078 05 1123', 'API_KEY:abcdEFGH12345678ijkl'],
+    );
+    assert.deepEqual(
+      engine.scan('to\u212aen = abcdEFGH12345678ijkl').map((f) => f.type),
+      [],
+      'a case-insensitive regex does not match K (U+212A) as k',
+    );
+    assert.deepEqual(
+      engine.scan('toKen = abcdEFGH12345678ijkl').map((f) => f.type),
+      ['API_KEY'],
+    );
   });
   it('keeps the upper- and lower-case letter classes apart (the cause of the blow-up)', () => {
-    assert.deepEqual(engine.scan(`My name is Ł${'ł'.repeat(5)} Żółć.`).map((f) => f.type), ['PERSON']);
+    assert.deepEqual(
+      engine.scan(`My name is Ł${'ł'.repeat(5)} Żółć.`).map((f) => f.type),
+      ['PERSON'],
+    );
   });
 });

@@ -15,6 +15,12 @@ export type {
 } from './types.js';
 export { BUILTIN_ENTITIES } from './types.js';
 export { DlpBlockedError } from './dlp-errors.js';
-export { dlpConfigSchema, customDetectorSchema, type DlpConfig, type DlpConfigInput, type CustomDetectorConfig } from './dlp-config.js';
+export {
+  dlpConfigSchema,
+  customDetectorSchema,
+  type DlpConfig,
+  type DlpConfigInput,
+  type CustomDetectorConfig,
+} from './dlp-config.js';
 export { createDlpEngine } from './engine.js';
 export { createMemoryVault } from './vault.js';

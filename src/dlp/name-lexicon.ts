@@ -10,10 +10,44 @@ export interface NameLexicon {
   stop: Set<string>;
 }
 
-const STOP_TAGS = new Set(['Determiner', 'Pronoun', 'Preposition', 'Conjunction', 'Expression', 'Modal', 'Copula', 'QuestionWord', 'Possessive', 'Reflexive', 'Negative', 'Adverb', 'WeekDay', 'Month', 'Date', 'Duration', 'Cardinal', 'Ordinal', 'TextValue', 'Value', 'Unit', 'Currency', 'Condition', 'Imperative']);
+const STOP_TAGS = new Set([
+  'Determiner',
+  'Pronoun',
+  'Preposition',
+  'Conjunction',
+  'Expression',
+  'Modal',
+  'Copula',
+  'QuestionWord',
+  'Possessive',
+  'Reflexive',
+  'Negative',
+  'Adverb',
+  'WeekDay',
+  'Month',
+  'Date',
+  'Duration',
+  'Cardinal',
+  'Ordinal',
+  'TextValue',
+  'Value',
+  'Unit',
+  'Currency',
+  'Condition',
+  'Imperative',
+]);
 
 // Places and organisations are often surnames too (Hudson, Carleton): neither name evidence nor evidence against.
-const PROPER_TAGS = new Set(['City', 'Place', 'Region', 'Country', 'Organization', 'ProperNoun', 'SportsTeam', 'Demonym']);
+const PROPER_TAGS = new Set([
+  'City',
+  'Place',
+  'Region',
+  'Country',
+  'Organization',
+  'ProperNoun',
+  'SportsTeam',
+  'Demonym',
+]);
 
 let cached: NameLexicon | undefined;
 

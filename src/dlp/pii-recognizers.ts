@@ -34,7 +34,11 @@ function phoneScore(cand: string): number {
   const intl = cand.startsWith('+');
   // NANP fast path without libphonenumber (its parse costs ~50 us): 10 digits, or 11 starting with 1.
   if ((!intl && digits.length === 10) || (digits.length === 11 && digits[0] === '1')) {
-    return /^[2-9]\d{2}[2-9]\d{6}$/.test(digits.slice(-10)) && !/^\d{3}[-. ]\d{3}[-. ]\d{3}$/.test(cand) ? (formatted ? 0.6 : 0.4) : 0;
+    return /^[2-9]\d{2}[2-9]\d{6}$/.test(digits.slice(-10)) && !/^\d{3}[-. ]\d{3}[-. ]\d{3}$/.test(cand)
+      ? formatted
+        ? 0.6
+        : 0.4
+      : 0;
   }
   // National numbers need the US international prefix 011: with US as the default region libphonenumber
   // rejects every other leading-0 number (checked over 40k random ones), so skip its ~20 us parse for them.
@@ -49,7 +53,8 @@ function phoneScore(cand: string): number {
   return formatted ? 0.6 : 0.4;
 }
 
-const PHONE_CAND = /(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d[\d .-]{5,16}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w/-]|\.\d)/g;
+const PHONE_CAND =
+  /(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d[\d .-]{5,16}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w/-]|\.\d)/g;
 
 function runPhone(text: string, emit: Emit): void {
   if (!hasDigit(text)) return;
@@ -104,7 +109,13 @@ function runIp(text: string, emit: Emit): void {
       const before = text[s - 1];
       if (before !== undefined && (WORDCH.test(before) || before === '.')) continue;
       if (e < text.length && (WORDCH.test(text[e]) || (text[e] === '.' && /\d/.test(text[e + 1] ?? '')))) continue;
-      if (!m[0].split('/')[0].split('.').every((o) => OCTET.test(o))) continue;
+      if (
+        !m[0]
+          .split('/')[0]
+          .split('.')
+          .every((o) => OCTET.test(o))
+      )
+        continue;
       // Negative context: `build 10.4.2.1`, `v1.2.3.4` are versions, not addresses.
       if (VERSION_WORDS.test(text.slice(Math.max(0, s - 24), s))) continue;
       emit(s, e, 0.6);
@@ -130,7 +141,26 @@ function runIp(text: string, emit: Emit): void {
 export function piiRecognizers(): Recognizer[] {
   return [
     { name: 'email', entity: 'EMAIL_ADDRESS', run: runEmail },
-    { name: 'phone', entity: 'PHONE_NUMBER', run: runPhone, context: ['phone', 'call', 'tel', 'telephone', 'mobile', 'cell', 'fax', 'contact', 'reach', 'text me', 'whatsapp', 'number'], contextBoost: 0.3 },
+    {
+      name: 'phone',
+      entity: 'PHONE_NUMBER',
+      run: runPhone,
+      context: [
+        'phone',
+        'call',
+        'tel',
+        'telephone',
+        'mobile',
+        'cell',
+        'fax',
+        'contact',
+        'reach',
+        'text me',
+        'whatsapp',
+        'number',
+      ],
+      contextBoost: 0.3,
+    },
     regexRecognizer('credit_card', 'CREDIT_CARD', /(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])/g, 0.9, {
       prefilter: hasDigit,
       validate: (m) => {
@@ -140,23 +170,54 @@ export function piiRecognizers(): Recognizer[] {
       context: ['card', 'credit', 'visa', 'mastercard', 'amex', 'cc', 'payment', 'debit'],
       contextBoost: 0.1,
     }),
-    regexRecognizer('us_ssn', 'US_SSN', /(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])/g, 0.6, { prefilter: hasDigit, validate: ssnValid, context: SSN_CONTEXT, contextBoost: 0.35 }),
-    // Spaced, dotted or bare nine digits are weak (order numbers look the same): they need context.
-    regexRecognizer('us_ssn_weak', 'US_SSN', /(?<![\d-])\d{3}([ .]?)\d{2}\1\d{4}(?![\d-])/g, 0.2, { prefilter: hasDigit, validate: ssnValid, context: SSN_CONTEXT, contextBoost: 0.5 }),
-    { name: 'iban', entity: 'IBAN_CODE', run: runIban },
-    { name: 'ip_address', entity: 'IP_ADDRESS', run: runIp, context: ['ip', 'ipv4', 'ipv6', 'address', 'host', 'client'], contextBoost: 0.2 },
-    regexRecognizer('us_passport', 'US_PASSPORT', /(?<![\w-])(?:[A-Z]\d{8}|\d{9})(?![\w-])/g, 0.1, { prefilter: hasDigit, context: ['passport', 'passport no', 'passport number', 'travel document'], contextBoost: 0.6 }),
-    regexRecognizer('us_driver_license', 'US_DRIVER_LICENSE', /(?<![\w-])(?:[A-Z]{1,2}\d{5,13}|[A-Z]\d{3}-\d{3}-\d{2}-\d{3}-\d|[A-Z]\d{2}-\d{2}-\d{4}|[A-Z]-?\d{3}-\d{3}-\d{3}-\d{3}|\d{7,9})(?![\w-])/g, 0.1, {
+    regexRecognizer('us_ssn', 'US_SSN', /(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])/g, 0.6, {
       prefilter: hasDigit,
-      context: ['driver', 'drivers', 'driver s', 'license', 'licence', 'driving', 'dl', 'dln', 'dl no', 'dl number'],
+      validate: ssnValid,
+      context: SSN_CONTEXT,
+      contextBoost: 0.35,
+    }),
+    // Spaced, dotted or bare nine digits are weak (order numbers look the same): they need context.
+    regexRecognizer('us_ssn_weak', 'US_SSN', /(?<![\d-])\d{3}([ .]?)\d{2}\1\d{4}(?![\d-])/g, 0.2, {
+      prefilter: hasDigit,
+      validate: ssnValid,
+      context: SSN_CONTEXT,
+      contextBoost: 0.5,
+    }),
+    { name: 'iban', entity: 'IBAN_CODE', run: runIban },
+    {
+      name: 'ip_address',
+      entity: 'IP_ADDRESS',
+      run: runIp,
+      context: ['ip', 'ipv4', 'ipv6', 'address', 'host', 'client'],
+      contextBoost: 0.2,
+    },
+    regexRecognizer('us_passport', 'US_PASSPORT', /(?<![\w-])(?:[A-Z]\d{8}|\d{9})(?![\w-])/g, 0.1, {
+      prefilter: hasDigit,
+      context: ['passport', 'passport no', 'passport number', 'travel document'],
       contextBoost: 0.6,
     }),
-    regexRecognizer('date_of_birth', 'DATE_OF_BIRTH', DOB_RE, 0.2, { prefilter: hasDigit, context: ['born', 'birth', 'dob', 'birthday', 'birthdate', 'bday', 'date of birth'], contextBoost: 0.55 }),
+    regexRecognizer(
+      'us_driver_license',
+      'US_DRIVER_LICENSE',
+      /(?<![\w-])(?:[A-Z]{1,2}\d{5,13}|[A-Z]\d{3}-\d{3}-\d{2}-\d{3}-\d|[A-Z]\d{2}-\d{2}-\d{4}|[A-Z]-?\d{3}-\d{3}-\d{3}-\d{3}|\d{7,9})(?![\w-])/g,
+      0.1,
+      {
+        prefilter: hasDigit,
+        context: ['driver', 'drivers', 'driver s', 'license', 'licence', 'driving', 'dl', 'dln', 'dl no', 'dl number'],
+        contextBoost: 0.6,
+      },
+    ),
+    regexRecognizer('date_of_birth', 'DATE_OF_BIRTH', DOB_RE, 0.2, {
+      prefilter: hasDigit,
+      context: ['born', 'birth', 'dob', 'birthday', 'birthdate', 'bday', 'date of birth'],
+      contextBoost: 0.55,
+    }),
   ];
 }
 
 const SSN_CONTEXT = ['ssn', 'ssns', 'social security', 'social', 'ss#', 'ss no', 'taxpayer', 'tin', 'itin'];
-const MONTH = '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)';
+const MONTH =
+  '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)';
 const DOB_RE = new RegExp(
   [
     '(?<![\\w/.-])(?:0?[1-9]|1[0-2])[/.-](?:0?[1-9]|[12]\\d|3[01])[/.-](?:19|20)\\d{2}(?![\\w/-]|\\.\\d)',

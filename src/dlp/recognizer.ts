@@ -27,7 +27,13 @@ export function regexRecognizer(
   entity: EntityType,
   re: RegExp,
   score: number,
-  opts: { validate?: (m: string) => boolean; context?: readonly string[]; contextBoost?: number; prefilter?: (text: string) => boolean; group?: number } = {},
+  opts: {
+    validate?: (m: string) => boolean;
+    context?: readonly string[];
+    contextBoost?: number;
+    prefilter?: (text: string) => boolean;
+    group?: number;
+  } = {},
 ): Recognizer {
   if (!re.global) throw new Error(`recognizer ${name}: the pattern needs the g flag`);
   const { validate, prefilter, group = 0 } = opts;

@@ -17,17 +17,28 @@ export function partialMask(value: string): string {
     }
   }
   // Short values would be kept whole: star them entirely instead.
-  return value.replace(/[A-Za-z0-9]/g, '').length === value.length || value.length <= 4 ? '*'.repeat(value.length) : chars.join('');
+  return value.replace(/[A-Za-z0-9]/g, '').length === value.length || value.length <= 4
+    ? '*'.repeat(value.length)
+    : chars.join('');
 }
 
-export function replacementFor(value: string, type: EntityType, action: EntityAction, policy: RedactPolicy, vault: TokenVault): string {
+export function replacementFor(
+  value: string,
+  type: EntityType,
+  action: EntityAction,
+  policy: RedactPolicy,
+  vault: TokenVault,
+): string {
   switch (action) {
     case 'allow':
       return value;
     case 'partial':
       return partialMask(value);
     case 'hash':
-      return `[${type}:h_${createHmac('sha256', policy.hashSalt ?? '').update(`${type}\u0000${value}`).digest('hex').slice(0, 16)}]`;
+      return `[${type}:h_${createHmac('sha256', policy.hashSalt ?? '')
+        .update(`${type}\u0000${value}`)
+        .digest('hex')
+        .slice(0, 16)}]`;
     case 'tokenize':
       return vault.tokenize(policy.tokenScope ?? 'default', type, value);
     default:
@@ -36,11 +47,18 @@ export function replacementFor(value: string, type: EntityType, action: EntityAc
 }
 
 /** Findings must be non-overlapping and sorted by start (as scan returns them). */
-export function applyRedactions(text: string, findings: readonly Finding[], policy: RedactPolicy, vault: TokenVault): string {
+export function applyRedactions(
+  text: string,
+  findings: readonly Finding[],
+  policy: RedactPolicy,
+  vault: TokenVault,
+): string {
   let out = '';
   let pos = 0;
   for (const f of findings) {
-    out += text.slice(pos, f.start) + replacementFor(text.slice(f.start, f.end), f.type, resolvePolicy(policy, f.type), policy, vault);
+    out +=
+      text.slice(pos, f.start) +
+      replacementFor(text.slice(f.start, f.end), f.type, resolvePolicy(policy, f.type), policy, vault);
     pos = f.end;
   }
   return out + text.slice(pos);

@@ -22,7 +22,8 @@ const KNOWN_KEYS = new RegExp(
   'g',
 );
 
-const PREFIX_HINT = /AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack|sk-|sk_|rk_|AIza|hf_|npm_|eyJ|-----BEGIN/;
+const PREFIX_HINT =
+  /AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|gh[pousr]_|github_pat_|glpat-|xox|hooks\.slack|sk-|sk_|rk_|AIza|hf_|npm_|eyJ|-----BEGIN/;
 
 const KEYWORD_VALUE =
   /(?:api[_ -]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|access[_ -]?key|private[_ -]?key|client[_ -]?secret|auth(?:orization)?|bearer|credential|x-api-key|signing[_ -]?key)\w*["']?\s*(?:[:=]|=>|:=|\s)\s*["']?(?:Bearer\s+|Basic\s+|token\s+)?([A-Za-z0-9_\-+/=.~]{16,200})/gi;

@@ -4,11 +4,13 @@ import { nameLexicon } from './name-lexicon.js';
 /** Characters after a value that its context words may come from (the engine's AFTER window). */
 export const AFTER_CONTEXT = 24;
 
-const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0;
+const isSpace = (c: number): boolean =>
+  c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 // Upper-case Latin letters; every Latin-1/Extended-A letter counts (holding a little more is the safe side).
 const isUpper = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0x17f && c !== 0xd7 && c !== 0xf7);
-const isLetterOrDigit = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 0xc0;
+const isLetterOrDigit = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 0xc0;
 
 /** Lower-case words that sit inside multi-word values: `5th of March 1990`, `x 204` (extension), `p.o. box 12`. */
 const CONNECTORS = new Set(['of', 'x', 'ext', 'ext.', 'p.o.', 'po', 'p.', 'o.', 'box', 'p.o']);
@@ -42,7 +44,10 @@ function tokenInfo(text: string, s: number, e: number): TokenInfo {
     }
     if (seg >= 0 && isUpper(text.charCodeAt(seg)) && !info.name) {
       const lex = nameLexicon();
-      const w = text.slice(seg, i).toLowerCase().replace(/[’']s$/, '');
+      const w = text
+        .slice(seg, i)
+        .toLowerCase()
+        .replace(/[’']s$/, '');
       if (lex.first.has(w) || lex.last.has(w)) info.name = true;
     }
     seg = -1;

@@ -5,7 +5,14 @@ import { InvalidInputError } from '../core/errors.js';
 import { DlpBlockedError, createDlpEngine } from './index.js';
 
 const engine = createDlpEngine();
-const VALUES = ['219-09-9998', '4111 1111 1111 1111', 'jane.doe@example.com', 'DE89 3704 0044 0532 0130 00', 'AKIAIOSFODNN7EXAMPLE', '(415) 555-2671'];
+const VALUES = [
+  '219-09-9998',
+  '4111 1111 1111 1111',
+  'jane.doe@example.com',
+  'DE89 3704 0044 0532 0130 00',
+  'AKIAIOSFODNN7EXAMPLE',
+  '(415) 555-2671',
+];
 const TEXT = `Sure. The record shows SSN ${VALUES[0]}, card ${VALUES[1]}, mail ${VALUES[2]}, IBAN ${VALUES[3]}, key ${VALUES[4]} and phone ${VALUES[5]}. Anything else?`;
 
 function streamIn(chunks: string[], maxHoldback?: number) {
@@ -35,7 +42,11 @@ describe('stream scanner', () => {
       for (let i = 0; i < TEXT.length; i += size) chunks.push(TEXT.slice(i, i + size));
       const { out, findings } = streamIn(chunks);
       for (const v of VALUES) assert.ok(!out.includes(v), `chunk ${size} leaked ${v}`);
-      assert.deepEqual(findings.map((f) => TEXT.slice(f.start, f.end)), engine.scan(TEXT).map((f) => TEXT.slice(f.start, f.end)), 'stream offsets point into the whole stream');
+      assert.deepEqual(
+        findings.map((f) => TEXT.slice(f.start, f.end)),
+        engine.scan(TEXT).map((f) => TEXT.slice(f.start, f.end)),
+        'stream offsets point into the whole stream',
+      );
     }
   });
   it('emits text before the end (it does not buffer the whole stream) and bounds what it holds', () => {
@@ -52,7 +63,10 @@ describe('stream scanner', () => {
     assert.equal(emitted + s.end().length, long.length);
   });
   it('bounds the hold-back even for an unbroken run of characters', () => {
-    const { maxPending, out } = streamIn(Array.from({ length: 200 }, () => 'abcdefghij'), 100);
+    const { maxPending, out } = streamIn(
+      Array.from({ length: 200 }, () => 'abcdefghij'),
+      100,
+    );
     assert.ok(maxPending <= 110, `held ${maxPending}`);
     assert.equal(out.length, 2000);
   });
@@ -63,7 +77,12 @@ describe('stream scanner', () => {
   it('throws DlpBlockedError when a block entity appears mid-stream', () => {
     const s = engine.createStreamScanner({ policy: { entities: { CREDIT_CARD: 'block' } } });
     assert.throws(() => {
-      for (const c of ['Your card is 4111 11', '11 1111 1111 and more text follows here for a while ok', ' '.repeat(60)]) s.push(c);
+      for (const c of [
+        'Your card is 4111 11',
+        '11 1111 1111 and more text follows here for a while ok',
+        ' '.repeat(60),
+      ])
+        s.push(c);
       s.end();
     }, DlpBlockedError);
   });
@@ -82,12 +101,21 @@ describe('stream scanner', () => {
     ]) {
       const batch = engine.redact(text).text;
       assert.notEqual(batch, text);
-      for (let i = 1; i < text.length; i++) assert.equal(streamIn([text.slice(0, i), text.slice(i)]).out, batch, `split at ${i}`);
-      for (const size of [1, 4]) assert.equal(streamIn(Array.from({ length: Math.ceil(text.length / size) }, (_, k) => text.slice(k * size, (k + 1) * size))).out, batch, `chunks of ${size}`);
+      for (let i = 1; i < text.length; i++)
+        assert.equal(streamIn([text.slice(0, i), text.slice(i)]).out, batch, `split at ${i}`);
+      for (const size of [1, 4])
+        assert.equal(
+          streamIn(
+            Array.from({ length: Math.ceil(text.length / size) }, (_, k) => text.slice(k * size, (k + 1) * size)),
+          ).out,
+          batch,
+          `chunks of ${size}`,
+        );
     }
   });
   it('releases ordinary prose at once: only an unfinished word (or a capitalized one) is held', () => {
-    const prose = 'The basic plan costs twelve dollars a month and includes five seats, email support and the reporting add-on. The pro plan adds single sign-on, audit exports and priority support for thirty dollars a month per workspace. Anything else?';
+    const prose =
+      'The basic plan costs twelve dollars a month and includes five seats, email support and the reporting add-on. The pro plan adds single sign-on, audit exports and priority support for thirty dollars a month per workspace. Anything else?';
     const s = engine.createStreamScanner();
     const first = s.push(prose.slice(0, 12));
     assert.equal(first, 'The basic ', 'the first chunk goes out without waiting for more text');
@@ -104,7 +132,9 @@ describe('stream scanner', () => {
     assert.equal(out + s.end(), prose);
   });
   it('holds a fixed tail when custom detectors may match across words', () => {
-    const custom = createDlpEngine({ detectors: [{ name: 'proj', entity: 'PROJECT', pattern: 'project [a-z]+ [a-z]+', score: 0.9 }] });
+    const custom = createDlpEngine({
+      detectors: [{ name: 'proj', entity: 'PROJECT', pattern: 'project [a-z]+ [a-z]+', score: 0.9 }],
+    });
     const text = 'we discussed the project blue falcon at length today and more words follow here.';
     const batch = custom.redact(text).text;
     assert.equal(batch, 'we discussed the [PROJECT] at length today and more words follow here.');

@@ -16,8 +16,14 @@ export interface StreamScannerInternals {
   fixedTail?: boolean;
 }
 
-export function createStreamScanner(engine: DlpEngine, policy: RedactPolicy, maxHoldback = 256, internals: StreamScannerInternals = {}): StreamScanner {
-  if (!Number.isInteger(maxHoldback) || maxHoldback < TAIL) throw new InvalidInputError(`maxHoldback must be an integer >= ${TAIL} (got ${maxHoldback}).`);
+export function createStreamScanner(
+  engine: DlpEngine,
+  policy: RedactPolicy,
+  maxHoldback = 256,
+  internals: StreamScannerInternals = {},
+): StreamScanner {
+  if (!Number.isInteger(maxHoldback) || maxHoldback < TAIL)
+    throw new InvalidInputError(`maxHoldback must be an integer >= ${TAIL} (got ${maxHoldback}).`);
   let prev = ''; // emitted original text (context only)
   let buf = ''; // held back, not yet emitted
   let emittedUpTo = 0; // stream offset of buf[0]
@@ -44,7 +50,11 @@ export function createStreamScanner(engine: DlpEngine, policy: RedactPolicy, max
   function emit(final: boolean, text: string, cut: number): string {
     const all = engine.scan(text).filter((f) => f.end > prev.length);
     const blocked = all.filter((f) => resolvePolicy(policy, f.type) === 'block');
-    if (blocked.length > 0) throw new DlpBlockedError(blocked.map((f) => f.type), 'stream');
+    if (blocked.length > 0)
+      throw new DlpBlockedError(
+        blocked.map((f) => f.type),
+        'stream',
+      );
     if (!final) {
       const floor = Math.max(prev.length, text.length - maxHoldback);
       for (const f of all) {
@@ -55,7 +65,8 @@ export function createStreamScanner(engine: DlpEngine, policy: RedactPolicy, max
     // Findings that began inside the context (already emitted) cannot be redacted any more; they are reported.
     const mine = all.filter((f) => f.start >= prev.length && f.end <= cut);
     const out = applyRedactions(text.slice(0, cut), mine, policy, engine.vault).slice(prev.length);
-    for (const f of mine) findings.push({ ...f, start: f.start - prev.length + emittedUpTo, end: f.end - prev.length + emittedUpTo });
+    for (const f of mine)
+      findings.push({ ...f, start: f.start - prev.length + emittedUpTo, end: f.end - prev.length + emittedUpTo });
     const emittedOriginal = text.slice(prev.length, cut);
     emittedUpTo += emittedOriginal.length;
     prev = (prev + emittedOriginal).slice(-CONTEXT);

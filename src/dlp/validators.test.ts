@@ -1,7 +1,15 @@
 // Validators: Luhn, card issuer ranges (incl. 2-series Mastercard), IBAN mod-97, SSN rules, ABA, entropy.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { abaValid, cardIssuerValid, ibanValid, looksRandom, luhnValid, shannonEntropy, ssnValid } from './validators.js';
+import {
+  abaValid,
+  cardIssuerValid,
+  ibanValid,
+  looksRandom,
+  luhnValid,
+  shannonEntropy,
+  ssnValid,
+} from './validators.js';
 
 describe('validators', () => {
   it('Luhn', () => {
@@ -25,7 +33,17 @@ describe('validators', () => {
   });
   it('SSN rules', () => {
     assert.ok(ssnValid('219-09-9998'));
-    for (const bad of ['000-12-3456', '666-12-3456', '912-12-3456', '123-00-4567', '123-45-0000', '111-11-1111', '123-45-6789', '078-05-1120']) assert.ok(!ssnValid(bad), bad);
+    for (const bad of [
+      '000-12-3456',
+      '666-12-3456',
+      '912-12-3456',
+      '123-00-4567',
+      '123-45-0000',
+      '111-11-1111',
+      '123-45-6789',
+      '078-05-1120',
+    ])
+      assert.ok(!ssnValid(bad), bad);
   });
   it('ABA routing', () => {
     assert.ok(abaValid('011000015'));

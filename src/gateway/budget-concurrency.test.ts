@@ -19,11 +19,19 @@ async function setup(h: Harness): Promise<OpenAI> {
 }
 
 async function fire(clients: OpenAI[], n: number) {
-  const calls = Array.from({ length: n }, (_, i) => clients[i % clients.length].chat.completions
-    .create({ model: 'gpt-small', max_tokens: 60, messages: [{ role: 'user', content: `call ${i}` }] })
-    .withResponse()
-    .then(({ response }) => ({ ok: true as const, cost: Number(response.headers.get('x-gatehouse-cost-usd')) }))
-    .catch((e: InstanceType<typeof OpenAI.APIError>) => ({ ok: false as const, status: e.status, message: e.message, retryAfter: e.headers?.get('retry-after'), budget: (e.error as { gatehouse?: { budget?: string } } | undefined)?.gatehouse?.budget })));
+  const calls = Array.from({ length: n }, (_, i) =>
+    clients[i % clients.length].chat.completions
+      .create({ model: 'gpt-small', max_tokens: 60, messages: [{ role: 'user', content: `call ${i}` }] })
+      .withResponse()
+      .then(({ response }) => ({ ok: true as const, cost: Number(response.headers.get('x-gatehouse-cost-usd')) }))
+      .catch((e: InstanceType<typeof OpenAI.APIError>) => ({
+        ok: false as const,
+        status: e.status,
+        message: e.message,
+        retryAfter: e.headers?.get('retry-after'),
+        budget: (e.error as { gatehouse?: { budget?: string } } | undefined)?.gatehouse?.budget,
+      })),
+  );
   return Promise.all(calls);
 }
 

@@ -29,7 +29,10 @@ describe('Budgets', () => {
     const coord = new MemoryCoordination(clock);
     const b = new Budgets(coord, clock);
     await b.reserve(scope, { userDailyNanos: 100 }, 90, 0);
-    await assert.rejects(b.reserve(scope, { appDailyNanos: 1000, userDailyNanos: 100 }, 50, 0), (e: LimitExceededError) => e.extra.budget === 'user_daily_cost' && /User 'u' daily budget/.test(e.message));
+    await assert.rejects(
+      b.reserve(scope, { appDailyNanos: 1000, userDailyNanos: 100 }, 50, 0),
+      (e: LimitExceededError) => e.extra.budget === 'user_daily_cost' && /User 'u' daily budget/.test(e.message),
+    );
     // The app budget must not keep the 50 reserved by the refused call.
     await b.reserve(scope, { appDailyNanos: 1000 }, 1000, 0);
   });
@@ -49,10 +52,16 @@ describe('Budgets', () => {
     const clock = new ManualClock(Date.parse('2026-03-01T23:59:00Z'));
     const b = new Budgets(new MemoryCoordination(clock), clock);
     await b.reserve(scope, { appDailyNanos: 100, sessionNanos: 150 }, 100, 0);
-    await assert.rejects(b.reserve(scope, { appDailyNanos: 100 }, 1, 0), (e: LimitExceededError) => e.extra.retryAfterSeconds === 60);
+    await assert.rejects(
+      b.reserve(scope, { appDailyNanos: 100 }, 1, 0),
+      (e: LimitExceededError) => e.extra.retryAfterSeconds === 60,
+    );
     clock.advance(61_000);
     await b.reserve(scope, { appDailyNanos: 100 }, 40, 0);
-    await assert.rejects(b.reserve(scope, { sessionNanos: 150 }, 60, 0), (e: LimitExceededError) => e.extra.budget === 'session_cost');
+    await assert.rejects(
+      b.reserve(scope, { sessionNanos: 150 }, 60, 0),
+      (e: LimitExceededError) => e.extra.budget === 'session_cost',
+    );
     await b.reserve({ ...scope, session: 's2' }, { sessionNanos: 150 }, 60, 0);
   });
 });

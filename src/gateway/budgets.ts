@@ -36,7 +36,10 @@ const DAY = 86_400_000;
 const fmt = (n: number) => `$${nanosToUsd(n).toFixed(6).replace(/0+$/, '').replace(/\.$/, '')}`;
 
 export class Budgets {
-  constructor(private readonly coord: Coordination, private readonly clock: Clock) {}
+  constructor(
+    private readonly coord: Coordination,
+    private readonly clock: Clock,
+  ) {}
 
   /** Reserves everything or nothing; throws LimitExceededError naming the budget and when to retry. */
   async reserve(scope: BudgetScope, limits: BudgetLimits, costNanos: number, tokens: number): Promise<Reservation> {
@@ -47,18 +50,76 @@ export class Budgets {
     const toMinute = 60_000 - (now % 60_000);
     const steps: Array<Held & { limit: number; name: string; retryMs: number; say: (cur: number) => string }> = [];
     const s = scope;
-    if (limits.requestsPerMinute !== undefined) steps.push({ kind: 'requests', key: `gw:rpm:${s.app}:${minute}`, amount: 1, ttl: 120_000, limit: limits.requestsPerMinute, name: 'requests_per_minute', retryMs: toMinute, say: () => `App '${s.app}' reached its limit of ${limits.requestsPerMinute} requests per minute` });
-    if (limits.tokensPerMinute !== undefined) steps.push({ kind: 'tokens', key: `gw:tpm:${s.app}:${minute}`, amount: tokens, ttl: 120_000, limit: limits.tokensPerMinute, name: 'tokens_per_minute', retryMs: toMinute, say: (c) => `App '${s.app}' would pass its limit of ${limits.tokensPerMinute} tokens per minute (${c} used, this call may use ${tokens}; lower max_tokens or wait)` });
-    if (limits.appDailyNanos !== undefined) steps.push({ kind: 'cost', key: `gw:cost:app:${s.app}:${day}`, amount: costNanos, ttl: toMidnight + 3_600_000, limit: limits.appDailyNanos, name: 'app_daily_cost', retryMs: toMidnight, say: (c) => `App '${s.app}' daily budget of ${fmt(limits.appDailyNanos!)} is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)})` });
-    if (limits.userDailyNanos !== undefined) steps.push({ kind: 'cost', key: `gw:cost:user:${s.app}:${s.user}:${day}`, amount: costNanos, ttl: toMidnight + 3_600_000, limit: limits.userDailyNanos, name: 'user_daily_cost', retryMs: toMidnight, say: (c) => `User '${s.user}' daily budget of ${fmt(limits.userDailyNanos!)} in app '${s.app}' is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)})` });
-    if (limits.sessionNanos !== undefined && s.session) steps.push({ kind: 'cost', key: `gw:cost:session:${s.session}`, amount: costNanos, ttl: DAY, limit: limits.sessionNanos, name: 'session_cost', retryMs: toMidnight, say: (c) => `Session '${s.session}' budget of ${fmt(limits.sessionNanos!)} is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)}); start a new session tomorrow or ask for a higher limit` });
+    if (limits.requestsPerMinute !== undefined)
+      steps.push({
+        kind: 'requests',
+        key: `gw:rpm:${s.app}:${minute}`,
+        amount: 1,
+        ttl: 120_000,
+        limit: limits.requestsPerMinute,
+        name: 'requests_per_minute',
+        retryMs: toMinute,
+        say: () => `App '${s.app}' reached its limit of ${limits.requestsPerMinute} requests per minute`,
+      });
+    if (limits.tokensPerMinute !== undefined)
+      steps.push({
+        kind: 'tokens',
+        key: `gw:tpm:${s.app}:${minute}`,
+        amount: tokens,
+        ttl: 120_000,
+        limit: limits.tokensPerMinute,
+        name: 'tokens_per_minute',
+        retryMs: toMinute,
+        say: (c) =>
+          `App '${s.app}' would pass its limit of ${limits.tokensPerMinute} tokens per minute (${c} used, this call may use ${tokens}; lower max_tokens or wait)`,
+      });
+    if (limits.appDailyNanos !== undefined)
+      steps.push({
+        kind: 'cost',
+        key: `gw:cost:app:${s.app}:${day}`,
+        amount: costNanos,
+        ttl: toMidnight + 3_600_000,
+        limit: limits.appDailyNanos,
+        name: 'app_daily_cost',
+        retryMs: toMidnight,
+        say: (c) =>
+          `App '${s.app}' daily budget of ${fmt(limits.appDailyNanos!)} is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)})`,
+      });
+    if (limits.userDailyNanos !== undefined)
+      steps.push({
+        kind: 'cost',
+        key: `gw:cost:user:${s.app}:${s.user}:${day}`,
+        amount: costNanos,
+        ttl: toMidnight + 3_600_000,
+        limit: limits.userDailyNanos,
+        name: 'user_daily_cost',
+        retryMs: toMidnight,
+        say: (c) =>
+          `User '${s.user}' daily budget of ${fmt(limits.userDailyNanos!)} in app '${s.app}' is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)})`,
+      });
+    if (limits.sessionNanos !== undefined && s.session)
+      steps.push({
+        kind: 'cost',
+        key: `gw:cost:session:${s.session}`,
+        amount: costNanos,
+        ttl: DAY,
+        limit: limits.sessionNanos,
+        name: 'session_cost',
+        retryMs: toMidnight,
+        say: (c) =>
+          `Session '${s.session}' budget of ${fmt(limits.sessionNanos!)} is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)}); start a new session tomorrow or ask for a higher limit`,
+      });
 
     const held: Held[] = [];
     for (const st of steps) {
       const r = await this.coord.reserve(st.key, st.amount, st.limit, st.ttl);
       if (!r.ok) {
         await this.release(held);
-        throw new LimitExceededError(`${st.say(r.current)}; retry after ${Math.ceil(st.retryMs / 1000)}s.`, st.retryMs / 1000, { budget: st.name });
+        throw new LimitExceededError(
+          `${st.say(r.current)}; retry after ${Math.ceil(st.retryMs / 1000)}s.`,
+          st.retryMs / 1000,
+          { budget: st.name },
+        );
       }
       held.push(st);
     }
@@ -67,10 +128,12 @@ export class Budgets {
       settle: async (realCost, realTokens) => {
         if (settled) return;
         settled = true;
-        await Promise.all(held.map((h) => {
-          const real = h.kind === 'cost' ? realCost : h.kind === 'tokens' ? realTokens : h.amount;
-          return real === h.amount ? undefined : this.coord.add(h.key, real - h.amount, h.ttl);
-        }));
+        await Promise.all(
+          held.map((h) => {
+            const real = h.kind === 'cost' ? realCost : h.kind === 'tokens' ? realTokens : h.amount;
+            return real === h.amount ? undefined : this.coord.add(h.key, real - h.amount, h.ttl);
+          }),
+        );
       },
     };
   }

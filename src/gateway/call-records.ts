@@ -43,7 +43,14 @@ export class CallRecorder {
    * (one fsync, one signed checkpoint) covers many calls instead of one each. Calls never wait for their entry
    * either way (the answer is already on its way), so this only widens the window in which a crash loses entries.
    */
-  constructor(private readonly audit: AuditSink, private readonly telemetry: TelemetrySink, private readonly ledger: CostLedger, private readonly logger: Logger, private readonly now: () => number, private readonly auditBatchMs = 0) {}
+  constructor(
+    private readonly audit: AuditSink,
+    private readonly telemetry: TelemetrySink,
+    private readonly ledger: CostLedger,
+    private readonly logger: Logger,
+    private readonly now: () => number,
+    private readonly auditBatchMs = 0,
+  ) {}
 
   /** Hands every queued audit entry to the audit log now (appended in one synchronous burst: one group commit). */
   flushAudit(): void {
@@ -55,7 +62,11 @@ export class CallRecorder {
   }
 
   private appendAudit(e: AuditEventInput): void {
-    this.audit.append(e).catch((err: unknown) => this.logger.error('gateway audit entry not stored', { decisionId: e.ids?.decisionId, err: String(err) }));
+    this.audit
+      .append(e)
+      .catch((err: unknown) =>
+        this.logger.error('gateway audit entry not stored', { decisionId: e.ids?.decisionId, err: String(err) }),
+      );
   }
 
   private queueAudit(e: AuditEventInput): void {
@@ -68,7 +79,11 @@ export class CallRecorder {
   record(f: CallFacts): void {
     const c = f.caller;
     const costUsd = nanosToUsd(f.costNanos);
-    const ids = { ...(f.decisionId ? { decisionId: f.decisionId } : {}), ...(f.traceId ? { traceId: f.traceId } : {}), ...(c.runId ? { runId: c.runId } : {}) };
+    const ids = {
+      ...(f.decisionId ? { decisionId: f.decisionId } : {}),
+      ...(f.traceId ? { traceId: f.traceId } : {}),
+      ...(c.runId ? { runId: c.runId } : {}),
+    };
     this.queueAudit({
       type: 'model.invocation',
       actor: c.user,
@@ -76,11 +91,19 @@ export class CallRecorder {
       appVersion: c.version.version,
       ids,
       data: {
-        model: f.model, requestedModel: f.requestedModel, ...(f.fallbackFrom ? { fallbackFrom: f.fallbackFrom } : {}),
-        session: c.session ?? null, via: c.via, stream: f.stream, cached: f.cached,
-        tokensIn: f.tokensIn, tokensOut: f.tokensOut, costUsd,
+        model: f.model,
+        requestedModel: f.requestedModel,
+        ...(f.fallbackFrom ? { fallbackFrom: f.fallbackFrom } : {}),
+        session: c.session ?? null,
+        via: c.via,
+        stream: f.stream,
+        cached: f.cached,
+        tokensIn: f.tokensIn,
+        tokensOut: f.tokensOut,
+        costUsd,
         dlp: { prompt: f.promptFindings, output: f.outputFindings },
-        outcome: f.outcome, ...(f.reason ? { reason: f.reason } : {}),
+        outcome: f.outcome,
+        ...(f.reason ? { reason: f.reason } : {}),
       },
     });
     const types = [...new Set([...Object.keys(f.promptFindings), ...Object.keys(f.outputFindings)])].sort().join(',');
@@ -93,16 +116,23 @@ export class CallRecorder {
       model: f.model,
       ids,
       metrics: {
-        tokensIn: f.tokensIn, tokensOut: f.tokensOut, costUsd,
-        latencyMs: f.latencyMs ?? 0, ...(f.ttftMs !== undefined ? { ttftMs: f.ttftMs } : {}),
+        tokensIn: f.tokensIn,
+        tokensOut: f.tokensOut,
+        costUsd,
+        latencyMs: f.latencyMs ?? 0,
+        ...(f.ttftMs !== undefined ? { ttftMs: f.ttftMs } : {}),
         overheadMs: Math.max(0, (f.latencyMs ?? 0) - f.upstreamMs),
-        dlpFindings: Object.values(f.promptFindings).reduce((a, b) => a + b, 0) + Object.values(f.outputFindings).reduce((a, b) => a + b, 0),
+        dlpFindings:
+          Object.values(f.promptFindings).reduce((a, b) => a + b, 0) +
+          Object.values(f.outputFindings).reduce((a, b) => a + b, 0),
         // Per-type counts, so alert rules count occurrences (three SSNs in one answer are three detections).
         ...prefixed(f.promptFindings, 'dlp.prompt.'),
         ...prefixed(f.outputFindings, 'dlp.output.'),
       },
       attrs: {
-        outcome: f.outcome, stream: f.stream, cached: f.cached,
+        outcome: f.outcome,
+        stream: f.stream,
+        cached: f.cached,
         ...(f.upstreamStatus !== undefined ? { upstreamStatus: f.upstreamStatus } : {}),
         ...(f.fallbackFrom ? { fallbackFrom: f.fallbackFrom } : {}),
         ...(types ? { entityTypes: types } : {}),
@@ -112,7 +142,19 @@ export class CallRecorder {
       },
     });
     if (f.calledUpstream || f.cached) {
-      this.ledger.add({ time: this.now(), decisionId: f.decisionId, app: c.app, appVersion: c.version.version, user: c.user, session: c.session, model: f.model, tokensIn: f.tokensIn, tokensOut: f.tokensOut, costNanos: f.costNanos, outcome: f.outcome });
+      this.ledger.add({
+        time: this.now(),
+        decisionId: f.decisionId,
+        app: c.app,
+        appVersion: c.version.version,
+        user: c.user,
+        session: c.session,
+        model: f.model,
+        tokensIn: f.tokensIn,
+        tokensOut: f.tokensOut,
+        costNanos: f.costNanos,
+        outcome: f.outcome,
+      });
     }
   }
 }
@@ -121,7 +163,9 @@ export class CallRecorder {
 const MAX_AUDIT_BATCH = 2000;
 
 function typeList(findings: Record<string, number>, key: string): Record<string, string> {
-  const types = Object.keys(findings).filter((t) => findings[t] > 0).sort();
+  const types = Object.keys(findings)
+    .filter((t) => findings[t] > 0)
+    .sort();
   return types.length ? { [key]: types.join(',') } : {};
 }
 

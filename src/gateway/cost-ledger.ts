@@ -44,7 +44,11 @@ export class CostLedger {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: SqlDb, private readonly logger: Logger, private readonly flushMs = 1000) {}
+  constructor(
+    private readonly db: SqlDb,
+    private readonly logger: Logger,
+    private readonly flushMs = 1000,
+  ) {}
 
   add(row: CostRow): void {
     this.buffer.push(row);
@@ -61,14 +65,31 @@ export class CostLedger {
     this.buffer = [];
     if (rows.length) {
       this.writing = this.writing.then(() =>
-        this.db.transaction(async (tx) => {
-          for (const r of rows) {
-            await tx.run(
-              'INSERT INTO gateway_costs (time, day, decision_id, app, app_version, user_name, session, model, tokens_in, tokens_out, cost_nanos, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-              [r.time, new Date(r.time).toISOString().slice(0, 10), r.decisionId ?? null, r.app, r.appVersion, r.user, r.session ?? null, r.model, r.tokensIn, r.tokensOut, r.costNanos, r.outcome],
-            );
-          }
-        }).catch((err: unknown) => this.logger.error('gateway cost rows not stored', { rows: rows.length, err: String(err) })),
+        this.db
+          .transaction(async (tx) => {
+            for (const r of rows) {
+              await tx.run(
+                'INSERT INTO gateway_costs (time, day, decision_id, app, app_version, user_name, session, model, tokens_in, tokens_out, cost_nanos, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                [
+                  r.time,
+                  new Date(r.time).toISOString().slice(0, 10),
+                  r.decisionId ?? null,
+                  r.app,
+                  r.appVersion,
+                  r.user,
+                  r.session ?? null,
+                  r.model,
+                  r.tokensIn,
+                  r.tokensOut,
+                  r.costNanos,
+                  r.outcome,
+                ],
+              );
+            }
+          })
+          .catch((err: unknown) =>
+            this.logger.error('gateway cost rows not stored', { rows: rows.length, err: String(err) }),
+          ),
       );
     }
     return this.writing;
@@ -79,16 +100,40 @@ export class CostLedger {
     const by = q.by ?? 'model';
     const where: string[] = [];
     const params: unknown[] = [];
-    if (q.app) { where.push('app = ?'); params.push(q.app); }
-    if (q.user) { where.push('user_name = ?'); params.push(q.user); }
-    if (q.since !== undefined) { where.push('time >= ?'); params.push(q.since); }
+    if (q.app) {
+      where.push('app = ?');
+      params.push(q.app);
+    }
+    if (q.user) {
+      where.push('user_name = ?');
+      params.push(q.user);
+    }
+    if (q.since !== undefined) {
+      where.push('time >= ?');
+      params.push(q.since);
+    }
     const col = COLUMN[by];
     const rows = await this.db.all<{ k: string; n: number; ti: number; to: number; c: number }>(
       `SELECT ${col} AS k, COUNT(*) AS n, SUM(tokens_in) AS ti, SUM(tokens_out) AS "to", SUM(cost_nanos) AS c FROM gateway_costs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} GROUP BY ${col} ORDER BY SUM(cost_nanos) DESC, ${col}`,
       params,
     );
-    const lines = rows.map((r) => ({ key: String(r.k), requests: Number(r.n), tokensIn: Number(r.ti), tokensOut: Number(r.to), costUsd: nanosToUsd(Number(r.c)) }));
-    const total = lines.reduce((t, l) => ({ key: 'total', requests: t.requests + l.requests, tokensIn: t.tokensIn + l.tokensIn, tokensOut: t.tokensOut + l.tokensOut, costUsd: t.costUsd + l.costUsd }), { key: 'total', requests: 0, tokensIn: 0, tokensOut: 0, costUsd: 0 });
+    const lines = rows.map((r) => ({
+      key: String(r.k),
+      requests: Number(r.n),
+      tokensIn: Number(r.ti),
+      tokensOut: Number(r.to),
+      costUsd: nanosToUsd(Number(r.c)),
+    }));
+    const total = lines.reduce(
+      (t, l) => ({
+        key: 'total',
+        requests: t.requests + l.requests,
+        tokensIn: t.tokensIn + l.tokensIn,
+        tokensOut: t.tokensOut + l.tokensOut,
+        costUsd: t.costUsd + l.costUsd,
+      }),
+      { key: 'total', requests: 0, tokensIn: 0, tokensOut: 0, costUsd: 0 },
+    );
     return { by, lines, total };
   }
 

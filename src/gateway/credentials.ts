@@ -35,14 +35,28 @@ interface KeyRow {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const toInfo = (r: KeyRow): AppKeyInfo => ({ id: r.id, app: r.app, env: r.env, createdBy: r.created_by, createdAt: Number(r.created_at), ...(r.revoked_at ? { revokedAt: Number(r.revoked_at) } : {}) });
+const toInfo = (r: KeyRow): AppKeyInfo => ({
+  id: r.id,
+  app: r.app,
+  env: r.env,
+  createdBy: r.created_by,
+  createdAt: Number(r.created_at),
+  ...(r.revoked_at ? { revokedAt: Number(r.revoked_at) } : {}),
+});
 
 /** Parses `15m`, `2h`, `30s`, `1d` or plain seconds. */
 export function parseTtl(ttl: string | number, maxSeconds: number): number {
   const m = /^(\d+)\s*([smhd]?)$/.exec(String(ttl).trim());
   const secs = m ? Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]] : NaN;
-  if (!Number.isFinite(secs) || secs <= 0) throw new InvalidInputError(`ttl '${ttl}' is not a duration; use e.g. 15m, 1h or 900.`, [{ path: 'ttl', message: 'use e.g. 15m, 1h or 900 (seconds)' }]);
-  if (secs > maxSeconds) throw new InvalidInputError(`ttl '${ttl}' is longer than the maximum of ${maxSeconds}s for sessions; pick a shorter one.`, [{ path: 'ttl', message: `at most ${maxSeconds} seconds` }]);
+  if (!Number.isFinite(secs) || secs <= 0)
+    throw new InvalidInputError(`ttl '${ttl}' is not a duration; use e.g. 15m, 1h or 900.`, [
+      { path: 'ttl', message: 'use e.g. 15m, 1h or 900 (seconds)' },
+    ]);
+  if (secs > maxSeconds)
+    throw new InvalidInputError(
+      `ttl '${ttl}' is longer than the maximum of ${maxSeconds}s for sessions; pick a shorter one.`,
+      [{ path: 'ttl', message: `at most ${maxSeconds} seconds` }],
+    );
   return secs;
 }
 
@@ -78,7 +92,10 @@ export class Credentials {
 
   private async requireInForce(app: string): Promise<AppVersion> {
     const v = await this.inForce(app);
-    if (!v) throw new ForbiddenError(`App '${app}' has no version in force (it must be released, or approved in dev, and not killed); submit it and get it approved first.`);
+    if (!v)
+      throw new ForbiddenError(
+        `App '${app}' has no version in force (it must be released, or approved in dev, and not killed); submit it and get it approved first.`,
+      );
     return v;
   }
 
@@ -86,44 +103,75 @@ export class Credentials {
     const latest = (await this.d.apps.inForce(app)) ?? (await this.d.apps.latestVersion(app));
     if (!latest) throw new NotFoundError('App', app, 'submit its manifest first with `gatehouse app submit`');
     const e = env ?? latest.manifest.spec.environment;
-    if (!['dev', 'staging', 'prod'].includes(e)) throw new InvalidInputError(`env '${e}' is not one of dev, staging, prod.`, [{ path: 'env', message: 'use dev, staging or prod' }]);
+    if (!['dev', 'staging', 'prod'].includes(e))
+      throw new InvalidInputError(`env '${e}' is not one of dev, staging, prod.`, [
+        { path: 'env', message: 'use dev, staging or prod' },
+      ]);
     const key = APP_KEY_PREFIX + randomBytes(24).toString('base64url');
     const id = newId('key', this.d.clock.now());
     const now = this.d.clock.now();
-    await this.d.db.run('INSERT INTO gateway_app_keys (id, app, env, key_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)', [id, app, e, sha256(key), createdBy, now]);
+    await this.d.db.run(
+      'INSERT INTO gateway_app_keys (id, app, env, key_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [id, app, e, sha256(key), createdBy, now],
+    );
     return { id, app, env: e, createdBy, createdAt: now, key };
   }
 
   async listKeys(app: string): Promise<AppKeyInfo[]> {
-    const rows = await this.d.db.all<KeyRow>('SELECT id, app, env, created_by, created_at, revoked_at FROM gateway_app_keys WHERE app = ? ORDER BY created_at', [app]);
+    const rows = await this.d.db.all<KeyRow>(
+      'SELECT id, app, env, created_by, created_at, revoked_at FROM gateway_app_keys WHERE app = ? ORDER BY created_at',
+      [app],
+    );
     return rows.map(toInfo);
   }
 
   async revokeKey(app: string, id: string): Promise<AppKeyInfo> {
-    const r = await this.d.db.run('UPDATE gateway_app_keys SET revoked_at = ? WHERE app = ? AND id = ? AND revoked_at IS NULL', [this.d.clock.now(), app, id]);
-    const row = await this.d.db.get<KeyRow>('SELECT id, app, env, created_by, created_at, revoked_at FROM gateway_app_keys WHERE app = ? AND id = ?', [app, id]);
-    if (!row) throw new NotFoundError('App key', id, `list the keys of '${app}' with \`gatehouse app key list ${app}\``);
+    const r = await this.d.db.run(
+      'UPDATE gateway_app_keys SET revoked_at = ? WHERE app = ? AND id = ? AND revoked_at IS NULL',
+      [this.d.clock.now(), app, id],
+    );
+    const row = await this.d.db.get<KeyRow>(
+      'SELECT id, app, env, created_by, created_at, revoked_at FROM gateway_app_keys WHERE app = ? AND id = ?',
+      [app, id],
+    );
+    if (!row)
+      throw new NotFoundError('App key', id, `list the keys of '${app}' with \`gatehouse app key list ${app}\``);
     this.keyCache.clear();
     if (r.changes > 0) await this.d.coord.publish(REVOKED_CHANNEL, id);
     return toInfo(row);
   }
 
-  async createSession(app: string, user: string, ttl: string | number): Promise<{ token: string; sessionId: string; app: string; version: number; user: string; expiresAt: number }> {
-    if (!USER_RE.test(user)) throw new InvalidInputError(`user '${user}' is not a valid user id; use up to 128 letters, digits and . _ @ : + -.`, [{ path: 'user', message: 'invalid user id' }]);
+  async createSession(
+    app: string,
+    user: string,
+    ttl: string | number,
+  ): Promise<{ token: string; sessionId: string; app: string; version: number; user: string; expiresAt: number }> {
+    if (!USER_RE.test(user))
+      throw new InvalidInputError(
+        `user '${user}' is not a valid user id; use up to 128 letters, digits and . _ @ : + -.`,
+        [{ path: 'user', message: 'invalid user id' }],
+      );
     const v = await this.requireInForce(app);
     const secs = parseTtl(ttl, this.d.maxSessionTtlSeconds);
     const sessionId = newId('ses', this.d.clock.now());
     const iat = Math.floor(this.d.clock.now() / 1000);
     const token = await new SignJWT({ app, ver: v.version, sid: sessionId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(user).setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt(iat).setExpirationTime(iat + secs)
+      .setSubject(user)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + secs)
       .sign(this.d.sessionSecret);
     return { token, sessionId, app, version: v.version, user, expiresAt: (iat + secs) * 1000 };
   }
 
   /** Resolves a bearer token (app key or session token); `userHint` attributes calls made with a plain app key. */
   async resolve(token: string | undefined, userHint: string | undefined): Promise<Caller> {
-    if (!token) throw new UnauthenticatedError('Missing API key: send your Gatehouse app key or session token as the API key (Authorization: Bearer or x-api-key).');
+    if (!token)
+      throw new UnauthenticatedError(
+        'Missing API key: send your Gatehouse app key or session token as the API key (Authorization: Bearer or x-api-key).',
+      );
     if (token.startsWith(APP_KEY_PREFIX)) return this.fromAppKey(token, userHint);
     return this.fromSession(token);
   }
@@ -133,31 +181,61 @@ export class Credentials {
     // Cached by the key itself (memory only, 5 s, cleared on revocation) so the hot path skips hashing and the store.
     let c = this.keyCache.get(token);
     if (!c || c.until <= now) {
-      const row = await this.d.db.get<KeyRow>('SELECT id, app, env, created_by, created_at, revoked_at FROM gateway_app_keys WHERE key_hash = ?', [sha256(token)]);
+      const row = await this.d.db.get<KeyRow>(
+        'SELECT id, app, env, created_by, created_at, revoked_at FROM gateway_app_keys WHERE key_hash = ?',
+        [sha256(token)],
+      );
       c = { row: row ?? null, until: now + 5000 };
       if (this.keyCache.size > 10_000) this.keyCache.clear();
       this.keyCache.set(token, c);
     }
     const row = c.row;
     if (!row) throw new UnauthenticatedError('Unknown app key; create one with `gatehouse app key create <app>`.');
-    if (row.revoked_at) throw new UnauthenticatedError(`App key ${row.id} of app '${row.app}' was revoked; create a new one with \`gatehouse app key create ${row.app}\`.`);
+    if (row.revoked_at)
+      throw new UnauthenticatedError(
+        `App key ${row.id} of app '${row.app}' was revoked; create a new one with \`gatehouse app key create ${row.app}\`.`,
+      );
     const v = await this.requireInForce(row.app);
-    if (v.manifest.spec.environment !== row.env) throw new ForbiddenError(`This app key is for ${row.env}, but app '${row.app}' version ${v.version} in force runs in ${v.manifest.spec.environment}; use a key created with --env ${v.manifest.spec.environment}.`);
-    if (userHint !== undefined && !USER_RE.test(userHint)) throw new InvalidInputError(`user '${userHint.slice(0, 40)}' is not a valid user id; use up to 128 letters, digits and . _ @ : + -.`, [{ path: 'user', message: 'invalid user id' }]);
+    if (v.manifest.spec.environment !== row.env)
+      throw new ForbiddenError(
+        `This app key is for ${row.env}, but app '${row.app}' version ${v.version} in force runs in ${v.manifest.spec.environment}; use a key created with --env ${v.manifest.spec.environment}.`,
+      );
+    if (userHint !== undefined && !USER_RE.test(userHint))
+      throw new InvalidInputError(
+        `user '${userHint.slice(0, 40)}' is not a valid user id; use up to 128 letters, digits and . _ @ : + -.`,
+        [{ path: 'user', message: 'invalid user id' }],
+      );
     return { app: row.app, version: v, user: userHint ?? `app:${row.app}`, via: row.id };
   }
 
   private async fromSession(token: string): Promise<Caller> {
     let claims: { app?: unknown; ver?: unknown; sid?: unknown; sub?: string };
     try {
-      ({ payload: claims } = await jwtVerify(token, this.d.sessionSecret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], currentDate: new Date(this.d.clock.now()) }));
+      ({ payload: claims } = await jwtVerify(token, this.d.sessionSecret, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['HS256'],
+        currentDate: new Date(this.d.clock.now()),
+      }));
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('Session token expired; mint a new one with POST /api/v1/sessions or `gatehouse session create`.');
+      if (err instanceof joseErrors.JWTExpired)
+        throw new UnauthenticatedError(
+          'Session token expired; mint a new one with POST /api/v1/sessions or `gatehouse session create`.',
+        );
       throw new UnauthenticatedError('Invalid API key: not a Gatehouse app key (ghk_...) nor a valid session token.');
     }
-    if (typeof claims.app !== 'string' || typeof claims.ver !== 'number' || typeof claims.sid !== 'string' || !claims.sub) throw new UnauthenticatedError('Session token is missing app, version, session or user claims; mint a new one.');
+    if (
+      typeof claims.app !== 'string' ||
+      typeof claims.ver !== 'number' ||
+      typeof claims.sid !== 'string' ||
+      !claims.sub
+    )
+      throw new UnauthenticatedError('Session token is missing app, version, session or user claims; mint a new one.');
     const v = await this.requireInForce(claims.app);
-    if (v.version !== claims.ver) throw new ForbiddenError(`Session was minted for app '${claims.app}' version ${claims.ver}, which is no longer in force (version ${v.version} is); mint a new session.`);
+    if (v.version !== claims.ver)
+      throw new ForbiddenError(
+        `Session was minted for app '${claims.app}' version ${claims.ver}, which is no longer in force (version ${v.version} is); mint a new session.`,
+      );
     return { app: claims.app, version: v, user: claims.sub, session: claims.sid, via: 'session' };
   }
 }

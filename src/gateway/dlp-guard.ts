@@ -15,7 +15,12 @@ function policyFor(mode: DlpMode, scope: string): RedactPolicy {
 }
 
 /** Applies prompt DLP to every message; throws DlpBlockedError when the mode is block and something is found. */
-export function guardPrompt(dlp: DlpEngine | undefined, mode: DlpMode, messages: ChatMessage[], scope: string): { messages: ChatMessage[]; findings: Record<string, number> } {
+export function guardPrompt(
+  dlp: DlpEngine | undefined,
+  mode: DlpMode,
+  messages: ChatMessage[],
+  scope: string,
+): { messages: ChatMessage[]; findings: Record<string, number> } {
   const findings: Record<string, number> = {};
   if (!dlp || mode === 'allow') return { messages, findings };
   const out = messages.map((m) => {
@@ -27,7 +32,13 @@ export function guardPrompt(dlp: DlpEngine | undefined, mode: DlpMode, messages:
 }
 
 /** Output DLP for a whole answer: redacts (or blocks), then restores prompt tokens when allowed. */
-export function guardOutput(dlp: DlpEngine | undefined, mode: DlpMode, text: string, scope: string, restore: boolean): { text: string; findings: Record<string, number> } {
+export function guardOutput(
+  dlp: DlpEngine | undefined,
+  mode: DlpMode,
+  text: string,
+  scope: string,
+  restore: boolean,
+): { text: string; findings: Record<string, number> } {
   if (!dlp) return { text, findings: {} };
   let out = text;
   const findings: Record<string, number> = {};
@@ -47,8 +58,16 @@ export class StreamGuard {
   private readonly scanner: StreamScanner | undefined;
   private held = '';
 
-  constructor(private readonly dlp: DlpEngine | undefined, mode: DlpMode, private readonly scope: string, private readonly restore: boolean) {
-    this.scanner = dlp && mode !== 'allow' ? dlp.createStreamScanner({ policy: policyFor(mode === 'tokenize' ? 'mask' : mode, scope) }) : undefined;
+  constructor(
+    private readonly dlp: DlpEngine | undefined,
+    mode: DlpMode,
+    private readonly scope: string,
+    private readonly restore: boolean,
+  ) {
+    this.scanner =
+      dlp && mode !== 'allow'
+        ? dlp.createStreamScanner({ policy: policyFor(mode === 'tokenize' ? 'mask' : mode, scope) })
+        : undefined;
   }
 
   /** Returns the text safe to emit now; throws DlpBlockedError on a block finding. */

@@ -8,7 +8,18 @@ import { appVersion, startHarness, type Harness } from './testing/gateway-harnes
 async function cli(h: Harness, token: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli(argv, { out: (t) => { out += t + '\n'; }, err: (t) => { err += t + '\n'; } }, { GATEHOUSE_URL: h.url, GATEHOUSE_TOKEN: token });
+  const code = await runCli(
+    argv,
+    {
+      out: (t) => {
+        out += t + '\n';
+      },
+      err: (t) => {
+        err += t + '\n';
+      },
+    },
+    { GATEHOUSE_URL: h.url, GATEHOUSE_TOKEN: token },
+  );
   return { code, out, err };
 }
 
@@ -27,14 +38,31 @@ describe('gateway CLI', () => {
     assert.match(k.key, /^ghk_/);
     assert.equal(k.env, 'dev');
     const client = new OpenAI({ apiKey: k.key, baseURL: `${h.url}/v1`, maxRetries: 0 });
-    await client.chat.completions.create({ model: 'gpt-small', user: 'erin', messages: [{ role: 'user', content: 'one' }] });
-    await client.chat.completions.create({ model: 'gpt-cheap', user: 'erin', messages: [{ role: 'user', content: 'two' }] });
-    await client.chat.completions.create({ model: 'gpt-cheap', messages: [{ role: 'user', content: 'three' }], }, { headers: { 'x-gatehouse-user': 'frank' } });
+    await client.chat.completions.create({
+      model: 'gpt-small',
+      user: 'erin',
+      messages: [{ role: 'user', content: 'one' }],
+    });
+    await client.chat.completions.create({
+      model: 'gpt-cheap',
+      user: 'erin',
+      messages: [{ role: 'user', content: 'two' }],
+    });
+    await client.chat.completions.create(
+      { model: 'gpt-cheap', messages: [{ role: 'user', content: 'three' }] },
+      { headers: { 'x-gatehouse-user': 'frank' } },
+    );
 
     const byModel = await cli(h, 'alice-token', 'costs', '--app', 'desk', '--by', 'model', '--json');
     assert.equal(byModel.code, 0, byModel.err);
-    const m = JSON.parse(byModel.out) as { lines: Array<{ key: string; requests: number; costUsd: number }>; total: { requests: number } };
-    assert.deepEqual(m.lines.map((l) => [l.key, l.requests]).sort(), [['gpt-cheap', 2], ['gpt-small', 1]]);
+    const m = JSON.parse(byModel.out) as {
+      lines: Array<{ key: string; requests: number; costUsd: number }>;
+      total: { requests: number };
+    };
+    assert.deepEqual(m.lines.map((l) => [l.key, l.requests]).sort(), [
+      ['gpt-cheap', 2],
+      ['gpt-small', 1],
+    ]);
     assert.equal(m.total.requests, 3);
     const byUser = await cli(h, 'admin-token', 'costs', '--by', 'user', '--since', '1h');
     assert.equal(byUser.code, 0, byUser.err);
@@ -52,11 +80,26 @@ describe('gateway CLI', () => {
     assert.ok(!listed.out.includes(k.key), 'the secret is never listed');
     const revoked = await cli(h, 'alice-token', 'app', 'key', 'revoke', 'desk', k.id);
     assert.equal(revoked.code, 0, revoked.err);
-    await assert.rejects(client.chat.completions.create({ model: 'gpt-small', messages: [{ role: 'user', content: 'four' }] }), (e: Error & { status?: number }) => e.status === 401);
+    await assert.rejects(
+      client.chat.completions.create({ model: 'gpt-small', messages: [{ role: 'user', content: 'four' }] }),
+      (e: Error & { status?: number }) => e.status === 401,
+    );
   });
 
   it('mints a session token from the CLI and refuses a bad ttl with exit 2', async () => {
-    const ok = await cli(h, 'alice-token', 'session', 'create', '--app', 'desk', '--user', 'gina', '--ttl', '5m', '--json');
+    const ok = await cli(
+      h,
+      'alice-token',
+      'session',
+      'create',
+      '--app',
+      'desk',
+      '--user',
+      'gina',
+      '--ttl',
+      '5m',
+      '--json',
+    );
     assert.equal(ok.code, 0, ok.err);
     const s = JSON.parse(ok.out) as { token: string };
     const client = new OpenAI({ apiKey: s.token, baseURL: `${h.url}/v1`, maxRetries: 0 });

@@ -1,7 +1,7 @@
 // CLI: `gatehouse app key create|list|revoke`, `gatehouse session create`, `gatehouse costs`.
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/cli-context.js';
-import { commandGroup } from '../cli/program.js';
+import { commandGroup } from '../cli/command-group.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { CostLine } from './cost-ledger.js';
 import type { AppKeyInfo } from './credentials.js';
@@ -11,48 +11,103 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function registerGatewayCommands(program: Command, cli: CliContext): void {
   const app = commandGroup(program, 'app', 'micro-apps: submit, inspect, run, roll back');
   const key = commandGroup(app, 'key', 'model gateway keys bound to an app');
-  key.command('create <app>')
+  key
+    .command('create <app>')
     .description('create a gateway key for an app (printed once; use it as the OpenAI/Anthropic API key)')
     .option('--env <env>', 'dev, staging or prod (default: the environment of the version in force)')
     .action(async (name: string, o: { env?: string }) => {
-      const r = await cli.api().request<AppKeyInfo & { key: string }>('POST', `/api/v1/apps/${encodeURIComponent(name)}/keys`, o.env ? { env: o.env } : {});
-      cli.print(r, () => [`key:  ${r.key}`, `id:   ${r.id} (app ${r.app}, ${r.env})`, 'Store it now: Gatehouse keeps only its hash.', `Use it with base URL <gatehouse>/v1 in the openai or @anthropic-ai/sdk client.`].join('\n'));
+      const r = await cli
+        .api()
+        .request<AppKeyInfo & { key: string }>(
+          'POST',
+          `/api/v1/apps/${encodeURIComponent(name)}/keys`,
+          o.env ? { env: o.env } : {},
+        );
+      cli.print(r, () =>
+        [
+          `key:  ${r.key}`,
+          `id:   ${r.id} (app ${r.app}, ${r.env})`,
+          'Store it now: Gatehouse keeps only its hash.',
+          `Use it with base URL <gatehouse>/v1 in the openai or @anthropic-ai/sdk client.`,
+        ].join('\n'),
+      );
     });
-  key.command('list <app>')
+  key
+    .command('list <app>')
     .description('list the gateway keys of an app (never the secrets)')
     .action(async (name: string) => {
       const r = await cli.api().request<{ keys: AppKeyInfo[] }>('GET', `/api/v1/apps/${encodeURIComponent(name)}/keys`);
-      cli.print(r, () => (r.keys.length ? r.keys.map((k) => `${k.id}  ${k.env.padEnd(7)} created ${iso(k.createdAt)} by ${k.createdBy}${k.revokedAt ? `  REVOKED ${iso(k.revokedAt)}` : ''}`).join('\n') : `no keys for ${name}`));
+      cli.print(r, () =>
+        r.keys.length
+          ? r.keys
+              .map(
+                (k) =>
+                  `${k.id}  ${k.env.padEnd(7)} created ${iso(k.createdAt)} by ${k.createdBy}${k.revokedAt ? `  REVOKED ${iso(k.revokedAt)}` : ''}`,
+              )
+              .join('\n')
+          : `no keys for ${name}`,
+      );
     });
-  key.command('revoke <app> <key-id>')
+  key
+    .command('revoke <app> <key-id>')
     .description('revoke a gateway key at once (every replica)')
     .action(async (name: string, id: string) => {
-      const r = await cli.api().request<AppKeyInfo>('DELETE', `/api/v1/apps/${encodeURIComponent(name)}/keys/${encodeURIComponent(id)}`);
+      const r = await cli
+        .api()
+        .request<AppKeyInfo>('DELETE', `/api/v1/apps/${encodeURIComponent(name)}/keys/${encodeURIComponent(id)}`);
       cli.print(r, () => `revoked ${r.id} of ${r.app}`);
     });
 
   const session = commandGroup(program, 'session', 'short-lived gateway session tokens for app users');
-  session.command('create')
+  session
+    .command('create')
     .description('mint a session token bound to app, version in force, user and a new session id')
     .requiredOption('--app <app>', 'app name')
     .requiredOption('--user <user>', 'the end user the calls are attributed to')
     .option('--ttl <ttl>', 'lifetime, e.g. 15m, 1h', '15m')
     .action(async (o: { app: string; user: string; ttl: string }) => {
-      const r = await cli.api().request<{ token: string; sessionId: string; version: number; expiresAt: number }>('POST', '/api/v1/sessions', { app: o.app, user: o.user, ttl: o.ttl });
-      cli.print(r, () => [`token:   ${r.token}`, `session: ${r.sessionId} (app ${o.app} v${r.version}, user ${o.user})`, `expires: ${iso(r.expiresAt)}`].join('\n'));
+      const r = await cli
+        .api()
+        .request<{ token: string; sessionId: string; version: number; expiresAt: number }>('POST', '/api/v1/sessions', {
+          app: o.app,
+          user: o.user,
+          ttl: o.ttl,
+        });
+      cli.print(r, () =>
+        [
+          `token:   ${r.token}`,
+          `session: ${r.sessionId} (app ${o.app} v${r.version}, user ${o.user})`,
+          `expires: ${iso(r.expiresAt)}`,
+        ].join('\n'),
+      );
     });
 
-  program.command('costs')
+  program
+    .command('costs')
     .description('model spend for attribution, from the gateway cost rows')
     .option('--app <app>', 'only this app')
     .option('--user <user>', 'only this user')
     .option('--since <when>', 'ISO date, or relative: 7d, 24h, 30m')
     .option('--by <group>', 'model, app, user or day', 'model')
     .action(async (o: { app?: string; user?: string; since?: string; by: string }) => {
-      if (!['model', 'app', 'user', 'day'].includes(o.by)) throw new InvalidInputError(`--by '${o.by}' is not one of model, app, user, day.`);
-      const q = new URLSearchParams(Object.entries({ app: o.app, user: o.user, since: o.since, by: o.by }).filter((e): e is [string, string] => e[1] !== undefined));
-      const r = await cli.api().request<{ by: string; lines: CostLine[]; total: CostLine }>('GET', `/api/v1/costs?${q}`);
-      const row = (l: CostLine) => `${l.key.padEnd(24)} ${String(l.requests).padStart(8)} ${String(l.tokensIn).padStart(10)} ${String(l.tokensOut).padStart(10)} ${`$${l.costUsd.toFixed(6)}`.padStart(14)}`;
-      cli.print(r, () => [`${r.by.padEnd(24)} ${'requests'.padStart(8)} ${'tokens in'.padStart(10)} ${'tokens out'.padStart(10)} ${'cost'.padStart(14)}`, ...r.lines.map(row), row(r.total)].join('\n'));
+      if (!['model', 'app', 'user', 'day'].includes(o.by))
+        throw new InvalidInputError(`--by '${o.by}' is not one of model, app, user, day.`);
+      const q = new URLSearchParams(
+        Object.entries({ app: o.app, user: o.user, since: o.since, by: o.by }).filter(
+          (e): e is [string, string] => e[1] !== undefined,
+        ),
+      );
+      const r = await cli
+        .api()
+        .request<{ by: string; lines: CostLine[]; total: CostLine }>('GET', `/api/v1/costs?${q}`);
+      const row = (l: CostLine) =>
+        `${l.key.padEnd(24)} ${String(l.requests).padStart(8)} ${String(l.tokensIn).padStart(10)} ${String(l.tokensOut).padStart(10)} ${`$${l.costUsd.toFixed(6)}`.padStart(14)}`;
+      cli.print(r, () =>
+        [
+          `${r.by.padEnd(24)} ${'requests'.padStart(8)} ${'tokens in'.padStart(10)} ${'tokens out'.padStart(10)} ${'cost'.padStart(14)}`,
+          ...r.lines.map(row),
+          row(r.total),
+        ].join('\n'),
+      );
     });
 }

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startTestGatehouse, type TestGatehouse } from '../testing/test-gatehouse.js';
-import { FakeUpstream } from './testing/fake-upstream.js';
+import { FakeUpstream } from '../demo/fake-upstream.js';
 
 describe('model gateway end to end (sqlite, real governor and policies)', () => {
   let t: TestGatehouse;
@@ -15,10 +15,15 @@ describe('model gateway end to end (sqlite, real governor and policies)', () => 
     t = await startTestGatehouse({ store: 'sqlite' });
     await t.useProvider('gpt-4o-mini', up.baseUrl, 'sk-e2e-provider');
     const v = await t.gh.apps.latestVersion('faq-bot');
-    if (!(await t.gh.apps.inForce('faq-bot'))) await t.gh.apps.setState('faq-bot', v!.version, v!.state, 'approved', 'admin', 'gateway e2e');
+    if (!(await t.gh.apps.inForce('faq-bot')))
+      await t.gh.apps.setState('faq-bot', v!.version, v!.state, 'approved', 'admin', 'gateway e2e');
     const made = await t.cli(['app', 'key', 'create', 'faq-bot', '--json']);
     assert.equal(made.code, 0, made.err);
-    client = new OpenAI({ apiKey: (JSON.parse(made.out) as { key: string }).key, baseURL: `${t.url}/v1`, maxRetries: 0 });
+    client = new OpenAI({
+      apiKey: (JSON.parse(made.out) as { key: string }).key,
+      baseURL: `${t.url}/v1`,
+      maxRetries: 0,
+    });
   });
   after(async () => {
     await t.close();
@@ -26,7 +31,13 @@ describe('model gateway end to end (sqlite, real governor and policies)', () => 
   });
 
   it('serves a declared model under the seeded policies, audited, with cost rows', async () => {
-    const { data, response } = await client.chat.completions.create({ model: 'gpt-4o-mini', user: 'alice', messages: [{ role: 'user', content: 'What does the basic plan cost?' }] }).withResponse();
+    const { data, response } = await client.chat.completions
+      .create({
+        model: 'gpt-4o-mini',
+        user: 'alice',
+        messages: [{ role: 'user', content: 'What does the basic plan cost?' }],
+      })
+      .withResponse();
     assert.equal(data.choices[0].message.content, 'Echo: What does the basic plan cost?');
     const decisionId = response.headers.get('x-gatehouse-decision-id');
     assert.match(decisionId ?? '', /^dec_/);
@@ -35,13 +46,36 @@ describe('model gateway end to end (sqlite, real governor and policies)', () => 
     assert.equal(up.requests.at(-1)!.body.max_tokens, 256);
     const costs = await t.cli(['costs', '--app', 'faq-bot', '--by', 'user', '--json']);
     assert.equal(costs.code, 0, costs.err);
-    assert.deepEqual((JSON.parse(costs.out) as { lines: Array<{ key: string; requests: number }> }).lines.map((l) => [l.key, l.requests]), [['alice', 1]]);
+    assert.deepEqual(
+      (JSON.parse(costs.out) as { lines: Array<{ key: string; requests: number }> }).lines.map((l) => [
+        l.key,
+        l.requests,
+      ]),
+      [['alice', 1]],
+    );
   });
 
   it('refuses an undeclared model, a prompt over the cap and max_tokens over the manifest, with clear messages', async () => {
-    await assert.rejects(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }), (e: Error & { status?: number }) => e.status === 403 && /not declared in app 'faq-bot'/.test(e.message));
-    await assert.rejects(client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'lorem ipsum '.repeat(700) }] }), (e: Error & { status?: number }) => e.status === 400 && /inputTokens \d+ exceeds maxInputTokens 1024/.test(e.message));
-    await assert.rejects(client.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 600, messages: [{ role: 'user', content: 'hi' }] }), (e: Error & { status?: number }) => e.status === 400 && /max_tokens 600 is over the limit of 256/.test(e.message));
+    await assert.rejects(
+      client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+      (e: Error & { status?: number }) => e.status === 403 && /not declared in app 'faq-bot'/.test(e.message),
+    );
+    await assert.rejects(
+      client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'lorem ipsum '.repeat(700) }],
+      }),
+      (e: Error & { status?: number }) =>
+        e.status === 400 && /inputTokens \d+ exceeds maxInputTokens 1024/.test(e.message),
+    );
+    await assert.rejects(
+      client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        max_tokens: 600,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+      (e: Error & { status?: number }) => e.status === 400 && /max_tokens 600 is over the limit of 256/.test(e.message),
+    );
   });
 
   it('mints a session through the API and attributes calls to its user', async () => {
@@ -55,10 +89,23 @@ describe('model gateway end to end (sqlite, real governor and policies)', () => 
   });
 
   it('invokeModel() applies the same enforcement in-process (for ctx.llm.chat)', async () => {
-    const r = await t.gh.gateway.invokeModel({ app: 'faq-bot', user: 'alice', model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'in process' }] });
+    const r = await t.gh.gateway.invokeModel({
+      app: 'faq-bot',
+      user: 'alice',
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'in process' }],
+    });
     assert.equal(r.text, 'Echo: in process');
     assert.match(r.decisionId, /^dec_/);
     assert.ok(r.costUsd > 0);
-    await assert.rejects(t.gh.gateway.invokeModel({ app: 'faq-bot', user: 'alice', model: 'claude-sonnet', messages: [{ role: 'user', content: 'x' }] }), /not declared/);
+    await assert.rejects(
+      t.gh.gateway.invokeModel({
+        app: 'faq-bot',
+        user: 'alice',
+        model: 'claude-sonnet',
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+      /not declared/,
+    );
   });
 });

@@ -107,7 +107,10 @@ export function providerKeyResolver(home: string, env: Record<string, string | u
     const varName = `GATEHOUSE_MODEL_KEY_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
     const file = join(home, 'model-keys', name);
     const key = env[varName] ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
-    if (!key) throw new UnavailableError(`No provider key for model '${name}': set ${varName} or write the key to ${file} (mode 600) on the Gatehouse server.`);
+    if (!key)
+      throw new UnavailableError(
+        `No provider key for model '${name}': set ${varName} or write the key to ${file} (mode 600) on the Gatehouse server.`,
+      );
     cache.set(name, key);
     return key;
   };
@@ -116,13 +119,41 @@ export function providerKeyResolver(home: string, env: Record<string, string | u
 export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<GatewayFeature> {
   const config = gatewayConfigSchema.parse(d.config ?? {});
   const ledger = new CostLedger(d.db, d.logger);
-  const credentials = new Credentials({ db: d.db, apps: d.apps, coord: d.coord, clock: d.clock, sessionSecret: sessionSecret(d.home, config, d.env), maxSessionTtlSeconds: config.maxSessionTtlSeconds });
+  const credentials = new Credentials({
+    db: d.db,
+    apps: d.apps,
+    coord: d.coord,
+    clock: d.clock,
+    sessionSecret: sessionSecret(d.home, config, d.env),
+    maxSessionTtlSeconds: config.maxSessionTtlSeconds,
+  });
   await credentials.start();
-  const upstream = new UpstreamClient({ timeoutMs: config.upstreamTimeoutMs, retries: config.retries, retryBaseMs: config.retryBaseMs, breakerFailures: config.breakerFailures, breakerHalfOpenMs: config.breakerHalfOpenMs });
-  const recorder = new CallRecorder(d.audit ?? nullAuditSink, d.telemetry ?? nullTelemetrySink, ledger, d.logger, () => d.clock.now(), config.auditBatchMs);
+  const upstream = new UpstreamClient({
+    timeoutMs: config.upstreamTimeoutMs,
+    retries: config.retries,
+    retryBaseMs: config.retryBaseMs,
+    breakerFailures: config.breakerFailures,
+    breakerHalfOpenMs: config.breakerHalfOpenMs,
+  });
+  const recorder = new CallRecorder(
+    d.audit ?? nullAuditSink,
+    d.telemetry ?? nullTelemetrySink,
+    ledger,
+    d.logger,
+    () => d.clock.now(),
+    config.auditBatchMs,
+  );
   const invoker = new ModelInvoker({
-    governor: d.governor, catalog: d.catalog, budgets: new Budgets(d.coord, d.clock), upstream, dlp: d.dlp, recorder, clock: d.clock, config,
-    providerKey: providerKeyResolver(d.home, d.env), cutSignal: d.cutSignal,
+    governor: d.governor,
+    catalog: d.catalog,
+    budgets: new Budgets(d.coord, d.clock),
+    upstream,
+    dlp: d.dlp,
+    recorder,
+    clock: d.clock,
+    config,
+    providerKey: providerKeyResolver(d.home, d.env),
+    cutSignal: d.cutSignal,
   });
   const surface = { credentials, invoker, catalog: d.catalog, maxBodyBytes: d.maxBodyBytes, logger: d.logger };
   return {
@@ -132,15 +163,34 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
       mountAnthropic(app, surface);
     },
     async invokeModel(input) {
-      const version = input.appVersion === undefined ? await credentials.inForce(input.app) : await d.apps.getVersion(input.app, input.appVersion);
-      if (!version || !RUNNABLE.has(version.state)) throw new ForbiddenError(`App '${input.app}'${input.appVersion ? ` version ${input.appVersion}` : ''} may not call models: it is ${version ? version.state : 'not in force'}.`);
+      const version =
+        input.appVersion === undefined
+          ? await credentials.inForce(input.app)
+          : await d.apps.getVersion(input.app, input.appVersion);
+      if (!version || !RUNNABLE.has(version.state))
+        throw new ForbiddenError(
+          `App '${input.app}'${input.appVersion ? ` version ${input.appVersion}` : ''} may not call models: it is ${version ? version.state : 'not in force'}.`,
+        );
       const inv = await invoker.invoke(
         { app: input.app, version, user: input.user, session: input.session, runId: input.runId, via: 'internal' },
-        { model: input.model, messages: input.messages, maxTokens: input.maxTokens, temperature: input.temperature, stream: false },
+        {
+          model: input.model,
+          messages: input.messages,
+          maxTokens: input.maxTokens,
+          temperature: input.temperature,
+          stream: false,
+        },
         input.traceId,
       );
       const r = inv.result!;
-      return { text: r.text, model: inv.model, finishReason: r.finishReason, usage: r.usage, costUsd: r.costUsd, decisionId: inv.decisionId };
+      return {
+        text: r.text,
+        model: inv.model,
+        finishReason: r.finishReason,
+        usage: r.usage,
+        costUsd: r.costUsd,
+        decisionId: inv.decisionId,
+      };
     },
     credentials,
     ledger,

@@ -19,7 +19,10 @@ export function parseSince(since: string, now: number): number {
   if (rel) return now - Number(rel[1]) * ({ m: 60_000, h: 3_600_000, d: 86_400_000 } as Record<string, number>)[rel[2]];
   if (/^\d{10,}$/.test(since)) return Number(since);
   const t = Date.parse(since);
-  if (Number.isNaN(t)) throw new InvalidInputError(`since '${since}' is not a date; use e.g. 2026-01-31, 7d or 24h.`, [{ path: 'since', message: 'use an ISO date, or 7d / 24h / 30m' }]);
+  if (Number.isNaN(t))
+    throw new InvalidInputError(`since '${since}' is not a date; use e.g. 2026-01-31, 7d or 24h.`, [
+      { path: 'since', message: 'use an ISO date, or 7d / 24h / 30m' },
+    ]);
   return t;
 }
 
@@ -27,11 +30,19 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
   async function requireOwner(p: Principal, app: string): Promise<void> {
     const v = await d.apps.latestVersion(app);
     if (!v) throw new NotFoundError('App', app, 'submit its manifest first with `gatehouse app submit`');
-    if (!hasAnyRole(p, ['admin']) && v.manifest.metadata.owner !== p.user) throw new ForbiddenError(`Only the owner of app '${app}' (${v.manifest.metadata.owner}) or an admin may manage its keys and sessions; you are '${p.user}'.`);
+    if (!hasAnyRole(p, ['admin']) && v.manifest.metadata.owner !== p.user)
+      throw new ForbiddenError(
+        `Only the owner of app '${app}' (${v.manifest.metadata.owner}) or an admin may manage its keys and sessions; you are '${p.user}'.`,
+      );
   }
   return [
     defineRoute({
-      method: 'post', path: '/api/v1/apps/:app/keys', summary: 'Create an app key for the model gateway', tag: 'gateway', access: ['creator', 'admin'], successStatus: 201,
+      method: 'post',
+      path: '/api/v1/apps/:app/keys',
+      summary: 'Create an app key for the model gateway',
+      tag: 'gateway',
+      access: ['creator', 'admin'],
+      successStatus: 201,
       body: z.object({ env: z.enum(['dev', 'staging', 'prod']).optional() }).strict(),
       handler: async ({ principal, params, body }) => {
         await requireOwner(principal, params.app);
@@ -39,33 +50,71 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/apps/:app/keys', summary: 'List the app keys of an app (never the secrets)', tag: 'gateway', access: ['creator', 'admin', 'security', 'auditor'],
+      method: 'get',
+      path: '/api/v1/apps/:app/keys',
+      summary: 'List the app keys of an app (never the secrets)',
+      tag: 'gateway',
+      access: ['creator', 'admin', 'security', 'auditor'],
       handler: async ({ params }) => ({ keys: await d.credentials.listKeys(params.app) }),
     }),
     defineRoute({
-      method: 'delete', path: '/api/v1/apps/:app/keys/:id', summary: 'Revoke an app key', tag: 'gateway', access: ['creator', 'admin', 'security'],
+      method: 'delete',
+      path: '/api/v1/apps/:app/keys/:id',
+      summary: 'Revoke an app key',
+      tag: 'gateway',
+      access: ['creator', 'admin', 'security'],
       handler: async ({ principal, params }) => {
         if (!hasAnyRole(principal, ['security'])) await requireOwner(principal, params.app);
         return d.credentials.revokeKey(params.app, params.id);
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/v1/sessions', summary: 'Mint a short-lived gateway session token for an app user', tag: 'gateway', access: ['creator', 'admin'], successStatus: 201,
-      body: z.object({ app: z.string().min(1), user: z.string().min(1), ttl: z.union([z.string(), z.number().int().positive()]).default('15m') }).strict(),
+      method: 'post',
+      path: '/api/v1/sessions',
+      summary: 'Mint a short-lived gateway session token for an app user',
+      tag: 'gateway',
+      access: ['creator', 'admin'],
+      successStatus: 201,
+      body: z
+        .object({
+          app: z.string().min(1),
+          user: z.string().min(1),
+          ttl: z.union([z.string(), z.number().int().positive()]).default('15m'),
+        })
+        .strict(),
       handler: async ({ principal, body }) => {
         await requireOwner(principal, body.app);
         return d.credentials.createSession(body.app, body.user, body.ttl);
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/costs', summary: 'Report model spend by model, app, user or day', tag: 'gateway', access: ['creator', 'admin', 'security', 'auditor'],
-      query: z.object({ app: z.string().optional(), user: z.string().optional(), since: z.string().optional(), by: z.enum(COST_GROUPS).optional() }).strict(),
+      method: 'get',
+      path: '/api/v1/costs',
+      summary: 'Report model spend by model, app, user or day',
+      tag: 'gateway',
+      access: ['creator', 'admin', 'security', 'auditor'],
+      query: z
+        .object({
+          app: z.string().optional(),
+          user: z.string().optional(),
+          since: z.string().optional(),
+          by: z.enum(COST_GROUPS).optional(),
+        })
+        .strict(),
       handler: async ({ principal, query }) => {
         if (!hasAnyRole(principal, ['security', 'auditor'])) {
-          if (!query.app) throw new InvalidInputError('Creators see the costs of their own apps only: pass app=<name> (--app).', [{ path: 'app', message: 'required for creators' }]);
+          if (!query.app)
+            throw new InvalidInputError('Creators see the costs of their own apps only: pass app=<name> (--app).', [
+              { path: 'app', message: 'required for creators' },
+            ]);
           await requireOwner(principal, query.app);
         }
-        return d.ledger.query({ app: query.app, user: query.user, since: query.since ? parseSince(query.since, now()) : undefined, by: query.by });
+        return d.ledger.query({
+          app: query.app,
+          user: query.user,
+          since: query.since ? parseSince(query.since, now()) : undefined,
+          by: query.by,
+        });
       },
     }),
   ];

@@ -5,7 +5,13 @@ import { performance } from 'node:perf_hooks';
 import { LRUCache } from 'lru-cache';
 import type { CatalogReader, ModelDoc } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
-import { GatehouseError, InvalidInputError, LimitExceededError, NotFoundError, PolicyDeniedError } from '../core/errors.js';
+import {
+  GatehouseError,
+  InvalidInputError,
+  LimitExceededError,
+  NotFoundError,
+  PolicyDeniedError,
+} from '../core/errors.js';
 import type { CutSignalFor, Governor, Obligations } from '../core/governance.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { Budgets, BudgetLimits } from './budgets.js';
@@ -47,7 +53,8 @@ export interface Invocation {
   stream?: AsyncIterable<StreamEvent>;
 }
 
-const num = (o: Obligations, k: string): number | undefined => (typeof o[k] === 'number' ? (o[k] as number) : undefined);
+const num = (o: Obligations, k: string): number | undefined =>
+  typeof o[k] === 'number' ? (o[k] as number) : undefined;
 const str = (o: Obligations, k: string): string | undefined => {
   const v = o[k] as unknown;
   return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
@@ -75,8 +82,22 @@ export class ModelInvoker {
     for (;;) {
       tried.add(model);
       const f: CallFacts = {
-        caller, traceId, requestedModel: req.model, model, fallbackFrom, stream: req.stream, cached: false, tokensIn: 0, tokensOut: 0, costNanos: 0,
-        promptFindings: {}, outputFindings: {}, outcome: 'ok', t0, upstreamMs: 0, calledUpstream: false,
+        caller,
+        traceId,
+        requestedModel: req.model,
+        model,
+        fallbackFrom,
+        stream: req.stream,
+        cached: false,
+        tokensIn: 0,
+        tokensOut: 0,
+        costNanos: 0,
+        promptFindings: {},
+        outputFindings: {},
+        outcome: 'ok',
+        t0,
+        upstreamMs: 0,
+        calledUpstream: false,
       };
       try {
         return await this.attempt(caller, { ...req, model }, f);
@@ -106,10 +127,18 @@ export class ModelInvoker {
   private async attempt(caller: Caller, req: ChatRequest, f: CallFacts): Promise<Invocation> {
     const spec = caller.version.manifest.spec;
     const decl = spec.models.find((m) => m.id === req.model);
-    if (!decl) throw new PolicyDeniedError(`Model '${req.model}' is not declared in app '${caller.app}' version ${caller.version.version}'s manifest (declared: ${spec.models.map((m) => m.id).join(', ') || 'none'}); add it to spec.models and resubmit the app.`, { model: req.model });
+    if (!decl)
+      throw new PolicyDeniedError(
+        `Model '${req.model}' is not declared in app '${caller.app}' version ${caller.version.version}'s manifest (declared: ${spec.models.map((m) => m.id).join(', ') || 'none'}); add it to spec.models and resubmit the app.`,
+        { model: req.model },
+      );
     const doc = this.d.catalog.model(req.model);
-    if (!doc) throw new NotFoundError('Model', req.model, 'it is not in the catalog; ask an admin to add a Model entry');
-    if (!doc.spec.environments.includes(spec.environment)) throw new PolicyDeniedError(`Model '${req.model}' is not allowed in ${spec.environment} by the catalog (allowed: ${doc.spec.environments.join(', ')}); pick another model.`);
+    if (!doc)
+      throw new NotFoundError('Model', req.model, 'it is not in the catalog; ask an admin to add a Model entry');
+    if (!doc.spec.environments.includes(spec.environment))
+      throw new PolicyDeniedError(
+        `Model '${req.model}' is not allowed in ${spec.environment} by the catalog (allowed: ${doc.spec.environments.join(', ')}); pick another model.`,
+      );
     // Region residency is a policy matter (the catalog's region goes to govern() as a resource attribute).
     const provider = doc.spec.provider;
     const tokensIn = countInputTokens(req.messages, provider, this.d.config.anthropicTokenFactor);
@@ -121,40 +150,91 @@ export class ModelInvoker {
     const estUsd = nanosToUsd(costNanos(doc, tokensIn, estOut));
     const decision = await this.d.governor.govern({
       action: 'model.invoke',
-      subject: { user: caller.user, app: caller.app, appVersion: caller.version.version, session: caller.session, run: caller.runId, roles: [], groups: [] },
+      subject: {
+        user: caller.user,
+        app: caller.app,
+        appVersion: caller.version.version,
+        session: caller.session,
+        run: caller.runId,
+        roles: [],
+        groups: [],
+      },
       resource: { type: 'model', id: req.model },
-      request: { inputTokens: tokensIn, maxOutputTokens: estOut, temperature: req.temperature ?? null, estimatedCostUsd: estUsd, costUsd: estUsd, stream: req.stream, provider, requestedModel: f.requestedModel },
+      request: {
+        inputTokens: tokensIn,
+        maxOutputTokens: estOut,
+        temperature: req.temperature ?? null,
+        estimatedCostUsd: estUsd,
+        costUsd: estUsd,
+        stream: req.stream,
+        provider,
+        requestedModel: f.requestedModel,
+      },
       traceId: f.traceId,
     });
     f.decisionId = decision.id;
     if (decision.effect !== 'allow' || decision.errors.length) {
       // A limit the request itself breaks (inputTokens over maxInputTokens ...) is the caller's to fix: 400.
-      const limit = decision.effect === 'deny' && !decision.errors.length ? /^request\.(\w+) \S+ exceeds (\w+) /.exec(decision.reason) : null;
-      if (limit) throw new InvalidInputError(`Call to model '${req.model}' refused: ${decision.reason}`, [{ path: limit[1] === 'inputTokens' ? 'messages' : limit[1], message: decision.reason }], { decisionId: decision.id, limit: limit[2] });
-      const why = decision.effect === 'require_approval' ? `needs approval: ${decision.reason}` : decision.reason || decision.errors.join('; ') || 'denied by policy';
-      throw new PolicyDeniedError(`Call to model '${req.model}' refused: ${why}`, { decisionId: decision.id, model: req.model, policyReason: decision.reason });
+      const limit =
+        decision.effect === 'deny' && !decision.errors.length
+          ? /^request\.(\w+) \S+ exceeds (\w+) /.exec(decision.reason)
+          : null;
+      if (limit)
+        throw new InvalidInputError(
+          `Call to model '${req.model}' refused: ${decision.reason}`,
+          [{ path: limit[1] === 'inputTokens' ? 'messages' : limit[1], message: decision.reason }],
+          { decisionId: decision.id, limit: limit[2] },
+        );
+      const why =
+        decision.effect === 'require_approval'
+          ? `needs approval: ${decision.reason}`
+          : decision.reason || decision.errors.join('; ') || 'denied by policy';
+      throw new PolicyDeniedError(`Call to model '${req.model}' refused: ${why}`, {
+        decisionId: decision.id,
+        model: req.model,
+        policyReason: decision.reason,
+      });
     }
     const o = decision.obligations;
     const clamp = o.clampLimits === true;
 
     const inCap = min(decl.maxInputTokens, num(o, 'maxInputTokens'));
-    if (inCap !== undefined && tokensIn > inCap) throw new InvalidInputError(`Prompt is ${tokensIn} tokens, over the limit of ${inCap} input tokens (maxInputTokens) for model '${req.model}' in app '${caller.app}'; shorten it.`, [{ path: 'messages', message: `${tokensIn} tokens > maxInputTokens ${inCap}` }], { decisionId: decision.id, limit: 'maxInputTokens' });
+    if (inCap !== undefined && tokensIn > inCap)
+      throw new InvalidInputError(
+        `Prompt is ${tokensIn} tokens, over the limit of ${inCap} input tokens (maxInputTokens) for model '${req.model}' in app '${caller.app}'; shorten it.`,
+        [{ path: 'messages', message: `${tokensIn} tokens > maxInputTokens ${inCap}` }],
+        { decisionId: decision.id, limit: 'maxInputTokens' },
+      );
     const outCap = min(decl.maxOutputTokens, num(o, 'maxOutputTokens'));
     if (outCap !== undefined && maxOut > outCap) {
-      if (req.maxTokens !== undefined && !clamp) throw new InvalidInputError(`max_tokens ${req.maxTokens} is over the limit of ${outCap} output tokens (maxOutputTokens) for model '${req.model}'; lower it.`, [{ path: 'max_tokens', message: `at most ${outCap}` }], { decisionId: decision.id, limit: 'maxOutputTokens' });
+      if (req.maxTokens !== undefined && !clamp)
+        throw new InvalidInputError(
+          `max_tokens ${req.maxTokens} is over the limit of ${outCap} output tokens (maxOutputTokens) for model '${req.model}'; lower it.`,
+          [{ path: 'max_tokens', message: `at most ${outCap}` }],
+          { decisionId: decision.id, limit: 'maxOutputTokens' },
+        );
       maxOut = outCap;
     }
     let temperature = req.temperature;
     const tCap = min(decl.temperature, num(o, 'maxTemperature'));
     if (tCap !== undefined && (temperature === undefined || temperature > tCap)) {
-      if (temperature !== undefined && !clamp) throw new InvalidInputError(`temperature ${temperature} is over the limit of ${tCap} (maxTemperature) for model '${req.model}'; lower it.`, [{ path: 'temperature', message: `at most ${tCap}` }], { decisionId: decision.id, limit: 'maxTemperature' });
+      if (temperature !== undefined && !clamp)
+        throw new InvalidInputError(
+          `temperature ${temperature} is over the limit of ${tCap} (maxTemperature) for model '${req.model}'; lower it.`,
+          [{ path: 'temperature', message: `at most ${tCap}` }],
+          { decisionId: decision.id, limit: 'maxTemperature' },
+        );
       temperature = tCap;
     }
     const costCap = num(o, 'maxCostUsd');
     if (costCap !== undefined && costNanos(doc, tokensIn, maxOut) > usdToNanos(costCap)) {
       const fits = maxOutputWithin(doc, tokensIn, usdToNanos(costCap));
       if (fits < 1 || (req.maxTokens !== undefined && !clamp)) {
-        throw new InvalidInputError(`This call may cost up to $${nanosToUsd(costNanos(doc, tokensIn, maxOut)).toFixed(6)}, over the per-call cap of $${costCap} (maxCostUsd); ${fits < 1 ? 'shorten the prompt' : `lower max_tokens to ${fits} or less`}.`, [{ path: 'max_tokens', message: `per-call cost cap $${costCap}` }], { decisionId: decision.id, limit: 'maxCostUsd' });
+        throw new InvalidInputError(
+          `This call may cost up to $${nanosToUsd(costNanos(doc, tokensIn, maxOut)).toFixed(6)}, over the per-call cap of $${costCap} (maxCostUsd); ${fits < 1 ? 'shorten the prompt' : `lower max_tokens to ${fits} or less`}.`,
+          [{ path: 'max_tokens', message: `per-call cost cap $${costCap}` }],
+          { decisionId: decision.id, limit: 'maxCostUsd' },
+        );
       }
       maxOut = fits;
     }
@@ -166,9 +246,18 @@ export class ModelInvoker {
     const guarded = guardPrompt(this.d.dlp, promptMode, req.messages, scope);
     f.promptFindings = guarded.findings;
     const upReq: ChatRequest = { ...req, messages: guarded.messages, maxTokens: maxOut, temperature };
-    const base = { decisionId: decision.id, model: req.model, requestedModel: f.requestedModel, ...(f.fallbackFrom ? { fallbackFrom: f.fallbackFrom } : {}) };
+    const base = {
+      decisionId: decision.id,
+      model: req.model,
+      requestedModel: f.requestedModel,
+      ...(f.fallbackFrom ? { fallbackFrom: f.fallbackFrom } : {}),
+    };
 
-    const cacheKey = spec.cache?.enabled ? createHash('sha256').update(JSON.stringify([caller.app, req.model, upReq.messages, maxOut, temperature, req.topP, req.stop])).digest('hex') : undefined;
+    const cacheKey = spec.cache?.enabled
+      ? createHash('sha256')
+          .update(JSON.stringify([caller.app, req.model, upReq.messages, maxOut, temperature, req.topP, req.stop]))
+          .digest('hex')
+      : undefined;
     const hit = cacheKey ? this.cache.get(cacheKey) : undefined;
     if (hit) {
       f.cached = true;
@@ -176,7 +265,12 @@ export class ModelInvoker {
       const result = { ...hit, text: out.text, costUsd: 0 };
       f.tokensOut = hit.usage.outputTokens;
       if (!req.stream) this.finish(f);
-      return { ...base, cached: true, upstreamMs: 0, ...(req.stream ? { stream: replay(result, () => this.finish(f)) } : { result }) };
+      return {
+        ...base,
+        cached: true,
+        upstreamMs: 0,
+        ...(req.stream ? { stream: replay(result, () => this.finish(f)) } : { result }),
+      };
     }
 
     const perSession = num(o, 'perSessionCostUsd');
@@ -188,8 +282,19 @@ export class ModelInvoker {
       tokensPerMinute: min(spec.budgets?.tokensPerMinute, num(o, 'tokensPerMinute')),
     };
     const worst = costNanos(doc, tokensIn, maxOut);
-    const reservation = await this.d.budgets.reserve({ app: caller.app, user: caller.user, session: caller.session }, limits, worst, tokensIn + maxOut);
-    const target: UpstreamTarget = { name: req.model, provider, baseUrl: doc.spec.upstream, upstreamModel: doc.spec.upstreamModel ?? req.model, key: '' };
+    const reservation = await this.d.budgets.reserve(
+      { app: caller.app, user: caller.user, session: caller.session },
+      limits,
+      worst,
+      tokensIn + maxOut,
+    );
+    const target: UpstreamTarget = {
+      name: req.model,
+      provider,
+      baseUrl: doc.spec.upstream,
+      upstreamModel: doc.spec.upstreamModel ?? req.model,
+      key: '',
+    };
     try {
       target.key = this.d.providerKey(doc);
       f.calledUpstream = true;
@@ -198,7 +303,10 @@ export class ModelInvoker {
         const r = await this.d.upstream.complete(target, upReq);
         f.upstreamMs = performance.now() - tUp;
         f.upstreamStatus = 200;
-        const counted = r.usage.outputTokens >= 0 ? r.usage.outputTokens : countTextTokens(r.text, provider, this.d.config.anthropicTokenFactor);
+        const counted =
+          r.usage.outputTokens >= 0
+            ? r.usage.outputTokens
+            : countTextTokens(r.text, provider, this.d.config.anthropicTokenFactor);
         if (counted > maxOut) {
           // The upstream ignored max_tokens: the caller gets no more than the cap (billing still follows the provider).
           r.text = decode(encode(r.text).slice(0, maxOut));
@@ -207,20 +315,50 @@ export class ModelInvoker {
         }
         const out = guardOutput(this.d.dlp, outputMode, r.text, scope, restore);
         f.outputFindings = out.findings;
-        const usage = { inputTokens: r.usage.inputTokens >= 0 ? r.usage.inputTokens : tokensIn, outputTokens: r.usage.outputTokens >= 0 ? r.usage.outputTokens : Math.min(maxOut, counted) };
+        const usage = {
+          inputTokens: r.usage.inputTokens >= 0 ? r.usage.inputTokens : tokensIn,
+          outputTokens: r.usage.outputTokens >= 0 ? r.usage.outputTokens : Math.min(maxOut, counted),
+        };
         f.tokensIn = usage.inputTokens;
         f.tokensOut = usage.outputTokens;
         f.costNanos = costNanos(doc, usage.inputTokens, usage.outputTokens);
         await reservation.settle(f.costNanos, usage.inputTokens + usage.outputTokens);
-        if (cacheKey) this.cache.set(cacheKey, { text: r.text, finishReason: r.finishReason, usage }, { ttl: (spec.cache?.ttlSeconds ?? 3600) * 1000 });
+        if (cacheKey)
+          this.cache.set(
+            cacheKey,
+            { text: r.text, finishReason: r.finishReason, usage },
+            { ttl: (spec.cache?.ttlSeconds ?? 3600) * 1000 },
+          );
         this.finish(f);
-        return { ...base, cached: false, upstreamMs: f.upstreamMs, result: { text: out.text, finishReason: r.finishReason, usage, costUsd: nanosToUsd(f.costNanos) } };
+        return {
+          ...base,
+          cached: false,
+          upstreamMs: f.upstreamMs,
+          result: { text: out.text, finishReason: r.finishReason, usage, costUsd: nanosToUsd(f.costNanos) },
+        };
       }
       const events = await this.d.upstream.stream(target, upReq);
       f.upstreamMs = performance.now() - tUp;
       f.upstreamStatus = 200;
-      const signal = this.d.cutSignal?.({ app: caller.app, appVersion: caller.version.version, user: caller.user, model: req.model });
-      const stream = streamAnswer({ events: abortable(events, signal), doc, maxOut, dlp: this.d.dlp, outputMode, scope, restore, facts: f, reservation, anthropicFactor: this.d.config.anthropicTokenFactor, done: () => this.finish(f) });
+      const signal = this.d.cutSignal?.({
+        app: caller.app,
+        appVersion: caller.version.version,
+        user: caller.user,
+        model: req.model,
+      });
+      const stream = streamAnswer({
+        events: abortable(events, signal),
+        doc,
+        maxOut,
+        dlp: this.d.dlp,
+        outputMode,
+        scope,
+        restore,
+        facts: f,
+        reservation,
+        anthropicFactor: this.d.config.anthropicTokenFactor,
+        done: () => this.finish(f),
+      });
       return { ...base, cached: false, upstreamMs: f.upstreamMs, stream };
     } catch (err) {
       if (err instanceof UpstreamError) f.upstreamStatus = err.upstreamStatus;

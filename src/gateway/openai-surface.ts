@@ -9,30 +9,58 @@ import type { SurfaceDeps } from './anthropic-surface.js';
 import type { ChatMessage, ChatRequest, StreamEvent } from './gateway-types.js';
 import { apiKeyOf, errorHeaders, invocationHeaders, sseResponse, toError } from './surface-common.js';
 
-const textPart = z.object({ type: z.literal('text', 'only text content parts are supported by the gateway'), text: z.string() }).loose();
-const openAiBody = z.object({
-  model: z.string().min(1, 'name a model declared in your app manifest'),
-  messages: z.array(z.object({
-    role: z.enum(['system', 'developer', 'user', 'assistant'], 'roles system, developer, user and assistant are supported (no tool messages)'),
-    content: z.union([z.string(), z.array(textPart)]),
-  }).loose()).min(1, 'send at least one message'),
-  max_tokens: z.number().int().positive().optional(),
-  max_completion_tokens: z.number().int().positive().optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  top_p: z.number().min(0).max(1).optional(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).optional(),
-  n: z.literal(1, 'the gateway returns one choice; omit n or set it to 1').optional(),
-  stream: z.boolean().optional(),
-  stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullish(),
-  user: z.string().optional(),
-  tools: z.undefined('tool calling is not supported by the gateway yet; remove tools').optional(),
-}).loose();
+const textPart = z
+  .object({ type: z.literal('text', 'only text content parts are supported by the gateway'), text: z.string() })
+  .loose();
+const openAiBody = z
+  .object({
+    model: z.string().min(1, 'name a model declared in your app manifest'),
+    messages: z
+      .array(
+        z
+          .object({
+            role: z.enum(
+              ['system', 'developer', 'user', 'assistant'],
+              'roles system, developer, user and assistant are supported (no tool messages)',
+            ),
+            content: z.union([z.string(), z.array(textPart)]),
+          })
+          .loose(),
+      )
+      .min(1, 'send at least one message'),
+    max_tokens: z.number().int().positive().optional(),
+    max_completion_tokens: z.number().int().positive().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    top_p: z.number().min(0).max(1).optional(),
+    stop: z.union([z.string(), z.array(z.string()).max(4)]).optional(),
+    n: z.literal(1, 'the gateway returns one choice; omit n or set it to 1').optional(),
+    stream: z.boolean().optional(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullish(),
+    user: z.string().optional(),
+    tools: z.undefined('tool calling is not supported by the gateway yet; remove tools').optional(),
+  })
+  .loose();
 
-const ERROR_TYPE: Record<number, string> = { 400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error', 413: 'invalid_request_error', 429: 'rate_limit_error' };
+const ERROR_TYPE: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'invalid_request_error',
+  429: 'rate_limit_error',
+};
 
 function openAiError(c: Context, err: unknown): Response {
   const e = toError(err);
-  const body = { error: { message: e.message, type: ERROR_TYPE[e.status] ?? 'server_error', param: e.details[0]?.path ?? null, code: e.code, gatehouse: { code: e.code, ...e.extra } } };
+  const body = {
+    error: {
+      message: e.message,
+      type: ERROR_TYPE[e.status] ?? 'server_error',
+      param: e.details[0]?.path ?? null,
+      code: e.code,
+      gatehouse: { code: e.code, ...e.extra },
+    },
+  };
   return c.json(body, e.status as 400, errorHeaders(e));
 }
 
@@ -41,19 +69,35 @@ function toChat(b: z.output<typeof openAiBody>): ChatRequest {
     role: m.role === 'developer' ? 'system' : m.role,
     content: typeof m.content === 'string' ? m.content : m.content.map((p) => p.text).join(''),
   }));
-  return { model: b.model, messages, maxTokens: b.max_tokens ?? b.max_completion_tokens, temperature: b.temperature, topP: b.top_p, stop: typeof b.stop === 'string' ? [b.stop] : b.stop, stream: b.stream === true };
+  return {
+    model: b.model,
+    messages,
+    maxTokens: b.max_tokens ?? b.max_completion_tokens,
+    temperature: b.temperature,
+    topP: b.top_p,
+    stop: typeof b.stop === 'string' ? [b.stop] : b.stop,
+    stream: b.stream === true,
+  };
 }
 
 /** SSE frames; frames ready at the same moment go out as one string (one socket write instead of up to four). */
-async function* frames(events: AsyncIterable<StreamEvent>, id: string, model: string, includeUsage: boolean): AsyncGenerator<string> {
+async function* frames(
+  events: AsyncIterable<StreamEvent>,
+  id: string,
+  model: string,
+  includeUsage: boolean,
+): AsyncGenerator<string> {
   const created = Math.floor(Date.now() / 1000);
-  const chunk = (delta: Record<string, unknown>, finish: string | null) => `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+    `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
   // The role frame rides with the first content (or the end): nothing in it is worth a write of its own.
   let head = chunk({ role: 'assistant', content: '' }, null);
   for await (const ev of events) {
     if (ev.type === 'text') yield head + chunk({ content: ev.text }, null);
     else if (ev.type === 'done') {
-      const usage = includeUsage ? `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: ev.usage.inputTokens, completion_tokens: ev.usage.outputTokens, total_tokens: ev.usage.inputTokens + ev.usage.outputTokens }, gatehouse: { cost_usd: ev.costUsd } })}\n\n` : '';
+      const usage = includeUsage
+        ? `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: ev.usage.inputTokens, completion_tokens: ev.usage.outputTokens, total_tokens: ev.usage.inputTokens + ev.usage.outputTokens }, gatehouse: { cost_usd: ev.costUsd } })}\n\n`
+        : '';
       yield head + chunk({}, ev.finishReason) + usage + 'data: [DONE]\n\n';
     } else {
       // The openai client turns a data frame carrying `error` into an APIError for the caller.
@@ -74,13 +118,32 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
       const inv = await d.invoker.invoke(caller, toChat(body), c.req.header('x-gatehouse-trace-id'));
       const headers = invocationHeaders(inv, tStart);
       const id = `chatcmpl-${inv.decisionId}`;
-      if (inv.stream) return sseResponse(frames(inv.stream, id, inv.model, body.stream_options?.include_usage === true), headers);
+      if (inv.stream)
+        return sseResponse(frames(inv.stream, id, inv.model, body.stream_options?.include_usage === true), headers);
       const r = inv.result!;
-      return c.json({
-        id, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: inv.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: r.text, refusal: null }, finish_reason: r.finishReason, logprobs: null }],
-        usage: { prompt_tokens: r.usage.inputTokens, completion_tokens: r.usage.outputTokens, total_tokens: r.usage.inputTokens + r.usage.outputTokens },
-      }, 200, headers);
+      return c.json(
+        {
+          id,
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model: inv.model,
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: r.text, refusal: null },
+              finish_reason: r.finishReason,
+              logprobs: null,
+            },
+          ],
+          usage: {
+            prompt_tokens: r.usage.inputTokens,
+            completion_tokens: r.usage.outputTokens,
+            total_tokens: r.usage.inputTokens + r.usage.outputTokens,
+          },
+        },
+        200,
+        headers,
+      );
     } catch (err) {
       return openAiError(c, err);
     }
@@ -90,15 +153,24 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
     try {
       const caller = await d.credentials.resolve(apiKeyOf(c), undefined);
       const spec = caller.version.manifest.spec;
-      const models = spec.models.map((m) => d.catalog.model(m.id)).filter((m) => m !== undefined && m.spec.environments.includes(spec.environment));
+      const models = spec.models
+        .map((m) => d.catalog.model(m.id))
+        .filter((m) => m !== undefined && m.spec.environments.includes(spec.environment));
       if (c.req.header('anthropic-version')) {
-        const data = models.map((m) => ({ type: 'model', id: m!.metadata.name, display_name: m!.metadata.name, created_at: '2026-01-01T00:00:00Z' }));
+        const data = models.map((m) => ({
+          type: 'model',
+          id: m!.metadata.name,
+          display_name: m!.metadata.name,
+          created_at: '2026-01-01T00:00:00Z',
+        }));
         return c.json({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
       }
-      return c.json({ object: 'list', data: models.map((m) => ({ id: m!.metadata.name, object: 'model', created: 0, owned_by: m!.spec.provider })) });
+      return c.json({
+        object: 'list',
+        data: models.map((m) => ({ id: m!.metadata.name, object: 'model', created: 0, owned_by: m!.spec.provider })),
+      });
     } catch (err) {
       return openAiError(c, err);
     }
   });
 }
-

@@ -18,8 +18,21 @@ import { appVersion } from './testing/gateway-harness.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const caller = { app: 'bot', version: appVersion('bot', { models: [{ id: 'gpt' }] }), user: 'alice', via: 'key_1' };
 const facts = (i: number): CallFacts => ({
-  caller, requestedModel: 'gpt', model: 'gpt', decisionId: `dec_${i}`, stream: false, cached: false, tokensIn: 10, tokensOut: 5, costNanos: 100,
-  promptFindings: {}, outputFindings: { US_SSN: 1 }, outcome: 'ok', t0: 0, upstreamMs: 1, calledUpstream: true,
+  caller,
+  requestedModel: 'gpt',
+  model: 'gpt',
+  decisionId: `dec_${i}`,
+  stream: false,
+  cached: false,
+  tokensIn: 10,
+  tokensOut: 5,
+  costNanos: 100,
+  promptFindings: {},
+  outputFindings: { US_SSN: 1 },
+  outcome: 'ok',
+  t0: 0,
+  upstreamMs: 1,
+  calledUpstream: true,
 });
 
 for (const t of testDatabases) {

@@ -75,14 +75,34 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
     if (tail) yield { type: 'text', text: tail };
     await settle(f.outcome === 'cut_off' ? i.maxOut : (usageOut ?? Math.min(i.maxOut, counted())));
     finished = true;
-    yield { type: 'done', finishReason: finish, usage: { inputTokens: f.tokensIn, outputTokens: f.tokensOut }, costUsd: nanosToUsd(f.costNanos) };
+    yield {
+      type: 'done',
+      finishReason: finish,
+      usage: { inputTokens: f.tokensIn, outputTokens: f.tokensOut },
+      costUsd: nanosToUsd(f.costNanos),
+    };
   } catch (err) {
     const e = asGatehouseError(err);
-    f.outcome = e.extra.reason === 'dlp_blocked' ? 'dlp_blocked' : e.code === 'upstream_error' ? 'upstream_error' : e.code === 'policy_denied' ? 'killed' : 'error';
+    f.outcome =
+      e.extra.reason === 'dlp_blocked'
+        ? 'dlp_blocked'
+        : e.code === 'upstream_error'
+          ? 'upstream_error'
+          : e.code === 'policy_denied'
+            ? 'killed'
+            : 'error';
     f.reason = e.message;
     await settle(Math.min(i.maxOut, usageOut ?? counted()));
     finished = true;
-    yield { type: 'error', status: e.status, code: e.code, message: e.status >= 500 && e.code === 'internal' ? 'The gateway failed while streaming; the server log has the details.' : e.message };
+    yield {
+      type: 'error',
+      status: e.status,
+      code: e.code,
+      message:
+        e.status >= 500 && e.code === 'internal'
+          ? 'The gateway failed while streaming; the server log has the details.'
+          : e.message,
+    };
   } finally {
     if (!finished) {
       // The client went away mid-stream: charge what was produced so far.

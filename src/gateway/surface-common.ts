@@ -57,5 +57,13 @@ export function sseResponse(frames: AsyncIterable<string>, headers: Record<strin
       await it.return?.();
     },
   });
-  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers } });
+  return new Response(body, {
+    status: 200,
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      ...headers,
+    },
+  });
 }

@@ -8,13 +8,21 @@ import type { ChatMessage } from './gateway-types.js';
 export const DEFAULT_ANTHROPIC_FACTOR = 1.2;
 
 /** Chat input tokens: content tokens plus OpenAI's per-message framing (3 per message + 3 for the reply). */
-export function countInputTokens(messages: readonly ChatMessage[], provider: 'openai' | 'anthropic', anthropicFactor = DEFAULT_ANTHROPIC_FACTOR): number {
+export function countInputTokens(
+  messages: readonly ChatMessage[],
+  provider: 'openai' | 'anthropic',
+  anthropicFactor = DEFAULT_ANTHROPIC_FACTOR,
+): number {
   let n = 3;
   for (const m of messages) n += 3 + countTokens(m.content);
   return provider === 'anthropic' ? Math.ceil(n * anthropicFactor) : n;
 }
 
-export function countTextTokens(text: string, provider: 'openai' | 'anthropic', anthropicFactor = DEFAULT_ANTHROPIC_FACTOR): number {
+export function countTextTokens(
+  text: string,
+  provider: 'openai' | 'anthropic',
+  anthropicFactor = DEFAULT_ANTHROPIC_FACTOR,
+): number {
   const n = countTokens(text);
   return provider === 'anthropic' ? Math.ceil(n * anthropicFactor) : n;
 }

@@ -2,7 +2,16 @@
 import type { AppReader } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
-import type { AppScope, Decision, DecisionSink, GateCheck, GovernanceRequest, GovernInput, Governor, LimitOverlay } from '../core/governance.js';
+import type {
+  AppScope,
+  Decision,
+  DecisionSink,
+  GateCheck,
+  GovernanceRequest,
+  GovernInput,
+  Governor,
+  LimitOverlay,
+} from '../core/governance.js';
 import { mergeObligations } from '../core/obligations.js';
 import { newId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
@@ -38,22 +47,36 @@ export function createGovernor(deps: GovernorDeps): Governor {
   async function identify(input: GovernInput): Promise<GovernanceRequest> {
     const s = input.subject;
     const user = catalog.user(s.user);
-    if (!user && s.user !== 'system' && !s.roles) throw new IdentifyError(`user ${s.user} is not in the catalog; add a User entry for them`);
+    if (!user && s.user !== 'system' && !s.roles)
+      throw new IdentifyError(`user ${s.user} is not in the catalog; add a User entry for them`);
     const roles = user?.spec.roles ?? s.roles ?? (s.user === 'system' ? ['admin'] : []);
     let app: AppScope | undefined;
     if (input.action === 'app.submit') {
-      if (!input.candidate) throw new IdentifyError('app.submit needs the candidate manifest scope (GovernInput.candidate)');
+      if (!input.candidate)
+        throw new IdentifyError('app.submit needs the candidate manifest scope (GovernInput.candidate)');
       app = input.candidate;
     } else if (s.app) {
       const v = s.appVersion !== undefined ? await apps.getVersion(s.app, s.appVersion) : await apps.inForce(s.app);
-      if (!v) throw new IdentifyError(`app ${s.app}${s.appVersion !== undefined ? ` version ${s.appVersion}` : ''} has no version in force; submit and get it approved first`);
-      if (!RUNNABLE.has(v.state)) throw new IdentifyError(`app ${s.app} version ${v.version} is ${v.state} and may not act`);
+      if (!v)
+        throw new IdentifyError(
+          `app ${s.app}${s.appVersion !== undefined ? ` version ${s.appVersion}` : ''} has no version in force; submit and get it approved first`,
+        );
+      if (!RUNNABLE.has(v.state))
+        throw new IdentifyError(`app ${s.app} version ${v.version} is ${v.state} and may not act`);
       app = appScopeOf(v);
     }
     const attributes = { ...input.resource.attributes, ...resourceAttributes(catalog, input.resource, app) };
     return {
       action: input.action,
-      subject: { user: s.user, roles, groups: user?.spec.groups ?? s.groups ?? [], app: app?.name ?? s.app, appVersion: app?.version ?? s.appVersion, session: s.session, run: s.run },
+      subject: {
+        user: s.user,
+        roles,
+        groups: user?.spec.groups ?? s.groups ?? [],
+        app: app?.name ?? s.app,
+        appVersion: app?.version ?? s.appVersion,
+        session: s.session,
+        run: s.run,
+      },
       resource: { type: input.resource.type, id: input.resource.id, attributes },
       request: input.request ?? {},
       app,
@@ -62,11 +85,23 @@ export function createGovernor(deps: GovernorDeps): Governor {
     };
   }
 
-  function refusal(req: GovernanceRequest, step: 'identify' | 'gate' | 'decide', reason: string, error?: string): Decision {
+  function refusal(
+    req: GovernanceRequest,
+    step: 'identify' | 'gate' | 'decide',
+    reason: string,
+    error?: string,
+  ): Decision {
     const time = clock.now();
     return {
-      id: newId('dec', time), time, effect: 'deny', obligations: {}, warnings: [], bundleRevision: engine.activeRevision, reason,
-      matched: [{ policy: step, effect: 'deny', mode: 'enforce', reason, ...(error ? { error } : {}) }], errors: error ? [error] : [],
+      id: newId('dec', time),
+      time,
+      effect: 'deny',
+      obligations: {},
+      warnings: [],
+      bundleRevision: engine.activeRevision,
+      reason,
+      matched: [{ policy: step, effect: 'deny', mode: 'enforce', reason, ...(error ? { error } : {}) }],
+      errors: error ? [error] : [],
     };
   }
 
@@ -87,7 +122,19 @@ export function createGovernor(deps: GovernorDeps): Governor {
       try {
         req = await identify(input);
       } catch (err) {
-        req = { action: input.action, subject: { user: input.subject.user, roles: [], groups: [], app: input.subject.app, appVersion: input.subject.appVersion }, resource: { type: input.resource.type, id: input.resource.id, attributes: input.resource.attributes ?? {} }, request: input.request ?? {}, traceId: input.traceId };
+        req = {
+          action: input.action,
+          subject: {
+            user: input.subject.user,
+            roles: [],
+            groups: [],
+            app: input.subject.app,
+            appVersion: input.subject.appVersion,
+          },
+          resource: { type: input.resource.type, id: input.resource.id, attributes: input.resource.attributes ?? {} },
+          request: input.request ?? {},
+          traceId: input.traceId,
+        };
         const msg = err instanceof IdentifyError ? err.message : `identify failed: ${(err as Error).message}`;
         const d = refusal(req, 'identify', `${msg} (fail closed)`, msg);
         record(d, req);
@@ -98,7 +145,12 @@ export function createGovernor(deps: GovernorDeps): Governor {
         const gated = gate?.check(req);
         decision = gated ? refusal(req, 'gate', `${gated.reason} (${gated.scope})`) : engine.decide(req);
         const cap = decision.effect === 'allow' ? overlay?.limitsFor(req) : null;
-        if (cap) decision = { ...decision, obligations: mergeObligations(decision.obligations, cap.obligations), warnings: [...decision.warnings, cap.reason] };
+        if (cap)
+          decision = {
+            ...decision,
+            obligations: mergeObligations(decision.obligations, cap.obligations),
+            warnings: [...decision.warnings, cap.reason],
+          };
       } catch (err) {
         const msg = `policy decision failed: ${(err as Error).message}`;
         decision = refusal(req, 'decide', `${msg} (fail closed)`, msg);

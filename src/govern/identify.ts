@@ -10,8 +10,16 @@ const SENSITIVE_CLASSES = new Set(['confidential', 'pii', 'regulated']);
 export function appScopeFromManifest(manifest: AppManifest, version: number, state: string): AppScope {
   const s = manifest.spec;
   return {
-    name: manifest.metadata.name, version, owner: manifest.metadata.owner, environment: s.environment, region: s.region, state,
-    models: s.models.map((m) => m.id), datasets: s.data.map((d) => d.dataset), connectors: s.connectors.map((c) => c.id), egress: [...s.egress],
+    name: manifest.metadata.name,
+    version,
+    owner: manifest.metadata.owner,
+    environment: s.environment,
+    region: s.region,
+    state,
+    models: s.models.map((m) => m.id),
+    datasets: s.data.map((d) => d.dataset),
+    connectors: s.connectors.map((c) => c.id),
+    egress: [...s.egress],
     spec: s as unknown as Record<string, unknown>,
   };
 }
@@ -23,22 +31,40 @@ export function appScopeOf(v: AppVersion): AppScope {
 const uniq = (xs: string[]) => [...new Set(xs)].sort();
 
 /** Catalog attributes of the resource; an unknown model, dataset or connector throws (govern() turns it into a deny). */
-export function resourceAttributes(catalog: CatalogReader, resource: GovernInput['resource'], app: AppScope | undefined): Record<string, unknown> {
+export function resourceAttributes(
+  catalog: CatalogReader,
+  resource: GovernInput['resource'],
+  app: AppScope | undefined,
+): Record<string, unknown> {
   const missing = (what: string) => new Error(`${what} ${resource.id} is not in the catalog`);
   switch (resource.type) {
     case 'model': {
       const m = catalog.model(resource.id);
       if (!m) throw missing('model');
       const s = m.spec;
-      return { provider: s.provider, region: s.region, version: s.version, risk: s.risk, environments: s.environments, owner: m.metadata.owner, contextWindow: s.contextWindow, pricing: s.pricing };
+      return {
+        provider: s.provider,
+        region: s.region,
+        version: s.version,
+        risk: s.risk,
+        environments: s.environments,
+        owner: m.metadata.owner,
+        contextWindow: s.contextWindow,
+        pricing: s.pricing,
+      };
     }
     case 'dataset': {
       const d = catalog.dataset(resource.id);
       if (!d) throw missing('dataset');
       const s = d.spec;
       return {
-        classification: s.classification, region: s.region, owner: d.metadata.owner, sensitive: SENSITIVE_CLASSES.has(s.classification),
-        columns: s.columns.map((c) => c.name), tags: uniq(s.columns.flatMap((c) => c.tags)), source: s.source?.kind,
+        classification: s.classification,
+        region: s.region,
+        owner: d.metadata.owner,
+        sensitive: SENSITIVE_CLASSES.has(s.classification),
+        columns: s.columns.map((c) => c.name),
+        tags: uniq(s.columns.flatMap((c) => c.tags)),
+        source: s.source?.kind,
         columnTags: Object.fromEntries(s.columns.map((c) => [c.name, c.tags])),
       };
     }
@@ -46,7 +72,14 @@ export function resourceAttributes(catalog: CatalogReader, resource: GovernInput
       const c = catalog.connector(resource.id);
       if (!c) throw missing('connector');
       const s = c.spec;
-      return { kind: s.kind, endpoints: s.endpoints, sensitive: s.sensitive, approved: s.approved, region: s.region, owner: c.metadata.owner };
+      return {
+        kind: s.kind,
+        endpoints: s.endpoints,
+        sensitive: s.sensitive,
+        approved: s.approved,
+        region: s.region,
+        owner: c.metadata.owner,
+      };
     }
     case 'app': {
       if (!app) return {};
@@ -55,12 +88,16 @@ export function resourceAttributes(catalog: CatalogReader, resource: GovernInput
       const models = app.models.map((n) => catalog.model(n)).filter((m) => m !== undefined);
       const connectors = app.connectors.map((n) => catalog.connector(n)).filter((c) => c !== undefined);
       return {
-        owner: app.owner, region: app.region, environments: [app.environment],
+        owner: app.owner,
+        region: app.region,
+        environments: [app.environment],
         classifications: uniq(datasets.map((d) => d.spec.classification)),
         tags: uniq(datasets.flatMap((d) => d.spec.columns.flatMap((c) => c.tags))),
         risks: uniq(models.map((m) => m.spec.risk)),
         sensitiveConnectors: uniq(connectors.filter((c) => c.spec.sensitive).map((c) => c.metadata.name)),
-        unapprovedConnectors: uniq(connectors.filter((c) => c.spec.sensitive && !c.spec.approved).map((c) => c.metadata.name)),
+        unapprovedConnectors: uniq(
+          connectors.filter((c) => c.spec.sensitive && !c.spec.approved).map((c) => c.metadata.name),
+        ),
         sensitive: datasets.some((d) => SENSITIVE_CLASSES.has(d.spec.classification)),
       };
     }

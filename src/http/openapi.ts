@@ -14,11 +14,21 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Reco
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    const params = [...r.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const params = [...r.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     if (r.query) {
       const qs = jsonSchema(r.query) as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, schema] of Object.entries(qs.properties ?? {})) {
-        params.push({ name, in: 'query', required: (qs.required ?? []).includes(name), schema: schema as { type: string } });
+        params.push({
+          name,
+          in: 'query',
+          required: (qs.required ?? []).includes(name),
+          schema: schema as { type: string },
+        });
       }
     }
     const op: Record<string, unknown> = {
@@ -28,7 +38,12 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Reco
       responses: {
         [String(r.successStatus ?? 200)]: { description: 'Success' },
         '400': { description: 'Invalid input: the error names the field and what to fix' },
-        ...(r.access === 'public' ? {} : { '401': { description: 'Missing or bad bearer token' }, '403': { description: 'Role may not act, or policy denied' } }),
+        ...(r.access === 'public'
+          ? {}
+          : {
+              '401': { description: 'Missing or bad bearer token' },
+              '403': { description: 'Role may not act, or policy denied' },
+            }),
       },
       ...(r.access === 'public' ? { security: [] } : { 'x-roles': r.access }),
     };

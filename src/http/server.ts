@@ -2,7 +2,14 @@
 import { Hono, type Context } from 'hono';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { ForbiddenError, GatehouseError, InvalidInputError, PayloadTooLargeError, UnauthenticatedError, asGatehouseError } from '../core/errors.js';
+import {
+  ForbiddenError,
+  GatehouseError,
+  InvalidInputError,
+  PayloadTooLargeError,
+  UnauthenticatedError,
+  asGatehouseError,
+} from '../core/errors.js';
 import { parseOrThrow } from '../core/validation.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
 import { buildOpenApi } from './openapi.js';
@@ -37,22 +44,31 @@ export async function readJsonBody(c: Context, maxBytes: number): Promise<unknow
   try {
     return JSON.parse(buf.toString('utf8'));
   } catch (err) {
-    throw new InvalidInputError(`Request body is not valid JSON: ${(err as Error).message}`, [{ path: '(body)', message: 'send a JSON document' }]);
+    throw new InvalidInputError(`Request body is not valid JSON: ${(err as Error).message}`, [
+      { path: '(body)', message: 'send a JSON document' },
+    ]);
   }
 }
 
 export function errorResponse(c: Context, err: unknown, logger: Logger): Response {
   const e = asGatehouseError(err);
-  if (e.status >= 500 && !(err instanceof GatehouseError)) logger.error('unhandled error', { path: c.req.path, err: String((err as Error)?.stack ?? err) });
+  if (e.status >= 500 && !(err instanceof GatehouseError))
+    logger.error('unhandled error', { path: c.req.path, err: String((err as Error)?.stack ?? err) });
   const headers: Record<string, string> = {};
-  if (typeof e.extra.retryAfterSeconds === 'number') headers['retry-after'] = String(Math.max(1, Math.ceil(e.extra.retryAfterSeconds)));
+  if (typeof e.extra.retryAfterSeconds === 'number')
+    headers['retry-after'] = String(Math.max(1, Math.ceil(e.extra.retryAfterSeconds)));
   return c.json(e.toJSON(), e.status as 400, headers);
 }
 
 export function buildApp(deps: HttpDeps): Hono {
   const app = new Hono();
   app.onError((err, c) => errorResponse(c, err, deps.logger));
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}; see GET /api/openapi.json.` } }, 404));
+  app.notFound((c) =>
+    c.json(
+      { error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}; see GET /api/openapi.json.` } },
+      404,
+    ),
+  );
   app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version }));
   const openapi = buildOpenApi(deps.routes, deps.version);
   app.get('/api/openapi.json', (c) => c.json(openapi));
@@ -65,7 +81,9 @@ export function buildApp(deps: HttpDeps): Hono {
         const p = token ? await deps.authenticate(token) : undefined;
         if (!p) throw new UnauthenticatedError();
         if (route.access !== 'authenticated' && !hasAnyRole(p, route.access)) {
-          throw new ForbiddenError(`User '${p.user}' (roles: ${p.roles.join(', ') || 'none'}) may not ${route.summary.toLowerCase()}; it needs one of: ${route.access.join(', ')}.`);
+          throw new ForbiddenError(
+            `User '${p.user}' (roles: ${p.roles.join(', ') || 'none'}) may not ${route.summary.toLowerCase()}; it needs one of: ${route.access.join(', ')}.`,
+          );
         }
         principal = p;
       }
@@ -96,10 +114,11 @@ export function listen(app: Hono, host: string, port: number): Promise<RunningSe
         resolve({
           url: `http://${h}:${info.port}`,
           port: info.port,
-          close: () => new Promise<void>((r) => {
-            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-            server.close(() => r());
-          }),
+          close: () =>
+            new Promise<void>((r) => {
+              (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+              server.close(() => r());
+            }),
         });
       });
       server.on('error', reject);

@@ -1,6 +1,6 @@
 // CLI: `gatehouse token create --user <name> [--ttl 30d]`, `gatehouse token revoke <id>`, `gatehouse whoami`.
 import type { Command } from 'commander';
-import { commandGroup } from '../cli/program.js';
+import { commandGroup } from '../cli/command-group.js';
 import type { CliContext } from '../cli/cli-context.js';
 import type { Principal } from './principal.js';
 
@@ -12,7 +12,12 @@ export function registerTokenCommands(program: Command, cli: CliContext): void {
     .requiredOption('--user <name>', 'catalog user the token acts as')
     .option('--ttl <duration>', 'expiry, e.g. 12h or 30d (default: no expiry)')
     .action(async (opts: { user: string; ttl?: string }) => {
-      const r = await cli.api().request<{ token: string; tokenId: string; user: string; expiresAt: number | null }>('POST', '/api/v1/tokens', { user: opts.user, ttl: opts.ttl });
+      const r = await cli
+        .api()
+        .request<{ token: string; tokenId: string; user: string; expiresAt: number | null }>('POST', '/api/v1/tokens', {
+          user: opts.user,
+          ttl: opts.ttl,
+        });
       cli.print(r, () => r.token);
     });
   token
@@ -27,6 +32,9 @@ export function registerTokenCommands(program: Command, cli: CliContext): void {
     .description('show the user and roles of GATEHOUSE_TOKEN')
     .action(async () => {
       const p = await cli.api().request<Principal>('GET', '/api/v1/whoami');
-      cli.print(p, () => `${p.user} (roles: ${p.roles.join(', ') || 'none'}; groups: ${p.groups.join(', ') || 'none'})`);
+      cli.print(
+        p,
+        () => `${p.user} (roles: ${p.roles.join(', ') || 'none'}; groups: ${p.groups.join(', ') || 'none'})`,
+      );
     });
 }

@@ -36,21 +36,34 @@ export class TokenService {
   private readonly cache = new Map<string, { user: string; expiresAt: number | null }>();
   private readonly adminDigest: Buffer;
 
-  constructor(private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink; adminToken: string }) {
+  constructor(
+    private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink; adminToken: string },
+  ) {
     this.adminDigest = Buffer.from(sha256Hex(deps.adminToken), 'hex');
   }
 
   /** Creates a token for a catalog user; returns the token once (only its hash is stored). */
-  async create(user: string, actor: string, ttlMs?: number): Promise<{ token: string; tokenId: string; user: string; expiresAt: number | null }> {
+  async create(
+    user: string,
+    actor: string,
+    ttlMs?: number,
+  ): Promise<{ token: string; tokenId: string; user: string; expiresAt: number | null }> {
     if (!this.deps.catalog.user(user)) {
       const known = this.deps.catalog.list('User').map((u) => u.metadata.name);
-      throw new InvalidInputError(`Unknown user '${user}' (${didYouMean(user, known)}); add a User document to the catalog first.`, [{ path: '--user', message: 'not in the catalog' }]);
+      throw new InvalidInputError(
+        `Unknown user '${user}' (${didYouMean(user, known)}); add a User document to the catalog first.`,
+        [{ path: '--user', message: 'not in the catalog' }],
+      );
     }
-    if (ttlMs !== undefined && (!Number.isFinite(ttlMs) || ttlMs <= 0)) throw new InvalidInputError('ttl must be a positive duration such as 12h or 30d.');
+    if (ttlMs !== undefined && (!Number.isFinite(ttlMs) || ttlMs <= 0))
+      throw new InvalidInputError('ttl must be a positive duration such as 12h or 30d.');
     const token = `gh_${randomBytes(24).toString('base64url')}`;
     const tokenId = newId('tok', this.deps.clock.now());
     const expiresAt = ttlMs ? this.deps.clock.now() + ttlMs : null;
-    await this.deps.db.run('INSERT INTO api_tokens (token_hash, token_id, user_name, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?)', [sha256Hex(token), tokenId, user, this.deps.clock.now(), actor, expiresAt]);
+    await this.deps.db.run(
+      'INSERT INTO api_tokens (token_hash, token_id, user_name, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [sha256Hex(token), tokenId, user, this.deps.clock.now(), actor, expiresAt],
+    );
     await this.deps.audit.append({ type: 'token.created', actor, data: { tokenId, user, expiresAt } });
     return { token, tokenId, user, expiresAt };
   }
@@ -65,10 +78,14 @@ export class TokenService {
   async authenticate(token: string): Promise<Principal | undefined> {
     const h = sha256Hex(token);
     // Compared as fixed-length digests in constant time, so response timing says nothing about the admin token.
-    if (timingSafeEqual(Buffer.from(h, 'hex'), this.adminDigest)) return { user: ADMIN_USER, roles: ['admin'], groups: [] };
+    if (timingSafeEqual(Buffer.from(h, 'hex'), this.adminDigest))
+      return { user: ADMIN_USER, roles: ['admin'], groups: [] };
     let entry = this.cache.get(h);
     if (!entry) {
-      const row = await this.deps.db.get<TokenRow>('SELECT user_name, expires_at, revoked FROM api_tokens WHERE token_hash = ?', [h]);
+      const row = await this.deps.db.get<TokenRow>(
+        'SELECT user_name, expires_at, revoked FROM api_tokens WHERE token_hash = ?',
+        [h],
+      );
       if (!row || row.revoked) return undefined;
       entry = { user: row.user_name, expiresAt: row.expires_at };
       this.cache.set(h, entry);

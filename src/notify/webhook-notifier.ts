@@ -34,7 +34,11 @@ export interface DeliveryOutcome {
 }
 
 class DeliveryError extends Error {
-  constructor(message: string, readonly retryable: boolean, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -44,7 +48,13 @@ export function slackPayload(e: NotifyEvent): Record<string, unknown> {
     .filter(([, v]) => v !== undefined && v !== null && typeof v !== 'object')
     .map(([k, v]) => `*${k}*: ${String(v)}`)
     .join('  ');
-  return { text: e.text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: e.text } }, ...(facts ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: facts }] }] : [])] };
+  return {
+    text: e.text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: e.text } },
+      ...(facts ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: facts }] }] : []),
+    ],
+  };
 }
 
 export class WebhookNotifier implements Notifier {
@@ -71,11 +81,24 @@ export class WebhookNotifier implements Notifier {
 
   private async deliver(target: WebhookTarget, event: NotifyEvent): Promise<void> {
     const deliveryId = newId('ntf', event.time);
-    const body = JSON.stringify(target.format === 'slack' ? slackPayload(event) : { id: deliveryId, event: event.type, time: new Date(event.time).toISOString(), text: event.text, data: event.data });
-    const policy = retry(handleWhen((e) => e instanceof DeliveryError && e.retryable), {
-      maxAttempts: this.cfg.retries,
-      backoff: new ExponentialBackoff({ initialDelay: this.cfg.backoffMs, maxDelay: this.cfg.maxBackoffMs }),
-    });
+    const body = JSON.stringify(
+      target.format === 'slack'
+        ? slackPayload(event)
+        : {
+            id: deliveryId,
+            event: event.type,
+            time: new Date(event.time).toISOString(),
+            text: event.text,
+            data: event.data,
+          },
+    );
+    const policy = retry(
+      handleWhen((e) => e instanceof DeliveryError && e.retryable),
+      {
+        maxAttempts: this.cfg.retries,
+        backoff: new ExponentialBackoff({ initialDelay: this.cfg.backoffMs, maxDelay: this.cfg.maxBackoffMs }),
+      },
+    );
     let attempts = 0;
     let status: number | undefined;
     try {
@@ -85,7 +108,11 @@ export class WebhookNotifier implements Notifier {
         try {
           res = await fetch(target.url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-gatehouse-event': event.type, 'x-gatehouse-delivery': deliveryId },
+            headers: {
+              'content-type': 'application/json',
+              'x-gatehouse-event': event.type,
+              'x-gatehouse-delivery': deliveryId,
+            },
             body,
             signal: AbortSignal.timeout(this.cfg.timeoutMs),
           });
@@ -95,12 +122,31 @@ export class WebhookNotifier implements Notifier {
         status = res.status;
         await res.arrayBuffer().catch(() => undefined);
         // 408, 429 and 5xx may pass; other 4xx mean the payload or URL is wrong, so retrying cannot help.
-        if (!res.ok) throw new DeliveryError(`${target.url} answered ${res.status}`, res.status === 408 || res.status === 429 || res.status >= 500, res.status);
+        if (!res.ok)
+          throw new DeliveryError(
+            `${target.url} answered ${res.status}`,
+            res.status === 408 || res.status === 429 || res.status >= 500,
+            res.status,
+          );
       });
       this.onOutcome({ url: target.url, event: event.type, deliveryId, ok: true, attempts, status });
     } catch (err) {
-      this.logger.warn('webhook delivery failed', { url: target.url, event: event.type, deliveryId, attempts, error: (err as Error).message });
-      this.onOutcome({ url: target.url, event: event.type, deliveryId, ok: false, attempts, status, error: (err as Error).message });
+      this.logger.warn('webhook delivery failed', {
+        url: target.url,
+        event: event.type,
+        deliveryId,
+        attempts,
+        error: (err as Error).message,
+      });
+      this.onOutcome({
+        url: target.url,
+        event: event.type,
+        deliveryId,
+        ok: false,
+        attempts,
+        status,
+        error: (err as Error).message,
+      });
     }
   }
 }

@@ -7,24 +7,70 @@ type Shape = Record<string, FieldType>;
 
 /** Well-known fields are typed so a typo fails at load time; everything else stays reachable via `.attributes`. */
 export const INPUT_SHAPE: Record<'subject' | 'resource' | 'request' | 'app', Shape> = {
-  subject: { user: 'string', roles: 'list<string>', groups: 'list<string>', app: 'string', appVersion: 'int', session: 'string', run: 'string' },
+  subject: {
+    user: 'string',
+    roles: 'list<string>',
+    groups: 'list<string>',
+    app: 'string',
+    appVersion: 'int',
+    session: 'string',
+    run: 'string',
+  },
   resource: {
-    type: 'string', id: 'string', classification: 'string', region: 'string', owner: 'string', kind: 'string',
-    provider: 'string', risk: 'string', version: 'string', sensitive: 'bool', approved: 'bool',
-    tags: 'list<string>', environments: 'list<string>', columns: 'list<string>', endpoints: 'list<string>',
+    type: 'string',
+    id: 'string',
+    classification: 'string',
+    region: 'string',
+    owner: 'string',
+    kind: 'string',
+    provider: 'string',
+    risk: 'string',
+    version: 'string',
+    sensitive: 'bool',
+    approved: 'bool',
+    tags: 'list<string>',
+    environments: 'list<string>',
+    columns: 'list<string>',
+    endpoints: 'list<string>',
     // For resource type app (app.submit / app.run): what the declared datasets, models and connectors are.
-    classifications: 'list<string>', risks: 'list<string>', sensitiveConnectors: 'list<string>', unapprovedConnectors: 'list<string>',
+    classifications: 'list<string>',
+    risks: 'list<string>',
+    sensitiveConnectors: 'list<string>',
+    unapprovedConnectors: 'list<string>',
     attributes: 'map<string, dyn>',
   },
   request: {
-    model: 'string', url: 'string', host: 'string', method: 'string', sql: 'string', purpose: 'string', dataset: 'string',
-    inputTokens: 'int', outputTokens: 'int', maxOutputTokens: 'int', rows: 'int', rowLimit: 'int',
-    costUsd: 'double', estimatedCostUsd: 'double', temperature: 'double', stream: 'bool', columns: 'list<string>',
+    model: 'string',
+    url: 'string',
+    host: 'string',
+    method: 'string',
+    sql: 'string',
+    purpose: 'string',
+    dataset: 'string',
+    inputTokens: 'int',
+    outputTokens: 'int',
+    maxOutputTokens: 'int',
+    rows: 'int',
+    rowLimit: 'int',
+    costUsd: 'double',
+    estimatedCostUsd: 'double',
+    temperature: 'double',
+    stream: 'bool',
+    columns: 'list<string>',
     attributes: 'map<string, dyn>',
   },
   app: {
-    name: 'string', version: 'int', owner: 'string', environment: 'string', region: 'string', state: 'string',
-    models: 'list<string>', datasets: 'list<string>', connectors: 'list<string>', egress: 'list<string>', spec: 'map<string, dyn>',
+    name: 'string',
+    version: 'int',
+    owner: 'string',
+    environment: 'string',
+    region: 'string',
+    state: 'string',
+    models: 'list<string>',
+    datasets: 'list<string>',
+    connectors: 'list<string>',
+    egress: 'list<string>',
+    spec: 'map<string, dyn>',
   },
 };
 
@@ -48,7 +94,12 @@ export function createCelEnvironment(limits: CostLimits): Environment {
 }
 
 /** Picks the declared fields of `src`, coercing JSON numbers to CEL int/double; absent fields stay absent. */
-function pick(shape: Shape, src: Record<string, unknown>, attributesKey: string | undefined, attributes: Record<string, unknown>): Record<string, unknown> {
+function pick(
+  shape: Shape,
+  src: Record<string, unknown>,
+  attributesKey: string | undefined,
+  attributes: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   // Walks the (few) keys present rather than the (many) declared ones: this runs on every decision.
   for (const key in src) {

@@ -78,7 +78,13 @@ export function measureCost(ast: ASTNode): { nodes: number; depth: number; compr
 }
 
 /** Where in the file an offset of the condition text is (exact for single-line and `|` block scalars). */
-function conditionPosition(node: Scalar | undefined, lc: LineCounter, file: string, expr: string, offset: number): string {
+function conditionPosition(
+  node: Scalar | undefined,
+  lc: LineCounter,
+  file: string,
+  expr: string,
+  offset: number,
+): string {
   if (!node?.range) return '';
   const start = lc.linePos(node.range[0]);
   const before = expr.slice(0, offset);
@@ -97,7 +103,14 @@ function firstLine(msg: string): string {
   return msg.split('\n')[0];
 }
 
-function compilePolicy(doc: PolicyDoc, file: string, at: (offset: number) => string, env: Environment, limits: CostLimits, errors: ErrorDetail[]): CompiledPolicy | undefined {
+function compilePolicy(
+  doc: PolicyDoc,
+  file: string,
+  at: (offset: number) => string,
+  env: Environment,
+  limits: CostLimits,
+  errors: ErrorDetail[],
+): CompiledPolicy | undefined {
   const name = doc.metadata.name;
   const fail = (where: string, message: string) => errors.push({ path: where, message: `policy ${name}: ${message}` });
   let condition: CompiledPolicy['condition'];
@@ -109,9 +122,13 @@ function compilePolicy(doc: PolicyDoc, file: string, at: (offset: number) => str
       const over: string[] = [];
       if (cost.nodes > limits.maxAstNodes) over.push(`${cost.nodes} AST nodes (limit ${limits.maxAstNodes})`);
       if (cost.depth > limits.maxDepth) over.push(`nesting depth ${cost.depth} (limit ${limits.maxDepth})`);
-      if (cost.comprehensionNesting > limits.maxComprehensionNesting) over.push(`${cost.comprehensionNesting} nested comprehensions (limit ${limits.maxComprehensionNesting})`);
+      if (cost.comprehensionNesting > limits.maxComprehensionNesting)
+        over.push(`${cost.comprehensionNesting} nested comprehensions (limit ${limits.maxComprehensionNesting})`);
       if (over.length > 0) {
-        fail(`${file}:${at(0)}`, `condition is too expensive: ${over.join(', ')}; split it into several policies or simplify it`);
+        fail(
+          `${file}:${at(0)}`,
+          `condition is too expensive: ${over.join(', ')}; split it into several policies or simplify it`,
+        );
       } else {
         const checked = parsed.check();
         if (!checked.valid) {
@@ -126,9 +143,12 @@ function compilePolicy(doc: PolicyDoc, file: string, at: (offset: number) => str
     } catch (err) {
       const e = err as { range?: { start: number }; message: string };
       const tooBig = /limit|exceed|maximum/i.test(e.message);
-      fail(`${file}:${at(e.range?.start ?? 0)}`, tooBig
-        ? `condition is too expensive: ${firstLine(e.message)}; simplify it`
-        : `condition does not parse: ${firstLine(e.message)}`);
+      fail(
+        `${file}:${at(e.range?.start ?? 0)}`,
+        tooBig
+          ? `condition is too expensive: ${firstLine(e.message)}; simplify it`
+          : `condition does not parse: ${firstLine(e.message)}`,
+      );
     }
   }
   let message: Template;
@@ -142,8 +162,17 @@ function compilePolicy(doc: PolicyDoc, file: string, at: (offset: number) => str
   const m = doc.spec.match;
   const set = (xs?: string[]) => (xs ? new Set(xs) : undefined);
   return {
-    name, file, effect: doc.spec.effect, mode: doc.spec.mode, condition, message, doc,
-    actions: set(m.actions), resourceTypes: set(m.resourceTypes), environments: set(m.environments), apps: set(m.apps),
+    name,
+    file,
+    effect: doc.spec.effect,
+    mode: doc.spec.mode,
+    condition,
+    message,
+    doc,
+    actions: set(m.actions),
+    resourceTypes: set(m.resourceTypes),
+    environments: set(m.environments),
+    apps: set(m.apps),
     parameters: doc.spec.parameters,
   };
 }
@@ -165,7 +194,8 @@ export function compileBundle(files: readonly PolicyFile[], limits: CostLimits =
     if (!Array.isArray(docs)) continue;
     docs.forEach((d, i) => {
       if (d.errors.length > 0) {
-        for (const e of d.errors) errors.push({ path: `${f.path}:${lc.linePos(e.pos[0]).line}`, message: `YAML: ${firstLine(e.message)}` });
+        for (const e of d.errors)
+          errors.push({ path: `${f.path}:${lc.linePos(e.pos[0]).line}`, message: `YAML: ${firstLine(e.message)}` });
         return;
       }
       const value: unknown = d.toJS();
@@ -175,7 +205,9 @@ export function compileBundle(files: readonly PolicyFile[], limits: CostLimits =
       if (kind === 'PolicyTest') {
         const r = policyTestSchema.safeParse(value);
         if (r.success) tests.push({ file: f.path, doc: r.data });
-        else for (const det of issuesToDetails(r.error)) errors.push({ path: `${where}: ${det.path}`, message: det.message });
+        else
+          for (const det of issuesToDetails(r.error))
+            errors.push({ path: `${where}: ${det.path}`, message: det.message });
         return;
       }
       if (kind !== 'Policy') {
@@ -184,12 +216,16 @@ export function compileBundle(files: readonly PolicyFile[], limits: CostLimits =
       }
       const r = policySchema.safeParse(value);
       if (!r.success) {
-        for (const det of issuesToDetails(r.error)) errors.push({ path: `${where}: ${det.path}`, message: det.message });
+        for (const det of issuesToDetails(r.error))
+          errors.push({ path: `${where}: ${det.path}`, message: det.message });
         return;
       }
       const name = r.data.metadata.name;
       if (seen.has(name)) {
-        errors.push({ path: where, message: `policy ${name} is defined twice (also in ${seen.get(name)}); policy names must be unique in a bundle` });
+        errors.push({
+          path: where,
+          message: `policy ${name} is defined twice (also in ${seen.get(name)}); policy names must be unique in a bundle`,
+        });
         return;
       }
       seen.set(name, where);
@@ -205,6 +241,8 @@ export function compileBundle(files: readonly PolicyFile[], limits: CostLimits =
     throw new InvalidInputError(`Policy bundle is invalid: ${errors[0].path}: ${errors[0].message}`, errors);
   }
   policies.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const hash = createHash('sha256').update(canonicalize(policies.map((p) => p.doc)) ?? '[]').digest('hex');
+  const hash = createHash('sha256')
+    .update(canonicalize(policies.map((p) => p.doc)) ?? '[]')
+    .digest('hex');
   return { revision: hash.slice(0, 16), hash, policies, tests };
 }

@@ -3,7 +3,26 @@ import type { Decision, DecisionSink, GovernanceRequest } from '../core/governan
 import type { Logger } from '../core/logger.js';
 import type { SqlDb } from '../store/sql-db.js';
 
-export const DEFAULT_MASKED_FIELDS = ['prompt', 'prompts', 'messages', 'input', 'output', 'body', 'content', 'text', 'headers', 'authorization', 'cookie', 'password', 'secret', 'token', 'apikey', 'api_key', 'values', 'rows'];
+export const DEFAULT_MASKED_FIELDS = [
+  'prompt',
+  'prompts',
+  'messages',
+  'input',
+  'output',
+  'body',
+  'content',
+  'text',
+  'headers',
+  'authorization',
+  'cookie',
+  'password',
+  'secret',
+  'token',
+  'apikey',
+  'api_key',
+  'values',
+  'rows',
+];
 export const MASK = '[masked]';
 
 export interface DecisionLogOptions {
@@ -44,7 +63,10 @@ function maskValue(v: unknown, masked: ReadonlySet<string>): unknown {
 }
 
 /** The request with values of sensitive fields replaced by [masked]; the rest is kept so simulation can replay it. */
-export function maskInput(req: GovernanceRequest, fields: readonly string[] = DEFAULT_MASKED_FIELDS): GovernanceRequest {
+export function maskInput(
+  req: GovernanceRequest,
+  fields: readonly string[] = DEFAULT_MASKED_FIELDS,
+): GovernanceRequest {
   return maskWith(req, maskedSet(fields));
 }
 
@@ -57,13 +79,33 @@ function maskedSet(fields: readonly string[]): ReadonlySet<string> {
 }
 
 function maskWith(req: GovernanceRequest, base: ReadonlySet<string>): GovernanceRequest {
-  const tagged = Array.isArray(req.request?.sensitiveFields) ? (req.request.sensitiveFields as unknown[]).map(String) : [];
+  const tagged = Array.isArray(req.request?.sensitiveFields)
+    ? (req.request.sensitiveFields as unknown[]).map(String)
+    : [];
   const masked = tagged.length ? new Set([...base, ...tagged.map((f) => f.toLowerCase())]) : base;
   return { ...req, request: maskValue(req.request ?? {}, masked) as Record<string, unknown> };
 }
 
 type Row = Record<string, unknown>;
-const COLUMNS = ['id', 'time', 'app', 'app_version', 'action', 'subject', 'resource_type', 'resource_id', 'effect', 'reason', 'matched', 'obligations', 'warnings', 'errors', 'bundle_revision', 'trace_id', 'input'];
+const COLUMNS = [
+  'id',
+  'time',
+  'app',
+  'app_version',
+  'action',
+  'subject',
+  'resource_type',
+  'resource_id',
+  'effect',
+  'reason',
+  'matched',
+  'obligations',
+  'warnings',
+  'errors',
+  'bundle_revision',
+  'trace_id',
+  'input',
+];
 const INSERT = `INSERT INTO policy_decisions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`;
 
 export class DecisionLog implements DecisionSink {
@@ -74,17 +116,41 @@ export class DecisionLog implements DecisionSink {
   dropped = 0;
   private readonly opts: Required<DecisionLogOptions>;
 
-  constructor(private readonly db: SqlDb, private readonly logger: Logger, opts: DecisionLogOptions = {}) {
-    this.opts = { flushIntervalMs: 200, batchSize: 200, maxBuffered: 20_000, maskedFields: DEFAULT_MASKED_FIELDS, ...opts };
+  constructor(
+    private readonly db: SqlDb,
+    private readonly logger: Logger,
+    opts: DecisionLogOptions = {},
+  ) {
+    this.opts = {
+      flushIntervalMs: 200,
+      batchSize: 200,
+      maxBuffered: 20_000,
+      maskedFields: DEFAULT_MASKED_FIELDS,
+      ...opts,
+    };
   }
 
   /** O(1) on the hot path: builds the row and queues it; the write happens in a batch shortly after. */
   record(d: Decision, req: GovernanceRequest): void {
     const input = maskInput(req, this.opts.maskedFields);
     this.buffer.push([
-      d.id, d.time, req.app?.name ?? req.subject.app ?? null, req.app?.version ?? req.subject.appVersion ?? null, req.action, req.subject.user,
-      req.resource.type, req.resource.id, d.effect, d.reason, JSON.stringify(d.matched), JSON.stringify(d.obligations),
-      JSON.stringify(d.warnings), JSON.stringify(d.errors), d.bundleRevision, req.traceId ?? null, JSON.stringify(input),
+      d.id,
+      d.time,
+      req.app?.name ?? req.subject.app ?? null,
+      req.app?.version ?? req.subject.appVersion ?? null,
+      req.action,
+      req.subject.user,
+      req.resource.type,
+      req.resource.id,
+      d.effect,
+      d.reason,
+      JSON.stringify(d.matched),
+      JSON.stringify(d.obligations),
+      JSON.stringify(d.warnings),
+      JSON.stringify(d.errors),
+      d.bundleRevision,
+      req.traceId ?? null,
+      JSON.stringify(input),
     ]);
     if (this.buffer.length > this.opts.maxBuffered) {
       this.buffer.shift();
@@ -111,7 +177,10 @@ export class DecisionLog implements DecisionSink {
         });
       } catch (err) {
         this.dropped += batch.length;
-        this.logger.error('decision log write failed; decisions dropped', { count: batch.length, error: (err as Error).message });
+        this.logger.error('decision log write failed; decisions dropped', {
+          count: batch.length,
+          error: (err as Error).message,
+        });
       }
     });
     return this.flushing;
@@ -121,13 +190,24 @@ export class DecisionLog implements DecisionSink {
     await this.flush();
     const where: string[] = [];
     const params: unknown[] = [];
-    const eq = (col: string, v: unknown) => { if (v !== undefined) { where.push(`${col} = ?`); params.push(v); } };
+    const eq = (col: string, v: unknown) => {
+      if (v !== undefined) {
+        where.push(`${col} = ?`);
+        params.push(v);
+      }
+    };
     eq('app', q.app);
     eq('action', q.action);
     eq('effect', q.effect);
     eq('subject', q.user);
-    if (q.since !== undefined) { where.push('time >= ?'); params.push(q.since); }
-    if (q.until !== undefined) { where.push('time < ?'); params.push(q.until); }
+    if (q.since !== undefined) {
+      where.push('time >= ?');
+      params.push(q.since);
+    }
+    if (q.until !== undefined) {
+      where.push('time < ?');
+      params.push(q.until);
+    }
     const limit = Number.isInteger(q.limit) ? Math.min(Math.max(q.limit!, 1), 10_000) : 100;
     const sql = `SELECT * FROM policy_decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ${limit}`;
     return (await this.db.all<Row>(sql, params)).map(toLogged);
@@ -147,10 +227,21 @@ export class DecisionLog implements DecisionSink {
 function toLogged(r: Row): LoggedDecision {
   const j = <T>(k: string): T => JSON.parse(String(r[k])) as T;
   return {
-    id: String(r.id), time: Number(r.time), effect: r.effect as Decision['effect'], reason: String(r.reason),
-    obligations: j('obligations'), warnings: j('warnings'), matched: j('matched'), errors: j('errors'), bundleRevision: String(r.bundle_revision),
-    app: r.app === null ? null : String(r.app), appVersion: r.app_version === null ? null : Number(r.app_version), action: String(r.action),
-    subject: String(r.subject), resource: { type: String(r.resource_type), id: String(r.resource_id) }, traceId: r.trace_id === null ? null : String(r.trace_id),
+    id: String(r.id),
+    time: Number(r.time),
+    effect: r.effect as Decision['effect'],
+    reason: String(r.reason),
+    obligations: j('obligations'),
+    warnings: j('warnings'),
+    matched: j('matched'),
+    errors: j('errors'),
+    bundleRevision: String(r.bundle_revision),
+    app: r.app === null ? null : String(r.app),
+    appVersion: r.app_version === null ? null : Number(r.app_version),
+    action: String(r.action),
+    subject: String(r.subject),
+    resource: { type: String(r.resource_type), id: String(r.resource_id) },
+    traceId: r.trace_id === null ? null : String(r.trace_id),
     input: j('input'),
   };
 }

@@ -15,10 +15,29 @@ function evaluator(...docs: string[]): PolicyEvaluator {
   return new PolicyEvaluator(compileBundle([{ path: 'p.yaml', content: docs.join('---\n') }]), { now: () => 1000 });
 }
 
-const app = { name: 'bot', version: 2, owner: 'alice', environment: 'prod' as const, region: 'eu', state: 'released', models: ['m1'], datasets: ['d1'], connectors: ['c1'], egress: ['api.example.com', '*.corp.example'], spec: {} };
+const app = {
+  name: 'bot',
+  version: 2,
+  owner: 'alice',
+  environment: 'prod' as const,
+  region: 'eu',
+  state: 'released',
+  models: ['m1'],
+  datasets: ['d1'],
+  connectors: ['c1'],
+  egress: ['api.example.com', '*.corp.example'],
+  spec: {},
+};
 
 function req(over: Partial<GovernanceRequest> = {}): GovernanceRequest {
-  return { action: 'model.invoke', subject: { user: 'alice', roles: ['creator'], groups: [], app: 'bot' }, resource: { type: 'model', id: 'm1', attributes: {} }, request: {}, app, ...over };
+  return {
+    action: 'model.invoke',
+    subject: { user: 'alice', roles: ['creator'], groups: [], app: 'bot' },
+    resource: { type: 'model', id: 'm1', attributes: {} },
+    request: {},
+    app,
+    ...over,
+  };
 }
 
 function compileError(content: string): InvalidInputError {
@@ -33,7 +52,9 @@ function compileError(content: string): InvalidInputError {
 
 describe('policy compiler', () => {
   it('rejects a typo in a condition with file, line, column and policy name', () => {
-    const err = compileError(policy('typo', 'condition: |\n  request.inputTokens > 10 &&\n    resource.sensitiv\neffect: deny'));
+    const err = compileError(
+      policy('typo', 'condition: |\n  request.inputTokens > 10 &&\n    resource.sensitiv\neffect: deny'),
+    );
     assert.equal(err.details[0].path, 'bad.yaml:8:16');
     assert.match(err.details[0].message, /policy typo: condition does not type-check: No such key: sensitiv/);
   });
@@ -44,9 +65,16 @@ describe('policy compiler', () => {
   });
 
   it('rejects expensive conditions and says which bound they exceed', () => {
-    const nested = compileError(policy('nest', 'condition: "[1].all(x, [2].all(y, [3].exists(z, z > y)))"\neffect: deny'));
+    const nested = compileError(
+      policy('nest', 'condition: "[1].all(x, [2].all(y, [3].exists(z, z > y)))"\neffect: deny'),
+    );
     assert.match(nested.details[0].message, /too expensive: 3 nested comprehensions \(limit 2\)/);
-    const big = compileError(policy('big', `condition: '${Array.from({ length: 150 }, (_, i) => `request.inputTokens > ${i}`).join(' || ')}'\neffect: deny`));
+    const big = compileError(
+      policy(
+        'big',
+        `condition: '${Array.from({ length: 150 }, (_, i) => `request.inputTokens > ${i}`).join(' || ')}'\neffect: deny`,
+      ),
+    );
     assert.match(big.details[0].message, /too expensive: .*AST nodes|too expensive/);
   });
 
@@ -72,7 +100,10 @@ describe('policy evaluator', () => {
   it('combines deny > require_approval > allow and renders the message', () => {
     const ev = evaluator(
       policy('appr', 'effect: require_approval\nmessage: needs approval'),
-      policy('den', 'condition: request.inputTokens > 100\neffect: deny\nmessage: "{{resource.id}} too big for {{subject.user}}"'),
+      policy(
+        'den',
+        'condition: request.inputTokens > 100\neffect: deny\nmessage: "{{resource.id}} too big for {{subject.user}}"',
+      ),
       policy('ok', 'effect: allow'),
     );
     assert.equal(ev.decide(req({ request: { inputTokens: 10 } })).effect, 'require_approval');
@@ -117,7 +148,10 @@ describe('policy evaluator', () => {
   });
 
   it('turns advisory denies and warn effects into warnings', () => {
-    const ev = evaluator(policy('adv', 'effect: deny\nmode: advisory\nmessage: would block'), policy('w', 'effect: warn\nmessage: careful'));
+    const ev = evaluator(
+      policy('adv', 'effect: deny\nmode: advisory\nmessage: would block'),
+      policy('w', 'effect: warn\nmessage: careful'),
+    );
     const d = ev.decide(req());
     assert.equal(d.effect, 'allow');
     assert.deepEqual(d.warnings.sort(), ['careful', 'would block (advisory policy adv, would deny)']);
@@ -133,8 +167,14 @@ describe('policy evaluator', () => {
     );
     const d = ev.decide(req());
     assert.equal(d.effect, 'allow');
-    assert.deepEqual(d.matched.map((m) => m.policy), ['thisapp']);
-    assert.equal(ev.candidates('model.invoke', 'model').some((p) => p.name === 'act'), false);
+    assert.deepEqual(
+      d.matched.map((m) => m.policy),
+      ['thisapp'],
+    );
+    assert.equal(
+      ev.candidates('model.invoke', 'model').some((p) => p.name === 'act'),
+      false,
+    );
   });
 
   it('denies by default what the manifest does not declare, before any policy', () => {
@@ -143,10 +183,24 @@ describe('policy evaluator', () => {
     const ds = ev.decide(req({ action: 'data.query', resource: { type: 'dataset', id: 'secret-ds', attributes: {} } }));
     assert.equal(ds.effect, 'deny');
     assert.match(ds.reason, /dataset secret-ds is not declared in app bot v2 \(spec.data\)/);
-    assert.equal(ev.decide(req({ action: 'connector.call', resource: { type: 'connector', id: 'c1', attributes: {} } })).effect, 'allow');
-    assert.equal(ev.decide(req({ action: 'net.egress', resource: { type: 'host', id: 'evil.example.com', attributes: {} } })).effect, 'deny');
-    assert.equal(ev.decide(req({ app: undefined })).effect, 'deny', 'an app call without an app version in force is denied');
-    assert.equal(ev.decide(req({ app: undefined, subject: { user: 'ops', roles: ['admin'], groups: [] } })).effect, 'allow');
+    assert.equal(
+      ev.decide(req({ action: 'connector.call', resource: { type: 'connector', id: 'c1', attributes: {} } })).effect,
+      'allow',
+    );
+    assert.equal(
+      ev.decide(req({ action: 'net.egress', resource: { type: 'host', id: 'evil.example.com', attributes: {} } }))
+        .effect,
+      'deny',
+    );
+    assert.equal(
+      ev.decide(req({ app: undefined })).effect,
+      'deny',
+      'an app call without an app version in force is denied',
+    );
+    assert.equal(
+      ev.decide(req({ app: undefined, subject: { user: 'ops', roles: ['admin'], groups: [] } })).effect,
+      'allow',
+    );
   });
 
   it('matches egress hosts exactly, by subdomain wildcard and by port', () => {

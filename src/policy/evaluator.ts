@@ -14,7 +14,12 @@ export interface EvaluatorOptions {
 }
 
 /** Request quantities checked against the merged limits; exceeding one is a deny that says which limit. */
-const CHECKED_LIMITS: [string, string][] = [['inputTokens', 'maxInputTokens'], ['costUsd', 'maxCostUsd'], ['estimatedCostUsd', 'maxCostUsd'], ['temperature', 'maxTemperature']];
+const CHECKED_LIMITS: [string, string][] = [
+  ['inputTokens', 'maxInputTokens'],
+  ['costUsd', 'maxCostUsd'],
+  ['estimatedCostUsd', 'maxCostUsd'],
+  ['temperature', 'maxTemperature'],
+];
 
 const more = (xs: string[]): string => (xs.length > 1 ? ` (and ${xs.length - 1} more)` : '');
 
@@ -30,7 +35,10 @@ export class PolicyEvaluator {
   private readonly order = new Map<CompiledPolicy, number>();
   private readonly cache = new Map<string, CompiledPolicy[]>();
 
-  constructor(readonly bundle: CompiledBundle, private readonly opts: EvaluatorOptions = { now: Date.now }) {
+  constructor(
+    readonly bundle: CompiledBundle,
+    private readonly opts: EvaluatorOptions = { now: Date.now },
+  ) {
     this.revision = bundle.revision;
     this.size = bundle.policies.length;
     bundle.policies.forEach((p, i) => {
@@ -57,7 +65,12 @@ export class PolicyEvaluator {
     const key = `${action}\u0000${type}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
-    const lists = [this.index.get(action)?.get(type), this.index.get(action)?.get(ANY), this.index.get(ANY)?.get(type), this.index.get(ANY)?.get(ANY)];
+    const lists = [
+      this.index.get(action)?.get(type),
+      this.index.get(action)?.get(ANY),
+      this.index.get(ANY)?.get(type),
+      this.index.get(ANY)?.get(ANY),
+    ];
     const merged = [...new Set(lists.flatMap((l) => l ?? []))].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
     if (this.cache.size < MAX_CACHED_KEYS) this.cache.set(key, merged);
     return merged;
@@ -68,8 +81,17 @@ export class PolicyEvaluator {
     const id = decisionId(time);
     const outside = scopeViolation(req);
     if (outside) {
-      return { id, time, bundleRevision: this.revision, effect: 'deny', obligations: {}, warnings: [], errors: [], reason: outside,
-        matched: [{ policy: 'deny_by_default', effect: 'deny', mode: 'enforce', reason: outside }] };
+      return {
+        id,
+        time,
+        bundleRevision: this.revision,
+        effect: 'deny',
+        obligations: {},
+        warnings: [],
+        errors: [],
+        reason: outside,
+        matched: [{ policy: 'deny_by_default', effect: 'deny', mode: 'enforce', reason: outside }],
+      };
     }
     const act = buildActivation(req);
     const env = act.environment as string;
@@ -116,9 +138,15 @@ export class PolicyEvaluator {
         continue;
       }
       switch (p.effect) {
-        case 'deny': denies.push(reason); break;
-        case 'require_approval': approvals.push(reason); break;
-        case 'warn': warnings.push(reason); break;
+        case 'deny':
+          denies.push(reason);
+          break;
+        case 'require_approval':
+          approvals.push(reason);
+          break;
+        case 'warn':
+          warnings.push(reason);
+          break;
         case 'limit':
           for (const k in p.parameters) {
             const before = obligations[k];
@@ -126,7 +154,8 @@ export class PolicyEvaluator {
             if (obligations[k] !== before) limitFrom[k] = p.name;
           }
           break;
-        case 'allow': break;
+        case 'allow':
+          break;
       }
     }
     const request = req.request ?? {};
@@ -137,13 +166,20 @@ export class PolicyEvaluator {
       // With clampLimits the enforcement point lowers the temperature itself instead of refusing.
       if (limit === 'maxTemperature' && obligations.clampLimits === true) continue;
       if (typeof v === 'number' && typeof max === 'number' && v > max) {
-        denies.push(`request.${field} ${v} exceeds ${limit} ${max} set by policy ${limitFrom[limit]}; lower it to ${max} or less`);
+        denies.push(
+          `request.${field} ${v} exceeds ${limit} ${max} set by policy ${limitFrom[limit]}; lower it to ${max} or less`,
+        );
       }
     }
     const effect: Effect = denies.length > 0 ? 'deny' : approvals.length > 0 ? 'require_approval' : 'allow';
-    const reason = effect === 'deny' ? denies[0] + more(denies)
-      : effect === 'require_approval' ? approvals[0] + more(approvals)
-        : matched.length > 0 ? `allowed by bundle ${this.revision}; ${matched.length} polic${matched.length === 1 ? 'y' : 'ies'} matched` : `allowed by bundle ${this.revision}; no policy objected`;
+    const reason =
+      effect === 'deny'
+        ? denies[0] + more(denies)
+        : effect === 'require_approval'
+          ? approvals[0] + more(approvals)
+          : matched.length > 0
+            ? `allowed by bundle ${this.revision}; ${matched.length} polic${matched.length === 1 ? 'y' : 'ies'} matched`
+            : `allowed by bundle ${this.revision}; no policy objected`;
     return { id, time, bundleRevision: this.revision, effect, obligations, warnings, matched, reason, errors };
   }
 }

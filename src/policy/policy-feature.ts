@@ -50,22 +50,41 @@ export async function createPolicyFeature(deps: PolicyFeatureDeps): Promise<Poli
   const config = policyConfigSchema.parse(deps.config ?? {});
   const store = new PolicyStore(deps.db);
   const decisionLog = new DecisionLog(deps.db, deps.logger, config.decisionLog);
-  const engine = new PolicyService({ store, decisionLog, clock: deps.clock, logger: deps.logger, limits: config.limits, audit: deps.audit, coord: deps.coord });
+  const engine = new PolicyService({
+    store,
+    decisionLog,
+    clock: deps.clock,
+    logger: deps.logger,
+    limits: config.limits,
+    audit: deps.audit,
+    coord: deps.coord,
+  });
   await engine.init();
   const sinks: DecisionSink[] = [decisionLog, ...(deps.sinks ?? [])];
   let gate = deps.gate;
   let overlay: LimitOverlay | undefined;
   const governor = createGovernor({
-    catalog: deps.catalog, apps: deps.apps, engine, sinks, clock: deps.clock, logger: deps.logger,
+    catalog: deps.catalog,
+    apps: deps.apps,
+    engine,
+    sinks,
+    clock: deps.clock,
+    logger: deps.logger,
     gate: { check: (req) => gate?.check(req) ?? null },
     overlay: { limitsFor: (req) => overlay?.limitsFor(req) ?? null },
   });
   return {
-    governor, engine, decisionLog,
+    governor,
+    engine,
+    decisionLog,
     routes: policyRoutes(engine, decisionLog, deps.clock),
     addSink: (s) => void sinks.push(s),
-    setGate: (g) => { gate = g; },
-    setOverlay: (o) => { overlay = o; },
+    setGate: (g) => {
+      gate = g;
+    },
+    setOverlay: (o) => {
+      overlay = o;
+    },
     async seed(actor, dir = repoPath('examples', 'policies')) {
       if (!config.seedExamples || (await store.activeRevision())) return undefined;
       return engine.apply(readPolicyDir(dir), actor);

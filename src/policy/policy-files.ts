@@ -10,18 +10,24 @@ export function readPolicyDir(dir: string): PolicyFile[] {
   try {
     st = statSync(dir);
   } catch {
-    throw new InvalidInputError(`Policy directory ${dir} does not exist; pass a directory of *.yaml policy files.`, [{ path: dir, message: 'not found' }]);
+    throw new InvalidInputError(`Policy directory ${dir} does not exist; pass a directory of *.yaml policy files.`, [
+      { path: dir, message: 'not found' },
+    ]);
   }
   const files: PolicyFile[] = [];
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(name)) files.push({ path: join(dir, relative(dir, p)), content: readFileSync(p, 'utf8') });
+      else if (/\.ya?ml$/.test(name))
+        files.push({ path: join(dir, relative(dir, p)), content: readFileSync(p, 'utf8') });
     }
   };
   if (st.isDirectory()) walk(dir);
   else files.push({ path: dir, content: readFileSync(dir, 'utf8') });
-  if (files.length === 0) throw new InvalidInputError(`No *.yaml or *.yml files in ${dir}.`, [{ path: dir, message: 'empty policy directory' }]);
+  if (files.length === 0)
+    throw new InvalidInputError(`No *.yaml or *.yml files in ${dir}.`, [
+      { path: dir, message: 'empty policy directory' },
+    ]);
   return files;
 }

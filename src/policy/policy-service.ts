@@ -70,9 +70,10 @@ export class PolicyService {
   /** Loads the active revision from the store and follows activations made by other replicas. */
   async init(): Promise<void> {
     await this.reload();
-    if (this.deps.coord) this.unsubscribe = await this.deps.coord.subscribe(CHANNEL, (rev) => {
-      if (rev !== this.evaluator.revision) void this.reload();
-    });
+    if (this.deps.coord)
+      this.unsubscribe = await this.deps.coord.subscribe(CHANNEL, (rev) => {
+        if (rev !== this.evaluator.revision) void this.reload();
+      });
   }
 
   async reload(): Promise<void> {
@@ -85,7 +86,10 @@ export class PolicyService {
     } catch (err) {
       this.loadError = `active policy revision ${rev} failed to load: ${(err as Error).message}`;
       this.failedRevision = rev;
-      this.deps.logger.error('policy bundle failed to load; denying every decision', { revision: rev, error: (err as Error).message });
+      this.deps.logger.error('policy bundle failed to load; denying every decision', {
+        revision: rev,
+        error: (err as Error).message,
+      });
     }
   }
 
@@ -97,7 +101,17 @@ export class PolicyService {
 
   private denyAll(reason: string): Decision {
     const time = this.deps.clock.now();
-    return { id: decisionId(time), time, effect: 'deny', reason, errors: [reason], matched: [], obligations: {}, warnings: [], bundleRevision: this.failedRevision };
+    return {
+      id: decisionId(time),
+      time,
+      effect: 'deny',
+      reason,
+      errors: [reason],
+      matched: [],
+      obligations: {},
+      warnings: [],
+      bundleRevision: this.failedRevision,
+    };
   }
 
   /** Validates (schema, CEL types, cost, the bundle's own tests), stores the revision and activates it. */
@@ -105,8 +119,10 @@ export class PolicyService {
     const bundle = this.compile(files);
     const failed = runPolicyTests(bundle, () => this.deps.clock.now()).filter((r) => !r.passed);
     if (failed.length > 0) {
-      throw new InvalidInputError(`Policy bundle not applied: ${failed.length} of ${bundle.tests.length} policy tests fail (first: ${failed[0].name}); run \`gatehouse policy test <dir>\` for the diffs.`,
-        failed.map((f) => ({ path: `${f.file}: ${f.name}`, message: f.diff ?? 'failed' })));
+      throw new InvalidInputError(
+        `Policy bundle not applied: ${failed.length} of ${bundle.tests.length} policy tests fail (first: ${failed[0].name}); run \`gatehouse policy test <dir>\` for the diffs.`,
+        failed.map((f) => ({ path: `${f.file}: ${f.name}`, message: f.diff ?? 'failed' })),
+      );
     }
     await this.deps.store.saveRevision(bundle, files, actor, this.deps.clock.now());
     const current = await this.deps.store.activeRevision();
@@ -129,9 +145,21 @@ export class PolicyService {
     this.deps.logger.info('policy revision activated', { revision: bundle.revision, previous: act.previous, actor });
     if (this.deps.audit) {
       try {
-        await this.deps.audit.append({ type: 'policy.activated', actor, data: { revision: bundle.revision, hash: bundle.hash, previous: act.previous, policies: bundle.policies.map((p) => p.name) } });
+        await this.deps.audit.append({
+          type: 'policy.activated',
+          actor,
+          data: {
+            revision: bundle.revision,
+            hash: bundle.hash,
+            previous: act.previous,
+            policies: bundle.policies.map((p) => p.name),
+          },
+        });
       } catch (err) {
-        this.deps.logger.error('audit append for policy activation failed', { revision: bundle.revision, error: (err as Error).message });
+        this.deps.logger.error('audit append for policy activation failed', {
+          revision: bundle.revision,
+          error: (err as Error).message,
+        });
       }
     }
     await this.deps.coord?.publish(CHANNEL, bundle.revision);

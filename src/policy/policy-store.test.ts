@@ -23,7 +23,9 @@ spec:
   effect: limit
   parameters: { maxInputTokens: 4096 }
 `;
-const strict = lenient.replace('4096', '1000') + `---
+const strict =
+  lenient.replace('4096', '1000') +
+  `---
 apiVersion: gatehouse/v1
 kind: Policy
 metadata: { name: no_high_risk }
@@ -43,9 +45,23 @@ spec:
 
 function req(app: string, model: string, tokens: number, risk = 'low'): GovernanceRequest {
   return {
-    action: 'model.invoke', subject: { user: 'alice', roles: ['creator'], groups: [], app },
-    resource: { type: 'model', id: model, attributes: { risk } }, request: { inputTokens: tokens, prompt: 'my ssn is 123-45-6789', extra: { Password: 'hunter2' } },
-    app: { name: app, version: 1, owner: 'alice', environment: 'dev', region: 'eu', state: 'approved', models: [model], datasets: [], connectors: [], egress: [], spec: {} },
+    action: 'model.invoke',
+    subject: { user: 'alice', roles: ['creator'], groups: [], app },
+    resource: { type: 'model', id: model, attributes: { risk } },
+    request: { inputTokens: tokens, prompt: 'my ssn is 123-45-6789', extra: { Password: 'hunter2' } },
+    app: {
+      name: app,
+      version: 1,
+      owner: 'alice',
+      environment: 'dev',
+      region: 'eu',
+      state: 'approved',
+      models: [model],
+      datasets: [],
+      connectors: [],
+      egress: [],
+      spec: {},
+    },
   };
 }
 
@@ -65,7 +81,20 @@ for (const t of testDatabases) {
       clock = new ManualClock();
       store = new PolicyStore(db);
       log = new DecisionLog(db, silentLogger, { flushIntervalMs: 10_000, batchSize: 3 });
-      service = new PolicyService({ store, decisionLog: log, clock, logger: silentLogger, limits: DEFAULT_COST_LIMITS, coord, audit: { append: async (e) => { audit.push(e); return { index: audit.length - 1 }; } } });
+      service = new PolicyService({
+        store,
+        decisionLog: log,
+        clock,
+        logger: silentLogger,
+        limits: DEFAULT_COST_LIMITS,
+        coord,
+        audit: {
+          append: async (e) => {
+            audit.push(e);
+            return { index: audit.length - 1 };
+          },
+        },
+      });
       await service.init();
     });
     after(async () => {
@@ -93,14 +122,25 @@ for (const t of testDatabases) {
 
     it('refuses a bundle whose tests fail or whose CEL does not type-check, and keeps the active one', async () => {
       const active = await store.activeRevision();
-      await assert.rejects(service.apply([{ path: 's.yaml', content: strict + '---\n' + failingTest }], 'sec'), (e: unknown) => e instanceof InvalidInputError && /policy tests fail/.test(e.message));
-      await assert.rejects(service.apply([{ path: 'x.yaml', content: strict.replace('resource.risk ==', 'resource.rsk ==') }], 'sec'), (e: unknown) => e instanceof InvalidInputError && /x.yaml:\d+:\d+/.test(e.details[0].path ?? ''));
+      await assert.rejects(
+        service.apply([{ path: 's.yaml', content: strict + '---\n' + failingTest }], 'sec'),
+        (e: unknown) => e instanceof InvalidInputError && /policy tests fail/.test(e.message),
+      );
+      await assert.rejects(
+        service.apply([{ path: 'x.yaml', content: strict.replace('resource.risk ==', 'resource.rsk ==') }], 'sec'),
+        (e: unknown) => e instanceof InvalidInputError && /x.yaml:\d+:\d+/.test(e.details[0].path ?? ''),
+      );
       assert.equal(await store.activeRevision(), active);
       assert.equal((await store.listRevisions()).length, 1);
     });
 
     it('records decisions in batches with sensitive request fields masked, and queries them', async () => {
-      for (const [app, tokens] of [['bot', 100], ['bot', 200], ['crm', 300], ['crm', 9000]] as const) {
+      for (const [app, tokens] of [
+        ['bot', 100],
+        ['bot', 200],
+        ['crm', 300],
+        ['crm', 9000],
+      ] as const) {
         const r = req(app, 'm', tokens);
         log.record(service.decide(r), r);
         clock.advance(1000);
@@ -112,7 +152,10 @@ for (const t of testDatabases) {
       assert.equal((all[0].input.request.extra as Record<string, unknown>).Password, MASK);
       assert.equal(all[0].input.request.inputTokens, 9000);
       assert.equal((await log.query({ app: 'crm' })).length, 2);
-      assert.deepEqual((await log.query({ effect: 'deny' })).map((d) => d.input.request.inputTokens), [9000]);
+      assert.deepEqual(
+        (await log.query({ effect: 'deny' })).map((d) => d.input.request.inputTokens),
+        [9000],
+      );
       assert.equal((await log.query({ since: Date.parse('2026-01-01T00:00:02Z') })).length, 2);
       assert.equal((await log.query({ action: 'data.query' })).length, 0);
       const one = await log.get(all[1].id);
@@ -126,10 +169,24 @@ for (const t of testDatabases) {
       assert.equal(report.replayed, 5);
       assert.equal(report.changed, 5, 'the token limit tightens on every recorded call');
       assert.equal(report.effectChanged, 1, 'only the high-risk model flips; the 9000-token call was already denied');
-      assert.deepEqual(report.byApp.map((a) => [a.app, a.changed]), [['crm', 3], ['bot', 2]]);
-      assert.deepEqual(report.byPolicy.map((p) => [p.policy, p.changed]), [['cap_tokens', 4], ['no_high_risk', 1]]);
+      assert.deepEqual(
+        report.byApp.map((a) => [a.app, a.changed]),
+        [
+          ['crm', 3],
+          ['bot', 2],
+        ],
+      );
+      assert.deepEqual(
+        report.byPolicy.map((p) => [p.policy, p.changed]),
+        [
+          ['cap_tokens', 4],
+          ['no_high_risk', 1],
+        ],
+      );
       const flipped = report.changes.filter((c) => c.before.effect !== c.after.effect);
-      assert.deepEqual(flipped.map((c) => [c.resource.id, c.before.effect, c.after.effect]).sort(), [['big', 'allow', 'deny']]);
+      assert.deepEqual(flipped.map((c) => [c.resource.id, c.before.effect, c.after.effect]).sort(), [
+        ['big', 'allow', 'deny'],
+      ]);
       assert.equal(flipped[0].after.reason, 'model big is high risk');
     });
 
@@ -143,14 +200,24 @@ for (const t of testDatabases) {
       await assert.rejects(service.activate(first!, 'ops'), ConflictError);
       await assert.rejects(service.activate('0000000000000000', 'ops'), NotFoundError);
       const acts = await store.activations();
-      assert.deepEqual(acts.map((a) => [a.revision, a.activatedBy]), [[first, 'ops'], [second.revision, 'sec'], [first, 'sec']]);
+      assert.deepEqual(
+        acts.map((a) => [a.revision, a.activatedBy]),
+        [
+          [first, 'ops'],
+          [second.revision, 'sec'],
+          [first, 'sec'],
+        ],
+      );
       const revs = await store.listRevisions();
       assert.equal(revs.filter((r) => r.active).length, 1);
       assert.equal((await store.getRevision(second.revision)).files[0].content, strict);
     });
 
     it('fails closed when the stored active revision no longer compiles', async () => {
-      await db.run('UPDATE policy_revisions SET files = ? WHERE revision = ?', [JSON.stringify([{ path: 'x', content: 'kind: Nope' }]), await store.activeRevision()]);
+      await db.run('UPDATE policy_revisions SET files = ? WHERE revision = ?', [
+        JSON.stringify([{ path: 'x', content: 'kind: Nope' }]),
+        await store.activeRevision(),
+      ]);
       await service.reload();
       const d = service.decide(req('bot', 'm', 1));
       assert.equal(d.effect, 'deny');

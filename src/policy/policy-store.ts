@@ -43,27 +43,56 @@ interface ActivationRow {
   activated_by: string;
 }
 
-const toActivation = (r: ActivationRow): Activation => ({ id: Number(r.id), revision: r.revision, previous: r.previous, activatedAt: Number(r.activated_at), activatedBy: r.activated_by });
+const toActivation = (r: ActivationRow): Activation => ({
+  id: Number(r.id),
+  revision: r.revision,
+  previous: r.previous,
+  activatedAt: Number(r.activated_at),
+  activatedBy: r.activated_by,
+});
 
 export class PolicyStore {
   constructor(private readonly db: SqlDb) {}
 
   /** Stores a compiled bundle's source under its revision; storing the same content twice is a no-op. */
-  async saveRevision(bundle: CompiledBundle, files: readonly PolicyFile[], actor: string, now: number): Promise<boolean> {
+  async saveRevision(
+    bundle: CompiledBundle,
+    files: readonly PolicyFile[],
+    actor: string,
+    now: number,
+  ): Promise<boolean> {
     const r = await this.db.run(
       'INSERT INTO policy_revisions (revision, hash, created_at, created_by, policy_count, policy_names, files) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (revision) DO NOTHING',
-      [bundle.revision, bundle.hash, now, actor, bundle.policies.length, JSON.stringify(bundle.policies.map((p) => p.name)), JSON.stringify(files)],
+      [
+        bundle.revision,
+        bundle.hash,
+        now,
+        actor,
+        bundle.policies.length,
+        JSON.stringify(bundle.policies.map((p) => p.name)),
+        JSON.stringify(files),
+      ],
     );
     return r.changes > 0;
   }
 
   async activeRevision(): Promise<string | undefined> {
-    const row = await this.db.get<{ revision: string }>('SELECT revision FROM policy_activations ORDER BY id DESC LIMIT 1');
+    const row = await this.db.get<{ revision: string }>(
+      'SELECT revision FROM policy_activations ORDER BY id DESC LIMIT 1',
+    );
     return row?.revision;
   }
 
   private info(r: RevisionRow, active: string | undefined): RevisionInfo {
-    return { revision: r.revision, hash: r.hash, createdAt: Number(r.created_at), createdBy: r.created_by, policyCount: Number(r.policy_count), policies: JSON.parse(r.policy_names) as string[], active: r.revision === active };
+    return {
+      revision: r.revision,
+      hash: r.hash,
+      createdAt: Number(r.created_at),
+      createdBy: r.created_by,
+      policyCount: Number(r.policy_count),
+      policies: JSON.parse(r.policy_names) as string[],
+      active: r.revision === active,
+    };
   }
 
   async getRevision(revision: string): Promise<StoredRevision> {
@@ -74,7 +103,9 @@ export class PolicyStore {
 
   async listRevisions(): Promise<RevisionInfo[]> {
     const active = await this.activeRevision();
-    const rows = await this.db.all<RevisionRow>('SELECT revision, hash, created_at, created_by, policy_count, policy_names FROM policy_revisions ORDER BY created_at DESC, revision');
+    const rows = await this.db.all<RevisionRow>(
+      'SELECT revision, hash, created_at, created_by, policy_count, policy_names FROM policy_revisions ORDER BY created_at DESC, revision',
+    );
     return rows.map((r) => this.info(r, active));
   }
 
@@ -82,10 +113,21 @@ export class PolicyStore {
   async activate(revision: string, actor: string, now: number): Promise<Activation> {
     return this.db.transaction(async (tx) => {
       const exists = await tx.get('SELECT revision FROM policy_revisions WHERE revision = ?', [revision]);
-      if (!exists) throw new NotFoundError('Policy revision', revision, 'apply a bundle with `gatehouse policy apply <dir>` or pick one from `gatehouse policy list`');
-      const current = await tx.get<{ revision: string }>('SELECT revision FROM policy_activations ORDER BY id DESC LIMIT 1');
-      if (current?.revision === revision) throw new ConflictError(`Policy revision ${revision} is already active.`, { revision });
-      await tx.run('INSERT INTO policy_activations (revision, previous, activated_at, activated_by) VALUES (?, ?, ?, ?)', [revision, current?.revision ?? null, now, actor]);
+      if (!exists)
+        throw new NotFoundError(
+          'Policy revision',
+          revision,
+          'apply a bundle with `gatehouse policy apply <dir>` or pick one from `gatehouse policy list`',
+        );
+      const current = await tx.get<{ revision: string }>(
+        'SELECT revision FROM policy_activations ORDER BY id DESC LIMIT 1',
+      );
+      if (current?.revision === revision)
+        throw new ConflictError(`Policy revision ${revision} is already active.`, { revision });
+      await tx.run(
+        'INSERT INTO policy_activations (revision, previous, activated_at, activated_by) VALUES (?, ?, ?, ?)',
+        [revision, current?.revision ?? null, now, actor],
+      );
       const row = await tx.get<ActivationRow>('SELECT * FROM policy_activations ORDER BY id DESC LIMIT 1');
       return toActivation(row!);
     });

@@ -2,7 +2,10 @@
 import type { AppScope, GovernanceRequest } from '../core/governance.js';
 
 /** Which declared list of the manifest an action's resource must appear in. */
-const SCOPE_OF: Record<string, { list: 'models' | 'datasets' | 'connectors' | 'egress'; field: string; types: string[] }> = {
+const SCOPE_OF: Record<
+  string,
+  { list: 'models' | 'datasets' | 'connectors' | 'egress'; field: string; types: string[] }
+> = {
   'model.invoke': { list: 'models', field: 'spec.models', types: ['model'] },
   'data.query': { list: 'datasets', field: 'spec.data', types: ['dataset'] },
   'connector.call': { list: 'connectors', field: 'spec.connectors', types: ['connector'] },
@@ -30,10 +33,12 @@ export function egressAllowed(patterns: readonly string[], target: string): bool
 export function scopeViolation(req: GovernanceRequest): string | undefined {
   const app: AppScope | undefined = req.app;
   if (!app) {
-    return req.subject.app ? `app ${req.subject.app} has no approved version in force; nothing it does is allowed` : undefined;
+    return req.subject.app
+      ? `app ${req.subject.app} has no approved version in force; nothing it does is allowed`
+      : undefined;
   }
   if (req.action === 'app.submit') return undefined;
-  if ((req.action === 'app.run') && req.resource.type === 'app' && req.resource.id !== app.name) {
+  if (req.action === 'app.run' && req.resource.type === 'app' && req.resource.id !== app.name) {
     return `app ${app.name} may only run itself, not app ${req.resource.id}`;
   }
   const scope = SCOPE_OF[req.action];

@@ -44,7 +44,11 @@ const limitPolicies = (d: Decision) => {
 
 const outcome = (d: Pick<Decision, 'matched'>) => new Set(d.matched.map((m) => `${m.policy}\u0000${m.effect}`));
 
-export function simulate(candidate: PolicyEvaluator, recorded: LoggedDecision[], meta: { since: number; activeRevision: string }): SimulationReport {
+export function simulate(
+  candidate: PolicyEvaluator,
+  recorded: LoggedDecision[],
+  meta: { since: number; activeRevision: string },
+): SimulationReport {
   const changes: SimulatedChange[] = [];
   let skipped = 0;
   for (const r of recorded) {
@@ -58,9 +62,19 @@ export function simulate(candidate: PolicyEvaluator, recorded: LoggedDecision[],
     if (sameEffect && sameLimits) continue;
     const a = outcome(after);
     const b = outcome(r);
-    const diff = new Set([...a].filter((x) => !b.has(x)).concat([...b].filter((x) => !a.has(x))).map((x) => x.split('\u0000')[0]));
+    const diff = new Set(
+      [...a]
+        .filter((x) => !b.has(x))
+        .concat([...b].filter((x) => !a.has(x)))
+        .map((x) => x.split('\u0000')[0]),
+    );
     changes.push({
-      decisionId: r.id, time: r.time, app: r.app, action: r.action, user: r.subject, resource: r.resource,
+      decisionId: r.id,
+      time: r.time,
+      app: r.app,
+      action: r.action,
+      user: r.subject,
+      resource: r.resource,
       before: { effect: r.effect, reason: r.reason, obligations: r.obligations },
       after: { effect: after.effect, reason: after.reason, obligations: after.obligations },
       policies: diff.size > 0 ? [...diff].sort() : limitPolicies(after),
@@ -79,26 +93,43 @@ export function simulate(candidate: PolicyEvaluator, recorded: LoggedDecision[],
     apps.set(key, g);
   }
   return {
-    candidateRevision: candidate.revision, activeRevision: meta.activeRevision, since: meta.since,
-    replayed: recorded.length - skipped, skipped, changed: changes.length,
+    candidateRevision: candidate.revision,
+    activeRevision: meta.activeRevision,
+    since: meta.since,
+    replayed: recorded.length - skipped,
+    skipped,
+    changed: changes.length,
     effectChanged: changes.filter((c) => c.before.effect !== c.after.effect).length,
-    byApp: [...apps].map(([app, g]) => ({ app, ...g })).sort((x, y) => y.changed - x.changed || x.app.localeCompare(y.app)),
-    byPolicy: [...policies].map(([policy, changed]) => ({ policy, changed })).sort((x, y) => y.changed - x.changed || x.policy.localeCompare(y.policy)),
+    byApp: [...apps]
+      .map(([app, g]) => ({ app, ...g }))
+      .sort((x, y) => y.changed - x.changed || x.app.localeCompare(y.app)),
+    byPolicy: [...policies]
+      .map(([policy, changed]) => ({ policy, changed }))
+      .sort((x, y) => y.changed - x.changed || x.policy.localeCompare(y.policy)),
     changes: changes.slice(0, 500),
   };
 }
 
 /** Human summary of a simulation report. */
 export function formatSimulation(r: SimulationReport): string {
-  const lines = [`Candidate ${r.candidateRevision} vs active ${r.activeRevision}: ${r.changed} of ${r.replayed} recorded decisions would change (${r.effectChanged} in effect, the rest in limits)${r.skipped ? ` (${r.skipped} gate/identify decisions not replayable)` : ''}.`];
+  const lines = [
+    `Candidate ${r.candidateRevision} vs active ${r.activeRevision}: ${r.changed} of ${r.replayed} recorded decisions would change (${r.effectChanged} in effect, the rest in limits)${r.skipped ? ` (${r.skipped} gate/identify decisions not replayable)` : ''}.`,
+  ];
   if (r.changed === 0) return lines.join('\n');
   lines.push('', 'By app:');
-  for (const a of r.byApp) lines.push(`  ${a.app}: ${a.changed} (${Object.entries(a.policies).map(([p, n]) => `${p} ${n}`).join(', ')})`);
+  for (const a of r.byApp)
+    lines.push(
+      `  ${a.app}: ${a.changed} (${Object.entries(a.policies)
+        .map(([p, n]) => `${p} ${n}`)
+        .join(', ')})`,
+    );
   lines.push('', 'By policy:');
   for (const p of r.byPolicy) lines.push(`  ${p.policy}: ${p.changed}`);
   lines.push('', 'Changes:');
   for (const c of r.changes.slice(0, 50)) {
-    lines.push(`  ${c.decisionId} ${c.app ?? '-'} ${c.action} ${c.resource.type}/${c.resource.id}: ${c.before.effect} -> ${c.after.effect}  ${c.after.effect === 'allow' ? '' : c.after.reason}`.trimEnd());
+    lines.push(
+      `  ${c.decisionId} ${c.app ?? '-'} ${c.action} ${c.resource.type}/${c.resource.id}: ${c.before.effect} -> ${c.after.effect}  ${c.after.effect === 'allow' ? '' : c.after.reason}`.trimEnd(),
+    );
   }
   if (r.changes.length > 50) lines.push(`  ... ${r.changes.length - 50} more (use --json)`);
   return lines.join('\n');

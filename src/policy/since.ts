@@ -11,5 +11,8 @@ export function parseSince(value: string, now: number, field = 'since'): number 
   if (/^\d{10,}$/.test(v)) return Number(v);
   const t = Date.parse(v);
   if (!Number.isNaN(t)) return t;
-  throw new InvalidInputError(`${field} '${value}' is not a time: use a duration such as 30m, 24h or 7d, an ISO date, or epoch milliseconds.`, [{ path: field, message: 'not a duration or date' }]);
+  throw new InvalidInputError(
+    `${field} '${value}' is not a time: use a duration such as 30m, 24h or 7d, an ISO date, or epoch milliseconds.`,
+    [{ path: field, message: 'not a duration or date' }],
+  );
 }

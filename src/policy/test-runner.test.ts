@@ -18,7 +18,10 @@ describe('policy test runner', () => {
     assert.ok(names.includes('deny_unapproved_connector') && names.includes('limit_model_tokens'));
     const results = runPolicyTests(bundle);
     assert.ok(results.length >= 10);
-    assert.deepEqual(results.filter((r) => !r.passed).map((r) => `${r.name}: ${r.diff}`), []);
+    assert.deepEqual(
+      results.filter((r) => !r.passed).map((r) => `${r.name}: ${r.diff}`),
+      [],
+    );
   });
 
   it('fails a wrong expectation and shows expected vs actual', () => {

@@ -18,10 +18,14 @@ export interface PolicyTestResult {
 function observed(t: PolicyTestCase, d: Decision): Record<string, unknown> {
   const e = t.doc.spec.expect;
   const out: Record<string, unknown> = { effect: d.effect };
-  if (e.obligations) out.obligations = Object.fromEntries(Object.keys(e.obligations).map((k) => [k, d.obligations[k] ?? null]));
+  if (e.obligations)
+    out.obligations = Object.fromEntries(Object.keys(e.obligations).map((k) => [k, d.obligations[k] ?? null]));
   if (e.warnings) {
     // Each expected text must appear in some warning; report the warning that contains it, or the actual list.
-    out.warnings = e.warnings.length === 0 ? d.warnings : e.warnings.map((w) => (d.warnings.some((x) => x.includes(w)) ? w : d.warnings));
+    out.warnings =
+      e.warnings.length === 0
+        ? d.warnings
+        : e.warnings.map((w) => (d.warnings.some((x) => x.includes(w)) ? w : d.warnings));
   }
   if (e.matched) {
     const names = d.matched.map((m) => m.policy);

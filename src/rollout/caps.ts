@@ -42,7 +42,17 @@ export interface LimitOverlay {
 }
 
 type Message = { op: 'set'; cap: CapRecord } | { op: 'lift'; id: string; scope: Scope; target: string };
-interface Row { id: string; scope: string; target: string; limits: string; fallback: number; reason: string; actor: string; set_at: number; expires_at: number }
+interface Row {
+  id: string;
+  scope: string;
+  target: string;
+  limits: string;
+  fallback: number;
+  reason: string;
+  actor: string;
+  set_at: number;
+  expires_at: number;
+}
 
 export class CapOverlay implements LimitOverlay {
   private readonly active = new Map<string, CapRecord>();
@@ -54,9 +64,24 @@ export class CapOverlay implements LimitOverlay {
   }
 
   async start(): Promise<void> {
-    const rows = await this.deps.db.all<Row>('SELECT * FROM rollout_caps WHERE lifted_at IS NULL AND expires_at > ?', [this.clock.now()]);
+    const rows = await this.deps.db.all<Row>('SELECT * FROM rollout_caps WHERE lifted_at IS NULL AND expires_at > ?', [
+      this.clock.now(),
+    ]);
     for (const r of rows) {
-      this.apply({ op: 'set', cap: { id: r.id, scope: r.scope as Scope, target: r.target, limits: JSON.parse(r.limits) as Record<string, number>, fallback: r.fallback === 1, reason: r.reason, actor: r.actor, setAt: Number(r.set_at), expiresAt: Number(r.expires_at) } });
+      this.apply({
+        op: 'set',
+        cap: {
+          id: r.id,
+          scope: r.scope as Scope,
+          target: r.target,
+          limits: JSON.parse(r.limits) as Record<string, number>,
+          fallback: r.fallback === 1,
+          reason: r.reason,
+          actor: r.actor,
+          setAt: Number(r.set_at),
+          expiresAt: Number(r.expires_at),
+        },
+      });
     }
     this.unsubscribe = await this.deps.coord.subscribe(CAP_CHANNEL, (m) => {
       try {
@@ -74,7 +99,9 @@ export class CapOverlay implements LimitOverlay {
   limitsFor(req: GovernanceRequest): CapHit | null {
     if (this.active.size === 0) return null;
     const now = this.clock.now();
-    const caps = keysOf(refOf(req)).map((k) => this.active.get(k)).filter((c): c is CapRecord => c !== undefined && c.expiresAt > now);
+    const caps = keysOf(refOf(req))
+      .map((k) => this.active.get(k))
+      .filter((c): c is CapRecord => c !== undefined && c.expiresAt > now);
     if (caps.length === 0) return null;
     let obligations: Obligations = {};
     for (const c of caps) obligations = mergeObligations(obligations, c.limits);
@@ -83,7 +110,12 @@ export class CapOverlay implements LimitOverlay {
       const models = (req.app?.spec as { models?: { id: string; fallback?: string }[] } | undefined)?.models ?? [];
       fallbackModel = models.find((m) => m.id === req.resource.id)?.fallback;
     }
-    return { capIds: caps.map((c) => c.id), obligations, fallbackModel, reason: caps.map((c) => `cap ${c.id} on ${c.scope} '${c.target}': ${c.reason}`).join('; ') };
+    return {
+      capIds: caps.map((c) => c.id),
+      obligations,
+      fallbackModel,
+      reason: caps.map((c) => `cap ${c.id} on ${c.scope} '${c.target}': ${c.reason}`).join('; '),
+    };
   }
 
   list(): CapRecord[] {
@@ -92,22 +124,75 @@ export class CapOverlay implements LimitOverlay {
   }
 
   /** Sets (or replaces) the cap on one scope; in force here at once, then broadcast, stored and audited. */
-  async set(input: { scope: Scope; target: string; limits: Record<string, number>; fallback?: boolean; durationMs: number; reason: string; actor: string }): Promise<CapRecord> {
+  async set(input: {
+    scope: Scope;
+    target: string;
+    limits: Record<string, number>;
+    fallback?: boolean;
+    durationMs: number;
+    reason: string;
+    actor: string;
+  }): Promise<CapRecord> {
     const target = parseTarget(input.scope, input.target);
     for (const [k, v] of Object.entries(input.limits)) {
-      if (!Number.isFinite(v) || v < 0) throw new InvalidInputError(`cap limit ${k} must be a number >= 0, got ${String(v)}.`, [{ path: `limits.${k}`, message: 'use a number >= 0' }]);
+      if (!Number.isFinite(v) || v < 0)
+        throw new InvalidInputError(`cap limit ${k} must be a number >= 0, got ${String(v)}.`, [
+          { path: `limits.${k}`, message: 'use a number >= 0' },
+        ]);
     }
-    if (!(input.durationMs > 0)) throw new InvalidInputError('cap duration must be greater than zero.', [{ path: 'duration', message: 'e.g. 1h' }]);
+    if (!(input.durationMs > 0))
+      throw new InvalidInputError('cap duration must be greater than zero.', [
+        { path: 'duration', message: 'e.g. 1h' },
+      ]);
     const now = this.clock.now();
-    const cap: CapRecord = { id: newId('cap', now), scope: input.scope, target, limits: input.limits, fallback: input.fallback ?? false, reason: input.reason, actor: input.actor, setAt: now, expiresAt: now + input.durationMs };
+    const cap: CapRecord = {
+      id: newId('cap', now),
+      scope: input.scope,
+      target,
+      limits: input.limits,
+      fallback: input.fallback ?? false,
+      reason: input.reason,
+      actor: input.actor,
+      setAt: now,
+      expiresAt: now + input.durationMs,
+    };
     this.apply({ op: 'set', cap });
     await this.deps.coord.publish(CAP_CHANNEL, JSON.stringify({ op: 'set', cap } satisfies Message)).catch(() => {});
     await this.deps.db.transaction(async (tx) => {
-      await tx.run('UPDATE rollout_caps SET lifted_at = ? WHERE scope = ? AND target = ? AND lifted_at IS NULL', [now, cap.scope, target]);
-      await tx.run('INSERT INTO rollout_caps (id, scope, target, limits, fallback, reason, actor, set_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [cap.id, cap.scope, target, JSON.stringify(cap.limits), cap.fallback ? 1 : 0, cap.reason, cap.actor, cap.setAt, cap.expiresAt]);
+      await tx.run('UPDATE rollout_caps SET lifted_at = ? WHERE scope = ? AND target = ? AND lifted_at IS NULL', [
+        now,
+        cap.scope,
+        target,
+      ]);
+      await tx.run(
+        'INSERT INTO rollout_caps (id, scope, target, limits, fallback, reason, actor, set_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          cap.id,
+          cap.scope,
+          target,
+          JSON.stringify(cap.limits),
+          cap.fallback ? 1 : 0,
+          cap.reason,
+          cap.actor,
+          cap.setAt,
+          cap.expiresAt,
+        ],
+      );
     });
-    await this.deps.audit.append({ type: 'cap.set', actor: cap.actor, app: cap.scope === 'app' ? target : undefined, data: { capId: cap.id, scope: cap.scope, target, limits: cap.limits, fallback: cap.fallback, reason: cap.reason, expiresAt: cap.expiresAt } });
+    await this.deps.audit.append({
+      type: 'cap.set',
+      actor: cap.actor,
+      app: cap.scope === 'app' ? target : undefined,
+      data: {
+        capId: cap.id,
+        scope: cap.scope,
+        target,
+        limits: cap.limits,
+        fallback: cap.fallback,
+        reason: cap.reason,
+        expiresAt: cap.expiresAt,
+      },
+    });
     return cap;
   }
 
@@ -115,7 +200,9 @@ export class CapOverlay implements LimitOverlay {
     const cap = this.active.get(scopeKey(scope, target));
     if (!cap) return false;
     this.apply({ op: 'lift', id: cap.id, scope, target });
-    await this.deps.coord.publish(CAP_CHANNEL, JSON.stringify({ op: 'lift', id: cap.id, scope, target } satisfies Message)).catch(() => {});
+    await this.deps.coord
+      .publish(CAP_CHANNEL, JSON.stringify({ op: 'lift', id: cap.id, scope, target } satisfies Message))
+      .catch(() => {});
     await this.deps.db.run('UPDATE rollout_caps SET lifted_at = ? WHERE id = ?', [this.clock.now(), cap.id]);
     await this.deps.audit.append({ type: 'cap.lifted', actor, data: { capId: cap.id, scope, target, reason } });
     return true;

@@ -14,10 +14,34 @@ import { createOpenFeatureProvider } from './openfeature-provider.js';
 import { rolloutMigrations } from './rollout-migrations.js';
 
 const users = Array.from({ length: 2000 }, (_, i) => `user${i}`);
-const flag = (percentage: number, groups: string[] = [], enabled = true): Flag => ({ app: 'bot', environment: 'prod', enabled, percentage, groups, updatedBy: 'x', updatedAt: 0 });
+const flag = (percentage: number, groups: string[] = [], enabled = true): Flag => ({
+  app: 'bot',
+  environment: 'prod',
+  enabled,
+  percentage,
+  groups,
+  updatedBy: 'x',
+  updatedAt: 0,
+});
 const modelReq = (app: string, model: string, user = 'ann', groups: string[] = []): GovernanceRequest => ({
-  action: 'model.invoke', subject: { user, roles: [], groups, app }, resource: { type: 'model', id: model, attributes: {} }, request: {}, environment: 'prod',
-  app: { name: app, version: 1, owner: 'o', environment: 'prod', region: 'eu', state: 'released', models: [model], datasets: [], connectors: [], egress: [], spec: { models: [{ id: model, fallback: 'small-model' }] } },
+  action: 'model.invoke',
+  subject: { user, roles: [], groups, app },
+  resource: { type: 'model', id: model, attributes: {} },
+  request: {},
+  environment: 'prod',
+  app: {
+    name: app,
+    version: 1,
+    owner: 'o',
+    environment: 'prod',
+    region: 'eu',
+    state: 'released',
+    models: [model],
+    datasets: [],
+    connectors: [],
+    egress: [],
+    spec: { models: [{ id: model, fallback: 'small-model' }] },
+  },
 });
 
 describe('flag evaluation', () => {
@@ -54,15 +78,30 @@ for (const t of testDatabases) {
         await a.set({ app: 'bot', environment: 'prod', enabled: true, percentage: 0, groups: ['beta'], actor: 'ops' });
         assert.match(b.check(modelReq('bot', 'm'))?.reason ?? '', /ramped to 0%/);
         assert.equal(b.check(modelReq('bot', 'm', 'ann', ['beta'])), null);
-        assert.deepEqual(audit.map((e) => [e.type, (e.data.after as { enabled: boolean }).enabled]), [['flag.changed', false], ['flag.changed', true]]);
-        await assert.rejects(a.set({ app: 'bot', environment: 'prod', percentage: 150, actor: 'ops' }), InvalidInputError);
+        assert.deepEqual(
+          audit.map((e) => [e.type, (e.data.after as { enabled: boolean }).enabled]),
+          [
+            ['flag.changed', false],
+            ['flag.changed', true],
+          ],
+        );
+        await assert.rejects(
+          a.set({ app: 'bot', environment: 'prod', percentage: 150, actor: 'ops' }),
+          InvalidInputError,
+        );
         const restarted = new FlagService({ db, coord: new MemoryCoordination(), audit: sink });
         await restarted.start();
         assert.deepEqual(restarted.get('bot', 'prod')?.groups, ['beta']);
         const of = createOpenFeatureProvider(restarted);
-        assert.equal((await of.resolveBooleanEvaluation('bot', true, { targetingKey: 'ann', groups: ['beta'] })).value, true);
+        assert.equal(
+          (await of.resolveBooleanEvaluation('bot', true, { targetingKey: 'ann', groups: ['beta'] })).value,
+          true,
+        );
         assert.equal((await of.resolveBooleanEvaluation('bot', true, { targetingKey: 'ann' })).value, false);
-        assert.equal((await of.resolveBooleanEvaluation('missing', true, { targetingKey: 'ann' })).errorCode, 'FLAG_NOT_FOUND');
+        assert.equal(
+          (await of.resolveBooleanEvaluation('missing', true, { targetingKey: 'ann' })).errorCode,
+          'FLAG_NOT_FOUND',
+        );
       } finally {
         await cleanup();
       }
@@ -78,8 +117,23 @@ for (const t of testDatabases) {
       try {
         await a.start();
         await b.start();
-        await a.set({ scope: 'app', target: 'shop', limits: { tokensPerMinute: 2000, maxOutputTokens: 512 }, fallback: true, durationMs: 3_600_000, reason: 'token spike', actor: 'system' });
-        await a.set({ scope: 'model', target: 'big-model', limits: { maxOutputTokens: 256 }, durationMs: 60_000, reason: 'cost', actor: 'system' });
+        await a.set({
+          scope: 'app',
+          target: 'shop',
+          limits: { tokensPerMinute: 2000, maxOutputTokens: 512 },
+          fallback: true,
+          durationMs: 3_600_000,
+          reason: 'token spike',
+          actor: 'system',
+        });
+        await a.set({
+          scope: 'model',
+          target: 'big-model',
+          limits: { maxOutputTokens: 256 },
+          durationMs: 60_000,
+          reason: 'cost',
+          actor: 'system',
+        });
         const hit = b.limitsFor(modelReq('shop', 'big-model'));
         assert.deepEqual(hit?.obligations, { tokensPerMinute: 2000, maxOutputTokens: 256 });
         assert.equal(hit?.fallbackModel, 'small-model');
@@ -98,6 +152,12 @@ for (const t of testDatabases) {
 
 describe('mergeObligations', () => {
   it('keeps the most restrictive value of each limit', () => {
-    assert.deepEqual(mergeObligations({ maxOutputTokens: 1000, regions: ['eu', 'us'], mask: false }, { maxOutputTokens: 300, regions: ['eu'], mask: true, rowLimit: 5 }), { maxOutputTokens: 300, regions: ['eu'], mask: true, rowLimit: 5 });
+    assert.deepEqual(
+      mergeObligations(
+        { maxOutputTokens: 1000, regions: ['eu', 'us'], mask: false },
+        { maxOutputTokens: 300, regions: ['eu'], mask: true, rowLimit: 5 },
+      ),
+      { maxOutputTokens: 300, regions: ['eu'], mask: true, rowLimit: 5 },
+    );
   });
 });

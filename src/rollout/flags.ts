@@ -38,10 +38,20 @@ export function evaluateFlag(flag: Flag | undefined, user: string, groups: reado
   if (!flag) return { on: true, reason: 'no_flag' };
   if (!flag.enabled) return { on: false, reason: 'disabled' };
   if (flag.groups.some((g) => groups.includes(g))) return { on: true, reason: 'group' };
-  return rampBucket(flag.app, user) < Math.round(flag.percentage * 100) ? { on: true, reason: 'ramp_in' } : { on: false, reason: 'ramp_out' };
+  return rampBucket(flag.app, user) < Math.round(flag.percentage * 100)
+    ? { on: true, reason: 'ramp_in' }
+    : { on: false, reason: 'ramp_out' };
 }
 
-interface Row { app: string; environment: string; enabled: number; percentage: number; groups_json: string; updated_by: string; updated_at: number }
+interface Row {
+  app: string;
+  environment: string;
+  enabled: number;
+  percentage: number;
+  groups_json: string;
+  updated_by: string;
+  updated_at: number;
+}
 
 export class FlagService implements GateCheck {
   private readonly flags = new Map<string, Flag>();
@@ -54,7 +64,15 @@ export class FlagService implements GateCheck {
 
   async start(): Promise<void> {
     for (const r of await this.deps.db.all<Row>('SELECT * FROM rollout_flags')) {
-      this.put({ app: r.app, environment: r.environment as Environment, enabled: r.enabled === 1, percentage: Number(r.percentage), groups: JSON.parse(r.groups_json) as string[], updatedBy: r.updated_by, updatedAt: Number(r.updated_at) });
+      this.put({
+        app: r.app,
+        environment: r.environment as Environment,
+        enabled: r.enabled === 1,
+        percentage: Number(r.percentage),
+        groups: JSON.parse(r.groups_json) as string[],
+        updatedBy: r.updated_by,
+        updatedAt: Number(r.updated_at),
+      });
     }
     this.unsubscribe = await this.deps.coord.subscribe(FLAG_CHANNEL, (m) => {
       try {
@@ -89,31 +107,66 @@ export class FlagService implements GateCheck {
     const r = this.evaluate(app, env, req.subject.user, req.subject.groups);
     if (r.on) return null;
     const f = this.get(app, env)!;
-    const why = r.reason === 'disabled' ? 'is switched off' : `is ramped to ${f.percentage}% and user '${req.subject.user}' is not in the ramp or in groups [${f.groups.join(', ')}]`;
+    const why =
+      r.reason === 'disabled'
+        ? 'is switched off'
+        : `is ramped to ${f.percentage}% and user '${req.subject.user}' is not in the ramp or in groups [${f.groups.join(', ')}]`;
     return { scope: `flag:${app}:${env}`, reason: `App '${app}' ${why} in ${env}.` };
   }
 
-  async set(input: { app: string; environment: Environment; enabled?: boolean; percentage?: number; groups?: string[]; actor: string }): Promise<Flag> {
-    if (!FLAG_ENVIRONMENTS.includes(input.environment)) throw new InvalidInputError(`environment '${input.environment}' must be one of ${FLAG_ENVIRONMENTS.join(', ')}.`, [{ path: 'environment', message: 'dev, staging or prod' }]);
+  async set(input: {
+    app: string;
+    environment: Environment;
+    enabled?: boolean;
+    percentage?: number;
+    groups?: string[];
+    actor: string;
+  }): Promise<Flag> {
+    if (!FLAG_ENVIRONMENTS.includes(input.environment))
+      throw new InvalidInputError(
+        `environment '${input.environment}' must be one of ${FLAG_ENVIRONMENTS.join(', ')}.`,
+        [{ path: 'environment', message: 'dev, staging or prod' }],
+      );
     if (input.percentage !== undefined && !(input.percentage >= 0 && input.percentage <= 100)) {
-      throw new InvalidInputError(`percentage must be between 0 and 100, got ${input.percentage}.`, [{ path: 'percentage', message: '0..100' }]);
+      throw new InvalidInputError(`percentage must be between 0 and 100, got ${input.percentage}.`, [
+        { path: 'percentage', message: '0..100' },
+      ]);
     }
     const before = this.get(input.app, input.environment);
     const flag: Flag = {
-      app: input.app, environment: input.environment,
+      app: input.app,
+      environment: input.environment,
       enabled: input.enabled ?? before?.enabled ?? true,
       percentage: input.percentage ?? before?.percentage ?? 100,
       groups: input.groups ?? before?.groups ?? [],
-      updatedBy: input.actor, updatedAt: this.clock.now(),
+      updatedBy: input.actor,
+      updatedAt: this.clock.now(),
     };
     await this.deps.db.run(
       `INSERT INTO rollout_flags (app, environment, enabled, percentage, groups_json, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (app, environment) DO UPDATE SET enabled = excluded.enabled, percentage = excluded.percentage, groups_json = excluded.groups_json, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-      [flag.app, flag.environment, flag.enabled ? 1 : 0, flag.percentage, JSON.stringify(flag.groups), flag.updatedBy, flag.updatedAt],
+      [
+        flag.app,
+        flag.environment,
+        flag.enabled ? 1 : 0,
+        flag.percentage,
+        JSON.stringify(flag.groups),
+        flag.updatedBy,
+        flag.updatedAt,
+      ],
     );
     this.put(flag);
     await this.deps.coord.publish(FLAG_CHANNEL, JSON.stringify(flag)).catch(() => {});
-    await this.deps.audit.append({ type: 'flag.changed', actor: input.actor, app: flag.app, data: { environment: flag.environment, before: before ? { enabled: before.enabled, percentage: before.percentage, groups: before.groups } : null, after: { enabled: flag.enabled, percentage: flag.percentage, groups: flag.groups } } });
+    await this.deps.audit.append({
+      type: 'flag.changed',
+      actor: input.actor,
+      app: flag.app,
+      data: {
+        environment: flag.environment,
+        before: before ? { enabled: before.enabled, percentage: before.percentage, groups: before.groups } : null,
+        after: { enabled: flag.enabled, percentage: flag.percentage, groups: flag.groups },
+      },
+    });
     return flag;
   }
 

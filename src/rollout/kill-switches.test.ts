@@ -11,8 +11,14 @@ import { KillSwitches } from './kill-switches.js';
 import { rolloutMigrations } from './rollout-migrations.js';
 import { parseScope } from './scopes.js';
 
-const req = (over: Partial<GovernanceRequest['subject']> = {}, resource: GovernanceRequest['resource'] = { type: 'model', id: 'gpt', attributes: {} }): GovernanceRequest => ({
-  action: 'model.invoke', subject: { user: 'ann', roles: [], groups: [], app: 'bot', appVersion: 2, ...over }, resource, request: {},
+const req = (
+  over: Partial<GovernanceRequest['subject']> = {},
+  resource: GovernanceRequest['resource'] = { type: 'model', id: 'gpt', attributes: {} },
+): GovernanceRequest => ({
+  action: 'model.invoke',
+  subject: { user: 'ann', roles: [], groups: [], app: 'bot', appVersion: 2, ...over },
+  resource,
+  request: {},
 });
 
 for (const t of testDatabases) {
@@ -36,13 +42,25 @@ for (const t of testDatabases) {
         await a.kill({ scope: 'model', target: 'gpt', reason: 'bad model', actor: 'sec' });
         assert.equal(b.check(req({ app: 'other' }))?.scope, 'model:gpt');
         await a.kill({ scope: 'user', target: 'mallory', reason: 'abuse', actor: 'sec' });
-        assert.equal(b.check(req({ app: 'x', user: 'mallory' }, { type: 'dataset', id: 'd', attributes: {} }))?.scope, 'user:mallory');
+        assert.equal(
+          b.check(req({ app: 'x', user: 'mallory' }, { type: 'dataset', id: 'd', attributes: {} }))?.scope,
+          'user:mallory',
+        );
         await a.kill({ scope: 'app_version', target: 'svc@3', reason: 'regression', actor: 'sec' });
         assert.equal(b.check(req({ app: 'svc', appVersion: 2 }, { type: 'dataset', id: 'd', attributes: {} })), null);
-        assert.equal(b.check(req({ app: 'svc', appVersion: 3 }, { type: 'dataset', id: 'd', attributes: {} }))?.scope, 'app_version:svc@3');
+        assert.equal(
+          b.check(req({ app: 'svc', appVersion: 3 }, { type: 'dataset', id: 'd', attributes: {} }))?.scope,
+          'app_version:svc@3',
+        );
         await a.kill({ scope: 'connector', target: 'crm', reason: 'breach', actor: 'sec' });
-        assert.equal(b.check(req({ app: 'y' }, { type: 'connector', id: 'crm', attributes: {} }))?.scope, 'connector:crm');
-        assert.deepEqual(audit.filter((e) => e.type === 'kill.set').map((e) => e.data.target), ['bot', 'gpt', 'mallory', 'svc@3', 'crm']);
+        assert.equal(
+          b.check(req({ app: 'y' }, { type: 'connector', id: 'crm', attributes: {} }))?.scope,
+          'connector:crm',
+        );
+        assert.deepEqual(
+          audit.filter((e) => e.type === 'kill.set').map((e) => e.data.target),
+          ['bot', 'gpt', 'mallory', 'svc@3', 'crm'],
+        );
         const again = await a.kill({ scope: 'app', target: 'bot', reason: 'dup', actor: 'sec' });
         assert.equal(again.created, false);
         assert.equal(again.kill.id, kill.id);
@@ -72,13 +90,19 @@ for (const t of testDatabases) {
         const first = await a.lift({ scope: 'app', target: 'pii-bot', actor: 'alice', reason: 'fixed' });
         assert.equal(first.lifted, false);
         assert.equal(first.needed, 2);
-        await assert.rejects(a.lift({ scope: 'app', target: 'pii-bot', actor: 'alice', reason: 'again' }), ConflictError);
+        await assert.rejects(
+          a.lift({ scope: 'app', target: 'pii-bot', actor: 'alice', reason: 'again' }),
+          ConflictError,
+        );
         assert.ok(b.check(req({ app: 'pii-bot' })), 'still killed after one approver');
         const second = await a.lift({ scope: 'app', target: 'pii-bot', actor: 'bob', reason: 'verified' });
         assert.equal(second.lifted, true);
         assert.deepEqual(second.approvals, ['alice', 'bob']);
         assert.equal(b.check(req({ app: 'pii-bot' })), null, 'lift reached the other replica');
-        assert.deepEqual(audit.map((e) => e.type), ['kill.set', 'kill.lift_approved', 'kill.lifted']);
+        assert.deepEqual(
+          audit.map((e) => e.type),
+          ['kill.set', 'kill.lift_approved', 'kill.lifted'],
+        );
         await a.kill({ scope: 'app', target: 'plain', reason: 'x', actor: 'sec' });
         assert.equal((await a.lift({ scope: 'app', target: 'plain', actor: 'alice', reason: 'ok' })).lifted, true);
         const fresh = new KillSwitches({ db, coord: new MemoryCoordination(), audit: sink });
@@ -121,7 +145,11 @@ describe('kill switch signals and input', () => {
     assert.equal(parseScope('app-version'), 'app_version');
     const { db, cleanup } = await testDatabases[0].open(rolloutMigrations);
     try {
-      const k = new KillSwitches({ db, coord: new MemoryCoordination(), audit: { append: async () => ({ index: 0 }) } });
+      const k = new KillSwitches({
+        db,
+        coord: new MemoryCoordination(),
+        audit: { append: async () => ({ index: 0 }) },
+      });
       await assert.rejects(k.kill({ scope: 'app_version', target: 'bot', reason: 'x', actor: 'a' }), InvalidInputError);
       assert.equal(k.list().length, 0);
     } finally {
@@ -147,12 +175,18 @@ describe('kill switches over Redis pub/sub', () => {
       await a.start();
       await b.start();
       await ca.publish('gatehouse.rollout.kills', '{not json');
-      await ca.publish('gatehouse.rollout.kills', JSON.stringify({ op: 'lift', id: 'kil_forged', scope: 'app', target: 'bot' }));
+      await ca.publish(
+        'gatehouse.rollout.kills',
+        JSON.stringify({ op: 'lift', id: 'kil_forged', scope: 'app', target: 'bot' }),
+      );
       const got = new Promise<void>((r) => (arrived = r));
       await a.kill({ scope: 'app', target: 'bot', reason: 'over redis', actor: 'sec' });
       await got;
       assert.match(b.check(req())?.reason ?? '', /over redis/);
-      await ca.publish('gatehouse.rollout.kills', JSON.stringify({ op: 'lift', id: 'kil_forged', scope: 'app', target: 'bot' }));
+      await ca.publish(
+        'gatehouse.rollout.kills',
+        JSON.stringify({ op: 'lift', id: 'kil_forged', scope: 'app', target: 'bot' }),
+      );
       await new Promise((r) => setTimeout(r, 50));
       assert.ok(b.check(req()), 'a lift naming another kill id does not lift this one');
     } finally {

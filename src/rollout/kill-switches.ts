@@ -40,11 +40,28 @@ export interface KillDeps {
 
 type Message = { op: 'set'; kill: KillRecord } | { op: 'lift'; id: string; scope: Scope; target: string };
 
-interface Row { id: string; scope: string; target: string; reason: string; actor: string; source: string; set_at: number; snapshot_id: string | null; lift_approvals: string }
+interface Row {
+  id: string;
+  scope: string;
+  target: string;
+  reason: string;
+  actor: string;
+  source: string;
+  set_at: number;
+  snapshot_id: string | null;
+  lift_approvals: string;
+}
 
 const fromRow = (r: Row): KillRecord => ({
-  id: r.id, scope: r.scope as Scope, target: r.target, reason: r.reason, actor: r.actor, source: r.source, setAt: Number(r.set_at),
-  snapshotId: r.snapshot_id ?? undefined, liftApprovals: JSON.parse(r.lift_approvals) as KillRecord['liftApprovals'],
+  id: r.id,
+  scope: r.scope as Scope,
+  target: r.target,
+  reason: r.reason,
+  actor: r.actor,
+  source: r.source,
+  setAt: Number(r.set_at),
+  snapshotId: r.snapshot_id ?? undefined,
+  liftApprovals: JSON.parse(r.lift_approvals) as KillRecord['liftApprovals'],
 });
 
 export class KillSwitches implements GateCheck {
@@ -111,26 +128,61 @@ export class KillSwitches implements GateCheck {
   }
 
   /** Sets a kill: enforced here at once, broadcast to every replica, then stored and audited. Idempotent per scope. */
-  async kill(input: { scope: Scope; target: string; reason: string; actor: string; source?: string; snapshotId?: string }): Promise<{ kill: KillRecord; created: boolean }> {
+  async kill(input: {
+    scope: Scope;
+    target: string;
+    reason: string;
+    actor: string;
+    source?: string;
+    snapshotId?: string;
+  }): Promise<{ kill: KillRecord; created: boolean }> {
     const target = parseTarget(input.scope, input.target);
     const existing = this.get(input.scope, target);
     if (existing) return { kill: existing, created: false };
     const kill: KillRecord = {
-      id: newId('kil', this.clock.now()), scope: input.scope, target, reason: input.reason, actor: input.actor, source: input.source ?? 'manual',
-      setAt: this.clock.now(), snapshotId: input.snapshotId, liftApprovals: [],
+      id: newId('kil', this.clock.now()),
+      scope: input.scope,
+      target,
+      reason: input.reason,
+      actor: input.actor,
+      source: input.source ?? 'manual',
+      setAt: this.clock.now(),
+      snapshotId: input.snapshotId,
+      liftApprovals: [],
     };
     this.apply({ op: 'set', kill }); // enforce locally before any I/O
     await this.publish({ op: 'set', kill });
     await this.deps.db.run(
       'INSERT INTO rollout_kills (id, scope, target, reason, actor, source, set_at, snapshot_id, lift_approvals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [kill.id, kill.scope, kill.target, kill.reason, kill.actor, kill.source, kill.setAt, kill.snapshotId ?? null, '[]'],
+      [
+        kill.id,
+        kill.scope,
+        kill.target,
+        kill.reason,
+        kill.actor,
+        kill.source,
+        kill.setAt,
+        kill.snapshotId ?? null,
+        '[]',
+      ],
     );
-    await this.deps.audit.append({ type: 'kill.set', actor: kill.actor, ...appOf(kill), ids: { snapshotId: kill.snapshotId }, data: { killId: kill.id, scope: kill.scope, target, reason: kill.reason, source: kill.source } });
+    await this.deps.audit.append({
+      type: 'kill.set',
+      actor: kill.actor,
+      ...appOf(kill),
+      ids: { snapshotId: kill.snapshotId },
+      data: { killId: kill.id, scope: kill.scope, target, reason: kill.reason, source: kill.source },
+    });
     return { kill, created: true };
   }
 
   /** Records one approval to lift; lifts once enough distinct approvers agreed (two for pii/regulated apps). */
-  async lift(input: { scope: Scope; target: string; actor: string; reason: string }): Promise<{ lifted: boolean; kill: KillRecord; approvals: string[]; needed: number }> {
+  async lift(input: {
+    scope: Scope;
+    target: string;
+    actor: string;
+    reason: string;
+  }): Promise<{ lifted: boolean; kill: KillRecord; approvals: string[]; needed: number }> {
     const target = parseTarget(input.scope, input.target);
     const current = this.get(input.scope, target);
     if (!current) throw new NotFoundError(`Kill switch on ${input.scope}`, target, 'see `gatehouse kill list`');
@@ -138,18 +190,32 @@ export class KillSwitches implements GateCheck {
     const row = await this.deps.db.get<Row>('SELECT * FROM rollout_kills WHERE id = ?', [current.id]);
     const stored = row ? fromRow(row) : current;
     if (stored.liftApprovals.some((a) => a.actor === input.actor)) {
-      throw new ConflictError(`${input.actor} already approved lifting kill ${current.id}; lifting it needs ${needed} distinct approvers, so another person must confirm.`, { needed });
+      throw new ConflictError(
+        `${input.actor} already approved lifting kill ${current.id}; lifting it needs ${needed} distinct approvers, so another person must confirm.`,
+        { needed },
+      );
     }
     const approvals = [...stored.liftApprovals, { actor: input.actor, at: this.clock.now(), reason: input.reason }];
     const lifted = approvals.length >= needed;
     const changed = await this.deps.db.run(
       'UPDATE rollout_kills SET lift_approvals = ?, lifted_at = ?, lifted_by = ? WHERE id = ? AND lift_approvals = ? AND lifted_at IS NULL',
-      [JSON.stringify(approvals), lifted ? this.clock.now() : null, lifted ? approvals.map((a) => a.actor).join(',') : null, current.id, row?.lift_approvals ?? '[]'],
+      [
+        JSON.stringify(approvals),
+        lifted ? this.clock.now() : null,
+        lifted ? approvals.map((a) => a.actor).join(',') : null,
+        current.id,
+        row?.lift_approvals ?? '[]',
+      ],
     );
     if (changed.changes === 0) throw new ConflictError(`Kill ${current.id} changed while approving; retry.`);
     current.liftApprovals = approvals;
     const names = approvals.map((a) => a.actor);
-    await this.deps.audit.append({ type: lifted ? 'kill.lifted' : 'kill.lift_approved', actor: input.actor, ...appOf(current), data: { killId: current.id, scope: current.scope, target, reason: input.reason, approvals: names, needed } });
+    await this.deps.audit.append({
+      type: lifted ? 'kill.lifted' : 'kill.lift_approved',
+      actor: input.actor,
+      ...appOf(current),
+      data: { killId: current.id, scope: current.scope, target, reason: input.reason, approvals: names, needed },
+    });
     if (lifted) {
       this.apply({ op: 'lift', id: current.id, scope: current.scope, target });
       await this.publish({ op: 'lift', id: current.id, scope: current.scope, target });
@@ -174,7 +240,11 @@ export class KillSwitches implements GateCheck {
       const c = this.controllers.get(key);
       if (c) {
         this.controllers.delete(key);
-        c.abort(new PolicyDeniedError(`Kill switch ${m.kill.id} on ${m.kill.scope} '${m.kill.target}': ${m.kill.reason}`, { scope: key }));
+        c.abort(
+          new PolicyDeniedError(`Kill switch ${m.kill.id} on ${m.kill.scope} '${m.kill.target}': ${m.kill.reason}`, {
+            scope: key,
+          }),
+        );
       }
     } else {
       const key = scopeKey(m.scope, m.target);

@@ -62,8 +62,19 @@ export interface Observability {
 export async function createObservability(d: ObservabilityDeps): Promise<Observability> {
   const holder: { telemetry?: TelemetryFeature } = {};
   const rollout = await createRolloutFeature({
-    db: d.db, coord: d.coord, audit: d.audit, clock: d.clock, logger: d.logger, apps: d.apps, catalog: d.catalog, lifecycle: d.lifecycle,
-    evidence: d.evidence, bundleRevision: d.bundleRevision, recentDecisions: d.recentDecisions, snapshotMinutes: d.rollout.snapshotMinutes, webhook: d.rollout.webhook,
+    db: d.db,
+    coord: d.coord,
+    audit: d.audit,
+    clock: d.clock,
+    logger: d.logger,
+    apps: d.apps,
+    catalog: d.catalog,
+    lifecycle: d.lifecycle,
+    evidence: d.evidence,
+    bundleRevision: d.bundleRevision,
+    recentDecisions: d.recentDecisions,
+    snapshotMinutes: d.rollout.snapshotMinutes,
+    webhook: d.rollout.webhook,
     recentEvents: (app, since) => holder.telemetry?.pipeline.recent(app, since) ?? [],
     onKillsChange: (active) => {
       const g = holder.telemetry?.prometheus.activeKills;
@@ -73,25 +84,44 @@ export async function createObservability(d: ObservabilityDeps): Promise<Observa
     },
   });
   const telemetry = await createTelemetryFeature({
-    db: d.db, coord: d.coord, audit: d.audit, clock: d.clock, logger: d.logger, config: d.telemetry,
-    redact: d.dlp ? dlpRedactor(d.dlp) : undefined, responder: rollout.service.responder(),
+    db: d.db,
+    coord: d.coord,
+    audit: d.audit,
+    clock: d.clock,
+    logger: d.logger,
+    config: d.telemetry,
+    redact: d.dlp ? dlpRedactor(d.dlp) : undefined,
+    responder: rollout.service.responder(),
   });
   holder.telemetry = telemetry;
   const sink = telemetry.pipeline;
   const decisionSink: DecisionSink = {
     record(decision, req) {
       sink.emit({
-        kind: 'decision', time: decision.time, app: req.subject.app, appVersion: req.subject.appVersion, user: req.subject.user,
+        kind: 'decision',
+        time: decision.time,
+        app: req.subject.app,
+        appVersion: req.subject.appVersion,
+        user: req.subject.user,
         model: req.resource.type === 'model' ? req.resource.id : undefined,
         connector: req.resource.type === 'connector' ? req.resource.id : undefined,
         dataset: req.resource.type === 'dataset' ? req.resource.id : undefined,
         ids: { decisionId: decision.id, ...(req.traceId ? { traceId: req.traceId } : {}) },
-        attrs: { action: req.action, effect: decision.effect, outcome: decision.effect === 'allow' ? 'allowed' : 'denied', resourceType: req.resource.type, bundleRevision: decision.bundleRevision },
+        attrs: {
+          action: req.action,
+          effect: decision.effect,
+          outcome: decision.effect === 'allow' ? 'allowed' : 'denied',
+          resourceType: req.resource.type,
+          bundleRevision: decision.bundleRevision,
+        },
       });
     },
   };
   return {
-    telemetry, rollout, sink, decisionSink,
+    telemetry,
+    rollout,
+    sink,
+    decisionSink,
     gate: rollout.service,
     overlay: rollout.service.parts.caps,
     rollback: rollout.service.parts.rollback,

@@ -19,17 +19,26 @@ export interface ResolutionDetails<T> {
 }
 
 export function createOpenFeatureProvider(flags: FlagService, defaultEnvironment: Environment = 'prod') {
-  const mismatch = <T>(value: T): Promise<ResolutionDetails<T>> => Promise.resolve({ value, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' });
+  const mismatch = <T>(value: T): Promise<ResolutionDetails<T>> =>
+    Promise.resolve({ value, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' });
   return {
     metadata: { name: 'gatehouse-rollout' },
     runsOn: 'server' as const,
-    async resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: EvaluationContext = {}): Promise<ResolutionDetails<boolean>> {
+    async resolveBooleanEvaluation(
+      flagKey: string,
+      defaultValue: boolean,
+      context: EvaluationContext = {},
+    ): Promise<ResolutionDetails<boolean>> {
       const [app, envPart] = flagKey.split(':');
       const env = (envPart ?? context.environment ?? defaultEnvironment) as Environment;
       const flag = flags.get(app, env);
       if (!flag) return { value: defaultValue, reason: 'DEFAULT', errorCode: 'FLAG_NOT_FOUND' };
       if (!context.targetingKey) return { value: defaultValue, reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING' };
-      const groups = Array.isArray(context.groups) ? context.groups : typeof context.groups === 'string' ? [context.groups] : [];
+      const groups = Array.isArray(context.groups)
+        ? context.groups
+        : typeof context.groups === 'string'
+          ? [context.groups]
+          : [];
       const r = flags.evaluate(app, env, context.targetingKey, groups);
       const reason = r.reason === 'disabled' ? 'DISABLED' : r.reason === 'group' ? 'TARGETING_MATCH' : 'SPLIT';
       return { value: r.on, variant: r.on ? 'on' : 'off', reason, flagMetadata: { percentage: flag.percentage } };

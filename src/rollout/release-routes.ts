@@ -3,16 +3,33 @@ import { z } from 'zod';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
-import { commandGroup } from '../cli/program.js';
+import { commandGroup } from '../cli/command-group.js';
 import type { CliContext } from '../cli/cli-context.js';
 import type { Releases, ReleaseResult } from './release.js';
 
 export function releaseRoutes(releases: Releases): AnyRoute[] {
   return [
     defineRoute({
-      method: 'post', path: '/api/v1/apps/:app/release', summary: 'Release an approved app version (or start a canary)', tag: 'rollout', access: 'authenticated',
-      body: z.object({ version: z.number().int().positive().optional(), canary: z.boolean().default(false), reason: z.string().min(1).default('release') }).strict(),
-      handler: async ({ params, body, principal }) => releases.release({ app: params.app, version: body.version, canary: body.canary, actor: principal, reason: body.reason }),
+      method: 'post',
+      path: '/api/v1/apps/:app/release',
+      summary: 'Release an approved app version (or start a canary)',
+      tag: 'rollout',
+      access: 'authenticated',
+      body: z
+        .object({
+          version: z.number().int().positive().optional(),
+          canary: z.boolean().default(false),
+          reason: z.string().min(1).default('release'),
+        })
+        .strict(),
+      handler: async ({ params, body, principal }) =>
+        releases.release({
+          app: params.app,
+          version: body.version,
+          canary: body.canary,
+          actor: principal,
+          reason: body.reason,
+        }),
     }),
   ];
 }
@@ -26,8 +43,18 @@ export function registerReleaseCommands(program: Command, cli: CliContext): void
     .option('--reason <text>', 'why (recorded in the audit log)', 'release')
     .action(async (app: string, opts: { version?: string; canary?: boolean; reason: string }) => {
       const version = opts.version === undefined ? undefined : Number(opts.version);
-      if (version !== undefined && (!Number.isInteger(version) || version < 1)) throw new InvalidInputError(`--version must be a version number, got '${opts.version}'.`, [{ path: '--version', message: 'a positive integer' }]);
-      const r = await cli.api().request<ReleaseResult>('POST', `/api/v1/apps/${encodeURIComponent(app)}/release`, { version, canary: Boolean(opts.canary), reason: opts.reason });
-      cli.print(r, () => `${r.app} v${r.version} is ${r.state}${r.retired.length ? `; retired v${r.retired.join(', v')}` : ''}`);
+      if (version !== undefined && (!Number.isInteger(version) || version < 1))
+        throw new InvalidInputError(`--version must be a version number, got '${opts.version}'.`, [
+          { path: '--version', message: 'a positive integer' },
+        ]);
+      const r = await cli.api().request<ReleaseResult>('POST', `/api/v1/apps/${encodeURIComponent(app)}/release`, {
+        version,
+        canary: Boolean(opts.canary),
+        reason: opts.reason,
+      });
+      cli.print(
+        r,
+        () => `${r.app} v${r.version} is ${r.state}${r.retired.length ? `; retired v${r.retired.join(', v')}` : ''}`,
+      );
     });
 }

@@ -43,11 +43,22 @@ export interface RolloutFeature {
 
 export async function createRolloutFeature(deps: RolloutFeatureDeps): Promise<RolloutFeature> {
   const { db, coord, audit, clock, logger } = deps;
-  const kills = new KillSwitches({ db, coord, audit, clock, logger, approversNeeded: (s, t) => approversNeeded(deps, s, t), onChange: deps.onKillsChange });
+  const kills = new KillSwitches({
+    db,
+    coord,
+    audit,
+    clock,
+    logger,
+    approversNeeded: (s, t) => approversNeeded(deps, s, t),
+    onChange: deps.onKillsChange,
+  });
   const caps = new CapOverlay({ db, coord, audit, clock });
   const flags = new FlagService({ db, coord, audit, clock });
   const snapshots = new ForensicSnapshots({
-    db, audit, clock, windowMs: (deps.snapshotMinutes ?? 15) * 60_000,
+    db,
+    audit,
+    clock,
+    windowMs: (deps.snapshotMinutes ?? 15) * 60_000,
     sources: {
       apps: deps.apps,
       bundleRevision: deps.bundleRevision,
@@ -61,8 +72,22 @@ export async function createRolloutFeature(deps: RolloutFeatureDeps): Promise<Ro
       }),
     },
   });
-  const rollback = deps.apps && deps.lifecycle ? new RollbackService({ db, apps: deps.apps, lifecycle: deps.lifecycle, snapshots, audit, clock }) : undefined;
-  const service = new RolloutService({ kills, caps, flags, snapshots, rollback, apps: deps.apps, catalog: deps.catalog, clock, logger, webhook: deps.webhook });
+  const rollback =
+    deps.apps && deps.lifecycle
+      ? new RollbackService({ db, apps: deps.apps, lifecycle: deps.lifecycle, snapshots, audit, clock })
+      : undefined;
+  const service = new RolloutService({
+    kills,
+    caps,
+    flags,
+    snapshots,
+    rollback,
+    apps: deps.apps,
+    catalog: deps.catalog,
+    clock,
+    logger,
+    webhook: deps.webhook,
+  });
   await Promise.all([kills.start(), caps.start(), flags.start()]);
   return {
     service,

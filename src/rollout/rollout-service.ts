@@ -34,12 +34,18 @@ export interface RolloutParts {
 const SENSITIVE = new Set(['pii', 'regulated']);
 
 /** 2 when the app (or app version) reads any dataset classified pii or regulated, else 1. */
-export async function approversNeeded(parts: Pick<RolloutParts, 'apps' | 'catalog'>, scope: Scope, target: string): Promise<number> {
+export async function approversNeeded(
+  parts: Pick<RolloutParts, 'apps' | 'catalog'>,
+  scope: Scope,
+  target: string,
+): Promise<number> {
   if (scope !== 'app' && scope !== 'app_version') return 1;
   const app = target.split('@')[0];
   const v = (await parts.apps?.inForce(app)) ?? (await parts.apps?.latestVersion(app));
   if (!v) return 1;
-  const sensitive = v.manifest.spec.data.some((d) => SENSITIVE.has(parts.catalog?.dataset(d.dataset)?.spec.classification ?? ''));
+  const sensitive = v.manifest.spec.data.some((d) =>
+    SENSITIVE.has(parts.catalog?.dataset(d.dataset)?.spec.classification ?? ''),
+  );
   return sensitive ? 2 : 1;
 }
 
@@ -63,27 +69,49 @@ export class RolloutService implements GateCheck {
     const cap = this.parts.caps.limitsFor(req);
     if (!cap?.fallbackModel) return null;
     // "kill" in the reason is what the gateway treats as fallback-worthy.
-    return { scope: `cap:${cap.capIds.join(',')}`, reason: `A temporary cap kills the route to model '${req.resource.id}' for now (${cap.reason}); its fallback '${cap.fallbackModel}' serves instead` };
+    return {
+      scope: `cap:${cap.capIds.join(',')}`,
+      reason: `A temporary cap kills the route to model '${req.resource.id}' for now (${cap.reason}); its fallback '${cap.fallbackModel}' serves instead`,
+    };
   }
 
   /** Kill with a snapshot: the in-memory evidence is captured before the kill takes effect, the rest right after. */
-  async kill(input: { scope: Scope; target: string; reason: string; actor: string; source?: string }): Promise<{ kill: KillRecord; created: boolean; snapshotId?: string }> {
+  async kill(input: {
+    scope: Scope;
+    target: string;
+    reason: string;
+    actor: string;
+    source?: string;
+  }): Promise<{ kill: KillRecord; created: boolean; snapshotId?: string }> {
     const existing = this.parts.kills.get(input.scope, input.target);
     if (existing) return { kill: existing, created: false, snapshotId: existing.snapshotId };
-    const subject = input.scope === 'app' ? input.target : input.scope === 'app_version' ? input.target.split('@')[0] : `${input.scope}:${input.target}`;
-    const snap = this.parts.snapshots.begin(subject, `before kill of ${input.scope} '${input.target}': ${input.reason}`, input.actor);
+    const subject =
+      input.scope === 'app'
+        ? input.target
+        : input.scope === 'app_version'
+          ? input.target.split('@')[0]
+          : `${input.scope}:${input.target}`;
+    const snap = this.parts.snapshots.begin(
+      subject,
+      `before kill of ${input.scope} '${input.target}': ${input.reason}`,
+      input.actor,
+    );
     const r = await this.parts.kills.kill({ ...input, snapshotId: snap.id });
-    if (r.created) await snap.finish().catch((err) => this.logger.error('snapshot after kill failed', { err: String(err) }));
+    if (r.created)
+      await snap.finish().catch((err) => this.logger.error('snapshot after kill failed', { err: String(err) }));
     return { ...r, snapshotId: r.kill.snapshotId };
   }
 
   /** 2 when the app (or app version) reads any dataset classified pii or regulated, else 1. */
-  readonly approversNeeded = (scope: Scope, target: string): Promise<number> => approversNeeded(this.parts, scope, target);
+  readonly approversNeeded = (scope: Scope, target: string): Promise<number> =>
+    approversNeeded(this.parts, scope, target);
 
   /** Data owners of the datasets an app declares (who an alert notifies). */
   async ownersOf(app: string): Promise<string[]> {
     const v = (await this.parts.apps?.inForce(app)) ?? (await this.parts.apps?.latestVersion(app));
-    const owners = (v?.manifest.spec.data ?? []).map((d) => this.parts.catalog?.dataset(d.dataset)?.metadata.owner).filter((o): o is string => !!o);
+    const owners = (v?.manifest.spec.data ?? [])
+      .map((d) => this.parts.catalog?.dataset(d.dataset)?.metadata.owner)
+      .filter((o): o is string => !!o);
     return [...new Set(owners)];
   }
 
@@ -92,11 +120,25 @@ export class RolloutService implements GateCheck {
     return {
       notify: (url, headers, payload) => this.postWebhook(url, headers, payload),
       cap: async (i) => {
-        const c = await this.parts.caps.set({ scope: i.scope, target: i.target, limits: i.limits, fallback: i.fallback, durationMs: i.durationMs, reason: i.reason, actor: 'system' });
+        const c = await this.parts.caps.set({
+          scope: i.scope,
+          target: i.target,
+          limits: i.limits,
+          fallback: i.fallback,
+          durationMs: i.durationMs,
+          reason: i.reason,
+          actor: 'system',
+        });
         return { id: c.id, enforcedAt: c.setAt };
       },
       kill: async (i) => {
-        const r = await this.kill({ scope: i.scope, target: i.target, reason: i.reason, actor: 'system', source: i.source });
+        const r = await this.kill({
+          scope: i.scope,
+          target: i.target,
+          reason: i.reason,
+          actor: 'system',
+          source: i.source,
+        });
         // setAt is stamped as the kill takes effect in memory, before it is stored, audited and snapshotted
         return { id: r.kill.id, snapshotId: r.snapshotId, created: r.created, enforcedAt: r.kill.setAt };
       },
@@ -109,13 +151,20 @@ export class RolloutService implements GateCheck {
     };
   }
 
-  private async postWebhook(url: string, headers: Record<string, string>, payload: Record<string, unknown>): Promise<{ ok: boolean; status?: number; error?: string }> {
+  private async postWebhook(
+    url: string,
+    headers: Record<string, string>,
+    payload: Record<string, unknown>,
+  ): Promise<{ ok: boolean; status?: number; error?: string }> {
     const cfg = this.parts.webhook ?? {};
     let status: number | undefined;
-    const policy = retry(handleWhen((e) => (e as { retryable?: boolean }).retryable === true), {
-      maxAttempts: cfg.retries ?? 3,
-      backoff: new ExponentialBackoff({ initialDelay: cfg.backoffMs ?? 200, maxDelay: 5000 }),
-    });
+    const policy = retry(
+      handleWhen((e) => (e as { retryable?: boolean }).retryable === true),
+      {
+        maxAttempts: cfg.retries ?? 3,
+        backoff: new ExponentialBackoff({ initialDelay: cfg.backoffMs ?? 200, maxDelay: 5000 }),
+      },
+    );
     try {
       await policy.execute(async () => {
         const res = await fetch(url, {
@@ -128,7 +177,10 @@ export class RolloutService implements GateCheck {
         });
         status = res.status;
         await res.arrayBuffer().catch(() => undefined);
-        if (!res.ok) throw Object.assign(new Error(`webhook answered ${res.status}`), { retryable: res.status === 408 || res.status === 429 || res.status >= 500 });
+        if (!res.ok)
+          throw Object.assign(new Error(`webhook answered ${res.status}`), {
+            retryable: res.status === 408 || res.status === 429 || res.status >= 500,
+          });
       });
       return { ok: true, status };
     } catch (err) {

@@ -16,18 +16,31 @@ export interface ScopeRef {
 
 /** Normalises a scope name (`app-version` and `appVersion` are accepted) or throws naming the allowed ones. */
 export function parseScope(text: string): Scope {
-  const s = text.trim().toLowerCase().replace(/-/g, '_').replace(/^appversion$/, 'app_version');
+  const s = text
+    .trim()
+    .toLowerCase()
+    .replace(/-/g, '_')
+    .replace(/^appversion$/, 'app_version');
   if ((SCOPES as readonly string[]).includes(s)) return s as Scope;
-  throw new InvalidInputError(`scope '${text}' is not one of: ${SCOPES.join(', ')}.`, [{ path: 'scope', message: `use one of ${SCOPES.join(', ')}` }]);
+  throw new InvalidInputError(`scope '${text}' is not one of: ${SCOPES.join(', ')}.`, [
+    { path: 'scope', message: `use one of ${SCOPES.join(', ')}` },
+  ]);
 }
 
 /** Checks a target id for its scope: app_version targets are `<app>@<version>`. */
 export function parseTarget(scope: Scope, target: string): string {
   const t = target.trim();
-  if (!t || t.length > 200) throw new InvalidInputError(`target '${target}' must be a non-empty name up to 200 characters.`, [{ path: 'id', message: 'name the app, connector, model or user' }]);
+  if (!t || t.length > 200)
+    throw new InvalidInputError(`target '${target}' must be a non-empty name up to 200 characters.`, [
+      { path: 'id', message: 'name the app, connector, model or user' },
+    ]);
   if (scope === 'app_version') {
     const m = /^([^@\s]+)@(\d+)$/.exec(t);
-    if (!m) throw new InvalidInputError(`app_version target '${target}' must look like <app>@<version>, e.g. support-bot@3.`, [{ path: 'id', message: 'use <app>@<version>' }]);
+    if (!m)
+      throw new InvalidInputError(
+        `app_version target '${target}' must look like <app>@<version>, e.g. support-bot@3.`,
+        [{ path: 'id', message: 'use <app>@<version>' }],
+      );
   }
   return t;
 }
@@ -51,6 +64,7 @@ export function keysOf(ref: ScopeRef): string[] {
 export function refOf(req: GovernanceRequest): ScopeRef {
   const r = req.resource;
   const model = r.type === 'model' ? r.id : typeof req.request.model === 'string' ? req.request.model : undefined;
-  const connector = r.type === 'connector' ? r.id : typeof req.request.connector === 'string' ? req.request.connector : undefined;
+  const connector =
+    r.type === 'connector' ? r.id : typeof req.request.connector === 'string' ? req.request.connector : undefined;
   return { app: req.subject.app, appVersion: req.subject.appVersion, user: req.subject.user, model, connector };
 }

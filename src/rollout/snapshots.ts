@@ -13,8 +13,15 @@ import type { SqlDb } from '../store/sql-db.js';
 /** The parts of the audit log a snapshot reads (the AuditLog class satisfies it). */
 export interface AuditEvidenceSource {
   latestCheckpoint(): Promise<{ size: number; root: Buffer; note: string; time: number } | undefined>;
-  entries(f: { app?: string; sinceMs?: number; limit: number }): Promise<{ index: number; type: string; time: number; leaf: Buffer }[]>;
-  inclusionProof(index: number, size?: number): Promise<{ leafIndex: number; treeSize: number; inclusionPath: Buffer[] }>;
+  entries(f: {
+    app?: string;
+    sinceMs?: number;
+    limit: number;
+  }): Promise<{ index: number; type: string; time: number; leaf: Buffer }[]>;
+  inclusionProof(
+    index: number,
+    size?: number,
+  ): Promise<{ leafIndex: number; treeSize: number; inclusionPath: Buffer[] }>;
 }
 
 export interface SnapshotSources {
@@ -41,13 +48,37 @@ export interface Snapshot extends SnapshotSummary {
   body: Record<string, unknown>;
 }
 
-interface Row { id: string; app: string; taken_at: number; reason: string; hash: string; audit_index: number | null; body: string }
-const summary = (r: Row): SnapshotSummary => ({ id: r.id, app: r.app, takenAt: Number(r.taken_at), reason: r.reason, hash: r.hash, auditIndex: r.audit_index === null ? null : Number(r.audit_index) });
+interface Row {
+  id: string;
+  app: string;
+  taken_at: number;
+  reason: string;
+  hash: string;
+  audit_index: number | null;
+  body: string;
+}
+const summary = (r: Row): SnapshotSummary => ({
+  id: r.id,
+  app: r.app,
+  takenAt: Number(r.taken_at),
+  reason: r.reason,
+  hash: r.hash,
+  auditIndex: r.audit_index === null ? null : Number(r.audit_index),
+});
 
 export class ForensicSnapshots {
   private readonly clock: Clock;
 
-  constructor(private readonly deps: { db: SqlDb; audit: AuditSink; sources: SnapshotSources; clock?: Clock; windowMs?: number; maxAuditEntries?: number }) {
+  constructor(
+    private readonly deps: {
+      db: SqlDb;
+      audit: AuditSink;
+      sources: SnapshotSources;
+      clock?: Clock;
+      windowMs?: number;
+      maxAuditEntries?: number;
+    },
+  ) {
     this.clock = deps.clock ?? systemClock;
   }
 
@@ -60,7 +91,11 @@ export class ForensicSnapshots {
     const id = newId('snp', takenAt);
     const windowMs = this.deps.windowMs ?? 15 * 60_000;
     const s = this.deps.sources;
-    const early = { rollout: s.rolloutState(app), events: s.recentEvents(app, takenAt - windowMs), bundleRevision: s.bundleRevision?.() ?? null };
+    const early = {
+      rollout: s.rolloutState(app),
+      events: s.recentEvents(app, takenAt - windowMs),
+      bundleRevision: s.bundleRevision?.() ?? null,
+    };
     return { id, finish: () => this.finish(id, app, reason, actor, takenAt, windowMs, early) };
   }
 
@@ -68,19 +103,35 @@ export class ForensicSnapshots {
     return this.begin(app, reason, actor).finish();
   }
 
-  private async finish(id: string, app: string, reason: string, actor: string, takenAt: number, windowMs: number, early: Record<string, unknown>): Promise<SnapshotSummary> {
+  private async finish(
+    id: string,
+    app: string,
+    reason: string,
+    actor: string,
+    takenAt: number,
+    windowMs: number,
+    early: Record<string, unknown>,
+  ): Promise<SnapshotSummary> {
     const s = this.deps.sources;
     const v = (await s.apps?.inForce(app)) ?? (await s.apps?.latestVersion(app));
     const manifest = v ? { version: v.version, hash: v.hash, state: v.state, manifest: v.manifest } : null;
     let audit: Record<string, unknown> = { available: false };
     if (s.evidence) {
       const cp = await s.evidence.latestCheckpoint();
-      const entries = await s.evidence.entries({ app, sinceMs: takenAt - windowMs, limit: this.deps.maxAuditEntries ?? 500 });
+      const entries = await s.evidence.entries({
+        app,
+        sinceMs: takenAt - windowMs,
+        limit: this.deps.maxAuditEntries ?? 500,
+      });
       const proofs = [];
       for (const e of entries) {
         if (cp && e.index < cp.size) {
           const p = await s.evidence.inclusionProof(e.index, cp.size);
-          proofs.push({ index: e.index, treeSize: p.treeSize, inclusionPath: p.inclusionPath.map((h) => h.toString('hex')) });
+          proofs.push({
+            index: e.index,
+            treeSize: p.treeSize,
+            inclusionPath: p.inclusionPath.map((h) => h.toString('hex')),
+          });
         }
       }
       audit = {
@@ -93,15 +144,28 @@ export class ForensicSnapshots {
     const decisions = (await s.recentDecisions?.(app, takenAt - windowMs)) ?? null;
     const body = { id, app, takenAt, reason, actor, windowMs, manifest, ...early, decisions, audit };
     const hash = contentHash(body);
-    await this.deps.db.run('INSERT INTO rollout_snapshots (id, app, taken_at, reason, hash, audit_index, body) VALUES (?, ?, ?, ?, ?, ?, ?)', [id, app, takenAt, reason, hash, null, JSON.stringify(body)]);
-    const { index } = await this.deps.audit.append({ type: 'snapshot.taken', actor, app, appVersion: v?.version, ids: { snapshotId: id }, data: { snapshotId: id, hash, reason } });
+    await this.deps.db.run(
+      'INSERT INTO rollout_snapshots (id, app, taken_at, reason, hash, audit_index, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [id, app, takenAt, reason, hash, null, JSON.stringify(body)],
+    );
+    const { index } = await this.deps.audit.append({
+      type: 'snapshot.taken',
+      actor,
+      app,
+      appVersion: v?.version,
+      ids: { snapshotId: id },
+      data: { snapshotId: id, hash, reason },
+    });
     await this.deps.db.run('UPDATE rollout_snapshots SET audit_index = ? WHERE id = ?', [index, id]);
     return { id, app, takenAt, reason, hash, auditIndex: index };
   }
 
   async list(app?: string, limit = 100): Promise<SnapshotSummary[]> {
     const rows = app
-      ? await this.deps.db.all<Row>('SELECT * FROM rollout_snapshots WHERE app = ? ORDER BY taken_at DESC LIMIT ?', [app, limit])
+      ? await this.deps.db.all<Row>('SELECT * FROM rollout_snapshots WHERE app = ? ORDER BY taken_at DESC LIMIT ?', [
+          app,
+          limit,
+        ])
       : await this.deps.db.all<Row>('SELECT * FROM rollout_snapshots ORDER BY taken_at DESC LIMIT ?', [limit]);
     return rows.map(summary);
   }

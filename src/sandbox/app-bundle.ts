@@ -15,7 +15,9 @@ export async function bundleApp(files: Record<string, string>, entrypoint: strin
   const norm = (p: string) => posix.normalize(p).replace(/^\.\//, '');
   const table = new Map(Object.entries(files).map(([p, src]) => [norm(p), src]));
   if (!table.has(norm(entrypoint))) {
-    throw new InvalidInputError(`spec.runtime.entrypoint '${entrypoint}' is not among the app's code files (${[...table.keys()].join(', ') || 'none'}).`);
+    throw new InvalidInputError(
+      `spec.runtime.entrypoint '${entrypoint}' is not among the app's code files (${[...table.keys()].join(', ') || 'none'}).`,
+    );
   }
   const virtual: Plugin = {
     name: 'gatehouse-app-files',
@@ -23,16 +25,28 @@ export async function bundleApp(files: Record<string, string>, entrypoint: strin
       b.onResolve({ filter: /.*/ }, (args) => {
         if (args.kind === 'entry-point') return { path: norm(args.path), namespace: NS };
         if (!args.path.startsWith('.')) {
-          return { errors: [{ text: `import '${args.path}' is not allowed: apps may only import their own files (spec.runtime.files); capabilities come from ctx` }] };
+          return {
+            errors: [
+              {
+                text: `import '${args.path}' is not allowed: apps may only import their own files (spec.runtime.files); capabilities come from ctx`,
+              },
+            ],
+          };
         }
         const base = posix.join(posix.dirname(args.importer), args.path);
         // TypeScript style: './x.js' may name x.ts.
         const stem = base.replace(/\.(m?js)$/, '');
         const hit = [...EXTS.map((e) => norm(base + e)), ...EXTS.map((e) => norm(stem + e))].find((p) => table.has(p));
-        if (!hit) return { errors: [{ text: `import '${args.path}' from ${args.importer} names no file in spec.runtime.files` }] };
+        if (!hit)
+          return {
+            errors: [{ text: `import '${args.path}' from ${args.importer} names no file in spec.runtime.files` }],
+          };
         return { path: hit, namespace: NS };
       });
-      b.onLoad({ filter: /.*/, namespace: NS }, (args) => ({ contents: table.get(args.path) ?? '', loader: loaderFor(args.path) }));
+      b.onLoad({ filter: /.*/, namespace: NS }, (args) => ({
+        contents: table.get(args.path) ?? '',
+        loader: loaderFor(args.path),
+      }));
     },
   };
   try {
@@ -49,9 +63,16 @@ export async function bundleApp(files: Record<string, string>, entrypoint: strin
     });
     return out.outputFiles[0].text;
   } catch (err) {
-    const errors = (err as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
-    const details = errors.map((e) => ({ path: e.location ? `${e.location.file.replace(`${NS}:`, '')}:${e.location.line}` : entrypoint, message: e.text }));
+    const errors =
+      (err as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
+    const details = errors.map((e) => ({
+      path: e.location ? `${e.location.file.replace(`${NS}:`, '')}:${e.location.line}` : entrypoint,
+      message: e.text,
+    }));
     const first = details[0];
-    throw new InvalidInputError(`The app's code does not compile: ${first ? `${first.path}: ${first.message}` : `${entrypoint}: unknown esbuild error`}`, details);
+    throw new InvalidInputError(
+      `The app's code does not compile: ${first ? `${first.path}: ${first.message}` : `${entrypoint}: unknown esbuild error`}`,
+      details,
+    );
   }
 }

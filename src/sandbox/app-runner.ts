@@ -9,7 +9,14 @@ import type { AuditSink, TelemetrySink } from '../core/sinks.js';
 import { bundleApp } from './app-bundle.js';
 import { CapabilityBridge, type BridgeDeps, type BridgeUsage } from './capability-bridge.js';
 import type { RunTokens } from './run-token.js';
-import { AppRunError, DEFAULT_LIMITS, type RunLimits, type SandboxTier, type TierName, type TierUsage } from './tier.js';
+import {
+  AppRunError,
+  DEFAULT_LIMITS,
+  type RunLimits,
+  type SandboxTier,
+  type TierName,
+  type TierUsage,
+} from './tier.js';
 
 export interface RunRequest {
   app: string;
@@ -76,7 +83,11 @@ export class AppRunner {
   limitsFor(v: AppVersion): RunLimits {
     const max = { ...DEFAULT_LIMITS, ...this.deps.maxLimits };
     const rt = v.manifest.spec.runtime;
-    return { timeoutMs: Math.min(rt.timeoutMs ?? max.timeoutMs, max.timeoutMs), memoryMb: Math.min(rt.memoryMb ?? max.memoryMb, max.memoryMb), maxOutputBytes: max.maxOutputBytes };
+    return {
+      timeoutMs: Math.min(rt.timeoutMs ?? max.timeoutMs, max.timeoutMs),
+      memoryMb: Math.min(rt.memoryMb ?? max.memoryMb, max.memoryMb),
+      maxOutputBytes: max.maxOutputBytes,
+    };
   }
 
   async run(req: RunRequest): Promise<RunOutcome> {
@@ -84,22 +95,56 @@ export class AppRunner {
     const tierName = v.manifest.spec.runtime.tier;
     const tier = this.deps.tiers[tierName];
     const availability = tier ? await tier.available() : { ok: false, reason: 'not configured on this server' };
-    if (!tier || !availability.ok) throw new UnavailableError(`${tierName} tier unavailable on this host: ${availability.reason}`);
+    if (!tier || !availability.ok)
+      throw new UnavailableError(`${tierName} tier unavailable on this host: ${availability.reason}`);
 
     const runId = newId('run', this.deps.clock.now());
     const traceId = runId;
     const subject = { user: req.user, app: v.app, appVersion: v.version, run: runId };
-    const decision = await this.deps.governor.govern({ action: 'app.run', subject, resource: { type: 'app', id: v.app }, request: { tier: tierName }, traceId }).catch(() => undefined);
+    const decision = await this.deps.governor
+      .govern({
+        action: 'app.run',
+        subject,
+        resource: { type: 'app', id: v.app },
+        request: { tier: tierName },
+        traceId,
+      })
+      .catch(() => undefined);
     if (!decision || decision.effect !== 'allow') {
-      const policy = decision?.matched.filter((m) => m.mode === 'enforce' && (m.effect === 'deny' || m.effect === 'require_approval')).map((m) => m.policy).join(', ') || (decision ? 'default-deny' : 'fail-closed');
-      await this.audit('app.run.denied', req.user, v, { runId, traceId, decisionId: decision?.id }, { policy, reason: decision?.reason ?? 'policy engine failed' });
-      throw new PolicyDeniedError(`running app '${v.app}' version ${v.version} denied by policy '${policy}': ${decision?.reason ?? 'the policy engine failed (fail closed)'}`, { policy, runId, decisionId: decision?.id });
+      const policy =
+        decision?.matched
+          .filter((m) => m.mode === 'enforce' && (m.effect === 'deny' || m.effect === 'require_approval'))
+          .map((m) => m.policy)
+          .join(', ') || (decision ? 'default-deny' : 'fail-closed');
+      await this.audit(
+        'app.run.denied',
+        req.user,
+        v,
+        { runId, traceId, decisionId: decision?.id },
+        { policy, reason: decision?.reason ?? 'policy engine failed' },
+      );
+      throw new PolicyDeniedError(
+        `running app '${v.app}' version ${v.version} denied by policy '${policy}': ${decision?.reason ?? 'the policy engine failed (fail closed)'}`,
+        { policy, runId, decisionId: decision?.id },
+      );
     }
     const code = await this.compile(v);
     const limits = this.limitsFor(v);
-    const { token, claims } = await this.deps.tokens.issue({ app: v.app, version: v.version, user: req.user, run: runId }, limits.timeoutMs + 5_000);
-    const bridge = new CapabilityBridge({ ...this.deps, tokens: this.deps.tokens }, { runId, traceId, user: req.user, version: v, token, claims });
-    await this.audit('app.run.started', req.user, v, { runId, traceId, decisionId: decision.id }, { tier: tierName, limits });
+    const { token, claims } = await this.deps.tokens.issue(
+      { app: v.app, version: v.version, user: req.user, run: runId },
+      limits.timeoutMs + 5_000,
+    );
+    const bridge = new CapabilityBridge(
+      { ...this.deps, tokens: this.deps.tokens },
+      { runId, traceId, user: req.user, version: v, token, claims },
+    );
+    await this.audit(
+      'app.run.started',
+      req.user,
+      v,
+      { runId, traceId, decisionId: decision.id },
+      { tier: tierName, limits },
+    );
     const t0 = performance.now();
     try {
       const signal = this.deps.cutSignal?.({ app: v.app, appVersion: v.version, user: req.user });
@@ -108,36 +153,92 @@ export class AppRunner {
       await this.finish(req.user, v, runId, traceId, 'ok', usage, tierName);
       return { runId, app: v.app, version: v.version, tier: tierName, output: r.output, usage };
     } catch (err) {
-      const usage: RunUsage = { cpuMs: 0, peakMemoryBytes: 0, wallMs: Math.round(performance.now() - t0), ...bridge.usage };
+      const usage: RunUsage = {
+        cpuMs: 0,
+        peakMemoryBytes: 0,
+        wallMs: Math.round(performance.now() - t0),
+        ...bridge.usage,
+      };
       const outcome = err instanceof AppRunError ? err.failure : 'error';
-      await this.finish(req.user, v, runId, traceId, outcome, usage, tierName, err instanceof Error ? err.message : String(err));
+      await this.finish(
+        req.user,
+        v,
+        runId,
+        traceId,
+        outcome,
+        usage,
+        tierName,
+        err instanceof Error ? err.message : String(err),
+      );
       if (err instanceof GatehouseError) {
         Object.assign(err.extra, { runId, usage });
         throw err;
       }
-      throw new AppRunError('crashed', `app run ${runId} failed on the host; the server log has the details`, { runId });
+      throw new AppRunError('crashed', `app run ${runId} failed on the host; the server log has the details`, {
+        runId,
+      });
     } finally {
       bridge.dispose();
     }
   }
 
   private async resolve(req: RunRequest): Promise<AppVersion> {
-    const v = req.version !== undefined ? await this.deps.apps.getVersion(req.app, req.version) : await this.deps.apps.inForce(req.app);
+    const v =
+      req.version !== undefined
+        ? await this.deps.apps.getVersion(req.app, req.version)
+        : await this.deps.apps.inForce(req.app);
     if (v) return v;
     const latest = await this.deps.apps.latestVersion(req.app);
     if (!latest) throw new NotFoundError('App', req.app, 'see `gatehouse app list`');
     if (req.version !== undefined) throw new NotFoundError(`Version ${req.version} of app`, req.app);
-    throw new ConflictError(`app '${req.app}' has no version that may run (latest is version ${latest.version}, ${latest.state}); get it approved (and released outside dev) first`);
+    throw new ConflictError(
+      `app '${req.app}' has no version that may run (latest is version ${latest.version}, ${latest.state}); get it approved (and released outside dev) first`,
+    );
   }
 
-  private async finish(user: string, v: AppVersion, runId: string, traceId: string, outcome: string, usage: RunUsage, tier: TierName, error?: string): Promise<void> {
-    this.deps.telemetry.emit({ kind: 'run', time: this.deps.clock.now(), app: v.app, appVersion: v.version, user, ids: { runId, traceId },
-      metrics: { cpuMs: usage.cpuMs, wallMs: usage.wallMs, peakMemoryBytes: usage.peakMemoryBytes, capabilityCalls: usage.capabilityCalls, denied: usage.denied, costUsd: usage.costUsd },
-      attrs: { outcome, tier } });
-    await this.audit('app.run.finished', user, v, { runId, traceId }, { outcome, tier, usage, ...(error ? { error: error.slice(0, 500) } : {}) });
+  private async finish(
+    user: string,
+    v: AppVersion,
+    runId: string,
+    traceId: string,
+    outcome: string,
+    usage: RunUsage,
+    tier: TierName,
+    error?: string,
+  ): Promise<void> {
+    this.deps.telemetry.emit({
+      kind: 'run',
+      time: this.deps.clock.now(),
+      app: v.app,
+      appVersion: v.version,
+      user,
+      ids: { runId, traceId },
+      metrics: {
+        cpuMs: usage.cpuMs,
+        wallMs: usage.wallMs,
+        peakMemoryBytes: usage.peakMemoryBytes,
+        capabilityCalls: usage.capabilityCalls,
+        denied: usage.denied,
+        costUsd: usage.costUsd,
+      },
+      attrs: { outcome, tier },
+    });
+    await this.audit(
+      'app.run.finished',
+      user,
+      v,
+      { runId, traceId },
+      { outcome, tier, usage, ...(error ? { error: error.slice(0, 500) } : {}) },
+    );
   }
 
-  private async audit(type: string, actor: string, v: AppVersion, ids: { runId: string; traceId: string; decisionId?: string }, data: Record<string, unknown>): Promise<void> {
+  private async audit(
+    type: string,
+    actor: string,
+    v: AppVersion,
+    ids: { runId: string; traceId: string; decisionId?: string },
+    data: Record<string, unknown>,
+  ): Promise<void> {
     try {
       await this.deps.audit.append({ type, actor, app: v.app, appVersion: v.version, ids, data });
     } catch {

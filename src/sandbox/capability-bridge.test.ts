@@ -13,7 +13,15 @@ import type { Governor } from '../core/governance.js';
 import { CapabilityBridge, type BridgeDeps } from './capability-bridge.js';
 import type { LlmInvoker } from './llm-invoker.js';
 import { RunTokens } from './run-token.js';
-import { FakeApps, FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry, testManifest } from './sandbox-fakes.js';
+import {
+  FakeApps,
+  FakeCatalog,
+  FakeGovernor,
+  FakeLlm,
+  MemoryAudit,
+  MemoryTelemetry,
+  testManifest,
+} from './sandbox-fakes.js';
 
 async function make(over: Partial<BridgeDeps> = {}, spec: Record<string, unknown> = {}) {
   const clock = new ManualClock();
@@ -23,8 +31,24 @@ async function make(over: Partial<BridgeDeps> = {}, spec: Record<string, unknown
   const governor = new FakeGovernor();
   const v = new FakeApps().add(testManifest('app', { models: [{ id: 'm', maxOutputTokens: 50 }], ...spec }), {});
   const { token, claims } = await tokens.issue({ app: 'app', version: 1, user: 'u', run: 'run_1' }, 10_000);
-  const deps: BridgeDeps = { governor, catalog: new FakeCatalog(), audit, telemetry, clock, tokens, llm: new FakeLlm(), ...over };
-  return { bridge: new CapabilityBridge(deps, { runId: 'run_1', traceId: 'run_1', user: 'u', version: v, token, claims }), clock, audit, telemetry, governor, deps };
+  const deps: BridgeDeps = {
+    governor,
+    catalog: new FakeCatalog(),
+    audit,
+    telemetry,
+    clock,
+    tokens,
+    llm: new FakeLlm(),
+    ...over,
+  };
+  return {
+    bridge: new CapabilityBridge(deps, { runId: 'run_1', traceId: 'run_1', user: 'u', version: v, token, claims }),
+    clock,
+    audit,
+    telemetry,
+    governor,
+    deps,
+  };
 }
 const chat = { model: 'm', messages: [{ role: 'user', content: 'hi' }], max_tokens: 500 };
 
@@ -33,7 +57,10 @@ describe('capability bridge', () => {
     const { bridge, audit } = await make();
     await bridge.call('llm.chat', chat);
     bridge.dispose();
-    await assert.rejects(bridge.call('llm.chat', chat), (e: unknown) => e instanceof PolicyDeniedError && /after run run_1 ended/.test(e.message));
+    await assert.rejects(
+      bridge.call('llm.chat', chat),
+      (e: unknown) => e instanceof PolicyDeniedError && /after run run_1 ended/.test(e.message),
+    );
     assert.equal(audit.entries.at(-1)?.data.policy, 'run-lifetime');
     assert.equal(audit.entries.at(-1)?.ids?.runId, 'run_1');
   });
@@ -45,22 +72,42 @@ describe('capability bridge', () => {
   });
 
   it('fails closed when the governor throws', async () => {
-    const broken: Governor = { govern: async () => { throw new Error('boom'); } };
+    const broken: Governor = {
+      govern: async () => {
+        throw new Error('boom');
+      },
+    };
     const { bridge } = await make({ governor: broken });
-    await assert.rejects(bridge.call('llm.chat', chat), (e: unknown) => e instanceof PolicyDeniedError && /fail closed/.test(e.message));
+    await assert.rejects(
+      bridge.call('llm.chat', chat),
+      (e: unknown) => e instanceof PolicyDeniedError && /fail closed/.test(e.message),
+    );
   });
 
   it('applies the manifest and obligation caps before the model sees the request', async () => {
     const llm = new FakeLlm();
     const { bridge, governor } = await make({ llm });
-    governor.rules.push(() => ({ effect: 'allow', policy: 'caps', reason: 'cap', obligations: { maxOutputTokens: 20, maxTemperature: 0.1 } }));
+    governor.rules.push(() => ({
+      effect: 'allow',
+      policy: 'caps',
+      reason: 'cap',
+      obligations: { maxOutputTokens: 20, maxTemperature: 0.1 },
+    }));
     await bridge.call('llm.chat', { ...chat, temperature: 1.5 });
     assert.equal(llm.requests[0].max_tokens, 20);
     assert.equal(llm.requests[0].temperature, 0.1);
   });
 
   it('does not govern twice when the invoker governs itself, and links its decision id', async () => {
-    const gw: LlmInvoker = { governsItself: true, chat: async (r) => ({ content: 'ok', model: r.model, usage: { inputTokens: 1, outputTokens: 1, costUsd: 0.01 }, decisionId: 'dec_gateway' }) };
+    const gw: LlmInvoker = {
+      governsItself: true,
+      chat: async (r) => ({
+        content: 'ok',
+        model: r.model,
+        usage: { inputTokens: 1, outputTokens: 1, costUsd: 0.01 },
+        decisionId: 'dec_gateway',
+      }),
+    };
     const { bridge, governor, audit } = await make({ llm: gw });
     await bridge.call('llm.chat', chat);
     assert.equal(governor.inputs.length, 0);
@@ -69,7 +116,13 @@ describe('capability bridge', () => {
   });
 
   it('redacts sensitive data in logs and caps log volume per run', async () => {
-    const { bridge, telemetry } = await make({ scanner: { scan: (t) => (t.includes('4111') ? ['CREDIT_CARD'] : []), redact: (t) => t.replace(/4111\d*/g, '[CREDIT_CARD]') }, maxLogBytes: 100 });
+    const { bridge, telemetry } = await make({
+      scanner: {
+        scan: (t) => (t.includes('4111') ? ['CREDIT_CARD'] : []),
+        redact: (t) => t.replace(/4111\d*/g, '[CREDIT_CARD]'),
+      },
+      maxLogBytes: 100,
+    });
     await bridge.call('log', { args: ['card', 4111111111111111] });
     for (let i = 0; i < 10; i++) await bridge.call('log', { args: ['x'.repeat(30)] });
     const logs = telemetry.events.filter((e) => e.kind === 'app.log').map((e) => String(e.attrs?.message));
@@ -80,11 +133,32 @@ describe('capability bridge', () => {
   it('masks sensitive values in query rows before the app sees them', async () => {
     const home = tempDir('gh-bridge-');
     writeFileSync(join(home, 'people.csv'), 'team,contact\nops,ops-lead@example.com\nsales,none\n');
-    const catalog = new FakeCatalog([datasetSchema.parse({ apiVersion: 'gatehouse/v1', kind: 'Dataset', metadata: { name: 'people', owner: 'd' }, spec: { classification: 'internal', region: 'eu', source: { kind: 'csv', path: 'people.csv' }, columns: [{ name: 'team' }, { name: 'contact' }] } })]);
-    const scanner = { scan: (t: string) => (t.includes('@') ? ['EMAIL_ADDRESS'] : []), redact: (t: string) => t.replace(/\S+@\S+/g, '[EMAIL_ADDRESS]') };
-    const { bridge, telemetry } = await make({ catalog, datasets: new DatasetQuery(home), scanner }, { data: [{ dataset: 'people', access: 'read', purpose: 'contacts', columns: ['team', 'contact'] }] });
+    const catalog = new FakeCatalog([
+      datasetSchema.parse({
+        apiVersion: 'gatehouse/v1',
+        kind: 'Dataset',
+        metadata: { name: 'people', owner: 'd' },
+        spec: {
+          classification: 'internal',
+          region: 'eu',
+          source: { kind: 'csv', path: 'people.csv' },
+          columns: [{ name: 'team' }, { name: 'contact' }],
+        },
+      }),
+    ]);
+    const scanner = {
+      scan: (t: string) => (t.includes('@') ? ['EMAIL_ADDRESS'] : []),
+      redact: (t: string) => t.replace(/\S+@\S+/g, '[EMAIL_ADDRESS]'),
+    };
+    const { bridge, telemetry } = await make(
+      { catalog, datasets: new DatasetQuery(home), scanner },
+      { data: [{ dataset: 'people', access: 'read', purpose: 'contacts', columns: ['team', 'contact'] }] },
+    );
     const r = (await bridge.call('data.query', { dataset: 'people', request: {} })) as { rows: { contact: string }[] };
-    assert.deepEqual(r.rows.map((x) => x.contact), ['[EMAIL_ADDRESS]', 'none']);
+    assert.deepEqual(
+      r.rows.map((x) => x.contact),
+      ['[EMAIL_ADDRESS]', 'none'],
+    );
     assert.equal(telemetry.events.find((e) => e.kind === 'dlp.detection')?.metrics?.count, 1);
   });
 

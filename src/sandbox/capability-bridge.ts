@@ -54,17 +54,31 @@ export interface BridgeUsage {
   byMethod: Record<string, number>;
 }
 
-const llmSchema = z.object({
-  model: z.string().min(1),
-  messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() }).strict()).min(1).max(500),
-  temperature: z.number().min(0).max(2).optional(),
-  max_tokens: z.number().int().positive().optional(),
-}).strict();
+const llmSchema = z
+  .object({
+    model: z.string().min(1),
+    messages: z
+      .array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() }).strict())
+      .min(1)
+      .max(500),
+    temperature: z.number().min(0).max(2).optional(),
+    max_tokens: z.number().int().positive().optional(),
+  })
+  .strict();
 const dataSchema = z.object({ dataset: z.string().min(1), request: z.unknown() }).strict();
-const fetchSchema = z.object({
-  url: z.string(),
-  init: z.object({ method: z.string().optional(), headers: z.record(z.string(), z.string()).optional(), body: z.string().optional() }).strict().default({}),
-}).strict();
+const fetchSchema = z
+  .object({
+    url: z.string(),
+    init: z
+      .object({
+        method: z.string().optional(),
+        headers: z.record(z.string(), z.string()).optional(),
+        body: z.string().optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
 const logSchema = z.object({ args: z.array(z.unknown()).max(50) }).strict();
 
 export class CapabilityBridge implements Bridge {
@@ -72,7 +86,10 @@ export class CapabilityBridge implements Bridge {
   private disposed = false;
   private logBytes = 0;
 
-  constructor(private readonly deps: BridgeDeps, private readonly scope: RunScope) {}
+  constructor(
+    private readonly deps: BridgeDeps,
+    private readonly scope: RunScope,
+  ) {}
 
   /** Ends the run: later calls (a guest that kept a reference) are refused and audited. */
   dispose(): void {
@@ -86,8 +103,13 @@ export class CapabilityBridge implements Bridge {
     let decision: Decision | undefined;
     let resource = '';
     try {
-      if (this.disposed) throw new PolicyDeniedError(`ctx.${method} called after run ${this.scope.runId} ended; capabilities only work during a run`, { policy: 'run-lifetime' });
-      if (!this.deps.tokens.live(this.scope.claims)) throw new PolicyDeniedError(`run token for ${this.scope.runId} has expired`, { policy: 'run-token' });
+      if (this.disposed)
+        throw new PolicyDeniedError(
+          `ctx.${method} called after run ${this.scope.runId} ended; capabilities only work during a run`,
+          { policy: 'run-lifetime' },
+        );
+      if (!this.deps.tokens.live(this.scope.claims))
+        throw new PolicyDeniedError(`run token for ${this.scope.runId} has expired`, { policy: 'run-token' });
       let result: unknown;
       switch (method) {
         case 'log':
@@ -99,7 +121,14 @@ export class CapabilityBridge implements Bridge {
           const m = this.manifest.models.find((x) => x.id === req.model);
           if (!m) this.manifestDeny(`model '${req.model}' is not declared in the app manifest (spec.models)`);
           if (!this.deps.llm) throw new UnavailableError('ctx.llm.chat is not wired on this server (no model gateway)');
-          const caller = { user: this.scope.user, app: this.scope.version.app, appVersion: this.scope.version.version, runId: this.scope.runId, traceId: this.scope.traceId, token: this.scope.token };
+          const caller = {
+            user: this.scope.user,
+            app: this.scope.version.app,
+            appVersion: this.scope.version.version,
+            runId: this.scope.runId,
+            traceId: this.scope.traceId,
+            token: this.scope.token,
+          };
           const capped = { ...req };
           const manifestMax = minDefined(req.max_tokens, m?.maxOutputTokens);
           if (manifestMax !== undefined) capped.max_tokens = manifestMax;
@@ -109,7 +138,11 @@ export class CapabilityBridge implements Bridge {
             out = await this.deps.llm.chat(capped, caller);
             await this.record('llm.chat', req.model, undefined, t0, undefined, out.decisionId);
           } else {
-            decision = await this.govern('model.invoke', { type: 'model', id: req.model }, { temperature: req.temperature, maxOutputTokens: req.max_tokens, messages: req.messages.length });
+            decision = await this.govern(
+              'model.invoke',
+              { type: 'model', id: req.model },
+              { temperature: req.temperature, maxOutputTokens: req.max_tokens, messages: req.messages.length },
+            );
             const ob = decision.obligations;
             const maxOut = minDefined(capped.max_tokens, ob.maxOutputTokens);
             if (maxOut !== undefined) capped.max_tokens = maxOut;
@@ -130,8 +163,13 @@ export class CapabilityBridge implements Bridge {
           const catalogCols = new Set(doc.spec.columns.map((c) => c.name));
           const allowed = (decl?.columns ?? []).filter((c) => catalogCols.has(c));
           const cols = (request as { columns?: unknown } | undefined)?.columns;
-          decision = await this.govern('data.query', { type: 'dataset', id: dataset }, { columns: Array.isArray(cols) ? cols : allowed });
-          if (!this.deps.datasets) throw new UnavailableError('ctx.data.query is not wired on this server (no dataset layer)');
+          decision = await this.govern(
+            'data.query',
+            { type: 'dataset', id: dataset },
+            { columns: Array.isArray(cols) ? cols : allowed },
+          );
+          if (!this.deps.datasets)
+            throw new UnavailableError('ctx.data.query is not wired on this server (no dataset layer)');
           const rowLimit = minDefined(decision.obligations.rowLimit, this.deps.defaultRowLimit ?? 1000) as number;
           const result = await this.deps.datasets.query(doc, request, allowed, rowLimit);
           if (this.deps.rowDlp !== 'off') this.maskRows(result.rows, dataset);
@@ -140,16 +178,33 @@ export class CapabilityBridge implements Bridge {
         case 'http.fetch': {
           const { url, init } = parseOrThrow(fetchSchema, args, 'ctx.http.fetch arguments');
           resource = safeHost(url);
-          const res = await guardedFetch(url, init, {
-            authorize: async (u) => {
-              const conn = connectorFor(this.manifest.connectors.map((c) => c.id), this.deps.catalog, u);
-              if (!hostAllowed(this.manifest.egress, u) && !conn) this.manifestDeny(`host '${u.host}' is not in the app manifest's spec.egress or a declared connector`);
-              decision = await this.govern('net.egress', { type: 'host', id: u.hostname }, { url: `${u.origin}${u.pathname}`, method: init.method ?? 'GET', connector: conn?.metadata.name });
-              return { allowPrivateNetwork: conn?.spec.allowPrivateNetwork ?? false };
+          const res = await guardedFetch(
+            url,
+            init,
+            {
+              authorize: async (u) => {
+                const conn = connectorFor(
+                  this.manifest.connectors.map((c) => c.id),
+                  this.deps.catalog,
+                  u,
+                );
+                if (!hostAllowed(this.manifest.egress, u) && !conn)
+                  this.manifestDeny(
+                    `host '${u.host}' is not in the app manifest's spec.egress or a declared connector`,
+                  );
+                decision = await this.govern(
+                  'net.egress',
+                  { type: 'host', id: u.hostname },
+                  { url: `${u.origin}${u.pathname}`, method: init.method ?? 'GET', connector: conn?.metadata.name },
+                );
+                return { allowPrivateNetwork: conn?.spec.allowPrivateNetwork ?? false };
+              },
+              maxResponseBytes: this.deps.maxResponseBytes ?? 1_000_000,
+              bodyDlp: this.deps.bodyDlp,
             },
-            maxResponseBytes: this.deps.maxResponseBytes ?? 1_000_000,
-            bodyDlp: this.deps.bodyDlp,
-          }, this.deps.scanner, this.deps.resolver);
+            this.deps.scanner,
+            this.deps.resolver,
+          );
           return res;
         }
         default:
@@ -170,19 +225,36 @@ export class CapabilityBridge implements Bridge {
     throw new PolicyDeniedError(`${message}; denied by default (policy 'manifest')`, { policy: 'manifest' });
   }
 
-  private async govern(action: GovernInput['action'], resource: GovernInput['resource'], request: Record<string, unknown>): Promise<Decision> {
+  private async govern(
+    action: GovernInput['action'],
+    resource: GovernInput['resource'],
+    request: Record<string, unknown>,
+  ): Promise<Decision> {
     const v = this.scope.version;
     let decision: Decision;
     try {
-      decision = await this.deps.governor.govern({ action, subject: { user: this.scope.user, app: v.app, appVersion: v.version, run: this.scope.runId }, resource, request, traceId: this.scope.traceId });
+      decision = await this.deps.governor.govern({
+        action,
+        subject: { user: this.scope.user, app: v.app, appVersion: v.version, run: this.scope.runId },
+        resource,
+        request,
+        traceId: this.scope.traceId,
+      });
     } catch {
-      throw new PolicyDeniedError(`${action} on ${resource.id} refused: the policy engine failed (fail closed)`, { policy: 'fail-closed' });
+      throw new PolicyDeniedError(`${action} on ${resource.id} refused: the policy engine failed (fail closed)`, {
+        policy: 'fail-closed',
+      });
     }
     if (decision.effect !== 'allow') {
-      const names = decision.matched.filter((m) => m.mode === 'enforce' && m.effect !== 'allow' && m.effect !== 'warn' && m.effect !== 'limit').map((m) => m.policy);
+      const names = decision.matched
+        .filter((m) => m.mode === 'enforce' && m.effect !== 'allow' && m.effect !== 'warn' && m.effect !== 'limit')
+        .map((m) => m.policy);
       const policy = names.join(', ') || 'default-deny';
       const what = decision.effect === 'require_approval' ? 'requires approval' : 'denied';
-      const err = new PolicyDeniedError(`${action} on '${resource.id}' ${what} by policy '${policy}': ${decision.reason}`, { policy, decisionId: decision.id });
+      const err = new PolicyDeniedError(
+        `${action} on '${resource.id}' ${what} by policy '${policy}': ${decision.reason}`,
+        { policy, decisionId: decision.id },
+      );
       await this.record(methodFor(action), resource.id, decision, performance.now(), err);
       this.usage.denied++;
       throw Object.assign(err, { recorded: true });
@@ -209,7 +281,17 @@ export class CapabilityBridge implements Bridge {
     }
     if (cells > 0) {
       const v = this.scope.version;
-      this.deps.telemetry.emit({ kind: 'dlp.detection', time: this.deps.clock.now(), app: v.app, appVersion: v.version, user: this.scope.user, dataset, ids: { runId: this.scope.runId, traceId: this.scope.traceId }, metrics: { count: cells }, attrs: { where: 'data.query', types: [...found].join(',') } });
+      this.deps.telemetry.emit({
+        kind: 'dlp.detection',
+        time: this.deps.clock.now(),
+        app: v.app,
+        appVersion: v.version,
+        user: this.scope.user,
+        dataset,
+        ids: { runId: this.scope.runId, traceId: this.scope.traceId },
+        metrics: { count: cells },
+        attrs: { where: 'data.query', types: [...found].join(',') },
+      });
     }
   }
 
@@ -221,22 +303,61 @@ export class CapabilityBridge implements Bridge {
     if (this.logBytes + text.length > max) return null; // over the per-run budget: dropped, counted below
     this.logBytes += text.length;
     const found = this.deps.scanner?.scan(text) ?? [];
-    if (found.length > 0) text = this.deps.scanner?.redact?.(text) ?? `[log withheld: contained ${[...new Set(found)].join(', ')}]`;
+    if (found.length > 0)
+      text = this.deps.scanner?.redact?.(text) ?? `[log withheld: contained ${[...new Set(found)].join(', ')}]`;
     const v = this.scope.version;
-    this.deps.telemetry.emit({ kind: 'app.log', time: this.deps.clock.now(), app: v.app, appVersion: v.version, user: this.scope.user, ids: { runId: this.scope.runId, traceId: this.scope.traceId }, attrs: { message: text } });
+    this.deps.telemetry.emit({
+      kind: 'app.log',
+      time: this.deps.clock.now(),
+      app: v.app,
+      appVersion: v.version,
+      user: this.scope.user,
+      ids: { runId: this.scope.runId, traceId: this.scope.traceId },
+      attrs: { message: text },
+    });
     return null;
   }
 
-  private async record(method: string, resource: string, decision: Decision | undefined, t0: number, err: unknown, externalDecisionId?: string): Promise<void> {
+  private async record(
+    method: string,
+    resource: string,
+    decision: Decision | undefined,
+    t0: number,
+    err: unknown,
+    externalDecisionId?: string,
+  ): Promise<void> {
     if (err && (err as { recorded?: boolean }).recorded) return;
     const v = this.scope.version;
     const outcome = err ? (err instanceof PolicyDeniedError ? 'denied' : 'error') : 'allowed';
     const policy = err instanceof GatehouseError ? (err.extra.policy as string | undefined) : undefined;
     const decisionId = decision?.id ?? externalDecisionId;
     const ids = { runId: this.scope.runId, traceId: this.scope.traceId, ...(decisionId ? { decisionId } : {}) };
-    this.deps.telemetry.emit({ kind: 'capability', time: this.deps.clock.now(), app: v.app, appVersion: v.version, user: this.scope.user, ids, metrics: { latencyMs: performance.now() - t0 }, attrs: { method, outcome, resource, ...(policy ? { policy } : {}) } });
+    this.deps.telemetry.emit({
+      kind: 'capability',
+      time: this.deps.clock.now(),
+      app: v.app,
+      appVersion: v.version,
+      user: this.scope.user,
+      ids,
+      metrics: { latencyMs: performance.now() - t0 },
+      attrs: { method, outcome, resource, ...(policy ? { policy } : {}) },
+    });
     try {
-      await this.deps.audit.append({ type: 'sandbox.capability', actor: this.scope.user, app: v.app, appVersion: v.version, ids, data: { method, resource, outcome, effect: decision?.effect ?? null, policy: policy ?? null, reason: err instanceof Error ? err.message : decision?.reason ?? null } });
+      await this.deps.audit.append({
+        type: 'sandbox.capability',
+        actor: this.scope.user,
+        app: v.app,
+        appVersion: v.version,
+        ids,
+        data: {
+          method,
+          resource,
+          outcome,
+          effect: decision?.effect ?? null,
+          policy: policy ?? null,
+          reason: err instanceof Error ? err.message : (decision?.reason ?? null),
+        },
+      });
     } catch {
       /* the audit sink must not throw; if it does, the call's own outcome stands */
     }

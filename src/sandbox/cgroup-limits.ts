@@ -26,10 +26,13 @@ function ownPath(controller: string): string | undefined {
 
 /** Detects writable cgroup v1 pids + memory hierarchies (creates and removes a probe group). */
 export async function detectCgroups(): Promise<CgroupSupport> {
-  if (existsSync('/sys/fs/cgroup/cgroup.controllers')) return { ok: false, reason: 'cgroup v2 unified hierarchy: this driver handles cgroup v1 only' };
+  if (existsSync('/sys/fs/cgroup/cgroup.controllers'))
+    return { ok: false, reason: 'cgroup v2 unified hierarchy: this driver handles cgroup v1 only' };
   const dir = (c: string) => {
     const p = ownPath(c);
-    return p === undefined || !existsSync(`/sys/fs/cgroup/${c}`) ? undefined : join('/sys/fs/cgroup', c, p, 'gatehouse-sandbox');
+    return p === undefined || !existsSync(`/sys/fs/cgroup/${c}`)
+      ? undefined
+      : join('/sys/fs/cgroup', c, p, 'gatehouse-sandbox');
   };
   const pids = dir('pids');
   const memory = dir('memory');
@@ -82,12 +85,24 @@ function sweepStale(bases: string[]): void {
 
 export class RunCgroup {
   readonly dirs: string[];
-  private constructor(private readonly pids: string, private readonly memory: string, private readonly cpuacct: string | undefined) {
+  private constructor(
+    private readonly pids: string,
+    private readonly memory: string,
+    private readonly cpuacct: string | undefined,
+  ) {
     this.dirs = [pids, memory, ...(cpuacct ? [cpuacct] : [])];
   }
 
-  static async create(bases: NonNullable<CgroupSupport['bases']>, runId: string, limits: { pids: number; memoryBytes: number }): Promise<RunCgroup> {
-    const g = new RunCgroup(join(bases.pids, runId), join(bases.memory, runId), bases.cpuacct ? join(bases.cpuacct, runId) : undefined);
+  static async create(
+    bases: NonNullable<CgroupSupport['bases']>,
+    runId: string,
+    limits: { pids: number; memoryBytes: number },
+  ): Promise<RunCgroup> {
+    const g = new RunCgroup(
+      join(bases.pids, runId),
+      join(bases.memory, runId),
+      bases.cpuacct ? join(bases.cpuacct, runId) : undefined,
+    );
     for (const d of g.dirs) await mkdir(d);
     await writeFile(join(g.pids, 'pids.max'), String(limits.pids));
     await writeFile(join(g.memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
@@ -126,13 +141,20 @@ export class RunCgroup {
     const failcnt = await num(join(this.memory, 'memory.failcnt'));
     const oomControl = await readFile(join(this.memory, 'memory.oom_control'), 'utf8').catch(() => '');
     const oomKills = Number(/oom_kill (\d+)/.exec(oomControl)?.[1] ?? 0);
-    return { cpuMs: Math.round(cpuNs / 1e4) / 100, peakMemoryBytes: peak, oom: oomKills > 0, hitMemoryLimit: failcnt > 0 };
+    return {
+      cpuMs: Math.round(cpuNs / 1e4) / 100,
+      peakMemoryBytes: peak,
+      oom: oomKills > 0,
+      hitMemoryLimit: failcnt > 0,
+    };
   }
 
   /** Kills whatever is left in the group (cgroup v1 has no cgroup.kill) and removes it. */
   async destroy(): Promise<void> {
     for (let attempt = 0; attempt < 200; attempt++) {
-      const left = (await readFile(join(this.pids, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+      const left = (await readFile(join(this.pids, 'cgroup.procs'), 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean);
       for (const pid of left) {
         try {
           process.kill(Number(pid), 'SIGKILL');

@@ -27,21 +27,36 @@ export interface LauncherSpec {
 
 /** Spawns a launcher; nothing runs beyond `sh` until `start()` writes the heap size. */
 export async function spawnLauncher(spec: LauncherSpec): Promise<Launcher> {
-  const cg = spec.cgroups.ok && spec.cgroups.bases ? await RunCgroup.create(spec.cgroups.bases, newId('sbx'), { pids: spec.maxPids, memoryBytes: spec.memoryBytes }) : undefined;
+  const cg =
+    spec.cgroups.ok && spec.cgroups.bases
+      ? await RunCgroup.create(spec.cgroups.bases, newId('sbx'), { pids: spec.maxPids, memoryBytes: spec.memoryBytes })
+      : undefined;
   // The launcher joins the run's cgroups itself before exec'ing setpriv, so nothing runs outside the limits.
-  const join = cg ? cg.procsFiles().map((f) => `echo $$ > '${f}'`).join(' && ') + ' && ' : '';
+  const join = cg
+    ? cg
+        .procsFiles()
+        .map((f) => `echo $$ > '${f}'`)
+        .join(' && ') + ' && '
+    : '';
   const rlimit = cg ? [] : ['/usr/bin/prlimit', `--nproc=${spec.maxPids * 4}`, '--'];
   // $0 carries the runner source; the heap size is read as digits only, so stdin cannot inject arguments.
   const script = `${join}read mb && case "$mb" in ''|*[!0-9]*) exit 97;; esac && exec "$@" "--max-old-space-size=$mb" --disable-proto=delete -e "$0"`;
   const bpfFd = openSync(spec.bpf, 'r');
   let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', script, CONTAINER_RUNNER, ...rlimit, ...spec.command], { stdio: ['pipe', 'pipe', 'pipe', bpfFd], env: {}, cwd: '/', detached: true });
+    child = spawn('/bin/sh', ['-c', script, CONTAINER_RUNNER, ...rlimit, ...spec.command], {
+      stdio: ['pipe', 'pipe', 'pipe', bpfFd],
+      env: {},
+      cwd: '/',
+      detached: true,
+    });
   } finally {
     closeSync(bpfFd);
   }
   child.on('error', () => undefined); // a failed spawn shows as an early exit
-  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   return { child, cg, closed };
 }
 
@@ -51,7 +66,10 @@ export function alive(l: Launcher): boolean {
 
 /** A spare must not keep the host process alive while it waits. */
 export function setRef(l: Launcher, ref: boolean): void {
-  for (const s of [l.child.stdin, l.child.stdout, l.child.stderr] as ({ ref?: () => void; unref?: () => void } | null)[]) {
+  for (const s of [l.child.stdin, l.child.stdout, l.child.stderr] as ({
+    ref?: () => void;
+    unref?: () => void;
+  } | null)[]) {
     if (ref) s?.ref?.();
     else s?.unref?.();
   }

@@ -10,7 +10,16 @@ import { alive, discard, setRef, spawnLauncher, type Launcher, type LauncherSpec
 import { guestScript, MAX_GUEST_MESSAGE } from './guest-script.js';
 import { hostCall } from './host-call.js';
 import { seccompFilterPath } from './seccomp-filter.js';
-import { AppRunError, DEFAULT_LIMITS, killedError, type Bridge, type RunLimits, type SandboxTier, type TierAvailability, type TierResult } from './tier.js';
+import {
+  AppRunError,
+  DEFAULT_LIMITS,
+  killedError,
+  type Bridge,
+  type RunLimits,
+  type SandboxTier,
+  type TierAvailability,
+  type TierResult,
+} from './tier.js';
 
 const SANDBOX_UID = 65534;
 const MAX_PIDS = 32;
@@ -54,13 +63,45 @@ export class ContainerTier implements SandboxTier {
   /** Checks the host once: bwrap, setpriv, root (to switch uid and write cgroups), user namespaces, seccomp, cgroups. */
   private prepare(): Promise<Prepared> {
     this.prepared ??= (async () => {
-      for (const bin of ['/usr/bin/bwrap', '/usr/bin/setpriv']) if (!existsSync(bin)) throw new Error(`${bin} is missing; run scripts/setup-system.sh`);
-      if (process.getuid?.() !== 0) throw new Error('the container tier launches sandboxes as root (to drop to uid 65534 and set cgroups); the server runs unprivileged');
+      for (const bin of ['/usr/bin/bwrap', '/usr/bin/setpriv'])
+        if (!existsSync(bin)) throw new Error(`${bin} is missing; run scripts/setup-system.sh`);
+      if (process.getuid?.() !== 0)
+        throw new Error(
+          'the container tier launches sandboxes as root (to drop to uid 65534 and set cgroups); the server runs unprivileged',
+        );
       const bpf = await seccompFilterPath(this.cacheDir);
       try {
-        execFileSync('/usr/bin/setpriv', [`--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--', '/usr/bin/bwrap', '--unshare-all', '--unshare-user', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '/usr/bin/true'], { stdio: 'pipe', timeout: 5000 });
+        execFileSync(
+          '/usr/bin/setpriv',
+          [
+            `--reuid=${SANDBOX_UID}`,
+            `--regid=${SANDBOX_UID}`,
+            '--clear-groups',
+            '--',
+            '/usr/bin/bwrap',
+            '--unshare-all',
+            '--unshare-user',
+            '--ro-bind',
+            '/usr',
+            '/usr',
+            '--symlink',
+            'usr/lib',
+            '/lib',
+            '--symlink',
+            'usr/lib64',
+            '/lib64',
+            '/usr/bin/true',
+          ],
+          { stdio: 'pipe', timeout: 5000 },
+        );
       } catch (err) {
-        throw new Error(`bubblewrap cannot create unprivileged namespaces here: ${String((err as { stderr?: Buffer }).stderr ?? (err as Error).message).trim().slice(0, 200)}`);
+        throw new Error(
+          `bubblewrap cannot create unprivileged namespaces here: ${String(
+            (err as { stderr?: Buffer }).stderr ?? (err as Error).message,
+          )
+            .trim()
+            .slice(0, 200)}`,
+        );
       }
       return { bpf, cgroups: await detectCgroups() };
     })();
@@ -73,7 +114,12 @@ export class ContainerTier implements SandboxTier {
   async available(): Promise<TierAvailability> {
     try {
       const p = await this.prepare();
-      return { ok: true, ...(p.cgroups.ok ? {} : { reason: `running without cgroup limits (${p.cgroups.reason}); rlimits and Node's heap cap apply` }) };
+      return {
+        ok: true,
+        ...(p.cgroups.ok
+          ? {}
+          : { reason: `running without cgroup limits (${p.cgroups.reason}); rlimits and Node's heap cap apply` }),
+      };
     } catch (err) {
       return { ok: false, reason: (err as Error).message };
     }
@@ -85,18 +131,71 @@ export class ContainerTier implements SandboxTier {
   }
 
   private bwrapArgs(): string[] {
-    const a = ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
-      '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/bin', '/bin',
-      '--proc', '/proc', '--dev', '/dev', '--size', String(TMPFS_BYTES), '--tmpfs', '/tmp', '--chdir', '/tmp',
-      '--clearenv', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID), '--hostname', 'sandbox', '--seccomp', '3'];
+    const a = [
+      '--unshare-all',
+      '--unshare-user',
+      '--disable-userns',
+      '--die-with-parent',
+      '--new-session',
+      '--cap-drop',
+      'ALL',
+      '--ro-bind',
+      '/usr',
+      '/usr',
+      '--symlink',
+      'usr/lib',
+      '/lib',
+      '--symlink',
+      'usr/lib64',
+      '/lib64',
+      '--symlink',
+      'usr/bin',
+      '/bin',
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--size',
+      String(TMPFS_BYTES),
+      '--tmpfs',
+      '/tmp',
+      '--chdir',
+      '/tmp',
+      '--clearenv',
+      '--uid',
+      String(SANDBOX_UID),
+      '--gid',
+      String(SANDBOX_UID),
+      '--hostname',
+      'sandbox',
+      '--seccomp',
+      '3',
+    ];
     if (!this.nodePath.startsWith('/usr/')) a.push('--ro-bind', this.nodePath, this.nodePath);
     a.push('--', this.nodePath);
     return a;
   }
 
   private launcherSpec(prep: Prepared): LauncherSpec {
-    const command = ['/usr/bin/setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--no-new-privs', '--inh-caps=-all', '--bounding-set=-all', '--', '/usr/bin/bwrap', ...this.bwrapArgs()];
-    return { bpf: prep.bpf, cgroups: prep.cgroups, command, maxPids: MAX_PIDS, memoryBytes: (DEFAULT_LIMITS.memoryMb + 64) * 1024 * 1024 };
+    const command = [
+      '/usr/bin/setpriv',
+      `--reuid=${SANDBOX_UID}`,
+      `--regid=${SANDBOX_UID}`,
+      '--clear-groups',
+      '--no-new-privs',
+      '--inh-caps=-all',
+      '--bounding-set=-all',
+      '--',
+      '/usr/bin/bwrap',
+      ...this.bwrapArgs(),
+    ];
+    return {
+      bpf: prep.bpf,
+      cgroups: prep.cgroups,
+      command,
+      maxPids: MAX_PIDS,
+      memoryBytes: (DEFAULT_LIMITS.memoryMb + 64) * 1024 * 1024,
+    };
   }
 
   /** The spare launcher if it is still waiting, else a new one. */
@@ -129,7 +228,13 @@ export class ContainerTier implements SandboxTier {
     if (l) await discard(l);
   }
 
-  async run(code: string, input: unknown, bridge: Bridge, limits: RunLimits, signal?: AbortSignal): Promise<TierResult> {
+  async run(
+    code: string,
+    input: unknown,
+    bridge: Bridge,
+    limits: RunLimits,
+    signal?: AbortSignal,
+  ): Promise<TierResult> {
     let prep: Prepared;
     try {
       prep = await this.prepare();
@@ -217,7 +322,14 @@ export class ContainerTier implements SandboxTier {
     }
     // The heap size releases the launcher (digits only, checked by it), then the runner reads the start message.
     stdin.write(`${Math.max(16, limits.memoryMb)}\n`);
-    stdin.write(JSON.stringify({ t: 'start', script: guestScript(code), input: JSON.stringify(input ?? null), escape: this.assumeVmEscape }) + '\n');
+    stdin.write(
+      JSON.stringify({
+        t: 'start',
+        script: guestScript(code),
+        input: JSON.stringify(input ?? null),
+        escape: this.assumeVmEscape,
+      }) + '\n',
+    );
 
     // Answer as soon as the guest is done; tear-down (kill, reap, cgroup removal) finishes in the background.
     const first = await Promise.race([answer.then(() => undefined), exited]);
@@ -233,7 +345,11 @@ export class ContainerTier implements SandboxTier {
     const wallMs = Math.round((performance.now() - started) * 100) / 100;
     if (outcome) {
       if (!outcome.ok) throw new AppRunError('error', `app failed: ${outcome.text.slice(0, MAX_GUEST_MESSAGE)}`);
-      if (outcome.text.length > limits.maxOutputBytes) throw new AppRunError('output_too_large', `app output is ${outcome.text.length} bytes; the limit is ${limits.maxOutputBytes}`);
+      if (outcome.text.length > limits.maxOutputBytes)
+        throw new AppRunError(
+          'output_too_large',
+          `app output is ${outcome.text.length} bytes; the limit is ${limits.maxOutputBytes}`,
+        );
       let output: unknown;
       try {
         output = JSON.parse(outcome.text);
@@ -243,10 +359,17 @@ export class ContainerTier implements SandboxTier {
       return { output, usage: { cpuMs: usage.cpuMs, peakMemoryBytes: usage.peakMemoryBytes, wallMs } };
     }
     if (failure) throw failure;
-    if (usage.oom || /heap out of memory|Allocation failed/i.test(stderr) || (usage.hitMemoryLimit && exit.signal === 'SIGKILL')) {
+    if (
+      usage.oom ||
+      /heap out of memory|Allocation failed/i.test(stderr) ||
+      (usage.hitMemoryLimit && exit.signal === 'SIGKILL')
+    ) {
       throw new AppRunError('memory', `app exceeded its ${limits.memoryMb} MB memory limit and was stopped`);
     }
-    throw new AppRunError('crashed', `app's sandbox exited before answering (${exit.signal ?? `code ${exit.code}`})${stderr ? `: ${lastLine(stderr)}` : ''}`);
+    throw new AppRunError(
+      'crashed',
+      `app's sandbox exited before answering (${exit.signal ?? `code ${exit.code}`})${stderr ? `: ${lastLine(stderr)}` : ''}`,
+    );
   }
 }
 

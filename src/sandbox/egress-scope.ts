@@ -32,7 +32,8 @@ export function endpointMatches(endpoint: string, url: URL): boolean {
     return false;
   }
   if (e.protocol !== url.protocol) return false;
-  if (!hostMatches(e.hostname.replace(/^%2a\./i, '*.'), url.hostname) || defaultPort(e) !== defaultPort(url)) return false;
+  if (!hostMatches(e.hostname.replace(/^%2a\./i, '*.'), url.hostname) || defaultPort(e) !== defaultPort(url))
+    return false;
   const prefix = e.pathname === '/' ? '/' : e.pathname;
   return url.pathname.startsWith(prefix);
 }

@@ -6,9 +6,13 @@ export const MAX_ARGS_BYTES = 1_000_000;
 
 export async function hostCall(bridge: Bridge, method: unknown, argsJson: unknown): Promise<string> {
   try {
-    if (typeof method !== 'string' || !(CAPABILITY_METHODS as readonly string[]).includes(method)) throw new TypeError('unknown capability');
+    if (typeof method !== 'string' || !(CAPABILITY_METHODS as readonly string[]).includes(method))
+      throw new TypeError('unknown capability');
     if (typeof argsJson !== 'string') throw new TypeError('capability arguments must arrive as JSON text');
-    if (argsJson.length > MAX_ARGS_BYTES) throw Object.assign(new Error(), { guest: { name: 'RangeError', message: `ctx.${method} arguments exceed ${MAX_ARGS_BYTES} bytes` } });
+    if (argsJson.length > MAX_ARGS_BYTES)
+      throw Object.assign(new Error(), {
+        guest: { name: 'RangeError', message: `ctx.${method} arguments exceed ${MAX_ARGS_BYTES} bytes` },
+      });
     const value = await bridge.call(method as CapabilityMethod, JSON.parse(argsJson));
     return JSON.stringify({ ok: true, value: value ?? null });
   } catch (err) {

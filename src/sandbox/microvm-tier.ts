@@ -11,7 +11,13 @@ export interface MicrovmOptions {
 }
 
 function findVmm(): string | undefined {
-  for (const p of ['/usr/bin/firecracker', '/usr/local/bin/firecracker', '/usr/bin/qemu-system-x86_64', '/usr/local/bin/qemu-system-x86_64']) if (existsSync(p)) return p;
+  for (const p of [
+    '/usr/bin/firecracker',
+    '/usr/local/bin/firecracker',
+    '/usr/bin/qemu-system-x86_64',
+    '/usr/local/bin/qemu-system-x86_64',
+  ])
+    if (existsSync(p)) return p;
   return undefined;
 }
 
@@ -35,9 +41,14 @@ export class MicrovmTier implements SandboxTier {
     } catch {
       cpuVirt = false;
     }
-    if (kvm && !cpuVirt) reasons.push('/dev/kvm exists but the CPU exposes no vmx/svm to this guest (nested virtualization), so a stock kernel cannot boot under KVM');
-    if (!this.opts.kernelPath || !existsSync(this.opts.kernelPath)) reasons.push('no guest kernel image configured (sandbox.microvm.kernelPath)');
-    if (!this.opts.rootfsPath || !existsSync(this.opts.rootfsPath)) reasons.push('no guest root filesystem configured (sandbox.microvm.rootfsPath)');
+    if (kvm && !cpuVirt)
+      reasons.push(
+        '/dev/kvm exists but the CPU exposes no vmx/svm to this guest (nested virtualization), so a stock kernel cannot boot under KVM',
+      );
+    if (!this.opts.kernelPath || !existsSync(this.opts.kernelPath))
+      reasons.push('no guest kernel image configured (sandbox.microvm.kernelPath)');
+    if (!this.opts.rootfsPath || !existsSync(this.opts.rootfsPath))
+      reasons.push('no guest root filesystem configured (sandbox.microvm.rootfsPath)');
     return { ok: false, reason: reasons.join('; ') };
   }
 

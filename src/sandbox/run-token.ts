@@ -18,7 +18,10 @@ const ISSUER = 'gatehouse/sandbox';
 export class RunTokens {
   private readonly key: Uint8Array;
   /** @param secret signing key; a random per-process key when absent (tokens never outlive the process's runs). */
-  constructor(private readonly clock: Clock, secret?: Uint8Array) {
+  constructor(
+    private readonly clock: Clock,
+    secret?: Uint8Array,
+  ) {
     this.key = secret ?? new Uint8Array(randomBytes(32));
   }
 
@@ -37,8 +40,18 @@ export class RunTokens {
 
   async verify(token: string): Promise<RunClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'], currentDate: new Date(this.clock.now()) });
-      if (typeof payload.app !== 'string' || typeof payload.ver !== 'number' || typeof payload.run !== 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        algorithms: ['HS256'],
+        currentDate: new Date(this.clock.now()),
+      });
+      if (
+        typeof payload.app !== 'string' ||
+        typeof payload.ver !== 'number' ||
+        typeof payload.run !== 'string' ||
+        typeof payload.sub !== 'string' ||
+        typeof payload.exp !== 'number'
+      ) {
         throw new Error('claims');
       }
       return { app: payload.app, version: payload.ver, user: payload.sub, run: payload.run, exp: payload.exp };

@@ -1,13 +1,23 @@
 // Small in-memory fakes for sandbox tests and the bench: a rule-driven governor, recording sinks, catalog, apps, LLM.
 import type { AppManifest, AppReader, AppVersion } from '../apps/manifest-schema.js';
 import { manifestSchema } from '../apps/manifest-schema.js';
-import type { CatalogDoc, CatalogKind, CatalogReader, ConnectorDoc, DatasetDoc, ModelDoc, UserDoc } from '../catalog/catalog-schema.js';
+import type {
+  CatalogDoc,
+  CatalogKind,
+  CatalogReader,
+  ConnectorDoc,
+  DatasetDoc,
+  ModelDoc,
+  UserDoc,
+} from '../catalog/catalog-schema.js';
 import type { Decision, GovernInput, Governor, Obligations } from '../core/governance.js';
 import { newId } from '../core/ids.js';
 import type { AuditEventInput, AuditSink, TelemetryEvent, TelemetrySink } from '../core/sinks.js';
 import type { LlmCaller, LlmChatRequest, LlmChatResult, LlmInvoker } from './llm-invoker.js';
 
-export type FakeRule = (input: GovernInput) => { effect: Decision['effect']; policy: string; reason: string; obligations?: Obligations } | undefined;
+export type FakeRule = (
+  input: GovernInput,
+) => { effect: Decision['effect']; policy: string; reason: string; obligations?: Obligations } | undefined;
 
 /** Allows everything unless a rule says otherwise; records every input. */
 export class FakeGovernor implements Governor {
@@ -18,9 +28,24 @@ export class FakeGovernor implements Governor {
     const hit = this.rules.map((r) => r(input)).find((x) => x !== undefined);
     const effect = hit?.effect ?? 'allow';
     return {
-      id: newId('dec'), time: Date.now(), effect, obligations: hit?.obligations ?? {}, warnings: [], bundleRevision: 'test',
-      matched: hit ? [{ policy: hit.policy, effect: hit.effect === 'allow' ? 'limit' : hit.effect, mode: 'enforce', reason: hit.reason }] : [],
-      reason: hit?.reason ?? 'allowed', errors: [],
+      id: newId('dec'),
+      time: Date.now(),
+      effect,
+      obligations: hit?.obligations ?? {},
+      warnings: [],
+      bundleRevision: 'test',
+      matched: hit
+        ? [
+            {
+              policy: hit.policy,
+              effect: hit.effect === 'allow' ? 'limit' : hit.effect,
+              mode: 'enforce',
+              reason: hit.reason,
+            },
+          ]
+        : [],
+      reason: hit?.reason ?? 'allowed',
+      errors: [],
     };
   }
 }
@@ -43,12 +68,21 @@ export class MemoryTelemetry implements TelemetrySink {
 export class FakeCatalog implements CatalogReader {
   constructor(private readonly docs: CatalogDoc[] = []) {}
   private find<K extends CatalogKind>(kind: K, name: string) {
-    return this.docs.find((d) => d.kind === kind && d.metadata.name === name) as Extract<CatalogDoc, { kind: K }> | undefined;
+    return this.docs.find((d) => d.kind === kind && d.metadata.name === name) as
+      Extract<CatalogDoc, { kind: K }> | undefined;
   }
-  dataset(name: string): DatasetDoc | undefined { return this.find('Dataset', name); }
-  connector(name: string): ConnectorDoc | undefined { return this.find('Connector', name); }
-  model(name: string): ModelDoc | undefined { return this.find('Model', name); }
-  user(name: string): UserDoc | undefined { return this.find('User', name); }
+  dataset(name: string): DatasetDoc | undefined {
+    return this.find('Dataset', name);
+  }
+  connector(name: string): ConnectorDoc | undefined {
+    return this.find('Connector', name);
+  }
+  model(name: string): ModelDoc | undefined {
+    return this.find('Model', name);
+  }
+  user(name: string): UserDoc | undefined {
+    return this.find('User', name);
+  }
   list<K extends CatalogKind>(kind: K): Extract<CatalogDoc, { kind: K }>[] {
     return this.docs.filter((d) => d.kind === kind) as Extract<CatalogDoc, { kind: K }>[];
   }
@@ -59,14 +93,31 @@ export class FakeApps implements AppReader {
   add(manifest: unknown, code: Record<string, string>, state: AppVersion['state'] = 'released'): AppVersion {
     const m: AppManifest = manifestSchema.parse(manifest);
     const version = this.versions.filter((v) => v.app === m.metadata.name).length + 1;
-    const v: AppVersion = { app: m.metadata.name, version, hash: newId('h'), manifest: m, code, state, submittedBy: m.metadata.owner, createdAt: 0 };
+    const v: AppVersion = {
+      app: m.metadata.name,
+      version,
+      hash: newId('h'),
+      manifest: m,
+      code,
+      state,
+      submittedBy: m.metadata.owner,
+      createdAt: 0,
+    };
     this.versions.push(v);
     return v;
   }
-  async getVersion(app: string, version: number) { return this.versions.find((v) => v.app === app && v.version === version); }
-  async latestVersion(app: string) { return this.versions.filter((v) => v.app === app).at(-1); }
-  async inForce(app: string) { return this.versions.filter((v) => v.app === app && ['released', 'canary', 'approved'].includes(v.state)).at(-1); }
-  async listVersions(app: string) { return this.versions.filter((v) => v.app === app); }
+  async getVersion(app: string, version: number) {
+    return this.versions.find((v) => v.app === app && v.version === version);
+  }
+  async latestVersion(app: string) {
+    return this.versions.filter((v) => v.app === app).at(-1);
+  }
+  async inForce(app: string) {
+    return this.versions.filter((v) => v.app === app && ['released', 'canary', 'approved'].includes(v.state)).at(-1);
+  }
+  async listVersions(app: string) {
+    return this.versions.filter((v) => v.app === app);
+  }
 }
 
 /** Answers deterministically from the last user message, with token counts by whitespace and a fixed price. */
@@ -76,16 +127,28 @@ export class FakeLlm implements LlmInvoker {
     this.requests.push(req);
     const last = [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const words = last.split(/\s+/).filter(Boolean);
-    const content = /Summari[sz]e/.test(req.messages[0]?.content ?? '') ? `Summary: ${words.slice(0, 5).join(' ')}` : `You said: ${last}`;
+    const content = /Summari[sz]e/.test(req.messages[0]?.content ?? '')
+      ? `Summary: ${words.slice(0, 5).join(' ')}`
+      : `You said: ${last}`;
     const inputTokens = req.messages.reduce((n, m) => n + m.content.split(/\s+/).length, 0);
-    return { content, model: req.model, usage: { inputTokens, outputTokens: content.split(/\s+/).length, costUsd: inputTokens * 1e-6 } };
+    return {
+      content,
+      model: req.model,
+      usage: { inputTokens, outputTokens: content.split(/\s+/).length, costUsd: inputTokens * 1e-6 },
+    };
   }
 }
 
 /** A minimal valid manifest for tests; `spec` fields override. */
-export function testManifest(name: string, spec: Record<string, unknown> = {}, tier: 'wasm' | 'container' | 'microvm' = 'wasm'): Record<string, unknown> {
+export function testManifest(
+  name: string,
+  spec: Record<string, unknown> = {},
+  tier: 'wasm' | 'container' | 'microvm' = 'wasm',
+): Record<string, unknown> {
   return {
-    apiVersion: 'gatehouse/v1', kind: 'App', metadata: { name, owner: 'alice' },
+    apiVersion: 'gatehouse/v1',
+    kind: 'App',
+    metadata: { name, owner: 'alice' },
     spec: { purpose: 'test app', environment: 'dev', region: 'eu', runtime: { tier, entrypoint: 'main.ts' }, ...spec },
   };
 }

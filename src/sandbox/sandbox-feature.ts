@@ -49,7 +49,13 @@ export interface SandboxFeature {
   close(): Promise<void>;
 }
 
-export const runBodySchema = z.object({ input: z.unknown().optional(), user: z.string().min(1).optional(), version: z.number().int().positive().optional() }).strict();
+export const runBodySchema = z
+  .object({
+    input: z.unknown().optional(),
+    user: z.string().min(1).optional(),
+    version: z.number().int().positive().optional(),
+  })
+  .strict();
 
 export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
   const cfg = sandboxConfigSchema.parse(d.config ?? {});
@@ -63,15 +69,31 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
     microvm: new MicrovmTier(cfg.microvm),
   };
   const runner = new AppRunner({
-    apps: d.apps, catalog: d.catalog, governor: d.governor, audit: d.audit, telemetry: d.telemetry, clock: d.clock, tiers,
-    tokens: new RunTokens(d.clock), llm: d.llm, scanner: d.scanner, datasets: new DatasetQuery(d.home),
-    defaultRowLimit: cfg.defaultRowLimit, maxResponseBytes: cfg.maxResponseBytes, bodyDlp: cfg.bodyDlp, rowDlp: cfg.rowDlp,
+    apps: d.apps,
+    catalog: d.catalog,
+    governor: d.governor,
+    audit: d.audit,
+    telemetry: d.telemetry,
+    clock: d.clock,
+    tiers,
+    tokens: new RunTokens(d.clock),
+    llm: d.llm,
+    scanner: d.scanner,
+    datasets: new DatasetQuery(d.home),
+    defaultRowLimit: cfg.defaultRowLimit,
+    maxResponseBytes: cfg.maxResponseBytes,
+    bodyDlp: cfg.bodyDlp,
+    rowDlp: cfg.rowDlp,
     maxLimits: { timeoutMs: cfg.maxTimeoutMs, memoryMb: cfg.maxMemoryMb, maxOutputBytes: cfg.maxOutputBytes },
     cutSignal: d.cutSignal,
   });
   const routes: AnyRoute[] = [
     defineRoute({
-      method: 'post', path: '/api/v1/apps/:app/runs', summary: 'Run an app in its sandbox tier; returns output, run id and usage', tag: 'sandbox', access: 'authenticated',
+      method: 'post',
+      path: '/api/v1/apps/:app/runs',
+      summary: 'Run an app in its sandbox tier; returns output, run id and usage',
+      tag: 'sandbox',
+      access: 'authenticated',
       body: runBodySchema,
       successStatus: 201,
       handler: async ({ params, body, principal }) => {
@@ -82,7 +104,11 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/sandbox/tiers', summary: 'Which sandbox tiers work on this host, and why not', tag: 'sandbox', access: 'authenticated',
+      method: 'get',
+      path: '/api/v1/sandbox/tiers',
+      summary: 'Which sandbox tiers work on this host, and why not',
+      tag: 'sandbox',
+      access: 'authenticated',
       handler: async () => ({ tiers: await status() }),
     }),
   ];
@@ -91,7 +117,14 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
     for (const [name, t] of Object.entries(tiers) as [TierName, SandboxTier][]) out[name] = await t.available();
     return out;
   };
-  return { runner, tiers, routes, tierStatus: status, precheck: (c) => runner.precheck(c), close: async () => {
-    await Promise.all([wasm.close(), container.close()]);
-  } };
+  return {
+    runner,
+    tiers,
+    routes,
+    tierStatus: status,
+    precheck: (c) => runner.precheck(c),
+    close: async () => {
+      await Promise.all([wasm.close(), container.close()]);
+    },
+  };
 }

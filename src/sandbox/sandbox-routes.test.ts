@@ -7,10 +7,21 @@ import { after, before, describe, it } from 'node:test';
 import { startTestGatehouse, type TestGatehouse } from '../testing/test-gatehouse.js';
 
 const manifest = (name: string, tier: string, extra: Record<string, unknown> = {}) => ({
-  apiVersion: 'gatehouse/v1', kind: 'App', metadata: { name, owner: 'alice' },
-  spec: { purpose: 'echo input for tests', environment: 'dev', region: 'eu-west-1', runtime: { tier, entrypoint: 'main.js' }, ...extra },
+  apiVersion: 'gatehouse/v1',
+  kind: 'App',
+  metadata: { name, owner: 'alice' },
+  spec: {
+    purpose: 'echo input for tests',
+    environment: 'dev',
+    region: 'eu-west-1',
+    runtime: { tier, entrypoint: 'main.js' },
+    ...extra,
+  },
 });
-const code = { 'main.js': 'export default async function main(input, ctx) { ctx.log("run", input); return { got: input, at: "sandbox" } }' };
+const code = {
+  'main.js':
+    'export default async function main(input, ctx) { ctx.log("run", input); return { got: input, at: "sandbox" } }',
+};
 
 describe('app runs over HTTP and the CLI', () => {
   let t: TestGatehouse;
@@ -20,9 +31,15 @@ describe('app runs over HTTP and the CLI', () => {
   before(async () => {
     t = await startTestGatehouse();
     alice = await t.tokenFor('alice');
-    for (const [name, tier] of [['echo-wasm', 'wasm'], ['echo-box', 'container']]) {
+    for (const [name, tier] of [
+      ['echo-wasm', 'wasm'],
+      ['echo-box', 'container'],
+    ]) {
       const r = await api('POST', '/api/v1/apps', { manifest: manifest(name, tier), code });
-      assert.ok((r.status === 201 || r.status === 200) && r.body.state === 'approved', JSON.stringify(r.body).slice(0, 500));
+      assert.ok(
+        (r.status === 201 || r.status === 200) && r.body.state === 'approved',
+        JSON.stringify(r.body).slice(0, 500),
+      );
     }
     // Submit refuses a tier this host cannot run, naming the field and the reason ...
     const vm = await api('POST', '/api/v1/apps', { manifest: manifest('echo-vm', 'microvm'), code });
@@ -42,7 +59,8 @@ describe('app runs over HTTP and the CLI', () => {
       assert.deepEqual(r.body.output, { got: { n: 1 }, at: 'sandbox' });
       assert.match(String(r.body.runId), /^run_/);
       const usage = r.body.usage as Record<string, number>;
-      for (const k of ['cpuMs', 'peakMemoryBytes', 'wallMs', 'capabilityCalls', 'costUsd']) assert.equal(typeof usage[k], 'number', k);
+      for (const k of ['cpuMs', 'peakMemoryBytes', 'wallMs', 'capabilityCalls', 'costUsd'])
+        assert.equal(typeof usage[k], 'number', k);
     }
   });
 

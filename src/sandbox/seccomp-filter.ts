@@ -66,7 +66,9 @@ export async function seccompFilterPath(cacheDir: string): Promise<string> {
   try {
     await run('gcc', ['-O2', '-o', bin, src, '-lseccomp']);
   } catch (err) {
-    throw new Error(`compiling the seccomp filter failed (needs gcc and libseccomp-dev; run scripts/setup-system.sh): ${(err as { stderr?: string }).stderr?.slice(0, 300) ?? (err as Error).message}`);
+    throw new Error(
+      `compiling the seccomp filter failed (needs gcc and libseccomp-dev; run scripts/setup-system.sh): ${(err as { stderr?: string }).stderr?.slice(0, 300) ?? (err as Error).message}`,
+    );
   }
   const tmp = `${bpf}.${process.pid}.tmp`;
   await run(bin, [tmp]);

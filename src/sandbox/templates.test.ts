@@ -14,13 +14,25 @@ import { RunTokens } from './run-token.js';
 import { FakeApps, FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry } from './sandbox-fakes.js';
 import { WasmTier } from './wasm-tier.js';
 
-const kb = parseAllDocuments(readFileSync(repoPath('examples/catalog/data.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string } }).find((d) => d.metadata.name === 'kb-articles');
+const kb = parseAllDocuments(readFileSync(repoPath('examples/catalog/data.yaml'), 'utf8'))
+  .map((d) => d.toJS() as { kind: string; metadata: { name: string } })
+  .find((d) => d.metadata.name === 'kb-articles');
 
 function template(name: string, tier: 'wasm' | 'container') {
-  const yaml = readFileSync(repoPath('templates', name, 'app.yaml'), 'utf8').replace(/__NAME__/g, `t-${name}`).replace(/__OWNER__/g, 'alice');
+  const yaml = readFileSync(repoPath('templates', name, 'app.yaml'), 'utf8')
+    .replace(/__NAME__/g, `t-${name}`)
+    .replace(/__OWNER__/g, 'alice');
   const manifest = parseAllDocuments(yaml)[0].toJS() as { spec: { runtime: { tier: string; entrypoint: string } } };
   manifest.spec.runtime.tier = tier;
-  return { manifest, code: { [manifest.spec.runtime.entrypoint]: readFileSync(repoPath('templates', name, manifest.spec.runtime.entrypoint), 'utf8') } };
+  return {
+    manifest,
+    code: {
+      [manifest.spec.runtime.entrypoint]: readFileSync(
+        repoPath('templates', name, manifest.spec.runtime.entrypoint),
+        'utf8',
+      ),
+    },
+  };
 }
 
 for (const tier of ['wasm', 'container'] as const) {
@@ -32,23 +44,43 @@ for (const tier of ['wasm', 'container'] as const) {
     }
     const llm = new FakeLlm();
     const runner = new AppRunner({
-      apps, tiers: { wasm: new WasmTier(), container: new ContainerTier() }, governor: new FakeGovernor(), audit: new MemoryAudit(), telemetry: new MemoryTelemetry(),
-      clock: systemClock, tokens: new RunTokens(systemClock), catalog: new FakeCatalog([datasetSchema.parse(kb)]), llm, datasets: new DatasetQuery(repoPath('examples')),
+      apps,
+      tiers: { wasm: new WasmTier(), container: new ContainerTier() },
+      governor: new FakeGovernor(),
+      audit: new MemoryAudit(),
+      telemetry: new MemoryTelemetry(),
+      clock: systemClock,
+      tokens: new RunTokens(systemClock),
+      catalog: new FakeCatalog([datasetSchema.parse(kb)]),
+      llm,
+      datasets: new DatasetQuery(repoPath('examples')),
     });
 
     it('runs the chatbot template', async () => {
-      const r = await runner.run({ app: 't-chatbot', input: { message: 'where is my parcel?', team: 'support' }, user: 'bob' });
+      const r = await runner.run({
+        app: 't-chatbot',
+        input: { message: 'where is my parcel?', team: 'support' },
+        user: 'bob',
+      });
       assert.deepEqual(r.output, { answer: 'You said: where is my parcel?' });
       assert.equal(llm.requests.at(-1)?.max_tokens, 300);
     });
 
     it('runs the summarizer template', async () => {
-      const r = await runner.run({ app: 't-summarizer', input: { text: 'Gatehouse governs micro apps with policies sandboxes and audit logs.' }, user: 'bob' });
+      const r = await runner.run({
+        app: 't-summarizer',
+        input: { text: 'Gatehouse governs micro apps with policies sandboxes and audit logs.' },
+        user: 'bob',
+      });
       assert.deepEqual(r.output, { summary: 'Summary: Gatehouse governs micro apps with' });
     });
 
     it('runs the data-explorer template over the kb-articles CSV', async () => {
-      const r = await runner.run({ app: 't-data-explorer', input: { question: 'What is the returns policy?' }, user: 'bob' });
+      const r = await runner.run({
+        app: 't-data-explorer',
+        input: { question: 'What is the returns policy?' },
+        user: 'bob',
+      });
       const out = r.output as { answer: string; articles: string[] };
       assert.ok(out.articles.includes('1'), JSON.stringify(out));
       assert.equal(out.answer, 'You said: What is the returns policy?');

@@ -53,7 +53,14 @@ export type AppFailure = 'error' | 'timeout' | 'memory' | 'output_too_large' | '
 export class AppRunError extends GatehouseError {
   readonly failure: AppFailure;
   constructor(failure: AppFailure, message: string, extra: Record<string, unknown> = {}) {
-    const code = failure === 'timeout' ? 'app_timeout' : failure === 'error' ? 'app_error' : failure === 'killed' ? 'app_killed' : 'app_limit';
+    const code =
+      failure === 'timeout'
+        ? 'app_timeout'
+        : failure === 'error'
+          ? 'app_error'
+          : failure === 'killed'
+            ? 'app_killed'
+            : 'app_limit';
     super(code, failure === 'killed' ? 403 : 422, message, [], { failure, ...extra });
     this.failure = failure;
   }

@@ -91,14 +91,18 @@ export async function runGuest(
   });
 
   const checkInterrupt = () => {
-    if (interrupted === 'timeout') throw stop('timeout', `app exceeded its ${task.timeoutMs} ms time limit and was stopped`);
+    if (interrupted === 'timeout')
+      throw stop('timeout', `app exceeded its ${task.timeoutMs} ms time limit and was stopped`);
     if (interrupted === 'memory') throw stop('memory', memoryMsg);
   };
   const guestError = (h: QuickJSHandle): Stop => {
     const d = ctx.dump(h) as { message?: unknown } | unknown;
     h.dispose();
-    const m = typeof d === 'object' && d !== null && 'message' in d ? String((d as { message?: unknown }).message) : String(d);
-    return /out of memory/i.test(m) ? stop('memory', memoryMsg) : stop('error', `app failed: ${m.slice(0, MAX_GUEST_MESSAGE)}`);
+    const m =
+      typeof d === 'object' && d !== null && 'message' in d ? String((d as { message?: unknown }).message) : String(d);
+    return /out of memory/i.test(m)
+      ? stop('memory', memoryMsg)
+      : stop('error', `app failed: ${m.slice(0, MAX_GUEST_MESSAGE)}`);
   };
 
   const deadlineTimer = setTimeout(() => {
@@ -136,10 +140,17 @@ export async function runGuest(
     }
     const done = result as { ok: boolean; text: string };
     if (!done.ok) throw stop('error', `app failed: ${done.text.slice(0, MAX_GUEST_MESSAGE)}`);
-    if (done.text.length > task.maxOutputBytes) throw stop('output_too_large', `app output is ${done.text.length} bytes; the limit is ${task.maxOutputBytes}`);
+    if (done.text.length > task.maxOutputBytes)
+      throw stop('output_too_large', `app output is ${done.text.length} bytes; the limit is ${task.maxOutputBytes}`);
     outcome = { kind: 'ok', text: done.text, cpuMs: round(cpuMs), peakMemoryBytes: peakOf(ctx, rt) };
   } catch (err) {
-    outcome = isStop(err) ? { ...err, cpuMs: round(cpuMs) } : { kind: 'error', message: `app failed: ${String((err as Error)?.message ?? err).slice(0, MAX_GUEST_MESSAGE)}`, cpuMs: round(cpuMs) };
+    outcome = isStop(err)
+      ? { ...err, cpuMs: round(cpuMs) }
+      : {
+          kind: 'error',
+          message: `app failed: ${String((err as Error)?.message ?? err).slice(0, MAX_GUEST_MESSAGE)}`,
+          cpuMs: round(cpuMs),
+        };
   } finally {
     clearTimeout(deadlineTimer);
     disposed = true;

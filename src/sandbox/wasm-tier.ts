@@ -8,7 +8,15 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { hostCall } from './host-call.js';
-import { AppRunError, killedError, type Bridge, type RunLimits, type SandboxTier, type TierAvailability, type TierResult } from './tier.js';
+import {
+  AppRunError,
+  killedError,
+  type Bridge,
+  type RunLimits,
+  type SandboxTier,
+  type TierAvailability,
+  type TierResult,
+} from './tier.js';
 import type { GuestOutcome } from './wasm-guest.js';
 import type { HostReply, WorkerMessage, WorkerTask } from './wasm-worker.js';
 
@@ -23,7 +31,10 @@ export interface WasmTierOptions {
 
 // Compiled, the worker is wasm-worker.js beside this file; under tsx (tests, benches) a small .mjs entry registers
 // tsx inside the worker first (Node 20 does not carry tsx's hooks into worker threads).
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './wasm-worker-tsx.mjs' : './wasm-worker.js', import.meta.url).href;
+const WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? './wasm-worker-tsx.mjs' : './wasm-worker.js',
+  import.meta.url,
+).href;
 
 export class WasmTier implements SandboxTier {
   readonly name = 'wasm' as const;
@@ -43,8 +54,12 @@ export class WasmTier implements SandboxTier {
   private getPool(): Piscina {
     if (!this.pool) {
       this.pool = new Piscina({
-        filename: WORKER_URL, minThreads: this.minWorkers, maxThreads: this.maxWorkers, idleTimeout: this.idleTimeoutMs,
-        concurrentTasksPerWorker: 1, atomics: 'disabled',
+        filename: WORKER_URL,
+        minThreads: this.minWorkers,
+        maxThreads: this.maxWorkers,
+        idleTimeout: this.idleTimeoutMs,
+        concurrentTasksPerWorker: 1,
+        atomics: 'disabled',
         // The guest's heap lives in WebAssembly memory (watched by the worker); this caps the worker's own JS heap.
         resourceLimits: { maxOldGenerationSizeMb: 256 },
       });
@@ -68,7 +83,9 @@ export class WasmTier implements SandboxTier {
   warm(): Promise<void> {
     if (!this.warming) {
       const pool = this.getPool();
-      this.warming = Promise.all(Array.from({ length: Math.max(1, this.minWorkers) }, () => pool.run({ ping: true }))).then(() => undefined);
+      this.warming = Promise.all(
+        Array.from({ length: Math.max(1, this.minWorkers) }, () => pool.run({ ping: true })),
+      ).then(() => undefined);
       this.warming.catch(() => {
         this.warming = undefined;
       });
@@ -84,13 +101,26 @@ export class WasmTier implements SandboxTier {
     await pool?.destroy();
   }
 
-  async run(code: string, input: unknown, bridge: Bridge, limits: RunLimits, signal?: AbortSignal): Promise<TierResult> {
+  async run(
+    code: string,
+    input: unknown,
+    bridge: Bridge,
+    limits: RunLimits,
+    signal?: AbortSignal,
+  ): Promise<TierResult> {
     if (signal?.aborted) throw killedError(signal);
     const pool = this.getPool();
     const started = performance.now();
     const { port1, port2 } = new MessageChannel();
     const terminate = new AbortController();
-    const task: WorkerTask = { code, inputJson: JSON.stringify(input ?? null), timeoutMs: limits.timeoutMs, memoryMb: limits.memoryMb, maxOutputBytes: limits.maxOutputBytes, port: port2 };
+    const task: WorkerTask = {
+      code,
+      inputJson: JSON.stringify(input ?? null),
+      timeoutMs: limits.timeoutMs,
+      memoryMb: limits.memoryMb,
+      maxOutputBytes: limits.maxOutputBytes,
+      port: port2,
+    };
     return await new Promise<TierResult>((resolve, reject) => {
       let finished = false;
       const finish = (settle: () => void) => {
@@ -102,11 +132,15 @@ export class WasmTier implements SandboxTier {
         settle();
       };
       // Terminating the worker is the only way to stop a guest that is spinning inside the interpreter.
-      const kill = (err: AppRunError) => finish(() => {
-        terminate.abort(err);
-        reject(err);
-      });
-      const timer = setTimeout(() => kill(new AppRunError('timeout', `app exceeded its ${limits.timeoutMs} ms time limit and was stopped`)), limits.timeoutMs);
+      const kill = (err: AppRunError) =>
+        finish(() => {
+          terminate.abort(err);
+          reject(err);
+        });
+      const timer = setTimeout(
+        () => kill(new AppRunError('timeout', `app exceeded its ${limits.timeoutMs} ms time limit and was stopped`)),
+        limits.timeoutMs,
+      );
       const onKill = () => kill(killedError(signal as AbortSignal));
       signal?.addEventListener('abort', onKill, { once: true });
       port1.on('message', (m: WorkerMessage) => {
@@ -122,15 +156,25 @@ export class WasmTier implements SandboxTier {
       });
       pool.run(task, { transferList: [port2], signal: terminate.signal }).catch((err: unknown) => {
         const oom = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
-        finish(() => reject(oom
-          ? new AppRunError('memory', `app exceeded its ${limits.memoryMb} MB memory limit and was stopped`)
-          : new AppRunError('crashed', 'the wasm sandbox worker stopped unexpectedly; the run was abandoned')));
+        finish(() =>
+          reject(
+            oom
+              ? new AppRunError('memory', `app exceeded its ${limits.memoryMb} MB memory limit and was stopped`)
+              : new AppRunError('crashed', 'the wasm sandbox worker stopped unexpectedly; the run was abandoned'),
+          ),
+        );
       });
     });
   }
 }
 
-function settleOutcome(o: GuestOutcome, wallMs: number, limits: RunLimits, resolve: (r: TierResult) => void, reject: (e: unknown) => void): void {
+function settleOutcome(
+  o: GuestOutcome,
+  wallMs: number,
+  limits: RunLimits,
+  resolve: (r: TierResult) => void,
+  reject: (e: unknown) => void,
+): void {
   if (o.kind !== 'ok') return reject(new AppRunError(o.kind, o.message));
   let output: unknown;
   try {
@@ -138,6 +182,15 @@ function settleOutcome(o: GuestOutcome, wallMs: number, limits: RunLimits, resol
   } catch {
     return reject(new AppRunError('bad_output', 'app output is not valid JSON'));
   }
-  if (o.text.length > limits.maxOutputBytes) return reject(new AppRunError('output_too_large', `app output is ${o.text.length} bytes; the limit is ${limits.maxOutputBytes}`));
-  resolve({ output, usage: { cpuMs: o.cpuMs, peakMemoryBytes: o.peakMemoryBytes, wallMs: Math.round(wallMs * 100) / 100 } });
+  if (o.text.length > limits.maxOutputBytes)
+    return reject(
+      new AppRunError(
+        'output_too_large',
+        `app output is ${o.text.length} bytes; the limit is ${limits.maxOutputBytes}`,
+      ),
+    );
+  resolve({
+    output,
+    usage: { cpuMs: o.cpuMs, peakMemoryBytes: o.peakMemoryBytes, wallMs: Math.round(wallMs * 100) / 100 },
+  });
 }

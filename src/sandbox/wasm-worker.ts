@@ -18,7 +18,8 @@ export interface WorkerTask {
 }
 
 /** Worker → host on the run's port. */
-export type WorkerMessage = { t: 'call'; id: number; method: string; args: string } | { t: 'done'; outcome: GuestOutcome; recycle: boolean };
+export type WorkerMessage =
+  { t: 'call'; id: number; method: string; args: string } | { t: 'done'; outcome: GuestOutcome; recycle: boolean };
 /** Host → worker on the run's port. */
 export interface HostReply {
   t: 'reply';
@@ -47,7 +48,11 @@ export default async function runTask(task: WorkerTask | { ping: true }): Promis
     port.postMessage({ t: 'call', id, method, args } satisfies WorkerMessage);
   };
   const { outcome, clean } = await runGuest(mod, task, callHost);
-  const recycle = !clean || outcome.kind === 'memory' || outcome.kind === 'timeout' || mod.getWasmMemory().buffer.byteLength > HEAP_RECYCLE_BYTES;
+  const recycle =
+    !clean ||
+    outcome.kind === 'memory' ||
+    outcome.kind === 'timeout' ||
+    mod.getWasmMemory().buffer.byteLength > HEAP_RECYCLE_BYTES;
   port.postMessage({ t: 'done', outcome, recycle } satisfies WorkerMessage);
   port.close();
   // Hold the worker: the host terminates it and the pool starts a fresh one.

@@ -33,7 +33,10 @@ export async function isEmptyStore(db: SqlDb): Promise<boolean> {
 export async function seedExamples(deps: SeedDeps): Promise<boolean> {
   if (!(await isEmptyStore(deps.db))) return false;
   const dir = repoPath('examples', 'catalog');
-  const docs = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().flatMap((f) => parseYamlDocuments(readFileSync(join(dir, f), 'utf8'), `examples/catalog/${f}`));
+  const docs = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .flatMap((f) => parseYamlDocuments(readFileSync(join(dir, f), 'utf8'), `examples/catalog/${f}`));
   await deps.catalog.apply(docs, SEEDER.user);
   seedDataFiles(deps.home);
   for (const step of deps.extraSteps ?? []) await step(SEEDER);
@@ -42,7 +45,9 @@ export async function seedExamples(deps: SeedDeps): Promise<boolean> {
     const bundle = readAppBundle(join(appsDir, name, 'app.yaml'));
     // Example apps are submitted by their owner, so approvals follow the same rules as for anyone.
     const owner = deps.catalog.user(String((bundle.manifest as { metadata?: { owner?: string } }).metadata?.owner));
-    const submitter: Principal = owner ? { user: owner.metadata.name, roles: owner.spec.roles, groups: owner.spec.groups } : SEEDER;
+    const submitter: Principal = owner
+      ? { user: owner.metadata.name, roles: owner.spec.roles, groups: owner.spec.groups }
+      : SEEDER;
     await deps.apps.submit(bundle.manifest, bundle.code, submitter);
   }
   deps.logger.info('seeded example catalog, data and apps', { catalogDocuments: docs.length });
@@ -58,11 +63,18 @@ function seedDataFiles(home: string): void {
   const dbFile = join(dst, 'transcripts.db');
   if (existsSync(dbFile)) return;
   mkdirSync(dirname(dbFile), { recursive: true });
-  const rows = parseCsvSync(readFileSync(join(src, 'transcripts.csv'), 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const rows = parseCsvSync(readFileSync(join(src, 'transcripts.csv'), 'utf8'), {
+    columns: true,
+    skip_empty_lines: true,
+  }) as Record<string, string>[];
   const db = new Database(dbFile);
   try {
-    db.exec('CREATE TABLE transcripts (id INTEGER PRIMARY KEY, customer_name TEXT, email TEXT, ssn TEXT, transcript TEXT, created_at TEXT)');
-    const ins = db.prepare('INSERT INTO transcripts VALUES (@id, @customer_name, @email, @ssn, @transcript, @created_at)');
+    db.exec(
+      'CREATE TABLE transcripts (id INTEGER PRIMARY KEY, customer_name TEXT, email TEXT, ssn TEXT, transcript TEXT, created_at TEXT)',
+    );
+    const ins = db.prepare(
+      'INSERT INTO transcripts VALUES (@id, @customer_name, @email, @ssn, @transcript, @created_at)',
+    );
     db.transaction(() => rows.forEach((r) => ins.run(r)))();
   } finally {
     db.close();

@@ -12,7 +12,9 @@ export async function openDb(opts: { home: string; databaseUrl?: string; schema?
       return await PostgresDb.connect(opts.databaseUrl, opts.schema);
     } catch (err) {
       const u = new URL(opts.databaseUrl);
-      throw new UnavailableError(`Cannot connect to PostgreSQL at ${u.host}${u.pathname}: ${(err as Error).message}. Check GATEHOUSE_DATABASE_URL or unset it to use the embedded SQLite store.`);
+      throw new UnavailableError(
+        `Cannot connect to PostgreSQL at ${u.host}${u.pathname}: ${(err as Error).message}. Check GATEHOUSE_DATABASE_URL or unset it to use the embedded SQLite store.`,
+      );
     }
   }
   mkdirSync(opts.home, { recursive: true, mode: 0o700 });

@@ -28,8 +28,10 @@ interface Queryable {
 function executor(q: Queryable): SqlExecutor {
   return {
     dialect: 'postgres',
-    all: async <T>(sql: string, params: readonly unknown[] = []) => (await q.query(toPg(sql), normalize(params))).rows as T[],
-    get: async <T>(sql: string, params: readonly unknown[] = []) => (await q.query(toPg(sql), normalize(params))).rows[0] as T | undefined,
+    all: async <T>(sql: string, params: readonly unknown[] = []) =>
+      (await q.query(toPg(sql), normalize(params))).rows as T[],
+    get: async <T>(sql: string, params: readonly unknown[] = []) =>
+      (await q.query(toPg(sql), normalize(params))).rows[0] as T | undefined,
     run: async (sql: string, params: readonly unknown[] = []): Promise<RunResult> => ({
       changes: (await q.query(toPg(sql), normalize(params))).rowCount ?? 0,
     }),

@@ -5,7 +5,10 @@ import { testDatabases } from '../testing/databases.js';
 import { migrate } from './sql-db.js';
 
 const migrations = [
-  { id: 'contract-001', sql: 'CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL, n BIGINT NOT NULL, b {{BLOB}});\nCREATE TABLE seq (id {{AUTO_PK}}, note TEXT)' },
+  {
+    id: 'contract-001',
+    sql: 'CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT NOT NULL, n BIGINT NOT NULL, b {{BLOB}});\nCREATE TABLE seq (id {{AUTO_PK}}, note TEXT)',
+  },
 ];
 
 for (const target of testDatabases) {
@@ -15,7 +18,10 @@ for (const target of testDatabases) {
       try {
         assert.deepEqual(await migrate(db, migrations), []);
         const ids = await db.all<{ id: string }>('SELECT id FROM schema_migrations');
-        assert.deepEqual(ids.map((r) => r.id), ['contract-001']);
+        assert.deepEqual(
+          ids.map((r) => r.id),
+          ['contract-001'],
+        );
       } finally {
         await cleanup();
       }
@@ -24,7 +30,12 @@ for (const target of testDatabases) {
     it('round-trips text, big integers, booleans and bytes with ? placeholders', async () => {
       const { db, cleanup } = await target.open(migrations);
       try {
-        await db.run('INSERT INTO kv (k, v, n, b) VALUES (?, ?, ?, ?)', ['a', 'x', 1_700_000_000_123, Buffer.from([0, 255, 7])]);
+        await db.run('INSERT INTO kv (k, v, n, b) VALUES (?, ?, ?, ?)', [
+          'a',
+          'x',
+          1_700_000_000_123,
+          Buffer.from([0, 255, 7]),
+        ]);
         await db.run('INSERT INTO kv (k, v, n, b) VALUES (?, ?, ?, ?)', ['t', 'y', true, null]);
         const row = await db.get<{ v: string; n: number; b: Buffer }>('SELECT v, n, b FROM kv WHERE k = ?', ['a']);
         assert.equal(row?.v, 'x');
@@ -44,12 +55,18 @@ for (const target of testDatabases) {
           await tx.run('INSERT INTO seq (note) VALUES (?)', ['one']);
           await tx.run('INSERT INTO seq (note) VALUES (?)', ['two']);
         });
-        await assert.rejects(db.transaction(async (tx) => {
-          await tx.run('INSERT INTO seq (note) VALUES (?)', ['three']);
-          throw new Error('boom');
-        }), /boom/);
+        await assert.rejects(
+          db.transaction(async (tx) => {
+            await tx.run('INSERT INTO seq (note) VALUES (?)', ['three']);
+            throw new Error('boom');
+          }),
+          /boom/,
+        );
         const rows = await db.all<{ id: number; note: string }>('SELECT id, note FROM seq ORDER BY id');
-        assert.deepEqual(rows.map((r) => r.note), ['one', 'two']);
+        assert.deepEqual(
+          rows.map((r) => r.note),
+          ['one', 'two'],
+        );
         assert.ok(rows[1].id > rows[0].id);
       } finally {
         await cleanup();
@@ -68,7 +85,10 @@ for (const target of testDatabases) {
         await assert.rejects(inTx);
         await outside;
         const rows = await db.all<{ note: string }>('SELECT note FROM seq');
-        assert.deepEqual(rows.map((r) => r.note), ['outside']);
+        assert.deepEqual(
+          rows.map((r) => r.note),
+          ['outside'],
+        );
       } finally {
         await cleanup();
       }
@@ -79,7 +99,10 @@ for (const target of testDatabases) {
       try {
         await assert.rejects(migrate(db, [...migrations, { id: 'bad-002', sql: 'CREATE TABLE kv (k TEXT)' }]));
         const ids = await db.all<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id');
-        assert.deepEqual(ids.map((r) => r.id), ['contract-001']);
+        assert.deepEqual(
+          ids.map((r) => r.id),
+          ['contract-001'],
+        );
       } finally {
         await cleanup();
       }

@@ -35,7 +35,8 @@ export class SqliteDb implements SqlDb {
     return {
       dialect: 'sqlite',
       all: async <T>(sql: string, params: readonly unknown[] = []) => this.stmt(sql).all(...normalize(params)) as T[],
-      get: async <T>(sql: string, params: readonly unknown[] = []) => this.stmt(sql).get(...normalize(params)) as T | undefined,
+      get: async <T>(sql: string, params: readonly unknown[] = []) =>
+        this.stmt(sql).get(...normalize(params)) as T | undefined,
       run: async (sql: string, params: readonly unknown[] = []): Promise<RunResult> => {
         const s = this.stmt(sql);
         if (!s.reader) return { changes: s.run(...normalize(params)).changes };

@@ -88,7 +88,12 @@ class AnomalyState implements ConditionState {
     if (this.samples < this.c.minBaselineMinutes || this.current < this.c.minVolume) return null;
     if (this.current < this.c.factor * this.ewma) return null;
     const events = this.currentEvents;
-    const observed = { value: this.current, baseline: Math.round(this.ewma * 100) / 100, factor: this.c.factor, minVolume: this.c.minVolume };
+    const observed = {
+      value: this.current,
+      baseline: Math.round(this.ewma * 100) / 100,
+      factor: this.c.factor,
+      minVolume: this.c.minVolume,
+    };
     this.currentEvents = [];
     return {
       observed,
@@ -105,8 +110,12 @@ class RegressionState implements ConditionState {
   constructor(private readonly c: Extract<AlertCondition, { type: 'regression' }>) {}
 
   private measure(events: TelemetryEvent[]): number {
-    if (this.c.measure === 'error_rate') return events.filter((e) => e.kind === 'error' || e.attrs?.outcome === 'error').length / events.length;
-    const lat = events.map((e) => e.metrics?.latencyMs).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+    if (this.c.measure === 'error_rate')
+      return events.filter((e) => e.kind === 'error' || e.attrs?.outcome === 'error').length / events.length;
+    const lat = events
+      .map((e) => e.metrics?.latencyMs)
+      .filter((v): v is number => typeof v === 'number')
+      .sort((a, b) => a - b);
     return lat.length ? lat[Math.min(lat.length - 1, Math.ceil(lat.length * 0.95) - 1)] : 0;
   }
 
@@ -128,7 +137,13 @@ class RegressionState implements ConditionState {
     if (now < this.c.factor * Math.max(before, floor)) return null;
     this.byVersion.set(versions[0], []);
     return {
-      observed: { value: now, previous: before, factor: this.c.factor, version: versions[0], previousVersion: versions[1] },
+      observed: {
+        value: now,
+        previous: before,
+        factor: this.c.factor,
+        version: versions[0],
+        previousVersion: versions[1],
+      },
       firstEventAt: cur[0].time,
       events: cur.slice(-MAX_EVENTS),
       summary: `${this.c.measure} of v${versions[0]} = ${round(now)} vs ${round(before)} for v${versions[1]} (x${this.c.factor} or more)`,

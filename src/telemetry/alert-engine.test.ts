@@ -21,11 +21,31 @@ import { defaultTelemetryConfig } from './telemetry-config.js';
 import { createTelemetryFeature, type TelemetryFeature } from './telemetry-feature.js';
 import { telemetryMigrations } from './telemetry-migrations.js';
 
-const example = (name: string, port: number) => readFileSync(repoPath('examples', 'alerts', `${name}.yaml`), 'utf8').replace(/127\.0\.0\.1:9099/g, `127.0.0.1:${port}`);
+const example = (name: string, port: number) =>
+  readFileSync(repoPath('examples', 'alerts', `${name}.yaml`), 'utf8').replace(
+    /127\.0\.0\.1:9099/g,
+    `127.0.0.1:${port}`,
+  );
 
 const request = (app: string, model = 'big-model'): GovernanceRequest => ({
-  action: 'model.invoke', subject: { user: 'ann', roles: [], groups: [], app, appVersion: 1 }, resource: { type: 'model', id: model, attributes: {} }, request: {}, environment: 'prod',
-  app: { name: app, version: 1, owner: 'o', environment: 'prod', region: 'eu', state: 'released', models: [model], datasets: [], connectors: [], egress: [], spec: { models: [{ id: model, fallback: 'small-model' }] } },
+  action: 'model.invoke',
+  subject: { user: 'ann', roles: [], groups: [], app, appVersion: 1 },
+  resource: { type: 'model', id: model, attributes: {} },
+  request: {},
+  environment: 'prod',
+  app: {
+    name: app,
+    version: 1,
+    owner: 'o',
+    environment: 'prod',
+    region: 'eu',
+    state: 'released',
+    models: [model],
+    datasets: [],
+    connectors: [],
+    egress: [],
+    spec: { models: [{ id: model, fallback: 'small-model' }] },
+  },
 });
 
 describe('alert rules through the rollout feature', () => {
@@ -37,7 +57,10 @@ describe('alert rules through the rollout feature', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        hooks.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown> });
+        hooks.push({
+          path: req.url ?? '',
+          body: JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>,
+        });
         res.writeHead(204).end();
       });
     });
@@ -53,21 +76,72 @@ describe('alert rules through the rollout feature', () => {
     const sink = { append: async (e: AuditEventInput) => (audit.push(e), { index: audit.length - 1 }) };
     const holder: { tel?: TelemetryFeature } = {};
     const rollout = await createRolloutFeature({
-      db, coord, audit: sink, clock, logger: silentLogger, recentEvents: (a, s) => holder.tel!.pipeline.recent(a, s),
-      apps: { inForce: async () => undefined, latestVersion: async () => ({ app: 'bank-bot', version: 1, hash: 'h', state: 'released', code: {}, submittedBy: 'c', createdAt: 0, manifest: { spec: { data: [{ dataset: 'transcripts' }] } } as never }), listVersions: async () => [] },
-      catalog: { dataset: (n) => (n === 'transcripts' ? ({ metadata: { name: n, owner: 'dora' }, spec: { classification: 'pii' } } as never) : undefined) },
+      db,
+      coord,
+      audit: sink,
+      clock,
+      logger: silentLogger,
+      recentEvents: (a, s) => holder.tel!.pipeline.recent(a, s),
+      apps: {
+        inForce: async () => undefined,
+        latestVersion: async () => ({
+          app: 'bank-bot',
+          version: 1,
+          hash: 'h',
+          state: 'released',
+          code: {},
+          submittedBy: 'c',
+          createdAt: 0,
+          manifest: { spec: { data: [{ dataset: 'transcripts' }] } } as never,
+        }),
+        listVersions: async () => [],
+      },
+      catalog: {
+        dataset: (n) =>
+          n === 'transcripts'
+            ? ({ metadata: { name: n, owner: 'dora' }, spec: { classification: 'pii' } } as never)
+            : undefined,
+      },
     });
-    const tel = holder.tel = await createTelemetryFeature({ db, coord, audit: sink, clock, logger: silentLogger, config: { ...defaultTelemetryConfig, processMetrics: false }, responder: rollout.service.responder() });
+    const tel = (holder.tel = await createTelemetryFeature({
+      db,
+      coord,
+      audit: sink,
+      clock,
+      logger: silentLogger,
+      config: { ...defaultTelemetryConfig, processMetrics: false },
+      responder: rollout.service.responder(),
+    }));
     hooks = [];
-    return { tel, rollout, audit, close: async () => { await tel.close(); await rollout.close(); await cleanup(); } };
+    return {
+      tel,
+      rollout,
+      audit,
+      close: async () => {
+        await tel.close();
+        await rollout.close();
+        await cleanup();
+      },
+    };
   }
 
   it('case 1: the third SSN detection in 5 minutes notifies the data owner and kills the app, with a snapshot', async () => {
     const clock = new ManualClock();
     const { tel, rollout, audit, close } = await setup(clock);
     try {
-      await tel.alerts.apply(parseAlertRules(parseYamlDocuments(example('repeated-ssn-kill', port), 'repeated-ssn-kill.yaml')), 'sec');
-      const ssn = (app: string, direction = 'output') => tel.pipeline.emit({ kind: 'dlp.detection', time: clock.now(), app, appVersion: 1, metrics: { count: 1 }, attrs: { entities: 'US_SSN', direction } });
+      await tel.alerts.apply(
+        parseAlertRules(parseYamlDocuments(example('repeated-ssn-kill', port), 'repeated-ssn-kill.yaml')),
+        'sec',
+      );
+      const ssn = (app: string, direction = 'output') =>
+        tel.pipeline.emit({
+          kind: 'dlp.detection',
+          time: clock.now(),
+          app,
+          appVersion: 1,
+          metrics: { count: 1 },
+          attrs: { entities: 'US_SSN', direction },
+        });
       ssn('bank-bot');
       clock.advance(60_000);
       ssn('bank-bot', 'input');
@@ -85,7 +159,13 @@ describe('alert rules through the rollout feature', () => {
       assert.equal(firing.rule, 'repeated-ssn-kill');
       assert.equal(firing.events.length, 3);
       assert.equal(firing.containMs, 90_000, 'from the first triggering event (manual clock) to the kill');
-      assert.deepEqual(firing.actions.map((a) => [a.type, a.ok]), [['notify', true], ['kill', true]]);
+      assert.deepEqual(
+        firing.actions.map((a) => [a.type, a.ok]),
+        [
+          ['notify', true],
+          ['kill', true],
+        ],
+      );
       assert.equal(hooks.length, 1);
       assert.equal(hooks[0].path, '/hooks/data-owner');
       assert.deepEqual(hooks[0].body.dataOwners, ['dora']);
@@ -102,7 +182,11 @@ describe('alert rules through the rollout feature', () => {
       await tel.alerts.idle();
       assert.equal((await tel.alertStore.history({ app: 'bank-bot' })).length, 1);
       // a pii app needs two approvers to come back
-      assert.equal((await rollout.service.parts.kills.lift({ scope: 'app', target: 'bank-bot', actor: 'sec', reason: 'fixed' })).lifted, false);
+      assert.equal(
+        (await rollout.service.parts.kills.lift({ scope: 'app', target: 'bank-bot', actor: 'sec', reason: 'fixed' }))
+          .lifted,
+        false,
+      );
     } finally {
       await close();
     }
@@ -112,8 +196,18 @@ describe('alert rules through the rollout feature', () => {
     const clock = new ManualClock(Date.parse('2026-05-01T12:00:00Z'));
     const { tel, rollout, close } = await setup(clock);
     try {
-      await tel.alerts.apply(parseAlertRules(parseYamlDocuments(example('token-spike-cap', port), 'token-spike-cap.yaml')), 'sec');
-      const call = (app: string, tokens: number) => tel.pipeline.emit({ kind: 'model.invocation', time: clock.now(), app, model: 'big-model', metrics: { tokensIn: tokens / 2, tokensOut: tokens / 2 } });
+      await tel.alerts.apply(
+        parseAlertRules(parseYamlDocuments(example('token-spike-cap', port), 'token-spike-cap.yaml')),
+        'sec',
+      );
+      const call = (app: string, tokens: number) =>
+        tel.pipeline.emit({
+          kind: 'model.invocation',
+          time: clock.now(),
+          app,
+          model: 'big-model',
+          metrics: { tokensIn: tokens / 2, tokensOut: tokens / 2 },
+        });
       for (let minute = 0; minute < 8; minute++) {
         call('shop', 1000 + (minute % 2) * 200);
         call('quiet', 20);
@@ -142,11 +236,32 @@ describe('alert rules through the rollout feature', () => {
     const clock = new ManualClock();
     const { tel, close } = await setup(clock);
     try {
-      await tel.alerts.apply(parseAlertRules([{ source: 'inline', value: {
-        apiVersion: 'gatehouse/v1', kind: 'AlertRule', metadata: { name: 'latency-regression' },
-        spec: { match: { kind: 'model.invocation' }, condition: { type: 'regression', measure: 'p95_latency', factor: 2, window: '10m', minEvents: 10 }, actions: [{ notify: { webhook: `http://127.0.0.1:${port}/hooks/oncall` } }] },
-      } }]), 'sec');
-      const call = (v: number, ms: number) => tel.pipeline.emit({ kind: 'model.invocation', time: clock.now(), app: 'svc', appVersion: v, metrics: { latencyMs: ms } });
+      await tel.alerts.apply(
+        parseAlertRules([
+          {
+            source: 'inline',
+            value: {
+              apiVersion: 'gatehouse/v1',
+              kind: 'AlertRule',
+              metadata: { name: 'latency-regression' },
+              spec: {
+                match: { kind: 'model.invocation' },
+                condition: { type: 'regression', measure: 'p95_latency', factor: 2, window: '10m', minEvents: 10 },
+                actions: [{ notify: { webhook: `http://127.0.0.1:${port}/hooks/oncall` } }],
+              },
+            },
+          },
+        ]),
+        'sec',
+      );
+      const call = (v: number, ms: number) =>
+        tel.pipeline.emit({
+          kind: 'model.invocation',
+          time: clock.now(),
+          app: 'svc',
+          appVersion: v,
+          metrics: { latencyMs: ms },
+        });
       for (let i = 0; i < 12; i++) call(1, 100 + i);
       for (let i = 0; i < 12; i++) call(2, 150 + i);
       await tel.alerts.idle();
@@ -162,9 +277,44 @@ describe('alert rules through the rollout feature', () => {
   });
 
   it('rejects invalid rules naming the field, and stores none of a bad batch', () => {
-    assert.throws(() => parseAlertRules([{ source: 'a.yaml#1', value: { apiVersion: 'gatehouse/v1', kind: 'AlertRule', metadata: { name: 'x' }, spec: { match: { kind: 'dlp.detection' }, condition: { type: 'threshold', value: 3, window: 'soon' }, actions: [{ kill: {} }] } } }]),
-      (err: unknown) => err instanceof InvalidInputError && /spec\.condition\.window/.test(err.message));
-    assert.throws(() => parseAlertRules([{ source: 'a.yaml#1', value: { apiVersion: 'gatehouse/v1', kind: 'AlertRule', metadata: { name: 'x' }, spec: { match: { kind: 'run' }, groupBy: 'user', condition: { type: 'threshold', value: 1, window: '1m' }, actions: [{ rollback: {} }] } } }]),
-      /rollback needs groupBy app/);
+    assert.throws(
+      () =>
+        parseAlertRules([
+          {
+            source: 'a.yaml#1',
+            value: {
+              apiVersion: 'gatehouse/v1',
+              kind: 'AlertRule',
+              metadata: { name: 'x' },
+              spec: {
+                match: { kind: 'dlp.detection' },
+                condition: { type: 'threshold', value: 3, window: 'soon' },
+                actions: [{ kill: {} }],
+              },
+            },
+          },
+        ]),
+      (err: unknown) => err instanceof InvalidInputError && /spec\.condition\.window/.test(err.message),
+    );
+    assert.throws(
+      () =>
+        parseAlertRules([
+          {
+            source: 'a.yaml#1',
+            value: {
+              apiVersion: 'gatehouse/v1',
+              kind: 'AlertRule',
+              metadata: { name: 'x' },
+              spec: {
+                match: { kind: 'run' },
+                groupBy: 'user',
+                condition: { type: 'threshold', value: 1, window: '1m' },
+                actions: [{ rollback: {} }],
+              },
+            },
+          },
+        ]),
+      /rollback needs groupBy app/,
+    );
   });
 });

@@ -9,18 +9,44 @@ import { silentLogger } from '../core/logger.js';
 import type { AuditSink, TelemetryEvent } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
 import { ACTION_ORDER, actionType, type ActionType, type AlertRuleDoc, type GroupBy } from './alert-rule-schema.js';
-import { createConditionState, groupKeyOf, metricValue, type ConditionState, type Trigger } from './alert-conditions.js';
+import {
+  createConditionState,
+  groupKeyOf,
+  metricValue,
+  type ConditionState,
+  type Trigger,
+} from './alert-conditions.js';
 import type { AlertStore } from './alert-store.js';
 
 export const RULES_CHANNEL = 'gatehouse.alerts.rules';
 
 /** What alert actions act through (implemented by the rollout feature and the notifier). */
 export interface AlertResponder {
-  notify(webhook: string, headers: Record<string, string>, payload: Record<string, unknown>): Promise<{ ok: boolean; status?: number; error?: string }>;
+  notify(
+    webhook: string,
+    headers: Record<string, string>,
+    payload: Record<string, unknown>,
+  ): Promise<{ ok: boolean; status?: number; error?: string }>;
   /** Each enforcing action reports `enforcedAt`: when it took effect here (before its bookkeeping finished). */
-  cap(input: { scope: GroupBy; target: string; limits: Record<string, number>; fallback: boolean; durationMs: number; reason: string }): Promise<{ id: string; enforcedAt?: number }>;
-  kill(input: { scope: GroupBy; target: string; reason: string; source: string }): Promise<{ id: string; snapshotId?: string; enforcedAt?: number }>;
-  rollback(input: { app: string; reason: string; cause: string }): Promise<{ id: string; toVersion: number; snapshotId?: string; enforcedAt?: number }>;
+  cap(input: {
+    scope: GroupBy;
+    target: string;
+    limits: Record<string, number>;
+    fallback: boolean;
+    durationMs: number;
+    reason: string;
+  }): Promise<{ id: string; enforcedAt?: number }>;
+  kill(input: {
+    scope: GroupBy;
+    target: string;
+    reason: string;
+    source: string;
+  }): Promise<{ id: string; snapshotId?: string; enforcedAt?: number }>;
+  rollback(input: {
+    app: string;
+    reason: string;
+    cause: string;
+  }): Promise<{ id: string; toVersion: number; snapshotId?: string; enforcedAt?: number }>;
   /** Who should hear about an app (its datasets' owners), for the notification. */
   ownersOf?(app: string): Promise<string[]>;
 }
@@ -86,7 +112,10 @@ export class AlertEngine {
 
   async start(): Promise<void> {
     await this.reload();
-    this.unsubscribe = await this.deps.coord?.subscribe(RULES_CHANNEL, () => void this.reload().catch((err) => this.logger.error('alert rules reload failed', { err: String(err) })));
+    this.unsubscribe = await this.deps.coord?.subscribe(
+      RULES_CHANNEL,
+      () => void this.reload().catch((err) => this.logger.error('alert rules reload failed', { err: String(err) })),
+    );
   }
 
   async stop(): Promise<void> {
@@ -100,7 +129,10 @@ export class AlertEngine {
     for (const { doc } of await this.deps.store.rules()) {
       const old = this.rules.get(doc.metadata.name);
       const same = old && JSON.stringify(old.doc) === JSON.stringify(doc);
-      next.set(doc.metadata.name, same ? old : { doc, kinds: new Set([doc.spec.match.kind].flat()), states: new Map(), cooldownUntil: new Map() });
+      next.set(
+        doc.metadata.name,
+        same ? old : { doc, kinds: new Set([doc.spec.match.kind].flat()), states: new Map(), cooldownUntil: new Map() },
+      );
     }
     this.rules = next;
   }
@@ -108,7 +140,13 @@ export class AlertEngine {
   /** Stores validated rules, reloads here and tells the other replicas. */
   async apply(docs: AlertRuleDoc[], actor: string): Promise<string[]> {
     await this.deps.store.putRules(docs, actor, this.clock.now());
-    for (const d of docs) await this.deps.audit.append({ type: 'alert.rule_applied', actor, app: d.spec.match.app, data: { rule: d.metadata.name, spec: d.spec } });
+    for (const d of docs)
+      await this.deps.audit.append({
+        type: 'alert.rule_applied',
+        actor,
+        app: d.spec.match.app,
+        data: { rule: d.metadata.name, spec: d.spec },
+      });
     await this.reload();
     await this.deps.coord?.publish(RULES_CHANNEL, 'reload').catch(() => {});
     return docs.map((d) => d.metadata.name);
@@ -138,7 +176,9 @@ export class AlertEngine {
       const now = this.clock.now();
       if ((rule.cooldownUntil.get(key) ?? 0) > now) continue;
       rule.cooldownUntil.set(key, now + spec.cooldown);
-      const p = this.fire(rule.doc, key, e, trigger).catch((err) => this.logger.error('alert firing failed', { rule: rule.doc.metadata.name, err: String(err) }));
+      const p = this.fire(rule.doc, key, e, trigger).catch((err) =>
+        this.logger.error('alert firing failed', { rule: rule.doc.metadata.name, err: String(err) }),
+      );
       this.pending.add(p);
       void p.finally(() => this.pending.delete(p));
     }
@@ -148,11 +188,22 @@ export class AlertEngine {
     const spec = doc.spec;
     const app = spec.groupBy === 'app' ? key : spec.groupBy === 'app_version' ? key.split('@')[0] : crossing.app;
     const f: AlertFiring = {
-      id: newId('alr', this.clock.now()), rule: doc.metadata.name, groupBy: spec.groupBy, groupKey: key, app, firedAt: this.clock.now(),
-      firstEventAt: t.firstEventAt, summary: t.summary, observed: t.observed, events: t.events, actions: [],
+      id: newId('alr', this.clock.now()),
+      rule: doc.metadata.name,
+      groupBy: spec.groupBy,
+      groupKey: key,
+      app,
+      firedAt: this.clock.now(),
+      firstEventAt: t.firstEventAt,
+      summary: t.summary,
+      observed: t.observed,
+      events: t.events,
+      actions: [],
     };
     const reason = `alert ${f.id} (${doc.metadata.name}): ${t.summary}`;
-    const actions = [...spec.actions].sort((a, b) => ACTION_ORDER.indexOf(actionType(a)) - ACTION_ORDER.indexOf(actionType(b)));
+    const actions = [...spec.actions].sort(
+      (a, b) => ACTION_ORDER.indexOf(actionType(a)) - ACTION_ORDER.indexOf(actionType(b)),
+    );
     const notifications: Promise<void>[] = [];
     for (const a of actions) {
       const type = actionType(a);
@@ -161,12 +212,29 @@ export class AlertEngine {
       try {
         if ('notify' in a) {
           // started first, awaited last: a slow webhook must not delay containment
-          notifications.push(this.notify(a.notify.webhook, a.notify.headers ?? {}, f, actions.map(actionType), outcome));
+          notifications.push(
+            this.notify(a.notify.webhook, a.notify.headers ?? {}, f, actions.map(actionType), outcome),
+          );
           continue;
         }
-        if ('cap' in a) outcome.detail = await this.deps.responder.cap({ scope: spec.groupBy, target: key, limits: a.cap.limits, fallback: a.cap.fallback, durationMs: a.cap.duration, reason });
-        else if ('kill' in a) outcome.detail = await this.deps.responder.kill({ scope: spec.groupBy, target: key, reason, source: `alert:${doc.metadata.name}` });
-        else if (app) outcome.detail = await this.deps.responder.rollback({ app, reason, cause: `alert:${doc.metadata.name}` });
+        if ('cap' in a)
+          outcome.detail = await this.deps.responder.cap({
+            scope: spec.groupBy,
+            target: key,
+            limits: a.cap.limits,
+            fallback: a.cap.fallback,
+            durationMs: a.cap.duration,
+            reason,
+          });
+        else if ('kill' in a)
+          outcome.detail = await this.deps.responder.kill({
+            scope: spec.groupBy,
+            target: key,
+            reason,
+            source: `alert:${doc.metadata.name}`,
+          });
+        else if (app)
+          outcome.detail = await this.deps.responder.rollback({ app, reason, cause: `alert:${doc.metadata.name}` });
         outcome.ok = true;
         outcome.at = typeof outcome.detail.enforcedAt === 'number' ? outcome.detail.enforcedAt : this.clock.now();
         outcome.containMs = outcome.at - f.firstEventAt;
@@ -185,25 +253,64 @@ export class AlertEngine {
     this.deps.onFiring?.(f);
     await Promise.allSettled(notifications);
     const { index } = await this.deps.audit.append({
-      type: 'alert.fired', actor: 'system', app, ids: { alertId: f.id },
-      data: { rule: f.rule, groupKey: key, summary: f.summary, observed: f.observed, firstEventAt: f.firstEventAt, containMs: f.containMs ?? null, actions: f.actions, events: f.events },
+      type: 'alert.fired',
+      actor: 'system',
+      app,
+      ids: { alertId: f.id },
+      data: {
+        rule: f.rule,
+        groupKey: key,
+        summary: f.summary,
+        observed: f.observed,
+        firstEventAt: f.firstEventAt,
+        containMs: f.containMs ?? null,
+        actions: f.actions,
+        events: f.events,
+      },
     });
     f.auditIndex = index;
     await this.deps.store.saveFiring(f);
   }
 
-  private async notify(url: string, headers: Record<string, string>, f: AlertFiring, planned: ActionType[], outcome: ActionOutcome): Promise<void> {
+  private async notify(
+    url: string,
+    headers: Record<string, string>,
+    f: AlertFiring,
+    planned: ActionType[],
+    outcome: ActionOutcome,
+  ): Promise<void> {
     try {
       const owners = f.app ? ((await this.deps.responder.ownersOf?.(f.app)) ?? []) : [];
       const payload = {
-        type: 'alert.fired', alertId: f.id, rule: f.rule, app: f.app ?? null, groupBy: f.groupBy, groupKey: f.groupKey, summary: f.summary,
-        observed: f.observed, firstEventAt: f.firstEventAt, firedAt: f.firedAt, actions: planned, dataOwners: owners, eventCount: f.events.length,
+        type: 'alert.fired',
+        alertId: f.id,
+        rule: f.rule,
+        app: f.app ?? null,
+        groupBy: f.groupBy,
+        groupKey: f.groupKey,
+        summary: f.summary,
+        observed: f.observed,
+        firstEventAt: f.firstEventAt,
+        firedAt: f.firedAt,
+        actions: planned,
+        dataOwners: owners,
+        eventCount: f.events.length,
         text: `Gatehouse alert ${f.rule} on ${f.groupBy} '${f.groupKey}': ${f.summary}; actions: ${planned.join(' → ')}`,
       };
       const r = await this.deps.responder.notify(url, headers, payload);
-      Object.assign(outcome, { ok: r.ok, at: this.clock.now(), detail: { url: redactUrl(url), status: r.status, dataOwners: owners }, error: r.error });
+      Object.assign(outcome, {
+        ok: r.ok,
+        at: this.clock.now(),
+        detail: { url: redactUrl(url), status: r.status, dataOwners: owners },
+        error: r.error,
+      });
     } catch (err) {
-      Object.assign(outcome, { ok: false, at: this.clock.now(), detail: { url: redactUrl(url) }, error: (err as Error).message });
+      Object.assign(outcome, {
+        ok: false,
+        at: this.clock.now(),
+        detail: { url: redactUrl(url) },
+        error: (err as Error).message,
+      });
     }
   }
 }

@@ -7,8 +7,14 @@ export class AlertStore {
   constructor(private readonly db: SqlDb) {}
 
   async rules(): Promise<{ doc: AlertRuleDoc; updatedBy: string; updatedAt: number }[]> {
-    const rows = await this.db.all<{ doc: string; updated_by: string; updated_at: number }>('SELECT doc, updated_by, updated_at FROM alert_rules ORDER BY name');
-    return rows.map((r) => ({ doc: JSON.parse(r.doc) as AlertRuleDoc, updatedBy: r.updated_by, updatedAt: Number(r.updated_at) }));
+    const rows = await this.db.all<{ doc: string; updated_by: string; updated_at: number }>(
+      'SELECT doc, updated_by, updated_at FROM alert_rules ORDER BY name',
+    );
+    return rows.map((r) => ({
+      doc: JSON.parse(r.doc) as AlertRuleDoc,
+      updatedBy: r.updated_by,
+      updatedAt: Number(r.updated_at),
+    }));
   }
 
   /** Stores every rule in one transaction: all or nothing. */
@@ -31,7 +37,18 @@ export class AlertStore {
     await this.db.run(
       `INSERT INTO alert_firings (id, rule, app, scope_key, fired_at, first_event_at, contained_at, contain_ms, audit_index, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET contained_at = excluded.contained_at, contain_ms = excluded.contain_ms, audit_index = excluded.audit_index, body = excluded.body`,
-      [f.id, f.rule, f.app ?? null, f.groupKey, f.firedAt, f.firstEventAt, f.containedAt ?? null, f.containMs ?? null, f.auditIndex ?? null, JSON.stringify(f)],
+      [
+        f.id,
+        f.rule,
+        f.app ?? null,
+        f.groupKey,
+        f.firedAt,
+        f.firstEventAt,
+        f.containedAt ?? null,
+        f.containMs ?? null,
+        f.auditIndex ?? null,
+        JSON.stringify(f),
+      ],
     );
   }
 
@@ -47,7 +64,10 @@ export class AlertStore {
       params.push(opts.rule);
     }
     params.push(opts.limit ?? 100);
-    const rows = await this.db.all<{ body: string }>(`SELECT body FROM alert_firings ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY fired_at DESC LIMIT ?`, params);
+    const rows = await this.db.all<{ body: string }>(
+      `SELECT body FROM alert_firings ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY fired_at DESC LIMIT ?`,
+      params,
+    );
     return rows.map((r) => JSON.parse(r.body) as AlertFiring);
   }
 }

@@ -6,10 +6,19 @@ import { dlpDetectionsFrom } from './derived-events.js';
 describe('dlpDetectionsFrom', () => {
   it('splits prompt and output findings and counts occurrences per type', () => {
     const events = dlpDetectionsFrom({
-      kind: 'model.invocation', time: 1, app: 'bot', metrics: { 'dlp.output.US_SSN': 3, 'dlp.prompt.EMAIL_ADDRESS': 1 },
+      kind: 'model.invocation',
+      time: 1,
+      app: 'bot',
+      metrics: { 'dlp.output.US_SSN': 3, 'dlp.prompt.EMAIL_ADDRESS': 1 },
       attrs: { outputEntityTypes: 'US_SSN', promptEntityTypes: 'EMAIL_ADDRESS', outcome: 'ok' },
     });
-    assert.deepEqual(events.map((e) => [e.attrs?.entities, e.attrs?.direction, e.metrics?.count]), [['EMAIL_ADDRESS', 'prompt', 1], ['US_SSN', 'output', 3]]);
+    assert.deepEqual(
+      events.map((e) => [e.attrs?.entities, e.attrs?.direction, e.metrics?.count]),
+      [
+        ['EMAIL_ADDRESS', 'prompt', 1],
+        ['US_SSN', 'output', 3],
+      ],
+    );
   });
   it('derives nothing from other events or clean calls', () => {
     assert.deepEqual(dlpDetectionsFrom({ kind: 'run', time: 1, attrs: { outputEntityTypes: 'US_SSN' } }), []);

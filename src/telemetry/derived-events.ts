@@ -8,10 +8,19 @@ export function dlpDetectionsFrom(e: TelemetryEvent): TelemetryEvent[] {
   for (const direction of ['prompt', 'output'] as const) {
     const list = e.attrs?.[`${direction}EntityTypes`];
     if (typeof list !== 'string' || !list) continue;
-    for (const entity of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const entity of list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const count = e.metrics?.[`dlp.${direction}.${entity}`] ?? 1;
       out.push({
-        kind: 'dlp.detection', time: e.time, app: e.app, appVersion: e.appVersion, user: e.user, model: e.model, ids: e.ids,
+        kind: 'dlp.detection',
+        time: e.time,
+        app: e.app,
+        appVersion: e.appVersion,
+        user: e.user,
+        model: e.model,
+        ids: e.ids,
         metrics: { count },
         attrs: { entities: entity, direction, source: 'gateway', action: String(e.attrs?.outcome ?? '') },
       });

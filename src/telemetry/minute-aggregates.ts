@@ -58,14 +58,24 @@ export class MinuteAggregates {
       // One id prefix per dimension; rows are only allocated for new (minute, dim, key, kind, metric) tuples.
       const prefix = `${minute}|${dim}|${key}|${e.kind}|`;
       if (!ownEvents) this.bump(prefix, minute, dim, key, e.kind, 'events', 1, 1);
-      if (metrics) for (const metric in metrics) {
-        const v = metrics[metric];
-        if (Number.isFinite(v)) this.bump(prefix, minute, dim, key, e.kind, metric, v, 1);
-      }
+      if (metrics)
+        for (const metric in metrics) {
+          const v = metrics[metric];
+          if (Number.isFinite(v)) this.bump(prefix, minute, dim, key, e.kind, metric, v, 1);
+        }
     }
   }
 
-  private bump(prefix: string, minute: number, dim: AggregateDim, key: string, kind: string, metric: string, total: number, samples: number): void {
+  private bump(
+    prefix: string,
+    minute: number,
+    dim: AggregateDim,
+    key: string,
+    kind: string,
+    metric: string,
+    total: number,
+    samples: number,
+  ): void {
     const id = prefix + metric;
     const row = this.pending.get(id);
     if (row) {
@@ -116,11 +126,27 @@ export class MinuteAggregates {
       where.push('metric = ?');
       params.push(q.metric);
     }
-    const rows = await this.db.all<{ minute: number; dim: AggregateDim; dim_key: string; kind: string; metric: string; total: number; samples: number }>(
+    const rows = await this.db.all<{
+      minute: number;
+      dim: AggregateDim;
+      dim_key: string;
+      kind: string;
+      metric: string;
+      total: number;
+      samples: number;
+    }>(
       `SELECT minute, dim, dim_key, kind, metric, total, samples FROM telemetry_minutes WHERE ${where.join(' AND ')} ORDER BY minute, kind, metric`,
       params,
     );
-    return rows.map((r) => ({ minute: r.minute, dim: r.dim, key: r.dim_key, kind: r.kind, metric: r.metric, total: Number(r.total), samples: Number(r.samples) }));
+    return rows.map((r) => ({
+      minute: r.minute,
+      dim: r.dim,
+      key: r.dim_key,
+      kind: r.kind,
+      metric: r.metric,
+      total: Number(r.total),
+      samples: Number(r.samples),
+    }));
   }
 
   async stop(): Promise<void> {

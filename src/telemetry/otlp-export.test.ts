@@ -5,8 +5,16 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OtlpExport, otelTraceId } from './otlp-export.js';
 
-interface OtlpAttr { key: string; value: Record<string, unknown> }
-interface OtlpSpan { name: string; traceId: string; attributes: OtlpAttr[]; events?: { name: string; attributes: OtlpAttr[] }[] }
+interface OtlpAttr {
+  key: string;
+  value: Record<string, unknown>;
+}
+interface OtlpSpan {
+  name: string;
+  traceId: string;
+  attributes: OtlpAttr[];
+  events?: { name: string; attributes: OtlpAttr[] }[];
+}
 
 function attr(list: OtlpAttr[] | undefined, key: string): unknown {
   const v = list?.find((a) => a.key === key)?.value;
@@ -26,22 +34,57 @@ describe('OTLP/HTTP export', () => {
     const received: { path: string; type: string; body: Record<string, unknown> }[] = [];
     const server = createServer(async (req, res) => {
       const text = await readBody(req);
-      received.push({ path: req.url ?? '', type: String(req.headers['content-type']), body: JSON.parse(text) as Record<string, unknown> });
+      received.push({
+        path: req.url ?? '',
+        type: String(req.headers['content-type']),
+        body: JSON.parse(text) as Record<string, unknown>,
+      });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    const ex = new OtlpExport({ endpoint: `http://127.0.0.1:${port}`, serviceName: 'gatehouse-test', metricsIntervalMs: 60_000 });
+    const ex = new OtlpExport({
+      endpoint: `http://127.0.0.1:${port}`,
+      serviceName: 'gatehouse-test',
+      metricsIntervalMs: 60_000,
+    });
     try {
       const now = Date.now();
-      ex.onEvent({ kind: 'model.invocation', time: now, app: 'support-bot', appVersion: 2, model: 'gpt-4o-mini', ids: { traceId: 'trc_run42' }, metrics: { tokensIn: 120, tokensOut: 30, latencyMs: 250, temperature: 0.2 }, attrs: { provider: 'openai', outcome: 'ok' } });
-      ex.onEvent({ kind: 'data.query', time: now, app: 'support-bot', dataset: 'transcripts', ids: { traceId: 'trc_run42' }, metrics: { rows: 5 } });
-      ex.onEvent({ kind: 'dlp.detection', time: now, app: 'support-bot', ids: { traceId: 'trc_run42' }, metrics: { count: 1 }, attrs: { entities: 'US_SSN', action: 'mask' } });
+      ex.onEvent({
+        kind: 'model.invocation',
+        time: now,
+        app: 'support-bot',
+        appVersion: 2,
+        model: 'gpt-4o-mini',
+        ids: { traceId: 'trc_run42' },
+        metrics: { tokensIn: 120, tokensOut: 30, latencyMs: 250, temperature: 0.2 },
+        attrs: { provider: 'openai', outcome: 'ok' },
+      });
+      ex.onEvent({
+        kind: 'data.query',
+        time: now,
+        app: 'support-bot',
+        dataset: 'transcripts',
+        ids: { traceId: 'trc_run42' },
+        metrics: { rows: 5 },
+      });
+      ex.onEvent({
+        kind: 'dlp.detection',
+        time: now,
+        app: 'support-bot',
+        ids: { traceId: 'trc_run42' },
+        metrics: { count: 1 },
+        attrs: { entities: 'US_SSN', action: 'mask' },
+      });
       await ex.flush();
       const traces = received.filter((r) => r.path === '/v1/traces');
       assert.ok(traces.length >= 1, 'the collector received traces');
       assert.match(traces[0].type, /application\/json/);
-      const spans = traces.flatMap((t) => (t.body.resourceSpans as { scopeSpans: { spans: OtlpSpan[] }[] }[]).flatMap((rs) => rs.scopeSpans.flatMap((s) => s.spans)));
+      const spans = traces.flatMap((t) =>
+        (t.body.resourceSpans as { scopeSpans: { spans: OtlpSpan[] }[] }[]).flatMap((rs) =>
+          rs.scopeSpans.flatMap((s) => s.spans),
+        ),
+      );
       assert.equal(spans.length, 3);
       const chat = spans.find((s) => s.name === 'chat gpt-4o-mini');
       assert.ok(chat, `span names: ${spans.map((s) => s.name).join(', ')}`);

@@ -38,15 +38,30 @@ export class OtlpExport {
     const resource = resourceFromAttributes({ 'service.name': opts.serviceName ?? 'gatehouse' });
     this.tracerProvider = new BasicTracerProvider({
       resource,
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces`, headers: opts.headers }), { scheduledDelayMillis: 1000 })],
+      spanProcessors: [
+        new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces`, headers: opts.headers }), {
+          scheduledDelayMillis: 1000,
+        }),
+      ],
     });
     this.meterProvider = new MeterProvider({
       resource,
-      readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: `${base}/v1/metrics`, headers: opts.headers }), exportIntervalMillis: opts.metricsIntervalMs ?? 10_000 })],
+      readers: [
+        new PeriodicExportingMetricReader({
+          exporter: new OTLPMetricExporter({ url: `${base}/v1/metrics`, headers: opts.headers }),
+          exportIntervalMillis: opts.metricsIntervalMs ?? 10_000,
+        }),
+      ],
     });
     const meter = this.meterProvider.getMeter('gatehouse');
-    this.tokenUsage = meter.createHistogram('gen_ai.client.token.usage', { unit: '{token}', description: 'Tokens used per model call' });
-    this.duration = meter.createHistogram('gen_ai.client.operation.duration', { unit: 's', description: 'Model call duration' });
+    this.tokenUsage = meter.createHistogram('gen_ai.client.token.usage', {
+      unit: '{token}',
+      description: 'Tokens used per model call',
+    });
+    this.duration = meter.createHistogram('gen_ai.client.operation.duration', {
+      unit: 's',
+      description: 'Model call duration',
+    });
     this.events = meter.createCounter('gatehouse.events', { description: 'Governed events by kind and outcome' });
   }
 
@@ -62,7 +77,11 @@ export class OtlpExport {
       const op = String(e.attrs?.operation ?? 'chat');
       name = `${op} ${e.model ?? ''}`.trim();
       Object.assign(attrs, genAiAttributes(e, op));
-      const mAttrs = { 'gen_ai.operation.name': op, 'gen_ai.provider.name': String(e.attrs?.provider ?? ''), 'gen_ai.request.model': e.model ?? '' };
+      const mAttrs = {
+        'gen_ai.operation.name': op,
+        'gen_ai.provider.name': String(e.attrs?.provider ?? ''),
+        'gen_ai.request.model': e.model ?? '',
+      };
       if (m.tokensIn !== undefined) this.tokenUsage.record(m.tokensIn, { ...mAttrs, 'gen_ai.token.type': 'input' });
       if (m.tokensOut !== undefined) this.tokenUsage.record(m.tokensOut, { ...mAttrs, 'gen_ai.token.type': 'output' });
       if (m.latencyMs !== undefined) this.duration.record(m.latencyMs / 1000, mAttrs);
@@ -71,14 +90,26 @@ export class OtlpExport {
       if (target !== undefined) name = `${e.kind} ${String(target)}`;
     }
     this.events.add(1, { kind: e.kind, outcome: String(e.attrs?.outcome ?? e.attrs?.effect ?? '') });
-    const span = tracer.startSpan(name, { kind: e.kind === 'model.invocation' ? SpanKind.CLIENT : SpanKind.INTERNAL, startTime: start, attributes: attrs }, parentOf(e));
+    const span = tracer.startSpan(
+      name,
+      {
+        kind: e.kind === 'model.invocation' ? SpanKind.CLIENT : SpanKind.INTERNAL,
+        startTime: start,
+        attributes: attrs,
+      },
+      parentOf(e),
+    );
     if (e.kind === 'dlp.detection') {
-      span.addEvent('gen_ai.guardrail.result', {
-        'gen_ai.guardrail.name': 'dlp',
-        'gen_ai.guardrail.entities': entitiesOf(e).join(','),
-        'gen_ai.guardrail.action': String(e.attrs?.action ?? 'redact'),
-        'gen_ai.guardrail.count': m.count ?? 1,
-      }, end);
+      span.addEvent(
+        'gen_ai.guardrail.result',
+        {
+          'gen_ai.guardrail.name': 'dlp',
+          'gen_ai.guardrail.entities': entitiesOf(e).join(','),
+          'gen_ai.guardrail.action': String(e.attrs?.action ?? 'redact'),
+          'gen_ai.guardrail.count': m.count ?? 1,
+        },
+        end,
+      );
     }
     if (e.attrs?.outcome === 'error') span.setStatus({ code: 2, message: String(e.attrs?.error ?? 'error') });
     span.end(end);
@@ -99,7 +130,12 @@ export class OtlpExport {
 function parentOf(e: TelemetryEvent): Context {
   const id = e.ids?.traceId;
   if (!id) return ROOT_CONTEXT;
-  return trace.setSpanContext(ROOT_CONTEXT, { traceId: otelTraceId(id), spanId: hex(`root:${id}`).slice(0, 16), traceFlags: TraceFlags.SAMPLED, isRemote: true });
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: otelTraceId(id),
+    spanId: hex(`root:${id}`).slice(0, 16),
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+  });
 }
 
 function baseAttributes(e: TelemetryEvent): Attributes {

@@ -18,14 +18,56 @@ export class PrometheusMetrics {
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.events = new Counter({ name: 'gatehouse_events_total', help: 'Governed telemetry events by kind, app and outcome', labelNames: ['kind', 'app', 'outcome'], registers });
-    this.tokens = new Counter({ name: 'gatehouse_model_tokens_total', help: 'Model tokens by app, model and direction (input|output)', labelNames: ['app', 'model', 'direction'], registers });
-    this.cost = new Counter({ name: 'gatehouse_model_cost_usd_total', help: 'Model spend in USD by app and model', labelNames: ['app', 'model'], registers });
-    this.latency = new Histogram({ name: 'gatehouse_latency_ms', help: 'Latency of governed calls in milliseconds', labelNames: ['kind', 'app'], buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000], registers });
-    this.dlp = new Counter({ name: 'gatehouse_dlp_detections_total', help: 'DLP findings by app and entity type (never values)', labelNames: ['app', 'entity'], registers });
-    this.alertFirings = new Counter({ name: 'gatehouse_alert_firings_total', help: 'Alert rule firings', labelNames: ['rule', 'app'], registers });
-    this.timeToContain = new Histogram({ name: 'gatehouse_time_to_contain_ms', help: 'From the first triggering event to enforcement of an automated action', labelNames: ['rule', 'action'], buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 5000, 60000], registers });
-    this.activeKills = new Gauge({ name: 'gatehouse_kill_switches_active', help: 'Kill switches in force by scope', labelNames: ['scope'], registers });
+    this.events = new Counter({
+      name: 'gatehouse_events_total',
+      help: 'Governed telemetry events by kind, app and outcome',
+      labelNames: ['kind', 'app', 'outcome'],
+      registers,
+    });
+    this.tokens = new Counter({
+      name: 'gatehouse_model_tokens_total',
+      help: 'Model tokens by app, model and direction (input|output)',
+      labelNames: ['app', 'model', 'direction'],
+      registers,
+    });
+    this.cost = new Counter({
+      name: 'gatehouse_model_cost_usd_total',
+      help: 'Model spend in USD by app and model',
+      labelNames: ['app', 'model'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'gatehouse_latency_ms',
+      help: 'Latency of governed calls in milliseconds',
+      labelNames: ['kind', 'app'],
+      buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000],
+      registers,
+    });
+    this.dlp = new Counter({
+      name: 'gatehouse_dlp_detections_total',
+      help: 'DLP findings by app and entity type (never values)',
+      labelNames: ['app', 'entity'],
+      registers,
+    });
+    this.alertFirings = new Counter({
+      name: 'gatehouse_alert_firings_total',
+      help: 'Alert rule firings',
+      labelNames: ['rule', 'app'],
+      registers,
+    });
+    this.timeToContain = new Histogram({
+      name: 'gatehouse_time_to_contain_ms',
+      help: 'From the first triggering event to enforcement of an automated action',
+      labelNames: ['rule', 'action'],
+      buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 5000, 60000],
+      registers,
+    });
+    this.activeKills = new Gauge({
+      name: 'gatehouse_kill_switches_active',
+      help: 'Kill switches in force by scope',
+      labelNames: ['scope'],
+      registers,
+    });
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_process_' });
   }
 
@@ -54,7 +96,15 @@ export class PrometheusMetrics {
     return (app) => {
       app.get('/metrics', async (c) => {
         if (token && c.req.header('authorization') !== `Bearer ${token}`) {
-          return c.json({ error: { code: 'unauthenticated', message: 'GET /metrics needs `Authorization: Bearer <telemetry.metricsToken>`.' } }, 401);
+          return c.json(
+            {
+              error: {
+                code: 'unauthenticated',
+                message: 'GET /metrics needs `Authorization: Bearer <telemetry.metricsToken>`.',
+              },
+            },
+            401,
+          );
         }
         return c.body(await this.text(), 200, { 'content-type': this.registry.contentType });
       });
@@ -65,5 +115,8 @@ export class PrometheusMetrics {
 /** Entity types named by a dlp.detection event: `attrs.entity` or the comma-separated `attrs.entities`. */
 export function entitiesOf(e: TelemetryEvent): string[] {
   const raw = [e.attrs?.entity, e.attrs?.entities].filter((v) => typeof v === 'string') as string[];
-  return raw.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  return raw
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -1,6 +1,6 @@
 // CLI: `gatehouse alerts apply <file|dir>`, `gatehouse alerts list`, `gatehouse alerts history [--app]`.
 import type { Command } from 'commander';
-import { commandGroup } from '../cli/program.js';
+import { commandGroup } from '../cli/command-group.js';
 import { readInputFile, type CliContext } from '../cli/cli-context.js';
 import { yamlFiles } from '../catalog/catalog-commands.js';
 import type { AlertFiring } from './alert-engine.js';
@@ -9,7 +9,9 @@ import type { AlertRuleDoc } from './alert-rule-schema.js';
 const iso = (t: number | undefined): string => (t === undefined ? '-' : new Date(t).toISOString());
 
 export function formatFiring(f: AlertFiring): string {
-  const acts = f.actions.map((a) => `${a.type}${a.ok ? '' : ' FAILED'}${a.containMs !== undefined ? ` (${a.containMs} ms)` : ''}`).join(' → ');
+  const acts = f.actions
+    .map((a) => `${a.type}${a.ok ? '' : ' FAILED'}${a.containMs !== undefined ? ` (${a.containMs} ms)` : ''}`)
+    .join(' → ');
   return `${iso(f.firedAt)}  ${f.rule}  ${f.groupBy} '${f.groupKey}'  ${f.summary}\n    actions: ${acts || 'none'}; time to contain: ${f.containMs === undefined ? 'n/a' : `${f.containMs} ms`} (reaction ${f.reactionMs ?? '-'} ms); ${f.events.length} events; audit #${f.auditIndex ?? '-'}; ${f.id}`;
 }
 
@@ -28,12 +30,23 @@ export function registerTelemetryCommands(program: Command, cli: CliContext): vo
     .description('list alert rules')
     .action(async () => {
       const r = await cli.api().request<{ rules: AlertRuleDoc[] }>('GET', '/api/v1/alerts');
-      cli.print(r, () => r.rules.map((d) => {
-        const c = d.spec.condition;
-        const cond = c.type === 'threshold' ? `${c.metric} ${c.op} ${c.value} in ${c.window / 1000}s` : c.type === 'anomaly' ? `${c.metric} >= ${c.factor}x EWMA (min ${c.minVolume})` : `${c.measure} >= ${c.factor}x previous version`;
-        const acts = d.spec.actions.map((a) => Object.keys(a)[0]).join(' → ');
-        return `${d.metadata.name.padEnd(28)} ${d.spec.enabled ? 'on ' : 'off'} ${[d.spec.match.kind].flat().join(',')} by ${d.spec.groupBy}: ${cond} → ${acts}`;
-      }).join('\n') || '(no alert rules)');
+      cli.print(
+        r,
+        () =>
+          r.rules
+            .map((d) => {
+              const c = d.spec.condition;
+              const cond =
+                c.type === 'threshold'
+                  ? `${c.metric} ${c.op} ${c.value} in ${c.window / 1000}s`
+                  : c.type === 'anomaly'
+                    ? `${c.metric} >= ${c.factor}x EWMA (min ${c.minVolume})`
+                    : `${c.measure} >= ${c.factor}x previous version`;
+              const acts = d.spec.actions.map((a) => Object.keys(a)[0]).join(' → ');
+              return `${d.metadata.name.padEnd(28)} ${d.spec.enabled ? 'on ' : 'off'} ${[d.spec.match.kind].flat().join(',')} by ${d.spec.groupBy}: ${cond} → ${acts}`;
+            })
+            .join('\n') || '(no alert rules)',
+      );
     });
   alerts
     .command('history')
@@ -42,7 +55,11 @@ export function registerTelemetryCommands(program: Command, cli: CliContext): vo
     .option('--rule <rule>', 'only this rule')
     .option('--limit <n>', 'at most n firings', '50')
     .action(async (opts: { app?: string; rule?: string; limit: string }) => {
-      const q = new URLSearchParams({ limit: opts.limit, ...(opts.app ? { app: opts.app } : {}), ...(opts.rule ? { rule: opts.rule } : {}) });
+      const q = new URLSearchParams({
+        limit: opts.limit,
+        ...(opts.app ? { app: opts.app } : {}),
+        ...(opts.rule ? { rule: opts.rule } : {}),
+      });
       const r = await cli.api().request<{ firings: AlertFiring[] }>('GET', `/api/v1/alerts/history?${q}`);
       cli.print(r, () => r.firings.map(formatFiring).join('\n') || '(no firings)');
     });

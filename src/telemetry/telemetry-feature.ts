@@ -45,16 +45,37 @@ export interface TelemetryFeature {
 
 export async function createTelemetryFeature(deps: TelemetryFeatureDeps): Promise<TelemetryFeature> {
   const { config, clock, logger } = deps;
-  const pipeline = new TelemetryPipeline({ clock, logger, redact: deps.redact, recentMs: config.recentMinutes * 60_000 });
+  const pipeline = new TelemetryPipeline({
+    clock,
+    logger,
+    redact: deps.redact,
+    recentMs: config.recentMinutes * 60_000,
+  });
   const aggregates = new MinuteAggregates(deps.db, { clock, logger, flushIntervalMs: config.flushIntervalMs });
   const prometheus = new PrometheusMetrics({ defaultMetrics: config.processMetrics });
-  const otlp = config.otlp.endpoint ? new OtlpExport({ endpoint: config.otlp.endpoint, headers: config.otlp.headers, serviceName: config.otlp.serviceName, metricsIntervalMs: config.otlp.metricsIntervalMs }) : undefined;
+  const otlp = config.otlp.endpoint
+    ? new OtlpExport({
+        endpoint: config.otlp.endpoint,
+        headers: config.otlp.headers,
+        serviceName: config.otlp.serviceName,
+        metricsIntervalMs: config.otlp.metricsIntervalMs,
+      })
+    : undefined;
   const alertStore = new AlertStore(deps.db);
   const onFiring = (f: AlertFiring) => {
     prometheus.alertFirings.inc({ rule: f.rule, app: f.app ?? '' });
-    for (const a of f.actions) if (a.containMs !== undefined) prometheus.timeToContain.observe({ rule: f.rule, action: a.type }, a.containMs);
+    for (const a of f.actions)
+      if (a.containMs !== undefined) prometheus.timeToContain.observe({ rule: f.rule, action: a.type }, a.containMs);
   };
-  const alerts = new AlertEngine({ store: alertStore, responder: deps.responder, audit: deps.audit, coord: deps.coord, clock, logger, onFiring });
+  const alerts = new AlertEngine({
+    store: alertStore,
+    responder: deps.responder,
+    audit: deps.audit,
+    coord: deps.coord,
+    clock,
+    logger,
+    onFiring,
+  });
   await alerts.start();
   // Alert rules first: containment must not wait behind exporters.
   pipeline.subscribe(alerts.onEvent);
@@ -67,7 +88,12 @@ export async function createTelemetryFeature(deps: TelemetryFeatureDeps): Promis
   });
   aggregates.start();
   return {
-    pipeline, aggregates, prometheus, otlp, alerts, alertStore,
+    pipeline,
+    aggregates,
+    prometheus,
+    otlp,
+    alerts,
+    alertStore,
     routes: telemetryRoutes({ alerts, store: alertStore, aggregates, now: () => clock.now() }),
     mounts: [prometheus.mount(config.metricsToken)],
     async close() {

@@ -14,32 +14,73 @@ const applyBody = z.union([
 
 const epoch = z.coerce.number().int().nonnegative();
 
-export function telemetryRoutes(deps: { alerts: AlertEngine; store: AlertStore; aggregates: MinuteAggregates; now: () => number }): AnyRoute[] {
+export function telemetryRoutes(deps: {
+  alerts: AlertEngine;
+  store: AlertStore;
+  aggregates: MinuteAggregates;
+  now: () => number;
+}): AnyRoute[] {
   return [
     defineRoute({
-      method: 'post', path: '/api/v1/alerts/apply', summary: 'Apply alert rules', tag: 'alerts', access: ['security'], body: applyBody,
+      method: 'post',
+      path: '/api/v1/alerts/apply',
+      summary: 'Apply alert rules',
+      tag: 'alerts',
+      access: ['security'],
+      body: applyBody,
       handler: async ({ body, principal }) => {
-        const docs: SourcedDocument[] = 'files' in body
-          ? body.files.flatMap((f) => parseYamlDocuments(f.content, f.name))
-          : body.documents.map((value, i) => ({ source: `document#${i + 1}`, value }));
+        const docs: SourcedDocument[] =
+          'files' in body
+            ? body.files.flatMap((f) => parseYamlDocuments(f.content, f.name))
+            : body.documents.map((value, i) => ({ source: `document#${i + 1}`, value }));
         return { applied: await deps.alerts.apply(parseAlertRules(docs), principal.user) };
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/alerts', summary: 'List alert rules', tag: 'alerts', access: 'authenticated',
+      method: 'get',
+      path: '/api/v1/alerts',
+      summary: 'List alert rules',
+      tag: 'alerts',
+      access: 'authenticated',
       handler: async () => ({ rules: deps.alerts.list() }),
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/alerts/history', summary: 'List alert firings', tag: 'alerts', access: 'authenticated',
-      query: z.object({ app: z.string().optional(), rule: z.string().optional(), limit: z.coerce.number().int().positive().max(1000).optional() }),
+      method: 'get',
+      path: '/api/v1/alerts/history',
+      summary: 'List alert firings',
+      tag: 'alerts',
+      access: 'authenticated',
+      query: z.object({
+        app: z.string().optional(),
+        rule: z.string().optional(),
+        limit: z.coerce.number().int().positive().max(1000).optional(),
+      }),
       handler: async ({ query }) => ({ firings: await deps.store.history(query) }),
     }),
     defineRoute({
-      method: 'get', path: '/api/v1/telemetry/aggregates', summary: 'Read per-minute telemetry aggregates', tag: 'telemetry', access: ['auditor', 'security', 'data_owner'],
-      query: z.object({ dim: z.enum(AGGREGATE_DIMS), key: z.string().min(1), kind: z.string().optional(), metric: z.string().optional(), from: epoch.optional(), to: epoch.optional() }),
+      method: 'get',
+      path: '/api/v1/telemetry/aggregates',
+      summary: 'Read per-minute telemetry aggregates',
+      tag: 'telemetry',
+      access: ['auditor', 'security', 'data_owner'],
+      query: z.object({
+        dim: z.enum(AGGREGATE_DIMS),
+        key: z.string().min(1),
+        kind: z.string().optional(),
+        metric: z.string().optional(),
+        from: epoch.optional(),
+        to: epoch.optional(),
+      }),
       handler: async ({ query }) => {
         const to = query.to ?? deps.now();
-        const rows = await deps.aggregates.query({ dim: query.dim, key: query.key, kind: query.kind, metric: query.metric, from: query.from ?? to - 3_600_000, to });
+        const rows = await deps.aggregates.query({
+          dim: query.dim,
+          key: query.key,
+          kind: query.kind,
+          metric: query.metric,
+          from: query.from ?? to - 3_600_000,
+          to,
+        });
         return { rows };
       },
     }),

@@ -27,7 +27,14 @@ export const testDatabases: TestDatabase[] = [
       const home = tempDir();
       const db = new SqliteDb(join(home, 'gatehouse.db'));
       await migrate(db, migrations);
-      return { db, home, cleanup: async () => { await db.close(); rmSync(home, { recursive: true, force: true }); } };
+      return {
+        db,
+        home,
+        cleanup: async () => {
+          await db.close();
+          rmSync(home, { recursive: true, force: true });
+        },
+      };
     },
   },
   {

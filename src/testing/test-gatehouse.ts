@@ -14,7 +14,17 @@ export interface TestGatehouse {
   home: string;
   adminToken: string;
   /** Calls the REST API; returns status and parsed JSON body. */
-  api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string; message: string; details: { path?: string; message: string }[] } } }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<{
+    status: number;
+    body: Record<string, unknown> & {
+      error?: { code: string; message: string; details: { path?: string; message: string }[] };
+    };
+  }>;
   /** Runs the CLI in-process against this server; returns exit code and output. */
   cli(args: string[], token?: string): Promise<{ code: number; out: string; err: string }>;
   /** Mints a token for a catalog user. */
@@ -49,7 +59,10 @@ export async function startTestGatehouse(opts: TestGatehouseOptions = {}): Promi
   const api: TestGatehouse['api'] = async (method, path, body, token = config.adminToken) => {
     const res = await fetch(server.url + path, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -70,7 +83,11 @@ export async function startTestGatehouse(opts: TestGatehouseOptions = {}): Promi
     async cli(args, token = config.adminToken) {
       let out = '';
       let err = '';
-      const code = await runCli(args, { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n') }, { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: token, GATEHOUSE_HOME: home });
+      const code = await runCli(
+        args,
+        { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n') },
+        { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: token, GATEHOUSE_HOME: home },
+      );
       return { code, out, err };
     },
     async tokenFor(user) {
@@ -81,7 +98,10 @@ export async function startTestGatehouse(opts: TestGatehouseOptions = {}): Promi
     async useProvider(model, upstreamBaseUrl, key) {
       const doc = gh.catalog.model(model);
       if (!doc) throw new Error(`no model ${model} in the catalog`);
-      await gh.catalog.apply([{ source: 'test', value: { ...doc, spec: { ...doc.spec, upstream: upstreamBaseUrl } } }], 'admin');
+      await gh.catalog.apply(
+        [{ source: 'test', value: { ...doc, spec: { ...doc.spec, upstream: upstreamBaseUrl } } }],
+        'admin',
+      );
       mkdirSync(join(home, 'model-keys'), { recursive: true });
       writeFileSync(join(home, 'model-keys', model), `${key}\n`, { mode: 0o600 });
     },

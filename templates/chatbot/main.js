@@ -4,7 +4,10 @@ export default async function main(input, ctx) {
   const reply = await ctx.llm.chat({
     model: 'gpt-4o-mini-eu',
     messages: [
-      { role: 'system', content: `You are a helpful assistant for the ${String(input?.team ?? 'support')} team. Answer briefly; say when you do not know.` },
+      {
+        role: 'system',
+        content: `You are a helpful assistant for the ${String(input?.team ?? 'support')} team. Answer briefly; say when you do not know.`,
+      },
       ...history.map((m) => ({ role: m.role === 'assistant' ? 'assistant' : 'user', content: String(m.content) })),
       { role: 'user', content: String(input?.message ?? 'Hello!') },
     ],

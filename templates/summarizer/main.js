@@ -6,7 +6,10 @@ export default async function main(input, ctx) {
   const reply = await ctx.llm.chat({
     model: 'gpt-4o-mini-eu',
     messages: [
-      { role: 'system', content: `Summarise the text in at most ${bullets} bullet points. Keep names of products, drop names of people.` },
+      {
+        role: 'system',
+        content: `Summarise the text in at most ${bullets} bullet points. Keep names of products, drop names of people.`,
+      },
       { role: 'user', content: text },
     ],
     max_tokens: 450,

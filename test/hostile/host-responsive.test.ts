@@ -50,7 +50,10 @@ describe('hostile: the host stays responsive while a wasm guest spins', () => {
       // The probes completed while the guest was still running: the host's event loop was never blocked by it.
       assert.equal(settled, false, `the host only answered after the guest stopped (probe took ${probeMs} ms)`);
       assert.ok(probeMs < 1000, `a host timer + HTTP request took ${probeMs} ms while the guest spun`);
-      const err = await run.then(() => undefined, (e: unknown) => e);
+      const err = await run.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof AppRunError && err.failure === 'timeout', String(err));
       assert.ok(Date.now() - started >= limits.timeoutMs - 50, 'the guest was stopped by its deadline, not earlier');
     });
@@ -61,7 +64,10 @@ describe('hostile: the host stays responsive while a wasm guest spins', () => {
     const kill = new AbortController();
     const run = tier.run(code, null, bridge, { ...limits, timeoutMs: 20_000 }, kill.signal);
     setTimeout(() => kill.abort(new Error('runaway guest')), 150);
-    const err = await run.then(() => undefined, (e: unknown) => e);
+    const err = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof AppRunError, String(err));
     assert.equal(err.failure, 'killed', err.message);
     assert.match(err.message, /runaway guest/);

@@ -15,7 +15,11 @@ after(() => h.server.close());
 
 const values = (o: unknown): string[] => Object.values(o as Record<string, unknown>).map(String);
 const checks: Record<string, (out: Out) => void> = {
-  'constructor-chain': (o) => assert.ok(values(o).every((v) => v === 'undefined' || v.startsWith('threw')), JSON.stringify(o)),
+  'constructor-chain': (o) =>
+    assert.ok(
+      values(o).every((v) => v === 'undefined' || v.startsWith('threw')),
+      JSON.stringify(o),
+    ),
   'prepare-stack-trace': (o) => {
     assert.equal(o.hostProcessSeen, false);
     assert.equal(o.stackMentionsHost, false);
@@ -23,15 +27,31 @@ const checks: Record<string, (out: Out) => void> = {
   'thenable-species': () => assert.ok(h.llm.requests.every((r) => r.model === 'gpt-4o-mini')),
   'getter-proxy-args': (o) => {
     assert.ok(h.llm.requests.every((r) => r.model === 'gpt-4o-mini'));
-    assert.ok(h.governor.inputs.filter((i) => i.action === 'model.invoke').every((i) => i.resource.id === 'gpt-4o-mini'));
+    assert.ok(
+      h.governor.inputs.filter((i) => i.action === 'model.invoke').every((i) => i.resource.id === 'gpt-4o-mini'),
+    );
     assert.doesNotMatch(JSON.stringify(o[2]), /"email"/, 'a proxy smuggled an undeclared column');
   },
   'proto-pollution': (o) => assert.equal(Object.getPrototypeOf(o), Object.prototype),
-  'shared-memory-timers': (o) => assert.deepEqual(o, ['undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined']),
-  'ssrf-redirects': (o) => assert.ok(values(o).every((v) => /refused|not in the app manifest/.test(v)), JSON.stringify(o)),
-  'ssrf-addresses': (o) => assert.ok(values(o).every((v) => !v.startsWith('REACHED') && /refused|not in the app manifest|not allowed|canonical/.test(v)), JSON.stringify(o, null, 1)),
+  'shared-memory-timers': (o) =>
+    assert.deepEqual(o, ['undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined']),
+  'ssrf-redirects': (o) =>
+    assert.ok(
+      values(o).every((v) => /refused|not in the app manifest/.test(v)),
+      JSON.stringify(o),
+    ),
+  'ssrf-addresses': (o) =>
+    assert.ok(
+      values(o).every(
+        (v) => !v.startsWith('REACHED') && /refused|not in the app manifest|not allowed|canonical/.test(v),
+      ),
+      JSON.stringify(o, null, 1),
+    ),
   exfiltration: (o) => {
-    assert.ok(values(o).every((v) => /DLP found/.test(v)), JSON.stringify(o));
+    assert.ok(
+      values(o).every((v) => /DLP found/.test(v)),
+      JSON.stringify(o),
+    );
     assert.ok(!h.received.some((r) => /4111|536-22|victim/.test(r)));
   },
   'escaped-host-files-env': (o) => {
@@ -49,10 +69,16 @@ const checks: Record<string, (out: Out) => void> = {
     assert.match(String(o.strace), /Operation not permitted|EPERM/);
   },
   'escaped-mount-userns': (o) => {
-    for (const k of ['mount', 'keyctl', 'bpf', 'ioUring', 'setns']) assert.match(String(o[k]), /errno=1\b/, `${k}: ${o[k]}`);
-    for (const k of ['unshareUser', 'unshareMount', 'unshareNet']) assert.doesNotMatch(String(o[k]), /^0 /, `${k}: ${o[k]}`);
+    for (const k of ['mount', 'keyctl', 'bpf', 'ioUring', 'setns'])
+      assert.match(String(o[k]), /errno=1\b/, `${k}: ${o[k]}`);
+    for (const k of ['unshareUser', 'unshareMount', 'unshareNet'])
+      assert.doesNotMatch(String(o[k]), /^0 /, `${k}: ${o[k]}`);
   },
-  'escaped-signals': (o) => assert.ok(values(o).every((v) => /^(1|-1):/.test(v)), `signals only reach the sandbox's own pid namespace: ${JSON.stringify(o)}`),
+  'escaped-signals': (o) =>
+    assert.ok(
+      values(o).every((v) => /^(1|-1):/.test(v)),
+      `signals only reach the sandbox's own pid namespace: ${JSON.stringify(o)}`,
+    ),
   'escaped-network': (o) => {
     assert.notEqual(o.hostServer, 'CONNECTED');
     assert.notEqual(o.internet, 'CONNECTED');
@@ -65,7 +91,9 @@ async function sandboxProcesses(): Promise<number> {
   let live = 0;
   for (let i = 0; i < 20; i++) {
     try {
-      live = execFileSync('ps', ['-u', '65534', '-o', 'stat='], { encoding: 'utf8' }).split('\n').filter((s) => s && !s.startsWith('Z')).length;
+      live = execFileSync('ps', ['-u', '65534', '-o', 'stat='], { encoding: 'utf8' })
+        .split('\n')
+        .filter((s) => s && !s.startsWith('Z')).length;
     } catch {
       live = 0; // ps exits 1 when nothing matches
     }
@@ -81,11 +109,18 @@ for (const c of loadCorpus()) {
       it(`is contained in the ${tier} tier`, async () => {
         const app = h.addApp(c, tier === 'wasm' ? 'wasm' : 'container');
         const runner = tier === 'container-escaped' ? h.escapedRunner : h.runner;
-        const res = await runner.run({ app, input: { secretPath: h.secretPath, port: h.port }, user: 'mallory' }).then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }));
+        const res = await runner.run({ app, input: { secretPath: h.secretPath, port: h.port }, user: 'mallory' }).then(
+          (r) => ({ ok: true as const, r }),
+          (e: unknown) => ({ ok: false as const, e }),
+        );
         let runId: string;
         let text: string;
         if (res.ok) {
-          assert.equal(c.expect, 'ok', `expected ${c.expect}, but the run succeeded with ${JSON.stringify(res.r.output).slice(0, 300)}`);
+          assert.equal(
+            c.expect,
+            'ok',
+            `expected ${c.expect}, but the run succeeded with ${JSON.stringify(res.r.output).slice(0, 300)}`,
+          );
           runId = res.r.runId;
           text = JSON.stringify(res.r.output);
           checks[c.name]?.(res.r.output as Out);

@@ -5,7 +5,10 @@ export default async function main(input, ctx) {
   const reply = await ctx.llm.chat({
     model: 'gpt-4o-mini',
     messages: [
-      { role: 'system', content: `You are a helpful product assistant. Answer briefly using only these products: ${products}` },
+      {
+        role: 'system',
+        content: `You are a helpful product assistant. Answer briefly using only these products: ${products}`,
+      },
       { role: 'user', content: String(input?.question ?? 'What do you sell?') },
     ],
     max_tokens: 200,

@@ -20,41 +20,93 @@ import { migrate } from '../../store/sql-db.js';
 import { gatewayMigrations } from '../gateway-migrations.js';
 import { createGatewayFeature, type GatewayFeature } from '../gateway-feature.js';
 import type { GatewayConfig } from '../gateway-config.js';
-import { FakeUpstream } from './fake-upstream.js';
+import { FakeUpstream } from '../../demo/fake-upstream.js';
 
 export const PROVIDER_KEY = 'sk-provider-secret-123';
 
-export function modelDoc(name: string, provider: 'openai' | 'anthropic', upstream: string, over: Partial<ModelDoc['spec']> = {}): ModelDoc {
+export function modelDoc(
+  name: string,
+  provider: 'openai' | 'anthropic',
+  upstream: string,
+  over: Partial<ModelDoc['spec']> = {},
+): ModelDoc {
   return {
-    apiVersion: 'gatehouse/v1', kind: 'Model', metadata: { name },
-    spec: { provider, upstream, region: 'eu', version: '1', pricing: { inputPerMTok: 1, outputPerMTok: 4 }, environments: ['dev', 'prod'], risk: 'low', ...over },
+    apiVersion: 'gatehouse/v1',
+    kind: 'Model',
+    metadata: { name },
+    spec: {
+      provider,
+      upstream,
+      region: 'eu',
+      version: '1',
+      pricing: { inputPerMTok: 1, outputPerMTok: 4 },
+      environments: ['dev', 'prod'],
+      risk: 'low',
+      ...over,
+    },
   };
 }
 
-export function appVersion(name: string, spec: Record<string, unknown>, state: LifecycleState = 'released', version = 1): AppVersion {
+export function appVersion(
+  name: string,
+  spec: Record<string, unknown>,
+  state: LifecycleState = 'released',
+  version = 1,
+): AppVersion {
   const manifest = manifestSchema.parse({
-    apiVersion: 'gatehouse/v1', kind: 'App', metadata: { name, owner: 'alice' },
-    spec: { purpose: 'testing the gateway', environment: 'dev', region: 'eu', runtime: { tier: 'wasm', entrypoint: 'main.ts' }, ...spec },
+    apiVersion: 'gatehouse/v1',
+    kind: 'App',
+    metadata: { name, owner: 'alice' },
+    spec: {
+      purpose: 'testing the gateway',
+      environment: 'dev',
+      region: 'eu',
+      runtime: { tier: 'wasm', entrypoint: 'main.ts' },
+      ...spec,
+    },
   });
   return { app: name, version, hash: 'h', manifest, code: {}, state, submittedBy: 'alice', createdAt: 0 };
 }
 
 export class FakeApps implements AppReader {
   readonly versions = new Map<string, AppVersion>();
-  put(v: AppVersion): void { this.versions.set(v.app, v); }
-  async getVersion(app: string, version: number) { const v = this.versions.get(app); return v?.version === version ? v : undefined; }
-  async latestVersion(app: string) { return this.versions.get(app); }
-  async inForce(app: string) { const v = this.versions.get(app); return v && ['released', 'canary', 'approved'].includes(v.state) ? v : undefined; }
-  async listVersions(app: string) { const v = this.versions.get(app); return v ? [v] : []; }
+  put(v: AppVersion): void {
+    this.versions.set(v.app, v);
+  }
+  async getVersion(app: string, version: number) {
+    const v = this.versions.get(app);
+    return v?.version === version ? v : undefined;
+  }
+  async latestVersion(app: string) {
+    return this.versions.get(app);
+  }
+  async inForce(app: string) {
+    const v = this.versions.get(app);
+    return v && ['released', 'canary', 'approved'].includes(v.state) ? v : undefined;
+  }
+  async listVersions(app: string) {
+    const v = this.versions.get(app);
+    return v ? [v] : [];
+  }
 }
 
 export class FakeCatalog implements CatalogReader {
   readonly models = new Map<string, ModelDoc>();
-  dataset() { return undefined; }
-  connector() { return undefined; }
-  model(name: string) { return this.models.get(name); }
-  user() { return undefined; }
-  list<K extends 'Dataset' | 'Connector' | 'Model' | 'User'>(kind: K) { return (kind === 'Model' ? [...this.models.values()] : []) as never; }
+  dataset() {
+    return undefined;
+  }
+  connector() {
+    return undefined;
+  }
+  model(name: string) {
+    return this.models.get(name);
+  }
+  user() {
+    return undefined;
+  }
+  list<K extends 'Dataset' | 'Connector' | 'Model' | 'User'>(kind: K) {
+    return (kind === 'Model' ? [...this.models.values()] : []) as never;
+  }
 }
 
 /** Allows unless told otherwise; obligations per model; remembers every input. */
@@ -65,7 +117,17 @@ export class FakeGovernor implements Governor {
   async govern(input: GovernInput): Promise<Decision> {
     this.inputs.push(input);
     const reason = this.deny.get(input.resource.id);
-    return { id: newId('dec'), time: Date.now(), effect: reason ? 'deny' : 'allow', obligations: this.obligations, warnings: [], matched: [], bundleRevision: 'test', reason: reason ?? 'allowed', errors: [] };
+    return {
+      id: newId('dec'),
+      time: Date.now(),
+      effect: reason ? 'deny' : 'allow',
+      obligations: this.obligations,
+      warnings: [],
+      matched: [],
+      bundleRevision: 'test',
+      reason: reason ?? 'allowed',
+      errors: [],
+    };
   }
 }
 
@@ -84,7 +146,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { coord?: Coordination; config?: Partial<GatewayConfig>; chunkSize?: number; clock?: Clock; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: {
+    coord?: Coordination;
+    config?: Partial<GatewayConfig>;
+    chunkSize?: number;
+    clock?: Clock;
+    env?: Record<string, string>;
+  } = {},
+): Promise<Harness> {
   const home = mkdtempSync(join(tmpdir(), 'gh-gw-'));
   const db = new SqliteDb(join(home, 'gatehouse.db'));
   await migrate(db, gatewayMigrations);
@@ -92,27 +162,72 @@ export async function startHarness(opts: { coord?: Coordination; config?: Partia
   const apps = new FakeApps();
   const catalog = new FakeCatalog();
   catalog.models.set('gpt-small', modelDoc('gpt-small', 'openai', upstream.baseUrl, { upstreamModel: 'gpt-4o-mini' }));
-  catalog.models.set('gpt-cheap', modelDoc('gpt-cheap', 'openai', upstream.baseUrl, { pricing: { inputPerMTok: 0.1, outputPerMTok: 0.2 } }));
-  catalog.models.set('claude-small', modelDoc('claude-small', 'anthropic', upstream.url, { upstreamModel: 'claude-3-5-haiku' }));
+  catalog.models.set(
+    'gpt-cheap',
+    modelDoc('gpt-cheap', 'openai', upstream.baseUrl, { pricing: { inputPerMTok: 0.1, outputPerMTok: 0.2 } }),
+  );
+  catalog.models.set(
+    'claude-small',
+    modelDoc('claude-small', 'anthropic', upstream.url, { upstreamModel: 'claude-3-5-haiku' }),
+  );
   const governor = new FakeGovernor();
   const audit: AuditEventInput[] = [];
   const telemetry: TelemetryEvent[] = [];
   const coord = opts.coord ?? new MemoryCoordination();
   const clock = opts.clock ?? systemClock;
-  const env: Record<string, string> = { GATEHOUSE_MODEL_KEY_GPT_SMALL: PROVIDER_KEY, GATEHOUSE_MODEL_KEY_GPT_CHEAP: PROVIDER_KEY, GATEHOUSE_MODEL_KEY_CLAUDE_SMALL: PROVIDER_KEY, ...opts.env };
+  const env: Record<string, string> = {
+    GATEHOUSE_MODEL_KEY_GPT_SMALL: PROVIDER_KEY,
+    GATEHOUSE_MODEL_KEY_GPT_CHEAP: PROVIDER_KEY,
+    GATEHOUSE_MODEL_KEY_CLAUDE_SMALL: PROVIDER_KEY,
+    ...opts.env,
+  };
   const gateway = await createGatewayFeature({
-    db, coord, governor, apps, catalog, dlp: createDlpEngine(), clock, logger: silentLogger, home, env, maxBodyBytes: 1_048_576,
-    audit: { append: async (e) => { audit.push(e); return { index: audit.length - 1 }; } },
+    db,
+    coord,
+    governor,
+    apps,
+    catalog,
+    dlp: createDlpEngine(),
+    clock,
+    logger: silentLogger,
+    home,
+    env,
+    maxBodyBytes: 1_048_576,
+    audit: {
+      append: async (e) => {
+        audit.push(e);
+        return { index: audit.length - 1 };
+      },
+    },
     telemetry: { emit: (e) => telemetry.push(e) },
     config: { retryBaseMs: 10, auditBatchMs: 0, ...opts.config }, // entries at once: tests read h.audit right after a call
   });
   const http = buildApp({
-    routes: gateway.routes, maxBodyBytes: 1_048_576, logger: silentLogger, version: 'test', mounts: [(a) => gateway.mount(a)],
-    authenticate: async (t) => (t === 'admin-token' ? { user: 'admin', roles: ['admin'], groups: [] } : t === 'alice-token' ? { user: 'alice', roles: ['creator'], groups: [] } : t === 'bob-token' ? { user: 'bob', roles: ['creator'], groups: [] } : undefined),
+    routes: gateway.routes,
+    maxBodyBytes: 1_048_576,
+    logger: silentLogger,
+    version: 'test',
+    mounts: [(a) => gateway.mount(a)],
+    authenticate: async (t) =>
+      t === 'admin-token'
+        ? { user: 'admin', roles: ['admin'], groups: [] }
+        : t === 'alice-token'
+          ? { user: 'alice', roles: ['creator'], groups: [] }
+          : t === 'bob-token'
+            ? { user: 'bob', roles: ['creator'], groups: [] }
+            : undefined,
   });
   const server: RunningServer = await listen(http, '127.0.0.1', 0);
   return {
-    url: server.url, upstream, apps, catalog, governor, gateway, audit, telemetry, coord,
+    url: server.url,
+    upstream,
+    apps,
+    catalog,
+    governor,
+    gateway,
+    audit,
+    telemetry,
+    coord,
     async key(app, env) {
       return (await gateway.credentials.createKey(app, env, 'alice')).key;
     },

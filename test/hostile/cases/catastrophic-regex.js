@@ -1,4 +1,6 @@
 // hostile: catastrophic backtracking regex
 // tiers: wasm container
 // expect: timeout
-export default async function main() { return /^(a+)+$/.test('a'.repeat(64) + '!'); }
+export default async function main() {
+  return /^(a+)+$/.test('a'.repeat(64) + '!');
+}

@@ -4,6 +4,13 @@
 export default async function main() {
   const { spawn } = globalThis.require('child_process');
   let failed = 0;
-  for (let i = 0; i < 2000; i++) { try { const c = spawn('/usr/bin/sleep', ['30']); c.on("error", () => failed++); } catch (e) { failed++; } }
+  for (let i = 0; i < 2000; i++) {
+    try {
+      const c = spawn('/usr/bin/sleep', ['30']);
+      c.on('error', () => failed++);
+    } catch (e) {
+      failed++;
+    }
+  }
   await new Promise(() => {}); // hold on to them until the deadline
 }

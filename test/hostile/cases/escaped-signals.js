@@ -3,8 +3,18 @@
 // expect: ok
 export default async function main() {
   const out = [];
-  for (const [pid, sig] of [[process.ppid, 'SIGKILL'], [1, 'SIGKILL'], [-process.ppid, 'SIGTERM'], [-1, 'SIGKILL']]) {
-    try { process.kill(pid, sig); out.push(`${pid}:sent`); } catch (e) { out.push(`${pid}:${e.code}`); }
+  for (const [pid, sig] of [
+    [process.ppid, 'SIGKILL'],
+    [1, 'SIGKILL'],
+    [-process.ppid, 'SIGTERM'],
+    [-1, 'SIGKILL'],
+  ]) {
+    try {
+      process.kill(pid, sig);
+      out.push(`${pid}:sent`);
+    } catch (e) {
+      out.push(`${pid}:${e.code}`);
+    }
   }
   return out;
 }

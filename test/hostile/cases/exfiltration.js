@@ -10,6 +10,13 @@ export default async function main(input, ctx) {
     () => ctx.http.fetch(base, { headers: { 'x-note': 'ssn 536-22-1234' } }),
     () => ctx.http.fetch(base, { method: 'POST', body: JSON.stringify({ card: '4111 1111 1111 1111' }) }),
   ];
-  for (const a of attempts) { try { const r = await a(); out.push('SENT ' + r.status); } catch (e) { out.push(e.message); } }
+  for (const a of attempts) {
+    try {
+      const r = await a();
+      out.push('SENT ' + r.status);
+    } catch (e) {
+      out.push(e.message);
+    }
+  }
   return out;
 }

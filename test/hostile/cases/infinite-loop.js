@@ -1,4 +1,8 @@
 // hostile: infinite loop
 // tiers: wasm container
 // expect: timeout
-export default async function main() { for (;;) { /* spin */ } }
+export default async function main() {
+  for (;;) {
+    /* spin */
+  }
+}

@@ -2,6 +2,17 @@
 // tiers: wasm container
 // expect: ok
 export default async function main() {
-  const g = (function () { return this; })() || {};
-  return [typeof SharedArrayBuffer, typeof Atomics, typeof performance, typeof setTimeout, typeof setImmediate, typeof queueMicrotask === 'function' ? 'qm' : 'undefined', typeof g.SharedArrayBuffer];
+  const g =
+    (function () {
+      return this;
+    })() || {};
+  return [
+    typeof SharedArrayBuffer,
+    typeof Atomics,
+    typeof performance,
+    typeof setTimeout,
+    typeof setImmediate,
+    typeof queueMicrotask === 'function' ? 'qm' : 'undefined',
+    typeof g.SharedArrayBuffer,
+  ];
 }

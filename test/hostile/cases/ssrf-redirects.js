@@ -4,7 +4,12 @@
 export default async function main(input, ctx) {
   const out = [];
   for (const path of ['/to-metadata', '/to-other-port', '/to-metadata-name']) {
-    try { const r = await ctx.http.fetch(`http://127.0.0.1:${input.port}${path}`); out.push('reached ' + r.status + ' ' + (await r.text())); } catch (e) { out.push(e.message); }
+    try {
+      const r = await ctx.http.fetch(`http://127.0.0.1:${input.port}${path}`);
+      out.push('reached ' + r.status + ' ' + (await r.text()));
+    } catch (e) {
+      out.push(e.message);
+    }
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// A real HTTP fake of the OpenAI Chat Completions and Anthropic Messages APIs on 127.0.0.1, streaming included,
+// The demo provider (`gatehouse demo upstream`), also the tests' stand-in: a real HTTP fake of the OpenAI Chat Completions and Anthropic Messages APIs on 127.0.0.1, streaming included,
 // for tests and the benchmark (a paid provider cannot run here). Scriptable: reply text, failures, broken streams.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +24,10 @@ type Msg = { role?: string; content?: unknown };
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((p) => (p && typeof p === 'object' && 'text' in p ? String((p as { text: unknown }).text) : '')).join('');
+  if (Array.isArray(content))
+    return content
+      .map((p) => (p && typeof p === 'object' && 'text' in p ? String((p as { text: unknown }).text) : ''))
+      .join('');
   return '';
 }
 
@@ -70,10 +73,12 @@ export class FakeUpstream {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const anthropic = req.url === '/v1/messages';
-    if (req.method !== 'POST' || (req.url !== '/v1/chat/completions' && !anthropic)) return this.error(res, 404, anthropic, `no route ${req.url}`);
-    const auth = req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? (req.headers['x-api-key'] as string | undefined);
+    if (req.method !== 'POST' || (req.url !== '/v1/chat/completions' && !anthropic))
+      return this.error(res, 404, anthropic, `no route ${req.url}`);
+    const auth =
+      req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? (req.headers['x-api-key'] as string | undefined);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-    if (this.opts.record !== false) this.requests.push({ path: req.url ?? "", key: auth, body });
+    if (this.opts.record !== false) this.requests.push({ path: req.url ?? '', key: auth, body });
     if (this.opts.apiKey && auth !== this.opts.apiKey) return this.error(res, 401, anthropic, 'invalid provider key');
     const fail = this.failNext.shift();
     if (fail) return this.error(res, fail, anthropic, `scripted failure ${fail}`);
@@ -91,23 +96,72 @@ export class FakeUpstream {
     }
     const usage = { in: countTokens(prompt), out: Math.min(toks.length, max) };
     const model = String(body.model);
-    if (body.stream) return this.stream(res, anthropic, model, text, finish, usage, Boolean((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage));
+    if (body.stream)
+      return this.stream(
+        res,
+        anthropic,
+        model,
+        text,
+        finish,
+        usage,
+        Boolean((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage),
+      );
     res.setHeader('content-type', 'application/json');
     if (anthropic) {
-      res.end(JSON.stringify({ id: 'msg_fake', type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: finish === 'length' ? 'max_tokens' : 'end_turn', stop_sequence: null, usage: { input_tokens: usage.in, output_tokens: usage.out } }));
+      res.end(
+        JSON.stringify({
+          id: 'msg_fake',
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [{ type: 'text', text }],
+          stop_reason: finish === 'length' ? 'max_tokens' : 'end_turn',
+          stop_sequence: null,
+          usage: { input_tokens: usage.in, output_tokens: usage.out },
+        }),
+      );
     } else {
-      res.end(JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finish }], usage: { prompt_tokens: usage.in, completion_tokens: usage.out, total_tokens: usage.in + usage.out } }));
+      res.end(
+        JSON.stringify({
+          id: 'chatcmpl-fake',
+          object: 'chat.completion',
+          created: 1,
+          model,
+          choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finish }],
+          usage: { prompt_tokens: usage.in, completion_tokens: usage.out, total_tokens: usage.in + usage.out },
+        }),
+      );
     }
   }
 
-  private stream(res: ServerResponse, anthropic: boolean, model: string, text: string, finish: string, usage: { in: number; out: number }, includeUsage: boolean): void {
+  private stream(
+    res: ServerResponse,
+    anthropic: boolean,
+    model: string,
+    text: string,
+    finish: string,
+    usage: { in: number; out: number },
+    includeUsage: boolean,
+  ): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const parts: string[] = [];
     for (let i = 0; i < text.length; i += this.chunkSize) parts.push(text.slice(i, i + this.chunkSize));
     const out: string[] = [];
     const ev = (name: string, data: unknown) => out.push(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
     if (anthropic) {
-      ev('message_start', { type: 'message_start', message: { id: 'msg_fake', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.in, output_tokens: 1 } } });
+      ev('message_start', {
+        type: 'message_start',
+        message: {
+          id: 'msg_fake',
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: usage.in, output_tokens: 1 },
+        },
+      });
       ev('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
     }
     const head = out.splice(0).join('');
@@ -118,11 +172,20 @@ export class FakeUpstream {
     );
     if (anthropic) {
       ev('content_block_stop', { type: 'content_block_stop', index: 0 });
-      ev('message_delta', { type: 'message_delta', delta: { stop_reason: finish === 'length' ? 'max_tokens' : 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.out } });
+      ev('message_delta', {
+        type: 'message_delta',
+        delta: { stop_reason: finish === 'length' ? 'max_tokens' : 'end_turn', stop_sequence: null },
+        usage: { output_tokens: usage.out },
+      });
       ev('message_stop', { type: 'message_stop' });
     } else {
-      out.push(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: {}, finish_reason: finish }] })}\n\n`);
-      if (includeUsage) out.push(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model, choices: [], usage: { prompt_tokens: usage.in, completion_tokens: usage.out, total_tokens: usage.in + usage.out } })}\n\n`);
+      out.push(
+        `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: {}, finish_reason: finish }] })}\n\n`,
+      );
+      if (includeUsage)
+        out.push(
+          `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model, choices: [], usage: { prompt_tokens: usage.in, completion_tokens: usage.out, total_tokens: usage.in + usage.out } })}\n\n`,
+        );
       out.push('data: [DONE]\n\n');
     }
     const brk = this.breakStreamAfterChunks;
@@ -150,6 +213,12 @@ export class FakeUpstream {
 
   private error(res: ServerResponse, status: number, anthropic: boolean, message: string): void {
     res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(anthropic ? { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : 'api_error', message } } : { error: { message, type: 'server_error', code: null } }));
+    res.end(
+      JSON.stringify(
+        anthropic
+          ? { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : 'api_error', message } }
+          : { error: { message, type: 'server_error', code: null } },
+      ),
+    );
   }
 }

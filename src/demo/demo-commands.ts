@@ -1,9 +1,9 @@
 // CLI: `gatehouse demo upstream`: a local stand-in for OpenAI/Anthropic, so the gateway can be tried offline.
 import type { Command } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
-import { commandGroup } from '../cli/program.js';
+import { commandGroup } from '../cli/command-group.js';
 import type { CliContext } from '../cli/cli-context.js';
-import { FakeUpstream } from './testing/fake-upstream.js';
+import { FakeUpstream } from './fake-upstream.js';
 
 export function registerDemoCommands(program: Command, cli: CliContext): void {
   commandGroup(program, 'demo', 'local helpers for trying Gatehouse without a paid model provider')
@@ -14,12 +14,19 @@ export function registerDemoCommands(program: Command, cli: CliContext): void {
     .option('--reply <text>', 'answer every request with this text instead of echoing')
     .action(async (opts: { port: string; key: string; reply?: string }) => {
       const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidInputError(`--port must be 1-65535, got '${opts.port}'.`, [{ path: '--port', message: 'a port number' }]);
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new InvalidInputError(`--port must be 1-65535, got '${opts.port}'.`, [
+          { path: '--port', message: 'a port number' },
+        ]);
       const up = new FakeUpstream({ apiKey: opts.key, chunkSize: 6 });
       if (opts.reply !== undefined) up.reply = opts.reply;
       await up.start(port);
-      cli.io.out(`demo upstream on ${up.baseUrl} (OpenAI) and ${up.baseUrl.replace(/\/v1$/, '')} (Anthropic); provider key: ${opts.key}`);
-      cli.io.out('point a Model at it with spec.upstream, and give Gatehouse the key (GATEHOUSE_MODEL_KEY_<MODEL> or $GATEHOUSE_HOME/model-keys/<model>)');
+      cli.io.out(
+        `demo upstream on ${up.baseUrl} (OpenAI) and ${up.baseUrl.replace(/\/v1$/, '')} (Anthropic); provider key: ${opts.key}`,
+      );
+      cli.io.out(
+        'point a Model at it with spec.upstream, and give Gatehouse the key (GATEHOUSE_MODEL_KEY_<MODEL> or $GATEHOUSE_HOME/model-keys/<model>)',
+      );
       const stop = async () => {
         await up.close();
         process.exit(0);
