@@ -18,7 +18,7 @@ import { fakeGovernor, manifest, MemoryAudit, MemoryStates, testCatalog, version
 import { approvalMigrations } from '../src/approvals/approval-migrations.js';
 import { defaultApprovalsConfig } from '../src/approvals/approvals-config.js';
 import { ApprovalService } from '../src/approvals/approval-service.js';
-import { Lifecycle } from '../src/approvals/lifecycle.js';
+import { Lifecycle } from '../src/apps/lifecycle.js';
 import { nullNotifier } from '../src/notify/webhook-notifier.js';
 
 const lines = Number(process.env.ADMISSION_BENCH_LINES ?? 400);

@@ -109,7 +109,14 @@ async function gatewayChild(upstreamUrl: string): Promise<void> {
     { user: 'alice', roles: ['creator'], groups: [] },
   );
   if (!(await gh.apps.inForce('bench-bot')))
-    await gh.apps.setState('bench-bot', sub.version.version, sub.version.state, 'approved', 'admin', 'bench');
+    await gh.apps.lifecycle.transition({
+      app: 'bench-bot',
+      version: sub.version.version,
+      from: sub.version.state,
+      to: 'approved',
+      actor: 'admin',
+      reason: 'bench',
+    });
   const key = (await gh.gateway.credentials.createKey('bench-bot', undefined, 'alice')).key;
   const server = await gh.listen();
   if (process.env.GATEWAY_BENCH_TXSTATS) {

@@ -117,7 +117,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     rollout: config.rollout,
     apps,
     catalog,
-    lifecycle: { transition: (t) => approvals.lifecycle.transition(t) },
+    lifecycle: apps.lifecycle,
     dlp,
     bundleRevision: () => policy.engine.activeRevision,
     recentDecisions: (app, since) => policy.decisionLog.query({ app, since, limit: 500 }),
@@ -140,7 +140,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     approvals: config.approvals,
     notify: config.notify,
   });
-  routes.push(...approvals.routes, ...releaseRoutes(new Releases({ apps, lifecycle: approvals.lifecycle })));
+  routes.push(...approvals.routes, ...releaseRoutes(new Releases({ apps, lifecycle: apps.lifecycle })));
   approvals.decorateRoutes(routes);
   approvals.start();
   // Model gateway: every model call goes through governor.govern(), budgets on coord, records to audit.

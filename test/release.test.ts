@@ -68,7 +68,14 @@ describe('app release', () => {
 
   it('refuses illegal lifecycle moves with the legal ones named', async () => {
     await assert.rejects(
-      t.gh.apps.setState('faq-bot', 2, 'rolled_back', 'approved', 'admin', 'test'),
+      t.gh.apps.lifecycle.transition({
+        app: 'faq-bot',
+        version: 2,
+        from: 'rolled_back',
+        to: 'approved',
+        actor: 'admin',
+        reason: 'test',
+      }),
       /rolled_back; it cannot move to approved\. From rolled_back it may move to: retired/,
     );
   });

@@ -35,10 +35,25 @@ async function release(t: TestGatehouse): Promise<void> {
   assert.ok(v, 'the seeded app exists');
   let state = v.state as LifecycleState;
   if (state === 'pending_approval' || state === 'draft') {
-    await t.gh.apps.setState(APP, v.version, state, 'approved', 'test', 'e2e: approve');
+    await t.gh.apps.lifecycle.transition({
+      app: APP,
+      version: v.version,
+      from: state,
+      to: 'approved',
+      actor: 'test',
+      reason: 'e2e: approve',
+    });
     state = 'approved';
   }
-  if (state !== 'released') await t.gh.apps.setState(APP, v.version, state, 'released', 'test', 'e2e: put in force');
+  if (state !== 'released')
+    await t.gh.apps.lifecycle.transition({
+      app: APP,
+      version: v.version,
+      from: state,
+      to: 'released',
+      actor: 'test',
+      reason: 'e2e: put in force',
+    });
 }
 
 function govern(t: TestGatehouse, model: string) {
@@ -292,7 +307,14 @@ describe('rollout end to end', () => {
       await t.useProvider('gpt-4o-mini', up.baseUrl, 'sk-e2e-provider');
       const v = await t.gh.apps.latestVersion('faq-bot');
       if (!(await t.gh.apps.inForce('faq-bot')))
-        await t.gh.apps.setState('faq-bot', v!.version, v!.state, 'approved', 'admin', 'rollout e2e');
+        await t.gh.apps.lifecycle.transition({
+          app: 'faq-bot',
+          version: v!.version,
+          from: v!.state,
+          to: 'approved',
+          actor: 'admin',
+          reason: 'rollout e2e',
+        });
       assert.equal((await t.cli(['alerts', 'apply', ruleFile('repeated-ssn-kill', port)])).code, 0);
       const made = await t.cli(['app', 'key', 'create', 'faq-bot', '--json']);
       const client = new OpenAI({
@@ -353,7 +375,14 @@ describe('rollout end to end', () => {
       assert.equal(v2, 2);
       for (const n of [1, 2]) {
         const v = await t.gh.apps.getVersion('faq-bot', n);
-        await t.gh.apps.setState('faq-bot', n, v!.state, 'released', 'test', 'e2e release');
+        await t.gh.apps.lifecycle.transition({
+          app: 'faq-bot',
+          version: n,
+          from: v!.state,
+          to: 'released',
+          actor: 'test',
+          reason: 'e2e release',
+        });
       }
       assert.equal((await t.gh.apps.inForce('faq-bot'))?.version, 2);
       const denied = await t.cli(['app', 'rollback', 'faq-bot', '--reason', 'bad answers'], alice);

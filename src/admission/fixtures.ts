@@ -13,7 +13,7 @@ import {
 } from '../catalog/catalog-schema.js';
 import type { Decision, GovernInput, Governor } from '../core/governance.js';
 import type { AuditEventInput, AuditSink } from '../core/sinks.js';
-import type { AppStateWriter } from '../approvals/lifecycle.js';
+import type { AppStateWriter } from '../apps/lifecycle.js';
 
 export class MemoryCatalog implements CatalogReader {
   private docs = new Map<string, CatalogDoc>();

@@ -13,7 +13,7 @@ import { fakeGovernor, manifest, MemoryAudit, MemoryStates, testCatalog, version
 import { approvalMigrations } from './approval-migrations.js';
 import { defaultApprovalsConfig } from './approvals-config.js';
 import { ApprovalService } from './approval-service.js';
-import { Lifecycle } from './lifecycle.js';
+import { Lifecycle } from '../apps/lifecycle.js';
 import { SlaMonitor } from './sla-monitor.js';
 
 const who = (user: string, ...roles: Principal['roles']): Principal => ({ user, roles, groups: [] });

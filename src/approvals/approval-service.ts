@@ -17,7 +17,7 @@ import type {
 } from '../admission/admission-types.js';
 import type { ApprovalsConfig } from './approvals-config.js';
 import { ApprovalStore, type ApprovalRecord } from './approval-store.js';
-import type { Lifecycle } from './lifecycle.js';
+import type { Lifecycle } from '../apps/lifecycle.js';
 import { canFill, countApproval, quorumMet, requirementsFor } from './quorum.js';
 
 export interface ApprovalServiceDeps {

@@ -1,5 +1,5 @@
 // Wiring of admission and approvals for the composition root: services, the submit hook, routes, the SLA timer.
-import type { AppVersion, LifecycleState } from '../apps/manifest-schema.js';
+import type { AppVersion } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Governor } from '../core/governance.js';
@@ -15,7 +15,7 @@ import type { AdmissionHook } from '../admission/admission-types.js';
 import type { ApprovalsConfig } from './approvals-config.js';
 import { ApprovalService } from './approval-service.js';
 import { approvalRoutes } from './approval-routes.js';
-import { Lifecycle, type AppStateWriter } from './lifecycle.js';
+import type { Lifecycle } from '../apps/lifecycle.js';
 import { SlaMonitor } from './sla-monitor.js';
 
 /** The slice of the apps service this module needs (AppService satisfies it). */
@@ -24,9 +24,7 @@ export interface AppsPort {
   latestVersion(app: string): Promise<AppVersion | undefined>;
   inForce(app: string): Promise<AppVersion | undefined>;
   listVersions(app: string): Promise<AppVersion[]>;
-  store: {
-    setState(app: string, version: number, from: LifecycleState, to: LifecycleState, at: number): Promise<boolean>;
-  };
+  lifecycle: Lifecycle;
   setAdmissionHook(hook: AdmissionHook): void;
 }
 
@@ -60,11 +58,7 @@ export interface ApprovalsModule {
 }
 
 export function createApprovalsModule(d: ApprovalsModuleDeps): ApprovalsModule {
-  const states: AppStateWriter = {
-    setState: (app, version, from, to) => d.apps.store.setState(app, version, from, to, d.clock.now()),
-    getState: async (app, version) => (await d.apps.getVersion(app, version))?.state,
-  };
-  const lifecycle = new Lifecycle(states, d.audit);
+  const lifecycle = d.apps.lifecycle;
   const notifier = d.notifier ?? new WebhookNotifier(d.notify, d.logger);
   const approvals = new ApprovalService({
     db: d.db,

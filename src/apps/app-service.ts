@@ -1,6 +1,6 @@
 // Apps: submit manifests with their code as immutable, content-addressed versions; read them back.
 import type { Clock } from '../core/clock.js';
-import { ConflictError, InvalidInputError, NotFoundError, UnavailableError, type ErrorDetail } from '../core/errors.js';
+import { InvalidInputError, NotFoundError, UnavailableError, type ErrorDetail } from '../core/errors.js';
 import { contentHash } from '../core/hash.js';
 import { parseOrThrow } from '../core/validation.js';
 import { didYouMean } from '../core/suggest.js';
@@ -8,7 +8,8 @@ import type { AuditSink } from '../core/sinks.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Principal } from '../identity/principal.js';
 import type { AdmissionHook, AdmissionResult } from '../admission/admission-types.js';
-import { assertTransition } from '../approvals/lifecycle.js';
+import { Lifecycle } from './lifecycle.js';
+import { pickInForce } from './lifecycle-states.js';
 import type { SqlDb } from '../store/sql-db.js';
 import type { Coordination } from '../coord/coordination.js';
 import { diffVersions, type AppVersionDiff } from './app-diff.js';
@@ -33,11 +34,10 @@ export interface SubmitResult {
   admission?: AdmissionResult;
 }
 
-/** States in which a version may serve traffic, best first. */
-const SERVING: LifecycleState[] = ['released', 'canary'];
-
 export class AppService implements AppReader {
   readonly store: AppStore;
+  /** The one way versions change state: legal moves only, compare-and-set, audited. */
+  readonly lifecycle: Lifecycle;
   private admission?: AdmissionHook;
   private precheck?: (candidate: { manifest: AppManifest; code: Record<string, string> }) => Promise<void>;
 
@@ -45,6 +45,13 @@ export class AppService implements AppReader {
     private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink; coord?: Coordination },
   ) {
     this.store = new AppStore(deps.db);
+    this.lifecycle = new Lifecycle(
+      {
+        setState: (app, version, from, to) => this.store.setState(app, version, from, to, deps.clock.now()),
+        getState: async (app, version) => (await this.store.get(app, version))?.state,
+      },
+      deps.audit,
+    );
   }
 
   /** Follows version and state changes made by other replicas (the store caches versions per app). */
@@ -140,13 +147,7 @@ export class AppService implements AppReader {
   }
 
   async inForce(app: string): Promise<AppVersion | undefined> {
-    const versions = (await this.store.versions(app)).reverse();
-    for (const s of SERVING) {
-      const v = versions.find((x) => x.state === s);
-      if (v) return v;
-    }
-    // Approved but not yet released versions may run in dev only.
-    return versions.find((x) => x.state === 'approved' && x.manifest.spec.environment === 'dev');
+    return pickInForce(await this.store.versions(app));
   }
 
   async requireVersion(app: string, version?: number): Promise<AppVersion> {
@@ -185,29 +186,6 @@ export class AppService implements AppReader {
 
   async diff(app: string, from: number, to: number): Promise<AppVersionDiff> {
     return diffVersions(await this.requireVersion(app, from), await this.requireVersion(app, to));
-  }
-
-  /** Moves a version between lifecycle states; only legal transitions; audited; conflict if it moved meanwhile. */
-  async setState(
-    app: string,
-    version: number,
-    from: LifecycleState,
-    to: LifecycleState,
-    actor: string,
-    reason: string,
-    ids: Record<string, string> = {},
-  ): Promise<void> {
-    assertTransition(app, version, from, to);
-    const ok = await this.store.setState(app, version, from, to, this.deps.clock.now());
-    if (!ok) throw new ConflictError(`App ${app} version ${version} is no longer ${from}; reload and retry.`);
-    await this.deps.audit.append({
-      type: 'app.lifecycle',
-      actor,
-      app,
-      appVersion: version,
-      ids,
-      data: { from, to, reason },
-    });
   }
 }
 

@@ -92,19 +92,8 @@ export const manifestSchema = z
 
 export type AppManifest = z.output<typeof manifestSchema>;
 
-export const LIFECYCLE_STATES = [
-  'draft',
-  'pending_approval',
-  'approved',
-  'rejected',
-  'superseded',
-  'canary',
-  'released',
-  'killed',
-  'rolled_back',
-  'retired',
-] as const;
-export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+export { LIFECYCLE_STATES, type LifecycleState } from './lifecycle-states.js';
+import type { LifecycleState } from './lifecycle-states.js';
 
 export interface AppVersion {
   app: string;

@@ -16,7 +16,14 @@ describe('model gateway end to end (sqlite, real governor and policies)', () => 
     await t.useProvider('gpt-4o-mini', up.baseUrl, 'sk-e2e-provider');
     const v = await t.gh.apps.latestVersion('faq-bot');
     if (!(await t.gh.apps.inForce('faq-bot')))
-      await t.gh.apps.setState('faq-bot', v!.version, v!.state, 'approved', 'admin', 'gateway e2e');
+      await t.gh.apps.lifecycle.transition({
+        app: 'faq-bot',
+        version: v!.version,
+        from: v!.state,
+        to: 'approved',
+        actor: 'admin',
+        reason: 'gateway e2e',
+      });
     const made = await t.cli(['app', 'key', 'create', 'faq-bot', '--json']);
     assert.equal(made.code, 0, made.err);
     client = new OpenAI({

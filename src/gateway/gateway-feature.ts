@@ -1,5 +1,6 @@
 // Assembles the model gateway: credentials, budgets, upstream client, invoker, protocol surfaces, management
 // routes, and the in-process invokeModel() the sandbox's ctx.llm.chat uses.
+import { isRunnable } from '../apps/lifecycle-states.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -83,8 +84,6 @@ export interface GatewayFeature {
   close(): Promise<void>;
 }
 
-const RUNNABLE = new Set(['approved', 'canary', 'released']);
-
 function sessionSecret(home: string, config: GatewayConfig, env: Record<string, string | undefined>): Uint8Array {
   const given = config.sessionSecret ?? env.GATEHOUSE_SESSION_SECRET;
   if (given) return new TextEncoder().encode(given);
@@ -167,7 +166,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
         input.appVersion === undefined
           ? await credentials.inForce(input.app)
           : await d.apps.getVersion(input.app, input.appVersion);
-      if (!version || !RUNNABLE.has(version.state))
+      if (!version || !isRunnable(version.state))
         throw new ForbiddenError(
           `App '${input.app}'${input.appVersion ? ` version ${input.appVersion}` : ''} may not call models: it is ${version ? version.state : 'not in force'}.`,
         );

@@ -1,4 +1,5 @@
 // govern(): the one decision path every enforcement point calls — identify, gate, decide, record. Never throws; fails closed.
+import { isRunnable } from '../apps/lifecycle-states.js';
 import type { AppReader } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
@@ -35,9 +36,6 @@ export interface GovernorDeps {
   logger: Logger;
 }
 
-/** Versions whose code may act; any other state (draft, pending, killed, rolled back ...) is denied. */
-const RUNNABLE = new Set(['approved', 'canary', 'released']);
-
 class IdentifyError extends Error {}
 
 export function createGovernor(deps: GovernorDeps): Governor {
@@ -61,7 +59,7 @@ export function createGovernor(deps: GovernorDeps): Governor {
         throw new IdentifyError(
           `app ${s.app}${s.appVersion !== undefined ? ` version ${s.appVersion}` : ''} has no version in force; submit and get it approved first`,
         );
-      if (!RUNNABLE.has(v.state))
+      if (!isRunnable(v.state))
         throw new IdentifyError(`app ${s.app} version ${v.version} is ${v.state} and may not act`);
       app = appScopeOf(v);
     }

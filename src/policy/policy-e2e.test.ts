@@ -106,7 +106,14 @@ describe('policy engine end to end (sqlite)', () => {
     // faq-bot auto-approves in dev once admission is wired; make sure a version is in force either way.
     const v = await t.gh.apps.latestVersion('faq-bot');
     if (!(await t.gh.apps.inForce('faq-bot')))
-      await t.gh.apps.setState('faq-bot', v!.version, v!.state, 'approved', 'admin', 'policy e2e');
+      await t.gh.apps.lifecycle.transition({
+        app: 'faq-bot',
+        version: v!.version,
+        from: v!.state,
+        to: 'approved',
+        actor: 'admin',
+        reason: 'policy e2e',
+      });
     const call = (tokens: number) =>
       t.gh.governor.govern({
         action: 'model.invoke',

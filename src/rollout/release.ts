@@ -1,7 +1,7 @@
 // Putting an approved version in force: canary first (optional), then released; the version it replaces retires.
 import { ConflictError, ForbiddenError, NotFoundError } from '../core/errors.js';
 import type { AppReader, AppVersion, LifecycleState } from '../apps/manifest-schema.js';
-import type { TransitionInput, TransitionResult } from '../approvals/lifecycle.js';
+import type { TransitionInput, TransitionResult } from '../apps/lifecycle.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
 
 export interface ReleaseResult {

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AppManifest, AppVersion, LifecycleState } from '../apps/manifest-schema.js';
-import { Lifecycle } from '../approvals/lifecycle.js';
+import { Lifecycle } from '../apps/lifecycle.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { auditMigrations } from '../audit/audit-migrations.js';
 import { ManualClock } from '../core/clock.js';

@@ -1,4 +1,5 @@
 // Small in-memory fakes for sandbox tests and the bench: a rule-driven governor, recording sinks, catalog, apps, LLM.
+import { pickInForce } from '../apps/lifecycle-states.js';
 import type { AppManifest, AppReader, AppVersion } from '../apps/manifest-schema.js';
 import { manifestSchema } from '../apps/manifest-schema.js';
 import type {
@@ -113,7 +114,7 @@ export class FakeApps implements AppReader {
     return this.versions.filter((v) => v.app === app).at(-1);
   }
   async inForce(app: string) {
-    return this.versions.filter((v) => v.app === app && ['released', 'canary', 'approved'].includes(v.state)).at(-1);
+    return pickInForce(this.versions.filter((v) => v.app === app));
   }
   async listVersions(app: string) {
     return this.versions.filter((v) => v.app === app);

@@ -1,5 +1,6 @@
 // Test harness: the gateway on real HTTP (127.0.0.1) in front of the fake upstream, with in-memory fakes of the
 // catalog, apps and governor, a real SQLite file, real DLP, and the coordination the test picks.
+import { pickInForce } from '../../apps/lifecycle-states.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ export class FakeApps implements AppReader {
   }
   async inForce(app: string) {
     const v = this.versions.get(app);
-    return v && ['released', 'canary', 'approved'].includes(v.state) ? v : undefined;
+    return pickInForce(v ? [v] : []);
   }
   async listVersions(app: string) {
     const v = this.versions.get(app);

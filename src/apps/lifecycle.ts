@@ -1,29 +1,8 @@
-// The app version lifecycle state machine: the legal transitions, and a transitioner that audits who and why.
-import type { LifecycleState } from '../apps/manifest-schema.js';
+// Moving app versions through the lifecycle: the legal-move check with a helpful error, and a transitioner
+// that audits who and why. The states and moves themselves are data in lifecycle-states.ts.
+import { LIFECYCLE_TRANSITIONS, canTransition, type LifecycleState } from './lifecycle-states.js';
 import { ConflictError, InvalidInputError } from '../core/errors.js';
 import type { AuditSink, LinkIds } from '../core/sinks.js';
-
-/**
- * Legal moves. draft → pending_approval → approved → canary → released → killed | rolled_back | retired,
- * plus rejected/superseded while under review. A killed version may be restored (kill switch lifted) and a
- * retired one re-released by a rollback to it.
- */
-export const LIFECYCLE_TRANSITIONS: Readonly<Record<LifecycleState, readonly LifecycleState[]>> = {
-  draft: ['pending_approval', 'approved', 'rejected', 'superseded'],
-  pending_approval: ['approved', 'rejected', 'superseded'],
-  approved: ['canary', 'released', 'killed', 'retired', 'superseded'],
-  rejected: [],
-  superseded: [],
-  canary: ['released', 'killed', 'rolled_back', 'retired'],
-  released: ['killed', 'rolled_back', 'retired'],
-  killed: ['released', 'canary', 'rolled_back', 'retired'],
-  rolled_back: ['retired'],
-  retired: ['released'],
-};
-
-export function canTransition(from: LifecycleState, to: LifecycleState): boolean {
-  return LIFECYCLE_TRANSITIONS[from]?.includes(to) ?? false;
-}
 
 /** Throws a 409 naming the legal moves when `from → to` is not one. */
 export function assertTransition(app: string, version: number, from: LifecycleState, to: LifecycleState): void {
@@ -98,3 +77,5 @@ export class Lifecycle {
     return { app: t.app, version: t.version, from, to: t.to, auditIndex: index };
   }
 }
+
+export { LIFECYCLE_TRANSITIONS, canTransition };

@@ -1,7 +1,7 @@
 // Lifecycle: only legal transitions, each audited with who and why; compare-and-set against concurrent moves.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LIFECYCLE_STATES } from '../apps/manifest-schema.js';
+import { LIFECYCLE_STATES } from './lifecycle-states.js';
 import { MemoryAudit, MemoryStates } from '../admission/fixtures.js';
 import { LIFECYCLE_TRANSITIONS, Lifecycle, canTransition } from './lifecycle.js';
 
