@@ -1,9 +1,9 @@
-// Test helpers for the audit log: locating the shared RFC 6962 vectors beside the repository.
+// Test helpers for the audit log: locating the RFC 6962 vectors vendored under test/fixtures/rfc6962.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** ../shared/testdata/rfc6962 next to the repository root (the nearest folder with package.json); throws if absent. */
+/** test/fixtures/rfc6962 in the repository (the nearest folder above with package.json); throws if absent. */
 export function rfc6962Dir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
@@ -11,9 +11,8 @@ export function rfc6962Dir(): string {
     if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
-  const vectors = join(dir, '..', 'shared', 'testdata', 'rfc6962');
-  if (!existsSync(vectors))
-    throw new Error(`RFC 6962 test vectors not found at ${vectors}: check out shared/ beside the repository`);
+  const vectors = join(dir, 'test', 'fixtures', 'rfc6962');
+  if (!existsSync(vectors)) throw new Error(`RFC 6962 test vectors not found at ${vectors}: restore test/fixtures/`);
   return vectors;
 }
 
