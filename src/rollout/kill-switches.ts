@@ -35,6 +35,8 @@ export interface KillDeps {
   logger?: Logger;
   /** How many distinct approvers lifting this kill needs (2 for apps whose data is pii or regulated). */
   approversNeeded?: (scope: Scope, target: string) => Promise<number>;
+  /** Who manages the killed app (owner, maintainers): their approvals are recorded but never count toward a lift. */
+  appManagers?: (scope: Scope, target: string) => Promise<string[]>;
   onChange?: (active: readonly KillRecord[]) => void;
 }
 
@@ -196,7 +198,9 @@ export class KillSwitches implements GateCheck {
       );
     }
     const approvals = [...stored.liftApprovals, { actor: input.actor, at: this.clock.now(), reason: input.reason }];
-    const lifted = approvals.length >= needed;
+    // An app's own owner must not be able to lift a security kill on it alone.
+    const managers = (await this.deps.appManagers?.(input.scope, target)) ?? [];
+    const lifted = approvals.filter((a) => !managers.includes(a.actor)).length >= needed;
     const changed = await this.deps.db.run(
       'UPDATE rollout_kills SET lift_approvals = ?, lifted_at = ?, lifted_by = ? WHERE id = ? AND lift_approvals = ? AND lifted_at IS NULL',
       [
