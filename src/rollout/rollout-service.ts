@@ -53,7 +53,8 @@ export async function approversNeeded(
 export async function appManagers(parts: Pick<RolloutParts, 'apps'>, scope: Scope, target: string): Promise<string[]> {
   if (scope !== 'app' && scope !== 'app_version') return [];
   const v = await parts.apps?.latestVersion(target.split('@')[0]);
-  return v ? [v.manifest.metadata.owner, ...(v.manifest.metadata.maintainers ?? [])] : [];
+  const meta = v?.manifest?.metadata;
+  return meta ? [meta.owner, ...(meta.maintainers ?? [])] : [];
 }
 
 export class RolloutService implements GateCheck {
