@@ -24,7 +24,7 @@ describe('app release', () => {
     assert.equal(await state(1), 'approved', 'the seeded low-risk app auto-approved in dev');
     const other = await t.cli(['app', 'release', 'faq-bot'], bob);
     assert.equal(other.code, 1, 'neither owner nor operator');
-    assert.match(other.err, /Only the owner of 'faq-bot' \(alice\)/);
+    assert.match(other.err, /Only the owner of app 'faq-bot' \(alice\)/);
     const canary = await t.cli(['app', 'release', 'faq-bot', '--canary', '--json'], alice);
     assert.equal(canary.code, 0, canary.err);
     assert.equal(await state(1), 'canary');
@@ -93,7 +93,8 @@ describe('the gateway follows releases and rollbacks at once', () => {
         const r = await fetch(`${t.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
         return ((await r.json()) as { data: { id: string }[] }).data.map((m) => m.id).sort();
       };
-      assert.equal((await t.cli(['app', 'release', 'faq-bot'], alice)).code, 0);
+      const first = await t.cli(['app', 'release', 'faq-bot'], alice);
+      assert.equal(first.code, 0, first.err);
       assert.deepEqual(await models(), ['gpt-4o-mini']);
 
       const dir = mkdtempSync(join(tmpdir(), 'gh-rel-'));

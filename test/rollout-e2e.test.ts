@@ -346,7 +346,11 @@ describe('rollout end to end', () => {
       assert.equal(hooks.filter((h) => h.path === '/hooks/data-owner').length, 1);
       assert.equal((await t.api('GET', '/api/v1/snapshots?app=faq-bot')).body.snapshots instanceof Array, true);
       assert.equal(((await t.api('GET', '/api/v1/snapshots?app=faq-bot')).body.snapshots as unknown[]).length, 1);
-      const metrics = await fetch(`${t.url}/metrics`).then((r) => r.text());
+      assert.equal((await fetch(`${t.url}/metrics`)).status, 401, '/metrics names apps and spend: private');
+      const asAuditor = { headers: { authorization: `Bearer ${await t.tokenFor('ada')}` } };
+      const asCreator = { headers: { authorization: `Bearer ${await t.tokenFor('alice')}` } };
+      assert.equal((await fetch(`${t.url}/metrics`, asCreator)).status, 401, 'a creator may not read every app spend');
+      const metrics = await fetch(`${t.url}/metrics`, asAuditor).then((r) => r.text());
       assert.match(metrics, /gatehouse_dlp_detections_total\{app="faq-bot",entity="US_SSN"\} 3/);
       assert.match(metrics, /gatehouse_alert_firings_total\{rule="repeated-ssn-kill",app="faq-bot"\} 1/);
     } finally {

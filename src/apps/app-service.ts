@@ -8,6 +8,7 @@ import type { AuditSink } from '../core/sinks.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Principal } from '../identity/principal.js';
 import type { AdmissionHook, AdmissionResult } from '../admission/admission-types.js';
+import { assertMaySubmit } from './app-ownership.js';
 import { Lifecycle } from './lifecycle.js';
 import { pickInForce } from './lifecycle-states.js';
 import type { SqlDb } from '../store/sql-db.js';
@@ -74,6 +75,9 @@ export class AppService implements AppReader {
 
   async submit(rawManifest: unknown, code: Record<string, string>, submitter: Principal): Promise<SubmitResult> {
     const manifest = parseOrThrow(manifestSchema, rawManifest, 'app manifest');
+    const app = manifest.metadata.name;
+    const latest = await this.store.latest(app);
+    assertMaySubmit(submitter, manifest, latest?.manifest);
     const refErrors = checkReferences(manifest, this.deps.catalog);
     checkCode(manifest.spec.runtime.entrypoint, manifest.spec.runtime.files, code, refErrors);
     if (refErrors.length)
@@ -91,7 +95,6 @@ export class AppService implements AppReader {
         throw err;
       }
     }
-    const app = manifest.metadata.name;
     const hash = contentHash({ manifest, code });
     const existing = await this.store.byHash(app, hash);
     // A draft is a version whose admission never finished (the server failed mid-way): run it again.
@@ -130,6 +133,14 @@ export class AppService implements AppReader {
       appVersion: version,
       data: { hash, state: 'draft' },
     });
+    if (latest && latest.manifest.metadata.owner !== manifest.metadata.owner)
+      await this.deps.audit.append({
+        type: 'app.owner_changed',
+        actor: submitter.user,
+        app,
+        appVersion: version,
+        data: { from: latest.manifest.metadata.owner, to: manifest.metadata.owner },
+      });
     const admission = this.admission ? await this.admission.admit(stored, submitter) : undefined;
     return { created: true, version: (await this.store.get(app, version))!, admission };
   }

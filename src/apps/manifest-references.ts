@@ -13,6 +13,13 @@ export function checkReferences(m: AppManifest, catalog: CatalogReader): ErrorDe
       message: `unknown user '${m.metadata.owner}' (${didYouMean(m.metadata.owner, names('User'))})`,
     });
   }
+  (m.metadata.maintainers ?? []).forEach((u, i) => {
+    if (!catalog.user(u))
+      out.push({
+        path: `metadata.maintainers[${i}]`,
+        message: `unknown user '${u}' (${didYouMean(u, names('User'))})`,
+      });
+  });
   m.spec.models.forEach((mod, i) => {
     if (!catalog.model(mod.id))
       out.push({

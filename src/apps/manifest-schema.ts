@@ -20,6 +20,8 @@ export const manifestSchema = z
       .object({
         name: nameSchema,
         owner: z.string().min(1, 'name the owning user'),
+        /** Users who may submit versions and manage keys besides the owner. */
+        maintainers: z.array(z.string().min(1)).optional(),
         description: z.string().optional(),
         labels: z.record(z.string(), z.string()).optional(),
       })

@@ -121,11 +121,10 @@ export function mountAnthropic(app: Hono, d: SurfaceDeps): void {
   app.post('/v1/messages', async (c) => {
     const tStart = performance.now();
     try {
+      // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
+      const keyHolder = await d.credentials.resolve(apiKeyOf(c));
       const body = parseOrThrow(messagesBody, await readJsonBody(c, d.maxBodyBytes), 'messages request');
-      const caller = await d.credentials.resolve(
-        apiKeyOf(c),
-        body.metadata?.user_id ?? c.req.header('x-gatehouse-user'),
-      );
+      const caller = d.credentials.withUser(keyHolder, body.metadata?.user_id ?? c.req.header('x-gatehouse-user'));
       const inv = await d.invoker.invoke(caller, toChat(body), c.req.header('x-gatehouse-trace-id'));
       const headers = invocationHeaders(inv, tStart);
       const id = `msg_${inv.decisionId}`;

@@ -33,6 +33,8 @@ export interface Reservation {
 }
 
 const DAY = 86_400_000;
+const dayOf = (now: number) => new Date(now).toISOString().slice(0, 10);
+const appCostKey = (app: string, day: string) => `gw:cost:app:${app}:${day}`;
 const fmt = (n: number) => `$${nanosToUsd(n).toFixed(6).replace(/0+$/, '').replace(/\.$/, '')}`;
 
 export class Budgets {
@@ -44,7 +46,7 @@ export class Budgets {
   /** Reserves everything or nothing; throws LimitExceededError naming the budget and when to retry. */
   async reserve(scope: BudgetScope, limits: BudgetLimits, costNanos: number, tokens: number): Promise<Reservation> {
     const now = this.clock.now();
-    const day = new Date(now).toISOString().slice(0, 10);
+    const day = dayOf(now);
     const minute = Math.floor(now / 60_000);
     const toMidnight = DAY - (now % DAY);
     const toMinute = 60_000 - (now % 60_000);
@@ -76,7 +78,7 @@ export class Budgets {
     if (limits.appDailyNanos !== undefined)
       steps.push({
         kind: 'cost',
-        key: `gw:cost:app:${s.app}:${day}`,
+        key: appCostKey(s.app, day),
         amount: costNanos,
         ttl: toMidnight + 3_600_000,
         limit: limits.appDailyNanos,
@@ -136,6 +138,21 @@ export class Budgets {
         );
       },
     };
+  }
+
+  /**
+   * Raises today's app cost counters to what the ledger recorded (never lowers one), so spend from before a restart,
+   * or kept by a coordination store that lost its counters, still counts against the daily budget.
+   */
+  async restore(ledger: { spentOn(day: string): Promise<{ app: string; costNanos: number }[]> }): Promise<void> {
+    const now = this.clock.now();
+    const day = dayOf(now);
+    const ttl = DAY - (now % DAY) + 3_600_000;
+    for (const { app, costNanos } of await ledger.spentOn(day)) {
+      const key = appCostKey(app, day);
+      const current = await this.coord.get(key);
+      if (current < costNanos) await this.coord.add(key, costNanos - current, ttl);
+    }
   }
 
   private async release(held: Held[]): Promise<void> {

@@ -137,6 +137,16 @@ export class CostLedger {
     return { by, lines, total };
   }
 
+  /** Spend per app recorded on `day` (YYYY-MM-DD, UTC), in nano-USD: what the daily budgets are rebuilt from. */
+  async spentOn(day: string): Promise<{ app: string; costNanos: number }[]> {
+    await this.flush();
+    const rows = await this.db.all<{ app: string; c: number }>(
+      'SELECT app, SUM(cost_nanos) AS c FROM gateway_costs WHERE day = ? GROUP BY app',
+      [day],
+    );
+    return rows.map((r) => ({ app: r.app, costNanos: Number(r.c) }));
+  }
+
   async close(): Promise<void> {
     await this.flush();
   }

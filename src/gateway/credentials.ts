@@ -167,16 +167,30 @@ export class Credentials {
   }
 
   /** Resolves a bearer token (app key or session token); `userHint` attributes calls made with a plain app key. */
-  async resolve(token: string | undefined, userHint: string | undefined): Promise<Caller> {
+  async resolve(token: string | undefined, userHint?: string): Promise<Caller> {
     if (!token)
       throw new UnauthenticatedError(
         'Missing API key: send your Gatehouse app key or session token as the API key (Authorization: Bearer or x-api-key).',
       );
-    if (token.startsWith(APP_KEY_PREFIX)) return this.fromAppKey(token, userHint);
+    if (token.startsWith(APP_KEY_PREFIX)) return this.withUser(await this.fromAppKey(token), userHint);
     return this.fromSession(token);
   }
 
-  private async fromAppKey(token: string, userHint: string | undefined): Promise<Caller> {
+  /**
+   * The caller acting for the request's end user. Only app keys take a user from the request; a session's user is
+   * fixed by its token. Lets a surface authenticate before it reads the body that names the user.
+   */
+  withUser(caller: Caller, userHint: string | undefined): Caller {
+    if (caller.via === 'session' || userHint === undefined) return caller;
+    if (!USER_RE.test(userHint))
+      throw new InvalidInputError(
+        `user '${userHint.slice(0, 40)}' is not a valid user id; use up to 128 letters, digits and . _ @ : + -.`,
+        [{ path: 'user', message: 'invalid user id' }],
+      );
+    return { ...caller, user: userHint };
+  }
+
+  private async fromAppKey(token: string): Promise<Caller> {
     const now = this.d.clock.now();
     // Cached by the key itself (memory only, 5 s, cleared on revocation) so the hot path skips hashing and the store.
     let c = this.keyCache.get(token);
@@ -200,12 +214,7 @@ export class Credentials {
       throw new ForbiddenError(
         `This app key is for ${row.env}, but app '${row.app}' version ${v.version} in force runs in ${v.manifest.spec.environment}; use a key created with --env ${v.manifest.spec.environment}.`,
       );
-    if (userHint !== undefined && !USER_RE.test(userHint))
-      throw new InvalidInputError(
-        `user '${userHint.slice(0, 40)}' is not a valid user id; use up to 128 letters, digits and . _ @ : + -.`,
-        [{ path: 'user', message: 'invalid user id' }],
-      );
-    return { app: row.app, version: v, user: userHint ?? `app:${row.app}`, via: row.id };
+    return { app: row.app, version: v, user: `app:${row.app}`, via: row.id };
   }
 
   private async fromSession(token: string): Promise<Caller> {
@@ -215,6 +224,8 @@ export class Credentials {
         issuer: ISSUER,
         audience: AUDIENCE,
         algorithms: ['HS256'],
+        // A session without expiry would be a permanent credential; we always mint exp, so demand it back.
+        requiredClaims: ['exp', 'iat'],
         currentDate: new Date(this.d.clock.now()),
       }));
     } catch (err) {

@@ -142,10 +142,13 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     () => d.clock.now(),
     config.auditBatchMs,
   );
+  const budgets = new Budgets(d.coord, d.clock);
+  // Counters live in the coordination store; the ledger is durable, so today's spend survives a restart.
+  await budgets.restore(ledger);
   const invoker = new ModelInvoker({
     governor: d.governor,
     catalog: d.catalog,
-    budgets: new Budgets(d.coord, d.clock),
+    budgets,
     upstream,
     dlp: d.dlp,
     recorder,

@@ -1,7 +1,8 @@
 // Management API of the gateway under /api/v1: app keys, session tokens, and cost attribution.
 import { z } from 'zod';
 import type { AppReader } from '../apps/manifest-schema.js';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.js';
+import { InvalidInputError, NotFoundError } from '../core/errors.js';
+import { assertAppManager } from '../apps/app-ownership.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
 import { COST_GROUPS, type CostLedger } from './cost-ledger.js';
@@ -30,10 +31,7 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
   async function requireOwner(p: Principal, app: string): Promise<void> {
     const v = await d.apps.latestVersion(app);
     if (!v) throw new NotFoundError('App', app, 'submit its manifest first with `gatehouse app submit`');
-    if (!hasAnyRole(p, ['admin']) && v.manifest.metadata.owner !== p.user)
-      throw new ForbiddenError(
-        `Only the owner of app '${app}' (${v.manifest.metadata.owner}) or an admin may manage its keys and sessions; you are '${p.user}'.`,
-      );
+    assertAppManager(p, v.manifest, 'manage the keys and sessions of', []);
   }
   return [
     defineRoute({
@@ -55,7 +53,11 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
       summary: 'List the app keys of an app (never the secrets)',
       tag: 'gateway',
       access: ['creator', 'admin', 'security', 'auditor'],
-      handler: async ({ params }) => ({ keys: await d.credentials.listKeys(params.app) }),
+      handler: async ({ principal, params }) => {
+        // Key ids name what to revoke and trace; a creator sees only the keys of apps they manage.
+        if (!hasAnyRole(principal, ['security', 'auditor'])) await requireOwner(principal, params.app);
+        return { keys: await d.credentials.listKeys(params.app) };
+      },
     }),
     defineRoute({
       method: 'delete',

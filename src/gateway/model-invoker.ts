@@ -283,7 +283,13 @@ export class ModelInvoker {
     };
     const worst = costNanos(doc, tokensIn, maxOut);
     const reservation = await this.d.budgets.reserve(
-      { app: caller.app, user: caller.user, session: caller.session },
+      // A user named by an app key's request is unauthenticated: one shared bucket, or a new name per call would
+      // bypass the per-user budget. Sessions and sandbox runs (internal) carry a user Gatehouse authenticated.
+      {
+        app: caller.app,
+        user: caller.via === 'session' || caller.via === 'internal' ? caller.user : ANONYMOUS_BUCKET,
+        session: caller.session,
+      },
       limits,
       worst,
       tokensIn + maxOut,
@@ -315,13 +321,15 @@ export class ModelInvoker {
         }
         const out = guardOutput(this.d.dlp, outputMode, r.text, scope, restore);
         f.outputFindings = out.findings;
+        // Charged as streams are: never past the cap the reservation held, so an upstream that ignores max_tokens
+        // cannot run a budget past its limit (the call is marked cut_off for the operator).
         const usage = {
           inputTokens: r.usage.inputTokens >= 0 ? r.usage.inputTokens : tokensIn,
-          outputTokens: r.usage.outputTokens >= 0 ? r.usage.outputTokens : Math.min(maxOut, counted),
+          outputTokens: Math.min(maxOut, counted),
         };
         f.tokensIn = usage.inputTokens;
         f.tokensOut = usage.outputTokens;
-        f.costNanos = costNanos(doc, usage.inputTokens, usage.outputTokens);
+        f.costNanos = Math.min(worst, costNanos(doc, usage.inputTokens, usage.outputTokens));
         await reservation.settle(f.costNanos, usage.inputTokens + usage.outputTokens);
         if (cacheKey)
           this.cache.set(
@@ -367,6 +375,9 @@ export class ModelInvoker {
     }
   }
 }
+
+/** Budget bucket of every user an app key's requests name (they are not authenticated). */
+export const ANONYMOUS_BUCKET = '(unauthenticated)';
 
 const toNanos = (usd: number | undefined) => (usd === undefined ? undefined : usdToNanos(usd));
 

@@ -113,8 +113,10 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
   app.post('/v1/chat/completions', async (c) => {
     const tStart = performance.now();
     try {
+      // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
+      const keyHolder = await d.credentials.resolve(apiKeyOf(c));
       const body = parseOrThrow(openAiBody, await readJsonBody(c, d.maxBodyBytes), 'chat completion request');
-      const caller = await d.credentials.resolve(apiKeyOf(c), body.user ?? c.req.header('x-gatehouse-user'));
+      const caller = d.credentials.withUser(keyHolder, body.user ?? c.req.header('x-gatehouse-user'));
       const inv = await d.invoker.invoke(caller, toChat(body), c.req.header('x-gatehouse-trace-id'));
       const headers = invocationHeaders(inv, tStart);
       const id = `chatcmpl-${inv.decisionId}`;

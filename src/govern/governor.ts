@@ -16,7 +16,7 @@ import type {
 import { mergeObligations } from '../core/obligations.js';
 import { newId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
-import { appScopeOf, resourceAttributes } from './identify.js';
+import { appScopeOf, appUserRefusal, resourceAttributes } from './identify.js';
 
 /** The policy decision point as govern() needs it (PolicyService implements it). */
 export interface DecisionPoint {
@@ -62,6 +62,8 @@ export function createGovernor(deps: GovernorDeps): Governor {
       if (!isRunnable(v.state))
         throw new IdentifyError(`app ${s.app} version ${v.version} is ${v.state} and may not act`);
       app = appScopeOf(v);
+      const refused = user ? appUserRefusal(app, s.user, user.spec.groups ?? []) : undefined;
+      if (refused) throw new IdentifyError(refused);
     }
     const attributes = { ...input.resource.attributes, ...resourceAttributes(catalog, input.resource, app) };
     return {

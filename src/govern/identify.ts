@@ -28,6 +28,19 @@ export function appScopeOf(v: AppVersion): AppScope {
   return appScopeFromManifest(v.manifest, v.version, v.state);
 }
 
+/**
+ * Why a catalog user may not use the app, or undefined when they may: an app that declares spec.users.groups serves
+ * members of those groups and its owner only. Callers that are not catalog users (app keys, system) are not checked.
+ */
+export function appUserRefusal(app: AppScope, user: string, groups: readonly string[]): string | undefined {
+  const allowed = (app.spec.users as { groups?: string[] } | undefined)?.groups ?? [];
+  if (allowed.length === 0 || user === app.owner || groups.some((g) => allowed.includes(g))) return undefined;
+  return (
+    `user ${user} (groups: ${groups.join(', ') || 'none'}) is not in the groups app ${app.name} serves ` +
+    `(spec.users.groups: ${allowed.join(', ')}); ask its owner ${app.owner} to add your group`
+  );
+}
+
 const uniq = (xs: string[]) => [...new Set(xs)].sort();
 
 /** Catalog attributes of the resource; an unknown model, dataset or connector throws (govern() turns it into a deny). */

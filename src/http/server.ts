@@ -13,6 +13,7 @@ import {
 import { parseOrThrow } from '../core/validation.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
 import { buildOpenApi } from './openapi.js';
+import { illFormedPath } from '../core/unicode.js';
 import type { AnyRoute } from './route.js';
 import type { Logger } from '../core/logger.js';
 
@@ -23,9 +24,15 @@ export interface HttpDeps {
   maxBodyBytes: number;
   logger: Logger;
   /** Mounts routes that speak other protocols (OpenAI/Anthropic surfaces, /metrics, console). */
-  mounts?: ReadonlyArray<(app: Hono) => void>;
+  mounts?: ReadonlyArray<Mount>;
   version: string;
 }
+
+/** Resolves a Gatehouse bearer token to its principal (undefined when unknown, revoked or expired). */
+export type Authenticate = (token: string) => Promise<Principal | undefined>;
+
+/** A raw Hono mount; it gets the server's authenticator so protected mounts check tokens the same way routes do. */
+export type Mount = (app: Hono, authenticate: Authenticate) => void;
 
 export function bearerToken(c: Context): string | undefined {
   const h = c.req.header('authorization');
@@ -38,16 +45,41 @@ export function bearerToken(c: Context): string | undefined {
 export async function readJsonBody(c: Context, maxBytes: number): Promise<unknown> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
-  const buf = Buffer.from(await c.req.arrayBuffer());
-  if (buf.length > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  const buf = await readLimited(c.req.raw.body, maxBytes);
   if (buf.length === 0) return {};
+  let parsed: unknown;
   try {
-    return JSON.parse(buf.toString('utf8'));
+    parsed = JSON.parse(buf.toString('utf8'));
   } catch (err) {
     throw new InvalidInputError(`Request body is not valid JSON: ${(err as Error).message}`, [
       { path: '(body)', message: 'send a JSON document' },
     ]);
   }
+  const bad = illFormedPath(parsed);
+  if (bad)
+    throw new InvalidInputError(`Request body field ${bad} holds a lone UTF-16 surrogate; send well-formed Unicode.`, [
+      { path: bad, message: 'not well-formed Unicode (lone surrogate)' },
+    ]);
+  return parsed;
+}
+
+/** Streams a body, cancelling it as soon as it passes `maxBytes`, so chunked uploads cannot exhaust memory. */
+async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new PayloadTooLargeError(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 export function errorResponse(c: Context, err: unknown, logger: Logger): Response {
@@ -95,7 +127,7 @@ export function buildApp(deps: HttpDeps): Hono {
       return c.json(out as object, (route.successStatus ?? 200) as 200);
     });
   }
-  for (const mount of deps.mounts ?? []) mount(app);
+  for (const mount of deps.mounts ?? []) mount(app, deps.authenticate);
   return app;
 }
 

@@ -26,6 +26,9 @@ export function ensureAdminToken(home: string, configured?: string): string {
   return token;
 }
 
+/** How long a token lookup is trusted before the store is asked again. */
+export const CACHE_MS = 3000;
+
 interface TokenRow {
   user_name: string;
   expires_at: number | null;
@@ -33,7 +36,8 @@ interface TokenRow {
 }
 
 export class TokenService {
-  private readonly cache = new Map<string, { user: string; expiresAt: number | null }>();
+  // Each entry is trusted for CACHE_MS only, so a revocation made on another replica holds there within seconds.
+  private readonly cache = new Map<string, { user: string; expiresAt: number | null; until: number }>();
   private readonly adminDigest: Buffer;
 
   constructor(
@@ -80,17 +84,22 @@ export class TokenService {
     // Compared as fixed-length digests in constant time, so response timing says nothing about the admin token.
     if (timingSafeEqual(Buffer.from(h, 'hex'), this.adminDigest))
       return { user: ADMIN_USER, roles: ['admin'], groups: [] };
+    const now = this.deps.clock.now();
     let entry = this.cache.get(h);
-    if (!entry) {
+    if (!entry || entry.until <= now) {
       const row = await this.deps.db.get<TokenRow>(
         'SELECT user_name, expires_at, revoked FROM api_tokens WHERE token_hash = ?',
         [h],
       );
-      if (!row || row.revoked) return undefined;
-      entry = { user: row.user_name, expiresAt: row.expires_at };
+      if (!row || row.revoked) {
+        this.cache.delete(h);
+        return undefined;
+      }
+      entry = { user: row.user_name, expiresAt: row.expires_at, until: now + CACHE_MS };
+      if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(h, entry);
     }
-    if (entry.expiresAt !== null && entry.expiresAt <= this.deps.clock.now()) return undefined;
+    if (entry.expiresAt !== null && entry.expiresAt <= now) return undefined;
     const u = this.deps.catalog.user(entry.user);
     // A user removed from the catalog keeps no access.
     if (!u) return undefined;

@@ -35,6 +35,13 @@ export interface KillDeps {
   logger?: Logger;
   /** How many distinct approvers lifting this kill needs (2 for apps whose data is pii or regulated). */
   approversNeeded?: (scope: Scope, target: string) => Promise<number>;
+  /**
+   * How often the kills in force are re-read from the store (ms; 0 turns it off). Broadcasts carry changes at once;
+   * this bounds how long a replica that missed one (coordination down, a restart of the broker) serves a killed scope.
+   */
+  reconcileMs?: number;
+  /** Who manages the killed app (owner, maintainers): their approvals are recorded but never count toward a lift. */
+  appManagers?: (scope: Scope, target: string) => Promise<string[]>;
   onChange?: (active: readonly KillRecord[]) => void;
 }
 
@@ -68,6 +75,7 @@ export class KillSwitches implements GateCheck {
   private readonly active = new Map<string, KillRecord>();
   private readonly controllers = new Map<string, AbortController>();
   private unsubscribe: (() => Promise<void>) | undefined;
+  private reconciler: NodeJS.Timeout | undefined;
   private readonly clock: Clock;
   private readonly logger: Logger;
 
@@ -78,8 +86,16 @@ export class KillSwitches implements GateCheck {
 
   /** Loads the kills in force from the store and listens for changes made on any replica. */
   async start(): Promise<void> {
-    const rows = await this.deps.db.all<Row>('SELECT * FROM rollout_kills WHERE lifted_at IS NULL ORDER BY set_at');
-    for (const r of rows) this.apply({ op: 'set', kill: fromRow(r) });
+    await this.reconcile();
+    const every = this.deps.reconcileMs ?? 2000;
+    if (every > 0) {
+      this.reconciler = setInterval(() => {
+        this.reconcile().catch((err: unknown) =>
+          this.logger.warn('kill switches not reconciled from the store', { err: String(err) }),
+        );
+      }, every);
+      this.reconciler.unref();
+    }
     this.unsubscribe = await this.deps.coord.subscribe(KILL_CHANNEL, (m) => {
       try {
         this.apply(JSON.parse(m) as Message);
@@ -90,7 +106,28 @@ export class KillSwitches implements GateCheck {
   }
 
   async stop(): Promise<void> {
+    if (this.reconciler) clearInterval(this.reconciler);
     await this.unsubscribe?.();
+  }
+
+  /** Makes the kills in force here match the store: sets what another replica set, drops what it lifted. */
+  async reconcile(): Promise<void> {
+    const rows = await this.deps.db.all<Row>('SELECT * FROM rollout_kills WHERE lifted_at IS NULL ORDER BY set_at');
+    const stored = rows.map(fromRow);
+    const ids = new Set(stored.map((k) => k.id));
+    for (const k of stored) this.apply({ op: 'set', kill: k });
+    for (const k of this.list())
+      if (!ids.has(k.id) && (await this.liftedInStore(k.id)))
+        this.apply({ op: 'lift', id: k.id, scope: k.scope, target: k.target });
+  }
+
+  /** True only when the store says the kill was lifted (a kill set here but not yet stored stays in force). */
+  private async liftedInStore(id: string): Promise<boolean> {
+    const row = await this.deps.db.get<{ lifted_at: number | null }>(
+      'SELECT lifted_at FROM rollout_kills WHERE id = ?',
+      [id],
+    );
+    return row?.lifted_at !== null && row?.lifted_at !== undefined;
   }
 
   /** GateCheck: refuses any request that falls under a kill in force. Map lookups only. */
@@ -196,7 +233,9 @@ export class KillSwitches implements GateCheck {
       );
     }
     const approvals = [...stored.liftApprovals, { actor: input.actor, at: this.clock.now(), reason: input.reason }];
-    const lifted = approvals.length >= needed;
+    // An app's own owner must not be able to lift a security kill on it alone.
+    const managers = (await this.deps.appManagers?.(input.scope, target)) ?? [];
+    const lifted = approvals.filter((a) => !managers.includes(a.actor)).length >= needed;
     const changed = await this.deps.db.run(
       'UPDATE rollout_kills SET lift_approvals = ?, lifted_at = ?, lifted_by = ? WHERE id = ? AND lift_approvals = ? AND lifted_at IS NULL',
       [

@@ -1,7 +1,7 @@
 // One call for the composition root: builds the telemetry and rollout features together (they need each
 // other: snapshots read recent events, alert rules act through kills/caps/rollback) and hands back what
 // main.ts plugs in: the TelemetrySink, the gate, the governor wrapper for caps, routes and mounts.
-import type { Hono } from 'hono';
+import type { Mount } from '../http/server.js';
 import type { AppReader } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
@@ -55,7 +55,7 @@ export interface Observability {
   /** Aborts as soon as any scope of `ref` is killed: attach it to streams and runs so a kill cuts them. */
   signalFor(ref: ScopeRef): AbortSignal;
   routes: AnyRoute[];
-  mounts: ((app: Hono) => void)[];
+  mounts: Mount[];
   close(): Promise<void>;
 }
 

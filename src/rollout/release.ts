@@ -1,8 +1,9 @@
 // Putting an approved version in force: canary first (optional), then released; the version it replaces retires.
-import { ConflictError, ForbiddenError, NotFoundError } from '../core/errors.js';
+import { ConflictError, NotFoundError } from '../core/errors.js';
+import { assertAppManager } from '../apps/app-ownership.js';
 import type { AppReader, AppVersion, LifecycleState } from '../apps/manifest-schema.js';
 import type { TransitionInput, TransitionResult } from '../apps/lifecycle.js';
-import { hasAnyRole, type Principal } from '../identity/principal.js';
+import type { Principal } from '../identity/principal.js';
 
 export interface ReleaseResult {
   app: string;
@@ -22,10 +23,7 @@ export class Releases {
 
   /** Only the app's owner or an operator (admin, security) may put a version in force. */
   private authorize(v: AppVersion, who: Principal): void {
-    if (v.manifest.metadata.owner === who.user || hasAnyRole(who, ['security'])) return;
-    throw new ForbiddenError(
-      `Only the owner of '${v.app}' (${v.manifest.metadata.owner}), security or an admin may release it.`,
-    );
+    assertAppManager(who, v.manifest, 'release');
   }
 
   async release(input: {

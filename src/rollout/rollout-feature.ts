@@ -13,7 +13,7 @@ import { FlagService } from './flags.js';
 import { KillSwitches, type KillRecord } from './kill-switches.js';
 import { RollbackService, type AppTransitions } from './rollback.js';
 import { rolloutRoutes } from './rollout-routes.js';
-import { RolloutService, approversNeeded } from './rollout-service.js';
+import { RolloutService, appManagers, approversNeeded } from './rollout-service.js';
 import { ForensicSnapshots, type AuditEvidenceSource } from './snapshots.js';
 
 export interface RolloutFeatureDeps {
@@ -50,6 +50,7 @@ export async function createRolloutFeature(deps: RolloutFeatureDeps): Promise<Ro
     clock,
     logger,
     approversNeeded: (s, t) => approversNeeded(deps, s, t),
+    appManagers: (s, t) => appManagers(deps, s, t),
     onChange: deps.onKillsChange,
   });
   const caps = new CapOverlay({ db, coord, audit, clock });

@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
 import type { Environment } from '../core/governance.js';
-import { UnavailableError } from '../core/errors.js';
+import { NotFoundError, UnavailableError } from '../core/errors.js';
+import { assertAppManager } from '../apps/app-ownership.js';
+import { hasAnyRole } from '../identity/principal.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import type { RolloutService } from './rollout-service.js';
 import { parseScope } from './scopes.js';
@@ -113,6 +115,11 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
         })
         .strict(),
       handler: async ({ body, params, principal }) => {
+        if (!hasAnyRole(principal, ['security'])) {
+          const v = await svc.parts.apps?.latestVersion(params.app);
+          if (!v) throw new NotFoundError('App', params.app, 'see `gatehouse app list`');
+          assertAppManager(principal, v.manifest, 'change the rollout flags of', ['security']);
+        }
         // flags.set validates the environment (400 naming the allowed ones)
         return flags.set({
           app: params.app,

@@ -49,6 +49,14 @@ export async function approversNeeded(
   return sensitive ? 2 : 1;
 }
 
+/** Owner and maintainers of the app a kill targets (none for model, user or global kills). */
+export async function appManagers(parts: Pick<RolloutParts, 'apps'>, scope: Scope, target: string): Promise<string[]> {
+  if (scope !== 'app' && scope !== 'app_version') return [];
+  const v = await parts.apps?.latestVersion(target.split('@')[0]);
+  const meta = v?.manifest?.metadata;
+  return meta ? [meta.owner, ...(meta.maintainers ?? [])] : [];
+}
+
 export class RolloutService implements GateCheck {
   private readonly clock: Clock;
   private readonly logger: Logger;

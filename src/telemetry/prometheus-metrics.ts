@@ -1,7 +1,10 @@
 // Prometheus exposition of the telemetry stream (prom-client, own registry) and the GET /metrics mount.
-import type { Hono } from 'hono';
 import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import type { TelemetryEvent } from '../core/sinks.js';
+import { bearerToken, type Mount } from '../http/server.js';
+import { hasAnyRole, type Principal } from '../identity/principal.js';
+
+const NOBODY: Principal = { user: 'anonymous', roles: [], groups: [] };
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 
@@ -91,20 +94,23 @@ export class PrometheusMetrics {
     return this.registry.metrics();
   }
 
-  /** Mounts GET /metrics; with `token` set, scrapes must send it as a bearer token. */
-  mount(token?: string): (app: Hono) => void {
-    return (app) => {
+  /**
+   * Mounts GET /metrics. Its labels name apps and their spend, so it is private unless `public` is set: a scrape
+   * sends `telemetry.metricsToken`, or a Gatehouse token of an admin, security or auditor user.
+   */
+  mount(opts: { token?: string; public?: boolean } = {}): Mount {
+    return (app, authenticate) => {
       app.get('/metrics', async (c) => {
-        if (token && c.req.header('authorization') !== `Bearer ${token}`) {
-          return c.json(
-            {
-              error: {
-                code: 'unauthenticated',
-                message: 'GET /metrics needs `Authorization: Bearer <telemetry.metricsToken>`.',
-              },
-            },
-            401,
-          );
+        const bearer = bearerToken(c);
+        const allowed =
+          opts.public ||
+          (opts.token !== undefined && bearer === opts.token) ||
+          (bearer !== undefined && hasAnyRole((await authenticate(bearer)) ?? NOBODY, ['security', 'auditor']));
+        if (!allowed) {
+          const message =
+            'GET /metrics needs `Authorization: Bearer <token>`: telemetry.metricsToken, or the token of an admin, ' +
+            'security or auditor user (set telemetry.metricsPublic: true to expose it without a token).';
+          return c.json({ error: { code: 'unauthenticated', message } }, 401);
         }
         return c.body(await this.text(), 200, { 'content-type': this.registry.contentType });
       });

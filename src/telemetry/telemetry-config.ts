@@ -7,8 +7,10 @@ export const telemetryConfigSchema = z
     flushIntervalMs: z.number().int().positive().default(5000),
     /** Minutes of recent events kept in memory per app for forensic snapshots. */
     recentMinutes: z.number().int().positive().max(240).default(15),
-    /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
+    /** A bearer token Prometheus may scrape GET /metrics with (admin, security and auditor tokens also work). */
     metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Serve GET /metrics without a token (its labels name apps and their spend: only on a private network). */
+    metricsPublic: z.boolean().default(false),
     /** Process metrics (CPU, memory, event loop) in /metrics. */
     processMetrics: z.boolean().default(true),
     /** OTLP/HTTP collector; export is off when endpoint is absent. */

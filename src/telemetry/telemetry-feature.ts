@@ -1,6 +1,6 @@
 // Builds the telemetry feature for the composition root: the pipeline (TelemetrySink), aggregates, Prometheus
 // /metrics, optional OTLP export, the alert engine, and their routes.
-import type { Hono } from 'hono';
+import type { Mount } from '../http/server.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { AuditSink } from '../core/sinks.js';
@@ -39,7 +39,7 @@ export interface TelemetryFeature {
   alerts: AlertEngine;
   alertStore: AlertStore;
   routes: AnyRoute[];
-  mounts: ((app: Hono) => void)[];
+  mounts: Mount[];
   close(): Promise<void>;
 }
 
@@ -95,7 +95,7 @@ export async function createTelemetryFeature(deps: TelemetryFeatureDeps): Promis
     alerts,
     alertStore,
     routes: telemetryRoutes({ alerts, store: alertStore, aggregates, now: () => clock.now() }),
-    mounts: [prometheus.mount(config.metricsToken)],
+    mounts: [prometheus.mount({ token: config.metricsToken, public: config.metricsPublic })],
     async close() {
       await alerts.stop();
       await aggregates.stop();

@@ -13,7 +13,13 @@ export const TEST_PG_URL = process.env.GATEHOUSE_TEST_DATABASE_URL ?? 'postgres:
 export interface TestDatabase {
   name: 'sqlite' | 'postgres';
   /** Opens a fresh, empty, migrated database; `cleanup` drops it. */
-  open(migrations?: readonly Migration[]): Promise<{ db: SqlDb; cleanup(): Promise<void>; home: string }>;
+  open(migrations?: readonly Migration[]): Promise<{
+    db: SqlDb;
+    cleanup(): Promise<void>;
+    home: string;
+    /** Another connection to the same database, as a second replica has (the caller closes it). */
+    connectAgain(): Promise<SqlDb>;
+  }>;
 }
 
 export function tempDir(prefix = 'gatehouse-test-'): string {
@@ -30,6 +36,7 @@ export const testDatabases: TestDatabase[] = [
       return {
         db,
         home,
+        connectAgain: async () => new SqliteDb(join(home, 'gatehouse.db')),
         cleanup: async () => {
           await db.close();
           rmSync(home, { recursive: true, force: true });
@@ -47,6 +54,7 @@ export const testDatabases: TestDatabase[] = [
       return {
         db,
         home,
+        connectAgain: () => PostgresDb.connect(TEST_PG_URL, schema),
         cleanup: async () => {
           await db.run(`DROP SCHEMA ${schema} CASCADE`);
           await db.close();

@@ -1,0 +1,80 @@
+// Issue 22 item 4: a revocation or a kill made on one replica holds on another within seconds, even when the
+// broadcast between them is lost (each replica here has its own coordination, as when Redis is down).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CatalogReader, UserDoc } from '../../src/catalog/catalog-schema.js';
+import { ManualClock } from '../../src/core/clock.js';
+import type { GovernanceRequest } from '../../src/core/governance.js';
+import { nullAuditSink } from '../../src/core/sinks.js';
+import { MemoryCoordination } from '../../src/coord/memory-coordination.js';
+import { identityMigrations } from '../../src/identity/identity-migrations.js';
+import { CACHE_MS, TokenService } from '../../src/identity/token-service.js';
+import { KillSwitches } from '../../src/rollout/kill-switches.js';
+import { rolloutMigrations } from '../../src/rollout/rollout-migrations.js';
+import { testDatabases } from '../../src/testing/databases.js';
+
+const alice: UserDoc = {
+  apiVersion: 'gatehouse/v1',
+  kind: 'User',
+  metadata: { name: 'alice' },
+  spec: { roles: ['creator'], groups: [] },
+};
+const catalog: CatalogReader = {
+  user: (n) => (n === 'alice' ? alice : undefined),
+  dataset: () => undefined,
+  connector: () => undefined,
+  model: () => undefined,
+  list: () => [],
+};
+const modelCall = {
+  action: 'model.invoke',
+  subject: { user: 'alice', roles: [], groups: [], app: 'bot' },
+  resource: { type: 'model', id: 'gpt', attributes: {} },
+  request: {},
+} as GovernanceRequest;
+
+for (const target of testDatabases) {
+  describe(`red team: two replicas on ${target.name}, broadcast lost`, () => {
+    it('a token revoked on replica A stops working on replica B within seconds', async () => {
+      const { db, connectAgain, cleanup } = await target.open(identityMigrations);
+      const dbB = await connectAgain();
+      const clock = new ManualClock();
+      const deps = { clock, catalog, audit: nullAuditSink, adminToken: 'admin-token-for-tests-0123456789' };
+      try {
+        const a = new TokenService({ ...deps, db });
+        const b = new TokenService({ ...deps, db: dbB });
+        const made = await a.create('alice', 'root');
+        assert.equal((await b.authenticate(made.token))?.user, 'alice', 'B has it cached now');
+        await a.revoke(made.tokenId, 'root');
+        clock.advance(CACHE_MS + 1);
+        assert.equal(await b.authenticate(made.token), undefined, 'B still accepted a revoked token');
+      } finally {
+        await dbB.close();
+        await cleanup();
+      }
+    });
+
+    it('a kill set on replica A while the broadcast is lost is enforced on B within its reconcile interval', async () => {
+      const { db, connectAgain, cleanup } = await target.open(rolloutMigrations);
+      const dbB = await connectAgain();
+      const a = new KillSwitches({ db, coord: new MemoryCoordination(), audit: nullAuditSink, reconcileMs: 0 });
+      const b = new KillSwitches({ db: dbB, coord: new MemoryCoordination(), audit: nullAuditSink, reconcileMs: 50 });
+      try {
+        await a.start();
+        await b.start();
+        await a.kill({ scope: 'app', target: 'bot', reason: 'leaking', actor: 'sec' });
+        assert.equal(b.check(modelCall), null, 'B has not heard yet');
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(b.check(modelCall)?.scope, 'app:bot', 'B serves a killed app');
+        await a.lift({ scope: 'app', target: 'bot', reason: 'fixed now', actor: 'sec' });
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(b.check(modelCall), null, 'B keeps refusing after the lift');
+      } finally {
+        await a.stop();
+        await b.stop();
+        await dbB.close();
+        await cleanup();
+      }
+    });
+  });
+}
