@@ -6,6 +6,7 @@ import { AuditLog } from './audit/audit-log.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { CatalogService } from './catalog/catalog-service.js';
 import { catalogRoutes } from './catalog/catalog-routes.js';
+import { AppRegistry } from './apps/app-registry.js';
 import { AppService } from './apps/app-service.js';
 import { appRoutes } from './apps/app-routes.js';
 import { TokenService, ensureAdminToken } from './identity/token-service.js';
@@ -23,6 +24,7 @@ import { allMigrations } from './store/migrations.js';
 import { openDb } from './store/open-db.js';
 import { migrate, type SqlDb } from './store/sql-db.js';
 import type { Governor } from './core/governance.js';
+import { createGovernor } from './govern/governor.js';
 import { createPolicyFeature, type PolicyFeature } from './policy/policy-feature.js';
 import { createApprovalsModule, type ApprovalsModule } from './approvals/approvals-module.js';
 import { createObservability, type Observability } from './rollout/observability.js';
@@ -89,23 +91,16 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   // One DLP engine (and one tokenization vault) for every feature, so a token minted by one can be restored by another.
   const dlp = createDlpEngine(config.dlp);
 
-  // Foundation: catalog, identity, apps.
+  // Foundation: catalog, identity, and the apps registry every later feature reads apps (and their lifecycle) from.
   const catalog = new CatalogService({ db, clock, audit, coord });
   await catalog.start();
   const adminToken = ensureAdminToken(config.home, config.adminToken);
   const tokens = new TokenService({ db, clock, catalog, audit, adminToken });
-  const apps = new AppService({ db, clock, catalog, audit, coord });
-  await apps.start();
-  const routes: AnyRoute[] = [
-    ...identityRoutes(tokens),
-    ...catalogRoutes(catalog),
-    ...appRoutes(apps),
-    ...auditRoutes(auditLog),
-  ];
-  // Policy engine and govern(): decisions for every enforcement point, logged.
-  const policy = await createPolicyFeature({ db, clock, logger, catalog, apps, audit, coord, config: config.policy });
-  routes.push(...policy.routes);
-  // Telemetry and rollout: kill switches and flags gate govern(), caps merge into obligations, alert rules act.
+  const registry = new AppRegistry({ db, clock, audit, coord });
+  await registry.start();
+  // Policy engine and its decision log: govern() step 3 and its first sink.
+  const policy = await createPolicyFeature({ db, clock, logger, audit, coord, config: config.policy });
+  // Telemetry and rollout: kill switches and flags gate govern() (step 2), caps merge into its allowed decisions.
   const observability = await createObservability({
     db,
     coord,
@@ -115,40 +110,44 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     logger,
     telemetry: config.telemetry,
     rollout: config.rollout,
-    apps,
+    apps: registry,
     catalog,
-    lifecycle: apps.lifecycle,
+    lifecycle: registry.lifecycle,
     dlp,
     bundleRevision: () => policy.engine.activeRevision,
     recentDecisions: (app, since) => policy.decisionLog.query({ app, since, limit: 500 }),
   });
-  policy.setGate(observability.gate);
-  policy.addSink(observability.decisionSink);
-  policy.setOverlay(observability.overlay);
-  const governor = policy.governor;
-  routes.push(...observability.routes);
-  // Admission and approvals: hooked into app submit; approval routes; SLA reminders/escalations on a timer.
+  // The one decision path, built from everything it consults (docs/CONTRIBUTING.md draws it).
+  const governor = createGovernor({
+    catalog,
+    apps: registry,
+    engine: policy.engine,
+    gate: observability.gate,
+    overlay: observability.overlay,
+    sinks: [policy.decisionLog, observability.decisionSink],
+    clock,
+    logger,
+  });
+  // Admission and approvals: run on every new version; approval routes; SLA reminders/escalations on a timer.
   const approvals = createApprovalsModule({
     db,
     clock,
     logger,
     audit,
     catalog,
-    apps,
+    apps: registry,
     governor,
     pii: dlp,
     approvals: config.approvals,
     notify: config.notify,
   });
-  routes.push(...approvals.routes, ...releaseRoutes(new Releases({ apps, lifecycle: apps.lifecycle })));
-  approvals.decorateRoutes(routes);
   approvals.start();
   // Model gateway: every model call goes through governor.govern(), budgets on coord, records to audit.
   const gateway = await createGatewayFeature({
     db,
     coord,
     governor,
-    apps,
+    apps: registry,
     catalog,
     dlp,
     audit,
@@ -161,10 +160,9 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     maxBodyBytes: config.server.maxBodyBytes,
     cutSignal: observability.signalFor,
   });
-  routes.push(...gateway.routes);
   // Sandboxed runtime: app code runs in its manifest's tier; ctx.* calls go through the bridge → governor.govern().
   const sandbox = createSandboxFeature({
-    apps,
+    apps: registry,
     catalog,
     governor,
     audit,
@@ -177,8 +175,28 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     scanner: scannerFromDlp(dlp),
     cutSignal: observability.signalFor,
   });
-  apps.setPrecheck((candidate) => sandbox.precheck(candidate));
-  routes.push(...sandbox.routes);
+  // Submission: the code must compile for a tier this host runs, then admission decides what happens next.
+  const apps = new AppService({
+    registry,
+    db,
+    clock,
+    catalog,
+    audit,
+    precheck: (candidate) => sandbox.precheck(candidate),
+    admission: approvals.admission,
+  });
+  const routes: AnyRoute[] = [
+    ...identityRoutes(tokens),
+    ...catalogRoutes(catalog),
+    ...appRoutes(apps, { rejectionOf: (app, version) => approvals.rejectionOf(app, version) }),
+    ...auditRoutes(auditLog),
+    ...policy.routes,
+    ...observability.routes,
+    ...approvals.routes,
+    ...releaseRoutes(new Releases({ apps: registry, lifecycle: registry.lifecycle })),
+    ...gateway.routes,
+    ...sandbox.routes,
+  ];
   const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
 
   if (config.seedExamples)

@@ -18,14 +18,21 @@ import { approvalRoutes } from './approval-routes.js';
 import type { Lifecycle } from '../apps/lifecycle.js';
 import { SlaMonitor } from './sla-monitor.js';
 
-/** The slice of the apps service this module needs (AppService satisfies it). */
+/** The slice of the apps registry this module needs (AppRegistry satisfies it). */
 export interface AppsPort {
   getVersion(app: string, version: number): Promise<AppVersion | undefined>;
   latestVersion(app: string): Promise<AppVersion | undefined>;
   inForce(app: string): Promise<AppVersion | undefined>;
   listVersions(app: string): Promise<AppVersion[]>;
   lifecycle: Lifecycle;
-  setAdmissionHook(hook: AdmissionHook): void;
+}
+
+/** Who rejected a version and why (shown on GET /api/v1/apps/:app). */
+export interface Rejection {
+  by: string;
+  comment: string;
+  at: string | null;
+  approvalId: string;
 }
 
 export interface ApprovalsModuleDeps {
@@ -44,14 +51,15 @@ export interface ApprovalsModuleDeps {
 }
 
 export interface ApprovalsModule {
-  admission: AdmissionService;
+  /** The hook the apps service runs after storing each new version. */
+  admission: AdmissionService & AdmissionHook;
   approvals: ApprovalService;
   lifecycle: Lifecycle;
   sla: SlaMonitor;
   notifier: Notifier;
   routes: AnyRoute[];
-  /** Adds `latest.rejection {by, comment, at}` to GET /api/v1/apps/:app (the apps route stays unaware of approvals). */
-  decorateRoutes(routes: AnyRoute[]): void;
+  /** The rejection of a version, if it was rejected (the apps routes take this reader). */
+  rejectionOf(app: string, version: number): Promise<Rejection | undefined>;
   /** Starts the periodic SLA check. */
   start(): void;
   close(): Promise<void>;
@@ -91,7 +99,6 @@ export function createApprovalsModule(d: ApprovalsModuleDeps): ApprovalsModule {
     reminders: d.approvals.reminders,
     admins,
   });
-  d.apps.setAdmissionHook(admission);
   return {
     admission,
     approvals,
@@ -99,26 +106,14 @@ export function createApprovalsModule(d: ApprovalsModuleDeps): ApprovalsModule {
     sla,
     notifier,
     routes: approvalRoutes(approvals, admission, sla),
-    decorateRoutes(routes) {
-      const show = routes.find((r) => r.method === 'get' && r.path === '/api/v1/apps/:app');
-      if (!show) return;
-      const inner = show.handler;
-      show.handler = async (ctx) => {
-        const out = (await inner(ctx)) as {
-          latest?: { app?: string; version?: number; state?: string; rejection?: unknown };
-        };
-        const l = out?.latest;
-        if (l?.app && l.version !== undefined && l.state === 'rejected') {
-          const rec = await approvals.store.forVersion(l.app, l.version);
-          if (rec?.state === 'rejected')
-            l.rejection = {
-              by: rec.decidedBy ?? 'system',
-              comment: rec.comment ?? '',
-              at: rec.decidedAt ? new Date(rec.decidedAt).toISOString() : null,
-              approvalId: rec.id,
-            };
-        }
-        return out;
+    async rejectionOf(app, version) {
+      const rec = await approvals.store.forVersion(app, version);
+      if (rec?.state !== 'rejected') return undefined;
+      return {
+        by: rec.decidedBy ?? 'system',
+        comment: rec.comment ?? '',
+        at: rec.decidedAt ? new Date(rec.decidedAt).toISOString() : null,
+        approvalId: rec.id,
       };
     },
     start: () => sla.start(d.approvals.checkIntervalSeconds * 1000),

@@ -32,7 +32,13 @@ export function summarizeVersion(v: {
   };
 }
 
-export function appRoutes(apps: AppService): AnyRoute[] {
+/** What the apps routes show from other features, passed in by the composition root. */
+export interface AppRouteExtras {
+  /** Who rejected a version and why, for `latest.rejection` (approvals). */
+  rejectionOf?(app: string, version: number): Promise<unknown>;
+}
+
+export function appRoutes(apps: AppService, extras: AppRouteExtras = {}): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',
@@ -65,11 +71,13 @@ export function appRoutes(apps: AppService): AnyRoute[] {
         const latest = await apps.requireVersion(params.app);
         const versions = await apps.listVersions(params.app);
         const force = await apps.inForce(params.app);
+        const rejection =
+          latest.state === 'rejected' ? await extras.rejectionOf?.(latest.app, latest.version) : undefined;
         return {
           name: params.app,
           owner: latest.manifest.metadata.owner,
           inForce: force?.version ?? null,
-          latest: { ...summarizeVersion(latest), manifest: latest.manifest },
+          latest: { ...summarizeVersion(latest), manifest: latest.manifest, ...(rejection ? { rejection } : {}) },
           versions: versions.map(summarizeVersion),
         };
       },

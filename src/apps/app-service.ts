@@ -1,30 +1,20 @@
-// Apps: submit manifests with their code as immutable, content-addressed versions; read them back.
+// Apps: submit manifests with their code as immutable, content-addressed versions; reads go to the registry.
 import type { Clock } from '../core/clock.js';
-import { InvalidInputError, NotFoundError, UnavailableError, type ErrorDetail } from '../core/errors.js';
+import { InvalidInputError, UnavailableError, type ErrorDetail } from '../core/errors.js';
 import { contentHash } from '../core/hash.js';
 import { parseOrThrow } from '../core/validation.js';
-import { didYouMean } from '../core/suggest.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Principal } from '../identity/principal.js';
 import type { AdmissionHook, AdmissionResult } from '../admission/admission-types.js';
 import { assertMaySubmit } from './app-ownership.js';
-import { Lifecycle } from './lifecycle.js';
-import { pickInForce } from './lifecycle-states.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { SqlDb } from '../store/sql-db.js';
-import type { Coordination } from '../coord/coordination.js';
-import { diffVersions, type AppVersionDiff } from './app-diff.js';
-import { AppStore } from './app-store.js';
+import type { AppVersionDiff } from './app-diff.js';
+import type { AppRegistry, AppSummary } from './app-registry.js';
+import type { AppStore } from './app-store.js';
 import { checkReferences } from './manifest-references.js';
-import {
-  manifestSchema,
-  type AppManifest,
-  type AppReader,
-  type AppVersion,
-  type LifecycleState,
-} from './manifest-schema.js';
-
-const APPS_CHANNEL = 'gatehouse.apps';
+import { manifestSchema, type AppManifest, type AppReader, type AppVersion } from './manifest-schema.js';
 
 export const CODE_LIMITS = { maxFileBytes: 256 * 1024, maxTotalBytes: 1024 * 1024, maxFiles: 50 };
 
@@ -35,42 +25,34 @@ export interface SubmitResult {
   admission?: AdmissionResult;
 }
 
-export class AppService implements AppReader {
-  readonly store: AppStore;
-  /** The one way versions change state: legal moves only, compare-and-set, audited. */
-  readonly lifecycle: Lifecycle;
-  private admission?: AdmissionHook;
-  private precheck?: (candidate: { manifest: AppManifest; code: Record<string, string> }) => Promise<void>;
+export type Precheck = (candidate: { manifest: AppManifest; code: Record<string, string> }) => Promise<void>;
 
-  constructor(
-    private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink; coord?: Coordination },
-  ) {
-    this.store = new AppStore(deps.db);
-    this.lifecycle = new Lifecycle(
-      {
-        setState: (app, version, from, to) => this.store.setState(app, version, from, to, deps.clock.now()),
-        getState: async (app, version) => (await this.store.get(app, version))?.state,
-      },
-      deps.audit,
-    );
-  }
-
-  /** Follows version and state changes made by other replicas (the store caches versions per app). */
-  async start(): Promise<void> {
-    const coord = this.deps.coord;
-    if (!coord) return;
-    this.store.onChange = (app) => void coord.publish(APPS_CHANNEL, app).catch(() => {});
-    await coord.subscribe(APPS_CHANNEL, (app) => this.store.invalidate(app));
-  }
-
-  /** Runs before anything is stored: the code must compile and the manifest's runtime tier must exist on this host. */
-  setPrecheck(check: (candidate: { manifest: AppManifest; code: Record<string, string> }) => Promise<void>): void {
-    this.precheck = check;
-  }
-
+export interface AppServiceDeps {
+  registry: AppRegistry;
+  db: SqlDb;
+  clock: Clock;
+  catalog: CatalogReader;
+  audit: AuditSink;
+  /** Runs before anything is stored: the code must compile and the manifest's runtime tier must exist here. */
+  precheck?: Precheck;
   /** Admission (checks, risk, approvals) runs after each new version is stored. */
-  setAdmissionHook(hook: AdmissionHook): void {
-    this.admission = hook;
+  admission?: AdmissionHook;
+}
+
+/** Submission of app versions, over the registry every other feature reads apps through. */
+export class AppService implements AppReader {
+  readonly registry: AppRegistry;
+
+  constructor(private readonly deps: AppServiceDeps) {
+    this.registry = deps.registry;
+  }
+
+  get store(): AppStore {
+    return this.registry.store;
+  }
+
+  get lifecycle(): Lifecycle {
+    return this.registry.lifecycle;
   }
 
   async submit(rawManifest: unknown, code: Record<string, string>, submitter: Principal): Promise<SubmitResult> {
@@ -82,9 +64,9 @@ export class AppService implements AppReader {
     checkCode(manifest.spec.runtime.entrypoint, manifest.spec.runtime.files, code, refErrors);
     if (refErrors.length)
       throw new InvalidInputError(`Invalid app manifest: ${refErrors[0].path}: ${refErrors[0].message}`, refErrors);
-    if (this.precheck) {
+    if (this.deps.precheck) {
       try {
-        await this.precheck({ manifest, code });
+        await this.deps.precheck({ manifest, code });
       } catch (err) {
         // A tier this host cannot run is the manifest's problem to fix (pick another tier), so a 400 naming the field.
         if (err instanceof UnavailableError)
@@ -95,11 +77,12 @@ export class AppService implements AppReader {
         throw err;
       }
     }
+    const admissionHook = this.deps.admission;
     const hash = contentHash({ manifest, code });
     const existing = await this.store.byHash(app, hash);
     // A draft is a version whose admission never finished (the server failed mid-way): run it again.
-    if (existing?.state === 'draft' && this.admission) {
-      const admission = await this.admission.admit(existing, submitter);
+    if (existing?.state === 'draft' && admissionHook) {
+      const admission = await admissionHook.admit(existing, submitter);
       return { created: false, version: (await this.store.get(app, existing.version))!, admission };
     }
     if (existing) return { created: false, version: existing };
@@ -141,62 +124,36 @@ export class AppService implements AppReader {
         appVersion: version,
         data: { from: latest.manifest.metadata.owner, to: manifest.metadata.owner },
       });
-    const admission = this.admission ? await this.admission.admit(stored, submitter) : undefined;
+    const admission = admissionHook ? await admissionHook.admit(stored, submitter) : undefined;
     return { created: true, version: (await this.store.get(app, version))!, admission };
   }
 
-  async getVersion(app: string, version: number): Promise<AppVersion | undefined> {
-    return this.store.get(app, version);
+  getVersion(app: string, version: number): Promise<AppVersion | undefined> {
+    return this.registry.getVersion(app, version);
   }
 
-  async latestVersion(app: string): Promise<AppVersion | undefined> {
-    return this.store.latest(app);
+  latestVersion(app: string): Promise<AppVersion | undefined> {
+    return this.registry.latestVersion(app);
   }
 
-  async listVersions(app: string): Promise<AppVersion[]> {
-    return this.store.versions(app);
+  listVersions(app: string): Promise<AppVersion[]> {
+    return this.registry.listVersions(app);
   }
 
-  async inForce(app: string): Promise<AppVersion | undefined> {
-    return pickInForce(await this.store.versions(app));
+  inForce(app: string): Promise<AppVersion | undefined> {
+    return this.registry.inForce(app);
   }
 
-  async requireVersion(app: string, version?: number): Promise<AppVersion> {
-    const v = version === undefined ? await this.store.latest(app) : await this.store.get(app, version);
-    if (v) return v;
-    const names = await this.store.appNames();
-    if (!names.includes(app)) throw new NotFoundError('App', app, didYouMean(app, names));
-    throw new NotFoundError(`Version ${version} of app`, app, 'see `gatehouse app versions`');
+  requireVersion(app: string, version?: number): Promise<AppVersion> {
+    return this.registry.requireVersion(app, version);
   }
 
-  async list(): Promise<
-    {
-      name: string;
-      owner: string;
-      latest: number;
-      state: LifecycleState;
-      inForce: number | null;
-      environment: string;
-    }[]
-  > {
-    const out = [];
-    for (const name of await this.store.appNames()) {
-      const latest = (await this.store.latest(name))!;
-      const force = await this.inForce(name);
-      out.push({
-        name,
-        owner: latest.manifest.metadata.owner,
-        latest: latest.version,
-        state: latest.state,
-        inForce: force?.version ?? null,
-        environment: latest.manifest.spec.environment,
-      });
-    }
-    return out;
+  list(): Promise<AppSummary[]> {
+    return this.registry.list();
   }
 
-  async diff(app: string, from: number, to: number): Promise<AppVersionDiff> {
-    return diffVersions(await this.requireVersion(app, from), await this.requireVersion(app, to));
+  diff(app: string, from: number, to: number): Promise<AppVersionDiff> {
+    return this.registry.diff(app, from, to);
   }
 }
 
