@@ -103,6 +103,49 @@ export interface Decision {
   reason: string;
   /** Errors met while deciding (condition errors, missing attributes); any on an enforcing path means deny. */
   errors: string[];
+  /** Why it is not an allow, as data: enforcement points branch on this, never on `reason`'s text. */
+  refusal?: Refusal;
+}
+
+/** The step of govern() that refused: identify (who/which app), gate (kill switches, flags, caps), the policies. */
+export type RefusalStep = 'identify' | 'gate' | 'policy';
+
+/**
+ * Stable refusal codes. identify: `unidentified` (unknown user, app not in force, outside the app's users, resource
+ * unknown); gate: `killed`, `flag_off`, `rerouted` (a cap sends this model's traffic to its fallback); policy:
+ * `denied`, `limit_exceeded` (the request breaks a limit; the caller can fix it), `approval_required`,
+ * `engine_error` (fail closed).
+ */
+export type RefusalCode =
+  | 'unidentified'
+  | 'killed'
+  | 'flag_off'
+  | 'rerouted'
+  | 'denied'
+  | 'limit_exceeded'
+  | 'approval_required'
+  | 'engine_error';
+
+export interface Refusal {
+  step: RefusalStep;
+  code: RefusalCode;
+  /** The request value that broke a limit (code limit_exceeded). */
+  limit?: { field: string; obligation: string; max: number; actual: number };
+  /** The gate scope that refused (e.g. `model:gpt-4o`, `app:faq-bot`, `flag:faq-bot:prod`). */
+  scope?: string;
+  /** The refusal concerns this model only (a kill of the model or a cap's route): a declared fallback may serve. */
+  modelOnly?: boolean;
+  /** The model a cap routes this traffic to instead. */
+  fallbackModel?: string;
+}
+
+/** What the gate (govern() step 2) answers when it refuses. */
+export interface GateRefusal {
+  reason: string;
+  scope: string;
+  code: 'killed' | 'flag_off' | 'rerouted';
+  modelOnly?: boolean;
+  fallbackModel?: string;
 }
 
 /** What an enforcement point hands govern(): names, not attributes. govern() identifies the rest. */
@@ -132,7 +175,7 @@ export interface Governor {
 
 /** Step 2 of govern(): kill switches and flags. Returns a refusal reason or null. O(1), in memory. */
 export interface GateCheck {
-  check(req: GovernanceRequest): { reason: string; scope: string } | null;
+  check(req: GovernanceRequest): GateRefusal | null;
 }
 
 /** Where decisions go after they are made (decision log, audit log, telemetry). Must not throw. */

@@ -63,16 +63,19 @@ describe('gateway resilience and hostile inputs', () => {
 
   it('routes to the fallback when the model is killed, but not when the app is', async () => {
     h.governor.deny.set('gpt-small', "Kill switch kil_1 on model 'gpt-small': bad outputs (model:gpt-small)");
+    h.governor.refusals.set('gpt-small', { step: 'gate', code: 'killed', scope: 'model:gpt-small', modelOnly: true });
     const { data } = await client.chat.completions
       .create({ model: 'gpt-small', messages: [{ role: 'user', content: 'killed?' }] })
       .withResponse();
     assert.equal(data.model, 'gpt-cheap');
-    h.governor.deny.set('gpt-small', "Kill switch kil_2 on app 'ops': incident (app:ops)");
+    h.governor.deny.set('gpt-small', "Kill switch kil_2 on app 'ops': kill model 'gpt-small' (app:ops)");
+    h.governor.refusals.set('gpt-small', { step: 'gate', code: 'killed', scope: 'app:ops' });
     await assert.rejects(
       client.chat.completions.create({ model: 'gpt-small', messages: [{ role: 'user', content: 'killed?' }] }),
       (e: ApiErr) => e.status === 403 && /app 'ops'/.test(e.message),
     );
     h.governor.deny.clear();
+    h.governor.refusals.clear();
   });
 
   it('cuts a stream at the output cap when the upstream ignores max_tokens', async () => {

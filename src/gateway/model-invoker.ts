@@ -12,7 +12,7 @@ import {
   NotFoundError,
   PolicyDeniedError,
 } from '../core/errors.js';
-import type { CutSignalFor, Governor, Obligations } from '../core/governance.js';
+import type { CutSignalFor, Governor, Obligations, Refusal } from '../core/governance.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { Budgets, BudgetLimits } from './budgets.js';
 import type { CallFacts, CallRecorder } from './call-records.js';
@@ -103,7 +103,7 @@ export class ModelInvoker {
         return await this.attempt(caller, { ...req, model }, f);
       } catch (err) {
         const next = caller.version.manifest.spec.models.find((m) => m.id === model)?.fallback;
-        if (next && !tried.has(next) && fallbackWorthy(err, model)) {
+        if (next && !tried.has(next) && fallbackWorthy(err)) {
           fallbackFrom = model;
           f.outcome = outcomeOf(err);
           f.reason = (err as Error).message;
@@ -175,15 +175,12 @@ export class ModelInvoker {
     f.decisionId = decision.id;
     if (decision.effect !== 'allow' || decision.errors.length) {
       // A limit the request itself breaks (inputTokens over maxInputTokens ...) is the caller's to fix: 400.
-      const limit =
-        decision.effect === 'deny' && !decision.errors.length
-          ? /^request\.(\w+) \S+ exceeds (\w+) /.exec(decision.reason)
-          : null;
-      if (limit)
+      const limit = decision.refusal?.code === 'limit_exceeded' ? decision.refusal.limit : undefined;
+      if (limit && !decision.errors.length)
         throw new InvalidInputError(
           `Call to model '${req.model}' refused: ${decision.reason}`,
-          [{ path: limit[1] === 'inputTokens' ? 'messages' : limit[1], message: decision.reason }],
-          { decisionId: decision.id, limit: limit[2] },
+          [{ path: limit.field === 'inputTokens' ? 'messages' : limit.field, message: decision.reason }],
+          { decisionId: decision.id, limit: limit.obligation },
         );
       const why =
         decision.effect === 'require_approval'
@@ -192,7 +189,7 @@ export class ModelInvoker {
       throw new PolicyDeniedError(`Call to model '${req.model}' refused: ${why}`, {
         decisionId: decision.id,
         model: req.model,
-        policyReason: decision.reason,
+        refusal: decision.refusal,
       });
     }
     const o = decision.obligations;
@@ -381,13 +378,13 @@ export const ANONYMOUS_BUCKET = '(unauthenticated)';
 
 const toNanos = (usd: number | undefined) => (usd === undefined ? undefined : usdToNanos(usd));
 
-/** Budget exhausted, upstream failing, or this model killed (a kill switch or a cap's route kill names it). */
-function fallbackWorthy(err: unknown, model: string): boolean {
+/** Budget exhausted, upstream failing, or a refusal of this model only (its kill switch, a cap's route). */
+function fallbackWorthy(err: unknown): boolean {
   if (err instanceof LimitExceededError) return COST_BUDGETS.has(String(err.extra.budget));
   if (err instanceof UpstreamError) return true;
   if (err instanceof PolicyDeniedError) {
-    const why = String(err.extra.policyReason ?? '');
-    return /\bkill/i.test(why) && why.includes(`model '${model}'`);
+    const refusal = err.extra.refusal as Refusal | undefined;
+    return refusal?.step === 'gate' && refusal.modelOnly === true;
   }
   return false;
 }

@@ -145,7 +145,10 @@ function setup(opts: { gate?: boolean; engine?: DecisionPoint; overlay?: LimitOv
     logger: silentLogger,
     overlay: opts.overlay,
     gate: opts.gate
-      ? { check: (r) => (r.subject.app === 'bot' ? { reason: 'app bot is killed', scope: 'app:bot' } : null) }
+      ? {
+          check: (r) =>
+            r.subject.app === 'bot' ? { code: 'killed', reason: 'app bot is killed', scope: 'app:bot' } : null,
+        }
       : undefined,
     sinks: [
       { record: (d, r) => void recorded.push([d, r]) },

@@ -12,6 +12,7 @@ import type {
   GovernInput,
   Governor,
   LimitOverlay,
+  Refusal,
 } from '../core/governance.js';
 import { mergeObligations } from '../core/obligations.js';
 import { newId } from '../core/ids.js';
@@ -85,12 +86,7 @@ export function createGovernor(deps: GovernorDeps): Governor {
     };
   }
 
-  function refusal(
-    req: GovernanceRequest,
-    step: 'identify' | 'gate' | 'decide',
-    reason: string,
-    error?: string,
-  ): Decision {
+  function refusal(step: Refusal['step'], reason: string, data: Omit<Refusal, 'step'>, error?: string): Decision {
     const time = clock.now();
     return {
       id: newId('dec', time),
@@ -102,6 +98,7 @@ export function createGovernor(deps: GovernorDeps): Governor {
       reason,
       matched: [{ policy: step, effect: 'deny', mode: 'enforce', reason, ...(error ? { error } : {}) }],
       errors: error ? [error] : [],
+      refusal: { step, ...data },
     };
   }
 
@@ -136,14 +133,21 @@ export function createGovernor(deps: GovernorDeps): Governor {
           traceId: input.traceId,
         };
         const msg = err instanceof IdentifyError ? err.message : `identify failed: ${(err as Error).message}`;
-        const d = refusal(req, 'identify', `${msg} (fail closed)`, msg);
+        const d = refusal('identify', `${msg} (fail closed)`, { code: 'unidentified' }, msg);
         record(d, req);
         return d;
       }
       let decision: Decision;
       try {
         const gated = gate?.check(req);
-        decision = gated ? refusal(req, 'gate', `${gated.reason} (${gated.scope})`) : engine.decide(req);
+        decision = gated
+          ? refusal('gate', `${gated.reason} (${gated.scope})`, {
+              code: gated.code,
+              scope: gated.scope,
+              ...(gated.modelOnly ? { modelOnly: true } : {}),
+              ...(gated.fallbackModel ? { fallbackModel: gated.fallbackModel } : {}),
+            })
+          : engine.decide(req);
         const cap = decision.effect === 'allow' ? overlay?.limitsFor(req) : null;
         if (cap)
           decision = {
@@ -153,7 +157,7 @@ export function createGovernor(deps: GovernorDeps): Governor {
           };
       } catch (err) {
         const msg = `policy decision failed: ${(err as Error).message}`;
-        decision = refusal(req, 'decide', `${msg} (fail closed)`, msg);
+        decision = refusal('policy', `${msg} (fail closed)`, { code: 'engine_error' }, msg);
       }
       record(decision, req);
       return decision;

@@ -1,5 +1,5 @@
 // The policy decision point: pure, in memory, policies indexed by action and resource type; deny > require_approval > allow.
-import type { Decision, Effect, GovernanceRequest, MatchedPolicy, Obligations } from '../core/governance.js';
+import type { Decision, Effect, GovernanceRequest, MatchedPolicy, Obligations, Refusal } from '../core/governance.js';
 import { decisionId } from './decision-id.js';
 import { buildActivation } from './cel-env.js';
 import type { CompiledBundle, CompiledPolicy } from './compiler.js';
@@ -159,6 +159,8 @@ export class PolicyEvaluator {
       }
     }
     const request = req.request ?? {};
+    const policyDenies = denies.length;
+    const breaches: NonNullable<Refusal['limit']>[] = [];
     for (let i = 0; i < CHECKED_LIMITS.length; i++) {
       const [field, limit] = CHECKED_LIMITS[i];
       const v = request[field];
@@ -166,6 +168,7 @@ export class PolicyEvaluator {
       // With clampLimits the enforcement point lowers the temperature itself instead of refusing.
       if (limit === 'maxTemperature' && obligations.clampLimits === true) continue;
       if (typeof v === 'number' && typeof max === 'number' && v > max) {
+        breaches.push({ field, obligation: limit, max, actual: v });
         denies.push(
           `request.${field} ${v} exceeds ${limit} ${max} set by policy ${limitFrom[limit]}; lower it to ${max} or less`,
         );
@@ -180,6 +183,26 @@ export class PolicyEvaluator {
           : matched.length > 0
             ? `allowed by bundle ${this.revision}; ${matched.length} polic${matched.length === 1 ? 'y' : 'ies'} matched`
             : `allowed by bundle ${this.revision}; no policy objected`;
-    return { id, time, bundleRevision: this.revision, effect, obligations, warnings, matched, reason, errors };
+    // Only a request that breaks a limit and nothing else is the caller's to fix (the gateway answers it with 400).
+    const refusal: Refusal | undefined =
+      effect === 'deny'
+        ? policyDenies === 0 && breaches.length > 0
+          ? { step: 'policy', code: 'limit_exceeded', limit: breaches[0] }
+          : { step: 'policy', code: 'denied' }
+        : effect === 'require_approval'
+          ? { step: 'policy', code: 'approval_required' }
+          : undefined;
+    return {
+      id,
+      time,
+      bundleRevision: this.revision,
+      effect,
+      obligations,
+      warnings,
+      matched,
+      reason,
+      errors,
+      ...(refusal ? { refusal } : {}),
+    };
   }
 }

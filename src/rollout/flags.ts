@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
-import type { Environment, GateCheck, GovernanceRequest } from '../core/governance.js';
+import type { Environment, GateCheck, GateRefusal, GovernanceRequest } from '../core/governance.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
 import type { SqlDb } from '../store/sql-db.js';
@@ -100,7 +100,7 @@ export class FlagService implements GateCheck {
   }
 
   /** GateCheck: refuses app calls from users the app's flag leaves out in that environment. */
-  check(req: GovernanceRequest): { reason: string; scope: string } | null {
+  check(req: GovernanceRequest): GateRefusal | null {
     const app = req.subject.app;
     const env = req.environment ?? req.app?.environment;
     if (!app || !env || this.flags.size === 0 || req.action === 'app.submit') return null;
@@ -111,7 +111,7 @@ export class FlagService implements GateCheck {
       r.reason === 'disabled'
         ? 'is switched off'
         : `is ramped to ${f.percentage}% and user '${req.subject.user}' is not in the ramp or in groups [${f.groups.join(', ')}]`;
-    return { scope: `flag:${app}:${env}`, reason: `App '${app}' ${why} in ${env}.` };
+    return { code: 'flag_off', scope: `flag:${app}:${env}`, reason: `App '${app}' ${why} in ${env}.` };
   }
 
   async set(input: {

@@ -3,7 +3,7 @@
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { ConflictError, NotFoundError, PolicyDeniedError } from '../core/errors.js';
-import type { GateCheck, GovernanceRequest } from '../core/governance.js';
+import type { GateCheck, GateRefusal, GovernanceRequest } from '../core/governance.js';
 import { newId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
@@ -131,15 +131,21 @@ export class KillSwitches implements GateCheck {
   }
 
   /** GateCheck: refuses any request that falls under a kill in force. Map lookups only. */
-  check(req: GovernanceRequest): { reason: string; scope: string } | null {
+  check(req: GovernanceRequest): GateRefusal | null {
     return this.checkRef(refOf(req));
   }
 
-  checkRef(ref: ScopeRef): { reason: string; scope: string } | null {
+  checkRef(ref: ScopeRef): GateRefusal | null {
     if (this.active.size === 0) return null;
     for (const key of keysOf(ref)) {
       const k = this.active.get(key);
-      if (k) return { scope: key, reason: `Kill switch ${k.id} on ${k.scope} '${k.target}': ${k.reason}` };
+      if (k)
+        return {
+          code: 'killed',
+          scope: key,
+          modelOnly: k.scope === 'model',
+          reason: `Kill switch ${k.id} on ${k.scope} '${k.target}': ${k.reason}`,
+        };
     }
     return null;
   }

@@ -5,7 +5,7 @@ import type { AppReader } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
-import type { GateCheck, GovernanceRequest } from '../core/governance.js';
+import type { GateCheck, GateRefusal, GovernanceRequest } from '../core/governance.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { AlertResponder } from '../telemetry/alert-engine.js';
@@ -68,16 +68,18 @@ export class RolloutService implements GateCheck {
 
   /**
    * GateCheck for govern() step 2: kill switches, then the app's flag, then caps that route a model to its
-   * cheaper fallback (refused here so the gateway's fallback takes over; the fallback model itself passes).
+   * cheaper fallback (refused here, as `rerouted`, so the gateway's fallback takes over; the fallback itself passes).
    */
-  check(req: GovernanceRequest): { reason: string; scope: string } | null {
+  check(req: GovernanceRequest): GateRefusal | null {
     const gated = this.parts.kills.check(req) ?? this.parts.flags.check(req);
     if (gated) return gated;
     if (req.action !== 'model.invoke') return null;
     const cap = this.parts.caps.limitsFor(req);
     if (!cap?.fallbackModel) return null;
-    // "kill" in the reason is what the gateway treats as fallback-worthy.
     return {
+      code: 'rerouted',
+      modelOnly: true,
+      fallbackModel: cap.fallbackModel,
       scope: `cap:${cap.capIds.join(',')}`,
       reason: `A temporary cap kills the route to model '${req.resource.id}' for now (${cap.reason}); its fallback '${cap.fallbackModel}' serves instead`,
     };

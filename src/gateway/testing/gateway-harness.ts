@@ -8,7 +8,7 @@ import { manifestSchema, type AppReader, type AppVersion, type LifecycleState } 
 import type { CatalogReader, ModelDoc } from '../../catalog/catalog-schema.js';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
-import type { Decision, GovernInput, Governor, Obligations } from '../../core/governance.js';
+import type { Decision, GovernInput, Governor, Obligations, Refusal } from '../../core/governance.js';
 import { newId } from '../../core/ids.js';
 import { silentLogger } from '../../core/logger.js';
 import type { AuditEventInput, TelemetryEvent } from '../../core/sinks.js';
@@ -115,9 +115,12 @@ export class FakeGovernor implements Governor {
   readonly inputs: GovernInput[] = [];
   obligations: Obligations = {};
   deny = new Map<string, string>();
+  /** The typed refusal a denied resource carries (the real governor always sets one on a deny). */
+  refusals = new Map<string, Refusal>();
   async govern(input: GovernInput): Promise<Decision> {
     this.inputs.push(input);
     const reason = this.deny.get(input.resource.id);
+    const refusal = reason ? (this.refusals.get(input.resource.id) ?? { step: 'policy', code: 'denied' }) : undefined;
     return {
       id: newId('dec'),
       time: Date.now(),
@@ -128,6 +131,7 @@ export class FakeGovernor implements Governor {
       bundleRevision: 'test',
       reason: reason ?? 'allowed',
       errors: [],
+      ...(refusal ? { refusal } : {}),
     };
   }
 }
