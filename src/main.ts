@@ -4,6 +4,7 @@ import { repoPath } from './core/repo-root.js';
 import type { AuditSink } from './core/sinks.js';
 import { AuditLog } from './audit/audit-log.js';
 import { auditRoutes } from './audit/audit-routes.js';
+import { DecisionAuditSink } from './audit/decision-audit-sink.js';
 import { CatalogService } from './catalog/catalog-service.js';
 import { catalogRoutes } from './catalog/catalog-routes.js';
 import { AppRegistry } from './apps/app-registry.js';
@@ -116,6 +117,13 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     dlp,
     bundleRevision: () => policy.engine.activeRevision,
     recentDecisions: (app, since) => policy.decisionLog.query({ app, since, limit: 500 }),
+    counters: [
+      {
+        name: 'gatehouse_decision_log_dropped_total',
+        help: 'Decisions the decision log dropped (buffer full or store failing); refusals are never dropped',
+        read: () => policy.decisionLog.dropped,
+      },
+    ],
   });
   // The one decision path, built from everything it consults (docs/CONTRIBUTING.md draws it).
   const governor = createGovernor({
@@ -124,7 +132,11 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     engine: policy.engine,
     gate: observability.gate,
     overlay: observability.overlay,
-    sinks: [policy.decisionLog, observability.decisionSink],
+    sinks: [
+      policy.decisionLog,
+      observability.decisionSink,
+      new DecisionAuditSink({ audit: auditLog, hash: (v) => auditLog.hashSensitive(v), logger }),
+    ],
     clock,
     logger,
   });

@@ -87,6 +87,11 @@ function maskWith(req: GovernanceRequest, base: ReadonlySet<string>): Governance
 }
 
 type Row = Record<string, unknown>;
+
+/** A queued row whose decision refused (deny or require_approval); its matched policies were enforcing. */
+function isEnforcingRefusal(row: unknown[]): boolean {
+  return row[EFFECT] === 'deny' || row[EFFECT] === 'require_approval';
+}
 const COLUMNS = [
   'id',
   'time',
@@ -106,6 +111,7 @@ const COLUMNS = [
   'trace_id',
   'input',
 ];
+const EFFECT = COLUMNS.indexOf('effect');
 const INSERT = `INSERT INTO policy_decisions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`;
 
 export class DecisionLog implements DecisionSink {
@@ -152,15 +158,23 @@ export class DecisionLog implements DecisionSink {
       req.traceId ?? null,
       JSON.stringify(input),
     ]);
-    if (this.buffer.length > this.opts.maxBuffered) {
-      this.buffer.shift();
-      this.dropped++;
-    }
+    if (this.buffer.length > this.opts.maxBuffered) this.shed();
     if (this.buffer.length >= this.opts.batchSize) void this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.opts.flushIntervalMs);
       this.timer.unref();
     }
+  }
+
+  /**
+   * Drops the oldest record that is not an enforcing refusal, counting it. Refusals are the evidence an operator
+   * needs, so they are kept even past the limit (the buffer then grows until the store takes them).
+   */
+  private shed(): void {
+    const i = this.buffer.findIndex((row) => !isEnforcingRefusal(row));
+    if (i < 0) return;
+    this.buffer.splice(i, 1);
+    this.dropped++;
   }
 
   /** Writes everything queued so far (one transaction per batch); resolves when it is stored. */
@@ -176,9 +190,17 @@ export class DecisionLog implements DecisionSink {
           for (const row of batch) await tx.run(INSERT, row);
         });
       } catch (err) {
-        this.dropped += batch.length;
-        this.logger.error('decision log write failed; decisions dropped', {
-          count: batch.length,
+        // Refusals go back to the queue for the next flush; the rest are dropped and counted.
+        const kept = batch.filter(isEnforcingRefusal);
+        this.dropped += batch.length - kept.length;
+        this.buffer.unshift(...kept);
+        if (kept.length && !this.timer) {
+          this.timer = setTimeout(() => void this.flush(), this.opts.flushIntervalMs);
+          this.timer.unref();
+        }
+        this.logger.error('decision log write failed; allows dropped, refusals kept for the next flush', {
+          dropped: batch.length - kept.length,
+          kept: kept.length,
           error: (err as Error).message,
         });
       }

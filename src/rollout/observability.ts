@@ -14,6 +14,7 @@ import type { AnyRoute } from '../http/route.js';
 import type { SqlDb } from '../store/sql-db.js';
 import { dlpRedactor } from '../telemetry/redact.js';
 import type { TelemetryConfig } from '../telemetry/telemetry-config.js';
+import type { CounterSource } from '../telemetry/prometheus-metrics.js';
 import { createTelemetryFeature, type TelemetryFeature } from '../telemetry/telemetry-feature.js';
 import type { RollbackService, AppTransitions } from './rollback.js';
 import type { RolloutConfig } from './rollout-config.js';
@@ -38,6 +39,8 @@ export interface ObservabilityDeps {
   bundleRevision?: () => string | undefined;
   /** The app's recent policy decisions, for snapshots (the policy decision log). */
   recentDecisions?: (app: string, sinceMs: number) => Promise<unknown[]>;
+  /** Counts other features keep, exported on /metrics (e.g. decisions the decision log dropped). */
+  counters?: readonly CounterSource[];
 }
 
 export interface Observability {
@@ -92,6 +95,7 @@ export async function createObservability(d: ObservabilityDeps): Promise<Observa
     config: d.telemetry,
     redact: d.dlp ? dlpRedactor(d.dlp) : undefined,
     responder: rollout.service.responder(),
+    counters: d.counters,
   });
   holder.telemetry = telemetry;
   const sink = telemetry.pipeline;

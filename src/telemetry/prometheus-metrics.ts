@@ -8,6 +8,13 @@ const NOBODY: Principal = { user: 'anonymous', roles: [], groups: [] };
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 
+/** A monotonic count kept by another feature, exported as a Prometheus counter. */
+export interface CounterSource {
+  name: string;
+  help: string;
+  read(): number;
+}
+
 export class PrometheusMetrics {
   readonly registry = new Registry();
   private readonly events: Counter<'kind' | 'app' | 'outcome'>;
@@ -19,8 +26,22 @@ export class PrometheusMetrics {
   readonly timeToContain: Histogram<'rule' | 'action'>;
   readonly activeKills: Gauge<'scope'>;
 
-  constructor(opts: { defaultMetrics?: boolean } = {}) {
+  constructor(opts: { defaultMetrics?: boolean; counters?: readonly CounterSource[] } = {}) {
     const registers = [this.registry];
+    for (const src of opts.counters ?? []) {
+      let seen = 0;
+      new Counter({
+        name: src.name,
+        help: src.help,
+        registers,
+        // Read at scrape time from the feature that counts (it knows nothing of Prometheus).
+        collect() {
+          const now = src.read();
+          if (now > seen) this.inc(now - seen);
+          seen = now;
+        },
+      });
+    }
     this.events = new Counter({
       name: 'gatehouse_events_total',
       help: 'Governed telemetry events by kind, app and outcome',

@@ -11,7 +11,7 @@ import { AlertEngine, type AlertFiring, type AlertResponder } from './alert-engi
 import { AlertStore } from './alert-store.js';
 import { MinuteAggregates } from './minute-aggregates.js';
 import { OtlpExport } from './otlp-export.js';
-import { PrometheusMetrics } from './prometheus-metrics.js';
+import { PrometheusMetrics, type CounterSource } from './prometheus-metrics.js';
 import type { Redactor } from './redact.js';
 import type { TelemetryConfig } from './telemetry-config.js';
 import { TelemetryPipeline } from './telemetry-pipeline.js';
@@ -28,6 +28,8 @@ export interface TelemetryFeatureDeps {
   /** DLP redaction for string labels (src/dlp); identity when absent. */
   redact?: Redactor;
   responder: AlertResponder;
+  /** Counts other features keep, exported on /metrics. */
+  counters?: readonly CounterSource[];
 }
 
 export interface TelemetryFeature {
@@ -52,7 +54,7 @@ export async function createTelemetryFeature(deps: TelemetryFeatureDeps): Promis
     recentMs: config.recentMinutes * 60_000,
   });
   const aggregates = new MinuteAggregates(deps.db, { clock, logger, flushIntervalMs: config.flushIntervalMs });
-  const prometheus = new PrometheusMetrics({ defaultMetrics: config.processMetrics });
+  const prometheus = new PrometheusMetrics({ defaultMetrics: config.processMetrics, counters: deps.counters });
   const otlp = config.otlp.endpoint
     ? new OtlpExport({
         endpoint: config.otlp.endpoint,
