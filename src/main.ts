@@ -1,6 +1,5 @@
 // Composition root: config → store → coordination → services → HTTP routes. The only place wiring happens.
-import { readFileSync } from 'node:fs';
-import { repoPath } from './core/repo-root.js';
+import { VERSION } from './core/version.js';
 import type { AuditSink } from './core/sinks.js';
 import { AuditLog } from './audit/audit-log.js';
 import { auditRoutes } from './audit/audit-routes.js';
@@ -38,8 +37,7 @@ import { RedisCoordination } from './coord/redis-coordination.js';
 import { Releases } from './rollout/release.js';
 import { releaseRoutes } from './rollout/release-routes.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string })
-  .version;
+export { VERSION };
 
 export interface GatehouseOptions {
   clock?: Clock;

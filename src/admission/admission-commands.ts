@@ -6,7 +6,7 @@ import { commandGroup } from '../cli/command-group.js';
 import type { CliContext } from '../cli/cli-context.js';
 import { InvalidInputError } from '../core/errors.js';
 import { repoPath } from '../core/repo-root.js';
-import { NAME_RE } from '../catalog/catalog-schema.js';
+import { NAME_RE } from '../catalog/names.js';
 import type { Explanation } from './admission-service.js';
 
 export const TEMPLATES = ['chatbot', 'summarizer', 'data-explorer'] as const;

@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { commandGroup } from '../cli/command-group.js';
 import type { CliContext } from '../cli/cli-context.js';
 import type { AdmissionResult } from '../admission/admission-types.js';
-import { readAppBundle } from './app-bundle.js';
 import type { AppVersionDiff } from './app-diff.js';
 import type { AppManifest } from './manifest-schema.js';
 
@@ -44,6 +43,7 @@ export function registerAppCommands(program: Command, cli: CliContext): void {
     .command('submit <manifest>')
     .description('submit an app manifest with the code files it references (relative to it)')
     .action(async (manifestPath: string) => {
+      const { readAppBundle } = await import('./app-bundle.js');
       const bundle = readAppBundle(resolve(manifestPath));
       const r = await cli.api().request<SubmitResponse>('POST', '/api/v1/apps', bundle);
       cli.print(r, () =>

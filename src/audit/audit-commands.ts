@@ -14,7 +14,6 @@ import {
 import type { EntryJson } from './audit-routes.js';
 import { hashLeaf, verifyInclusion } from './merkle.js';
 import { openCheckpoint } from './note.js';
-import { verifyLog } from './verify.js';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -70,6 +69,8 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
       const trusted = await readTrusted(o.checkpoint, o.witness);
       const api = cli.api();
       const { key, note } = await resolveKey({ key: o.key, env: cli.env, api });
+      // The verifier (and its worker pool) loads only when a log is verified.
+      const { verifyLog } = await import('./verify.js');
       const r = await verifyLog(apiSource(api), key, trusted);
       if (!r.ok) {
         const at = r.problem?.index !== undefined ? ` at index ${r.problem.index}` : '';

@@ -1,8 +1,10 @@
 // Catalog documents (apiVersion gatehouse/v1): Dataset, Connector, Model, User. One zod schema each.
 import { z } from 'zod';
 import { ROLES } from '../identity/principal.js';
+import { NAME_RE } from './names.js';
 
-export const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
+export { NAME_RE };
+
 export const nameSchema = z
   .string()
   .regex(NAME_RE, 'use 1-63 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit');

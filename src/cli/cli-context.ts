@@ -33,22 +33,49 @@ export function defaultToken(env: Record<string, string | undefined>): string | 
   }
 }
 
+/**
+ * One HTTP exchange over node:http(s). The CLI avoids global fetch: loading undici costs more CPU than the rest of
+ * a command's start-up.
+ */
+async function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<{ status: number; ok: boolean; text: string }> {
+  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise((resolvePromise, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        resolvePromise({ status, ok: status >= 200 && status < 300, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** An HTTP client that turns error bodies back into GatehouseErrors so exit codes follow the status. */
 export function createApiClient(baseUrl: string, token: string | undefined): ApiClient {
   return {
     baseUrl,
     async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-      let res: Response;
+      let res: { status: number; ok: boolean; text: string };
       try {
-        res = await fetch(new URL(path, baseUrl), {
+        res = await send(
+          new URL(path, baseUrl),
           method,
-          headers: {
+          {
             ...(token ? { authorization: `Bearer ${token}` } : {}),
             ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
             ...headers,
           },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
+          body === undefined ? undefined : JSON.stringify(body),
+        );
       } catch (err) {
         throw new GatehouseError(
           'unavailable',
@@ -56,7 +83,7 @@ export function createApiClient(baseUrl: string, token: string | undefined): Api
           `Cannot reach the Gatehouse server at ${baseUrl} (${(err as Error).message}); start it with \`npm start\` or set GATEHOUSE_URL.`,
         );
       }
-      const text = await res.text();
+      const text = res.text;
       let data: unknown = undefined;
       if (text) {
         try {

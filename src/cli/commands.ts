@@ -13,7 +13,7 @@ import { registerGatewayCommands } from '../gateway/gateway-commands.js';
 import { registerTelemetryCommands } from '../telemetry/telemetry-commands.js';
 import { registerRolloutCommands } from '../rollout/rollout-commands.js';
 import { registerDlpCommands } from '../dlp/dlp-commands.js';
-import { registerReleaseCommands } from '../rollout/release-routes.js';
+import { registerReleaseCommands } from '../rollout/release-commands.js';
 import { registerDemoCommands } from '../demo/demo-commands.js';
 
 export const commandRegistrations: CommandRegistration[] = [

@@ -1,6 +1,7 @@
 // Builds the `gatehouse` command tree; each feature adds its commands through a register function.
 import { Command, CommanderError } from 'commander';
 import { GatehouseError, exitCodeFor } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
 import { createCliContext, type CliIo } from './cli-context.js';
 import { commandRegistrations } from './commands.js';
 
@@ -17,6 +18,7 @@ export async function runCli(argv: string[], io: CliIo, env: Record<string, stri
   program
     .description('Gatehouse: governance for LLM-powered micro-apps')
     .option('--json', 'machine-readable JSON output')
+    .version(VERSION, '-V, --version', 'print the Gatehouse version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .hook('preAction', (_this, action) => {

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { InvalidInputError } from '../core/errors.js';
 import { commandGroup } from '../cli/command-group.js';
 import type { CliContext } from '../cli/cli-context.js';
-import { FakeUpstream } from './fake-upstream.js';
 
 export function registerDemoCommands(program: Command, cli: CliContext): void {
   commandGroup(program, 'demo', 'local helpers for trying Gatehouse without a paid model provider')
@@ -18,6 +17,7 @@ export function registerDemoCommands(program: Command, cli: CliContext): void {
         throw new InvalidInputError(`--port must be 1-65535, got '${opts.port}'.`, [
           { path: '--port', message: 'a port number' },
         ]);
+      const { FakeUpstream } = await import('./fake-upstream.js');
       const up = new FakeUpstream({ apiKey: opts.key, chunkSize: 6 });
       if (opts.reply !== undefined) up.reply = opts.reply;
       await up.start(port);

@@ -5,16 +5,13 @@ import { readInputFile } from '../cli/cli-context.js';
 import { commandGroup } from '../cli/command-group.js';
 import { GatehouseError, InvalidInputError } from '../core/errors.js';
 import type { Decision } from '../core/governance.js';
-import { parseOrThrow } from '../core/validation.js';
-import { compileBundle } from './compiler.js';
 import type { LoggedDecision } from './decision-log.js';
-import { PolicyEvaluator } from './evaluator.js';
-import { readPolicyDir } from './policy-files.js';
-import { asGovernanceRequest, governanceRequestSchema } from './policy-schema.js';
 import type { ApplyResult } from './policy-service.js';
 import type { Activation, RevisionInfo } from './policy-store.js';
-import { formatSimulation, type SimulationReport } from './simulate.js';
-import { formatTestReport, runPolicyTests } from './test-runner.js';
+import type { SimulationReport } from './simulate.js';
+
+/** The local policy tools, loaded on first use (CEL and zod cost more than the rest of the CLI's start). */
+const local = () => import('./policy-local.js');
 
 export function formatDecision(d: Decision): string {
   const lines = [`effect:   ${d.effect}`, `reason:   ${d.reason}`, `decision: ${d.id} (bundle ${d.bundleRevision})`];
@@ -31,7 +28,8 @@ export function formatDecision(d: Decision): string {
   return lines.join('\n');
 }
 
-function readRequest(path: string) {
+async function readRequest(path: string) {
+  const { asGovernanceRequest, governanceRequestSchema, parseOrThrow } = await local();
   let json: unknown;
   try {
     json = JSON.parse(readInputFile(path));
@@ -52,6 +50,7 @@ export function registerPolicyCommands(program: Command, cli: CliContext): void 
     .command('test <dir>')
     .description('run the PolicyTest fixtures in <dir> against its policies, locally (exit 1 if any fails)')
     .action(async (dir: string) => {
+      const { compileBundle, formatTestReport, readPolicyDir, runPolicyTests } = await local();
       const results = runPolicyTests(compileBundle(readPolicyDir(dir)));
       cli.print(
         results.map(({ decision, ...r }) => ({ ...r, effect: decision.effect, reason: decision.reason })),
@@ -70,7 +69,8 @@ export function registerPolicyCommands(program: Command, cli: CliContext): void 
     .requiredOption('--input <file>', 'GovernanceRequest JSON')
     .option('--bundle <dir>', 'evaluate against this policy directory instead of the server')
     .action(async (opts: { input: string; bundle?: string }) => {
-      const input = readRequest(opts.input);
+      const input = await readRequest(opts.input);
+      const { compileBundle, PolicyEvaluator, readPolicyDir } = await local();
       const d = opts.bundle
         ? new PolicyEvaluator(compileBundle(readPolicyDir(opts.bundle))).decide(input)
         : await cli.api().request<Decision>('POST', '/api/v1/policies/eval', { input });
@@ -80,6 +80,7 @@ export function registerPolicyCommands(program: Command, cli: CliContext): void 
     .command('apply <dir>')
     .description('validate, compile, test and activate the policies in <dir> as a new revision')
     .action(async (dir: string) => {
+      const { compileBundle, readPolicyDir } = await local();
       const files = readPolicyDir(dir);
       compileBundle(files); // Local first: errors point at the user's files without a round trip.
       const r = await cli.api().request<ApplyResult>('POST', '/api/v1/policies', { files });
@@ -119,6 +120,7 @@ export function registerPolicyCommands(program: Command, cli: CliContext): void 
     .description('replay recorded decisions against the policies in <dir> and report what would change')
     .option('--since <when>', 'how far back to replay (30m, 24h, 7d, or a date)', '24h')
     .action(async (dir: string, opts: { since: string }) => {
+      const { compileBundle, formatSimulation, readPolicyDir } = await local();
       const files = readPolicyDir(dir);
       compileBundle(files);
       const r = await cli
