@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../src/core/clock.js';
+import { testStores } from '../src/testing/databases.js';
 import { startTestGatehouse, type TestGatehouse } from '../src/testing/test-gatehouse.js';
 
 const HOUR = 3_600_000;
@@ -54,7 +55,7 @@ interface Submitted {
   };
 }
 
-for (const store of ['sqlite', 'postgres'] as const) {
+for (const store of testStores) {
   describe(`approvals end to end on ${store}`, () => {
     let t: TestGatehouse;
     let receiver: Server;

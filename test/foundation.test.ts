@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from '../src/core/repo-root.js';
+import { testStores } from '../src/testing/databases.js';
 import { startTestGatehouse, type TestGatehouse } from '../src/testing/test-gatehouse.js';
 
 function appDir(name: string): string {
@@ -15,7 +16,7 @@ function appDir(name: string): string {
   return dir;
 }
 
-for (const store of ['sqlite', 'postgres'] as const) {
+for (const store of testStores) {
   describe(`foundation flow on ${store}`, () => {
     let t: TestGatehouse;
     let alice: string;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { repoPath } from '../src/core/repo-root.js';
 import { ManualClock } from '../src/core/clock.js';
 import type { LifecycleState } from '../src/apps/manifest-schema.js';
+import { testStores } from '../src/testing/databases.js';
 import { startTestGatehouse, type TestGatehouse } from '../src/testing/test-gatehouse.js';
 import type { AlertFiring } from '../src/telemetry/alert-engine.js';
 import { FakeUpstream } from '../src/demo/fake-upstream.js';
@@ -83,7 +84,7 @@ describe('rollout end to end', () => {
   });
   after(() => new Promise<void>((r) => receiver.close(() => r())));
 
-  for (const store of ['sqlite', 'postgres'] as const)
+  for (const store of testStores)
     it(`case 1 (${store}): repeated SSNs in outputs kill the app within a second, notify the data owner, keep a snapshot`, async () => {
       hooks.length = 0;
       const t = await startTestGatehouse({ store });

@@ -1,4 +1,5 @@
 // Host matching for egress declarations and connector endpoints (`api.example.com`, `*.example.com`, `host:port`).
+import { egressAllowed } from '../policy/scope.js';
 
 /** The host (lowercase, with :port when not default) of a URL or URL pattern, or undefined. */
 export function hostOf(urlOrHost: string): string | undefined {
@@ -9,18 +10,9 @@ export function hostOf(urlOrHost: string): string | undefined {
   return hostPort.replace(/:(80|443)$/, '');
 }
 
-/** True when `host` matches one pattern: exact or `*.domain` (any subdomain, not the apex); ports must agree. */
+/** True when `host` (`name` or `name:port`) matches one pattern, by policy/scope.ts's egress rule. */
 export function hostMatches(host: string, pattern: string): boolean {
-  const h = host.toLowerCase().replace(/:(80|443)$/, '');
-  const p = (hostOf(pattern) ?? pattern).toLowerCase();
-  if (p.startsWith('*.')) {
-    const suffix = p.slice(1);
-    const [hName, hPort] = h.split(':');
-    const [pName, pPort] = suffix.split(':');
-    return hName.endsWith(pName) && hName.length > pName.length && pPort === hPort;
-  }
-  // A pattern without a port covers the default ports only (80/443, stripped above).
-  return h === p;
+  return egressAllowed([hostOf(pattern) ?? pattern], host);
 }
 
 export function hostAllowed(host: string, patterns: readonly string[]): boolean {

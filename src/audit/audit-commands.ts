@@ -1,5 +1,6 @@
 // CLI: `gatehouse audit verify | proof | verify-proof | list | export | checkpoint`.
 import type { Command } from 'commander';
+import { parseSince } from '../core/duration.js';
 import { InvalidInputError } from '../core/errors.js';
 import { commandGroup } from '../cli/command-group.js';
 import { readInputFile, type CliContext } from '../cli/cli-context.js';
@@ -14,19 +15,6 @@ import {
 import type { EntryJson } from './audit-routes.js';
 import { hashLeaf, verifyInclusion } from './merkle.js';
 import { openCheckpoint } from './note.js';
-
-const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `--since`: an ISO time, or a relative age such as 30m, 24h, 7d. */
-export function parseSince(text: string, now = Date.now()): string {
-  const rel = /^(\d+)([mhd])$/.exec(text);
-  if (rel) return new Date(now - Number(rel[1]) * UNITS[rel[2]]).toISOString();
-  if (Number.isNaN(Date.parse(text)))
-    throw new InvalidInputError(`--since ${text} is neither an ISO time nor an age like 24h or 7d`, [
-      { path: '--since', message: 'use 2026-01-31T00:00:00Z or 24h' },
-    ]);
-  return new Date(Date.parse(text)).toISOString();
-}
 
 function intArg(name: string, text: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)))
@@ -201,7 +189,7 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
       });
       if (o.app) q.set('app', o.app);
       if (o.type) q.set('type', o.type);
-      if (o.since) q.set('since', parseSince(o.since));
+      if (o.since) q.set('since', new Date(parseSince(o.since, Date.now(), '--since')).toISOString());
       const r = await cli
         .api()
         .request<{ entries: EntryJson[]; next: number | null }>('GET', `/api/v1/audit/entries?${q}`);

@@ -1,6 +1,7 @@
 // Exports each checkpoint as it is made: appended to a witness file (JSON lines) and/or POSTed to a witness URL.
 import { appendFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { sendWebhook } from '../notify/webhook-sender.js';
 import type { Logger } from '../core/logger.js';
 
 export interface WitnessOptions {
@@ -37,18 +38,16 @@ export class Witness {
     if (url) {
       // Chained so the witness sees checkpoints in the order they were made; not awaited by appenders.
       this.chain = this.chain.then(async () => {
-        try {
-          const res = await fetch(url, {
-            method: 'POST',
-            headers: { 'content-type': 'text/plain; charset=utf-8' },
-            body: note,
-            signal: AbortSignal.timeout(5000),
+        const out = await sendWebhook(
+          { url, body: note, contentType: 'text/plain; charset=utf-8' },
+          { retries: 2, timeoutMs: 5000, backoffMs: 200 },
+        );
+        if (!out.ok)
+          this.opts.logger.warn('audit witness URL did not take a checkpoint', {
+            url,
+            attempts: out.attempts,
+            error: out.error,
           });
-          if (!res.ok) throw new Error(`HTTP ${res.status}`);
-          await res.arrayBuffer();
-        } catch (err) {
-          this.opts.logger.warn('audit witness URL did not take a checkpoint', { url, error: (err as Error).message });
-        }
       });
     }
   }

@@ -5,12 +5,15 @@ import { randomBytes } from 'node:crypto';
 import type { Coordination } from './coordination.js';
 import { MemoryCoordination } from './memory-coordination.js';
 import { RedisCoordination } from './redis-coordination.js';
+import { REDIS, suiteNeeds, TEST_REDIS_URL } from '../testing/requires.js';
 
-const REDIS_URL = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Impl {
   name: string;
+  /** describe() options: skipped loudly outside CI when the server is missing. */
+  needs?: { skip?: string };
   /** Two handles on the same shared state (two replicas for Redis, the same object in-process). */
   open(): { a: Coordination; b: Coordination; close(): Promise<void> };
 }
@@ -25,6 +28,7 @@ const impls: Impl[] = [
   },
   {
     name: 'redis',
+    needs: await suiteNeeds(REDIS),
     open() {
       const prefix = `ghtest:${randomBytes(6).toString('hex')}:`;
       const a = new RedisCoordination({ url: REDIS_URL, prefix });
@@ -42,7 +46,7 @@ const impls: Impl[] = [
 ];
 
 for (const impl of impls) {
-  describe(`Coordination contract: ${impl.name}`, () => {
+  describe(`Coordination contract: ${impl.name}`, impl.needs ?? {}, () => {
     let h: ReturnType<Impl['open']>;
     before(() => {
       h = impl.open();

@@ -6,9 +6,11 @@ import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import { MemoryCoordination } from '../coord/memory-coordination.js';
 import { RedisCoordination } from '../coord/redis-coordination.js';
+import { REDIS, suiteNeeds, TEST_REDIS_URL } from '../testing/requires.js';
 import { appVersion, startHarness, type Harness } from './testing/gateway-harness.js';
 
-const REDIS_URL = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
+const redisNeeds = await suiteNeeds(REDIS);
 const BUDGET_USD = 0.002;
 
 async function setup(h: Harness): Promise<OpenAI> {
@@ -67,7 +69,7 @@ describe('budgets under concurrency', () => {
     }
   });
 
-  it('two replicas sharing Redis: 50 concurrent calls never overspend', async () => {
+  it('two replicas sharing Redis: 50 concurrent calls never overspend', redisNeeds, async () => {
     const prefix = `ghtest:${randomBytes(6).toString('hex')}:`;
     const a = await startHarness({ coord: new RedisCoordination({ url: REDIS_URL, prefix }) });
     const b = await startHarness({ coord: new RedisCoordination({ url: REDIS_URL, prefix }) });

@@ -1,11 +1,12 @@
 // Who is calling the gateway: app keys (stored as SHA-256 hashes) and short-lived signed session tokens (jose,
 // HS256) bound to app, version, user and session id. Resolves either to a Caller with the app's version in force.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { parseSeconds } from '../core/duration.js';
 import type { AppReader, AppVersion } from '../apps/manifest-schema.js';
 import type { Clock } from '../core/clock.js';
 import { ForbiddenError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
+import { newId, newSecretToken } from '../core/ids.js';
 import type { Coordination } from '../coord/coordination.js';
 import type { SqlDb } from '../store/sql-db.js';
 import type { Caller } from './gateway-types.js';
@@ -44,14 +45,9 @@ const toInfo = (r: KeyRow): AppKeyInfo => ({
   ...(r.revoked_at ? { revokedAt: Number(r.revoked_at) } : {}),
 });
 
-/** Parses `15m`, `2h`, `30s`, `1d` or plain seconds. */
+/** A session TTL: `15m`, `2h`, `30s`, `1d` or plain seconds, at most `maxSeconds`. */
 export function parseTtl(ttl: string | number, maxSeconds: number): number {
-  const m = /^(\d+)\s*([smhd]?)$/.exec(String(ttl).trim());
-  const secs = m ? Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]] : NaN;
-  if (!Number.isFinite(secs) || secs <= 0)
-    throw new InvalidInputError(`ttl '${ttl}' is not a duration; use e.g. 15m, 1h or 900.`, [
-      { path: 'ttl', message: 'use e.g. 15m, 1h or 900 (seconds)' },
-    ]);
+  const secs = parseSeconds(ttl, 'ttl');
   if (secs > maxSeconds)
     throw new InvalidInputError(
       `ttl '${ttl}' is longer than the maximum of ${maxSeconds}s for sessions; pick a shorter one.`,
@@ -107,7 +103,7 @@ export class Credentials {
       throw new InvalidInputError(`env '${e}' is not one of dev, staging, prod.`, [
         { path: 'env', message: 'use dev, staging or prod' },
       ]);
-    const key = APP_KEY_PREFIX + randomBytes(24).toString('base64url');
+    const key = newSecretToken(APP_KEY_PREFIX);
     const id = newId('key', this.d.clock.now());
     const now = this.d.clock.now();
     await this.d.db.run(

@@ -107,6 +107,6 @@ describe('gateway CLI', () => {
     assert.equal(h.audit.at(-1)!.actor, 'gina');
     const bad = await cli(h, 'alice-token', 'session', 'create', '--app', 'desk', '--user', 'gina', '--ttl', 'forever');
     assert.equal(bad.code, 2);
-    assert.match(bad.err, /ttl 'forever' is not a duration/);
+    assert.match(bad.err, /ttl: 'forever' is not a duration/);
   });
 });

@@ -2,7 +2,7 @@
 // routes, and the in-process invokeModel() the sandbox's ctx.llm.chat uses.
 import { isRunnable } from '../apps/lifecycle-states.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { newSecretToken } from '../core/ids.js';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { AppReader } from '../apps/manifest-schema.js';
@@ -90,7 +90,7 @@ function sessionSecret(home: string, config: GatewayConfig, env: Record<string, 
   const file = join(home, 'gateway-session.key');
   if (!existsSync(file)) {
     mkdirSync(home, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    writeFileSync(file, newSecretToken('', 32), { mode: 0o600, flag: 'wx' });
     chmodSync(file, 0o600);
   }
   return new TextEncoder().encode(readFileSync(file, 'utf8').trim());

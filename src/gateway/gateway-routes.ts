@@ -1,6 +1,7 @@
 // Management API of the gateway under /api/v1: app keys, session tokens, and cost attribution.
 import { z } from 'zod';
 import type { AppReader } from '../apps/manifest-schema.js';
+import { parseSince } from '../core/duration.js';
 import { InvalidInputError, NotFoundError } from '../core/errors.js';
 import { assertAppManager } from '../apps/app-ownership.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
@@ -12,19 +13,6 @@ export interface GatewayRouteDeps {
   credentials: Credentials;
   ledger: CostLedger;
   apps: AppReader;
-}
-
-/** `since` as ISO date/time, epoch ms, or a relative `7d` / `24h` / `30m`. */
-export function parseSince(since: string, now: number): number {
-  const rel = /^(\d+)([mhd])$/.exec(since);
-  if (rel) return now - Number(rel[1]) * ({ m: 60_000, h: 3_600_000, d: 86_400_000 } as Record<string, number>)[rel[2]];
-  if (/^\d{10,}$/.test(since)) return Number(since);
-  const t = Date.parse(since);
-  if (Number.isNaN(t))
-    throw new InvalidInputError(`since '${since}' is not a date; use e.g. 2026-01-31, 7d or 24h.`, [
-      { path: 'since', message: 'use an ISO date, or 7d / 24h / 30m' },
-    ]);
-  return t;
 }
 
 export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[] {

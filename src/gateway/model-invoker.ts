@@ -20,6 +20,7 @@ import { guardOutput, guardPrompt, type DlpMode } from './dlp-guard.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-types.js';
 import { streamAnswer } from './stream-answer.js';
+import { declaredModel } from '../policy/scope.js';
 import { abortable } from '../core/abortable.js';
 import { decode, encode } from 'gpt-tokenizer';
 import { costNanos, countInputTokens, countTextTokens, maxOutputWithin, nanosToUsd, usdToNanos } from './tokens.js';
@@ -102,7 +103,7 @@ export class ModelInvoker {
       try {
         return await this.attempt(caller, { ...req, model }, f);
       } catch (err) {
-        const next = caller.version.manifest.spec.models.find((m) => m.id === model)?.fallback;
+        const next = declaredModel(caller.version.manifest.spec, model)?.fallback;
         if (next && !tried.has(next) && fallbackWorthy(err)) {
           fallbackFrom = model;
           f.outcome = outcomeOf(err);
@@ -126,7 +127,7 @@ export class ModelInvoker {
 
   private async attempt(caller: Caller, req: ChatRequest, f: CallFacts): Promise<Invocation> {
     const spec = caller.version.manifest.spec;
-    const decl = spec.models.find((m) => m.id === req.model);
+    const decl = declaredModel(spec, req.model);
     if (!decl)
       throw new PolicyDeniedError(
         `Model '${req.model}' is not declared in app '${caller.app}' version ${caller.version.version}'s manifest (declared: ${spec.models.map((m) => m.id).join(', ') || 'none'}); add it to spec.models and resubmit the app.`,

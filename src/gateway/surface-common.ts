@@ -3,12 +3,11 @@ import { performance } from 'node:perf_hooks';
 import type { Context } from 'hono';
 import { asGatehouseError, type GatehouseError } from '../core/errors.js';
 import type { Invocation } from './model-invoker.js';
+import { parseBearer } from '../http/bearer.js';
 
 /** The Gatehouse key from `Authorization: Bearer` (OpenAI clients) or `x-api-key` (Anthropic clients). */
 export function apiKeyOf(c: Context): string | undefined {
-  const h = c.req.header('authorization');
-  const m = h ? /^Bearer\s+(.+)$/i.exec(h.trim()) : null;
-  return m ? m[1].trim() : c.req.header('x-api-key')?.trim() || undefined;
+  return parseBearer(c.req.header('authorization')) ?? (c.req.header('x-api-key')?.trim() || undefined);
 }
 
 export function invocationHeaders(inv: Invocation, tStart: number): Record<string, string> {

@@ -13,6 +13,7 @@ import {
 import { parseOrThrow } from '../core/validation.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
 import { buildOpenApi } from './openapi.js';
+import { parseBearer } from './bearer.js';
 import { illFormedPath } from '../core/unicode.js';
 import type { AnyRoute } from './route.js';
 import type { Logger } from '../core/logger.js';
@@ -35,10 +36,7 @@ export type Authenticate = (token: string) => Promise<Principal | undefined>;
 export type Mount = (app: Hono, authenticate: Authenticate) => void;
 
 export function bearerToken(c: Context): string | undefined {
-  const h = c.req.header('authorization');
-  if (!h) return undefined;
-  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
-  return m ? m[1].trim() : undefined;
+  return parseBearer(c.req.header('authorization'));
 }
 
 /** Reads the body as JSON within the size limit; an empty body is `{}`. */

@@ -1,11 +1,11 @@
 // Bearer tokens: the admin token from GATEHOUSE_HOME, and per-user API tokens bound to catalog users.
 import { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { InvalidInputError, NotFoundError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
-import { newId } from '../core/ids.js';
+import { newId, newSecretToken } from '../core/ids.js';
 import { didYouMean } from '../core/suggest.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
@@ -20,7 +20,7 @@ export function ensureAdminToken(home: string, configured?: string): string {
   const file = join(home, 'admin-token');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  const token = `gh_admin_${randomBytes(24).toString('base64url')}`;
+  const token = newSecretToken('gh_admin_');
   writeFileSync(file, token + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
   return token;
@@ -61,7 +61,7 @@ export class TokenService {
     }
     if (ttlMs !== undefined && (!Number.isFinite(ttlMs) || ttlMs <= 0))
       throw new InvalidInputError('ttl must be a positive duration such as 12h or 30d.');
-    const token = `gh_${randomBytes(24).toString('base64url')}`;
+    const token = newSecretToken('gh_');
     const tokenId = newId('tok', this.deps.clock.now());
     const expiresAt = ttlMs ? this.deps.clock.now() + ttlMs : null;
     await this.deps.db.run(

@@ -16,6 +16,8 @@ export const webhookSchema = z
     format: z.enum(['json', 'slack']).default('json'),
     /** Only these events (default: all). */
     events: z.array(z.enum(NOTIFY_EVENTS)).optional(),
+    /** Signs each delivery (x-gatehouse-signature, HMAC-SHA256 over `<x-gatehouse-timestamp>.<body>`). */
+    secret: z.string().min(16, 'use at least 16 characters').optional(),
   })
   .strict();
 

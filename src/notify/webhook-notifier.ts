@@ -1,8 +1,8 @@
 // Webhook notifications: JSON POST (or a Slack-compatible payload) per event, retried with exponential backoff.
-import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { newId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { NotifyConfig, NotifyEventType, WebhookTarget } from './notify-config.js';
+import { sendWebhook } from './webhook-sender.js';
 
 export interface NotifyEvent {
   type: NotifyEventType;
@@ -31,16 +31,6 @@ export interface DeliveryOutcome {
   attempts: number;
   status?: number;
   error?: string;
-}
-
-class DeliveryError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
 }
 
 export function slackPayload(e: NotifyEvent): Record<string, unknown> {
@@ -92,61 +82,28 @@ export class WebhookNotifier implements Notifier {
             data: event.data,
           },
     );
-    const policy = retry(
-      handleWhen((e) => e instanceof DeliveryError && e.retryable),
+    const out = await sendWebhook(
       {
-        maxAttempts: this.cfg.retries,
-        backoff: new ExponentialBackoff({ initialDelay: this.cfg.backoffMs, maxDelay: this.cfg.maxBackoffMs }),
+        url: target.url,
+        body,
+        headers: { 'x-gatehouse-event': event.type, 'x-gatehouse-delivery': deliveryId },
+      },
+      {
+        retries: this.cfg.retries,
+        timeoutMs: this.cfg.timeoutMs,
+        backoffMs: this.cfg.backoffMs,
+        maxBackoffMs: this.cfg.maxBackoffMs,
+        secret: target.secret,
       },
     );
-    let attempts = 0;
-    let status: number | undefined;
-    try {
-      await policy.execute(async () => {
-        attempts++;
-        let res: Response;
-        try {
-          res = await fetch(target.url, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'x-gatehouse-event': event.type,
-              'x-gatehouse-delivery': deliveryId,
-            },
-            body,
-            signal: AbortSignal.timeout(this.cfg.timeoutMs),
-          });
-        } catch (err) {
-          throw new DeliveryError(`cannot reach ${target.url}: ${(err as Error).message}`, true);
-        }
-        status = res.status;
-        await res.arrayBuffer().catch(() => undefined);
-        // 408, 429 and 5xx may pass; other 4xx mean the payload or URL is wrong, so retrying cannot help.
-        if (!res.ok)
-          throw new DeliveryError(
-            `${target.url} answered ${res.status}`,
-            res.status === 408 || res.status === 429 || res.status >= 500,
-            res.status,
-          );
-      });
-      this.onOutcome({ url: target.url, event: event.type, deliveryId, ok: true, attempts, status });
-    } catch (err) {
+    if (!out.ok)
       this.logger.warn('webhook delivery failed', {
         url: target.url,
         event: event.type,
         deliveryId,
-        attempts,
-        error: (err as Error).message,
+        attempts: out.attempts,
+        error: out.error,
       });
-      this.onOutcome({
-        url: target.url,
-        event: event.type,
-        deliveryId,
-        ok: false,
-        attempts,
-        status,
-        error: (err as Error).message,
-      });
-    }
+    this.onOutcome({ url: target.url, event: event.type, deliveryId, ...out });
   }
 }

@@ -1,6 +1,6 @@
 // The policy decision point: pure, in memory, policies indexed by action and resource type; deny > require_approval > allow.
 import type { Decision, Effect, GovernanceRequest, MatchedPolicy, Obligations, Refusal } from '../core/governance.js';
-import { decisionId } from './decision-id.js';
+import { newId } from '../core/ids.js';
 import { buildActivation } from './cel-env.js';
 import type { CompiledBundle, CompiledPolicy } from './compiler.js';
 import { mergeLimit } from '../core/obligations.js';
@@ -78,7 +78,7 @@ export class PolicyEvaluator {
 
   decide(req: GovernanceRequest): Decision {
     const time = this.opts.now();
-    const id = decisionId(time);
+    const id = newId('dec', time);
     const outside = scopeViolation(req);
     if (outside) {
       return {

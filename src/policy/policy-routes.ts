@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock.js';
 import type { DecisionLog } from './decision-log.js';
 import { asGovernanceRequest, governanceRequestSchema } from './policy-schema.js';
 import type { PolicyService } from './policy-service.js';
-import { parseSince } from './since.js';
+import { parseSince } from '../core/duration.js';
 
 const filesBody = z
   .object({

@@ -8,7 +8,7 @@ import type { Coordination } from '../coord/coordination.js';
 import type { CostLimits } from './cel-env.js';
 import { compileBundle, type CompiledBundle, type PolicyFile } from './compiler.js';
 import type { DecisionLog } from './decision-log.js';
-import { decisionId } from './decision-id.js';
+import { newId } from '../core/ids.js';
 import { PolicyEvaluator } from './evaluator.js';
 import type { Activation, PolicyStore } from './policy-store.js';
 import { simulate, type SimulationReport } from './simulate.js';
@@ -102,7 +102,7 @@ export class PolicyService {
   private denyAll(reason: string): Decision {
     const time = this.deps.clock.now();
     return {
-      id: decisionId(time),
+      id: newId('dec', time),
       time,
       effect: 'deny',
       reason,

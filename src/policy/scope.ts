@@ -1,5 +1,18 @@
 // Deny by default: an action on a resource the app's approved manifest does not declare is refused before any policy runs.
+import type { AppManifest } from '../apps/manifest-schema.js';
 import type { AppScope, GovernanceRequest } from '../core/governance.js';
+
+type Spec = AppManifest['spec'];
+
+/** The manifest's entry for a model, when the app declares it (spec.models). */
+export function declaredModel(spec: Spec, model: string): Spec['models'][number] | undefined {
+  return spec.models.find((m) => m.id === model);
+}
+
+/** The manifest's entry for a dataset with this access, when the app declares it (spec.data). */
+export function declaredDataset(spec: Spec, dataset: string, access: string): Spec['data'][number] | undefined {
+  return spec.data.find((d) => d.dataset === dataset && d.access === access);
+}
 
 /** Which declared list of the manifest an action's resource must appear in. */
 const SCOPE_OF: Record<
@@ -17,15 +30,25 @@ function splitHostPort(s: string): { host: string; port?: string } {
   return { host: m?.[1] ?? s, port: m?.[2] };
 }
 
-/** `api.example.com`, `*.example.com` (subdomains only) and `host:port`; a pattern without port allows 80 and 443 only. */
+/** A host name against `api.example.com` or `*.example.com` (any subdomain, never the apex); no ports here. */
+export function hostMatches(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase();
+  const h = host.toLowerCase();
+  if (p.startsWith('*.')) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
+  return h === p;
+}
+
+/**
+ * The one egress rule (govern(), the sandbox's fetch guard and admission all use it): `target` is `host` or
+ * `host:port`; patterns are `api.example.com`, `*.example.com` and `host:port`; a pattern without a port allows
+ * 80 and 443 only.
+ */
 export function egressAllowed(patterns: readonly string[], target: string): boolean {
   const t = splitHostPort(target);
   return patterns.some((raw) => {
     const p = splitHostPort(raw);
     const portOk = p.port ? t.port === p.port : t.port === undefined || t.port === '443' || t.port === '80';
-    if (!portOk) return false;
-    if (p.host.startsWith('*.')) return t.host.endsWith(p.host.slice(1)) && t.host.length > p.host.length - 1;
-    return t.host === p.host;
+    return portOk && hostMatches(p.host, t.host);
   });
 }
 

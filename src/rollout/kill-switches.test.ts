@@ -10,6 +10,7 @@ import { testDatabases } from '../testing/databases.js';
 import { KillSwitches } from './kill-switches.js';
 import { rolloutMigrations } from './rollout-migrations.js';
 import { parseScope } from './scopes.js';
+import { REDIS, suiteNeeds, TEST_REDIS_URL } from '../testing/requires.js';
 
 const req = (
   over: Partial<GovernanceRequest['subject']> = {},
@@ -158,12 +159,12 @@ describe('kill switch signals and input', () => {
   });
 });
 
-describe('kill switches over Redis pub/sub', () => {
+describe('kill switches over Redis pub/sub', await suiteNeeds(REDIS), () => {
   it('reaches a replica on another Redis connection without polling, and ignores forged garbage on the channel', async () => {
     const { RedisCoordination } = await import('../coord/redis-coordination.js');
     const { randomBytes } = await import('node:crypto');
     const prefix = `test:${randomBytes(4).toString('hex')}:`;
-    const url = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const url = TEST_REDIS_URL;
     const ca = new RedisCoordination({ url, prefix });
     const cb = new RedisCoordination({ url, prefix });
     const { db, cleanup } = await testDatabases[0].open(rolloutMigrations);

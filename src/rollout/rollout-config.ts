@@ -11,6 +11,8 @@ export const rolloutConfigSchema = z
         retries: z.number().int().min(0).max(10).default(3),
         timeoutMs: z.number().int().positive().default(5000),
         backoffMs: z.number().int().positive().default(200),
+        /** Signs alert deliveries (x-gatehouse-signature, as notify webhooks). */
+        secret: z.string().min(16, 'use at least 16 characters').optional(),
       })
       .strict()
       .prefault({}),

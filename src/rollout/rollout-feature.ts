@@ -31,7 +31,7 @@ export interface RolloutFeatureDeps {
   bundleRevision?: () => string | undefined;
   evidence?: AuditEvidenceSource;
   snapshotMinutes?: number;
-  webhook?: { retries?: number; timeoutMs?: number; backoffMs?: number };
+  webhook?: { retries?: number; timeoutMs?: number; backoffMs?: number; secret?: string };
   onKillsChange?: (active: readonly KillRecord[]) => void;
 }
 

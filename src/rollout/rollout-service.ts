@@ -1,12 +1,12 @@
 // The rollout feature in one object: the gate (kill switches, then flags), the cap overlay, kills with a
 // forensic snapshot first, rollback, and the responder alert rules act through.
-import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type { AppReader } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { GateCheck, GateRefusal, GovernanceRequest } from '../core/governance.js';
 import type { Logger } from '../core/logger.js';
+import { sendWebhook } from '../notify/webhook-sender.js';
 import { silentLogger } from '../core/logger.js';
 import type { AlertResponder } from '../telemetry/alert-engine.js';
 import type { CapOverlay } from './caps.js';
@@ -27,7 +27,7 @@ export interface RolloutParts {
   clock?: Clock;
   logger?: Logger;
   /** Webhook delivery: retries after the first attempt and per-attempt timeout. */
-  webhook?: { retries?: number; timeoutMs?: number; backoffMs?: number };
+  webhook?: { retries?: number; timeoutMs?: number; backoffMs?: number; secret?: string };
 }
 
 /** Classifications whose kill lift needs two distinct approvers. */
@@ -167,34 +167,17 @@ export class RolloutService implements GateCheck {
     payload: Record<string, unknown>,
   ): Promise<{ ok: boolean; status?: number; error?: string }> {
     const cfg = this.parts.webhook ?? {};
-    let status: number | undefined;
-    const policy = retry(
-      handleWhen((e) => (e as { retryable?: boolean }).retryable === true),
+    const body = JSON.stringify({ ...payload, time: new Date(this.clock.now()).toISOString() });
+    const out = await sendWebhook(
+      { url, body, headers: { 'x-gatehouse-event': 'alert.fired', ...headers } },
       {
-        maxAttempts: cfg.retries ?? 3,
-        backoff: new ExponentialBackoff({ initialDelay: cfg.backoffMs ?? 200, maxDelay: 5000 }),
+        retries: cfg.retries ?? 3,
+        timeoutMs: cfg.timeoutMs ?? 5000,
+        backoffMs: cfg.backoffMs ?? 200,
+        maxBackoffMs: 5000,
+        secret: cfg.secret,
       },
     );
-    try {
-      await policy.execute(async () => {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-gatehouse-event': 'alert.fired', ...headers },
-          body: JSON.stringify({ ...payload, time: new Date(this.clock.now()).toISOString() }),
-          signal: AbortSignal.timeout(cfg.timeoutMs ?? 5000),
-        }).catch((err: Error) => {
-          throw Object.assign(new Error(`cannot reach webhook: ${err.message}`), { retryable: true });
-        });
-        status = res.status;
-        await res.arrayBuffer().catch(() => undefined);
-        if (!res.ok)
-          throw Object.assign(new Error(`webhook answered ${res.status}`), {
-            retryable: res.status === 408 || res.status === 429 || res.status >= 500,
-          });
-      });
-      return { ok: true, status };
-    } catch (err) {
-      return { ok: false, status, error: (err as Error).message };
-    }
+    return { ok: out.ok, status: out.status, error: out.error };
   }
 }

@@ -29,6 +29,7 @@ import {
 import { AppRunError } from './tier.js';
 import { WasmTier } from './wasm-tier.js';
 import type { LlmCaller } from './llm-invoker.js';
+import { CONTAINER_TIER, suiteNeeds } from '../testing/requires.js';
 
 const home = tempDir('gh-run-');
 const code = (app: string, ...files: string[]) =>
@@ -107,8 +108,10 @@ function setup(tier: 'wasm' | 'container') {
   return { runner, governor, audit, telemetry, llm, tokens, apps };
 }
 
+const containerNeeds = await suiteNeeds(CONTAINER_TIER);
+
 for (const tier of ['wasm', 'container'] as const) {
-  describe(`app runs in the ${tier} tier`, () => {
+  describe(`app runs in the ${tier} tier`, tier === 'container' ? containerNeeds : {}, () => {
     it('runs the chatbot and records the run and its calls under one run id', async () => {
       const s = setup(tier);
       const r = await s.runner.run({ app: 'chatbot', input: { message: 'hello there' }, user: 'bob' });

@@ -14,6 +14,7 @@ import { guardedFetch, type Resolver } from '../connectors/egress-guard.js';
 import type { OutboundScanner } from '../connectors/outbound-scanner.js';
 import type { LlmInvoker } from './llm-invoker.js';
 import { hostAllowed, connectorFor } from './egress-scope.js';
+import { declaredDataset, declaredModel } from '../policy/scope.js';
 import type { RunClaims, RunTokens } from './run-token.js';
 import type { Bridge, CapabilityMethod } from './tier.js';
 
@@ -118,7 +119,7 @@ export class CapabilityBridge implements Bridge {
         case 'llm.chat': {
           const req = parseOrThrow(llmSchema, args, 'ctx.llm.chat request');
           resource = req.model;
-          const m = this.manifest.models.find((x) => x.id === req.model);
+          const m = declaredModel(this.manifest, req.model);
           if (!m) this.manifestDeny(`model '${req.model}' is not declared in the app manifest (spec.models)`);
           if (!this.deps.llm) throw new UnavailableError('ctx.llm.chat is not wired on this server (no model gateway)');
           const caller = {
@@ -156,7 +157,7 @@ export class CapabilityBridge implements Bridge {
         case 'data.query': {
           const { dataset, request } = parseOrThrow(dataSchema, args, 'ctx.data.query arguments');
           resource = dataset;
-          const decl = this.manifest.data.find((d) => d.dataset === dataset && d.access === 'read');
+          const decl = declaredDataset(this.manifest, dataset, 'read');
           if (!decl) this.manifestDeny(`dataset '${dataset}' is not declared for read in the app manifest (spec.data)`);
           const doc = this.deps.catalog.dataset(dataset);
           if (!doc) throw new PolicyDeniedError(`dataset '${dataset}' is not in the catalog`, { policy: 'catalog' });

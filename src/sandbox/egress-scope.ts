@@ -1,26 +1,14 @@
 // Which URLs an app's manifest lets it reach: spec.egress host patterns, or endpoints of its declared connectors.
 import type { CatalogReader, ConnectorDoc } from '../catalog/catalog-schema.js';
-
-function hostMatches(pattern: string, host: string): boolean {
-  const p = pattern.toLowerCase();
-  if (p.startsWith('*.')) return host.endsWith(p.slice(1)) && host.length > p.length - 1;
-  return host === p;
-}
+import { egressAllowed, hostMatches } from '../policy/scope.js';
 
 function defaultPort(u: URL): string {
   return u.port || (u.protocol === 'https:' ? '443' : '80');
 }
 
-/** spec.egress entries are `host`, `*.domain` or `host:port` (no port = 80/443 only). */
+/** spec.egress entries are `host`, `*.domain` or `host:port` (no port = 80/443 only): policy/scope.ts's rule. */
 export function hostAllowed(egress: readonly string[], url: URL): boolean {
-  const port = defaultPort(url);
-  return egress.some((e) => {
-    const m = /^(.*?)(?::(\d+))?$/.exec(e.toLowerCase());
-    if (!m) return false;
-    const [, host, p] = m;
-    if (!hostMatches(host, url.hostname)) return false;
-    return p ? p === port : port === '80' || port === '443';
-  });
+  return egressAllowed(egress, `${url.hostname}:${defaultPort(url)}`);
 }
 
 /** Connector endpoints are URL patterns such as `https://api.example.com/v1/*` (scheme, host, port, path prefix). */

@@ -9,8 +9,10 @@ import { parseAllDocuments } from 'yaml';
 import { repoPath } from '../core/repo-root.js';
 import { FakeUpstream } from '../demo/fake-upstream.js';
 import { startTestGatehouse, type TestGatehouse } from '../testing/test-gatehouse.js';
+import { CONTAINER_TIER, suiteNeeds } from '../testing/requires.js';
 
-describe('templates end to end through the gateway', () => {
+// The set-up submits apps in both tiers, so the whole suite needs the container tier.
+describe('templates end to end through the gateway', await suiteNeeds(CONTAINER_TIER), () => {
   let t: TestGatehouse;
   let up: FakeUpstream;
   let alice = '';

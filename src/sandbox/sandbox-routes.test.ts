@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { AppService } from '../apps/app-service.js';
 import { SYSTEM_PRINCIPAL } from '../identity/principal.js';
 import { startTestGatehouse, type TestGatehouse } from '../testing/test-gatehouse.js';
+import { CONTAINER_TIER, suiteNeeds } from '../testing/requires.js';
 
 const manifest = (name: string, tier: string, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'gatehouse/v1',
@@ -25,7 +26,8 @@ const code = {
     'export default async function main(input, ctx) { ctx.log("run", input); return { got: input, at: "sandbox" } }',
 };
 
-describe('app runs over HTTP and the CLI', () => {
+// The set-up submits an app in each tier, so the whole suite needs the container tier.
+describe('app runs over HTTP and the CLI', await suiteNeeds(CONTAINER_TIER), () => {
   let t: TestGatehouse;
   let alice = '';
   const api = (method: string, path: string, body?: unknown) => t.api(method, path, body, alice);

@@ -13,6 +13,7 @@ import { ContainerTier } from './container-tier.js';
 import { RunTokens } from './run-token.js';
 import { FakeApps, FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry } from './sandbox-fakes.js';
 import { WasmTier } from './wasm-tier.js';
+import { CONTAINER_TIER, suiteNeeds } from '../testing/requires.js';
 
 const kb = parseAllDocuments(readFileSync(repoPath('examples/catalog/data.yaml'), 'utf8'))
   .map((d) => d.toJS() as { kind: string; metadata: { name: string } })
@@ -35,8 +36,10 @@ function template(name: string, tier: 'wasm' | 'container') {
   };
 }
 
+const containerNeeds = await suiteNeeds(CONTAINER_TIER);
+
 for (const tier of ['wasm', 'container'] as const) {
-  describe(`templates in the ${tier} tier`, () => {
+  describe(`templates in the ${tier} tier`, tier === 'container' ? containerNeeds : {}, () => {
     const apps = new FakeApps();
     for (const n of ['chatbot', 'summarizer', 'data-explorer']) {
       const t = template(n, tier);

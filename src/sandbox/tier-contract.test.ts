@@ -6,6 +6,7 @@ import { ContainerTier } from './container-tier.js';
 import { AppRunError, type Bridge, type RunLimits, type SandboxTier } from './tier.js';
 import { WasmTier } from './wasm-tier.js';
 import { PolicyDeniedError } from '../core/errors.js';
+import { CONTAINER_TIER, suiteNeeds } from '../testing/requires.js';
 
 const tiers: SandboxTier[] = [new WasmTier(), new ContainerTier()];
 const limits: RunLimits = { timeoutMs: 1500, memoryMb: 64, maxOutputBytes: 100_000 };
@@ -35,8 +36,10 @@ async function failure(p: Promise<unknown>): Promise<AppRunError> {
   return err;
 }
 
+const containerNeeds = await suiteNeeds(CONTAINER_TIER);
+
 for (const tier of tiers) {
-  describe(`sandbox tier contract: ${tier.name}`, () => {
+  describe(`sandbox tier contract: ${tier.name}`, tier.name === 'container' ? containerNeeds : {}, () => {
     it('is available on this host', async () => {
       const a = await tier.available();
       assert.equal(a.ok, true, a.reason);

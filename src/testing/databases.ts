@@ -1,5 +1,5 @@
 // Test helper: the store implementations a contract suite runs against (a real SQLite file and the
-// PostgreSQL server from GATEHOUSE_TEST_DATABASE_URL). PostgreSQL being down is a failure, never a skip.
+// PostgreSQL server from GATEHOUSE_TEST_DATABASE_URL). PostgreSQL down fails in CI; elsewhere it is skipped loudly.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,12 @@ import { PostgresDb } from '../store/postgres-db.js';
 import { SqliteDb } from '../store/sqlite-db.js';
 import { migrate, type Migration, type SqlDb } from '../store/sql-db.js';
 
-export const TEST_PG_URL = process.env.GATEHOUSE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { missing, POSTGRES, TEST_PG_URL } from './requires.js';
+
+export { TEST_PG_URL };
+
+/** The stores whole-platform tests run on: SQLite, and PostgreSQL unless it is missing outside CI. */
+export const testStores: ('sqlite' | 'postgres')[] = (await missing(POSTGRES)) ? ['sqlite'] : ['sqlite', 'postgres'];
 
 export interface TestDatabase {
   name: 'sqlite' | 'postgres';
@@ -26,7 +31,7 @@ export function tempDir(prefix = 'gatehouse-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export const testDatabases: TestDatabase[] = [
+const allDatabases: TestDatabase[] = [
   {
     name: 'sqlite',
     async open(migrations = []) {
@@ -64,6 +69,9 @@ export const testDatabases: TestDatabase[] = [
     },
   },
 ];
+
+/** The stores a contract suite runs against: SQLite, and PostgreSQL unless it is missing outside CI. */
+export const testDatabases: TestDatabase[] = allDatabases.filter((d) => testStores.includes(d.name));
 
 /** A fresh PostgreSQL schema name for a whole-service test (createGatehouse's pgSchema option). */
 export function freshPgSchema(): string {

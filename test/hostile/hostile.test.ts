@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { AppRunError } from '../../src/sandbox/tier.js';
 import { loadCorpus, startHarness } from './hostile-harness.js';
+import { CONTAINER_TIER, suiteNeeds } from '../../src/testing/requires.js';
 
 type Out = Record<string, unknown> & unknown[];
 let h: Awaited<ReturnType<typeof startHarness>>;
@@ -103,10 +104,12 @@ async function sandboxProcesses(): Promise<number> {
   return live;
 }
 
+const containerNeeds = await suiteNeeds(CONTAINER_TIER);
+
 for (const c of loadCorpus()) {
   describe(`hostile: ${c.name} (${c.description})`, () => {
     for (const tier of c.tiers) {
-      it(`is contained in the ${tier} tier`, async () => {
+      it(`is contained in the ${tier} tier`, tier === 'wasm' ? {} : containerNeeds, async () => {
         const app = h.addApp(c, tier === 'wasm' ? 'wasm' : 'container');
         const runner = tier === 'container-escaped' ? h.escapedRunner : h.runner;
         const res = await runner.run({ app, input: { secretPath: h.secretPath, port: h.port }, user: 'mallory' }).then(
