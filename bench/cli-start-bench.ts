@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { rmSync } from 'node:fs';
-import { configSchema } from '../src/config/config.js';
+import { configSchema } from '../src/feature-registry.js';
 import { silentLogger } from '../src/core/logger.js';
 import { repoPath } from '../src/core/repo-root.js';
 import { createGatehouse } from '../src/main.js';

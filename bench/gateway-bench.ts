@@ -43,7 +43,7 @@ async function upstreamChild(): Promise<void> {
 }
 
 async function gatewayChild(upstreamUrl: string): Promise<void> {
-  const { configSchema } = await import('../src/config/config.js');
+  const { configSchema } = await import('../src/feature-registry.js');
   const { createGatehouse } = await import('../src/main.js');
   const { silentLogger } = await import('../src/core/logger.js');
   const home = mkdtempSync(join(tmpdir(), 'gh-gw-bench-'));
@@ -174,7 +174,8 @@ async function gatewayCoreChild(upstreamUrl: string): Promise<void> {
   const { SqliteDb } = await import('../src/store/sqlite-db.js');
   const { migrate } = await import('../src/store/sql-db.js');
   const { gatewayMigrations } = await import('../src/gateway/gateway-migrations.js');
-  const { FakeApps, FakeCatalog, appVersion, modelDoc } = await import('../src/gateway/testing/gateway-harness.js');
+  const { FakeCatalog, appVersion, modelDoc } = await import('../src/gateway/testing/gateway-harness.js');
+  const { MemoryApps } = await import('../src/apps/testing/memory-apps.js');
   const { createGatewayFeature } = await import('../src/gateway/gateway-feature.js');
   const { createGovernor } = await import('../src/govern/governor.js');
   const { compileBundle } = await import('../src/policy/compiler.js');
@@ -188,7 +189,7 @@ async function gatewayCoreChild(upstreamUrl: string): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'gh-gw-core-'));
   const db = new SqliteDb(join(home, 'gatehouse.db'));
   await migrate(db, gatewayMigrations);
-  const apps = new FakeApps();
+  const apps = new MemoryApps();
   const catalog = new FakeCatalog();
   catalog.models.set(
     'gpt-4o-mini',

@@ -15,7 +15,6 @@ import { guestScript } from '../src/sandbox/guest-script.js';
 import { hostCall } from '../src/sandbox/host-call.js';
 import { RunTokens } from '../src/sandbox/run-token.js';
 import {
-  FakeApps,
   FakeCatalog,
   FakeGovernor,
   FakeLlm,
@@ -26,6 +25,7 @@ import {
 import type { Bridge, SandboxTier } from '../src/sandbox/tier.js';
 import { runGuest } from '../src/sandbox/wasm-guest.js';
 import { WasmTier } from '../src/sandbox/wasm-tier.js';
+import { MemoryApps } from '../src/apps/testing/memory-apps.js';
 
 const limits = { timeoutMs: 30_000, memoryMb: 128, maxOutputBytes: 1_000_000 };
 const noopBridge: Bridge = { call: async () => null };
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
   }
 
   // Governed round trip: the real CapabilityBridge (manifest check, govern() on a fake governor, audit, telemetry).
-  const apps = new FakeApps();
+  const apps = new MemoryApps();
   const v = apps.add(testManifest('bench', { models: [{ id: 'm' }] }), { 'main.js': '' });
   const tokens = new RunTokens(systemClock);
   const { token, claims } = await tokens.issue({ app: 'bench', version: 1, user: 'u', run: 'run_bench' }, 600_000);

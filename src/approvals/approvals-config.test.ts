@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config/config.js';
+import { loadConfig } from '../feature-registry.js';
 
 function home(yaml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'gh-cfg-'));

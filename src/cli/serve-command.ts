@@ -14,7 +14,7 @@ export function registerServeCommand(program: Command, cli: CliContext): void {
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
         throw new InvalidInputError(`--port must be a whole number from 0 to 65535, got '${opts.port}'.`);
       }
-      const { loadConfig } = await import('../config/config.js');
+      const { loadConfig } = await import('../feature-registry.js');
       const config = loadConfig({ env: cli.env, overrides: { host: opts.host, port } });
       // Loaded here so other commands never pay for the whole server's modules.
       const { createGatehouse } = await import('../main.js');

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from './config.js';
+import { loadConfig } from '../feature-registry.js';
 import { tempDir } from '../testing/databases.js';
 import { InvalidInputError } from '../core/errors.js';
 

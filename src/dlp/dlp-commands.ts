@@ -41,7 +41,7 @@ async function loadEngine(cli: CliContext, vaultPath?: string) {
   // Loaded on use: the PERSON lexicon costs ~200 ms, which other commands should not pay.
   const [{ createDlpEngine }, { loadConfig }, { openFileVault }] = await Promise.all([
     import('./engine.js'),
-    import('../config/config.js'),
+    import('../feature-registry.js'),
     import('./file-vault.js'),
   ]);
   const cfg = loadConfig({ env: cli.env });

@@ -130,7 +130,7 @@ describe('Anthropic surface with the official @anthropic-ai/sdk client', () => {
 
   it('refuses sessions of a version that is no longer in force', async () => {
     const s = await h.gateway.credentials.createSession('writer', 'dave', '10m');
-    const v = h.apps.versions.get('writer')!;
+    const v = (await h.apps.latestVersion('writer'))!;
     h.apps.put({ ...v, version: 2 });
     await new Promise((r) => setTimeout(r, 1100)); // the in-force lookup is cached for one second
     const sc = new Anthropic({ apiKey: s.token, baseURL: h.url, maxRetries: 0 });

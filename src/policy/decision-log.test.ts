@@ -79,4 +79,32 @@ describe('decision log under pressure', () => {
       await cleanup();
     }
   });
+
+  it('keeps one write in flight: while the store is slow, records wait in the bounded buffer', async () => {
+    const { db, cleanup } = await sqlite.open(policyMigrations);
+    try {
+      const slow = new Proxy(db, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          if (prop === 'transaction')
+            return async (fn: (tx: SqlDb) => Promise<unknown>) => {
+              await new Promise((r) => setTimeout(r, 100));
+              return target.transaction(fn as never);
+            };
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      const log = new DecisionLog(slow, silentLogger, { maxBuffered: 5, batchSize: 1, flushIntervalMs: 60_000 });
+      for (let i = 0; i < 50; i++) log.record(decision(`allow-${i}`, 'allow'), req);
+      assert.equal(log.dropped, 44, 'one in flight, five waiting: the rest were shed');
+      log.record(decision('deny-late', 'deny'), req);
+      assert.equal(log.dropped, 45, 'a refusal displaces the oldest waiting allow');
+      await log.flush();
+      const stored = (await log.query({ limit: 100 })).map((d) => d.id);
+      assert.equal(stored.length, 6);
+      assert.ok(stored.includes('deny-late'));
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -117,7 +117,7 @@ const INSERT = `INSERT INTO policy_decisions (${COLUMNS.join(', ')}) VALUES (${C
 export class DecisionLog implements DecisionSink {
   private buffer: unknown[][] = [];
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private writing: Promise<void> | undefined;
   /** Records dropped because the buffer overflowed or a write failed. */
   dropped = 0;
   private readonly opts: Required<DecisionLogOptions>;
@@ -177,14 +177,22 @@ export class DecisionLog implements DecisionSink {
     this.dropped++;
   }
 
-  /** Writes everything queued so far (one transaction per batch); resolves when it is stored. */
+  /** Writes everything queued so far (one transaction per batch); resolves when it is stored or dropped. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.buffer;
-    this.buffer = [];
-    this.flushing = this.flushing.then(async () => {
-      if (batch.length === 0) return;
+    // One write in flight at a time: while the store is slow, records wait in the bounded buffer (where shed()
+    // applies) instead of piling up in a promise chain.
+    this.writing ??= this.drain().finally(() => {
+      this.writing = undefined;
+    });
+    return this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.buffer.length > 0) {
+      const batch = this.buffer;
+      this.buffer = [];
       try {
         await this.db.transaction(async (tx) => {
           for (const row of batch) await tx.run(INSERT, row);
@@ -194,18 +202,18 @@ export class DecisionLog implements DecisionSink {
         const kept = batch.filter(isEnforcingRefusal);
         this.dropped += batch.length - kept.length;
         this.buffer.unshift(...kept);
-        if (kept.length && !this.timer) {
-          this.timer = setTimeout(() => void this.flush(), this.opts.flushIntervalMs);
-          this.timer.unref();
-        }
         this.logger.error('decision log write failed; allows dropped, refusals kept for the next flush', {
           dropped: batch.length - kept.length,
           kept: kept.length,
           error: (err as Error).message,
         });
+        if (this.buffer.length && !this.timer) {
+          this.timer = setTimeout(() => void this.flush(), this.opts.flushIntervalMs);
+          this.timer.unref();
+        }
+        return;
       }
-    });
-    return this.flushing;
+    }
   }
 
   async query(q: DecisionQuery): Promise<LoggedDecision[]> {

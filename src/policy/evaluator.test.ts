@@ -177,6 +177,26 @@ describe('policy evaluator', () => {
     );
   });
 
+  it('lets a query read only datasets declared with read access', () => {
+    const ev = evaluator(policy('ok', 'effect: allow'));
+    const scoped = {
+      ...app,
+      datasets: ['kb', 'outbox'],
+      spec: {
+        data: [
+          { dataset: 'kb', access: 'read' },
+          { dataset: 'outbox', access: 'write' },
+        ],
+      },
+    };
+    const query = (id: string) =>
+      ev.decide(req({ app: scoped, action: 'data.query', resource: { type: 'dataset', id, attributes: {} } }));
+    assert.equal(query('kb').effect, 'allow');
+    const w = query('outbox');
+    assert.equal(w.effect, 'deny', 'a write-only declaration does not allow reading');
+    assert.match(w.reason, /dataset outbox is not declared/);
+  });
+
   it('denies by default what the manifest does not declare, before any policy', () => {
     const ev = evaluator(policy('ok', 'effect: allow'));
     assert.equal(ev.decide(req({ resource: { type: 'model', id: 'm2', attributes: {} } })).effect, 'deny');

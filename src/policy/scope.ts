@@ -52,6 +52,11 @@ export function egressAllowed(patterns: readonly string[], target: string): bool
   });
 }
 
+function readableDatasets(app: AppScope): string[] {
+  const data = (app.spec as { data?: { dataset: string; access?: string }[] }).data;
+  return data ? data.filter((d) => d.access === 'read').map((d) => d.dataset) : app.datasets;
+}
+
 /** Returns why the request is outside the app's declared scope, or undefined when it is inside (or not an app call). */
 export function scopeViolation(req: GovernanceRequest): string | undefined {
   const app: AppScope | undefined = req.app;
@@ -68,8 +73,9 @@ export function scopeViolation(req: GovernanceRequest): string | undefined {
   const kind = scope ? undefined : Object.values(SCOPE_OF).find((s) => s.types.includes(req.resource.type));
   const s = scope ?? kind;
   if (!s) return undefined;
-  const declared = app[s.list];
   const id = req.resource.id;
+  // A query reads: only datasets declared with read access count (a write-only declaration does not).
+  const declared = req.action === 'data.query' ? readableDatasets(app) : app[s.list];
   const ok = s.list === 'egress' ? egressAllowed(declared, id) : declared.includes(id);
   if (ok) return undefined;
   return `${req.resource.type} ${id} is not declared in app ${app.name} v${app.version} (${s.field}); declare it in the manifest and resubmit for approval`;

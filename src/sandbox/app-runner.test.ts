@@ -17,19 +17,12 @@ import { AppRunner } from './app-runner.js';
 import { ContainerTier } from './container-tier.js';
 import { MicrovmTier } from './microvm-tier.js';
 import { RunTokens } from './run-token.js';
-import {
-  FakeApps,
-  FakeCatalog,
-  FakeGovernor,
-  FakeLlm,
-  MemoryAudit,
-  MemoryTelemetry,
-  testManifest,
-} from './sandbox-fakes.js';
+import { FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry, testManifest } from './sandbox-fakes.js';
 import { AppRunError } from './tier.js';
 import { WasmTier } from './wasm-tier.js';
 import type { LlmCaller } from './llm-invoker.js';
 import { CONTAINER_TIER, suiteNeeds } from '../testing/requires.js';
+import { MemoryApps } from '../apps/testing/memory-apps.js';
 
 const home = tempDir('gh-run-');
 const code = (app: string, ...files: string[]) =>
@@ -74,7 +67,7 @@ function setup(tier: 'wasm' | 'container') {
       spec: { kind: 'http', endpoints: [`http://127.0.0.1:${port}/`], allowPrivateNetwork: true, approved: true },
     }),
   ]);
-  const apps = new FakeApps();
+  const apps = new MemoryApps();
   const models = [{ id: 'gpt-4o-mini' }];
   apps.add(testManifest('chatbot', { models }, tier), code('chatbot', 'main.ts'));
   apps.add(testManifest('summarizer', { models }, tier), code('summarizer', 'main.ts', 'chunk.ts'));

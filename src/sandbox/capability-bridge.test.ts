@@ -13,15 +13,8 @@ import type { Governor } from '../core/governance.js';
 import { CapabilityBridge, type BridgeDeps } from './capability-bridge.js';
 import type { LlmInvoker } from './llm-invoker.js';
 import { RunTokens } from './run-token.js';
-import {
-  FakeApps,
-  FakeCatalog,
-  FakeGovernor,
-  FakeLlm,
-  MemoryAudit,
-  MemoryTelemetry,
-  testManifest,
-} from './sandbox-fakes.js';
+import { FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry, testManifest } from './sandbox-fakes.js';
+import { MemoryApps } from '../apps/testing/memory-apps.js';
 
 async function make(over: Partial<BridgeDeps> = {}, spec: Record<string, unknown> = {}) {
   const clock = new ManualClock();
@@ -29,7 +22,7 @@ async function make(over: Partial<BridgeDeps> = {}, spec: Record<string, unknown
   const audit = new MemoryAudit();
   const telemetry = new MemoryTelemetry();
   const governor = new FakeGovernor();
-  const v = new FakeApps().add(testManifest('app', { models: [{ id: 'm', maxOutputTokens: 50 }], ...spec }), {});
+  const v = new MemoryApps().add(testManifest('app', { models: [{ id: 'm', maxOutputTokens: 50 }], ...spec }), {});
   const { token, claims } = await tokens.issue({ app: 'app', version: 1, user: 'u', run: 'run_1' }, 10_000);
   const deps: BridgeDeps = {
     governor,

@@ -1,7 +1,5 @@
-// Small in-memory fakes for sandbox tests and the bench: a rule-driven governor, recording sinks, catalog, apps, LLM.
-import { pickInForce } from '../apps/lifecycle-states.js';
-import type { AppManifest, AppReader, AppVersion } from '../apps/manifest-schema.js';
-import { manifestSchema } from '../apps/manifest-schema.js';
+// Small in-memory fakes for sandbox tests and the bench: a rule-driven governor, recording sinks, catalog, LLM.
+// (Apps come from apps/testing/memory-apps.ts, which passes the AppReader contract suite.)
 import type {
   CatalogDoc,
   CatalogKind,
@@ -86,38 +84,6 @@ export class FakeCatalog implements CatalogReader {
   }
   list<K extends CatalogKind>(kind: K): Extract<CatalogDoc, { kind: K }>[] {
     return this.docs.filter((d) => d.kind === kind) as Extract<CatalogDoc, { kind: K }>[];
-  }
-}
-
-export class FakeApps implements AppReader {
-  readonly versions: AppVersion[] = [];
-  add(manifest: unknown, code: Record<string, string>, state: AppVersion['state'] = 'released'): AppVersion {
-    const m: AppManifest = manifestSchema.parse(manifest);
-    const version = this.versions.filter((v) => v.app === m.metadata.name).length + 1;
-    const v: AppVersion = {
-      app: m.metadata.name,
-      version,
-      hash: newId('h'),
-      manifest: m,
-      code,
-      state,
-      submittedBy: m.metadata.owner,
-      createdAt: 0,
-    };
-    this.versions.push(v);
-    return v;
-  }
-  async getVersion(app: string, version: number) {
-    return this.versions.find((v) => v.app === app && v.version === version);
-  }
-  async latestVersion(app: string) {
-    return this.versions.filter((v) => v.app === app).at(-1);
-  }
-  async inForce(app: string) {
-    return pickInForce(this.versions.filter((v) => v.app === app));
-  }
-  async listVersions(app: string) {
-    return this.versions.filter((v) => v.app === app);
   }
 }
 

@@ -11,9 +11,10 @@ import { DatasetQuery } from '../connectors/dataset-query.js';
 import { AppRunner } from './app-runner.js';
 import { ContainerTier } from './container-tier.js';
 import { RunTokens } from './run-token.js';
-import { FakeApps, FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry } from './sandbox-fakes.js';
+import { FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry } from './sandbox-fakes.js';
 import { WasmTier } from './wasm-tier.js';
 import { CONTAINER_TIER, suiteNeeds } from '../testing/requires.js';
+import { MemoryApps } from '../apps/testing/memory-apps.js';
 
 const kb = parseAllDocuments(readFileSync(repoPath('examples/catalog/data.yaml'), 'utf8'))
   .map((d) => d.toJS() as { kind: string; metadata: { name: string } })
@@ -40,7 +41,7 @@ const containerNeeds = await suiteNeeds(CONTAINER_TIER);
 
 for (const tier of ['wasm', 'container'] as const) {
   describe(`templates in the ${tier} tier`, tier === 'container' ? containerNeeds : {}, () => {
-    const apps = new FakeApps();
+    const apps = new MemoryApps();
     for (const n of ['chatbot', 'summarizer', 'data-explorer']) {
       const t = template(n, tier);
       apps.add(t.manifest, t.code);

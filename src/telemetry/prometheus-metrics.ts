@@ -1,8 +1,14 @@
 // Prometheus exposition of the telemetry stream (prom-client, own registry) and the GET /metrics mount.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import type { TelemetryEvent } from '../core/sinks.js';
 import { bearerToken, type Mount } from '../http/server.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
+
+/** Compares secrets in constant time (as digests, so lengths do not leak either). */
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
 
 const NOBODY: Principal = { user: 'anonymous', roles: [], groups: [] };
 
@@ -125,7 +131,7 @@ export class PrometheusMetrics {
         const bearer = bearerToken(c);
         const allowed =
           opts.public ||
-          (opts.token !== undefined && bearer === opts.token) ||
+          (opts.token !== undefined && bearer !== undefined && sameSecret(bearer, opts.token)) ||
           (bearer !== undefined && hasAnyRole((await authenticate(bearer)) ?? NOBODY, ['security', 'auditor']));
         if (!allowed) {
           const message =

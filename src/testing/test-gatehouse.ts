@@ -1,7 +1,7 @@
 // Test helper: a whole Gatehouse on 127.0.0.1 (port 0) over a temp home, on SQLite or a fresh PostgreSQL schema.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configSchema, type GatehouseConfig } from '../config/config.js';
+import { configSchema, type GatehouseConfig } from '../feature-registry.js';
 import type { Clock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import { createGatehouse, type Gatehouse } from '../main.js';

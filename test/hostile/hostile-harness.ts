@@ -15,7 +15,6 @@ import { AppRunner } from '../../src/sandbox/app-runner.js';
 import { ContainerTier } from '../../src/sandbox/container-tier.js';
 import { RunTokens } from '../../src/sandbox/run-token.js';
 import {
-  FakeApps,
   FakeCatalog,
   FakeGovernor,
   FakeLlm,
@@ -25,6 +24,7 @@ import {
 } from '../../src/sandbox/sandbox-fakes.js';
 import { WasmTier } from '../../src/sandbox/wasm-tier.js';
 import { tempDir } from '../../src/testing/databases.js';
+import { MemoryApps } from '../../src/apps/testing/memory-apps.js';
 
 export interface HostileCase {
   name: string;
@@ -111,7 +111,7 @@ export async function startHarness() {
   const audit = new MemoryAudit();
   const telemetry = new MemoryTelemetry();
   const llm = new FakeLlm();
-  const apps = new FakeApps();
+  const apps = new MemoryApps();
   const spec = (tier: 'wasm' | 'container') =>
     testManifest(
       'x',

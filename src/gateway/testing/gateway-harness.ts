@@ -1,10 +1,9 @@
 // Test harness: the gateway on real HTTP (127.0.0.1) in front of the fake upstream, with in-memory fakes of the
 // catalog, apps and governor, a real SQLite file, real DLP, and the coordination the test picks.
-import { pickInForce } from '../../apps/lifecycle-states.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { manifestSchema, type AppReader, type AppVersion, type LifecycleState } from '../../apps/manifest-schema.js';
+import { manifestSchema, type AppVersion, type LifecycleState } from '../../apps/manifest-schema.js';
 import type { CatalogReader, ModelDoc } from '../../catalog/catalog-schema.js';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
@@ -22,6 +21,7 @@ import { gatewayMigrations } from '../gateway-migrations.js';
 import { createGatewayFeature, type GatewayFeature } from '../gateway-feature.js';
 import type { GatewayConfig } from '../gateway-config.js';
 import { FakeUpstream } from '../../demo/fake-upstream.js';
+import { MemoryApps } from '../../apps/testing/memory-apps.js';
 
 export const PROVIDER_KEY = 'sk-provider-secret-123';
 
@@ -67,28 +67,6 @@ export function appVersion(
     },
   });
   return { app: name, version, hash: 'h', manifest, code: {}, state, submittedBy: 'alice', createdAt: 0 };
-}
-
-export class FakeApps implements AppReader {
-  readonly versions = new Map<string, AppVersion>();
-  put(v: AppVersion): void {
-    this.versions.set(v.app, v);
-  }
-  async getVersion(app: string, version: number) {
-    const v = this.versions.get(app);
-    return v?.version === version ? v : undefined;
-  }
-  async latestVersion(app: string) {
-    return this.versions.get(app);
-  }
-  async inForce(app: string) {
-    const v = this.versions.get(app);
-    return pickInForce(v ? [v] : []);
-  }
-  async listVersions(app: string) {
-    const v = this.versions.get(app);
-    return v ? [v] : [];
-  }
 }
 
 export class FakeCatalog implements CatalogReader {
@@ -139,7 +117,7 @@ export class FakeGovernor implements Governor {
 export interface Harness {
   url: string;
   upstream: FakeUpstream;
-  apps: FakeApps;
+  apps: MemoryApps;
   catalog: FakeCatalog;
   governor: FakeGovernor;
   gateway: GatewayFeature;
@@ -164,7 +142,7 @@ export async function startHarness(
   const db = new SqliteDb(join(home, 'gatehouse.db'));
   await migrate(db, gatewayMigrations);
   const upstream = await new FakeUpstream({ apiKey: PROVIDER_KEY, chunkSize: opts.chunkSize ?? 4 }).start();
-  const apps = new FakeApps();
+  const apps = new MemoryApps();
   const catalog = new FakeCatalog();
   catalog.models.set('gpt-small', modelDoc('gpt-small', 'openai', upstream.baseUrl, { upstreamModel: 'gpt-4o-mini' }));
   catalog.models.set(
