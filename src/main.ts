@@ -1,5 +1,6 @@
 // Composition root: config → store → coordination → services → HTTP routes. The only place wiring happens.
 import { VERSION } from './core/version.js';
+import { HealthBoard } from './core/health.js';
 import type { AuditSink } from './core/sinks.js';
 import { AuditLog } from './audit/audit-log.js';
 import { auditRoutes } from './audit/audit-routes.js';
@@ -71,6 +72,8 @@ export interface Gatehouse {
   sandbox: SandboxFeature;
   /** Telemetry (sink, /metrics, OTLP, alert rules) and rollout (kill switches, caps, flags, rollback, snapshots). */
   observability: Observability;
+  /** Problems features recovered from but operators should see (/healthz). */
+  health: HealthBoard;
   authenticate(token: string): Promise<Principal | undefined>;
   /** Starts HTTP on the configured host/port (port 0 picks a free one). */
   listen(): Promise<RunningServer>;
@@ -89,6 +92,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const audit: AuditSink = auditLog;
   // One DLP engine (and one tokenization vault) for every feature, so a token minted by one can be restored by another.
   const dlp = createDlpEngine(config.dlp);
+  const health = new HealthBoard();
 
   // Foundation: catalog, identity, and the apps registry every later feature reads apps (and their lifecycle) from.
   const catalog = new CatalogService({ db, clock, audit, coord });
@@ -101,6 +105,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const policy = await createPolicyFeature({ db, clock, logger, audit, coord, config: config.policy });
   // Telemetry and rollout: kill switches and flags gate govern() (step 2), caps merge into its allowed decisions.
   const observability = await createObservability({
+    health,
     db,
     coord,
     audit,
@@ -234,6 +239,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     auditLog,
     adminToken,
     authenticate,
+    health,
     governor,
     policy,
     approvals,
@@ -247,6 +253,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
         maxBodyBytes: config.server.maxBodyBytes,
         logger,
         version: VERSION,
+        health: () => health.status(),
         mounts: [(a) => gateway.mount(a), ...observability.mounts],
       });
       server = await listen(app, config.server.host, config.server.port);

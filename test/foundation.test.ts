@@ -144,7 +144,17 @@ for (const store of testStores) {
     });
 
     it('serves health and an OpenAPI document that lists every route', async () => {
-      assert.equal((await t.api('GET', '/healthz', undefined, '')).status, 200);
+      const health = await t.api('GET', '/healthz', undefined, '');
+      assert.equal(health.status, 200);
+      assert.equal(health.body.status, 'ok');
+      t.gh.health.report('kill-broadcast', 'a kill switch change was not broadcast');
+      const degraded = await t.api('GET', '/healthz', undefined, '');
+      assert.equal(degraded.body.status, 'degraded');
+      assert.deepEqual(
+        (degraded.body.problems as { component: string }[]).map((p) => p.component),
+        ['kill-broadcast'],
+      );
+      t.gh.health.report('kill-broadcast', undefined);
       const doc = await t.api('GET', '/api/openapi.json', undefined, '');
       assert.equal(doc.body.openapi, '3.1.0');
       const paths = doc.body.paths as Record<string, Record<string, unknown>>;

@@ -14,6 +14,7 @@ import { parseOrThrow } from '../core/validation.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
 import { buildOpenApi } from './openapi.js';
 import { parseBearer } from './bearer.js';
+import type { HealthStatus } from '../core/health.js';
 import { illFormedPath } from '../core/unicode.js';
 import type { AnyRoute } from './route.js';
 import type { Logger } from '../core/logger.js';
@@ -27,6 +28,8 @@ export interface HttpDeps {
   /** Mounts routes that speak other protocols (OpenAI/Anthropic surfaces, /metrics, console). */
   mounts?: ReadonlyArray<Mount>;
   version: string;
+  /** Problems features reported (lost broadcasts ...): /healthz says `degraded` and lists them. */
+  health?: () => HealthStatus;
 }
 
 /** Resolves a Gatehouse bearer token to its principal (undefined when unknown, revoked or expired). */
@@ -99,7 +102,8 @@ export function buildApp(deps: HttpDeps): Hono {
       404,
     ),
   );
-  app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version }));
+  // 200 while serving, degraded or not: a degraded replica still enforces; the body says what to look at.
+  app.get('/healthz', (c) => c.json({ ...(deps.health?.() ?? { status: 'ok', problems: [] }), version: deps.version }));
   const openapi = buildOpenApi(deps.routes, deps.version);
   app.get('/api/openapi.json', (c) => c.json(openapi));
 

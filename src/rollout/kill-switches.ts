@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { ConflictError, NotFoundError, PolicyDeniedError } from '../core/errors.js';
 import type { GateCheck, GateRefusal, GovernanceRequest } from '../core/governance.js';
+import type { HealthReporter } from '../core/health.js';
 import { newId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
@@ -43,6 +44,8 @@ export interface KillDeps {
   /** Who manages the killed app (owner, maintainers): their approvals are recorded but never count toward a lift. */
   appManagers?: (scope: Scope, target: string) => Promise<string[]>;
   onChange?: (active: readonly KillRecord[]) => void;
+  /** Where lost broadcasts and failed reconciles are reported (shown on /healthz). */
+  health?: HealthReporter;
 }
 
 type Message = { op: 'set'; kill: KillRecord } | { op: 'lift'; id: string; scope: Scope; target: string };
@@ -90,8 +93,12 @@ export class KillSwitches implements GateCheck {
     const every = this.deps.reconcileMs ?? 2000;
     if (every > 0) {
       this.reconciler = setInterval(() => {
-        this.reconcile().catch((err: unknown) =>
-          this.logger.warn('kill switches not reconciled from the store', { err: String(err) }),
+        this.reconcile().then(
+          () => this.deps.health?.report('kill-reconcile', undefined),
+          (err: unknown) => {
+            this.logger.warn('kill switches not reconciled from the store', { err: String(err) });
+            this.deps.health?.report('kill-reconcile', `kill switches not reconciled from the store: ${String(err)}`);
+          },
         );
       }, every);
       this.reconciler.unref();
@@ -271,9 +278,14 @@ export class KillSwitches implements GateCheck {
   private async publish(m: Message): Promise<void> {
     try {
       await this.deps.coord.publish(KILL_CHANNEL, JSON.stringify(m));
+      this.deps.health?.report('kill-broadcast', undefined);
     } catch (err) {
-      // this replica already enforces; others pick the kill up from the store on restart
+      // This replica already enforces; the others pick the change up at their next reconcile from the store.
       this.logger.error('kill broadcast failed', { err: String(err) });
+      this.deps.health?.report(
+        'kill-broadcast',
+        `a kill switch change was not broadcast (${String(err)}); other replicas apply it at their next reconcile`,
+      );
     }
   }
 

@@ -15,6 +15,7 @@ import type { SqlDb } from '../store/sql-db.js';
 import { dlpRedactor } from '../telemetry/redact.js';
 import type { TelemetryConfig } from '../telemetry/telemetry-config.js';
 import type { CounterSource } from '../telemetry/prometheus-metrics.js';
+import type { HealthReporter } from '../core/health.js';
 import { createTelemetryFeature, type TelemetryFeature } from '../telemetry/telemetry-feature.js';
 import type { RollbackService, AppTransitions } from './rollback.js';
 import type { RolloutConfig } from './rollout-config.js';
@@ -41,6 +42,8 @@ export interface ObservabilityDeps {
   recentDecisions?: (app: string, sinceMs: number) => Promise<unknown[]>;
   /** Counts other features keep, exported on /metrics (e.g. decisions the decision log dropped). */
   counters?: readonly CounterSource[];
+  /** Where rollout reports problems it recovers from (lost kill broadcasts). */
+  health?: HealthReporter;
 }
 
 export interface Observability {
@@ -65,6 +68,7 @@ export interface Observability {
 export async function createObservability(d: ObservabilityDeps): Promise<Observability> {
   const holder: { telemetry?: TelemetryFeature } = {};
   const rollout = await createRolloutFeature({
+    health: d.health,
     db: d.db,
     coord: d.coord,
     audit: d.audit,

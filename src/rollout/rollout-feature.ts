@@ -4,6 +4,7 @@ import type { AppReader } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { HealthReporter } from '../core/health.js';
 import type { AuditSink, TelemetryEvent } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
 import type { AnyRoute } from '../http/route.js';
@@ -33,6 +34,7 @@ export interface RolloutFeatureDeps {
   snapshotMinutes?: number;
   webhook?: { retries?: number; timeoutMs?: number; backoffMs?: number; secret?: string };
   onKillsChange?: (active: readonly KillRecord[]) => void;
+  health?: HealthReporter;
 }
 
 export interface RolloutFeature {
@@ -52,6 +54,7 @@ export async function createRolloutFeature(deps: RolloutFeatureDeps): Promise<Ro
     approversNeeded: (s, t) => approversNeeded(deps, s, t),
     appManagers: (s, t) => appManagers(deps, s, t),
     onChange: deps.onKillsChange,
+    health: deps.health,
   });
   const caps = new CapOverlay({ db, coord, audit, clock });
   const flags = new FlagService({ db, coord, audit, clock });

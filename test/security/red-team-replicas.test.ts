@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { CatalogReader, UserDoc } from '../../src/catalog/catalog-schema.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { GovernanceRequest } from '../../src/core/governance.js';
+import { HealthBoard } from '../../src/core/health.js';
 import { nullAuditSink } from '../../src/core/sinks.js';
 import { MemoryCoordination } from '../../src/coord/memory-coordination.js';
 import { identityMigrations } from '../../src/identity/identity-migrations.js';
@@ -78,3 +79,33 @@ for (const target of testDatabases) {
     });
   });
 }
+
+describe('red team: a lost kill broadcast is surfaced, not only logged', () => {
+  it('reports kill-broadcast as degraded while publishing fails and clears it once a broadcast goes out', async () => {
+    const { db, cleanup } = await testDatabases[0].open(rolloutMigrations);
+    const coord = new MemoryCoordination();
+    const broken = Object.assign(Object.create(coord) as MemoryCoordination, {
+      publish: async () => {
+        throw new Error('redis down');
+      },
+    });
+    const health = new HealthBoard();
+    const a = new KillSwitches({ db, coord: broken, audit: nullAuditSink, reconcileMs: 0, health });
+    try {
+      await a.start();
+      await a.kill({ scope: 'app', target: 'bot', reason: 'leaking', actor: 'sec' });
+      assert.equal(a.check(modelCall)?.code, 'killed', 'this replica enforces at once');
+      const s = health.status();
+      assert.equal(s.status, 'degraded');
+      assert.match(s.problems[0].problem, /not broadcast .*redis down.*next reconcile/);
+      const b = new KillSwitches({ db, coord, audit: nullAuditSink, reconcileMs: 0, health });
+      await b.start();
+      await b.lift({ scope: 'app', target: 'bot', reason: 'fixed now', actor: 'sec' });
+      assert.equal(health.status().status, 'ok', 'a broadcast that went out clears it');
+      await b.stop();
+    } finally {
+      await a.stop();
+      await cleanup();
+    }
+  });
+});
