@@ -243,8 +243,8 @@ export class ModelInvoker {
     const promptMode = (str(o, 'promptDlp') as DlpMode | undefined) ?? this.d.config.promptDlp;
     const outputMode = (str(o, 'outputDlp') as DlpMode | undefined) ?? this.d.config.outputDlp;
     const restore = o.restoreTokens === true;
-    const guarded = guardPrompt(this.d.dlp, promptMode, req.messages, scope);
-    f.promptFindings = guarded.findings;
+    // Findings are counted into the call's facts as they are found, so a block is recorded with what it blocked.
+    const guarded = guardPrompt(this.d.dlp, promptMode, req.messages, scope, f.promptFindings);
     const upReq: ChatRequest = { ...req, messages: guarded.messages, maxTokens: maxOut, temperature };
     const base = {
       decisionId: decision.id,
@@ -261,7 +261,7 @@ export class ModelInvoker {
     const hit = cacheKey ? this.cache.get(cacheKey) : undefined;
     if (hit) {
       f.cached = true;
-      const out = guardOutput(this.d.dlp, outputMode, hit.text, scope, restore);
+      const out = guardOutput(this.d.dlp, outputMode, hit.text, scope, restore, f.outputFindings);
       const result = { ...hit, text: out.text, costUsd: 0 };
       f.tokensOut = hit.usage.outputTokens;
       if (!req.stream) this.finish(f);
@@ -313,8 +313,7 @@ export class ModelInvoker {
           r.finishReason = 'length';
           f.outcome = 'cut_off';
         }
-        const out = guardOutput(this.d.dlp, outputMode, r.text, scope, restore);
-        f.outputFindings = out.findings;
+        const out = guardOutput(this.d.dlp, outputMode, r.text, scope, restore, f.outputFindings);
         const usage = {
           inputTokens: r.usage.inputTokens >= 0 ? r.usage.inputTokens : tokensIn,
           outputTokens: r.usage.outputTokens >= 0 ? r.usage.outputTokens : Math.min(maxOut, counted),
