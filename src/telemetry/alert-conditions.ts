@@ -104,14 +104,23 @@ class AnomalyState implements ConditionState {
   }
 }
 
+/**
+ * Outcomes that are the version's own failures: an internal error, or its model provider failing through the gateway
+ * (`upstream_error`). Refusals the caller earned (denied, limited, invalid, dlp_blocked) are governance working.
+ */
+const FAILURE_OUTCOMES = new Set(['error', 'upstream_error']);
+
+function isFailure(e: TelemetryEvent): boolean {
+  return e.kind === 'error' || FAILURE_OUTCOMES.has(String(e.attrs?.outcome));
+}
+
 /** Keeps each version's most recent window of events; compares the newest version with the one before. */
 class RegressionState implements ConditionState {
   private readonly byVersion = new Map<number, TelemetryEvent[]>();
   constructor(private readonly c: Extract<AlertCondition, { type: 'regression' }>) {}
 
   private measure(events: TelemetryEvent[]): number {
-    if (this.c.measure === 'error_rate')
-      return events.filter((e) => e.kind === 'error' || e.attrs?.outcome === 'error').length / events.length;
+    if (this.c.measure === 'error_rate') return events.filter(isFailure).length / events.length;
     const lat = events
       .map((e) => e.metrics?.latencyMs)
       .filter((v): v is number => typeof v === 'number')
