@@ -8,9 +8,10 @@ import {
   type RedactPolicy,
   type StreamScanner,
 } from '../dlp/index.js';
+import type { DlpMode } from '../core/dlp-mode-limit.js';
 import type { ChatMessage } from './gateway-types.js';
 
-export type DlpMode = 'mask' | 'tokenize' | 'block' | 'allow';
+export type { DlpMode };
 
 export function countFindings(findings: readonly Finding[], into: Record<string, number> = {}): Record<string, number> {
   for (const f of findings) into[f.type] = (into[f.type] ?? 0) + 1;

@@ -12,11 +12,12 @@ import {
   NotFoundError,
   PolicyDeniedError,
 } from '../core/errors.js';
+import { dlpModeOf } from '../core/dlp-mode-limit.js';
 import type { CutSignalFor, Governor, Obligations } from '../core/governance.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { Budgets, BudgetLimits } from './budgets.js';
 import type { CallFacts, CallRecorder } from './call-records.js';
-import { guardOutput, guardPrompt, type DlpMode } from './dlp-guard.js';
+import { guardOutput, guardPrompt } from './dlp-guard.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-types.js';
 import { streamAnswer } from './stream-answer.js';
@@ -55,10 +56,6 @@ export interface Invocation {
 
 const num = (o: Obligations, k: string): number | undefined =>
   typeof o[k] === 'number' ? (o[k] as number) : undefined;
-const str = (o: Obligations, k: string): string | undefined => {
-  const v = o[k] as unknown;
-  return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
-};
 function min(...xs: Array<number | undefined>): number | undefined {
   let m: number | undefined;
   for (const x of xs) if (x !== undefined && (m === undefined || x < m)) m = x;
@@ -240,8 +237,8 @@ export class ModelInvoker {
     }
 
     const scope = `gw:${caller.app}:${caller.session ?? decision.id}`;
-    const promptMode = (str(o, 'promptDlp') as DlpMode | undefined) ?? this.d.config.promptDlp;
-    const outputMode = (str(o, 'outputDlp') as DlpMode | undefined) ?? this.d.config.outputDlp;
+    const promptMode = dlpModeOf(o.promptDlp) ?? this.d.config.promptDlp;
+    const outputMode = dlpModeOf(o.outputDlp) ?? this.d.config.outputDlp;
     const restore = o.restoreTokens === true;
     // Findings are counted into the call's facts as they are found, so a block is recorded with what it blocked.
     const guarded = guardPrompt(this.d.dlp, promptMode, req.messages, scope, f.promptFindings);
