@@ -278,6 +278,7 @@ export class ModelInvoker {
       requestsPerMinute: min(spec.budgets?.requestsPerMinute, num(o, 'requestsPerMinute')),
       tokensPerMinute: min(spec.budgets?.tokensPerMinute, num(o, 'tokensPerMinute')),
     };
+    f.appDailyBudgetNanos = limits.appDailyNanos;
     const worst = costNanos(doc, tokensIn, maxOut);
     const reservation = await this.d.budgets.reserve(
       { app: caller.app, user: caller.user, session: caller.session },
@@ -318,7 +319,7 @@ export class ModelInvoker {
         f.tokensIn = usage.inputTokens;
         f.tokensOut = usage.outputTokens;
         f.costNanos = costNanos(doc, usage.inputTokens, usage.outputTokens);
-        await reservation.settle(f.costNanos, usage.inputTokens + usage.outputTokens);
+        f.appDailyCostNanos = await reservation.settle(f.costNanos, usage.inputTokens + usage.outputTokens);
         if (cacheKey)
           this.cache.set(
             cacheKey,
@@ -358,7 +359,7 @@ export class ModelInvoker {
       return { ...base, cached: false, upstreamMs: f.upstreamMs, stream };
     } catch (err) {
       if (err instanceof UpstreamError) f.upstreamStatus = err.upstreamStatus;
-      await reservation.settle(f.costNanos, f.tokensIn + f.tokensOut);
+      f.appDailyCostNanos = await reservation.settle(f.costNanos, f.tokensIn + f.tokensOut);
       throw err;
     }
   }
