@@ -1,4 +1,5 @@
-// Checks that everything a manifest names exists in the catalog, suggesting the closest known names.
+// Checks that everything a manifest names exists in the catalog (suggesting the closest known names) and that its
+// models are allowed in the app's environment.
 import type { ErrorDetail } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
@@ -21,10 +22,17 @@ export function checkReferences(m: AppManifest, catalog: CatalogReader): ErrorDe
       });
   });
   m.spec.models.forEach((mod, i) => {
-    if (!catalog.model(mod.id))
+    const doc = catalog.model(mod.id);
+    if (!doc)
       out.push({
         path: `spec.models[${i}].id`,
         message: `unknown model '${mod.id}' (${didYouMean(mod.id, names('Model'))})`,
+      });
+    // The gateway refuses such a model at run time anyway; an app must not be admitted with one it can never call.
+    else if (!doc.spec.environments.includes(m.spec.environment))
+      out.push({
+        path: `spec.models[${i}].id`,
+        message: `model '${mod.id}' is not allowed in ${m.spec.environment} by the catalog (its environments: ${doc.spec.environments.join(', ')}); pick a model allowed in ${m.spec.environment} or change spec.environment`,
       });
     if (mod.fallback && !m.spec.models.some((x) => x.id === mod.fallback)) {
       out.push({

@@ -76,8 +76,11 @@ export interface Obligations {
   maxCostUsd?: number;
   dailyCostUsd?: number;
   rowLimit?: number;
-  /** Further numeric limits (requestsPerMinute, tokensPerMinute, perUserDailyCostUsd ...). */
-  [limit: string]: number | string[] | boolean | undefined;
+  /**
+   * Further limits: numeric (requestsPerMinute, tokensPerMinute, perUserDailyCostUsd ...), DLP modes (promptDlp,
+   * outputDlp: a plain string, read with dlpModeOf in src/core/dlp-mode-limit.ts), lists and flags.
+   */
+  [limit: string]: number | string | string[] | boolean | undefined;
 }
 
 export interface MatchedPolicy {

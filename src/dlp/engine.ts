@@ -216,7 +216,12 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
       const p = withDefaults(policy);
       const findings = scan(text);
       const blocked = findings.filter((f) => resolvePolicy(p, f.type) === 'block').map((f) => f.type);
-      if (blocked.length > 0) throw new DlpBlockedError(blocked);
+      if (blocked.length > 0)
+        throw new DlpBlockedError(
+          blocked,
+          'text',
+          findings.map((f) => f.type),
+        );
       return { text: applyRedactions(text, findings, p, vault), findings };
     },
     restore(text, scope = 'default') {

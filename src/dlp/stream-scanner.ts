@@ -54,6 +54,7 @@ export function createStreamScanner(
       throw new DlpBlockedError(
         blocked.map((f) => f.type),
         'stream',
+        all.map((f) => f.type),
       );
     if (!final) {
       const floor = Math.max(prev.length, text.length - maxHoldback);

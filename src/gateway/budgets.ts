@@ -25,11 +25,15 @@ interface Held {
   amount: number;
   ttl: number;
   kind: 'cost' | 'tokens' | 'requests';
+  name: string;
 }
 
 export interface Reservation {
-  /** Replaces the worst case with what the call really used (or releases everything with 0, 0). */
-  settle(costNanos: number, tokens: number): Promise<void>;
+  /**
+   * Replaces the worst case with what the call really used (or releases everything with 0, 0). Returns the app's
+   * cost today after settling (nano-USD, spent or reserved, across replicas) when an app daily budget was held.
+   */
+  settle(costNanos: number, tokens: number): Promise<number | undefined>;
 }
 
 const DAY = 86_400_000;
@@ -128,14 +132,17 @@ export class Budgets {
     let settled = false;
     return {
       settle: async (realCost, realTokens) => {
-        if (settled) return;
+        if (settled) return undefined;
         settled = true;
-        await Promise.all(
+        const totals = await Promise.all(
           held.map((h) => {
             const real = h.kind === 'cost' ? realCost : h.kind === 'tokens' ? realTokens : h.amount;
-            return real === h.amount ? undefined : this.coord.add(h.key, real - h.amount, h.ttl);
+            if (real !== h.amount) return this.coord.add(h.key, real - h.amount, h.ttl);
+            return h.name === 'app_daily_cost' ? this.coord.get(h.key) : undefined;
           }),
         );
+        const i = held.findIndex((h) => h.name === 'app_daily_cost');
+        return i < 0 ? undefined : totals[i];
       },
     };
   }

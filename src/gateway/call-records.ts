@@ -31,6 +31,9 @@ export interface CallFacts {
   upstreamMs: number;
   upstreamStatus?: number;
   calledUpstream: boolean;
+  /** The app's daily budget and its cost today after this call (spent or reserved), when it has one. */
+  appDailyBudgetNanos?: number;
+  appDailyCostNanos?: number;
 }
 
 export class CallRecorder {
@@ -125,6 +128,10 @@ export class CallRecorder {
         dlpFindings:
           Object.values(f.promptFindings).reduce((a, b) => a + b, 0) +
           Object.values(f.outputFindings).reduce((a, b) => a + b, 0),
+        // For the cost_over_budget_pct alert condition: the day's spend against the budget, as the budget sees it.
+        ...(f.appDailyBudgetNanos !== undefined && f.appDailyCostNanos !== undefined
+          ? { appDailyBudgetUsd: nanosToUsd(f.appDailyBudgetNanos), appDailyCostUsd: nanosToUsd(f.appDailyCostNanos) }
+          : {}),
         // Per-type counts, so alert rules count occurrences (three SSNs in one answer are three detections).
         ...prefixed(f.promptFindings, 'dlp.prompt.'),
         ...prefixed(f.outputFindings, 'dlp.output.'),

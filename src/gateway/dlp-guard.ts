@@ -1,49 +1,71 @@
 // Prompt and output DLP for model calls, on top of src/dlp: redact/tokenize/block per policy, restore tokens
 // for callers allowed to see them, and a streaming guard that catches values split across chunks.
-import type { DlpEngine, EntityAction, Finding, RedactPolicy, StreamScanner } from '../dlp/index.js';
+import {
+  DlpBlockedError,
+  type DlpEngine,
+  type EntityAction,
+  type Finding,
+  type RedactPolicy,
+  type StreamScanner,
+} from '../dlp/index.js';
+import type { DlpMode } from '../core/dlp-mode-limit.js';
 import type { ChatMessage } from './gateway-types.js';
 
-export type DlpMode = 'mask' | 'tokenize' | 'block' | 'allow';
+export type { DlpMode };
 
 export function countFindings(findings: readonly Finding[], into: Record<string, number> = {}): Record<string, number> {
   for (const f of findings) into[f.type] = (into[f.type] ?? 0) + 1;
   return into;
 }
 
+/** Runs `fn`; a block still counts what it found (into `findings`) before the error goes on. */
+function countingBlocks<T>(findings: Record<string, number>, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof DlpBlockedError)
+      for (const [t, n] of Object.entries(err.counts)) findings[t] = (findings[t] ?? 0) + n;
+    throw err;
+  }
+}
+
 function policyFor(mode: DlpMode, scope: string): RedactPolicy {
   return { default: mode as EntityAction, tokenScope: scope };
 }
 
-/** Applies prompt DLP to every message; throws DlpBlockedError when the mode is block and something is found. */
+/**
+ * Applies prompt DLP to every message; throws DlpBlockedError when the mode is block and something is found. Counts
+ * findings by type into `findings` (returned too), the blocked ones included, so a refused call still records them.
+ */
 export function guardPrompt(
   dlp: DlpEngine | undefined,
   mode: DlpMode,
   messages: ChatMessage[],
   scope: string,
+  findings: Record<string, number> = {},
 ): { messages: ChatMessage[]; findings: Record<string, number> } {
-  const findings: Record<string, number> = {};
   if (!dlp || mode === 'allow') return { messages, findings };
   const out = messages.map((m) => {
-    const r = dlp.redact(m.content, policyFor(mode, scope));
+    const r = countingBlocks(findings, () => dlp.redact(m.content, policyFor(mode, scope)));
     countFindings(r.findings, findings);
     return r.findings.length ? { role: m.role, content: r.text } : m;
   });
   return { messages: out, findings };
 }
 
-/** Output DLP for a whole answer: redacts (or blocks), then restores prompt tokens when allowed. */
+/** Output DLP for a whole answer: redacts (or blocks), then restores prompt tokens when allowed; counts as guardPrompt. */
 export function guardOutput(
   dlp: DlpEngine | undefined,
   mode: DlpMode,
   text: string,
   scope: string,
   restore: boolean,
+  findings: Record<string, number> = {},
 ): { text: string; findings: Record<string, number> } {
-  if (!dlp) return { text, findings: {} };
+  if (!dlp) return { text, findings };
   let out = text;
-  const findings: Record<string, number> = {};
   if (mode !== 'allow') {
-    const r = dlp.redact(text, policyFor(mode === 'tokenize' ? 'mask' : mode, scope));
+    const r = countingBlocks(findings, () => dlp.redact(text, policyFor(mode === 'tokenize' ? 'mask' : mode, scope)));
     countFindings(r.findings, findings);
     out = r.text;
   }
@@ -57,6 +79,8 @@ const PARTIAL_TOKEN = /\[[A-Z0-9_]*(:(t(k(_[0-9a-f]{0,12})?)?)?)?$/;
 export class StreamGuard {
   private readonly scanner: StreamScanner | undefined;
   private held = '';
+  /** What a block found (the scanner's own list holds only what it let through). */
+  private readonly blocked: Record<string, number> = {};
 
   constructor(
     private readonly dlp: DlpEngine | undefined,
@@ -72,15 +96,18 @@ export class StreamGuard {
 
   /** Returns the text safe to emit now; throws DlpBlockedError on a block finding. */
   push(chunk: string): string {
-    return this.restored(this.scanner ? this.scanner.push(chunk) : chunk, false);
+    const scanner = this.scanner;
+    return this.restored(scanner ? countingBlocks(this.blocked, () => scanner.push(chunk)) : chunk, false);
   }
 
   end(): string {
-    return this.restored(this.scanner ? this.scanner.end() : '', true);
+    const scanner = this.scanner;
+    return this.restored(scanner ? countingBlocks(this.blocked, () => scanner.end()) : '', true);
   }
 
+  /** Findings by type: what was redacted and let through, plus what a block refused. */
   findings(): Record<string, number> {
-    return this.scanner ? countFindings(this.scanner.findings) : {};
+    return this.scanner ? countFindings(this.scanner.findings, { ...this.blocked }) : {};
   }
 
   private restored(text: string, last: boolean): string {

@@ -1,7 +1,8 @@
 // The `gateway` section of gatehouse.yaml, with defaults: caps, upstream resilience, DLP modes, sessions.
 import { z } from 'zod';
+import { DLP_MODES } from '../core/dlp-mode-limit.js';
 
-const dlpMode = z.enum(['mask', 'tokenize', 'block', 'allow']);
+const dlpMode = z.enum(DLP_MODES);
 
 export const gatewayConfigSchema = z
   .object({

@@ -12,11 +12,12 @@ import {
   NotFoundError,
   PolicyDeniedError,
 } from '../core/errors.js';
+import { dlpModeOf } from '../core/dlp-mode-limit.js';
 import type { CutSignalFor, Governor, Obligations, Refusal } from '../core/governance.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { Budgets, BudgetLimits } from './budgets.js';
 import type { CallFacts, CallRecorder } from './call-records.js';
-import { guardOutput, guardPrompt, type DlpMode } from './dlp-guard.js';
+import { guardOutput, guardPrompt } from './dlp-guard.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-types.js';
 import { streamAnswer } from './stream-answer.js';
@@ -56,10 +57,6 @@ export interface Invocation {
 
 const num = (o: Obligations, k: string): number | undefined =>
   typeof o[k] === 'number' ? (o[k] as number) : undefined;
-const str = (o: Obligations, k: string): string | undefined => {
-  const v = o[k] as unknown;
-  return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
-};
 function min(...xs: Array<number | undefined>): number | undefined {
   let m: number | undefined;
   for (const x of xs) if (x !== undefined && (m === undefined || x < m)) m = x;
@@ -238,11 +235,11 @@ export class ModelInvoker {
     }
 
     const scope = `gw:${caller.app}:${caller.session ?? decision.id}`;
-    const promptMode = (str(o, 'promptDlp') as DlpMode | undefined) ?? this.d.config.promptDlp;
-    const outputMode = (str(o, 'outputDlp') as DlpMode | undefined) ?? this.d.config.outputDlp;
+    const promptMode = dlpModeOf(o.promptDlp) ?? this.d.config.promptDlp;
+    const outputMode = dlpModeOf(o.outputDlp) ?? this.d.config.outputDlp;
     const restore = o.restoreTokens === true;
-    const guarded = guardPrompt(this.d.dlp, promptMode, req.messages, scope);
-    f.promptFindings = guarded.findings;
+    // Findings are counted into the call's facts as they are found, so a block is recorded with what it blocked.
+    const guarded = guardPrompt(this.d.dlp, promptMode, req.messages, scope, f.promptFindings);
     const upReq: ChatRequest = { ...req, messages: guarded.messages, maxTokens: maxOut, temperature };
     const base = {
       decisionId: decision.id,
@@ -259,7 +256,7 @@ export class ModelInvoker {
     const hit = cacheKey ? this.cache.get(cacheKey) : undefined;
     if (hit) {
       f.cached = true;
-      const out = guardOutput(this.d.dlp, outputMode, hit.text, scope, restore);
+      const out = guardOutput(this.d.dlp, outputMode, hit.text, scope, restore, f.outputFindings);
       const result = { ...hit, text: out.text, costUsd: 0 };
       f.tokensOut = hit.usage.outputTokens;
       if (!req.stream) this.finish(f);
@@ -279,6 +276,7 @@ export class ModelInvoker {
       requestsPerMinute: min(spec.budgets?.requestsPerMinute, num(o, 'requestsPerMinute')),
       tokensPerMinute: min(spec.budgets?.tokensPerMinute, num(o, 'tokensPerMinute')),
     };
+    f.appDailyBudgetNanos = limits.appDailyNanos;
     const worst = costNanos(doc, tokensIn, maxOut);
     const reservation = await this.d.budgets.reserve(
       // A user named by an app key's request is unauthenticated: one shared bucket, or a new name per call would
@@ -317,8 +315,7 @@ export class ModelInvoker {
           r.finishReason = 'length';
           f.outcome = 'cut_off';
         }
-        const out = guardOutput(this.d.dlp, outputMode, r.text, scope, restore);
-        f.outputFindings = out.findings;
+        const out = guardOutput(this.d.dlp, outputMode, r.text, scope, restore, f.outputFindings);
         // Charged as streams are: never past the cap the reservation held, so an upstream that ignores max_tokens
         // cannot run a budget past its limit (the call is marked cut_off for the operator).
         const usage = {
@@ -328,7 +325,7 @@ export class ModelInvoker {
         f.tokensIn = usage.inputTokens;
         f.tokensOut = usage.outputTokens;
         f.costNanos = Math.min(worst, costNanos(doc, usage.inputTokens, usage.outputTokens));
-        await reservation.settle(f.costNanos, usage.inputTokens + usage.outputTokens);
+        f.appDailyCostNanos = await reservation.settle(f.costNanos, usage.inputTokens + usage.outputTokens);
         if (cacheKey)
           this.cache.set(
             cacheKey,
@@ -368,7 +365,7 @@ export class ModelInvoker {
       return { ...base, cached: false, upstreamMs: f.upstreamMs, stream };
     } catch (err) {
       if (err instanceof UpstreamError) f.upstreamStatus = err.upstreamStatus;
-      await reservation.settle(f.costNanos, f.tokensIn + f.tokensOut);
+      f.appDailyCostNanos = await reservation.settle(f.costNanos, f.tokensIn + f.tokensOut);
       throw err;
     }
   }

@@ -41,7 +41,7 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
     f.tokensOut = outTokens;
     f.costNanos = costNanos(i.doc, f.tokensIn, outTokens);
     f.outputFindings = guard.findings();
-    await i.reservation.settle(f.costNanos, f.tokensIn + outTokens);
+    f.appDailyCostNanos = await i.reservation.settle(f.costNanos, f.tokensIn + outTokens);
   };
   const counted = () => {
     const n = countTokens(text);

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { Environment, type ASTNode } from '@marcbachmann/cel-js';
 import { LineCounter, parseAllDocuments, isScalar, Scalar } from 'yaml';
+import { DLP_MODE_LIMITS, parseDlpMode } from '../core/dlp-mode-limit.js';
 import { InvalidInputError, type ErrorDetail } from '../core/errors.js';
 import { issuesToDetails } from '../core/validation.js';
 import { createCelEnvironment, DEFAULT_COST_LIMITS, type CostLimits } from './cel-env.js';
@@ -158,7 +159,17 @@ function compilePolicy(
     fail(file, `message: ${(err as Error).message}`);
     return undefined;
   }
-  if (condition === undefined && src !== undefined) return undefined;
+  // DLP mode limits take `block` or `[block]`; anything else is refused here rather than dropped at run time.
+  let badLimit = false;
+  if (doc.spec.effect === 'limit')
+    for (const key of DLP_MODE_LIMITS) {
+      const r = key in doc.spec.parameters ? parseDlpMode(doc.spec.parameters[key]) : undefined;
+      if (r && 'error' in r) {
+        fail(file, `parameters.${key} ${r.error}`);
+        badLimit = true;
+      }
+    }
+  if ((condition === undefined && src !== undefined) || badLimit) return undefined;
   const m = doc.spec.match;
   const set = (xs?: string[]) => (xs ? new Set(xs) : undefined);
   return {

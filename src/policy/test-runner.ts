@@ -1,5 +1,6 @@
 // Runs a bundle's PolicyTest fixtures against its policies (like `opa test`): per-test pass/fail and a diff on failure.
 import { AssertionError, deepStrictEqual } from 'node:assert/strict';
+import { DLP_MODE_LIMITS, parseDlpMode } from '../core/dlp-mode-limit.js';
 import type { Decision } from '../core/governance.js';
 import type { CompiledBundle, PolicyTestCase } from './compiler.js';
 import { PolicyEvaluator } from './evaluator.js';
@@ -35,11 +36,20 @@ function observed(t: PolicyTestCase, d: Decision): Record<string, unknown> {
   return out;
 }
 
+/** A test may expect a DLP mode in either form (`block` or `[block]`); decisions carry the plain string. */
+function normalizeDlpModes(obligations: Record<string, unknown> | undefined): void {
+  for (const key of DLP_MODE_LIMITS) {
+    const r = obligations?.[key] == null ? undefined : parseDlpMode(obligations[key]);
+    if (obligations && r && 'mode' in r) obligations[key] = r.mode;
+  }
+}
+
 export function runPolicyTests(bundle: CompiledBundle, now: () => number = Date.now): PolicyTestResult[] {
   const evaluator = new PolicyEvaluator(bundle, { now });
   return bundle.tests.map((t) => {
     const decision = evaluator.decide(asGovernanceRequest(t.doc.spec.input));
     const expected = JSON.parse(JSON.stringify(t.doc.spec.expect)) as Record<string, unknown>;
+    normalizeDlpModes(expected.obligations as Record<string, unknown> | undefined);
     try {
       deepStrictEqual(observed(t, decision), expected);
       return { name: t.doc.metadata.name, file: t.file, passed: true, decision };

@@ -189,14 +189,27 @@ export class CapabilityBridge implements Bridge {
                   this.deps.catalog,
                   u,
                 );
-                if (!hostAllowed(this.manifest.egress, u) && !conn)
+                const target = { url: `${u.origin}${u.pathname}`, method: init.method ?? 'GET', host: u.host };
+                // A use of a declared connector is a connector.call, governed with the connector's catalog attributes
+                // (sensitive, approved, owner...), so connector policies such as deny_unapproved_connector run.
+                if (conn) {
+                  resource = conn.metadata.name;
+                  decision = await this.govern('connector.call', { type: 'connector', id: conn.metadata.name }, target);
+                  // An approved connector covers its own endpoints: no spec.egress entry, no separate net.egress.
+                  if (conn.spec.approved) return { allowPrivateNetwork: conn.spec.allowPrivateNetwork };
+                  if (!hostAllowed(this.manifest.egress, u))
+                    this.manifestDeny(
+                      `connector '${conn.metadata.name}' is not approved in the catalog, so its host '${u.host}' must be in the app manifest's spec.egress too`,
+                    );
+                } else if (!hostAllowed(this.manifest.egress, u))
                   this.manifestDeny(
-                    `host '${u.host}' is not in the app manifest's spec.egress or a declared connector`,
+                    `host '${u.host}' is not in the app manifest's spec.egress or a declared connector's endpoints`,
                   );
+                // u.host keeps a non-default port, so a spec.egress `host:port` entry matches in govern() as it does here.
                 decision = await this.govern(
                   'net.egress',
-                  { type: 'host', id: u.hostname },
-                  { url: `${u.origin}${u.pathname}`, method: init.method ?? 'GET', connector: conn?.metadata.name },
+                  { type: 'host', id: u.host },
+                  { ...target, connector: conn?.metadata.name },
                 );
                 return { allowPrivateNetwork: conn?.spec.allowPrivateNetwork ?? false };
               },

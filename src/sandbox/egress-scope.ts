@@ -26,7 +26,7 @@ export function endpointMatches(endpoint: string, url: URL): boolean {
   return url.pathname.startsWith(prefix);
 }
 
-/** The first declared, approved connector whose endpoints cover the URL. */
+/** The first declared HTTP connector whose endpoints cover the URL (approved or not: the caller decides). */
 export function connectorFor(ids: readonly string[], catalog: CatalogReader, url: URL): ConnectorDoc | undefined {
   for (const id of ids) {
     const c = catalog.connector(id);

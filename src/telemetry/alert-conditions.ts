@@ -1,5 +1,6 @@
-// Per-rule, per-group evaluation state: sliding-window thresholds, an EWMA baseline for anomalies, and
-// per-version windows for deployment regressions. Pure and in memory; the engine feeds matching events.
+// Per-rule, per-group evaluation state: sliding-window thresholds, an EWMA baseline for anomalies,
+// per-version windows for deployment regressions, and the day's spend against the daily budget. Pure and in
+// memory; the engine feeds matching events.
 import type { TelemetryEvent } from '../core/sinks.js';
 import type { AlertCondition, GroupBy } from './alert-rule-schema.js';
 
@@ -104,14 +105,23 @@ class AnomalyState implements ConditionState {
   }
 }
 
+/**
+ * Outcomes that are the version's own failures: an internal error, or its model provider failing through the gateway
+ * (`upstream_error`). Refusals the caller earned (denied, limited, invalid, dlp_blocked) are governance working.
+ */
+const FAILURE_OUTCOMES = new Set(['error', 'upstream_error']);
+
+function isFailure(e: TelemetryEvent): boolean {
+  return e.kind === 'error' || FAILURE_OUTCOMES.has(String(e.attrs?.outcome));
+}
+
 /** Keeps each version's most recent window of events; compares the newest version with the one before. */
 class RegressionState implements ConditionState {
   private readonly byVersion = new Map<number, TelemetryEvent[]>();
   constructor(private readonly c: Extract<AlertCondition, { type: 'regression' }>) {}
 
   private measure(events: TelemetryEvent[]): number {
-    if (this.c.measure === 'error_rate')
-      return events.filter((e) => e.kind === 'error' || e.attrs?.outcome === 'error').length / events.length;
+    if (this.c.measure === 'error_rate') return events.filter(isFailure).length / events.length;
     const lat = events
       .map((e) => e.metrics?.latencyMs)
       .filter((v): v is number => typeof v === 'number')
@@ -153,8 +163,39 @@ class RegressionState implements ConditionState {
 
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The app's model cost today against its daily budget, both as the gateway's budget counter sees them (each call's
+ * event carries `appDailyCostUsd`, spent or reserved this UTC day across replicas, and `appDailyBudgetUsd`). Fires
+ * once per UTC day, when the share first reaches `value` percent; events without a budget are ignored.
+ */
+class BudgetState implements ConditionState {
+  private firedDay = -1;
+  constructor(private readonly c: Extract<AlertCondition, { type: 'cost_over_budget_pct' }>) {}
+
+  observe(e: TelemetryEvent): Trigger | null {
+    const spent = e.metrics?.appDailyCostUsd;
+    const budget = e.metrics?.appDailyBudgetUsd;
+    if (typeof spent !== 'number' || typeof budget !== 'number' || budget <= 0) return null;
+    const day = Math.floor(e.time / DAY_MS);
+    if (day === this.firedDay) return null;
+    const pct = (spent / budget) * 100;
+    if (pct < this.c.value) return null;
+    this.firedDay = day;
+    const value = Math.round(pct * 100) / 100;
+    return {
+      observed: { value, threshold: this.c.value, costUsd: spent, budgetUsd: budget },
+      firstEventAt: e.time,
+      events: [e],
+      summary: `cost today $${round(spent)} is ${value}% of the daily budget $${round(budget)} (>= ${this.c.value}%)`,
+    };
+  }
+}
+
 export function createConditionState(c: AlertCondition): ConditionState {
   if (c.type === 'threshold') return new ThresholdState(c);
   if (c.type === 'anomaly') return new AnomalyState(c);
+  if (c.type === 'cost_over_budget_pct') return new BudgetState(c);
   return new RegressionState(c);
 }

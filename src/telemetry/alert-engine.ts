@@ -228,8 +228,7 @@ export class AlertEngine {
           });
         else if ('kill' in a)
           outcome.detail = await this.deps.responder.kill({
-            scope: spec.groupBy,
-            target: key,
+            ...killScope(spec, key, crossing),
             reason,
             source: `alert:${doc.metadata.name}`,
           });
@@ -313,6 +312,22 @@ export class AlertEngine {
       });
     }
   }
+}
+
+/**
+ * What a rule's kill applies to: its group, except that a rule which also rolls back kills only the version that
+ * misbehaved (the crossing event's app version), so the previous good version the rollback restores can serve.
+ * An app-wide kill would refuse that version too. Without a version on the event the kill stays app-wide.
+ */
+function killScope(
+  spec: AlertRuleDoc['spec'],
+  key: string,
+  crossing: TelemetryEvent,
+): { scope: GroupBy; target: string } {
+  const rollsBack = spec.actions.some((a) => 'rollback' in a);
+  if (rollsBack && spec.groupBy === 'app' && crossing.appVersion !== undefined)
+    return { scope: 'app_version', target: `${key}@${crossing.appVersion}` };
+  return { scope: spec.groupBy, target: key };
 }
 
 /** Webhook URLs may carry secrets in the path or query; records keep the origin only. */

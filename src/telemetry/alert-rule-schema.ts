@@ -1,5 +1,5 @@
 // The AlertRule document (kind: AlertRule, YAML): what to watch (match, groupBy), when to fire (threshold,
-// anomaly against an EWMA baseline, deployment regression) and what to do (notify → cap → kill → rollback).
+// anomaly against an EWMA baseline, deployment regression, cost over a percentage of the daily budget) and what to do (notify → cap → kill → rollback).
 import { z } from 'zod';
 import { nameSchema } from '../catalog/catalog-schema.js';
 import { parseDuration } from '../core/duration.js';
@@ -52,6 +52,17 @@ const regressionSchema = z
     factor: z.number().gt(1),
     window: duration,
     minEvents: z.number().int().positive().default(20),
+  })
+  .strict();
+
+const budgetSchema = z
+  .object({
+    type: z.literal('cost_over_budget_pct'),
+    /**
+     * Fire when the app's model cost today (UTC, as its daily budget counts it: spent or reserved) reaches this
+     * percentage of its daily budget (the manifest's spec.budgets.dailyCostUsd or a policy's dailyCostUsd, the lower).
+     */
+    value: z.number().positive().max(100, 'at most 100: the budget itself refuses calls that would pass it'),
   })
   .strict();
 
@@ -118,7 +129,7 @@ export const alertRuleSchema = z
           })
           .strict(),
         groupBy: z.enum(GROUP_BY).default('app'),
-        condition: z.discriminatedUnion('type', [thresholdSchema, anomalySchema, regressionSchema]),
+        condition: z.discriminatedUnion('type', [thresholdSchema, anomalySchema, regressionSchema, budgetSchema]),
         actions: z.array(actionSchema).min(1, 'list at least one action (notify, cap, kill, rollback)'),
         cooldown: duration.default(10 * 60_000),
       })
@@ -127,6 +138,23 @@ export const alertRuleSchema = z
         const needsApp = spec.actions.some((a) => 'rollback' in a);
         if (needsApp && !['app', 'app_version'].includes(spec.groupBy))
           ctx.addIssue({ code: 'custom', path: ['actions'], message: 'rollback needs groupBy app or app_version' });
+        if (spec.condition.type === 'cost_over_budget_pct') {
+          // The daily budget and its spend are the app's (all versions, all users): one window per app.
+          if (spec.groupBy !== 'app')
+            ctx.addIssue({
+              code: 'custom',
+              path: ['groupBy'],
+              message: 'cost_over_budget_pct needs groupBy app (the daily budget is per app)',
+            });
+          const kinds = [spec.match.kind].flat();
+          if (kinds.length !== 1 || kinds[0] !== 'model.invocation')
+            ctx.addIssue({
+              code: 'custom',
+              path: ['match', 'kind'],
+              message:
+                'cost_over_budget_pct watches model.invocation events (they carry the spend); set match.kind: model.invocation',
+            });
+        }
       }),
   })
   .strict();

@@ -41,7 +41,9 @@ export function registerTelemetryCommands(program: Command, cli: CliContext): vo
                   ? `${c.metric} ${c.op} ${c.value} in ${c.window / 1000}s`
                   : c.type === 'anomaly'
                     ? `${c.metric} >= ${c.factor}x EWMA (min ${c.minVolume})`
-                    : `${c.measure} >= ${c.factor}x previous version`;
+                    : c.type === 'regression'
+                      ? `${c.measure} >= ${c.factor}x previous version`
+                      : `cost today >= ${c.value}% of the daily budget`;
               const acts = d.spec.actions.map((a) => Object.keys(a)[0]).join(' → ');
               return `${d.metadata.name.padEnd(28)} ${d.spec.enabled ? 'on ' : 'off'} ${[d.spec.match.kind].flat().join(',')} by ${d.spec.groupBy}: ${cond} → ${acts}`;
             })
