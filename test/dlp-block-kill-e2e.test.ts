@@ -61,7 +61,8 @@ describe('output DLP block and repeated-ssn-kill together', () => {
           e.status === 403 && /Kill switch kil_\w+ on app 'faq-bot': .*repeated-ssn-kill/.test(e.message),
       );
       assert.equal(up.requests.length, 3, 'the call after the kill never reached the provider');
-      const metrics = await fetch(`${t.url}/metrics`).then((r) => r.text());
+      const asAdmin = { headers: { authorization: `Bearer ${t.adminToken}` } };
+      const metrics = await fetch(`${t.url}/metrics`, asAdmin).then((r) => r.text());
       assert.match(metrics, /gatehouse_dlp_detections_total\{app="faq-bot",entity="US_SSN"\} 3/);
     } finally {
       await t.close();
