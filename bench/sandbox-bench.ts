@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { createContext } from 'node:vm';
-import { newQuickJSWASMModule, RELEASE_SYNC } from 'quickjs-emscripten';
 import { systemClock } from '../src/core/clock.js';
 import { bundleApp } from '../src/sandbox/app-bundle.js';
 import { CapabilityBridge } from '../src/sandbox/capability-bridge.js';
@@ -24,6 +23,7 @@ import {
 } from '../src/sandbox/sandbox-fakes.js';
 import type { Bridge, SandboxTier } from '../src/sandbox/tier.js';
 import { runGuest } from '../src/sandbox/wasm-guest.js';
+import { loadGatedModule } from '../src/sandbox/wasm-heap.js';
 import { WasmTier } from '../src/sandbox/wasm-tier.js';
 import { MemoryApps } from '../src/apps/testing/memory-apps.js';
 
@@ -74,7 +74,8 @@ async function main(): Promise<void> {
   );
 
   // wasm cold start: runtime + context (module loaded once), set up exactly as WasmTier does.
-  const mod = await newQuickJSWASMModule(RELEASE_SYNC);
+  const heap = await loadGatedModule();
+  const { mod } = heap;
   const cold = await time(300, () => {
     const rt = mod.newRuntime();
     rt.setMemoryLimit(128 * 1024 * 1024);
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
   const inThread = async (c: string, bridge: Bridge, lim = limits) => {
     const t0 = performance.now();
     const r = await runGuest(
-      mod,
+      heap,
       { code: c, inputJson: 'null', ...lim },
       (m, a, reply) => void hostCall(bridge, m, a).then(reply),
     );

@@ -1,4 +1,4 @@
-// The `audit:` section of gatehouse.yaml: checkpoint origin, witness file, and group-commit batch size.
+// The `audit:` section of gatehouse.yaml: checkpoint origin, witness file, group-commit batch size, re-check interval.
 import { z } from 'zod';
 
 export const auditConfigSchema = z
@@ -17,6 +17,11 @@ export const auditConfigSchema = z
       .optional(),
     /** Most entries committed (and covered by one signed checkpoint) per transaction. */
     maxBatch: z.number().int().min(1).max(100_000).default(5000),
+    /**
+     * Re-check every stored entry against the tree the server holds this often, in ms (default 10 minutes; 0: only
+     * when the log opens). A byte flip or a swap anywhere in the log stops appends at the next re-check.
+     */
+    scrubIntervalMs: z.number().int().min(0).default(600_000),
   })
   .strict();
 

@@ -3,6 +3,17 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import { InvalidInputError, NotFoundError, UnavailableError } from '../core/errors.js';
+import {
+  AuditLogDamagedError,
+  checkExtends,
+  checkHead,
+  CountSchedule,
+  recheckStored,
+  StaleLogError,
+  storedRange,
+  TamperedError,
+} from './audit-integrity.js';
+import { pinCheckpoint, pinnedCheckpointPath, readPinnedCheckpoint } from './checkpoint-pin.js';
 import type { Logger } from '../core/logger.js';
 import type { AuditEventInput, AuditSink } from '../core/sinks.js';
 import type { SqlDb, SqlExecutor } from '../store/sql-db.js';
@@ -25,16 +36,8 @@ import {
 } from './audit-store.js';
 import { checkEvent, encodeEntry, saltedHash } from './event.js';
 import { loadSalt, loadSigningKey } from './keys.js';
-import {
-  CompactRange,
-  consistencyProof,
-  frontierNodes,
-  hashLeaf,
-  inclusionProof,
-  withFetchedNodes,
-  type Hash,
-} from './merkle.js';
-import { rawPublicKey, signCheckpoint, verifierKeyString } from './note.js';
+import { CompactRange, consistencyProof, hashLeaf, inclusionProof, withFetchedNodes, type Hash } from './merkle.js';
+import { openCheckpoint, parseVerifierKey, rawPublicKey, signCheckpoint, verifierKeyString } from './note.js';
 import type { LogSource } from './verify.js';
 import { Witness } from './witness.js';
 
@@ -47,9 +50,11 @@ export interface AuditConfig {
   witnessUrl?: string;
   /** Most entries committed in one transaction. */
   maxBatch: number;
+  /** Re-check every stored entry against the tree held in memory this often (ms; 0: only when the log opens). */
+  scrubIntervalMs: number;
 }
 
-export const defaultAuditConfig: AuditConfig = { origin: 'gatehouse/audit', maxBatch: 5000 };
+export const defaultAuditConfig: AuditConfig = { origin: 'gatehouse/audit', maxBatch: 5000, scrubIntervalMs: 600_000 };
 
 export interface AuditLogOptions {
   db: SqlDb;
@@ -76,6 +81,13 @@ export class AuditLog implements AuditSink {
   private readonly witness: Witness;
   /** Complete subtree hashes never change, so upper levels are kept in memory: a proof then reads only rows near its leaf. */
   private readonly nodeCache = new Map<string, Hash>();
+  private readonly countSchedule = new CountSchedule();
+  /** The check of the stored entries made on open: appends wait for it (nothing is recorded on an unchecked log). */
+  private opened: Promise<void> = Promise.resolve();
+  private scrubbing: Promise<void> | undefined;
+  private scrubTimer: NodeJS.Timeout | undefined;
+  /** Newest checkpoint not yet written to the pin file (written once per event-loop turn, newest wins). */
+  private pinPending: string | undefined;
 
   private constructor(
     private readonly opts: AuditLogOptions,
@@ -98,25 +110,52 @@ export class AuditLog implements AuditSink {
     let damaged: string | undefined;
     try {
       range = await loadRange(opts.db);
+      damaged = await checkPin(opts.db, opts.home, range, verifierKeyString(cfg.origin, rawPublicKey(key)));
     } catch (err) {
-      // Start anyway so auditors can read and verify what is left, but refuse to append on top of it (fail closed).
       damaged = (err as Error).message;
-      opts.logger.error('audit log store is damaged; appends are refused until it is repaired', { error: damaged });
       range = new CompactRange();
     }
     const log = new AuditLog(opts, cfg, key, salt, range);
-    log.damaged = damaged;
+    // Start anyway so auditors can read and verify what is left, but refuse to append on top of it (fail closed).
+    if (damaged) log.markDamaged(damaged);
+    else log.opened = log.scrub();
+    if (cfg.scrubIntervalMs > 0) {
+      log.scrubTimer = setInterval(() => void log.scrub(), cfg.scrubIntervalMs);
+      log.scrubTimer.unref();
+    }
     return log;
   }
 
-  /** Set when the stored tree could not be loaded: reads work, appends and proofs fail with 503. */
+  /** Set once the store is found not to hold what was recorded: reads work, appends and proofs fail with 503. */
   private damaged?: string;
 
+  private markDamaged(problem: string): void {
+    if (this.damaged) return;
+    this.damaged = problem;
+    this.opts.logger.error('audit log store is damaged; appends are refused until it is repaired', { problem });
+  }
+
   private checkIntact(): void {
-    if (this.damaged)
-      throw new UnavailableError(
-        `The audit log store is damaged (${this.damaged}); nothing can be recorded. Run \`gatehouse audit verify\` and restore the database from backup.`,
-      );
+    if (this.damaged) throw new AuditLogDamagedError(this.damaged);
+  }
+
+  /**
+   * Re-checks every stored entry against the tree this process holds (on open, every `scrubIntervalMs`, and on
+   * demand); a mismatch marks the log damaged. Resolves with the problem found, if any.
+   */
+  scrub(): Promise<void> {
+    this.scrubbing ??= (async () => {
+      try {
+        if (this.damaged) return;
+        const problem = await recheckStored(this.opts.db, this.range.clone(), this.origin, this.key, this.verifierKey);
+        if (problem) this.markDamaged(problem);
+      } catch (err) {
+        this.opts.logger.warn('audit log re-check could not run', { error: (err as Error).message });
+      } finally {
+        this.scrubbing = undefined;
+      }
+    })();
+    return this.scrubbing;
   }
 
   /** Current covered tree size (every stored entry is covered by a signed checkpoint). */
@@ -135,12 +174,7 @@ export class AuditLog implements AuditSink {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.damaged)
-      return Promise.reject(
-        new UnavailableError(
-          `The audit log store is damaged (${this.damaged}); the action was not recorded. Run \`gatehouse audit verify\`.`,
-        ),
-      );
+    if (this.damaged) return Promise.reject(new AuditLogDamagedError(this.damaged));
     if (this.closed)
       return Promise.reject(
         new UnavailableError('The audit log is closed (the server is shutting down); retry against a running server.'),
@@ -163,48 +197,87 @@ export class AuditLog implements AuditSink {
       });
   }
 
-  /** Resolves once every queued append is committed and its checkpoint offered to the witness. */
+  /** Resolves once every queued append is committed and its checkpoint offered to the witness and pinned. */
   async flush(): Promise<void> {
     while (this.draining) await this.draining;
+    this.writePin();
     await this.witness.flush();
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.scrubTimer);
     await this.flush();
+    await this.scrubbing;
   }
 
   private async drain(): Promise<void> {
+    await this.opened;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.cfg.maxBatch);
       try {
+        this.checkIntact();
         const indexes = await this.commit(batch);
         batch.forEach((p, i) => (indexes[i] === undefined ? undefined : p.resolve({ index: indexes[i] })));
       } catch (err) {
-        this.opts.logger.error('audit batch failed', { error: (err as Error).message, entries: batch.length });
+        if (err instanceof TamperedError) this.markDamaged(err.message);
         // Fail closed: the callers' actions must not proceed unrecorded.
-        const failure = new UnavailableError(
-          `The audit log could not record the event (${(err as Error).message}); the action was not recorded, retry later or run \`gatehouse audit verify\`.`,
-        );
+        const failure = this.damaged
+          ? new AuditLogDamagedError(this.damaged)
+          : new UnavailableError(
+              `The audit log could not record the event (${(err as Error).message}); the action was not recorded, retry later or run \`gatehouse audit verify\`.`,
+            );
+        if (!this.damaged)
+          this.opts.logger.error('audit batch failed', { error: (err as Error).message, entries: batch.length });
         for (const p of batch) p.reject(failure);
       }
     }
   }
 
+  /** Pins the newest checkpoint in GATEHOUSE_HOME once per event-loop turn (a lagging pin is only less strict). */
+  private schedulePin(note: string): void {
+    const first = this.pinPending === undefined;
+    this.pinPending = note;
+    if (first) setImmediate(() => this.writePin());
+  }
+
+  private writePin(): void {
+    const note = this.pinPending;
+    this.pinPending = undefined;
+    if (note === undefined) return;
+    try {
+      pinCheckpoint(this.opts.home, note);
+    } catch (err) {
+      this.opts.logger.warn('audit checkpoint pin not written', {
+        file: pinnedCheckpointPath(this.opts.home),
+        error: (err as Error).message,
+      });
+    }
+  }
+
   /**
-   * Encodes, hashes and signs outside the transaction (so other features' queries are not held up), then writes the
-   * batch and its checkpoint in one transaction. If another writer moved the log meanwhile, reloads and retries.
+   * Encodes, hashes and signs outside the transaction (so other features' queries are not held up), then, holding
+   * the append lock, checks the stored head (audit-integrity.ts) and writes the batch and its checkpoint in one
+   * transaction. If another writer (a replica) appended meanwhile, catches up under the lock (checking the log still
+   * begins with what this process held) and prepares again there, so contention costs a re-sign, not a retry.
    */
   private async commit(batch: Pending[]): Promise<(number | undefined)[]> {
     const rejected = new Set<Pending>();
     for (let attempt = 0; ; attempt++) {
-      const base = this.range.size;
-      const prepared = this.prepare(batch, rejected);
+      let prepared = this.prepare(batch, rejected);
       try {
         if (prepared.rows.length > 0) {
           await this.opts.db.transaction(async (tx) => {
-            const stored = (await latestCheckpoint(tx))?.size ?? 0;
-            if (stored !== base) throw new StaleLogError(base, stored);
+            await lockAppends(tx);
+            try {
+              await checkHead(tx, this.range, this.countSchedule);
+            } catch (err) {
+              if (!(err instanceof StaleLogError)) throw err;
+              await this.catchUp(tx);
+              prepared = this.prepare(batch, rejected);
+              await checkHead(tx, this.range, this.countSchedule);
+            }
+            if (prepared.rows.length === 0) return;
             await insertEntries(tx, prepared.rows);
             await insertCheckpoint(tx, {
               size: prepared.range.size,
@@ -213,16 +286,30 @@ export class AuditLog implements AuditSink {
               time: this.opts.clock.now(),
             });
           });
+          if (prepared.rows.length === 0) return prepared.indexes;
           this.range = prepared.range;
           for (const [level, index, hash] of prepared.upper) this.cacheNode(level, index, hash);
           if (this.witness.enabled) this.witness.record(prepared.note);
+          this.schedulePin(prepared.note);
         }
         return prepared.indexes;
       } catch (err) {
-        if (attempt >= 4) throw err;
-        this.range = await loadRange(this.opts.db); // a concurrent replica appended (or a write failed): reload and retry
+        if (err instanceof TamperedError || attempt >= 4) throw err;
+        await this.catchUp(this.opts.db); // a write failed: reload (checked) and retry
       }
     }
+  }
+
+  /** Reloads the tree's right edge from the store after another writer appended; it must extend what was held. */
+  private async catchUp(db: SqlExecutor): Promise<void> {
+    const before = this.range;
+    const next = await loadRange(db);
+    if (next.size < before.size)
+      throw new TamperedError(
+        `the stored log holds ${next.size} entries but ${before.size} were recorded: the log was cut back`,
+      );
+    await checkExtends(db, before);
+    this.range = next;
   }
 
   private prepare(
@@ -391,10 +478,12 @@ export class AuditLog implements AuditSink {
 const CACHE_MIN_LEVEL = 6;
 const CACHE_MAX_NODES = 1_000_000;
 
-class StaleLogError extends Error {
-  constructor(expected: number, found: number) {
-    super(`audit log moved from ${expected} to ${found} entries under us`);
-  }
+/**
+ * Serialises appenders across replicas: PostgreSQL locks the checkpoint table against other writers until commit
+ * (readers go on); SQLite's write transaction (BEGIN IMMEDIATE) already excludes every other writer.
+ */
+async function lockAppends(tx: SqlExecutor): Promise<void> {
+  if (tx.dialect === 'postgres') await tx.run('LOCK TABLE audit_checkpoints IN EXCLUSIVE MODE');
 }
 
 function fetchNodes(db: SqlExecutor, nodes: [number, number][]): Promise<Map<string, Hash>> {
@@ -411,18 +500,43 @@ function sqliteFileOf(db: SqlDb): string | undefined {
   return file && file !== ':memory:' && existsSync(file) ? file : undefined;
 }
 
-/** Rebuilds the right edge of the tree from the latest checkpoint's size and the stored perfect subtrees. */
+/**
+ * Rebuilds the right edge of the tree from the latest checkpoint's size and the stored perfect subtrees, and checks
+ * they give that checkpoint's root.
+ */
 async function loadRange(db: SqlExecutor): Promise<CompactRange> {
-  const size = (await latestCheckpoint(db))?.size ?? 0;
-  const coords = frontierNodes(size);
-  const got = await fetchNodes(db, coords);
-  const hashes = coords.map(([l, i]) => {
-    const h = got.get(`${l}/${i}`);
-    if (!h)
-      throw new Error(
-        `audit log store is damaged: subtree ${l}/${i} of the latest checkpoint (size ${size}) is missing; run \`gatehouse audit verify\``,
-      );
-    return h;
-  });
-  return CompactRange.fromFrontier(size, hashes);
+  const head = await latestCheckpoint(db);
+  const range = await storedRange(db, head?.size ?? 0);
+  if (head && !range.root().equals(head.root))
+    throw new TamperedError(
+      `the stored subtree hashes do not give the root of the newest checkpoint (size ${head.size}): rows or checkpoints were modified`,
+    );
+  return range;
+}
+
+/**
+ * The checkpoint pinned in GATEHOUSE_HOME (outside the database) must verify with this server's key and be a prefix
+ * of the stored log: not larger (cut back), and the stored tree at its size has its root (not rewritten).
+ */
+async function checkPin(
+  db: SqlExecutor,
+  home: string,
+  range: CompactRange,
+  verifierKey: string,
+): Promise<string | undefined> {
+  const note = readPinnedCheckpoint(home);
+  if (note === undefined) return undefined;
+  const file = pinnedCheckpointPath(home);
+  const reset = `if the database was restored from an older backup on purpose, delete ${file} and restart`;
+  let pinned;
+  try {
+    pinned = openCheckpoint(note, parseVerifierKey(verifierKey));
+  } catch (err) {
+    return `the pinned checkpoint ${file} does not verify with this server's key (${(err as Error).message}); if the signing key was replaced on purpose, delete it and restart`;
+  }
+  if (pinned.size > range.size)
+    return `the pinned checkpoint ${file} is for size ${pinned.size} but the database holds ${range.size} entries: the log was cut back (${reset})`;
+  if (pinned.size > 0 && !(await storedRange(db, pinned.size)).root().equals(pinned.root))
+    return `the pinned checkpoint ${file} (size ${pinned.size}) does not match the stored log's first ${pinned.size} entries: its history was rewritten (${reset})`;
+  return undefined;
 }

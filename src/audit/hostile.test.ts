@@ -2,13 +2,15 @@
 // PostgreSQL tables) and check the verifier names what is wrong and where.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ManualClock } from '../core/clock.js';
-import { UnavailableError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { testDatabases, type TestDatabase } from '../testing/databases.js';
+import { AuditLogDamagedError } from './audit-integrity.js';
 import { auditMigrations } from './audit-migrations.js';
+import { PINNED_CHECKPOINT_FILE } from './checkpoint-pin.js';
 import { AuditLog } from './audit-log.js';
 import { hashLeaf } from './merkle.js';
 import { parseVerifierKey } from './note.js';
@@ -16,6 +18,7 @@ import { verifyLog, type TrustedCheckpoint, type VerifyReport } from './verify.j
 
 interface Fixture {
   log: AuditLog;
+  home: string;
   /** Runs SQL behind the log's back. */
   tamper(sql: string, params?: unknown[]): Promise<void>;
   verify(trusted?: TrustedCheckpoint[]): Promise<VerifyReport>;
@@ -40,6 +43,7 @@ async function fixture(t: TestDatabase, entries = 40, history = 'a'): Promise<Fi
   };
   await fill(log, history);
   const f: Fixture = {
+    home,
     get log() {
       return log;
     },
@@ -137,9 +141,9 @@ for (const t of testDatabases) {
       const log = await f.reopen();
       await assert.rejects(
         log.append({ type: 'decision', actor: 'alice', data: {} }),
-        (e: unknown) => e instanceof UnavailableError && /damaged/.test(e.message),
+        (e: unknown) => e instanceof AuditLogDamagedError && e.status === 503 && /damaged/.test(e.message),
       );
-      await assert.rejects(log.inclusionProof(0, 10), UnavailableError);
+      await assert.rejects(log.inclusionProof(0, 10), AuditLogDamagedError);
       expectProblem(await f.verify(), 30, /covers 40 entries but only 30 are stored/);
       await f.done();
     });
@@ -148,6 +152,13 @@ for (const t of testDatabases) {
       const f = await fixture(t);
       const saved = await f.note(40);
       for (const table of ['audit_entries', 'audit_checkpoints']) await f.tamper(`DELETE FROM ${table}`);
+      // The server itself refuses: the checkpoint it pinned in GATEHOUSE_HOME is gone from the database.
+      await assert.rejects(
+        (await f.reopen()).append({ type: 'decision', actor: 'alice', data: {} }),
+        (e: unknown) => e instanceof AuditLogDamagedError && /pinned checkpoint .* size 40/.test(e.message),
+      );
+      // An attacker who can also write GATEHOUSE_HOME removes the pin and re-fills the log.
+      rmSync(join(f.home, PINNED_CHECKPOINT_FILE));
       const log = await f.reopen();
       await (f as Fixture & { fill(l: AuditLog, tag: string): Promise<void> }).fill(log, 'b');
       assert.equal(log.size, 40);
@@ -173,7 +184,7 @@ for (const t of testDatabases) {
         /older than saved checkpoint \(size 40\)/,
       );
       // The server does not paper over it either: appending on top of the replayed checkpoint fails closed.
-      await assert.rejects(f.log.append({ type: 'decision', actor: 'alice', data: {} }), UnavailableError);
+      await assert.rejects(f.log.append({ type: 'decision', actor: 'alice', data: {} }), AuditLogDamagedError);
       await f.done();
     });
 

@@ -2,6 +2,7 @@
 // trusted checkpoints inside a page, truncation, swaps) names the same first bad index as the sequential checks.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ManualClock } from '../core/clock.js';
@@ -9,6 +10,7 @@ import { silentLogger } from '../core/logger.js';
 import { testDatabases, type TestDatabase } from '../testing/databases.js';
 import { auditMigrations } from './audit-migrations.js';
 import { AuditLog } from './audit-log.js';
+import { PINNED_CHECKPOINT_FILE } from './checkpoint-pin.js';
 import { CompactRange, hashLeaf } from './merkle.js';
 import { parseVerifierKey } from './note.js';
 import { verifyLog, type LogSource, type TrustedCheckpoint, type VerifyOptions, type VerifyReport } from './verify.js';
@@ -62,6 +64,11 @@ async function setup(t: TestDatabase, mode: Mode) {
     async reopen() {
       await log.close();
       log = await open();
+    },
+    /** An attacker with access to GATEHOUSE_HOME too: the server's pinned checkpoint goes with the database. */
+    async dropPin() {
+      await log.flush();
+      rmSync(join(home, PINNED_CHECKPOINT_FILE), { force: true });
     },
     async note(size: number) {
       return (await log.checkpointAt(size))!.note;
@@ -139,6 +146,7 @@ for (const t of testDatabases) {
         const f = await setup(t, mode);
         const saved = await f.note(24);
         for (const table of ['audit_entries', 'audit_checkpoints']) await f.tamper(`DELETE FROM ${table}`);
+        await f.dropPin();
         await f.reopen();
         await f.fill('b');
         assert.equal((await f.verify()).ok, true);

@@ -1,11 +1,13 @@
 // One QuickJS guest run (fresh runtime+context on an already loaded module), used inside the wasm tier's worker.
 //
-// Pitfalls handled here (measured on this build): the memory limit is not reliably enforced, so the interrupt
-// handler also watches the module's WebAssembly heap; the max stack is 256 KB so deep recursion fails inside the
+// Pitfalls handled here (measured on this build): QuickJS's own memory limit does not count allocation sizes, so the
+// limit is the module's gated WebAssembly heap (wasm-heap.ts), armed per run and checked by the interrupt handler and
+// after every step (a guest that catches its "out of memory" still fails with `memory`); the max stack is 256 KB so deep recursion fails inside the
 // guest; the deadline is re-armed before every eval, callback and job pump; only strings cross the boundary (see
 // guest-script.ts). Results come back as plain data (errors cannot cross a thread boundary as class instances).
-import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule } from 'quickjs-emscripten';
+import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten';
 import { guestScript, MAX_GUEST_MESSAGE } from './guest-script.js';
+import type { GatedModule } from './wasm-heap.js';
 
 const MAX_STACK = 256 * 1024;
 
@@ -25,23 +27,22 @@ const isStop = (e: unknown): e is Stop => typeof e === 'object' && e !== null &&
 
 /** `callHost(method, argsJson, reply)` sends a capability call to the host; `reply` gets the JSON envelope. */
 export async function runGuest(
-  mod: QuickJSWASMModule,
+  { mod, gate }: GatedModule,
   task: GuestLimits & { code: string; inputJson: string },
   callHost: (method: string, args: string, reply: (payload: string) => void) => void,
 ): Promise<{ outcome: GuestOutcome; clean: boolean }> {
   const wallDeadline = Date.now() + task.timeoutMs;
-  const heapCeiling = Math.max(task.memoryMb * 1024 * 1024 * 2, 64 * 1024 * 1024);
-  const startHeap = mod.getWasmMemory().buffer.byteLength;
   const memoryMsg = `app exceeded its ${task.memoryMb} MB memory limit and was stopped`;
   let interrupted: 'timeout' | 'memory' | undefined;
   let cpuMs = 0;
+  gate.arm(task.memoryMb);
   const rt = mod.newRuntime();
   rt.setMemoryLimit(task.memoryMb * 1024 * 1024);
   rt.setMaxStackSize(MAX_STACK);
   rt.setInterruptHandler(() => {
     if (interrupted) return true;
-    if (Date.now() > wallDeadline) interrupted = 'timeout';
-    else if (mod.getWasmMemory().buffer.byteLength - startHeap > heapCeiling) interrupted = 'memory';
+    if (gate.exceeded) interrupted = 'memory';
+    else if (Date.now() > wallDeadline) interrupted = 'timeout';
     return interrupted !== undefined;
   });
   const ctx = rt.newContext();
@@ -91,9 +92,9 @@ export async function runGuest(
   });
 
   const checkInterrupt = () => {
+    if (interrupted === 'memory' || gate.exceeded) throw stop('memory', memoryMsg);
     if (interrupted === 'timeout')
       throw stop('timeout', `app exceeded its ${task.timeoutMs} ms time limit and was stopped`);
-    if (interrupted === 'memory') throw stop('memory', memoryMsg);
   };
   const guestError = (h: QuickJSHandle): Stop => {
     const d = ctx.dump(h) as { message?: unknown } | unknown;
@@ -138,6 +139,7 @@ export async function runGuest(
       wake = undefined;
       checkInterrupt();
     }
+    checkInterrupt();
     const done = result as { ok: boolean; text: string };
     if (!done.ok) throw stop('error', `app failed: ${done.text.slice(0, MAX_GUEST_MESSAGE)}`);
     if (done.text.length > task.maxOutputBytes)
@@ -154,6 +156,7 @@ export async function runGuest(
   } finally {
     clearTimeout(deadlineTimer);
     disposed = true;
+    gate.disarm();
   }
   for (const cb of callbacks) cb.dispose();
   doneFn.dispose();
@@ -169,9 +172,10 @@ export async function runGuest(
 function peakOf(ctx: QuickJSContext, rt: { computeMemoryUsage(): QuickJSHandle }): number {
   try {
     const mu = rt.computeMemoryUsage();
-    const usage = ctx.dump(mu) as { memory_used_size?: number; malloc_size?: number };
+    // memory_used_size is summed from the objects themselves; malloc_size misses allocation sizes in this build.
+    const usage = ctx.dump(mu) as { memory_used_size?: number };
     mu.dispose();
-    return Number(usage.malloc_size ?? usage.memory_used_size ?? 0);
+    return Number(usage.memory_used_size ?? 0);
   } catch {
     return 0;
   }

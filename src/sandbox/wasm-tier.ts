@@ -60,8 +60,10 @@ export class WasmTier implements SandboxTier {
         idleTimeout: this.idleTimeoutMs,
         concurrentTasksPerWorker: 1,
         atomics: 'disabled',
-        // The guest's heap lives in WebAssembly memory (watched by the worker); this caps the worker's own JS heap.
-        resourceLimits: { maxOldGenerationSizeMb: 256 },
+        // The guest's heap lives in WebAssembly memory (gated per run inside the worker, wasm-heap.ts); these cap
+        // the worker's own JS heap (strings copied out of the guest, call payloads), so a worker past them dies
+        // with ERR_WORKER_OUT_OF_MEMORY (a `memory` failure) instead of growing the server.
+        resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
       });
       // A worker that dies is reported through its task's rejection; the pool-level event must not crash the host.
       this.pool.on('error', () => undefined);
