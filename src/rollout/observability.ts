@@ -16,7 +16,11 @@ import { dlpRedactor } from '../telemetry/redact.js';
 import type { TelemetryConfig } from '../telemetry/telemetry-config.js';
 import type { CounterSource } from '../telemetry/prometheus-metrics.js';
 import type { HealthReporter } from '../core/health.js';
-import { createTelemetryFeature, type TelemetryFeature } from '../telemetry/telemetry-feature.js';
+import {
+  createTelemetryFeature,
+  createTelemetrySignals,
+  type TelemetryFeature,
+} from '../telemetry/telemetry-feature.js';
 import type { RollbackService, AppTransitions } from './rollback.js';
 import type { RolloutConfig } from './rollout-config.js';
 import { createRolloutFeature, type RolloutFeature } from './rollout-feature.js';
@@ -66,7 +70,15 @@ export interface Observability {
 }
 
 export async function createObservability(d: ObservabilityDeps): Promise<Observability> {
-  const holder: { telemetry?: TelemetryFeature } = {};
+  // The pipeline and metrics come first: rollout reads recent events and keeps the kill gauge from its first load;
+  // the alert engine comes last, with rollout as its responder.
+  const signals = createTelemetrySignals({
+    config: d.telemetry,
+    clock: d.clock,
+    logger: d.logger,
+    redact: d.dlp ? dlpRedactor(d.dlp) : undefined,
+    counters: d.counters,
+  });
   const rollout = await createRolloutFeature({
     health: d.health,
     db: d.db,
@@ -82,10 +94,9 @@ export async function createObservability(d: ObservabilityDeps): Promise<Observa
     recentDecisions: d.recentDecisions,
     snapshotMinutes: d.rollout.snapshotMinutes,
     webhook: d.rollout.webhook,
-    recentEvents: (app, since) => holder.telemetry?.pipeline.recent(app, since) ?? [],
+    recentEvents: (app, since) => signals.pipeline.recent(app, since),
     onKillsChange: (active) => {
-      const g = holder.telemetry?.prometheus.activeKills;
-      if (!g) return;
+      const g = signals.prometheus.activeKills;
       g.reset();
       for (const k of active) g.inc({ scope: k.scope });
     },
@@ -99,9 +110,8 @@ export async function createObservability(d: ObservabilityDeps): Promise<Observa
     config: d.telemetry,
     redact: d.dlp ? dlpRedactor(d.dlp) : undefined,
     responder: rollout.service.responder(),
-    counters: d.counters,
+    signals,
   });
-  holder.telemetry = telemetry;
   const sink = telemetry.pipeline;
   const decisionSink: DecisionSink = {
     record(decision, req) {

@@ -28,8 +28,34 @@ export interface TelemetryFeatureDeps {
   /** DLP redaction for string labels (src/dlp); identity when absent. */
   redact?: Redactor;
   responder: AlertResponder;
-  /** Counts other features keep, exported on /metrics. */
+  /** The pipeline and metrics, built first (createTelemetrySignals) when other features need them earlier. */
+  signals?: TelemetrySignals;
+  /** Counts other features keep, exported on /metrics (ignored when `signals` is given). */
   counters?: readonly CounterSource[];
+}
+
+/** The event pipeline and the Prometheus metrics: what rollout reads and writes before alert rules exist. */
+export interface TelemetrySignals {
+  pipeline: TelemetryPipeline;
+  prometheus: PrometheusMetrics;
+}
+
+export function createTelemetrySignals(d: {
+  config: TelemetryConfig;
+  clock: Clock;
+  logger: Logger;
+  redact?: Redactor;
+  counters?: readonly CounterSource[];
+}): TelemetrySignals {
+  return {
+    pipeline: new TelemetryPipeline({
+      clock: d.clock,
+      logger: d.logger,
+      redact: d.redact,
+      recentMs: d.config.recentMinutes * 60_000,
+    }),
+    prometheus: new PrometheusMetrics({ defaultMetrics: d.config.processMetrics, counters: d.counters }),
+  };
 }
 
 export interface TelemetryFeature {
@@ -47,14 +73,8 @@ export interface TelemetryFeature {
 
 export async function createTelemetryFeature(deps: TelemetryFeatureDeps): Promise<TelemetryFeature> {
   const { config, clock, logger } = deps;
-  const pipeline = new TelemetryPipeline({
-    clock,
-    logger,
-    redact: deps.redact,
-    recentMs: config.recentMinutes * 60_000,
-  });
+  const { pipeline, prometheus } = deps.signals ?? createTelemetrySignals(deps);
   const aggregates = new MinuteAggregates(deps.db, { clock, logger, flushIntervalMs: config.flushIntervalMs });
-  const prometheus = new PrometheusMetrics({ defaultMetrics: config.processMetrics, counters: deps.counters });
   const otlp = config.otlp.endpoint
     ? new OtlpExport({
         endpoint: config.otlp.endpoint,
