@@ -14,6 +14,7 @@ import {
 } from './audit-client.js';
 import type { EntryJson } from './audit-routes.js';
 import { hashLeaf, verifyInclusion } from './merkle.js';
+import { pinCheckpoint, pinnedCheckpointPath, PINNED_CHECKPOINT_FILE, readPinnedCheckpoint } from './checkpoint-pin.js';
 import { openCheckpoint } from './note.js';
 
 function intArg(name: string, text: string): number {
@@ -53,8 +54,16 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     )
     .option('--witness <file|url>', 'a witness file or URL (JSON lines); the log must extend every checkpoint in it')
     .option('--key <verifierKey>', 'verifier key to trust (default: GATEHOUSE_AUDIT_KEY, then the pinned key)')
-    .action(async (o: { checkpoint?: string; witness?: string; key?: string }) => {
+    .option(
+      '--no-pin',
+      `neither trust nor move the checkpoint pinned in GATEHOUSE_HOME/${PINNED_CHECKPOINT_FILE} (by default the log must extend it)`,
+    )
+    .action(async (o: { checkpoint?: string; witness?: string; key?: string; pin: boolean }) => {
       const trusted = await readTrusted(o.checkpoint, o.witness);
+      const home = cli.env.GATEHOUSE_HOME ?? '.gatehouse';
+      const pinned = o.pin ? readPinnedCheckpoint(home) : undefined;
+      const pinLabel = `pinned checkpoint ${pinnedCheckpointPath(home)}`;
+      if (pinned !== undefined) trusted.push({ label: pinLabel, note: pinned });
       const api = cli.api();
       const { key, note } = await resolveKey({ key: o.key, env: cli.env, api });
       // The verifier (and its worker pool) loads only when a log is verified.
@@ -62,16 +71,31 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
       const r = await verifyLog(apiSource(api), key, trusted);
       if (!r.ok) {
         const at = r.problem?.index !== undefined ? ` at index ${r.problem.index}` : '';
-        throw new AuditVerificationError(`audit log verification FAILED${at}: ${r.problem?.message}`, {
+        const hint = r.problem?.message.includes(pinLabel)
+          ? ` (if the log was reset or restored from an older backup on purpose, check it with --no-pin, then delete ${pinnedCheckpointPath(home)})`
+          : '';
+        throw new AuditVerificationError(`audit log verification FAILED${at}: ${r.problem?.message}${hint}`, {
           index: r.problem?.index ?? null,
           report: r,
         });
       }
-      cli.print({ ...r, key: note }, () =>
+      // Move the pin forward to what was just verified (never back), so the next plain `verify` catches a cut-back.
+      let pinNote: string;
+      try {
+        const moved = o.pin && r.checkpoint !== undefined && (await pinCheckpoint(home, r.checkpoint));
+        pinNote = !o.pin
+          ? 'pinned checkpoint neither used nor moved (--no-pin)'
+          : `${pinned !== undefined ? 'the log extends the ' : ''}${pinLabel}${moved ? `, now at size ${r.size}` : ' (unchanged)'}`;
+      } catch (err) {
+        pinNote = `${pinLabel} not written: ${(err as Error).message}`;
+      }
+      const { checkpoint: _note, ...shown } = r;
+      const others = r.trustedChecked - (pinned !== undefined ? 1 : 0);
+      cli.print({ ...shown, key: note, pin: pinNote }, () =>
         [
           `ok: ${r.entriesChecked} entries recomputed; root ${r.rootHash} matches the checkpoint of size ${r.size} signed by ${key.name}`,
-          ...(trusted.length ? [`ok: the log extends ${r.trustedChecked} saved/witnessed checkpoint(s)`] : []),
-          `(${note})`,
+          ...(others > 0 ? [`ok: the log extends ${others} saved/witnessed checkpoint(s)`] : []),
+          `(${note}; ${pinNote})`,
         ].join('\n'),
       );
     });

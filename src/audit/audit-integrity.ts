@@ -134,15 +134,16 @@ export async function checkExtends(db: SqlExecutor, before: CompactRange): Promi
 /**
  * Re-checks every stored entry below `range.size` against the root this process holds (not against the stored
  * checkpoints, which could be rewritten with them): each leaf re-hashed, its own `seq`, no gaps, the tree rebuilt.
- * Rows appended meanwhile (by this or another writer) lie past `size` and are left to the next check.
+ * Rows appended meanwhile (by this or another writer) lie past `size` and are left to the next check. On a SQLite
+ * file, worker threads read and hash the pages (above 50,000 entries), so the server's event loop stays free.
  */
 export async function recheckStored(
   db: SqlExecutor,
   range: CompactRange,
-  origin: string,
-  key: KeyObject,
-  verifierKey: string,
+  signer: { origin: string; key: KeyObject; verifierKey: string },
+  sqliteFile?: string,
 ): Promise<string | undefined> {
+  const { origin, key, verifierKey } = signer;
   const size = range.size;
   if (size === 0) return undefined;
   const note = signCheckpoint({ origin, size, root: range.root() }, origin, key);
@@ -156,8 +157,9 @@ export async function recheckStored(
       })),
     checkpoints: async (after, limit) =>
       (await listCheckpoints(db, after, limit)).filter((c) => c.size <= size).map((c) => c.note),
+    sqliteFile,
   };
-  const r = await verifyLog(source, parseVerifierKey(verifierKey));
+  const r = await verifyLog(source, parseVerifierKey(verifierKey), [], { prefixOnly: true });
   if (r.ok) return undefined;
   const at = r.problem?.index !== undefined ? ` at index ${r.problem.index}` : '';
   return `stored entries no longer match the log this server recorded${at}: ${r.problem?.message}`;

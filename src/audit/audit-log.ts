@@ -86,8 +86,9 @@ export class AuditLog implements AuditSink {
   private opened: Promise<void> = Promise.resolve();
   private scrubbing: Promise<void> | undefined;
   private scrubTimer: NodeJS.Timeout | undefined;
-  /** Newest checkpoint not yet written to the pin file (written once per event-loop turn, newest wins). */
+  /** Newest checkpoint not yet written to the pin file, and the writer at work (one at a time, newest wins). */
   private pinPending: string | undefined;
+  private pinWriting: Promise<void> | undefined;
 
   private constructor(
     private readonly opts: AuditLogOptions,
@@ -147,7 +148,12 @@ export class AuditLog implements AuditSink {
     this.scrubbing ??= (async () => {
       try {
         if (this.damaged) return;
-        const problem = await recheckStored(this.opts.db, this.range.clone(), this.origin, this.key, this.verifierKey);
+        const problem = await recheckStored(
+          this.opts.db,
+          this.range.clone(),
+          { origin: this.origin, key: this.key, verifierKey: this.verifierKey },
+          sqliteFileOf(this.opts.db),
+        );
         if (problem) this.markDamaged(problem);
       } catch (err) {
         this.opts.logger.warn('audit log re-check could not run', { error: (err as Error).message });
@@ -200,7 +206,7 @@ export class AuditLog implements AuditSink {
   /** Resolves once every queued append is committed and its checkpoint offered to the witness and pinned. */
   async flush(): Promise<void> {
     while (this.draining) await this.draining;
-    this.writePin();
+    await this.pinWriting;
     await this.witness.flush();
   }
 
@@ -234,25 +240,29 @@ export class AuditLog implements AuditSink {
     }
   }
 
-  /** Pins the newest checkpoint in GATEHOUSE_HOME once per event-loop turn (a lagging pin is only less strict). */
+  /**
+   * Pins the newest checkpoint in GATEHOUSE_HOME, off the append path: one write at a time, and checkpoints made
+   * meanwhile collapse into the newest (a pin that lags by a write is only less strict, never wrong).
+   */
   private schedulePin(note: string): void {
-    const first = this.pinPending === undefined;
     this.pinPending = note;
-    if (first) setImmediate(() => this.writePin());
+    this.pinWriting ??= this.writePins();
   }
 
-  private writePin(): void {
-    const note = this.pinPending;
-    this.pinPending = undefined;
-    if (note === undefined) return;
-    try {
-      pinCheckpoint(this.opts.home, note);
-    } catch (err) {
-      this.opts.logger.warn('audit checkpoint pin not written', {
-        file: pinnedCheckpointPath(this.opts.home),
-        error: (err as Error).message,
-      });
+  private async writePins(): Promise<void> {
+    while (this.pinPending !== undefined) {
+      const note = this.pinPending;
+      this.pinPending = undefined;
+      try {
+        await pinCheckpoint(this.opts.home, note);
+      } catch (err) {
+        this.opts.logger.warn('audit checkpoint pin not written', {
+          file: pinnedCheckpointPath(this.opts.home),
+          error: (err as Error).message,
+        });
+      }
     }
+    this.pinWriting = undefined;
   }
 
   /**

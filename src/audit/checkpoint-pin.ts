@@ -1,7 +1,8 @@
 // The last signed checkpoint, pinned in GATEHOUSE_HOME (outside the database): the server writes it after every
 // committed batch and checks the store against it on open; `gatehouse audit verify` trusts it by default and moves
 // it forward after each successful verification. A database cut back to an older signed size no longer passes.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseCheckpointBody } from './note.js';
 
@@ -33,14 +34,19 @@ function sizeOf(note: string | undefined): number {
 
 /**
  * Replaces the pin with `note` when it is for a larger tree than the pinned one (an older note never replaces a
- * newer one, so a lagging writer or a second replica sharing the home cannot move it back). Atomic: temp + rename.
- * Returns whether it wrote.
+ * newer one, so a lagging writer or a second replica sharing the home cannot move it back). Atomic: temp + rename,
+ * off the event loop (a synchronous write and rename cost an fsync-bound append ~3 ms on a busy disk).
+ * Resolves with whether it wrote.
  */
-export function pinCheckpoint(home: string, note: string): boolean {
-  if (sizeOf(note) <= sizeOf(readPinnedCheckpoint(home))) return false;
+export async function pinCheckpoint(home: string, note: string): Promise<boolean> {
   const path = pinnedCheckpointPath(home);
+  const current = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (sizeOf(note) <= sizeOf(current)) return false;
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, note, { mode: 0o644 });
-  renameSync(tmp, path);
+  await writeFile(tmp, note, { mode: 0o644 });
+  await rename(tmp, path);
   return true;
 }

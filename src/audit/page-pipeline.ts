@@ -24,6 +24,8 @@ export interface PipelineOptions {
   wanted: number[];
   pageSize: number;
   workers?: number;
+  /** Read nothing past `size`, and do not check pages on the calling thread while workers can (server re-checks). */
+  prefixOnly?: boolean;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function checkPages(
         queue.push(slot(pool.run(task).finally(() => inPool--)));
       }
       const head = queue[0];
-      if (!head || (!head.settled && more() && queue.length < MAX_QUEUED)) {
+      if (!head || (!head.settled && more() && queue.length < MAX_QUEUED && !(pool && opts.prefixOnly))) {
         // Nothing back yet: this thread checks the next page itself rather than wait (workers still starting, or the
         // cores busy with other work), then lets the event loop deliver worker results and HTTP replies.
         const task = await take();
@@ -120,6 +122,7 @@ function sqliteTasks(file: string, opts: PipelineOptions): () => Promise<VerifyT
       wanted: opts.wanted,
       pageSize: opts.pageSize,
       last,
+      prefixOnly: opts.prefixOnly,
     };
     start += opts.pageSize;
     done = last;

@@ -11,7 +11,7 @@ import {
 } from './verify-page.js';
 
 export type VerifyTask =
-  | (PageSpec & { kind: 'sqlite'; file: string; pageSize: number; last: boolean })
+  | (PageSpec & { kind: 'sqlite'; file: string; pageSize: number; last: boolean; prefixOnly?: boolean })
   | (PageSpec & { kind: 'rows'; rows: PackedRows });
 
 export interface VerifyTaskResult extends PageResult {
@@ -70,7 +70,8 @@ function rawRows(rows: RawRow[]): PageRows {
 
 /**
  * Page [start, start + pageSize) of the table, only the columns needed, as arrays (`raw()` is ~2x cheaper per row
- * than objects). The last page reads one row past the signed size too, so an entry nothing signs is seen.
+ * than objects). The last page reads one row past the signed size too, so an entry nothing signs is seen (not when
+ * re-checking a prefix while appends go on).
  */
 function sqlitePage(task: Extract<VerifyTask, { kind: 'sqlite' }>): VerifyTaskResult {
   const db = reader(task.file);
@@ -78,7 +79,7 @@ function sqlitePage(task: Extract<VerifyTask, { kind: 'sqlite' }>): VerifyTaskRe
   if (whole) return checkPage(task, whole);
   const rows = (
     task.last
-      ? db.tail.all(task.start, Math.max(task.size - task.start, 0) + 1)
+      ? db.tail.all(task.start, Math.max(task.size - task.start, 0) + (task.prefixOnly ? 0 : 1))
       : db.page.all(task.start, task.start + task.pageSize)
   ) as RawRow[];
   const out: VerifyTaskResult = checkPage(task, rawRows(rows));

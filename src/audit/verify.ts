@@ -42,6 +42,8 @@ export interface VerifyProblem {
 
 export interface VerifyReport {
   ok: boolean;
+  /** The signed note that was checked (the source's latest checkpoint), once its signature verified. */
+  checkpoint?: string;
   size: number;
   rootHash: string;
   entriesChecked: number;
@@ -56,6 +58,11 @@ export interface VerifyOptions {
   pageSize?: number;
   /** Worker threads hashing (and, for a SQLite file, reading) pages; default: cores - 1 (min 1) for logs of 50k+, else 0. */
   workers?: number;
+  /**
+   * Re-checking a prefix while appends go on (the server's own re-check): read nothing past the checkpoint's size
+   * (rows past it are not reported as uncovered), and leave the hashing to the worker threads when there are any.
+   */
+  prefixOnly?: boolean;
 }
 
 export async function verifyLog(
@@ -69,7 +76,9 @@ export async function verifyLog(
   const fail = (problem: VerifyProblem): VerifyReport => ({ ...report, ok: false, problem });
   let latest: Checkpoint;
   try {
-    latest = openCheckpoint(await source.latestCheckpoint(), key);
+    const note = await source.latestCheckpoint();
+    latest = openCheckpoint(note, key);
+    report.checkpoint = note;
   } catch (err) {
     return fail({ message: `latest checkpoint rejected: ${(err as Error).message}` });
   }
@@ -99,7 +108,13 @@ export async function verifyLog(
   const range = new CompactRange();
   const problem = await checkPages(
     source,
-    { size: latest.size, wanted: [...wanted], pageSize, workers: options.workers },
+    {
+      size: latest.size,
+      wanted: [...wanted],
+      pageSize,
+      workers: options.workers,
+      prefixOnly: options.prefixOnly,
+    },
     (res) => {
       for (const [w, nodes] of res.cuts) {
         const at = range.clone();
