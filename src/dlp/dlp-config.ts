@@ -55,11 +55,6 @@ export const dlpConfigSchema = z
       .object({ default: action.default('mask'), entities: z.record(entityName, action).default({}) })
       .strict()
       .default({ default: 'mask', entities: {} }),
-    /** Regions (ISO 3166 alpha-2) whose national phone formats are recognized (`07911 123 456` with GB). Numbers
-     *  written with `+` and a country code are recognized for every country. */
-    phoneRegions: z
-      .array(z.string().regex(/^[A-Za-z]{2}$/, 'must be a two-letter region code such as GB'))
-      .default(['US', 'GB', 'DE', 'FR', 'ES', 'IT', 'NL', 'BR', 'IN', 'AU', 'CA']),
     /** Salt for `hash` mode when the caller gives none; set per deployment. */
     hashSalt: z.string().default('gatehouse'),
   })

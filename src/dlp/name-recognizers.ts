@@ -1,6 +1,5 @@
 // PERSON and STREET_ADDRESS: no checksum exists, so lexicons, capitalization, titles, street suffixes and context.
-import type { Emit, Recognizer } from './recognizer.js';
-import type { ScanInput } from './scan-input.js';
+import { hasDigit, regexRecognizer, type Emit, type Recognizer } from './recognizer.js';
 import { nameLexicon, type NameLexicon } from './name-lexicon.js';
 
 // Latin letters spelled out instead of \\p{Lu}/\\p{Ll} (the `u` flag made this regex 4x slower). The two classes
@@ -82,7 +81,7 @@ const badBefore = (c: number): boolean => (c < 0x180 ? BAD_BEFORE_TABLE[c] === 1
 
 const isFirstTok = (lex: NameLexicon, t: Tok): boolean => lex.first.has(t.low);
 
-function runPerson({ text }: ScanInput, emit: Emit): void {
+function runPerson(text: string, emit: Emit): void {
   const lex = nameLexicon();
   CAP_SEQ.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -147,8 +146,6 @@ const STREET = new RegExp(
   'g',
 );
 
-const PO_BOX = /\bP\.?\s?O\.?\s*Box\s+\d{1,6}\b/gi;
-
 export function nameRecognizers(): Recognizer[] {
   nameLexicon();
   return [
@@ -207,15 +204,8 @@ export function nameRecognizers(): Recognizer[] {
       maxScore: 0.9,
     },
     // Above PERSON's cap (0.9) so `12 Evie Plains` is an address, not a person named Evie Plains.
-    {
-      name: 'street_address',
-      entity: 'STREET_ADDRESS',
-      run: ({ text, groups }, emit) => {
-        if (groups.length === 0) return;
-        STREET.lastIndex = 0;
-        let m: RegExpExecArray | null;
-        while ((m = STREET.exec(text)) !== null) emit(m.index, m.index + m[0].length, 0.95);
-      },
+    regexRecognizer('street_address', 'STREET_ADDRESS', STREET, 0.95, {
+      prefilter: hasDigit,
       context: [
         'address',
         'live at',
@@ -231,16 +221,7 @@ export function nameRecognizers(): Recognizer[] {
         'moved to',
       ],
       contextBoost: 0.1,
-    },
-    {
-      name: 'po_box',
-      entity: 'STREET_ADDRESS',
-      run: ({ text, groups }, emit) => {
-        if (groups.length === 0) return;
-        PO_BOX.lastIndex = 0;
-        let m: RegExpExecArray | null;
-        while ((m = PO_BOX.exec(text)) !== null) emit(m.index, m.index + m[0].length, 0.7);
-      },
-    },
+    }),
+    regexRecognizer('po_box', 'STREET_ADDRESS', /\bP\.?\s?O\.?\s*Box\s+\d{1,6}\b/gi, 0.7, { prefilter: hasDigit }),
   ];
 }

@@ -14,19 +14,6 @@ export const BUILTIN_ENTITIES = [
   'PERSON',
   'STREET_ADDRESS',
   'API_KEY',
-  'UK_NINO',
-  'UK_NHS',
-  'CA_SIN',
-  'IN_AADHAAR',
-  'IN_PAN',
-  'ES_NIF',
-  'ES_NIE',
-  'IT_FISCAL_CODE',
-  'AU_TFN',
-  'AU_MEDICARE',
-  'SG_NRIC_FIN',
-  'ABA_ROUTING_NUMBER',
-  'US_ITIN',
 ] as const;
 export type BuiltinEntity = (typeof BUILTIN_ENTITIES)[number];
 /** A built-in entity or the name of a custom detector's entity (upper snake case). */

@@ -20,8 +20,7 @@ export function luhnValid(digits: string): boolean {
   return digits.length > 0 && sum % 10 === 0;
 }
 
-/** Issuer prefix and length: Visa 13/16/19, Mastercard 51-55 and 2221-2720, Amex, Discover, JCB (15 digits from
- *  1800 and 2131, 16-19 from 3528-3589), Diners, UnionPay, Maestro (12-19). */
+/** Issuer prefix and length: Visa, Mastercard (51-55 and 2221-2720), Amex, Discover, JCB, Diners, UnionPay, Maestro. */
 export function cardIssuerValid(d: string): boolean {
   const n = d.length;
   const p2 = Number(d.slice(0, 2));
@@ -30,7 +29,6 @@ export function cardIssuerValid(d: string): boolean {
   if (p2 >= 51 && p2 <= 55) return n === 16;
   if (p4 >= 2221 && p4 <= 2720) return n === 16;
   if (p2 === 34 || p2 === 37) return n === 15;
-  if (p4 === 1800 || p4 === 2131) return n === 15;
   if (p4 === 6011 || p2 === 65 || (p4 >= 6440 && p4 <= 6499)) return n >= 16 && n <= 19;
   if (p4 >= 3528 && p4 <= 3589) return n >= 16 && n <= 19;
   if (p2 === 36 || p2 === 38 || p2 === 39 || (p2 === 30 && Number(d[2]) <= 5)) return n >= 14 && n <= 19;
@@ -39,14 +37,7 @@ export function cardIssuerValid(d: string): boolean {
   return false;
 }
 
-/** Base score of a card number: 0.9 when Luhn and issuer rules hold; 12 digits (only Maestro issues them, and
- *  twelve-digit reference numbers are common) score 0.45 and need a context word such as `card` or `maestro`. */
-export function cardScore(d: string): number {
-  if (d.length < 12 || d.length > 19 || !luhnValid(d) || !cardIssuerValid(d)) return 0;
-  return d.length === 12 ? 0.45 : 0.9;
-}
-
-const IBAN_LENGTHS: Record<string, number | undefined> = {
+const IBAN_LENGTHS: Record<string, number> = {
   AD: 24,
   AE: 23,
   AL: 28,
@@ -138,11 +129,6 @@ const IBAN_LENGTHS: Record<string, number | undefined> = {
   MN: 20,
   FK: 18,
 };
-
-/** The IBAN length of a country (ISO 13616 registry), or undefined when the country issues none. */
-export function ibanLength(country: string): number | undefined {
-  return IBAN_LENGTHS[country.toUpperCase()];
-}
 
 /** ISO 13616: country length and mod-97 == 1 over the rearranged alphanumeric string. */
 export function ibanValid(raw: string): boolean {
