@@ -61,5 +61,7 @@ function describe(d: CatalogDoc): string {
       return `${d.spec.provider} ${d.spec.region} risk=${d.spec.risk} $${d.spec.pricing.inputPerMTok}/$${d.spec.pricing.outputPerMTok} per MTok`;
     case 'User':
       return `roles=${d.spec.roles.join(',') || '-'} groups=${d.spec.groups.join(',') || '-'}`;
+    case 'DataSource':
+      return `${d.spec.engine} ${d.spec.host ?? ''}/${d.spec.database} ${d.spec.region} owner=${d.metadata.owner}`;
   }
 }

@@ -9,6 +9,11 @@ export const nameSchema = z
   .string()
   .regex(NAME_RE, 'use 1-63 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit');
 
+/** Masking applied to a column before an app sees it. */
+export const MASKS = ['mask', 'partial', 'hash', 'tokenize', 'null'] as const;
+export type MaskKind = (typeof MASKS)[number];
+const SQL_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export const CLASSIFICATIONS = ['public', 'internal', 'confidential', 'pii', 'regulated'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
@@ -32,16 +37,71 @@ export const datasetSchema = z
         classification: z.enum(CLASSIFICATIONS),
         region: z.string().min(1),
         description: z.string().optional(),
-        /** Where rows come from for ctx.data.query: a SQLite file or a CSV file (paths relative to GATEHOUSE_HOME). */
+        /**
+         * Where rows come from for ctx.data.query/sql: a SQLite or CSV file (paths relative to GATEHOUSE_HOME), or a
+         * table or view of a catalog DataSource.
+         */
         source: z
-          .object({ kind: z.enum(['sqlite', 'csv']), path: z.string().min(1), table: z.string().optional() })
-          .strict()
+          .union([
+            z
+              .object({ kind: z.enum(['sqlite', 'csv']), path: z.string().min(1), table: z.string().optional() })
+              .strict(),
+            z
+              .object({ dataSource: nameSchema, table: z.string().regex(SQL_IDENT, 'use a plain table or view name') })
+              .strict(),
+          ])
           .optional(),
         columns: z
-          .array(z.object({ name: z.string().min(1), tags: z.array(z.string()).default([]) }).strict())
+          .array(
+            z
+              .object({
+                name: z.string().min(1),
+                tags: z.array(z.string()).default([]),
+                /** How the column reaches apps: masked in SQL where the engine can, else on the rows. */
+                mask: z.enum(MASKS).optional(),
+              })
+              .strict(),
+          )
           .default([]),
       })
       .strict(),
+  })
+  .strict();
+
+export const DATA_ENGINES = ['postgres', 'mysql', 'sqlite', 'csv'] as const;
+export type DataEngine = (typeof DATA_ENGINES)[number];
+
+/** A database or file store that datasets read from; its admin credential stays on the server (env var name). */
+export const dataSourceSchema = z
+  .object({
+    apiVersion: z.literal('gatehouse/v1'),
+    kind: z.literal('DataSource'),
+    metadata: ownedMetadata,
+    spec: z
+      .object({
+        engine: z.enum(DATA_ENGINES),
+        host: z.string().min(1).optional(),
+        port: z.number().int().positive().max(65535).optional(),
+        /** Database name (postgres, mysql) or file path relative to GATEHOUSE_HOME (sqlite, csv). */
+        database: z.string().min(1),
+        /** Schema for postgres (default public). */
+        schema: z.string().regex(SQL_IDENT).optional(),
+        /** Name of the server environment variable holding the admin credential (a URL or a password). */
+        credential: z
+          .object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'name an environment variable such as PG_ADMIN_URL') })
+          .strict()
+          .optional(),
+        user: z.string().min(1).optional(),
+        region: z.string().min(1),
+        /** Largest planner cost estimate (EXPLAIN) a query may have; unset means no cost guard. */
+        maxQueryCost: z.number().positive().optional(),
+        description: z.string().optional(),
+      })
+      .strict()
+      .superRefine((s, ctx) => {
+        if ((s.engine === 'postgres' || s.engine === 'mysql') && !s.host)
+          ctx.addIssue({ code: 'custom', path: ['host'], message: `a ${s.engine} source needs host` });
+      }),
   })
   .strict();
 
@@ -104,9 +164,10 @@ export const userSchema = z
 
 export type DatasetDoc = z.output<typeof datasetSchema>;
 export type ConnectorDoc = z.output<typeof connectorSchema>;
+export type DataSourceDoc = z.output<typeof dataSourceSchema>;
 export type ModelDoc = z.output<typeof modelSchema>;
 export type UserDoc = z.output<typeof userSchema>;
-export type CatalogDoc = DatasetDoc | ConnectorDoc | ModelDoc | UserDoc;
+export type CatalogDoc = DatasetDoc | ConnectorDoc | ModelDoc | UserDoc | DataSourceDoc;
 export type CatalogKind = CatalogDoc['kind'];
 
 export const catalogSchemas = {
@@ -114,6 +175,7 @@ export const catalogSchemas = {
   Connector: connectorSchema,
   Model: modelSchema,
   User: userSchema,
+  DataSource: dataSourceSchema,
 } as const;
 export const CATALOG_KINDS = Object.keys(catalogSchemas) as CatalogKind[];
 
@@ -124,4 +186,9 @@ export interface CatalogReader {
   model(name: string): ModelDoc | undefined;
   user(name: string): UserDoc | undefined;
   list<K extends CatalogKind>(kind: K): Extract<CatalogDoc, { kind: K }>[];
+}
+
+/** The DataSource documents (kept apart from CatalogReader: only the data layer reads connection details). */
+export interface DataSourceReader {
+  dataSource(name: string): DataSourceDoc | undefined;
 }

@@ -16,6 +16,7 @@ import {
   type CatalogReader,
   type ConnectorDoc,
   type DatasetDoc,
+  type DataSourceDoc,
   type ModelDoc,
   type UserDoc,
 } from './catalog-schema.js';
@@ -63,6 +64,9 @@ export class CatalogService implements CatalogReader {
   user(name: string): UserDoc | undefined {
     return this.get('User', name);
   }
+  dataSource(name: string): DataSourceDoc | undefined {
+    return this.get('DataSource', name);
+  }
 
   list<K extends CatalogKind>(kind: K): Extract<CatalogDoc, { kind: K }>[] {
     return [...this.entries.values()]
@@ -109,9 +113,19 @@ export class CatalogService implements CatalogReader {
       ...this.names('User'),
       ...valid.filter((v) => v.kind === 'User').map((v) => v.metadata.name),
     ]);
+    const sources = new Set([
+      ...this.names('DataSource'),
+      ...valid.filter((v) => v.kind === 'DataSource').map((v) => v.metadata.name),
+    ]);
     for (const v of valid) {
+      const src = v.kind === 'Dataset' ? v.spec.source : undefined;
+      if (src && 'dataSource' in src && !sources.has(src.dataSource))
+        details.push({
+          path: `Dataset/${v.metadata.name}.spec.source.dataSource`,
+          message: `unknown DataSource '${src.dataSource}' (${didYouMean(src.dataSource, sources)}); apply it first or in the same file`,
+        });
       const owner = v.metadata.owner;
-      if ((v.kind === 'Dataset' || v.kind === 'Connector') && owner && !users.has(owner)) {
+      if ((v.kind === 'Dataset' || v.kind === 'Connector' || v.kind === 'DataSource') && owner && !users.has(owner)) {
         details.push({
           path: `${v.kind}/${v.metadata.name}.metadata.owner`,
           message: `unknown user '${owner}' (${didYouMean(owner, users)}); apply the User first or in the same file`,

@@ -6,6 +6,7 @@ import type {
   CatalogReader,
   ConnectorDoc,
   DatasetDoc,
+  DataSourceDoc,
   ModelDoc,
   UserDoc,
 } from '../catalog/catalog-schema.js';
@@ -81,6 +82,9 @@ export class FakeCatalog implements CatalogReader {
   }
   user(name: string): UserDoc | undefined {
     return this.find('User', name);
+  }
+  dataSource(name: string): DataSourceDoc | undefined {
+    return this.find('DataSource', name);
   }
   list<K extends CatalogKind>(kind: K): Extract<CatalogDoc, { kind: K }>[] {
     return this.docs.filter((d) => d.kind === kind) as Extract<CatalogDoc, { kind: K }>[];
