@@ -59,6 +59,8 @@ export class DatasetQuery {
     const source = doc.spec.source;
     if (!source)
       throw new UnavailableError(`dataset '${name}' has no spec.source in the catalog, so apps cannot query it`);
+    if (!('path' in source))
+      throw new UnavailableError(`dataset '${name}' reads DataSource '${source.dataSource}', which this layer cannot open`);
     const path = this.resolvePath(source.path, name);
     const rows =
       source.kind === 'sqlite'

@@ -77,7 +77,8 @@ export function resourceAttributes(
         sensitive: SENSITIVE_CLASSES.has(s.classification),
         columns: s.columns.map((c) => c.name),
         tags: uniq(s.columns.flatMap((c) => c.tags)),
-        source: s.source?.kind,
+        source: s.source && ('kind' in s.source ? s.source.kind : 'dataSource'),
+        dataSource: s.source && 'dataSource' in s.source ? s.source.dataSource : undefined,
         columnTags: Object.fromEntries(s.columns.map((c) => [c.name, c.tags])),
       };
     }

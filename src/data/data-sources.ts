@@ -1,0 +1,91 @@
+// Turns a catalog DataSource into a live engine (pooled, one per source), reading the admin credential from the
+// server's environment so it never appears in the catalog, a manifest or an app.
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { DataSourceDoc, DataSourceReader } from '../catalog/catalog-schema.js';
+import { contentHash } from '../core/hash.js';
+import { NotFoundError, UnavailableError } from '../core/errors.js';
+import { MysqlEngine } from './mysql-engine.js';
+import { PostgresEngine } from './postgres-engine.js';
+import type { SqlEngine } from './sql-engine.js';
+import { SqliteEngine } from './sqlite-engine.js';
+
+export interface DataSourcesDeps {
+  sources: DataSourceReader;
+  /** GATEHOUSE_HOME: sqlite and csv sources are files under it. */
+  home: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Key for tokenize masking (stable per deployment so tokens join across queries). */
+  tokenKey: string;
+}
+
+export class DataSources {
+  private readonly engines = new Map<string, { hash: string; engine: SqlEngine }>();
+
+  constructor(private readonly deps: DataSourcesDeps) {}
+
+  doc(name: string): DataSourceDoc {
+    const doc = this.deps.sources.dataSource(name);
+    if (!doc) throw new NotFoundError('DataSource', name, 'apply it to the catalog (kind: DataSource)');
+    return doc;
+  }
+
+  /** The engine for a source; rebuilt when its catalog document changes. */
+  engine(name: string): SqlEngine {
+    const doc = this.doc(name);
+    const hash = contentHash(doc);
+    const have = this.engines.get(name);
+    if (have?.hash === hash) return have.engine;
+    if (have) void have.engine.close().catch(() => undefined);
+    const engine = this.build(doc);
+    this.engines.set(name, { hash, engine });
+    return engine;
+  }
+
+  private build(doc: DataSourceDoc): SqlEngine {
+    const s = doc.spec;
+    const secret = s.credential ? this.deps.env[s.credential.env] : undefined;
+    if (s.credential && secret === undefined)
+      throw new UnavailableError(
+        `DataSource '${doc.metadata.name}' names credential env ${s.credential.env}, which is not set on the server`,
+      );
+    const isUrl = secret !== undefined && /^[a-z]+:\/\//i.test(secret);
+    switch (s.engine) {
+      case 'postgres': {
+        const url = isUrl
+          ? secret
+          : `postgres://${encodeURIComponent(s.user ?? 'postgres')}${secret ? `:${encodeURIComponent(secret)}` : ''}@${s.host}:${s.port ?? 5432}/${encodeURIComponent(s.database)}`;
+        return new PostgresEngine(url, s.schema ?? 'public');
+      }
+      case 'mysql': {
+        const u = isUrl ? new URL(secret) : undefined;
+        return new MysqlEngine({
+          host: u?.hostname ?? (s.host as string),
+          port: Number(u?.port || s.port || 3306),
+          user: decodeURIComponent(u?.username ?? '') || s.user || 'root',
+          password: u ? decodeURIComponent(u.password) : secret,
+          database: s.database,
+        });
+      }
+      case 'sqlite':
+        return new SqliteEngine(pathUnderHome(this.deps.home, s.database, doc.metadata.name), this.deps.tokenKey);
+      case 'csv':
+        throw new UnavailableError(
+          `DataSource '${doc.metadata.name}' is a CSV file: use ctx.data.query, SQL needs a database engine`,
+        );
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.engines.values()].map((e) => e.engine.close().catch(() => undefined)));
+    this.engines.clear();
+  }
+}
+
+/** A source file path resolved under GATEHOUSE_HOME; paths leaving it are refused. */
+export function pathUnderHome(home: string, p: string, name: string): string {
+  const full = isAbsolute(p) ? p : resolve(home, p);
+  const rel = relative(home, full);
+  if (rel.startsWith('..') || isAbsolute(rel))
+    throw new UnavailableError(`data source '${name}' path '${p}' is outside GATEHOUSE_HOME`);
+  return full;
+}

@@ -1,0 +1,34 @@
+// The contract every database engine behind ctx.data.sql meets (PostgreSQL, MySQL/MariaDB, SQLite): run one guarded
+// read in a read-only transaction under a statement timeout, and estimate its cost with EXPLAIN.
+import { LimitExceededError, UnavailableError } from '../core/errors.js';
+import type { SqlDialect } from './masking.js';
+
+export interface RunOptions {
+  timeoutMs: number;
+  /** Rows beyond this are never materialized (the guard's LIMIT already asks for at most this many). */
+  maxRows: number;
+}
+
+export interface SqlEngine {
+  readonly dialect: SqlDialect;
+  /** The table's quoted, schema-qualified name, so the guard's shadow view reads the real table. */
+  qualify(table: string): string;
+  /** Runs a guarded SELECT read-only; throws LimitExceededError on timeout, UnavailableError on engine errors. */
+  run(sql: string, params: readonly unknown[], opts: RunOptions): Promise<Record<string, unknown>[]>;
+  /** The planner's estimate (PostgreSQL total cost; MySQL/MariaDB rows examined); undefined when the engine has none. */
+  explainCost(sql: string, params: readonly unknown[]): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+export function timeoutError(timeoutMs: number): LimitExceededError {
+  return new LimitExceededError(
+    `the query ran longer than the statement timeout (${timeoutMs} ms); narrow it or ask for a higher timeoutMs`,
+    1,
+  );
+}
+
+/** Engine errors reach the app as 503 with the engine's message, which names the problem but holds no row values. */
+export function engineError(dialect: SqlDialect, err: unknown): UnavailableError {
+  const msg = err instanceof Error ? err.message : String(err);
+  return new UnavailableError(`${dialect} query failed: ${msg.slice(0, 300)}`);
+}
