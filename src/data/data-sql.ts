@@ -1,7 +1,7 @@
 // ctx.data.sql and ctx.data.query over DataSource-backed datasets: guard, cost check, run, and a value-free audit
 // summary (normalized SQL fingerprint, row count, masked columns, duration).
 import type { DatasetDoc, MaskKind } from '../catalog/catalog-schema.js';
-import { InvalidInputError, LimitExceededError, UnavailableError } from '../core/errors.js';
+import { InvalidInputError, LimitExceededError, PolicyDeniedError, UnavailableError } from '../core/errors.js';
 import { dataQueryRequestSchema } from '../connectors/dataset-query.js';
 import { parseOrThrow } from '../core/validation.js';
 import type { DataSources } from './data-sources.js';
@@ -102,6 +102,11 @@ export class DataSql {
     const q = (c: string) => quoteIdent(d, c);
     const cols = req.columns ?? [...allowed];
     if (cols.length === 0) throw new InvalidInputError('ask for at least one column (request.columns)');
+    for (const c of [...cols, ...Object.keys(req.where ?? {})])
+      if (!allowed.includes(c))
+        throw new PolicyDeniedError(
+          `column '${c}' of dataset '${doc.metadata.name}' is not declared in the app manifest (spec.data[].columns); allowed: ${allowed.join(', ') || 'none'}`,
+        );
     const where = Object.entries(req.where ?? {});
     const params: unknown[] = [];
     const cond = where.map(([k, v]) => {
@@ -116,7 +121,9 @@ export class DataSql {
   private target(doc: DatasetDoc): { engine: SqlEngine; table: string; maxQueryCost?: number } {
     const s = doc.spec.source;
     if (!s || !('dataSource' in s))
-      throw new UnavailableError(`dataset '${doc.metadata.name}' has no spec.source.dataSource, so SQL cannot reach it`);
+      throw new UnavailableError(
+        `dataset '${doc.metadata.name}' has no spec.source.dataSource, so SQL cannot reach it`,
+      );
     const engine = this.sources.engine(s.dataSource);
     return { engine, table: s.table, maxQueryCost: this.sources.doc(s.dataSource).spec.maxQueryCost };
   }
@@ -135,10 +142,19 @@ export class DataSql {
     allowed: readonly string[],
     rowLimit: number,
   ) {
-    if (typeof sql !== 'string' || !sql.trim()) throw new InvalidInputError('ctx.data.sql needs a SELECT statement (sql)');
+    if (typeof sql !== 'string' || !sql.trim())
+      throw new InvalidInputError('ctx.data.sql needs a SELECT statement (sql)');
     const masks: Record<string, MaskKind> = {};
     for (const c of doc.spec.columns) if (c.mask) masks[c.name] = c.mask;
-    return { sql, table, qualifiedTable: engine.qualify(table), allowed, masks, rowLimit, tokenKey: this.keys.tokenKey };
+    return {
+      sql,
+      table,
+      qualifiedTable: engine.qualify(table),
+      allowed,
+      masks,
+      rowLimit,
+      tokenKey: this.keys.tokenKey,
+    };
   }
 }
 

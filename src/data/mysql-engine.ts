@@ -44,7 +44,9 @@ export class MysqlEngine implements SqlEngine {
       throw engineError('mysql', err);
     }
     try {
-      this.mariadb ??= c.query('SELECT VERSION() AS v').then(([r]) => /mariadb/i.test(String((r as { v: string }[])[0].v)));
+      this.mariadb ??= c
+        .query('SELECT VERSION() AS v')
+        .then(([r]) => /mariadb/i.test(String((r as { v: string }[])[0].v)));
       const limit = (await this.mariadb)
         ? `SET SESSION max_statement_time = ${Math.max(0.001, timeoutMs / 1000)}`
         : `SET SESSION max_execution_time = ${Math.max(1, Math.floor(timeoutMs))}`;

@@ -41,11 +41,20 @@ const PG_ONLY: [string, string, RegExp][] = [
   ['pg_sleep', 'SELECT pg_sleep(10) FROM customers', /pg_sleep/],
   ['pg_catalog', 'SELECT usename FROM pg_catalog.pg_user', /system catalog|pg_catalog/],
   ['pg_user', 'SELECT usename FROM pg_user', /system table/],
-  ['a CTE with UPDATE', 'WITH d AS (UPDATE customers SET name = 1 RETURNING id) SELECT id FROM d', /CTE may only SELECT/],
+  [
+    'a CTE with UPDATE',
+    'WITH d AS (UPDATE customers SET name = 1 RETURNING id) SELECT id FROM d',
+    /CTE may only SELECT/,
+  ],
   ['a regclass cast', "SELECT 'pg_authid'::regclass FROM customers", /cast|cannot read/],
   ['dollar quoting', 'SELECT $$x$$ FROM customers', /dollar/],
   ['current_setting', "SELECT current_setting('a') FROM customers", /current_setting/],
   ['set_config', "SELECT set_config('a','b',false) FROM customers", /set_config/],
+];
+
+/** In MySQL "ssn" is a string; in PostgreSQL and SQLite it names a column (SQLite's parser reads a string). */
+const QUOTED: [string, string, RegExp][] = [
+  ['a quoted undeclared column', 'SELECT "ssn" FROM customers', /column 'ssn'/],
 ];
 
 const MYSQL_ONLY: [string, string, RegExp][] = [
@@ -62,7 +71,7 @@ for (const dialect of DIALECTS) {
   describe(`SqlGuard (${dialect})`, () => {
     const guard = new SqlGuard(dialect);
     const check = (sql: string, over: Partial<GuardRequest> = {}) => guard.check({ ...base, ...over, sql });
-    const extra = dialect === 'postgres' ? PG_ONLY : dialect === 'mysql' ? MYSQL_ONLY : [];
+    const extra = dialect === 'postgres' ? [...PG_ONLY, ...QUOTED] : dialect === 'mysql' ? MYSQL_ONLY : QUOTED;
     for (const [what, sql, why] of [...HOSTILE, ...extra]) {
       it(`refuses ${what}`, () => {
         assert.throws(
@@ -82,7 +91,9 @@ for (const dialect of DIALECTS) {
     });
 
     it('keeps a smaller LIMIT and accepts a CTE that reads the dataset', () => {
-      const g = check('WITH r AS (SELECT region, count(*) AS n FROM customers GROUP BY region) SELECT region, n FROM r LIMIT 5');
+      const g = check(
+        'WITH r AS (SELECT region, count(*) AS n FROM customers GROUP BY region) SELECT region, n FROM r LIMIT 5',
+      );
       assert.match(g.normalized, /LIMIT 5$/);
       assert.match(g.sql, /^WITH .customers. AS \(.*\), .r. AS/);
     });

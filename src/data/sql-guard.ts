@@ -80,9 +80,7 @@ export class SqlGuard {
     this.applyLimit(ast, req.rowLimit + 1);
     const normalized = this.parser.sqlify(ast as never, { database: PARSER_DB[this.dialect] });
     const shadow = this.shadowView(req);
-    const sql = /^WITH /i.test(normalized)
-      ? `WITH ${shadow}, ${normalized.slice(5)}`
-      : `WITH ${shadow} ${normalized}`;
+    const sql = /^WITH /i.test(normalized) ? `WITH ${shadow}, ${normalized.slice(5)}` : `WITH ${shadow} ${normalized}`;
     const masked = req.allowed.filter((c) => req.masks[c]);
     return { sql, normalized, columns: [...walk.used], masked };
   }
@@ -149,7 +147,8 @@ class Walk {
       this.select(stmt, false);
       this.ctes.add(name);
     }
-    for (const c of (ast.columns as Node[] | null) ?? []) if (typeof c.as === 'string') this.names.add(c.as.toLowerCase());
+    for (const c of (ast.columns as Node[] | null) ?? [])
+      if (typeof c.as === 'string') this.names.add(c.as.toLowerCase());
     for (const f of (ast.from as Node[] | null) ?? []) this.from(f);
     for (const [k, v] of Object.entries(ast)) if (k !== 'with' && k !== 'from' && k !== 'into') this.visit(v);
     void top;
@@ -192,6 +191,8 @@ class Walk {
     if (type === 'function') this.fn(identName(n.name), false);
     if (type === 'aggr_func') this.fn(String(n.name), true);
     if (type === 'cast') this.cast(n);
+    // SQLite's parser reads "x" as a string where the engine reads a column: check it as a column too.
+    if (type === 'double_quote_string' && this.dialect === 'sqlite') this.column({ column: String(n.value) });
     if (type === 'var' && n.prefix !== '$') refuse('variables are not allowed; use $1 or ? placeholders');
     for (const x of Object.values(n)) if (x && typeof x === 'object') this.visit(x);
   }
@@ -222,7 +223,6 @@ class Walk {
     if (lower.includes('.')) refuse(`schema-qualified function '${name}' is not allowed`);
     if (!(aggregate ? AGGREGATES : FUNCTIONS).has(lower))
       refuse(`function '${name}' is not on the guard's list of side-effect-free functions`);
-    void this.dialect;
   }
 
   private cast(n: Node): void {

@@ -21,9 +21,21 @@ export class SqliteEngine implements SqlEngine {
     if (this.db) return this.db;
     try {
       const db = new Database(this.path, { readonly: true, fileMustExist: true });
-      db.function('gh_mask_partial', { deterministic: true }, (v: unknown) => maskValue('partial', v, this.tokenKey) as string);
-      db.function('gh_mask_hash', { deterministic: true }, (v: unknown) => maskValue('hash', v, this.tokenKey) as string);
-      db.function('gh_mask_tokenize', { deterministic: true }, (v: unknown) => maskValue('tokenize', v, this.tokenKey) as string);
+      db.function(
+        'gh_mask_partial',
+        { deterministic: true },
+        (v: unknown) => maskValue('partial', v, this.tokenKey) as string,
+      );
+      db.function(
+        'gh_mask_hash',
+        { deterministic: true },
+        (v: unknown) => maskValue('hash', v, this.tokenKey) as string,
+      );
+      db.function(
+        'gh_mask_tokenize',
+        { deterministic: true },
+        (v: unknown) => maskValue('tokenize', v, this.tokenKey) as string,
+      );
       this.db = db;
       return db;
     } catch (err) {

@@ -86,3 +86,11 @@ export const CONTAINER_TIER: Requirement = {
     return a.ok ? undefined : a.reason;
   },
 };
+
+export const TEST_MYSQL_URL = process.env.GATEHOUSE_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+
+export const MYSQL: Requirement = {
+  name: 'MariaDB/MySQL data suites',
+  install: 'start MariaDB on 127.0.0.1:3306 (root, empty password; .ci/run does) or set GATEHOUSE_TEST_MYSQL_URL',
+  probe: urlProbe(TEST_MYSQL_URL, 3306),
+};
