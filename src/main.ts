@@ -33,6 +33,7 @@ import { createDlpEngine } from './dlp/index.js';
 import { createGatewayFeature, type GatewayFeature } from './gateway/gateway-feature.js';
 import { createSandboxFeature, type SandboxFeature } from './sandbox/sandbox-feature.js';
 import { llmFromGateway } from './sandbox/gateway-llm.js';
+import { createDataFeature } from './data/data-feature.js';
 import { scannerFromDlp } from './connectors/outbound-scanner.js';
 import { RedisCoordination } from './coord/redis-coordination.js';
 import { Releases } from './rollout/release.js';
@@ -175,6 +176,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     maxBodyBytes: config.server.maxBodyBytes,
     cutSignal: observability.signalFor,
   });
+  // Governed data access (src/data): DataSource engines behind ctx.data.query/sql; credentials stay in the env.
+  const data = createDataFeature({ sources: catalog, home: config.home, env: process.env });
   // Sandboxed runtime: app code runs in its manifest's tier; ctx.* calls go through the bridge → governor.govern().
   const sandbox = createSandboxFeature({
     apps: registry,
@@ -188,6 +191,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     config: config.sandbox,
     llm: llmFromGateway((i) => gateway.invokeModel(i)),
     scanner: scannerFromDlp(dlp),
+    data,
     cutSignal: observability.signalFor,
   });
   // Submission: the code must compile for a tier this host runs, then admission decides what happens next.
@@ -262,6 +266,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     async close() {
       await server?.close();
       await sandbox.close();
+      await data.close();
       await approvals.close();
       await gateway.close();
       await observability.close();

@@ -5,7 +5,8 @@ import { parse } from 'csv-parse/sync';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import type { DatasetDoc } from '../catalog/catalog-schema.js';
+import type { DatasetDoc, MaskKind } from '../catalog/catalog-schema.js';
+import { maskValue } from '../data/masking.js';
 import { InvalidInputError, PolicyDeniedError, UnavailableError } from '../core/errors.js';
 import { parseOrThrow } from '../core/validation.js';
 
@@ -30,7 +31,11 @@ const MAX_CSV_BYTES = 50 * 1024 * 1024;
 
 export class DatasetQuery {
   /** @param home directory that dataset source paths are relative to (GATEHOUSE_HOME). */
-  constructor(private readonly home: string) {}
+  /** @param tokenKey key for `tokenize` masks (the same one DataSql uses, so tokens agree). */
+  constructor(
+    private readonly home: string,
+    private readonly tokenKey = '',
+  ) {}
 
   /**
    * @param allowed columns this caller may see (manifest ∩ catalog); requests outside it are refused.
@@ -41,6 +46,7 @@ export class DatasetQuery {
     rawRequest: unknown,
     allowed: readonly string[],
     rowLimit: number,
+    masks: Readonly<Record<string, MaskKind>> = {},
   ): Promise<DataQueryResult> {
     const req = parseOrThrow(dataQueryRequestSchema, rawRequest ?? {}, 'ctx.data.query request');
     const name = doc.metadata.name;
@@ -60,13 +66,18 @@ export class DatasetQuery {
     if (!source)
       throw new UnavailableError(`dataset '${name}' has no spec.source in the catalog, so apps cannot query it`);
     if (!('path' in source))
-      throw new UnavailableError(`dataset '${name}' reads DataSource '${source.dataSource}', which this layer cannot open`);
+      throw new UnavailableError(
+        `dataset '${name}' reads DataSource '${source.dataSource}', which this layer cannot open`,
+      );
     const path = this.resolvePath(source.path, name);
     const rows =
       source.kind === 'sqlite'
         ? this.sqlite(path, source.table ?? name, columns, req.where ?? {}, limit + 1)
         : await this.csv(path, columns, req.where ?? {}, limit + 1);
-    return { columns, rows: rows.slice(0, limit), truncated: rows.length > limit };
+    const out = rows.slice(0, limit);
+    for (const row of out)
+      for (const [c, kind] of Object.entries(masks)) if (c in row) row[c] = maskValue(kind, row[c], this.tokenKey);
+    return { columns, rows: out, truncated: rows.length > limit };
   }
 
   private resolvePath(p: string, name: string): string {

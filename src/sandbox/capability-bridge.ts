@@ -14,7 +14,9 @@ import { guardedFetch, type Resolver } from '../connectors/egress-guard.js';
 import type { OutboundScanner } from '../connectors/outbound-scanner.js';
 import type { LlmInvoker } from './llm-invoker.js';
 import { hostAllowed, connectorFor } from './egress-scope.js';
-import { declaredDataset, declaredModel } from '../policy/scope.js';
+import { declaredModel } from '../policy/scope.js';
+import { dataQuery, dataSql, type DataCallDeps } from '../data/data-capability.js';
+import type { DataSql } from '../data/data-sql.js';
 import type { RunClaims, RunTokens } from './run-token.js';
 import type { Bridge, CapabilityMethod } from './tier.js';
 
@@ -27,6 +29,10 @@ export interface BridgeDeps {
   tokens: RunTokens;
   llm?: LlmInvoker;
   datasets?: DatasetQuery;
+  /** ctx.data.sql and DataSource-backed ctx.data.query. */
+  dataSql?: DataSql;
+  /** Statement timeout when no policy obligation (statementTimeoutMs) sets a smaller one. */
+  defaultStatementTimeoutMs?: number;
   scanner?: OutboundScanner;
   /** DNS resolver for egress (tests inject one; production uses the system resolver). */
   resolver?: Resolver;
@@ -66,7 +72,6 @@ const llmSchema = z
     max_tokens: z.number().int().positive().optional(),
   })
   .strict();
-const dataSchema = z.object({ dataset: z.string().min(1), request: z.unknown() }).strict();
 const fetchSchema = z
   .object({
     url: z.string(),
@@ -154,27 +159,12 @@ export class CapabilityBridge implements Bridge {
           this.usage.costUsd += out.usage?.costUsd ?? 0;
           return out;
         }
-        case 'data.query': {
-          const { dataset, request } = parseOrThrow(dataSchema, args, 'ctx.data.query arguments');
-          resource = dataset;
-          const decl = declaredDataset(this.manifest, dataset, 'read');
-          if (!decl) this.manifestDeny(`dataset '${dataset}' is not declared for read in the app manifest (spec.data)`);
-          const doc = this.deps.catalog.dataset(dataset);
-          if (!doc) throw new PolicyDeniedError(`dataset '${dataset}' is not in the catalog`, { policy: 'catalog' });
-          const catalogCols = new Set(doc.spec.columns.map((c) => c.name));
-          const allowed = (decl?.columns ?? []).filter((c) => catalogCols.has(c));
-          const cols = (request as { columns?: unknown } | undefined)?.columns;
-          decision = await this.govern(
-            'data.query',
-            { type: 'dataset', id: dataset },
-            { columns: Array.isArray(cols) ? cols : allowed },
-          );
-          if (!this.deps.datasets)
-            throw new UnavailableError('ctx.data.query is not wired on this server (no dataset layer)');
-          const rowLimit = minDefined(decision.obligations.rowLimit, this.deps.defaultRowLimit ?? 1000) as number;
-          const result = await this.deps.datasets.query(doc, request, allowed, rowLimit);
-          if (this.deps.rowDlp !== 'off') this.maskRows(result.rows, dataset);
-          return result;
+        case 'data.query':
+        case 'data.sql': {
+          resource = String((args as { dataset?: unknown } | null)?.dataset ?? '');
+          const r = await (method === 'data.sql' ? dataSql : dataQuery)(this.dataDeps(), args);
+          if (this.deps.rowDlp !== 'off') this.maskRows(r.rows, resource);
+          return r;
         }
         case 'http.fetch': {
           const { url, init } = parseOrThrow(fetchSchema, args, 'ctx.http.fetch arguments');
@@ -229,6 +219,33 @@ export class CapabilityBridge implements Bridge {
       await this.record(method, resource, decision, t0, err);
       throw err;
     }
+  }
+
+  private dataDeps(): DataCallDeps {
+    const v = this.scope.version;
+    return {
+      manifest: this.manifest,
+      catalog: this.deps.catalog,
+      datasets: this.deps.datasets,
+      sql: this.deps.dataSql,
+      defaultRowLimit: this.deps.defaultRowLimit ?? 1000,
+      defaultTimeoutMs: this.deps.defaultStatementTimeoutMs ?? 10_000,
+      govern: (action, resource, request) => this.govern(action, resource, request),
+      manifestDeny: (m) => this.manifestDeny(m),
+      audit: async (dataset, decision, summary) => {
+        const ids = { runId: this.scope.runId, traceId: this.scope.traceId, decisionId: decision.id };
+        await this.deps.audit
+          .append({
+            type: 'data.query',
+            actor: this.scope.user,
+            app: v.app,
+            appVersion: v.version,
+            ids,
+            data: { dataset, ...summary },
+          })
+          .catch(() => undefined);
+      },
+    };
   }
 
   private get manifest() {

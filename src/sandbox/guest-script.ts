@@ -38,7 +38,10 @@ const PRELUDE = String.raw`
   }
   var ctx = freeze({
     llm: freeze({ chat: function (request) { return invoke('llm.chat', request); } }),
-    data: freeze({ query: function (dataset, request) { return invoke('data.query', { dataset: dataset, request: request === undefined ? {} : request }); } }),
+    data: freeze({
+      query: function (dataset, request) { return invoke('data.query', { dataset: dataset, request: request === undefined ? {} : request }); },
+      sql: function (dataset, sql, params) { return invoke('data.sql', { dataset: dataset, sql: sql, params: params === undefined ? [] : params }); },
+    }),
     http: freeze({
       fetch: function (url, init) {
         return invoke('http.fetch', { url: url, init: init === undefined ? {} : init }).then(function (r) {

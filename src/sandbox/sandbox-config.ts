@@ -9,6 +9,8 @@ export const sandboxConfigSchema = z
     maxOutputBytes: z.number().int().positive().default(1_000_000),
     /** Row cap for ctx.data.query when no policy obligation sets a smaller one. */
     defaultRowLimit: z.number().int().positive().default(1000),
+    /** Statement timeout for ctx.data.sql/query on DataSources when no policy obligation sets a smaller one. */
+    defaultStatementTimeoutMs: z.number().int().positive().max(300_000).default(10_000),
     /** Largest response body ctx.http.fetch returns. */
     maxResponseBytes: z.number().int().positive().default(1_000_000),
     /** Sensitive data in an outbound body: refuse the call or mask it (URLs and headers are always refused). */

@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock.js';
 import type { CutSignalFor, Governor } from '../core/governance.js';
 import type { Logger } from '../core/logger.js';
 import type { AuditSink, TelemetrySink } from '../core/sinks.js';
+import type { DataFeature } from '../data/data-feature.js';
 import { DatasetQuery } from '../connectors/dataset-query.js';
 import type { OutboundScanner } from '../connectors/outbound-scanner.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
@@ -33,6 +34,8 @@ export interface SandboxFeatureDeps {
   /** DLP for outbound URL/headers/body and ctx.log lines; wire with scannerFromDlp(createDlpEngine(...)). */
   scanner?: OutboundScanner;
   config?: Partial<SandboxConfig>;
+  /** The data layer (src/data): file datasets with masks, and DataSource datasets for ctx.data.query/sql. */
+  data?: Pick<DataFeature, 'datasets' | 'sql'>;
   /** Cuts runs in flight when a kill switch lands on their app, version or user. */
   cutSignal?: CutSignalFor;
 }
@@ -79,8 +82,10 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
     tokens: new RunTokens(d.clock),
     llm: d.llm,
     scanner: d.scanner,
-    datasets: new DatasetQuery(d.home),
+    datasets: d.data?.datasets ?? new DatasetQuery(d.home),
+    dataSql: d.data?.sql,
     defaultRowLimit: cfg.defaultRowLimit,
+    defaultStatementTimeoutMs: cfg.defaultStatementTimeoutMs,
     maxResponseBytes: cfg.maxResponseBytes,
     bodyDlp: cfg.bodyDlp,
     rowDlp: cfg.rowDlp,

@@ -2,8 +2,14 @@
 import { GatehouseError } from '../core/errors.js';
 
 export type TierName = 'wasm' | 'container' | 'microvm';
-export type CapabilityMethod = 'llm.chat' | 'data.query' | 'http.fetch' | 'log';
-export const CAPABILITY_METHODS: readonly CapabilityMethod[] = ['llm.chat', 'data.query', 'http.fetch', 'log'];
+export type CapabilityMethod = 'llm.chat' | 'data.query' | 'data.sql' | 'http.fetch' | 'log';
+export const CAPABILITY_METHODS: readonly CapabilityMethod[] = [
+  'llm.chat',
+  'data.query',
+  'data.sql',
+  'http.fetch',
+  'log',
+];
 
 /** The host side of ctx: the tier hands it plain JSON (parsed once from the guest's string) and gets plain JSON back. */
 export interface Bridge {

@@ -1,0 +1,105 @@
+// ctx.data.sql and DataSource-backed ctx.data.query through the capability bridge: one govern() decision per query
+// with dataset, columns and purpose; obligations (rowLimit, statementTimeoutMs) applied; a value-free audit entry.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MemoryApps } from '../apps/testing/memory-apps.js';
+import { ManualClock } from '../core/clock.js';
+import { PolicyDeniedError } from '../core/errors.js';
+import { CapabilityBridge } from '../sandbox/capability-bridge.js';
+import { RunTokens } from '../sandbox/run-token.js';
+import { FakeCatalog, FakeGovernor, MemoryAudit, MemoryTelemetry, testManifest } from '../sandbox/sandbox-fakes.js';
+import { POSTGRES, suiteNeeds } from '../testing/requires.js';
+import { DataSources } from './data-sources.js';
+import { DataSql } from './data-sql.js';
+import { postgresFixture, type DataFixture } from './testing/data-fixtures.js';
+
+describe('ctx.data.sql through the bridge (PostgreSQL)', await suiteNeeds(POSTGRES), () => {
+  let f: DataFixture;
+  let sources: DataSources;
+  before(async () => {
+    f = await postgresFixture();
+    sources = new DataSources({ sources: f.sources, home: f.home, env: {}, tokenKey: 't' });
+  });
+  after(async () => {
+    await sources?.close();
+    await f?.drop();
+  });
+
+  async function make(governor = new FakeGovernor()) {
+    const clock = new ManualClock();
+    const tokens = new RunTokens(clock);
+    const audit = new MemoryAudit();
+    const data = [
+      { dataset: 'customers', access: 'read', columns: ['id', 'email', 'region'], purpose: 'support triage' },
+    ];
+    const v = new MemoryApps().add(testManifest('app', { data }), {});
+    const { token, claims } = await tokens.issue({ app: 'app', version: 1, user: 'u', run: 'run_1' }, 60_000);
+    const bridge = new CapabilityBridge(
+      {
+        governor,
+        catalog: new FakeCatalog([f.dataset()]),
+        audit,
+        telemetry: new MemoryTelemetry(),
+        clock,
+        tokens,
+        dataSql: new DataSql(sources, { tokenKey: 't', auditKey: 'a' }),
+        rowDlp: 'off',
+      },
+      { runId: 'run_1', traceId: 'run_1', user: 'u', version: v, token, claims },
+    );
+    return { bridge, audit, governor };
+  }
+
+  it('governs with the columns the SQL reads and the declared purpose, and audits without values', async () => {
+    const governor = new FakeGovernor([
+      (i) =>
+        i.action === 'data.query'
+          ? { effect: 'allow', policy: 'cap', reason: 'cap', obligations: { rowLimit: 3 } }
+          : undefined,
+    ]);
+    const { bridge, audit } = await make(governor);
+    const r = (await bridge.call('data.sql', {
+      dataset: 'customers',
+      sql: 'SELECT id, email FROM customers WHERE region = $1 ORDER BY id',
+      params: ['eu'],
+    })) as { rows: Record<string, unknown>[]; truncated: boolean };
+    assert.equal(r.rows.length, 3);
+    assert.equal(r.truncated, true);
+    assert.match(String(r.rows[0].email), /^\*+\.com$/);
+    const input = governor.inputs.find((i) => i.action === 'data.query');
+    assert.deepEqual(input?.resource, { type: 'dataset', id: 'customers' });
+    assert.deepEqual([...(input?.request.columns as string[])].sort(), ['email', 'id', 'region']);
+    assert.equal(input?.request.purpose, 'support triage');
+    const entry = audit.entries.find((e) => e.type === 'data.query');
+    assert.ok(entry, 'a data.query audit entry');
+    assert.equal(entry.data.rowCount, 3);
+    assert.deepEqual(entry.data.maskedColumns, ['email']);
+    assert.match(String(entry.data.sqlHash), /^[0-9a-f]{32}$/);
+    assert.equal(entry.ids?.runId, 'run_1');
+    const text = JSON.stringify(audit.entries);
+    assert.doesNotMatch(text, /example\.com|'eu'/, 'no values in the audit');
+  });
+
+  it('refuses SQL outside the manifest columns before any decision or engine call', async () => {
+    const { bridge, governor } = await make();
+    await assert.rejects(
+      bridge.call('data.sql', { dataset: 'customers', sql: 'SELECT name FROM customers' }),
+      (e: unknown) => e instanceof PolicyDeniedError && /column 'name'/.test(e.message),
+    );
+    assert.equal(governor.inputs.length, 0);
+  });
+
+  it('a policy deny stops the query (fail closed), and ctx.data.query reads the source too', async () => {
+    const deny = new FakeGovernor([() => ({ effect: 'deny', policy: 'purpose', reason: 'purpose not allowed' })]);
+    await assert.rejects(
+      (await make(deny)).bridge.call('data.sql', { dataset: 'customers', sql: 'SELECT id FROM customers' }),
+      /denied by policy 'purpose'/,
+    );
+    const { bridge } = await make();
+    const r = (await bridge.call('data.query', {
+      dataset: 'customers',
+      request: { columns: ['id'], where: { region: 'us' } },
+    })) as { rows: unknown[] };
+    assert.equal(r.rows.length, 20);
+  });
+});
