@@ -68,8 +68,8 @@ describe('ctx.data.sql through the bridge (PostgreSQL)', await suiteNeeds(POSTGR
     assert.match(String(r.rows[0].email), /^\*+\.com$/);
     const input = governor.inputs.find((i) => i.action === 'data.query');
     assert.deepEqual(input?.resource, { type: 'dataset', id: 'customers' });
-    assert.deepEqual([...(input?.request.columns as string[])].sort(), ['email', 'id', 'region']);
-    assert.equal(input?.request.purpose, 'support triage');
+    assert.deepEqual([...(input?.request?.columns as string[])].sort(), ['email', 'id', 'region']);
+    assert.equal(input?.request?.purpose, 'support triage');
     const entry = audit.entries.find((e) => e.type === 'data.query');
     assert.ok(entry, 'a data.query audit entry');
     assert.equal(entry.data.rowCount, 3);
