@@ -85,7 +85,7 @@ export class DataSql {
       truncated,
       summary: {
         sqlHash: sqlFingerprint(g.normalized, this.keys.auditKey),
-        columns: g.columns,
+        columns: [...g.columns],
         maskedColumns: g.masked.filter((c) => g.columns.includes(c)),
         rowCount: out.length,
         durationMs: Math.round((performance.now() - t0) * 100) / 100,

@@ -84,7 +84,7 @@ for (const dialect of DIALECTS) {
     it('accepts a typical parameterized SELECT and wraps it in the masking shadow view', () => {
       const ph = dialect === 'postgres' ? '$1' : '?';
       const g = check(`SELECT id, lower(email) AS e FROM customers WHERE region = ${ph} ORDER BY id LIMIT 500`);
-      assert.deepEqual(g.columns.sort(), ['email', 'id', 'region']);
+      assert.deepEqual([...g.columns].sort(), ['email', 'id', 'region']);
       assert.deepEqual(g.masked, ['email']);
       assert.match(g.sql, /^WITH .customers. AS \(SELECT .id., .name., .*AS .email., .region. FROM x\.customers\)/);
       assert.match(g.normalized, /LIMIT 101$/, 'the limit is the policy limit + 1 (to report truncation)');
@@ -98,9 +98,18 @@ for (const dialect of DIALECTS) {
       assert.match(g.sql, /^WITH .customers. AS \(.*\), .r. AS/);
     });
 
+    it('accepts ORDER BY ... DESC and remembers an accepted statement (same result, refusals still refused)', () => {
+      const sql = 'SELECT region, count(*) AS n FROM customers GROUP BY region ORDER BY n DESC';
+      const a = check(sql);
+      assert.equal(check(sql), a);
+      assert.throws(() => check('SELECT ssn FROM customers'), PolicyDeniedError);
+      assert.throws(() => check('SELECT ssn FROM customers'), PolicyDeniedError);
+      assert.notEqual(check(sql, { allowed: ['region'] }), a, 'a different scope is checked again');
+    });
+
     it('SELECT * reads the shadow view, which holds only the declared columns', () => {
       const g = check('SELECT * FROM customers');
-      assert.deepEqual(g.columns.sort(), ['email', 'id', 'name', 'region']);
+      assert.deepEqual([...g.columns].sort(), ['email', 'id', 'name', 'region']);
       assert.doesNotMatch(g.sql, /ssn/);
     });
 

@@ -25,7 +25,7 @@ const CAST_TYPES = new Set(
 );
 /** Node types that change data or the session; refused wherever they appear. */
 const FORBIDDEN_TYPES = new Set(
-  'insert update delete replace create drop alter truncate grant revoke call set use transaction lock unlock show desc exec'.split(
+  'insert update delete replace create drop alter truncate grant revoke call set use transaction lock unlock exec'.split(
     ' ',
   ),
 );
@@ -49,8 +49,8 @@ export interface GuardedQuery {
   /** The normalized query as the parser printed it (for the audit hash). */
   normalized: string;
   /** Declared columns the query references (or all of them for *). */
-  columns: string[];
-  masked: string[];
+  columns: readonly string[];
+  masked: readonly string[];
 }
 
 type Node = Record<string, unknown>;
@@ -61,9 +61,41 @@ function refuse(why: string): never {
 
 export class SqlGuard {
   private readonly parser = new Parser();
-  constructor(readonly dialect: SqlDialect) {}
+  /** Accepted statements by request: apps send the same parameterized SQL again and again, and parsing is the cost. */
+  private readonly cache = new Map<string, GuardedQuery>();
+
+  /** @param cacheSize how many accepted statements to remember (0 turns the cache off). */
+  constructor(
+    readonly dialect: SqlDialect,
+    private readonly cacheSize = 1000,
+  ) {}
 
   check(req: GuardRequest): GuardedQuery {
+    const key = JSON.stringify([
+      req.sql,
+      req.table,
+      req.qualifiedTable,
+      req.allowed,
+      req.masks,
+      req.rowLimit,
+      req.tokenKey,
+    ]);
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const checked = this.checkUncached(req);
+    const out = Object.freeze({
+      ...checked,
+      columns: Object.freeze([...checked.columns]),
+      masked: Object.freeze([...checked.masked]),
+    });
+    if (this.cacheSize > 0) {
+      if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(key, out);
+    }
+    return out;
+  }
+
+  private checkUncached(req: GuardRequest): GuardedQuery {
     this.lexicalChecks(req.sql);
     let parsed: unknown;
     try {
