@@ -88,7 +88,7 @@ export async function dataSql(deps: DataCallDeps, args: unknown): Promise<DataCa
   const decision = await deps.govern(
     'data.query',
     { type: 'dataset', id: dataset },
-    { columns: plan.columns, purpose: decl.purpose, sql: true },
+    { columns: [...plan.columns], purpose: decl.purpose },
   );
   const r = await layer.sql(doc, sql, params, allowed, limitsOf(deps, decision));
   await deps.audit(dataset, decision, { ...r.summary, purpose: decl.purpose });
