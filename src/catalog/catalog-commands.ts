@@ -37,7 +37,7 @@ export function registerCatalogCommands(program: Command, cli: CliContext): void
     });
   catalog
     .command('list [kind]')
-    .description('list catalog entries (kind: dataset, connector, model, user)')
+    .description('list catalog entries (kind: dataset, datasource, connector, model, user)')
     .action(async (kind?: string) => {
       const r = await cli
         .api()
