@@ -17,7 +17,6 @@ import type { GatehouseConfig } from './feature-registry.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import type { Coordination } from './coord/coordination.js';
-import { MemoryCoordination } from './coord/memory-coordination.js';
 import { buildApp, listen, type RunningServer } from './http/server.js';
 import type { AnyRoute } from './http/route.js';
 import type { Principal } from './identity/principal.js';
@@ -34,7 +33,7 @@ import { createGatewayFeature, type GatewayFeature } from './gateway/gateway-fea
 import { createSandboxFeature, type SandboxFeature } from './sandbox/sandbox-feature.js';
 import { llmFromGateway } from './sandbox/gateway-llm.js';
 import { scannerFromDlp } from './connectors/outbound-scanner.js';
-import { RedisCoordination } from './coord/redis-coordination.js';
+import { createCoordination } from './coord/create-coordination.js';
 import { Releases } from './rollout/release.js';
 import { releaseRoutes } from './rollout/release-routes.js';
 
@@ -83,16 +82,14 @@ export interface Gatehouse {
 export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOptions = {}): Promise<Gatehouse> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
+  const health = new HealthBoard();
+  const coord: Coordination = createCoordination(config, { clock, logger, health });
   const db = await openDb({ home: config.home, databaseUrl: config.databaseUrl, schema: opts.pgSchema });
   await migrate(db, allMigrations);
-  const coord: Coordination = config.redisUrl
-    ? new RedisCoordination({ url: config.redisUrl })
-    : new MemoryCoordination(clock);
   const auditLog = await AuditLog.open({ db, home: config.home, config: config.audit, clock, logger });
   const audit: AuditSink = auditLog;
   // One DLP engine (and one tokenization vault) for every feature, so a token minted by one can be restored by another.
   const dlp = createDlpEngine(config.dlp);
-  const health = new HealthBoard();
 
   // Foundation: catalog, identity, and the apps registry every later feature reads apps (and their lifecycle) from.
   const catalog = new CatalogService({ db, clock, audit, coord });

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Coordination } from './coordination.js';
 import { MemoryCoordination } from './memory-coordination.js';
 import { RedisCoordination } from './redis-coordination.js';
+import { SignedCoordination } from './signed-coordination.js';
 import { REDIS, suiteNeeds, TEST_REDIS_URL } from '../testing/requires.js';
 
 const REDIS_URL = TEST_REDIS_URL;
@@ -33,6 +34,24 @@ const impls: Impl[] = [
       const prefix = `ghtest:${randomBytes(6).toString('hex')}:`;
       const a = new RedisCoordination({ url: REDIS_URL, prefix });
       const b = new RedisCoordination({ url: REDIS_URL, prefix });
+      return {
+        a,
+        b,
+        close: async () => {
+          await a.close();
+          await b.close();
+        },
+      };
+    },
+  },
+  {
+    name: 'signed over redis (two replicas, one key)',
+    needs: await suiteNeeds(REDIS),
+    open() {
+      const prefix = `ghtest:${randomBytes(6).toString('hex')}:`;
+      const key = randomBytes(32).toString('hex');
+      const a = new SignedCoordination(new RedisCoordination({ url: REDIS_URL, prefix }), { key });
+      const b = new SignedCoordination(new RedisCoordination({ url: REDIS_URL, prefix }), { key });
       return {
         a,
         b,

@@ -56,7 +56,7 @@ export async function createRolloutFeature(deps: RolloutFeatureDeps): Promise<Ro
     onChange: deps.onKillsChange,
     health: deps.health,
   });
-  const caps = new CapOverlay({ db, coord, audit, clock });
+  const caps = new CapOverlay({ db, coord, audit, clock, logger, health: deps.health });
   const flags = new FlagService({ db, coord, audit, clock });
   const snapshots = new ForensicSnapshots({
     db,
