@@ -104,6 +104,15 @@ for (const impl of impls) {
       assert.equal((await h.a.reserve('k4', 10, 10, 60_000)).ok, true);
     });
 
+    it('getMany reads several counters in order, 0 for unknown and expired keys', async () => {
+      await h.a.add('m1', 3, 60_000);
+      await h.b.add('m2', 0.5, 60_000);
+      await h.a.add('m3', 1, 100);
+      await sleep(250);
+      assert.deepEqual(await h.b.getMany(['m2', 'nope', 'm1', 'm3']), [0.5, 0, 3, 0]);
+      assert.deepEqual(await h.a.getMany([]), []);
+    });
+
     it('fractional amounts add up', async () => {
       await h.a.add('k5', 0.25, 60_000);
       await h.b.add('k5', 0.5, 60_000);

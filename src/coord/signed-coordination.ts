@@ -65,6 +65,9 @@ export class SignedCoordination implements Coordination {
   get(key: string): Promise<number> {
     return this.inner.get(key);
   }
+  getMany(keys: readonly string[]): Promise<number[]> {
+    return this.inner.getMany(keys);
+  }
 
   async publish(channel: string, message: string): Promise<void> {
     const env: Omit<Envelope, 'm'> = { gh: 1, s: this.sender, n: ++this.seq, t: this.clock.now(), b: message };
