@@ -57,7 +57,7 @@ export async function createRolloutFeature(deps: RolloutFeatureDeps): Promise<Ro
     health: deps.health,
   });
   const caps = new CapOverlay({ db, coord, audit, clock, logger, health: deps.health });
-  const flags = new FlagService({ db, coord, audit, clock });
+  const flags = new FlagService({ db, coord, audit, clock, logger, health: deps.health });
   const snapshots = new ForensicSnapshots({
     db,
     audit,

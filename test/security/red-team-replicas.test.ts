@@ -11,6 +11,7 @@ import { MemoryCoordination } from '../../src/coord/memory-coordination.js';
 import { identityMigrations } from '../../src/identity/identity-migrations.js';
 import { CACHE_MS, TokenService } from '../../src/identity/token-service.js';
 import { CapOverlay } from '../../src/rollout/caps.js';
+import { FlagService } from '../../src/rollout/flags.js';
 import { KillSwitches } from '../../src/rollout/kill-switches.js';
 import { rolloutMigrations } from '../../src/rollout/rollout-migrations.js';
 import { testDatabases } from '../../src/testing/databases.js';
@@ -103,6 +104,26 @@ for (const target of testDatabases) {
         await a.lift('app', 'bot', 'sec', 'spike over');
         await until(() => b.limitsFor(modelCall) === null);
         assert.equal(b.limitsFor(modelCall), null, 'B keeps capping after the lift');
+      } finally {
+        await a.stop();
+        await b.stop();
+        await dbB.close();
+        await cleanup();
+      }
+    });
+
+    it('a flag switched off on replica A while the broadcast is lost is enforced on B by reconcile', async () => {
+      const { db, connectAgain, cleanup } = await target.open(rolloutMigrations);
+      const dbB = await connectAgain();
+      const a = new FlagService({ db, coord: new MemoryCoordination(), audit: nullAuditSink, reconcileMs: 0 });
+      const b = new FlagService({ db: dbB, coord: new MemoryCoordination(), audit: nullAuditSink, reconcileMs: 50 });
+      const call = { ...modelCall, environment: 'prod' } as GovernanceRequest;
+      try {
+        await a.start();
+        await b.start();
+        await a.set({ app: 'bot', environment: 'prod', enabled: false, actor: 'ops' });
+        for (let i = 0; i < 100 && b.check(call) === null; i++) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(b.check(call)?.code, 'flag_off', 'B serves an app switched off on A');
       } finally {
         await a.stop();
         await b.stop();
