@@ -34,6 +34,9 @@ import { createSandboxFeature, type SandboxFeature } from './sandbox/sandbox-fea
 import { llmFromGateway } from './sandbox/gateway-llm.js';
 import { scannerFromDlp } from './connectors/outbound-scanner.js';
 import { createCoordination } from './coord/create-coordination.js';
+import { WebhookOutbox } from './notify/webhook-outbox.js';
+import { WebhookNotifier, notifyPolicyFor } from './notify/webhook-notifier.js';
+import { alertWebhookPolicy } from './rollout/rollout-service.js';
 import { Releases } from './rollout/release.js';
 import { releaseRoutes } from './rollout/release-routes.js';
 
@@ -101,7 +104,25 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   // Policy engine and its decision log: govern() step 3 and its first sink.
   const policy = await createPolicyFeature({ db, clock, logger, audit, coord, config: config.policy });
   // Telemetry and rollout: kill switches and flags gate govern() (step 2), caps merge into its allowed decisions.
+  // Webhook outboxes: notifications that fail (receiver down, process died mid-send) are retried after restarts.
+  const alertOutbox = new WebhookOutbox({
+    db,
+    clock,
+    logger,
+    kind: 'alert',
+    policyFor: () => alertWebhookPolicy(config.rollout.webhook),
+  });
+  const notifyOutbox = new WebhookOutbox({
+    db,
+    clock,
+    logger,
+    kind: 'notify',
+    policyFor: notifyPolicyFor(config.notify),
+  });
+  alertOutbox.start();
+  notifyOutbox.start();
   const observability = await createObservability({
+    alertOutbox,
     health,
     db,
     coord,
@@ -152,6 +173,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     pii: dlp,
     approvals: config.approvals,
     notify: config.notify,
+    notifier: new WebhookNotifier(config.notify, logger, undefined, notifyOutbox),
   });
   approvals.start();
   // Model gateway: every model call goes through governor.govern(), budgets on coord, records to audit.
@@ -258,6 +280,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     },
     async close() {
       await server?.close();
+      alertOutbox.stop();
+      notifyOutbox.stop();
       await sandbox.close();
       await approvals.close();
       await gateway.close();
