@@ -35,6 +35,8 @@ import { llmFromGateway } from './sandbox/gateway-llm.js';
 import { scannerFromDlp } from './connectors/outbound-scanner.js';
 import { createCoordination } from './coord/create-coordination.js';
 import { WebhookOutbox } from './notify/webhook-outbox.js';
+import { StoreGate } from './store/store-gate.js';
+import { gateChain } from './govern/gate-chain.js';
 import { WebhookNotifier, notifyPolicyFor } from './notify/webhook-notifier.js';
 import { alertWebhookPolicy } from './rollout/rollout-service.js';
 import { Releases } from './rollout/release.js';
@@ -89,6 +91,9 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const coord: Coordination = createCoordination(config, { clock, logger, health });
   const db = await openDb({ home: config.home, databaseUrl: config.databaseUrl, schema: opts.pgSchema });
   await migrate(db, allMigrations);
+  // Governed actions are refused (503 at the gateway) while the store does not answer, so none goes unrecorded.
+  const storeGate = new StoreGate({ db, description: db.description, health, logger });
+  storeGate.start();
   const auditLog = await AuditLog.open({ db, home: config.home, config: config.audit, clock, logger });
   const audit: AuditSink = auditLog;
   // One DLP engine (and one tokenization vault) for every feature, so a token minted by one can be restored by another.
@@ -151,7 +156,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     catalog,
     apps: registry,
     engine: policy.engine,
-    gate: observability.gate,
+    gate: gateChain(storeGate, observability.gate),
     overlay: observability.overlay,
     sinks: [
       policy.decisionLog,
@@ -281,6 +286,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     async close() {
       await server?.close();
       alertOutbox.stop();
+      storeGate.stop();
       notifyOutbox.stop();
       await sandbox.close();
       await approvals.close();
