@@ -14,7 +14,14 @@ import { analyzeCode } from '../src/admission/static-analysis.js';
 import { scanForPii } from '../src/admission/pii-scan.js';
 import { scoreRisk } from '../src/admission/risk.js';
 import { AdmissionService } from '../src/admission/admission-service.js';
-import { fakeGovernor, manifest, MemoryAudit, MemoryStates, testCatalog, version } from '../src/admission/fixtures.js';
+import {
+  fakeGovernor,
+  manifest,
+  MemoryAudit,
+  MemoryStates,
+  testCatalog,
+  version,
+} from '../src/admission/testing/fixtures.js';
 import { approvalMigrations } from '../src/approvals/approval-migrations.js';
 import { defaultApprovalsConfig } from '../src/approvals/approvals-config.js';
 import { ApprovalService } from '../src/approvals/approval-service.js';

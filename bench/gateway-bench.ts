@@ -174,7 +174,8 @@ async function gatewayCoreChild(upstreamUrl: string): Promise<void> {
   const { SqliteDb } = await import('../src/store/sqlite-db.js');
   const { migrate } = await import('../src/store/sql-db.js');
   const { gatewayMigrations } = await import('../src/gateway/gateway-migrations.js');
-  const { FakeCatalog, appVersion, modelDoc } = await import('../src/gateway/testing/gateway-harness.js');
+  const { appVersion, modelDoc } = await import('../src/gateway/testing/gateway-harness.js');
+  const { MemoryCatalog } = await import('../src/catalog/testing/memory-catalog.js');
   const { MemoryApps } = await import('../src/apps/testing/memory-apps.js');
   const { createGatewayFeature } = await import('../src/gateway/gateway-feature.js');
   const { createGovernor } = await import('../src/govern/governor.js');
@@ -190,9 +191,8 @@ async function gatewayCoreChild(upstreamUrl: string): Promise<void> {
   const db = new SqliteDb(join(home, 'gatehouse.db'));
   await migrate(db, gatewayMigrations);
   const apps = new MemoryApps();
-  const catalog = new FakeCatalog();
-  catalog.models.set(
-    'gpt-4o-mini',
+  const catalog = new MemoryCatalog();
+  catalog.put(
     modelDoc('gpt-4o-mini', 'openai', `${upstreamUrl}/v1`, { pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 } }),
   );
   apps.put(

@@ -13,19 +13,13 @@ import { CONTAINER_RUNNER } from '../src/sandbox/container-runner-source.js';
 import { guestScript } from '../src/sandbox/guest-script.js';
 import { hostCall } from '../src/sandbox/host-call.js';
 import { RunTokens } from '../src/sandbox/run-token.js';
-import {
-  FakeCatalog,
-  FakeGovernor,
-  FakeLlm,
-  MemoryAudit,
-  MemoryTelemetry,
-  testManifest,
-} from '../src/sandbox/sandbox-fakes.js';
+import { FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry, testManifest } from '../src/sandbox/sandbox-fakes.js';
 import type { Bridge, SandboxTier } from '../src/sandbox/tier.js';
 import { runGuest } from '../src/sandbox/wasm-guest.js';
 import { loadGatedModule } from '../src/sandbox/wasm-heap.js';
 import { WasmTier } from '../src/sandbox/wasm-tier.js';
 import { MemoryApps } from '../src/apps/testing/memory-apps.js';
+import { MemoryCatalog } from '../src/catalog/testing/memory-catalog.js';
 
 const limits = { timeoutMs: 30_000, memoryMb: 128, maxOutputBytes: 1_000_000 };
 const noopBridge: Bridge = { call: async () => null };
@@ -241,7 +235,7 @@ async function main(): Promise<void> {
     new CapabilityBridge(
       {
         governor: new FakeGovernor(),
-        catalog: new FakeCatalog(),
+        catalog: new MemoryCatalog(),
         audit: new MemoryAudit(),
         telemetry: new MemoryTelemetry(),
         clock: systemClock,

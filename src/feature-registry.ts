@@ -21,6 +21,7 @@ import { gatewayMigrations } from './gateway/gateway-migrations.js';
 import { approvalMigrations } from './approvals/approval-migrations.js';
 import { telemetryMigrations } from './telemetry/telemetry-migrations.js';
 import { rolloutMigrations } from './rollout/rollout-migrations.js';
+import { notifyMigrations } from './notify/notify-migrations.js';
 
 /** Every feature's migrations, in the order they apply. Add a feature's list at the end; never reorder. */
 export const allMigrations: Migration[] = [
@@ -33,6 +34,7 @@ export const allMigrations: Migration[] = [
   ...approvalMigrations,
   ...telemetryMigrations,
   ...rolloutMigrations,
+  ...notifyMigrations,
 ];
 
 /** The whole configuration: the core settings plus one section per feature. */

@@ -17,7 +17,6 @@ import type { GatehouseConfig } from './feature-registry.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createLogger, type Logger } from './core/logger.js';
 import type { Coordination } from './coord/coordination.js';
-import { MemoryCoordination } from './coord/memory-coordination.js';
 import { buildApp, listen, type RunningServer } from './http/server.js';
 import type { AnyRoute } from './http/route.js';
 import type { Principal } from './identity/principal.js';
@@ -35,7 +34,12 @@ import { createSandboxFeature, type SandboxFeature } from './sandbox/sandbox-fea
 import { llmFromGateway } from './sandbox/gateway-llm.js';
 import { createDataFeature } from './data/data-feature.js';
 import { scannerFromDlp } from './connectors/outbound-scanner.js';
-import { RedisCoordination } from './coord/redis-coordination.js';
+import { createCoordination } from './coord/create-coordination.js';
+import { WebhookOutbox } from './notify/webhook-outbox.js';
+import { StoreGate } from './store/store-gate.js';
+import { gateChain } from './govern/gate-chain.js';
+import { WebhookNotifier, notifyPolicyFor } from './notify/webhook-notifier.js';
+import { alertWebhookPolicy } from './rollout/rollout-service.js';
 import { Releases } from './rollout/release.js';
 import { releaseRoutes } from './rollout/release-routes.js';
 
@@ -84,16 +88,17 @@ export interface Gatehouse {
 export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOptions = {}): Promise<Gatehouse> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
+  const health = new HealthBoard();
+  const coord: Coordination = createCoordination(config, { clock, logger, health });
   const db = await openDb({ home: config.home, databaseUrl: config.databaseUrl, schema: opts.pgSchema });
   await migrate(db, allMigrations);
-  const coord: Coordination = config.redisUrl
-    ? new RedisCoordination({ url: config.redisUrl })
-    : new MemoryCoordination(clock);
+  // Governed actions are refused (503 at the gateway) while the store does not answer, so none goes unrecorded.
+  const storeGate = new StoreGate({ db, description: db.description, health, logger });
+  storeGate.start();
   const auditLog = await AuditLog.open({ db, home: config.home, config: config.audit, clock, logger });
   const audit: AuditSink = auditLog;
   // One DLP engine (and one tokenization vault) for every feature, so a token minted by one can be restored by another.
   const dlp = createDlpEngine(config.dlp);
-  const health = new HealthBoard();
 
   // Foundation: catalog, identity, and the apps registry every later feature reads apps (and their lifecycle) from.
   const catalog = new CatalogService({ db, clock, audit, coord });
@@ -105,7 +110,25 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   // Policy engine and its decision log: govern() step 3 and its first sink.
   const policy = await createPolicyFeature({ db, clock, logger, audit, coord, config: config.policy });
   // Telemetry and rollout: kill switches and flags gate govern() (step 2), caps merge into its allowed decisions.
+  // Webhook outboxes: notifications that fail (receiver down, process died mid-send) are retried after restarts.
+  const alertOutbox = new WebhookOutbox({
+    db,
+    clock,
+    logger,
+    kind: 'alert',
+    policyFor: () => alertWebhookPolicy(config.rollout.webhook),
+  });
+  const notifyOutbox = new WebhookOutbox({
+    db,
+    clock,
+    logger,
+    kind: 'notify',
+    policyFor: notifyPolicyFor(config.notify),
+  });
+  alertOutbox.start();
+  notifyOutbox.start();
   const observability = await createObservability({
+    alertOutbox,
     health,
     db,
     coord,
@@ -134,7 +157,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     catalog,
     apps: registry,
     engine: policy.engine,
-    gate: observability.gate,
+    gate: gateChain(storeGate, observability.gate),
     overlay: observability.overlay,
     sinks: [
       policy.decisionLog,
@@ -156,6 +179,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     pii: dlp,
     approvals: config.approvals,
     notify: config.notify,
+    notifier: new WebhookNotifier(config.notify, logger, undefined, notifyOutbox),
   });
   approvals.start();
   // Model gateway: every model call goes through governor.govern(), budgets on coord, records to audit.
@@ -265,6 +289,9 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     },
     async close() {
       await server?.close();
+      alertOutbox.stop();
+      storeGate.stop();
+      notifyOutbox.stop();
       await sandbox.close();
       await data.close();
       await approvals.close();

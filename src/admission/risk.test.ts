@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { approvalsConfigSchema, defaultApprovalsConfig } from '../approvals/approvals-config.js';
-import { manifest, testCatalog } from './fixtures.js';
+import { manifest, testCatalog } from './testing/fixtures.js';
 import { scoreRisk, tierFor } from './risk.js';
 
 const catalog = testCatalog();

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeCode, stringLiterals } from './static-analysis.js';
-import { manifest, testCatalog } from './fixtures.js';
+import { manifest, testCatalog } from './testing/fixtures.js';
 import { hostMatches } from './hosts.js';
 
 const catalog = testCatalog();

@@ -9,7 +9,14 @@ import type { NotifyEvent, Notifier } from '../notify/webhook-notifier.js';
 import { testDatabases } from '../testing/databases.js';
 import type { SqlDb } from '../store/sql-db.js';
 import { AdmissionService } from '../admission/admission-service.js';
-import { fakeGovernor, manifest, MemoryAudit, MemoryStates, testCatalog, version } from '../admission/fixtures.js';
+import {
+  fakeGovernor,
+  manifest,
+  MemoryAudit,
+  MemoryStates,
+  testCatalog,
+  version,
+} from '../admission/testing/fixtures.js';
 import { approvalMigrations } from './approval-migrations.js';
 import { defaultApprovalsConfig } from './approvals-config.js';
 import { ApprovalService } from './approval-service.js';

@@ -46,7 +46,7 @@ export interface ApprovalsModuleDeps {
   pii: PiiScanner;
   approvals: ApprovalsConfig;
   notify: NotifyConfig;
-  /** Overrides the webhook notifier (tests). */
+  /** The webhook notifier (the composition root passes one with the outbox; tests pass fakes). */
   notifier?: Notifier;
 }
 

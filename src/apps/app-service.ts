@@ -9,7 +9,7 @@ import type { Principal } from '../identity/principal.js';
 import type { AdmissionHook, AdmissionResult } from '../admission/admission-types.js';
 import { assertMaySubmit } from './app-ownership.js';
 import type { Lifecycle } from './lifecycle.js';
-import type { SqlDb } from '../store/sql-db.js';
+import { isUniqueViolation, type SqlDb } from '../store/sql-db.js';
 import type { AppVersionDiff } from './app-diff.js';
 import type { AppRegistry, AppSummary } from './app-registry.js';
 import type { AppStore } from './app-store.js';
@@ -87,26 +87,29 @@ export class AppService implements AppReader {
     }
     if (existing) return { created: false, version: existing };
     const now = this.deps.clock.now();
-    let version: number;
-    try {
-      version = await this.deps.db.transaction((tx) =>
-        this.store.insert(tx, {
-          app,
-          hash,
-          manifest,
-          code,
-          state: 'draft',
-          submittedBy: submitter.user,
-          createdAt: now,
-        }),
-      );
-      this.store.markChanged(app);
-    } catch (err) {
-      this.store.invalidate(app);
-      // Two identical submissions racing: the loser returns the winner's version.
-      const raced = await this.store.byHash(app, hash);
-      if (raced) return { created: false, version: raced };
-      throw err;
+    let version: number | undefined;
+    // Two different submissions of one app racing on PostgreSQL both compute the next number; the loser retries.
+    for (let attempt = 0; version === undefined; attempt++) {
+      try {
+        version = await this.deps.db.transaction((tx) =>
+          this.store.insert(tx, {
+            app,
+            hash,
+            manifest,
+            code,
+            state: 'draft',
+            submittedBy: submitter.user,
+            createdAt: now,
+          }),
+        );
+        this.store.markChanged(app);
+      } catch (err) {
+        this.store.invalidate(app);
+        // Two identical submissions racing: the loser returns the winner's version.
+        const raced = await this.store.byHash(app, hash);
+        if (raced) return { created: false, version: raced };
+        if (!isUniqueViolation(err) || attempt >= 9) throw err;
+      }
     }
     const stored = (await this.store.get(app, version))!;
     await this.deps.audit.append({

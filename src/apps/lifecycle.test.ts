@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LIFECYCLE_STATES } from './lifecycle-states.js';
-import { MemoryAudit, MemoryStates } from '../admission/fixtures.js';
+import { MemoryAudit, MemoryStates } from '../admission/testing/fixtures.js';
 import { LIFECYCLE_TRANSITIONS, Lifecycle, canTransition } from './lifecycle.js';
 
 describe('Lifecycle', () => {

@@ -100,6 +100,22 @@ for (const t of testDatabases) {
       await f.done();
     });
 
+    it('entries appended while a verify reads (a live server) are not taken for tampering', async () => {
+      const f = await fixture(t);
+      const stale = await f.note(40);
+      await (f as Fixture & { fill(l: AuditLog, tag: string): Promise<void> }).fill(f.log, 'later');
+      // The verifier read the checkpoint just before the next batch committed.
+      const source = f.log.asSource();
+      let first = true;
+      const racing = {
+        ...source,
+        latestCheckpoint: async () => (first ? ((first = false), stale) : source.latestCheckpoint()),
+      } as typeof source;
+      const r = await verifyLog(racing, parseVerifierKey(f.log.verifierKey));
+      assert.deepEqual([r.ok, r.entriesChecked, r.problem], [true, 80, undefined]);
+      await f.done();
+    });
+
     it('flipping a byte in a stored entry names the entry', async () => {
       const f = await fixture(t);
       const e = await f.log.entry(13);

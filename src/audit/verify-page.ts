@@ -6,6 +6,8 @@ import { hashChildren, hashLeaf, type Hash } from './merkle.js';
 export interface PageProblem {
   index: number;
   message: string;
+  /** `uncovered`: the entry lies past the checkpoint being checked against. */
+  code?: 'uncovered';
 }
 
 /** A perfect subtree: `level` (0 = leaf) and its hash. */
@@ -102,6 +104,7 @@ export function checkPage(spec: PageSpec, rows: PageRows): PageResult {
       return result(k, {
         index: i,
         message: `entry ${i} is not covered by the latest signed checkpoint (size ${size}): an old checkpoint was replayed or entries were appended without signing`,
+        code: 'uncovered',
       });
     }
     seg.push(i, leafHash);

@@ -38,7 +38,12 @@ export interface VerifyProblem {
   /** First bad leaf index, when one can be named. */
   index?: number;
   message: string;
+  /** `uncovered`: entries past the latest checkpoint, which on a live server may be an append in flight. */
+  code?: 'uncovered';
 }
+
+/** How many times a live server's newer checkpoint is fetched before entries past it count as tampering. */
+const UNCOVERED_RETRIES = 3;
 
 export interface VerifyReport {
   ok: boolean;
@@ -65,11 +70,31 @@ export interface VerifyOptions {
   prefixOnly?: boolean;
 }
 
+/**
+ * Verifies the whole log against its latest signed checkpoint. A running server appends while this reads: entries
+ * past the checkpoint read at the start are then an append in flight, so the check restarts against the newer
+ * checkpoint; only entries that no newer checkpoint covers (appended without signing) fail.
+ */
 export async function verifyLog(
   source: LogSource,
   key: VerifierKey,
   trusted: TrustedCheckpoint[] = [],
   options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  let report = await verifyOnce(source, key, trusted, options);
+  for (let i = 0; i < UNCOVERED_RETRIES && report.problem?.code === 'uncovered'; i++) {
+    const newer = await source.latestCheckpoint().catch(() => report.checkpoint);
+    if (newer === report.checkpoint) break;
+    report = await verifyOnce(source, key, trusted, options);
+  }
+  return report;
+}
+
+async function verifyOnce(
+  source: LogSource,
+  key: VerifierKey,
+  trusted: TrustedCheckpoint[],
+  options: VerifyOptions,
 ): Promise<VerifyReport> {
   const pageSize = 2 ** Math.floor(Math.log2(Math.max(options.pageSize ?? DEFAULT_PAGE, 1)));
   const report: VerifyReport = { ok: false, size: 0, rootHash: '', entriesChecked: 0, trustedChecked: 0 };

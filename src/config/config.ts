@@ -29,6 +29,8 @@ export const coreConfigShape = {
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
+  /** Signs every broadcast between replicas (kills, lifts, caps, flags, invalidations); required with redisUrl. */
+  coordKey: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   logLevel: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
   /** Seed the example catalog, policies and apps when the store is empty. */
   seedExamples: z.boolean().default(true),
@@ -67,6 +69,7 @@ export function loadConfigWith<S extends z.ZodType>(schema: S, { env, overrides 
   if (env.GATEHOUSE_DATABASE_URL) merged.databaseUrl = env.GATEHOUSE_DATABASE_URL;
   if (env.GATEHOUSE_ADMIN_TOKEN) merged.adminToken = env.GATEHOUSE_ADMIN_TOKEN;
   if (env.GATEHOUSE_REDIS_URL) merged.redisUrl = env.GATEHOUSE_REDIS_URL;
+  if (env.GATEHOUSE_COORD_KEY) merged.coordKey = env.GATEHOUSE_COORD_KEY;
   if (env.GATEHOUSE_LOG_LEVEL) merged.logLevel = env.GATEHOUSE_LOG_LEVEL;
   return parseOrThrow(schema, merged, `configuration (${file} and GATEHOUSE_* variables)`);
 }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Coordination } from './coordination.js';
 import { MemoryCoordination } from './memory-coordination.js';
 import { RedisCoordination } from './redis-coordination.js';
+import { SignedCoordination } from './signed-coordination.js';
 import { REDIS, suiteNeeds, TEST_REDIS_URL } from '../testing/requires.js';
 
 const REDIS_URL = TEST_REDIS_URL;
@@ -33,6 +34,24 @@ const impls: Impl[] = [
       const prefix = `ghtest:${randomBytes(6).toString('hex')}:`;
       const a = new RedisCoordination({ url: REDIS_URL, prefix });
       const b = new RedisCoordination({ url: REDIS_URL, prefix });
+      return {
+        a,
+        b,
+        close: async () => {
+          await a.close();
+          await b.close();
+        },
+      };
+    },
+  },
+  {
+    name: 'signed over redis (two replicas, one key)',
+    needs: await suiteNeeds(REDIS),
+    open() {
+      const prefix = `ghtest:${randomBytes(6).toString('hex')}:`;
+      const key = randomBytes(32).toString('hex');
+      const a = new SignedCoordination(new RedisCoordination({ url: REDIS_URL, prefix }), { key });
+      const b = new SignedCoordination(new RedisCoordination({ url: REDIS_URL, prefix }), { key });
       return {
         a,
         b,
@@ -83,6 +102,15 @@ for (const impl of impls) {
       await sleep(300);
       assert.equal(await h.b.get('k4'), 0);
       assert.equal((await h.a.reserve('k4', 10, 10, 60_000)).ok, true);
+    });
+
+    it('getMany reads several counters in order, 0 for unknown and expired keys', async () => {
+      await h.a.add('m1', 3, 60_000);
+      await h.b.add('m2', 0.5, 60_000);
+      await h.a.add('m3', 1, 100);
+      await sleep(250);
+      assert.deepEqual(await h.b.getMany(['m2', 'nope', 'm1', 'm3']), [0.5, 0, 3, 0]);
+      assert.deepEqual(await h.a.getMany([]), []);
     });
 
     it('fractional amounts add up', async () => {

@@ -14,6 +14,8 @@ export interface Coordination {
   /** Adds `delta` (may be negative) unconditionally and returns the new value. */
   add(key: string, delta: number, ttlMs: number): Promise<number>;
   get(key: string): Promise<number>;
+  /** Reads several counters in one round trip (0 for unknown keys), in the order given. */
+  getMany(keys: readonly string[]): Promise<number[]>;
   publish(channel: string, message: string): Promise<void>;
   /** Calls `handler` for every message published on `channel` (by any replica, this one included). Returns an unsubscribe. */
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;

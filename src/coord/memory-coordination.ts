@@ -43,6 +43,10 @@ export class MemoryCoordination implements Coordination {
     return this.live(key)?.value ?? 0;
   }
 
+  async getMany(keys: readonly string[]): Promise<number[]> {
+    return keys.map((k) => this.live(k)?.value ?? 0);
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     for (const h of this.listeners.get(channel) ?? []) {
       try {

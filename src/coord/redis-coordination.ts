@@ -85,6 +85,12 @@ export class RedisCoordination implements Coordination {
     return v === null ? 0 : Number(v);
   }
 
+  async getMany(keys: readonly string[]): Promise<number[]> {
+    if (keys.length === 0) return [];
+    const vs = await this.run('getMany', () => this.cmd.mget(...keys.map((k) => this.prefix + k)));
+    return vs.map((v) => (v === null ? 0 : Number(v)));
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     await this.run('publish', () => this.cmd.publish(this.prefix + channel, message));
   }

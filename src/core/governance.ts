@@ -127,7 +127,8 @@ export type RefusalCode =
   | 'denied'
   | 'limit_exceeded'
   | 'approval_required'
-  | 'engine_error';
+  | 'engine_error'
+  | 'store_unavailable';
 
 export interface Refusal {
   step: RefusalStep;
@@ -146,7 +147,7 @@ export interface Refusal {
 export interface GateRefusal {
   reason: string;
   scope: string;
-  code: 'killed' | 'flag_off' | 'rerouted';
+  code: 'killed' | 'flag_off' | 'rerouted' | 'store_unavailable';
   modelOnly?: boolean;
   fallbackModel?: string;
 }

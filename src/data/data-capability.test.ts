@@ -5,9 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { MemoryApps } from '../apps/testing/memory-apps.js';
 import { ManualClock } from '../core/clock.js';
 import { PolicyDeniedError } from '../core/errors.js';
+import { MemoryCatalog } from '../catalog/testing/memory-catalog.js';
 import { CapabilityBridge } from '../sandbox/capability-bridge.js';
 import { RunTokens } from '../sandbox/run-token.js';
-import { FakeCatalog, FakeGovernor, MemoryAudit, MemoryTelemetry, testManifest } from '../sandbox/sandbox-fakes.js';
+import { FakeGovernor, MemoryAudit, MemoryTelemetry, testManifest } from '../sandbox/sandbox-fakes.js';
 import { POSTGRES, suiteNeeds } from '../testing/requires.js';
 import { DataSources } from './data-sources.js';
 import { DataSql } from './data-sql.js';
@@ -37,7 +38,7 @@ describe('ctx.data.sql through the bridge (PostgreSQL)', await suiteNeeds(POSTGR
     const bridge = new CapabilityBridge(
       {
         governor,
-        catalog: new FakeCatalog([f.dataset()]),
+        catalog: new MemoryCatalog([f.dataset()]),
         audit,
         telemetry: new MemoryTelemetry(),
         clock,

@@ -11,6 +11,7 @@ import {
   LimitExceededError,
   NotFoundError,
   PolicyDeniedError,
+  UnavailableError,
 } from '../core/errors.js';
 import { dlpModeOf } from '../core/dlp-mode-limit.js';
 import type { CutSignalFor, Governor, Obligations, Refusal } from '../core/governance.js';
@@ -180,6 +181,12 @@ export class ModelInvoker {
           [{ path: limit.field === 'inputTokens' ? 'messages' : limit.field, message: decision.reason }],
           { decisionId: decision.id, limit: limit.obligation },
         );
+      // An outage, not a verdict: 503 so clients retry later, with the decision id like every refusal.
+      if (decision.refusal?.code === 'store_unavailable')
+        throw new UnavailableError(`Call to model '${req.model}' refused: ${decision.reason}`, {
+          decisionId: decision.id,
+          refusal: decision.refusal,
+        });
       const why =
         decision.effect === 'require_approval'
           ? `needs approval: ${decision.reason}`

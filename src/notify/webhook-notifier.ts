@@ -2,7 +2,8 @@
 import { newId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { NotifyConfig, NotifyEventType, WebhookTarget } from './notify-config.js';
-import { sendWebhook } from './webhook-sender.js';
+import { sendWebhook, type DeliveryPolicy, type WebhookRequest } from './webhook-sender.js';
+import type { WebhookOutbox } from './webhook-outbox.js';
 
 export interface NotifyEvent {
   type: NotifyEventType;
@@ -47,15 +48,31 @@ export function slackPayload(e: NotifyEvent): Record<string, unknown> {
   };
 }
 
+/** The delivery policy for a notify target's URL (its secret signs the body); shared with the outbox. */
+export function notifyPolicyFor(cfg: NotifyConfig): (url: string) => DeliveryPolicy {
+  return (url) => ({
+    retries: cfg.retries,
+    timeoutMs: cfg.timeoutMs,
+    backoffMs: cfg.backoffMs,
+    maxBackoffMs: cfg.maxBackoffMs,
+    secret: cfg.webhooks.find((t) => t.url === url)?.secret,
+  });
+}
+
 export class WebhookNotifier implements Notifier {
   private inflight = new Set<Promise<void>>();
+  private readonly policyFor: (url: string) => DeliveryPolicy;
 
   constructor(
     private readonly cfg: NotifyConfig,
     private readonly logger: Logger,
     /** Sees every final outcome (tests, metrics). */
     private readonly onOutcome: (o: DeliveryOutcome) => void = () => {},
-  ) {}
+    /** Keeps failed deliveries and retries them after a restart; without it a failure is final. */
+    private readonly outbox?: WebhookOutbox,
+  ) {
+    this.policyFor = notifyPolicyFor(cfg);
+  }
 
   notify(event: NotifyEvent): void {
     for (const target of this.cfg.webhooks) {
@@ -82,20 +99,12 @@ export class WebhookNotifier implements Notifier {
             data: event.data,
           },
     );
-    const out = await sendWebhook(
-      {
-        url: target.url,
-        body,
-        headers: { 'x-gatehouse-event': event.type, 'x-gatehouse-delivery': deliveryId },
-      },
-      {
-        retries: this.cfg.retries,
-        timeoutMs: this.cfg.timeoutMs,
-        backoffMs: this.cfg.backoffMs,
-        maxBackoffMs: this.cfg.maxBackoffMs,
-        secret: target.secret,
-      },
-    );
+    const req: WebhookRequest = {
+      url: target.url,
+      body,
+      headers: { 'x-gatehouse-event': event.type, 'x-gatehouse-delivery': deliveryId },
+    };
+    const out = this.outbox ? await this.outbox.send(req) : await sendWebhook(req, this.policyFor(target.url));
     if (!out.ok)
       this.logger.warn('webhook delivery failed', {
         url: target.url,

@@ -8,6 +8,9 @@ import { newId } from '../core/ids.js';
 import { mergeObligations } from '../core/obligations.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
+import { startReconcileLoop, type ReconcileLoop } from '../coord/reconcile-loop.js';
+import type { HealthReporter } from '../core/health.js';
+import type { Logger } from '../core/logger.js';
 import type { SqlDb } from '../store/sql-db.js';
 import { keysOf, parseTarget, refOf, scopeKey, type Scope } from './scopes.js';
 
@@ -42,6 +45,17 @@ export interface LimitOverlay {
 }
 
 type Message = { op: 'set'; cap: CapRecord } | { op: 'lift'; id: string; scope: Scope; target: string };
+interface CapDeps {
+  db: SqlDb;
+  coord: Coordination;
+  audit: AuditSink;
+  clock?: Clock;
+  /** How often the store is re-read (0 turns the timer off); 2 s by default, like kill switches. */
+  reconcileMs?: number;
+  health?: HealthReporter;
+  logger?: Logger;
+}
+
 interface Row {
   id: string;
   scope: string;
@@ -54,46 +68,76 @@ interface Row {
   expires_at: number;
 }
 
+function fromRow(r: Row): CapRecord {
+  return {
+    id: r.id,
+    scope: r.scope as Scope,
+    target: r.target,
+    limits: JSON.parse(r.limits) as Record<string, number>,
+    fallback: Number(r.fallback) === 1,
+    reason: r.reason,
+    actor: r.actor,
+    setAt: Number(r.set_at),
+    expiresAt: Number(r.expires_at),
+  };
+}
+
 export class CapOverlay implements LimitOverlay {
   private readonly active = new Map<string, CapRecord>();
   private unsubscribe: (() => Promise<void>) | undefined;
   private readonly clock: Clock;
+  private reconciler: ReconcileLoop | undefined;
 
-  constructor(private readonly deps: { db: SqlDb; coord: Coordination; audit: AuditSink; clock?: Clock }) {
+  constructor(private readonly deps: CapDeps) {
     this.clock = deps.clock ?? systemClock;
   }
 
+  /** Loads the caps in force, follows broadcasts, and re-reads the store on a timer (a missed broadcast heals). */
   async start(): Promise<void> {
-    const rows = await this.deps.db.all<Row>('SELECT * FROM rollout_caps WHERE lifted_at IS NULL AND expires_at > ?', [
-      this.clock.now(),
-    ]);
-    for (const r of rows) {
-      this.apply({
-        op: 'set',
-        cap: {
-          id: r.id,
-          scope: r.scope as Scope,
-          target: r.target,
-          limits: JSON.parse(r.limits) as Record<string, number>,
-          fallback: r.fallback === 1,
-          reason: r.reason,
-          actor: r.actor,
-          setAt: Number(r.set_at),
-          expiresAt: Number(r.expires_at),
-        },
-      });
-    }
+    await this.reconcile();
+    this.reconciler = startReconcileLoop({
+      everyMs: this.deps.reconcileMs ?? 2000,
+      run: () => this.reconcile(),
+      component: 'cap-reconcile',
+      what: 'caps',
+      health: this.deps.health,
+      logger: this.deps.logger,
+    });
     this.unsubscribe = await this.deps.coord.subscribe(CAP_CHANNEL, (m) => {
       try {
         this.apply(JSON.parse(m) as Message);
       } catch {
-        // malformed broadcast: ignore, the store stays the source of truth on restart
+        // malformed broadcast: ignore, the store stays the source of truth (next reconcile)
       }
     });
   }
 
   async stop(): Promise<void> {
+    this.reconciler?.stop();
     await this.unsubscribe?.();
+  }
+
+  /** Makes the caps here match the store: sets what another replica set, drops what it lifted or what expired. */
+  async reconcile(): Promise<void> {
+    const rows = await this.deps.db.all<Row>('SELECT * FROM rollout_caps WHERE lifted_at IS NULL AND expires_at > ?', [
+      this.clock.now(),
+    ]);
+    const ids = new Set(rows.map((r) => r.id));
+    for (const r of rows) {
+      const current = this.active.get(scopeKey(r.scope as Scope, r.target));
+      // A newer cap set here but not stored yet wins over the stored one it replaces.
+      if (!current || current.setAt <= Number(r.set_at)) this.apply({ op: 'set', cap: fromRow(r) });
+    }
+    for (const c of [...this.active.values()]) {
+      if (ids.has(c.id)) continue;
+      const row = await this.deps.db.get<{ lifted_at: number | null; expires_at: number }>(
+        'SELECT lifted_at, expires_at FROM rollout_caps WHERE id = ?',
+        [c.id],
+      );
+      // No row yet: set here a moment ago and still being stored; keep it.
+      if (row && (row.lifted_at !== null || Number(row.expires_at) <= this.clock.now()))
+        this.apply({ op: 'lift', id: c.id, scope: c.scope, target: c.target });
+    }
   }
 
   limitsFor(req: GovernanceRequest): CapHit | null {

@@ -7,6 +7,9 @@ import { InvalidInputError } from '../core/errors.js';
 import type { Environment, GateCheck, GateRefusal, GovernanceRequest } from '../core/governance.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
+import { startReconcileLoop, type ReconcileLoop } from '../coord/reconcile-loop.js';
+import type { HealthReporter } from '../core/health.js';
+import type { Logger } from '../core/logger.js';
 import type { SqlDb } from '../store/sql-db.js';
 
 export const FLAG_CHANNEL = 'gatehouse.rollout.flags';
@@ -56,35 +59,62 @@ interface Row {
 export class FlagService implements GateCheck {
   private readonly flags = new Map<string, Flag>();
   private unsubscribe: (() => Promise<void>) | undefined;
+  private reconciler: ReconcileLoop | undefined;
   private readonly clock: Clock;
 
-  constructor(private readonly deps: { db: SqlDb; coord: Coordination; audit: AuditSink; clock?: Clock }) {
+  constructor(
+    private readonly deps: {
+      db: SqlDb;
+      coord: Coordination;
+      audit: AuditSink;
+      clock?: Clock;
+      /** How often the store is re-read (0 turns the timer off); 2 s by default. */
+      reconcileMs?: number;
+      health?: HealthReporter;
+      logger?: Logger;
+    },
+  ) {
     this.clock = deps.clock ?? systemClock;
   }
 
+  /** Loads the flags, follows broadcasts, and re-reads the store on a timer (a missed broadcast heals). */
   async start(): Promise<void> {
+    await this.reconcile();
+    this.reconciler = startReconcileLoop({
+      everyMs: this.deps.reconcileMs ?? 2000,
+      run: () => this.reconcile(),
+      component: 'flag-reconcile',
+      what: 'flags',
+      health: this.deps.health,
+      logger: this.deps.logger,
+    });
+    this.unsubscribe = await this.deps.coord.subscribe(FLAG_CHANNEL, (m) => {
+      try {
+        this.put(JSON.parse(m) as Flag);
+      } catch {
+        // malformed broadcast: ignore, the next reconcile reads the store
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.reconciler?.stop();
+    await this.unsubscribe?.();
+  }
+
+  /** Takes every stored flag newer than the one held here (flags are stored before they are broadcast). */
+  async reconcile(): Promise<void> {
     for (const r of await this.deps.db.all<Row>('SELECT * FROM rollout_flags')) {
       this.put({
         app: r.app,
         environment: r.environment as Environment,
-        enabled: r.enabled === 1,
+        enabled: Number(r.enabled) === 1,
         percentage: Number(r.percentage),
         groups: JSON.parse(r.groups_json) as string[],
         updatedBy: r.updated_by,
         updatedAt: Number(r.updated_at),
       });
     }
-    this.unsubscribe = await this.deps.coord.subscribe(FLAG_CHANNEL, (m) => {
-      try {
-        this.put(JSON.parse(m) as Flag);
-      } catch {
-        // malformed broadcast: ignore
-      }
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.unsubscribe?.();
   }
 
   get(app: string, environment: Environment): Flag | undefined {

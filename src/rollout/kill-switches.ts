@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
+import { startReconcileLoop, type ReconcileLoop } from '../coord/reconcile-loop.js';
 import type { SqlDb } from '../store/sql-db.js';
 import { keysOf, parseTarget, refOf, scopeKey, type Scope, type ScopeRef } from './scopes.js';
 
@@ -78,7 +79,7 @@ export class KillSwitches implements GateCheck {
   private readonly active = new Map<string, KillRecord>();
   private readonly controllers = new Map<string, AbortController>();
   private unsubscribe: (() => Promise<void>) | undefined;
-  private reconciler: NodeJS.Timeout | undefined;
+  private reconciler: ReconcileLoop | undefined;
   private readonly clock: Clock;
   private readonly logger: Logger;
 
@@ -90,19 +91,14 @@ export class KillSwitches implements GateCheck {
   /** Loads the kills in force from the store and listens for changes made on any replica. */
   async start(): Promise<void> {
     await this.reconcile();
-    const every = this.deps.reconcileMs ?? 2000;
-    if (every > 0) {
-      this.reconciler = setInterval(() => {
-        this.reconcile().then(
-          () => this.deps.health?.report('kill-reconcile', undefined),
-          (err: unknown) => {
-            this.logger.warn('kill switches not reconciled from the store', { err: String(err) });
-            this.deps.health?.report('kill-reconcile', `kill switches not reconciled from the store: ${String(err)}`);
-          },
-        );
-      }, every);
-      this.reconciler.unref();
-    }
+    this.reconciler = startReconcileLoop({
+      everyMs: this.deps.reconcileMs ?? 2000,
+      run: () => this.reconcile(),
+      component: 'kill-reconcile',
+      what: 'kill switches',
+      health: this.deps.health,
+      logger: this.logger,
+    });
     this.unsubscribe = await this.deps.coord.subscribe(KILL_CHANNEL, (m) => {
       try {
         this.apply(JSON.parse(m) as Message);
@@ -113,7 +109,7 @@ export class KillSwitches implements GateCheck {
   }
 
   async stop(): Promise<void> {
-    if (this.reconciler) clearInterval(this.reconciler);
+    this.reconciler?.stop();
     await this.unsubscribe?.();
   }
 

@@ -25,6 +25,7 @@ import type { RollbackService, AppTransitions } from './rollback.js';
 import type { RolloutConfig } from './rollout-config.js';
 import { createRolloutFeature, type RolloutFeature } from './rollout-feature.js';
 import type { AuditEvidenceSource } from './snapshots.js';
+import type { WebhookOutbox } from '../notify/webhook-outbox.js';
 import type { ScopeRef } from './scopes.js';
 
 export interface ObservabilityDeps {
@@ -48,6 +49,8 @@ export interface ObservabilityDeps {
   counters?: readonly CounterSource[];
   /** Where rollout reports problems it recovers from (lost kill broadcasts). */
   health?: HealthReporter;
+  /** Alert notifications that failed are kept here and retried after a restart. */
+  alertOutbox?: WebhookOutbox;
 }
 
 export interface Observability {
@@ -94,6 +97,7 @@ export async function createObservability(d: ObservabilityDeps): Promise<Observa
     recentDecisions: d.recentDecisions,
     snapshotMinutes: d.rollout.snapshotMinutes,
     webhook: d.rollout.webhook,
+    alertOutbox: d.alertOutbox,
     recentEvents: (app, since) => signals.pipeline.recent(app, since),
     onKillsChange: (active) => {
       const g = signals.prometheus.activeKills;

@@ -14,7 +14,8 @@ import { FlagService } from './flags.js';
 import { KillSwitches, type KillRecord } from './kill-switches.js';
 import { RollbackService, type AppTransitions } from './rollback.js';
 import { rolloutRoutes } from './rollout-routes.js';
-import { RolloutService, appManagers, approversNeeded } from './rollout-service.js';
+import type { WebhookOutbox } from '../notify/webhook-outbox.js';
+import { RolloutService, appManagers, approversNeeded, type AlertWebhookSettings } from './rollout-service.js';
 import { ForensicSnapshots, type AuditEvidenceSource } from './snapshots.js';
 
 export interface RolloutFeatureDeps {
@@ -32,7 +33,8 @@ export interface RolloutFeatureDeps {
   bundleRevision?: () => string | undefined;
   evidence?: AuditEvidenceSource;
   snapshotMinutes?: number;
-  webhook?: { retries?: number; timeoutMs?: number; backoffMs?: number; secret?: string };
+  webhook?: AlertWebhookSettings;
+  alertOutbox?: WebhookOutbox;
   onKillsChange?: (active: readonly KillRecord[]) => void;
   health?: HealthReporter;
 }
@@ -56,8 +58,8 @@ export async function createRolloutFeature(deps: RolloutFeatureDeps): Promise<Ro
     onChange: deps.onKillsChange,
     health: deps.health,
   });
-  const caps = new CapOverlay({ db, coord, audit, clock });
-  const flags = new FlagService({ db, coord, audit, clock });
+  const caps = new CapOverlay({ db, coord, audit, clock, logger, health: deps.health });
+  const flags = new FlagService({ db, coord, audit, clock, logger, health: deps.health });
   const snapshots = new ForensicSnapshots({
     db,
     audit,
@@ -91,6 +93,7 @@ export async function createRolloutFeature(deps: RolloutFeatureDeps): Promise<Ro
     clock,
     logger,
     webhook: deps.webhook,
+    outbox: deps.alertOutbox,
   });
   await Promise.all([kills.start(), caps.start(), flags.start()]);
   return {

@@ -6,7 +6,8 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { GateCheck, GateRefusal, GovernanceRequest } from '../core/governance.js';
 import type { Logger } from '../core/logger.js';
-import { sendWebhook } from '../notify/webhook-sender.js';
+import type { WebhookOutbox } from '../notify/webhook-outbox.js';
+import { sendWebhook, type DeliveryPolicy } from '../notify/webhook-sender.js';
 import { silentLogger } from '../core/logger.js';
 import type { AlertResponder } from '../telemetry/alert-engine.js';
 import type { CapOverlay } from './caps.js';
@@ -27,7 +28,27 @@ export interface RolloutParts {
   clock?: Clock;
   logger?: Logger;
   /** Webhook delivery: retries after the first attempt and per-attempt timeout. */
-  webhook?: { retries?: number; timeoutMs?: number; backoffMs?: number; secret?: string };
+  webhook?: AlertWebhookSettings;
+  /** Keeps failed alert notifications and retries them after a restart; without it a failure is final. */
+  outbox?: WebhookOutbox;
+}
+
+export interface AlertWebhookSettings {
+  retries?: number;
+  timeoutMs?: number;
+  backoffMs?: number;
+  secret?: string;
+}
+
+/** The delivery policy of alert notifications (shared with the alert outbox). */
+export function alertWebhookPolicy(cfg: AlertWebhookSettings = {}): DeliveryPolicy {
+  return {
+    retries: cfg.retries ?? 3,
+    timeoutMs: cfg.timeoutMs ?? 5000,
+    backoffMs: cfg.backoffMs ?? 200,
+    maxBackoffMs: 5000,
+    secret: cfg.secret,
+  };
 }
 
 /** Classifications whose kill lift needs two distinct approvers. */
@@ -166,18 +187,11 @@ export class RolloutService implements GateCheck {
     headers: Record<string, string>,
     payload: Record<string, unknown>,
   ): Promise<{ ok: boolean; status?: number; error?: string }> {
-    const cfg = this.parts.webhook ?? {};
     const body = JSON.stringify({ ...payload, time: new Date(this.clock.now()).toISOString() });
-    const out = await sendWebhook(
-      { url, body, headers: { 'x-gatehouse-event': 'alert.fired', ...headers } },
-      {
-        retries: cfg.retries ?? 3,
-        timeoutMs: cfg.timeoutMs ?? 5000,
-        backoffMs: cfg.backoffMs ?? 200,
-        maxBackoffMs: 5000,
-        secret: cfg.secret,
-      },
-    );
+    const req = { url, body, headers: { 'x-gatehouse-event': 'alert.fired', ...headers } };
+    const out = this.parts.outbox
+      ? await this.parts.outbox.send(req)
+      : await sendWebhook(req, alertWebhookPolicy(this.parts.webhook));
     return { ok: out.ok, status: out.status, error: out.error };
   }
 }

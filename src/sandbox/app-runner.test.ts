@@ -1,5 +1,6 @@
 // End to end through the runner and the bridge in both tiers: the three template-equivalent apps, governance
 // (policy deny, deny by default, row limits), egress through a connector, run tokens, and the records of a run.
+import { MemoryCatalog } from '../catalog/testing/memory-catalog.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -17,7 +18,7 @@ import { AppRunner } from './app-runner.js';
 import { ContainerTier } from './container-tier.js';
 import { MicrovmTier } from './microvm-tier.js';
 import { RunTokens } from './run-token.js';
-import { FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry, testManifest } from './sandbox-fakes.js';
+import { FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry, testManifest } from './sandbox-fakes.js';
 import { AppRunError } from './tier.js';
 import { WasmTier } from './wasm-tier.js';
 import type { LlmCaller } from './llm-invoker.js';
@@ -48,7 +49,7 @@ function setup(tier: 'wasm' | 'container') {
   const telemetry = new MemoryTelemetry();
   const llm = new FakeLlm();
   const tokens = new RunTokens(systemClock);
-  const catalog = new FakeCatalog([
+  const catalog = new MemoryCatalog([
     datasetSchema.parse({
       apiVersion: 'gatehouse/v1',
       kind: 'Dataset',

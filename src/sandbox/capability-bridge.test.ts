@@ -1,5 +1,6 @@
 // The bridge on its own: lifetime (calls after dispose, expired tokens), fail-closed governance, log limits and DLP,
 // and the gateway path where the invoker governs itself (one decision per call).
+import { MemoryCatalog } from '../catalog/testing/memory-catalog.js';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import type { Governor } from '../core/governance.js';
 import { CapabilityBridge, type BridgeDeps } from './capability-bridge.js';
 import type { LlmInvoker } from './llm-invoker.js';
 import { RunTokens } from './run-token.js';
-import { FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry, testManifest } from './sandbox-fakes.js';
+import { FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry, testManifest } from './sandbox-fakes.js';
 import { MemoryApps } from '../apps/testing/memory-apps.js';
 
 async function make(over: Partial<BridgeDeps> = {}, spec: Record<string, unknown> = {}) {
@@ -26,7 +27,7 @@ async function make(over: Partial<BridgeDeps> = {}, spec: Record<string, unknown
   const { token, claims } = await tokens.issue({ app: 'app', version: 1, user: 'u', run: 'run_1' }, 10_000);
   const deps: BridgeDeps = {
     governor,
-    catalog: new FakeCatalog(),
+    catalog: new MemoryCatalog(),
     audit,
     telemetry,
     clock,
@@ -126,7 +127,7 @@ describe('capability bridge', () => {
   it('masks sensitive values in query rows before the app sees them', async () => {
     const home = tempDir('gh-bridge-');
     writeFileSync(join(home, 'people.csv'), 'team,contact\nops,ops-lead@example.com\nsales,none\n');
-    const catalog = new FakeCatalog([
+    const catalog = new MemoryCatalog([
       datasetSchema.parse({
         apiVersion: 'gatehouse/v1',
         kind: 'Dataset',

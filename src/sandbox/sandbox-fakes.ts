@@ -1,15 +1,6 @@
-// Small in-memory fakes for sandbox tests and the bench: a rule-driven governor, recording sinks, catalog, LLM.
-// (Apps come from apps/testing/memory-apps.ts, which passes the AppReader contract suite.)
-import type {
-  CatalogDoc,
-  CatalogKind,
-  CatalogReader,
-  ConnectorDoc,
-  DatasetDoc,
-  DataSourceDoc,
-  ModelDoc,
-  UserDoc,
-} from '../catalog/catalog-schema.js';
+// Small in-memory fakes for sandbox tests and the bench: a rule-driven governor, recording sinks, an LLM.
+// (Apps and the catalog come from apps/testing/memory-apps.ts and catalog/testing/memory-catalog.ts, which pass
+// their contract suites.)
 import type { Decision, GovernInput, Governor, Obligations } from '../core/governance.js';
 import { newId } from '../core/ids.js';
 import type { AuditEventInput, AuditSink, TelemetryEvent, TelemetrySink } from '../core/sinks.js';
@@ -62,32 +53,6 @@ export class MemoryTelemetry implements TelemetrySink {
   readonly events: TelemetryEvent[] = [];
   emit(e: TelemetryEvent): void {
     this.events.push(e);
-  }
-}
-
-export class FakeCatalog implements CatalogReader {
-  constructor(private readonly docs: CatalogDoc[] = []) {}
-  private find<K extends CatalogKind>(kind: K, name: string) {
-    return this.docs.find((d) => d.kind === kind && d.metadata.name === name) as
-      Extract<CatalogDoc, { kind: K }> | undefined;
-  }
-  dataset(name: string): DatasetDoc | undefined {
-    return this.find('Dataset', name);
-  }
-  connector(name: string): ConnectorDoc | undefined {
-    return this.find('Connector', name);
-  }
-  model(name: string): ModelDoc | undefined {
-    return this.find('Model', name);
-  }
-  user(name: string): UserDoc | undefined {
-    return this.find('User', name);
-  }
-  dataSource(name: string): DataSourceDoc | undefined {
-    return this.find('DataSource', name);
-  }
-  list<K extends CatalogKind>(kind: K): Extract<CatalogDoc, { kind: K }>[] {
-    return this.docs.filter((d) => d.kind === kind) as Extract<CatalogDoc, { kind: K }>[];
   }
 }
 

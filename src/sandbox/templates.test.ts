@@ -1,5 +1,6 @@
 // The three shipped templates (templates/chatbot, summarizer, data-explorer) run unchanged in the wasm and the
 // container tier, against the example catalog's kb-articles CSV and a deterministic in-process model.
+import { MemoryCatalog } from '../catalog/testing/memory-catalog.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -11,7 +12,7 @@ import { DatasetQuery } from '../connectors/dataset-query.js';
 import { AppRunner } from './app-runner.js';
 import { ContainerTier } from './container-tier.js';
 import { RunTokens } from './run-token.js';
-import { FakeCatalog, FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry } from './sandbox-fakes.js';
+import { FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry } from './sandbox-fakes.js';
 import { WasmTier } from './wasm-tier.js';
 import { CONTAINER_TIER, suiteNeeds } from '../testing/requires.js';
 import { MemoryApps } from '../apps/testing/memory-apps.js';
@@ -55,7 +56,7 @@ for (const tier of ['wasm', 'container'] as const) {
       telemetry: new MemoryTelemetry(),
       clock: systemClock,
       tokens: new RunTokens(systemClock),
-      catalog: new FakeCatalog([datasetSchema.parse(kb)]),
+      catalog: new MemoryCatalog([datasetSchema.parse(kb)]),
       llm,
       datasets: new DatasetQuery(repoPath('examples')),
     });

@@ -62,6 +62,9 @@ export class PostgresDb implements SqlDb {
       options: schema ? `-c search_path=${schema}` : undefined,
     });
     pool.on('error', () => {}); // idle client errors surface on the next query instead of crashing
+    // A client checked out (a transaction) when the server goes away emits 'error' too; its query rejects anyway,
+    // so the event must not become an uncaught exception that takes the process down.
+    pool.on('connect', (client) => client.on('error', () => {}));
     if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     else await pool.query('SELECT 1');
     return new PostgresDb(pool, description);

@@ -17,6 +17,7 @@ import {
   type Trigger,
 } from './alert-conditions.js';
 import type { AlertStore } from './alert-store.js';
+import { SharedThresholdState, type SharedConditionState } from './shared-window.js';
 
 export const RULES_CHANNEL = 'gatehouse.alerts.rules';
 
@@ -86,15 +87,26 @@ export interface AlertEngineDeps {
   responder: AlertResponder;
   audit: AuditSink;
   coord?: Coordination;
+  /**
+   * Count threshold windows in the coordination store and let one replica fire per group (a lease), so rules see
+   * the events of every replica. Set when replicas share Redis; in-process windows otherwise.
+   */
+  sharedWindows?: boolean;
   clock?: Clock;
   logger?: Logger;
   onFiring?: (f: AlertFiring) => void;
+}
+
+interface SharedSlot {
+  state: SharedConditionState;
+  queue: Promise<void>;
 }
 
 interface LiveRule {
   doc: AlertRuleDoc;
   kinds: Set<string>;
   states: Map<string, ConditionState>;
+  shared: Map<string, SharedSlot>;
   cooldownUntil: Map<string, number>;
 }
 
@@ -131,7 +143,15 @@ export class AlertEngine {
       const same = old && JSON.stringify(old.doc) === JSON.stringify(doc);
       next.set(
         doc.metadata.name,
-        same ? old : { doc, kinds: new Set([doc.spec.match.kind].flat()), states: new Map(), cooldownUntil: new Map() },
+        same
+          ? old
+          : {
+              doc,
+              kinds: new Set([doc.spec.match.kind].flat()),
+              states: new Map(),
+              shared: new Map(),
+              cooldownUntil: new Map(),
+            },
       );
     }
     this.rules = next;
@@ -168,21 +188,66 @@ export class AlertEngine {
       if (!spec.enabled || !rule.kinds.has(e.kind) || !matches(e, spec.match)) continue;
       const key = groupKeyOf(e, spec.groupBy);
       if (key === undefined) continue;
+      const metric = 'metric' in spec.condition ? spec.condition.metric : 'events';
+      const value = metricValue(e, metric);
+      const shared = this.sharedState(rule, key);
+      if (shared) {
+        // Counts live in the coordination store; one chain per group keeps its events in order.
+        const run = shared.queue.then(async () => {
+          const trigger = await shared.state.observe(e, value);
+          if (trigger) await this.consider(rule, key, e, trigger);
+        });
+        shared.queue = run.catch((err) =>
+          this.logger.error('shared alert window failed', { rule: rule.doc.metadata.name, err: String(err) }),
+        );
+        this.track(shared.queue);
+        continue;
+      }
       let state = rule.states.get(key);
       if (!state) rule.states.set(key, (state = createConditionState(spec.condition)));
-      const metric = 'metric' in spec.condition ? spec.condition.metric : 'events';
-      const trigger = state.observe(e, metricValue(e, metric));
-      if (!trigger) continue;
-      const now = this.clock.now();
-      if ((rule.cooldownUntil.get(key) ?? 0) > now) continue;
-      rule.cooldownUntil.set(key, now + spec.cooldown);
-      const p = this.fire(rule.doc, key, e, trigger).catch((err) =>
-        this.logger.error('alert firing failed', { rule: rule.doc.metadata.name, err: String(err) }),
-      );
-      this.pending.add(p);
-      void p.finally(() => this.pending.delete(p));
+      const trigger = state.observe(e, value);
+      if (trigger) this.track(this.consider(rule, key, e, trigger));
     }
   };
+
+  private sharedState(rule: LiveRule, key: string): SharedSlot | undefined {
+    const c = rule.doc.spec.condition;
+    if (!this.deps.sharedWindows || !this.deps.coord || c.type !== 'threshold') return undefined;
+    let slot = rule.shared.get(key);
+    if (!slot) {
+      const base = `alert-window:${rule.doc.metadata.name}:${key}`;
+      slot = { state: new SharedThresholdState(c, this.deps.coord, base), queue: Promise.resolve() };
+      rule.shared.set(key, slot);
+    }
+    return slot;
+  }
+
+  private track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Fires unless the group is cooling down here or, with shared windows, another replica already fired it. */
+  private async consider(rule: LiveRule, key: string, e: TelemetryEvent, trigger: Trigger): Promise<void> {
+    const spec = rule.doc.spec;
+    const now = this.clock.now();
+    if ((rule.cooldownUntil.get(key) ?? 0) > now) return;
+    rule.cooldownUntil.set(key, now + spec.cooldown);
+    if (this.deps.sharedWindows && this.deps.coord) {
+      const windowMs = 'window' in spec.condition ? spec.condition.window : 0;
+      const lease = await this.deps.coord
+        .reserve(`alert-fired:${rule.doc.metadata.name}:${key}`, 1, 1, Math.max(spec.cooldown, windowMs))
+        .catch((err: unknown) => {
+          // Containment over deduplication: without the store, fire here (another replica may fire too).
+          this.logger.warn('alert lease unavailable; firing on this replica', { err: String(err) });
+          return { ok: true, current: 1 };
+        });
+      if (!lease.ok) return;
+    }
+    await this.fire(rule.doc, key, e, trigger).catch((err) =>
+      this.logger.error('alert firing failed', { rule: rule.doc.metadata.name, err: String(err) }),
+    );
+  }
 
   private async fire(doc: AlertRuleDoc, key: string, crossing: TelemetryEvent, t: Trigger): Promise<void> {
     const spec = doc.spec;

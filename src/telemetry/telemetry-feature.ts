@@ -94,6 +94,8 @@ export async function createTelemetryFeature(deps: TelemetryFeatureDeps): Promis
     responder: deps.responder,
     audit: deps.audit,
     coord: deps.coord,
+    // Replicas sharing Redis count alert windows together and fire once.
+    sharedWindows: deps.coord?.kind === 'redis',
     clock,
     logger,
     onFiring,

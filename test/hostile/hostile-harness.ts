@@ -1,4 +1,5 @@
 // Sets up the hostile corpus runs: canaries on the host, a runner with both tiers, a redirecting local server.
+import { MemoryCatalog } from '../../src/catalog/testing/memory-catalog.js';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -14,14 +15,7 @@ import { scannerFromDlp } from '../../src/connectors/outbound-scanner.js';
 import { AppRunner } from '../../src/sandbox/app-runner.js';
 import { ContainerTier } from '../../src/sandbox/container-tier.js';
 import { RunTokens } from '../../src/sandbox/run-token.js';
-import {
-  FakeCatalog,
-  FakeGovernor,
-  FakeLlm,
-  MemoryAudit,
-  MemoryTelemetry,
-  testManifest,
-} from '../../src/sandbox/sandbox-fakes.js';
+import { FakeGovernor, FakeLlm, MemoryAudit, MemoryTelemetry, testManifest } from '../../src/sandbox/sandbox-fakes.js';
 import { WasmTier } from '../../src/sandbox/wasm-tier.js';
 import { tempDir } from '../../src/testing/databases.js';
 import { MemoryApps } from '../../src/apps/testing/memory-apps.js';
@@ -87,7 +81,7 @@ export async function startHarness() {
       : host === 'localhost'
         ? [{ address: '127.0.0.1', family: 4 }]
         : [{ address: '192.0.2.1', family: 4 }];
-  const catalog = new FakeCatalog([
+  const catalog = new MemoryCatalog([
     datasetSchema.parse({
       apiVersion: 'gatehouse/v1',
       kind: 'Dataset',

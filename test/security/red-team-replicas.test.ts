@@ -10,6 +10,8 @@ import { nullAuditSink } from '../../src/core/sinks.js';
 import { MemoryCoordination } from '../../src/coord/memory-coordination.js';
 import { identityMigrations } from '../../src/identity/identity-migrations.js';
 import { CACHE_MS, TokenService } from '../../src/identity/token-service.js';
+import { CapOverlay } from '../../src/rollout/caps.js';
+import { FlagService } from '../../src/rollout/flags.js';
 import { KillSwitches } from '../../src/rollout/kill-switches.js';
 import { rolloutMigrations } from '../../src/rollout/rollout-migrations.js';
 import { testDatabases } from '../../src/testing/databases.js';
@@ -70,6 +72,58 @@ for (const target of testDatabases) {
         await a.lift({ scope: 'app', target: 'bot', reason: 'fixed now', actor: 'sec' });
         await new Promise((r) => setTimeout(r, 300));
         assert.equal(b.check(modelCall), null, 'B keeps refusing after the lift');
+      } finally {
+        await a.stop();
+        await b.stop();
+        await dbB.close();
+        await cleanup();
+      }
+    });
+
+    it('a cap set on replica A while the broadcast is lost holds on B, and its lift reaches B, by reconcile', async () => {
+      const { db, connectAgain, cleanup } = await target.open(rolloutMigrations);
+      const dbB = await connectAgain();
+      const a = new CapOverlay({ db, coord: new MemoryCoordination(), audit: nullAuditSink, reconcileMs: 0 });
+      const b = new CapOverlay({ db: dbB, coord: new MemoryCoordination(), audit: nullAuditSink, reconcileMs: 50 });
+      const until = async (ok: () => boolean) => {
+        for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+      };
+      try {
+        await a.start();
+        await b.start();
+        await a.set({
+          scope: 'app',
+          target: 'bot',
+          limits: { maxOutputTokens: 64 },
+          durationMs: 3_600_000,
+          reason: 'token spike',
+          actor: 'sec',
+        });
+        await until(() => b.limitsFor(modelCall) !== null);
+        assert.equal(b.limitsFor(modelCall)?.obligations.maxOutputTokens, 64, 'B serves without the cap');
+        await a.lift('app', 'bot', 'sec', 'spike over');
+        await until(() => b.limitsFor(modelCall) === null);
+        assert.equal(b.limitsFor(modelCall), null, 'B keeps capping after the lift');
+      } finally {
+        await a.stop();
+        await b.stop();
+        await dbB.close();
+        await cleanup();
+      }
+    });
+
+    it('a flag switched off on replica A while the broadcast is lost is enforced on B by reconcile', async () => {
+      const { db, connectAgain, cleanup } = await target.open(rolloutMigrations);
+      const dbB = await connectAgain();
+      const a = new FlagService({ db, coord: new MemoryCoordination(), audit: nullAuditSink, reconcileMs: 0 });
+      const b = new FlagService({ db: dbB, coord: new MemoryCoordination(), audit: nullAuditSink, reconcileMs: 50 });
+      const call = { ...modelCall, environment: 'prod' } as GovernanceRequest;
+      try {
+        await a.start();
+        await b.start();
+        await a.set({ app: 'bot', environment: 'prod', enabled: false, actor: 'ops' });
+        for (let i = 0; i < 100 && b.check(call) === null; i++) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(b.check(call)?.code, 'flag_off', 'B serves an app switched off on A');
       } finally {
         await a.stop();
         await b.stop();

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manifestSchema, type AppVersion, type LifecycleState } from '../../apps/manifest-schema.js';
-import type { CatalogReader, ModelDoc } from '../../catalog/catalog-schema.js';
+import type { ModelDoc } from '../../catalog/catalog-schema.js';
+import { MemoryCatalog } from '../../catalog/testing/memory-catalog.js';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import type { Decision, GovernInput, Governor, Obligations, Refusal } from '../../core/governance.js';
@@ -69,25 +70,6 @@ export function appVersion(
   return { app: name, version, hash: 'h', manifest, code: {}, state, submittedBy: 'alice', createdAt: 0 };
 }
 
-export class FakeCatalog implements CatalogReader {
-  readonly models = new Map<string, ModelDoc>();
-  dataset() {
-    return undefined;
-  }
-  connector() {
-    return undefined;
-  }
-  model(name: string) {
-    return this.models.get(name);
-  }
-  user() {
-    return undefined;
-  }
-  list<K extends string>(kind: K) {
-    return (kind === 'Model' ? [...this.models.values()] : []) as never;
-  }
-}
-
 /** Allows unless told otherwise; obligations per model; remembers every input. */
 export class FakeGovernor implements Governor {
   readonly inputs: GovernInput[] = [];
@@ -118,7 +100,7 @@ export interface Harness {
   url: string;
   upstream: FakeUpstream;
   apps: MemoryApps;
-  catalog: FakeCatalog;
+  catalog: MemoryCatalog;
   governor: FakeGovernor;
   gateway: GatewayFeature;
   audit: AuditEventInput[];
@@ -143,16 +125,12 @@ export async function startHarness(
   await migrate(db, gatewayMigrations);
   const upstream = await new FakeUpstream({ apiKey: PROVIDER_KEY, chunkSize: opts.chunkSize ?? 4 }).start();
   const apps = new MemoryApps();
-  const catalog = new FakeCatalog();
-  catalog.models.set('gpt-small', modelDoc('gpt-small', 'openai', upstream.baseUrl, { upstreamModel: 'gpt-4o-mini' }));
-  catalog.models.set(
-    'gpt-cheap',
+  const catalog = new MemoryCatalog();
+  catalog.put(modelDoc('gpt-small', 'openai', upstream.baseUrl, { upstreamModel: 'gpt-4o-mini' }));
+  catalog.put(
     modelDoc('gpt-cheap', 'openai', upstream.baseUrl, { pricing: { inputPerMTok: 0.1, outputPerMTok: 0.2 } }),
   );
-  catalog.models.set(
-    'claude-small',
-    modelDoc('claude-small', 'anthropic', upstream.url, { upstreamModel: 'claude-3-5-haiku' }),
-  );
+  catalog.put(modelDoc('claude-small', 'anthropic', upstream.url, { upstreamModel: 'claude-3-5-haiku' }));
   const governor = new FakeGovernor();
   const audit: AuditEventInput[] = [];
   const telemetry: TelemetryEvent[] = [];

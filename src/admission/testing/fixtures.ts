@@ -1,45 +1,10 @@
-// Test fixtures for admission and approvals: an in-memory catalog, a scripted governor, an in-memory state writer.
-import type { AppManifest, AppVersion, LifecycleState } from '../apps/manifest-schema.js';
-import { manifestSchema } from '../apps/manifest-schema.js';
-import {
-  catalogSchemas,
-  type CatalogDoc,
-  type CatalogKind,
-  type CatalogReader,
-  type ConnectorDoc,
-  type DatasetDoc,
-  type ModelDoc,
-  type UserDoc,
-} from '../catalog/catalog-schema.js';
-import type { Decision, GovernInput, Governor } from '../core/governance.js';
-import type { AuditEventInput, AuditSink } from '../core/sinks.js';
-import type { AppStateWriter } from '../apps/lifecycle.js';
-
-export class MemoryCatalog implements CatalogReader {
-  private docs = new Map<string, CatalogDoc>();
-  constructor(docs: unknown[]) {
-    for (const d of docs) {
-      const kind = (d as { kind: CatalogKind }).kind;
-      const doc = catalogSchemas[kind].parse(d) as CatalogDoc;
-      this.docs.set(`${kind}/${doc.metadata.name}`, doc);
-    }
-  }
-  dataset(n: string) {
-    return this.docs.get(`Dataset/${n}`) as DatasetDoc | undefined;
-  }
-  connector(n: string) {
-    return this.docs.get(`Connector/${n}`) as ConnectorDoc | undefined;
-  }
-  model(n: string) {
-    return this.docs.get(`Model/${n}`) as ModelDoc | undefined;
-  }
-  user(n: string) {
-    return this.docs.get(`User/${n}`) as UserDoc | undefined;
-  }
-  list<K extends CatalogKind>(kind: K): Extract<CatalogDoc, { kind: K }>[] {
-    return [...this.docs.values()].filter((d): d is Extract<CatalogDoc, { kind: K }> => d.kind === kind);
-  }
-}
+// Test fixtures for admission and approvals: a test catalog (MemoryCatalog), a scripted governor, an in-memory state writer.
+import type { AppManifest, AppVersion, LifecycleState } from '../../apps/manifest-schema.js';
+import { manifestSchema } from '../../apps/manifest-schema.js';
+import { MemoryCatalog } from '../../catalog/testing/memory-catalog.js';
+import type { Decision, GovernInput, Governor } from '../../core/governance.js';
+import type { AuditEventInput, AuditSink } from '../../core/sinks.js';
+import type { AppStateWriter } from '../../apps/lifecycle.js';
 
 const meta = (kind: string, name: string, spec: object, owner?: string) => ({
   apiVersion: 'gatehouse/v1',

@@ -1,0 +1,40 @@
+// Re-reads state a broadcast should have delivered (kills, caps) from the store on a timer, so a replica that
+// missed or dropped a message (Redis down, a forged message, started late) converges within one interval.
+import type { HealthReporter } from '../core/health.js';
+import type { Logger } from '../core/logger.js';
+
+export interface ReconcileLoop {
+  stop(): void;
+}
+
+export function startReconcileLoop(opts: {
+  everyMs: number;
+  run: () => Promise<void>;
+  /** The /healthz component name and what failed, e.g. 'kill-reconcile', 'kill switches'. */
+  component: string;
+  what: string;
+  health?: HealthReporter;
+  logger?: Logger;
+}): ReconcileLoop {
+  if (!(opts.everyMs > 0)) return { stop: () => undefined };
+  let running = false;
+  const timer = setInterval(() => {
+    // A slow store must not pile up overlapping passes.
+    if (running) return;
+    running = true;
+    opts
+      .run()
+      .then(
+        () => opts.health?.report(opts.component, undefined),
+        (err: unknown) => {
+          opts.logger?.warn(`${opts.what} not reconciled from the store`, { err: String(err) });
+          opts.health?.report(opts.component, `${opts.what} not reconciled from the store: ${String(err)}`);
+        },
+      )
+      .finally(() => {
+        running = false;
+      });
+  }, opts.everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
