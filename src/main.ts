@@ -201,7 +201,17 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     cutSignal: observability.signalFor,
   });
   // Governed data access (src/data): DataSource engines behind ctx.data.query/sql; credentials stay in the env.
-  const data = createDataFeature({ sources: catalog, home: config.home, env: process.env });
+  const data = createDataFeature({
+    sources: catalog,
+    list: () => catalog.list('DataSource'),
+    home: config.home,
+    env: process.env,
+    audit,
+  });
+  // Per-run database roles left by a crash are dropped once their run has expired.
+  void data
+    .sweep(clock.now())
+    .catch((err: Error) => logger.warn('data: run role sweep failed', { error: err.message }));
   // Sandboxed runtime: app code runs in its manifest's tier; ctx.* calls go through the bridge → governor.govern().
   const sandbox = createSandboxFeature({
     apps: registry,

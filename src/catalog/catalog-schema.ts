@@ -93,6 +93,8 @@ export const dataSourceSchema = z
           .optional(),
         user: z.string().min(1).optional(),
         region: z.string().min(1),
+        /** postgres: each run queries as its own expiring role granted only the approved columns (docs/data.md). */
+        runCredentials: z.boolean().default(false),
         /** Largest planner cost estimate (EXPLAIN) a query may have; unset means no cost guard. */
         maxQueryCost: z.number().positive().optional(),
         description: z.string().optional(),

@@ -26,7 +26,7 @@ describe('ctx.data.sql through the bridge (PostgreSQL)', await suiteNeeds(POSTGR
     await f?.drop();
   });
 
-  async function make(governor = new FakeGovernor()) {
+  async function make(governor = new FakeGovernor(), dataSql = new DataSql(sources, { tokenKey: 't', auditKey: 'a' })) {
     const clock = new ManualClock();
     const tokens = new RunTokens(clock);
     const audit = new MemoryAudit();
@@ -43,7 +43,7 @@ describe('ctx.data.sql through the bridge (PostgreSQL)', await suiteNeeds(POSTGR
         telemetry: new MemoryTelemetry(),
         clock,
         tokens,
-        dataSql: new DataSql(sources, { tokenKey: 't', auditKey: 'a' }),
+        dataSql,
         rowDlp: 'off',
       },
       { runId: 'run_1', traceId: 'run_1', user: 'u', version: v, token, claims },
@@ -102,5 +102,29 @@ describe('ctx.data.sql through the bridge (PostgreSQL)', await suiteNeeds(POSTGR
       request: { columns: ['id'], where: { region: 'us' } },
     })) as { rows: unknown[] };
     assert.equal(r.rows.length, 20);
+  });
+
+  it('with runCredentials, the run queries as its own role with exactly the approved grants, dropped at run end', async () => {
+    const source = { ...f.source, spec: { ...f.source.spec, runCredentials: true } };
+    const runSources = new DataSources({ sources: { dataSource: () => source }, home: f.home, env: {}, tokenKey: 't' });
+    try {
+      const { bridge } = await make(undefined, new DataSql(runSources, { tokenKey: 't', auditKey: 'a' }));
+      await bridge.call('data.sql', { dataset: 'customers', sql: 'SELECT id, email FROM customers WHERE id = 1' });
+      const role = 'gh_run_run_1_customers';
+      const schema = String(f.source.spec.schema);
+      const grants = await f.admin(
+        `SELECT column_name FROM information_schema.column_privileges WHERE grantee = '${role}' AND table_schema = '${schema}' ORDER BY column_name`,
+      );
+      assert.deepEqual(
+        grants.map((g) => g.column_name),
+        ['email', 'id', 'region'],
+      );
+      bridge.dispose();
+      for (let i = 0; i < 50 && (await f.admin(`SELECT 1 FROM pg_roles WHERE rolname = '${role}'`)).length; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.equal((await f.admin(`SELECT 1 FROM pg_roles WHERE rolname = '${role}'`)).length, 0);
+    } finally {
+      await runSources.close();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { PolicyDeniedError, UnavailableError } from '../core/errors.js';
 import type { Decision, GovernInput } from '../core/governance.js';
 import { parseOrThrow } from '../core/validation.js';
 import { declaredDataset } from '../policy/scope.js';
-import { DataSql, type SqlSummary } from './data-sql.js';
+import { DataSql, type RunRef, type SqlSummary } from './data-sql.js';
 
 const querySchema = z.object({ dataset: z.string().min(1), request: z.unknown() }).strict();
 const sqlSchema = z
@@ -22,6 +22,8 @@ export interface DataCallDeps {
   sql?: DataSql;
   defaultRowLimit: number;
   defaultTimeoutMs: number;
+  /** The run, for per-run database roles on sources with runCredentials. */
+  run?: RunRef;
   govern(
     action: GovernInput['action'],
     resource: GovernInput['resource'],
@@ -71,7 +73,7 @@ export async function dataQuery(deps: DataCallDeps, args: unknown): Promise<Data
   );
   const limits = limitsOf(deps, decision);
   if (DataSql.handles(doc)) {
-    const r = await sqlLayer(deps).query(doc, request, allowed, limits);
+    const r = await sqlLayer(deps).query(doc, request, allowed, limits, deps.run);
     await deps.audit(dataset, decision, { ...r.summary, purpose: decl.purpose });
     return { columns: r.columns, rows: r.rows, truncated: r.truncated };
   }
@@ -90,7 +92,7 @@ export async function dataSql(deps: DataCallDeps, args: unknown): Promise<DataCa
     { type: 'dataset', id: dataset },
     { columns: [...plan.columns], purpose: decl.purpose },
   );
-  const r = await layer.sql(doc, sql, params, allowed, limitsOf(deps, decision));
+  const r = await layer.sql(doc, sql, params, allowed, limitsOf(deps, decision), deps.run);
   await deps.audit(dataset, decision, { ...r.summary, purpose: decl.purpose });
   return { columns: r.columns, rows: r.rows, truncated: r.truncated };
 }

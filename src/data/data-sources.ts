@@ -5,6 +5,7 @@ import type { DataSourceDoc, DataSourceReader } from '../catalog/catalog-schema.
 import { contentHash } from '../core/hash.js';
 import { NotFoundError, UnavailableError } from '../core/errors.js';
 import { MysqlEngine } from './mysql-engine.js';
+import { PgRunCredentials, type CredentialEvent } from './pg-run-credentials.js';
 import { PostgresEngine } from './postgres-engine.js';
 import type { SqlEngine } from './sql-engine.js';
 import { SqliteEngine } from './sqlite-engine.js';
@@ -16,10 +17,12 @@ export interface DataSourcesDeps {
   env: Readonly<Record<string, string | undefined>>;
   /** Key for tokenize masking (stable per deployment so tokens join across queries). */
   tokenKey: string;
+  /** Audits per-run role events (created, dropped). */
+  onCredential?: (e: CredentialEvent) => void | Promise<void>;
 }
 
 export class DataSources {
-  private readonly engines = new Map<string, { hash: string; engine: SqlEngine }>();
+  private readonly engines = new Map<string, { hash: string; engine: SqlEngine; creds?: PgRunCredentials }>();
 
   constructor(private readonly deps: DataSourcesDeps) {}
 
@@ -31,14 +34,33 @@ export class DataSources {
 
   /** The engine for a source; rebuilt when its catalog document changes. */
   engine(name: string): SqlEngine {
+    return this.entry(name).engine;
+  }
+
+  /** The per-run role issuer of a postgres source with spec.runCredentials, else undefined. */
+  runCredentials(name: string): PgRunCredentials | undefined {
+    return this.entry(name).creds;
+  }
+
+  private entry(name: string) {
     const doc = this.doc(name);
     const hash = contentHash(doc);
     const have = this.engines.get(name);
-    if (have?.hash === hash) return have.engine;
-    if (have) void have.engine.close().catch(() => undefined);
+    if (have?.hash === hash) return have;
+    if (have) void this.closeEntry(have);
     const engine = this.build(doc);
-    this.engines.set(name, { hash, engine });
-    return engine;
+    const creds =
+      engine instanceof PostgresEngine && doc.spec.runCredentials
+        ? new PgRunCredentials(engine.connectionString, this.deps.onCredential)
+        : undefined;
+    const next = { hash, engine, creds };
+    this.engines.set(name, next);
+    return next;
+  }
+
+  private async closeEntry(e: { engine: SqlEngine; creds?: PgRunCredentials }): Promise<void> {
+    await e.engine.close().catch(() => undefined);
+    await e.creds?.close().catch(() => undefined);
   }
 
   private build(doc: DataSourceDoc): SqlEngine {
@@ -76,7 +98,7 @@ export class DataSources {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.engines.values()].map((e) => e.engine.close().catch(() => undefined)));
+    await Promise.all([...this.engines.values()].map((e) => this.closeEntry(e)));
     this.engines.clear();
   }
 }

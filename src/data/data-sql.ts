@@ -5,9 +5,17 @@ import { InvalidInputError, LimitExceededError, PolicyDeniedError, UnavailableEr
 import { dataQueryRequestSchema } from '../connectors/dataset-query.js';
 import { parseOrThrow } from '../core/validation.js';
 import type { DataSources } from './data-sources.js';
+import { PostgresEngine } from './postgres-engine.js';
 import { quoteIdent, sqlFingerprint, type SqlDialect } from './masking.js';
 import { SqlGuard, type GuardedQuery } from './sql-guard.js';
 import type { SqlEngine } from './sql-engine.js';
+
+/** The run a query belongs to, for per-run database roles. */
+export interface RunRef {
+  runId: string;
+  /** When the run's capabilities stop working (epoch ms): the role's VALID UNTIL. */
+  expiresAt: number;
+}
 
 export interface SqlLimits {
   rowLimit: number;
@@ -36,6 +44,8 @@ const MAX_PARAMS = 100;
 
 export class DataSql {
   private readonly guards = new Map<SqlDialect, SqlGuard>();
+  /** Roles issued per run: run id -> (source, role). */
+  private readonly runRoles = new Map<string, Map<string, Promise<string>>>();
 
   constructor(
     private readonly sources: DataSources,
@@ -60,6 +70,7 @@ export class DataSql {
     rawParams: unknown,
     allowed: readonly string[],
     limits: SqlLimits,
+    run?: RunRef,
   ): Promise<DataSqlResult> {
     const params = parseParams(rawParams);
     const { engine, table, maxQueryCost } = this.target(doc);
@@ -75,7 +86,8 @@ export class DataSql {
           60,
         );
     }
-    const rows = await engine.run(g.sql, params, { timeoutMs: limits.timeoutMs, maxRows: limits.rowLimit + 1 });
+    const role = run ? await this.runRole(doc, allowed, run) : undefined;
+    const rows = await engine.run(g.sql, params, { timeoutMs: limits.timeoutMs, maxRows: limits.rowLimit + 1, role });
     const truncated = rows.length > limits.rowLimit;
     const out = rows.slice(0, limits.rowLimit);
     const columns = out[0] ? Object.keys(out[0]) : [];
@@ -95,7 +107,7 @@ export class DataSql {
   }
 
   /** ctx.data.query's structured request as guarded SQL: projection, equality filters, limit. */
-  async query(doc: DatasetDoc, rawRequest: unknown, allowed: readonly string[], limits: SqlLimits) {
+  async query(doc: DatasetDoc, rawRequest: unknown, allowed: readonly string[], limits: SqlLimits, run?: RunRef) {
     const req = parseOrThrow(dataQueryRequestSchema, rawRequest ?? {}, 'ctx.data.query request');
     const { engine, table } = this.target(doc);
     const d = engine.dialect;
@@ -115,7 +127,38 @@ export class DataSql {
       return `${q(k)} = ${d === 'postgres' ? `$${params.length}` : '?'}`;
     });
     const sql = `SELECT ${cols.map(q).join(', ')} FROM ${q(table)}${cond.length ? ` WHERE ${cond.join(' AND ')}` : ''}${req.limit ? ` LIMIT ${req.limit}` : ''}`;
-    return this.sql(doc, sql, params, allowed, limits);
+    return this.sql(doc, sql, params, allowed, limits, run);
+  }
+
+  /** The run's role for this dataset on a source with runCredentials (issued on first use), else undefined. */
+  private async runRole(doc: DatasetDoc, allowed: readonly string[], run: RunRef): Promise<string | undefined> {
+    const s = doc.spec.source;
+    if (!s || !('dataSource' in s)) return undefined;
+    const creds = this.sources.runCredentials(s.dataSource);
+    const engine = this.sources.engine(s.dataSource);
+    if (!creds || !(engine instanceof PostgresEngine)) return undefined;
+    let roles = this.runRoles.get(run.runId);
+    if (!roles) this.runRoles.set(run.runId, (roles = new Map()));
+    const key = `${s.dataSource}/${doc.metadata.name}`;
+    let role = roles.get(key);
+    if (!role) {
+      const grant = { runId: `${run.runId}_${doc.metadata.name}`, schema: engine.schema, table: s.table };
+      role = creds.issue({ ...grant, columns: allowed, expiresAt: run.expiresAt }).then((r) => r.role);
+      roles.set(key, role);
+    }
+    return role;
+  }
+
+  /** Drops the roles a run used (its end); the sweeper catches what a crash leaves. */
+  async endRun(runId: string): Promise<void> {
+    const roles = this.runRoles.get(runId);
+    if (!roles) return;
+    this.runRoles.delete(runId);
+    for (const [key, role] of roles) {
+      const creds = this.sources.runCredentials(key.split('/')[0]);
+      const name = await role.catch(() => undefined);
+      if (creds && name) await creds.drop(name).catch(() => undefined);
+    }
   }
 
   private target(doc: DatasetDoc): { engine: SqlEngine; table: string; maxQueryCost?: number } {

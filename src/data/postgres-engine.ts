@@ -9,8 +9,8 @@ export class PostgresEngine implements SqlEngine {
 
   /** @param schema where the dataset tables live (default public). */
   constructor(
-    connectionString: string,
-    private readonly schema = 'public',
+    readonly connectionString: string,
+    readonly schema = 'public',
   ) {
     this.pool = new pg.Pool({ connectionString, max: 4, idleTimeoutMillis: 10_000 });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
@@ -23,6 +23,7 @@ export class PostgresEngine implements SqlEngine {
 
   async run(sql: string, params: readonly unknown[], opts: RunOptions): Promise<Record<string, unknown>[]> {
     return this.readOnly(opts.timeoutMs, async (c) => {
+      if (opts.role) await c.query(`SET LOCAL ROLE ${quoteIdent('postgres', opts.role)}`);
       const r = await c.query({ text: sql, values: [...params] });
       return (r.rows as Record<string, unknown>[]).slice(0, opts.maxRows);
     });

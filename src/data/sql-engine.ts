@@ -7,6 +7,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** Rows beyond this are never materialized (the guard's LIMIT already asks for at most this many). */
   maxRows: number;
+  /** A per-run database role to run as (PostgreSQL SET LOCAL ROLE): its column grants bound what the query reads. */
+  role?: string;
 }
 
 export interface SqlEngine {

@@ -100,6 +100,8 @@ export class CapabilityBridge implements Bridge {
   /** Ends the run: later calls (a guest that kept a reference) are refused and audited. */
   dispose(): void {
     this.disposed = true;
+    // Per-run database roles go with the run (the data layer's sweeper catches a crash).
+    void this.deps.dataSql?.endRun(this.scope.runId).catch(() => undefined);
   }
 
   async call(method: CapabilityMethod, args: unknown): Promise<unknown> {
@@ -230,6 +232,7 @@ export class CapabilityBridge implements Bridge {
       sql: this.deps.dataSql,
       defaultRowLimit: this.deps.defaultRowLimit ?? 1000,
       defaultTimeoutMs: this.deps.defaultStatementTimeoutMs ?? 10_000,
+      run: { runId: this.scope.runId, expiresAt: this.scope.claims.exp * 1000 },
       govern: (action, resource, request) => this.govern(action, resource, request),
       manifestDeny: (m) => this.manifestDeny(m),
       audit: async (dataset, decision, summary) => {
