@@ -8,17 +8,13 @@ import type { SourcedDocument } from '../core/yaml-documents.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
 import type { SqlDb } from '../store/sql-db.js';
+import { CatalogIndex } from './catalog-index.js';
 import {
   CATALOG_KINDS,
   catalogSchemas,
   type CatalogDoc,
   type CatalogKind,
   type CatalogReader,
-  type ConnectorDoc,
-  type DatasetDoc,
-  type DataSourceDoc,
-  type ModelDoc,
-  type UserDoc,
 } from './catalog-schema.js';
 
 export interface ApplyOutcome {
@@ -29,10 +25,10 @@ export interface ApplyOutcome {
 
 const CHANNEL = 'gatehouse.catalog';
 
-export class CatalogService implements CatalogReader {
-  private entries = new Map<string, CatalogDoc>();
-
-  constructor(private readonly deps: { db: SqlDb; clock: Clock; audit: AuditSink; coord: Coordination }) {}
+export class CatalogService extends CatalogIndex implements CatalogReader {
+  constructor(private readonly deps: { db: SqlDb; clock: Clock; audit: AuditSink; coord: Coordination }) {
+    super();
+  }
 
   /** Loads the cache and follows changes applied by other replicas. */
   async start(): Promise<void> {
@@ -47,31 +43,6 @@ export class CatalogService implements CatalogReader {
     const next = new Map<string, CatalogDoc>();
     for (const r of rows) next.set(`${r.kind}/${r.name}`, JSON.parse(r.doc) as CatalogDoc);
     this.entries = next;
-  }
-
-  private get<K extends CatalogKind>(kind: K, name: string): Extract<CatalogDoc, { kind: K }> | undefined {
-    return this.entries.get(`${kind}/${name}`) as Extract<CatalogDoc, { kind: K }> | undefined;
-  }
-  dataset(name: string): DatasetDoc | undefined {
-    return this.get('Dataset', name);
-  }
-  connector(name: string): ConnectorDoc | undefined {
-    return this.get('Connector', name);
-  }
-  model(name: string): ModelDoc | undefined {
-    return this.get('Model', name);
-  }
-  user(name: string): UserDoc | undefined {
-    return this.get('User', name);
-  }
-  dataSource(name: string): DataSourceDoc | undefined {
-    return this.get('DataSource', name);
-  }
-
-  list<K extends CatalogKind>(kind: K): Extract<CatalogDoc, { kind: K }>[] {
-    return [...this.entries.values()]
-      .filter((d): d is Extract<CatalogDoc, { kind: K }> => d.kind === kind)
-      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   }
 
   names(kind: CatalogKind): string[] {

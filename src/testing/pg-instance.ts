@@ -3,9 +3,9 @@
 // that provides the shared server); as root it runs the server as the `postgres` user, as PostgreSQL requires.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 import type { Requirement } from './requires.js';
 
 export interface PgInstance {
@@ -32,17 +32,6 @@ export const PG_SERVER_BINARIES: Requirement = {
   install: 'apt-get install postgresql (the package that runs the shared test server)',
   probe: async () => (binDir() ? undefined : 'no /usr/lib/postgresql/<version>/bin/pg_ctl'),
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startPgInstance(): Promise<PgInstance> {
   const bin = binDir();
