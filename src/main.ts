@@ -33,6 +33,7 @@ import { createGatewayFeature, type GatewayFeature } from './gateway/gateway-fea
 import { createSandboxFeature, type SandboxFeature } from './sandbox/sandbox-feature.js';
 import { llmFromGateway } from './sandbox/gateway-llm.js';
 import { createDataFeature } from './data/data-feature.js';
+import { dataRoutes } from './data/data-routes.js';
 import { scannerFromDlp } from './connectors/outbound-scanner.js';
 import { createCoordination } from './coord/create-coordination.js';
 import { WebhookOutbox } from './notify/webhook-outbox.js';
@@ -241,6 +242,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const routes: AnyRoute[] = [
     ...identityRoutes(tokens),
     ...catalogRoutes(catalog),
+    ...dataRoutes(data.sources, scannerFromDlp(dlp).scan),
     ...appRoutes(apps, { rejectionOf: (app, version) => approvals.rejectionOf(app, version) }),
     ...auditRoutes(auditLog),
     ...policy.routes,

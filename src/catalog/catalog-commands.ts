@@ -2,6 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { stringify } from 'yaml';
 import { InvalidInputError } from '../core/errors.js';
 import { commandGroup } from '../cli/command-group.js';
 import { readInputFile, type CliContext } from '../cli/cli-context.js';
@@ -34,6 +35,18 @@ export function registerCatalogCommands(program: Command, cli: CliContext): void
       const files = yamlFiles(path).map((f) => ({ name: f, content: readInputFile(f) }));
       const r = await cli.api().request<{ results: ApplyOutcome[] }>('POST', '/api/v1/catalog/apply', { files });
       cli.print(r, () => r.results.map((o) => `${o.kind}/${o.name} ${o.action}`).join('\n') || 'nothing to apply');
+    });
+  catalog
+    .command('discover <source>')
+    .description("propose Dataset YAML from a DataSource's tables; sensitive-looking columns are tagged for review")
+    .action(async (source: string) => {
+      const r = await cli
+        .api()
+        .request<{ documents: unknown[] }>(
+          'POST',
+          `/api/v1/catalog/datasources/${encodeURIComponent(source)}/discover`,
+        );
+      cli.print(r, () => r.documents.map((d) => stringify(d)).join('---\n') || '(no tables)');
     });
   catalog
     .command('list [kind]')

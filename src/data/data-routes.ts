@@ -1,0 +1,17 @@
+// HTTP for the data layer: propose Dataset documents from a DataSource's schema (catalog discover).
+import { defineRoute, type AnyRoute } from '../http/route.js';
+import type { DataSources } from './data-sources.js';
+import { discoverDatasets } from './discover.js';
+
+export function dataRoutes(sources: DataSources, scan?: (text: string) => string[]): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/catalog/datasources/:name/discover',
+      summary: "Propose Dataset documents from a DataSource's tables, flagging sensitive columns (review before apply)",
+      tag: 'catalog',
+      access: ['admin', 'data_owner'],
+      handler: async ({ params }) => ({ documents: await discoverDatasets(sources, params.name, scan) }),
+    }),
+  ];
+}
