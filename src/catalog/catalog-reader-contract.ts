@@ -35,13 +35,13 @@ export function catalogReaderContract(open: () => Promise<CatalogReaderUnderTest
     try {
       await t.put([
         doc('User', 'dora', {}),
-        doc('Dataset', 'shared', { classification: 'pii', region: 'eu' }, 'dora'),
-        model('shared'),
+        doc('Dataset', 'same-name', { classification: 'pii', region: 'eu' }, 'dora'),
+        model('same-name'),
         doc('Connector', 'crm', { kind: 'http', endpoints: ['https://crm.example.com/*'] }, 'dora'),
       ]);
       assert.deepEqual(t.reader.user('dora')?.spec, { roles: [], groups: [] });
-      assert.deepEqual(t.reader.dataset('shared')?.spec.columns, []);
-      assert.equal(t.reader.model('shared')?.spec.provider, 'openai');
+      assert.deepEqual(t.reader.dataset('same-name')?.spec.columns, []);
+      assert.equal(t.reader.model('same-name')?.spec.provider, 'openai');
       assert.equal(t.reader.connector('crm')?.spec.approved, false);
       assert.equal(t.reader.connector('crm')?.spec.allowPrivateNetwork, false);
       assert.equal(t.reader.dataset('crm'), undefined);
