@@ -10,9 +10,10 @@ export interface ReconcileLoop {
 export function startReconcileLoop(opts: {
   everyMs: number;
   run: () => Promise<void>;
-  /** The /healthz component name and what failed, e.g. 'kill-reconcile', 'kill switches'. */
+  /** The /healthz component name, e.g. 'kill-reconcile'. */
   component: string;
-  what: string;
+  /** What a failed pass means, for the log and /healthz, e.g. 'kill switches not reconciled from the store'. */
+  failure: string;
   health?: HealthReporter;
   logger?: Logger;
 }): ReconcileLoop {
@@ -27,8 +28,8 @@ export function startReconcileLoop(opts: {
       .then(
         () => opts.health?.report(opts.component, undefined),
         (err: unknown) => {
-          opts.logger?.warn(`${opts.what} not reconciled from the store`, { err: String(err) });
-          opts.health?.report(opts.component, `${opts.what} not reconciled from the store: ${String(err)}`);
+          opts.logger?.warn(opts.failure, { err: String(err) });
+          opts.health?.report(opts.component, `${opts.failure}: ${String(err)}`);
         },
       )
       .finally(() => {

@@ -49,7 +49,7 @@ export class WebhookOutbox {
         await this.retryDue();
       },
       component: `webhook-outbox-${this.o.kind}`,
-      what: 'webhook deliveries',
+      failure: 'webhook deliveries not retried (outbox unreadable)',
       logger: this.o.logger,
     });
   }

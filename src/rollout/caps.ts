@@ -99,7 +99,7 @@ export class CapOverlay implements LimitOverlay {
       everyMs: this.deps.reconcileMs ?? 2000,
       run: () => this.reconcile(),
       component: 'cap-reconcile',
-      what: 'caps',
+      failure: 'caps not reconciled from the store',
       health: this.deps.health,
       logger: this.deps.logger,
     });

@@ -84,7 +84,7 @@ export class FlagService implements GateCheck {
       everyMs: this.deps.reconcileMs ?? 2000,
       run: () => this.reconcile(),
       component: 'flag-reconcile',
-      what: 'flags',
+      failure: 'flags not reconciled from the store',
       health: this.deps.health,
       logger: this.deps.logger,
     });

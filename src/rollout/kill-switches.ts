@@ -95,7 +95,7 @@ export class KillSwitches implements GateCheck {
       everyMs: this.deps.reconcileMs ?? 2000,
       run: () => this.reconcile(),
       component: 'kill-reconcile',
-      what: 'kill switches',
+      failure: 'kill switches not reconciled from the store',
       health: this.deps.health,
       logger: this.logger,
     });
