@@ -3,7 +3,7 @@
 // cost rows), JSON and streaming, 1 and 32 connections. The upstream and the gateway run in their own processes so
 // the gateway's CPU per request is its own (process.cpuUsage). GATEWAY_BENCH_SECONDS per scenario (default 4).
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -308,10 +308,17 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
 };
 
-async function load(url: string, key: string, stream: boolean, conns: number, ms: number): Promise<Result> {
+async function load(
+  url: string,
+  key: string,
+  stream: boolean,
+  conns: number,
+  ms: number,
+  extraHeaders: Record<string, string> = {},
+): Promise<Result> {
   const pool = new Pool(url, { connections: conns, pipelining: 1 });
   const body = JSON.stringify({ model: 'gpt-4o-mini', messages: PROMPT, stream, user: 'bench-user' });
-  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...extraHeaders };
   const lat: number[] = [];
   const ttfc: number[] = [];
   let errors = 0;
@@ -355,6 +362,20 @@ async function main(): Promise<void> {
   const up = await spawn('upstream');
   const gw = await spawn('gateway', up.ready.url);
   const core = await spawn('gateway-core', up.ready.url);
+  const targets: Target[] = [
+    { name: 'gateway', url: gw.ready.url, key: gw.ready.key, headers: {}, cpu: () => cpuOf(gw.child) },
+    { name: 'gateway-core', url: core.ready.url, key: core.ready.key, headers: {}, cpu: () => cpuOf(core.child) },
+  ];
+  const portkey = process.env.GATEWAY_BENCH_PORTKEY ? await startPortkey(process.env.GATEWAY_BENCH_PORTKEY) : undefined;
+  if (portkey)
+    targets.push({
+      name: 'portkey',
+      url: portkey.url,
+      key: PROVIDER_KEY,
+      // Portkey forwards to the same fake upstream as an OpenAI-compatible custom host.
+      headers: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${up.ready.url}/v1` },
+      cpu: async () => procCpuMicros(portkey.child.pid!),
+    });
   const say = (s: string) => process.stdout.write(s + '\n');
   const f = (n: number | undefined, d = 2) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(d));
   say(
@@ -376,15 +397,13 @@ async function main(): Promise<void> {
       say(
         `${mode.padEnd(7)} ${String(conns).padStart(5)}  ${'direct'.padEnd(12)} ${f(direct.rps, 0).padStart(7)}  ${f(direct.p50).padStart(7)} ${f(direct.p99).padStart(7)}  ${f(direct.ttfc50).padStart(8)}  ${f(direct.ttfc99).padStart(8)}  ${''.padStart(9)}  ${''.padStart(10)}  ${f(upCpuDirect, 0).padStart(11)}  ${direct.errors}`,
       );
-      for (const [name, target] of [
-        ['gateway', gw],
-        ['gateway-core', core],
-      ] as const) {
-        await load(target.ready.url, target.ready.key, stream, conns, 1000);
-        const g0 = await cpuOf(target.child);
-        if (process.env.GATEWAY_BENCH_PROFILE) target.child.send({ cmd: 'prof', ms: SECONDS * 1000 - 200 });
-        const via = await load(target.ready.url, target.ready.key, stream, conns, SECONDS * 1000);
-        const cpu = ((await cpuOf(target.child)) - g0) / Math.max(1, via.requests);
+      for (const { name, url, key, headers, cpu: cpuNowOf } of targets) {
+        await load(url, key, stream, conns, 1000, headers);
+        const g0 = await cpuNowOf();
+        if (process.env.GATEWAY_BENCH_PROFILE && name === 'gateway')
+          gw.child.send({ cmd: 'prof', ms: SECONDS * 1000 - 200 });
+        const via = await load(url, key, stream, conns, SECONDS * 1000, headers);
+        const cpu = via.requests ? ((await cpuNowOf()) - g0) / via.requests : NaN;
         say(
           `${mode.padEnd(7)} ${String(conns).padStart(5)}  ${name.padEnd(12)} ${f(via.rps, 0).padStart(7)}  ${f(via.p50).padStart(7)} ${f(via.p99).padStart(7)}  ${f(via.ttfc50).padStart(8)}  ${f(via.ttfc99).padStart(8)}  ${f(via.p50 - direct.p50, 3).padStart(9)}  ${stream ? f(via.ttfc50! - direct.ttfc50!, 3).padStart(10) : ''.padStart(10)}  ${f(cpu, 0).padStart(11)}  ${via.errors}`,
         );
@@ -402,11 +421,8 @@ async function main(): Promise<void> {
     say(
       `${'paced'.padEnd(7)} ${'8'.padStart(5)}  ${'direct'.padEnd(12)} ${f(direct.rps, 0).padStart(7)}  ${f(direct.p50).padStart(7)} ${f(direct.p99).padStart(7)}  ${f(direct.ttfc50).padStart(8)}  ${f(direct.ttfc99).padStart(8)}`,
     );
-    for (const [name, target] of [
-      ['gateway', gw],
-      ['gateway-core', core],
-    ] as const) {
-      const via = await load(target.ready.url, target.ready.key, true, 8, SECONDS * 1000);
+    for (const { name, url, key, headers } of targets) {
+      const via = await load(url, key, true, 8, SECONDS * 1000, headers);
       say(
         `${'paced'.padEnd(7)} ${'8'.padStart(5)}  ${name.padEnd(12)} ${f(via.rps, 0).padStart(7)}  ${f(via.p50).padStart(7)} ${f(via.p99).padStart(7)}  ${f(via.ttfc50).padStart(8)}  ${f(via.ttfc99).padStart(8)}  ${f(via.p50 - direct.p50, 3).padStart(9)}  ${f(via.ttfc50! - direct.ttfc50!, 3).padStart(10)}`,
       );
@@ -415,7 +431,9 @@ async function main(): Promise<void> {
   say(
     'targets: gateway CPU ≤ 150 µs/request with every check on; added p50 ≤ 0.3 ms at 1 connection; ≤ 1 ms added to the first streamed chunk',
   );
-  say('anchors (issue): Portkey OSS ~960 req/s, ~930 µs CPU/request, +0.8 ms at 1 connection, +25 ms to first chunk');
+  if (portkeyFirstError) say(`Portkey's first error (its rows count the failures): ${portkeyFirstError.trim()}`);
+  if (!portkey)
+    say('Portkey rows: run `bash bench/vs-portkey.sh` (installs the pinned @portkey-ai/gateway in a scratch folder)');
   say(
     `load average during the run: ${loadavg()
       .map((l) => l.toFixed(1))
@@ -423,7 +441,50 @@ async function main(): Promise<void> {
   );
   gw.child.send({ cmd: 'stop' });
   core.child.send({ cmd: 'stop' });
+  portkey?.child.kill();
   up.child.send({ cmd: 'stop' });
+}
+
+interface Target {
+  name: string;
+  url: string;
+  key: string;
+  headers: Record<string, string>;
+  /** CPU µs the process serving this target has used so far. */
+  cpu: () => Promise<number>;
+}
+
+/** CPU µs (user+sys) of another process, from /proc (Portkey runs its own Node without our IPC). */
+function procCpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+let portkeyFirstError: string | undefined;
+
+/** Portkey's open-source gateway (its published npm build) on a free loopback port. */
+async function startPortkey(entry: string): Promise<{ child: ChildProcess; url: string }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child = fork(entry, [`--port=${port}`, '--headless'], {
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  // Keep Portkey's first error line for the report instead of its stack traces interleaved with the table.
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    portkeyFirstError ??= d.split('\n').find((l) => l.trim()) ?? d;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { child, url };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`Portkey did not answer on ${url} within 10 s (entry ${entry})`);
 }
 
 const role = process.argv[2];
