@@ -23,7 +23,10 @@ const RESERVED = new Set(
   (
     'select from where and or not order by asc desc limit offset group having union intersect except join inner left ' +
     'right full cross natural on using as in is null like ilike between case when then else end distinct all any some ' +
-    'exists true false with into for window over partition fetch values returning lateral collate escape rows row'
+    'exists true false with into for window over partition fetch values returning lateral collate escape rows row ' +
+    // Bare words an engine reads as a value or an operator rather than a column (PostgreSQL prints columns unquoted).
+    'user current_user session_user current_role current_date current_time current_timestamp localtime ' +
+    'localtimestamp current_catalog current_schema key div mod xor regexp rlike binary interval default'
   ).split(' '),
 );
 const TOKEN =
