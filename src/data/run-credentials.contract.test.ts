@@ -1,7 +1,7 @@
 // Per-run database credentials, one contract suite for PostgreSQL and MariaDB/MySQL: the login exists with exactly the
 // approved column grants (read back from the engine's catalog), the database itself refuses every other column and
 // any write even to someone holding the password, it is gone after the run, and sweepers drop expired users and users
-// whose server died while keeping a live server's.
+// whose server died while keeping a live server's (and names they did not make).
 import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -21,6 +21,8 @@ interface Dialect {
   /** Runs SQL on a fresh connection logged in as the run user (what a stolen password would allow). */
   asLogin(f: DataFixture, login: RunLogin, sql: string): Promise<unknown[]>;
   denied: RegExp;
+  /** Admin SQL creating / dropping a user this code did not name. */
+  foreign: (user: string) => { create: string; drop: string };
 }
 
 const DIALECTS: Dialect[] = [
@@ -48,6 +50,7 @@ const DIALECTS: Dialect[] = [
       }
     },
     denied: /permission denied|must be owner/,
+    foreign: (u) => ({ create: `CREATE ROLE ${u}`, drop: `DROP ROLE IF EXISTS ${u}` }),
   },
   {
     name: 'mysql',
@@ -81,6 +84,7 @@ const DIALECTS: Dialect[] = [
       }
     },
     denied: /denied/,
+    foreign: (u) => ({ create: `CREATE USER '${u}'@'%'`, drop: `DROP USER IF EXISTS '${u}'@'%'` }),
   },
 ];
 
@@ -157,6 +161,8 @@ for (const d of DIALECTS) {
       const orphan = await credsOf(dead).issue(grant(`run_${process.pid}_dead`));
       await dead.close();
 
+      const foreign = `gh_run_foreign_${process.pid}`;
+      await f.admin(d.foreign(foreign).create);
       const restarted = sourcesFor();
       try {
         const dropped = await credsOf(restarted).sweep(Date.now() + 5_000);
@@ -166,7 +172,10 @@ for (const d of DIALECTS) {
         assert.equal(await d.exists(f, orphan.user), false);
         assert.equal(await d.exists(f, expired.user), false);
         assert.equal(await d.exists(f, live.user), true);
+        assert.ok(!dropped.includes(foreign), 'a name this code did not make is left alone');
+        assert.equal(await d.exists(f, foreign), true);
       } finally {
+        await f.admin(d.foreign(foreign).drop);
         await restarted.close();
         await credsOf(server).drop(live.user);
       }

@@ -101,9 +101,10 @@ export class EngineRunCredentials implements RunCredentials {
     const dropped: string[] = [];
     for (const user of await this.driver.list()) {
       const p = parseRunUser(user);
+      // A name this code did not make (another version's, someone else's) is not ours to judge: leave it.
+      if (!p) continue;
       let reason: string | undefined;
-      if (!p) reason = 'not a current run user name';
-      else if (p.expiresAt <= now) reason = 'expired';
+      if (p.expiresAt <= now) reason = 'expired';
       else {
         if (!alive.has(p.owner)) alive.set(p.owner, this.driver.ownerAlive(p.owner));
         if (!(await alive.get(p.owner))) reason = 'its server is gone';
