@@ -109,10 +109,12 @@ describe('ctx.data.sql through the bridge (PostgreSQL)', await suiteNeeds(POSTGR
     const runSources = new DataSources({ sources: { dataSource: () => source }, home: f.home, env: {}, tokenKey: 't' });
     try {
       const dataSql = new DataSql(runSources, { tokenKey: 't', auditKey: 'a' });
-      const { bridge } = await make(undefined, dataSql);
+      const { bridge, audit } = await make(undefined, dataSql);
       await bridge.call('data.sql', { dataset: 'customers', sql: 'SELECT id, email FROM customers WHERE id = 1' });
       const [role] = await dataSql.runUsers('run_1');
       assert.match(role, /^gh_run_/);
+      const used = audit.entries.find((e) => e.type === 'data.query');
+      assert.equal(used?.data.runUser, role, 'the data.query audit entry names the run user it ran as');
       const schema = String(f.source.spec.schema);
       const grants = await f.admin(
         `SELECT column_name FROM information_schema.column_privileges WHERE grantee = '${role}' AND table_schema = '${schema}' ORDER BY column_name`,

@@ -31,6 +31,8 @@ export interface SqlSummary {
   rowCount: number;
   durationMs: number;
   cost?: number;
+  /** The per-run database user the query ran as (run credentials): the audit's "used". */
+  runUser?: string;
 }
 
 export interface DataSqlResult {
@@ -102,6 +104,7 @@ export class DataSql {
         rowCount: out.length,
         durationMs: Math.round((performance.now() - t0) * 100) / 100,
         cost,
+        ...(as ? { runUser: as.user } : {}),
       },
     };
   }
