@@ -209,10 +209,13 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     env: process.env,
     audit,
   });
-  // Per-run database roles left by a crash are dropped once their run has expired.
-  void data
-    .sweep(clock.now())
-    .catch((err: Error) => logger.warn('data: run role sweep failed', { error: err.message }));
+  // Per-run database users left by a crash or kill (their server's owner lock is free) or past their run's deadline
+  // are dropped now and every minute.
+  data.startSweeper(
+    () => clock.now(),
+    60_000,
+    (err) => logger.warn('data: run credential sweep failed', { error: err.message }),
+  );
   // Sandboxed runtime: app code runs in its manifest's tier; ctx.* calls go through the bridge → governor.govern().
   const sandbox = createSandboxFeature({
     apps: registry,

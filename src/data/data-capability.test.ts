@@ -27,7 +27,7 @@ describe('ctx.data.sql through the bridge (PostgreSQL)', await suiteNeeds(POSTGR
   });
 
   async function make(governor = new FakeGovernor(), dataSql = new DataSql(sources, { tokenKey: 't', auditKey: 'a' })) {
-    const clock = new ManualClock();
+    const clock = new ManualClock(Date.now()); // now: a run role expiring in the past would be swept by other servers
     const tokens = new RunTokens(clock);
     const audit = new MemoryAudit();
     const data = [
@@ -108,9 +108,13 @@ describe('ctx.data.sql through the bridge (PostgreSQL)', await suiteNeeds(POSTGR
     const source = { ...f.source, spec: { ...f.source.spec, runCredentials: true } };
     const runSources = new DataSources({ sources: { dataSource: () => source }, home: f.home, env: {}, tokenKey: 't' });
     try {
-      const { bridge } = await make(undefined, new DataSql(runSources, { tokenKey: 't', auditKey: 'a' }));
+      const dataSql = new DataSql(runSources, { tokenKey: 't', auditKey: 'a' });
+      const { bridge, audit } = await make(undefined, dataSql);
       await bridge.call('data.sql', { dataset: 'customers', sql: 'SELECT id, email FROM customers WHERE id = 1' });
-      const role = 'gh_run_run_1_customers';
+      const [role] = await dataSql.runUsers('run_1');
+      assert.match(role, /^gh_run_/);
+      const used = audit.entries.find((e) => e.type === 'data.query');
+      assert.equal(used?.data.runUser, role, 'the data.query audit entry names the run user it ran as');
       const schema = String(f.source.spec.schema);
       const grants = await f.admin(
         `SELECT column_name FROM information_schema.column_privileges WHERE grantee = '${role}' AND table_schema = '${schema}' ORDER BY column_name`,

@@ -5,7 +5,9 @@ import type { DataSourceDoc, DataSourceReader } from '../catalog/catalog-schema.
 import { contentHash } from '../core/hash.js';
 import { NotFoundError, UnavailableError } from '../core/errors.js';
 import { MysqlEngine } from './mysql-engine.js';
-import { PgRunCredentials, type CredentialEvent } from './pg-run-credentials.js';
+import { mysqlRunCredentials } from './mysql-run-credentials.js';
+import { pgRunCredentials } from './pg-run-credentials.js';
+import type { CredentialEvent, RunCredentials } from './run-credentials.js';
 import { PostgresEngine } from './postgres-engine.js';
 import type { SqlEngine } from './sql-engine.js';
 import { SqliteEngine } from './sqlite-engine.js';
@@ -22,7 +24,7 @@ export interface DataSourcesDeps {
 }
 
 export class DataSources {
-  private readonly engines = new Map<string, { hash: string; engine: SqlEngine; creds?: PgRunCredentials }>();
+  private readonly engines = new Map<string, { hash: string; engine: SqlEngine; creds?: RunCredentials }>();
 
   constructor(private readonly deps: DataSourcesDeps) {}
 
@@ -37,8 +39,8 @@ export class DataSources {
     return this.entry(name).engine;
   }
 
-  /** The per-run role issuer of a postgres source with spec.runCredentials, else undefined. */
-  runCredentials(name: string): PgRunCredentials | undefined {
+  /** The per-run login issuer of a PostgreSQL or MySQL source with spec.runCredentials, else undefined. */
+  runCredentials(name: string): RunCredentials | undefined {
     return this.entry(name).creds;
   }
 
@@ -49,16 +51,19 @@ export class DataSources {
     if (have?.hash === hash) return have;
     if (have) void this.closeEntry(have);
     const engine = this.build(doc);
-    const creds =
-      engine instanceof PostgresEngine && doc.spec.runCredentials
-        ? new PgRunCredentials(engine.connectionString, this.deps.onCredential)
-        : undefined;
+    const creds = !doc.spec.runCredentials
+      ? undefined
+      : engine instanceof PostgresEngine
+        ? pgRunCredentials(engine.connectionString, this.deps.onCredential)
+        : engine instanceof MysqlEngine
+          ? mysqlRunCredentials(engine.target, this.deps.onCredential)
+          : undefined;
     const next = { hash, engine, creds };
     this.engines.set(name, next);
     return next;
   }
 
-  private async closeEntry(e: { engine: SqlEngine; creds?: PgRunCredentials }): Promise<void> {
+  private async closeEntry(e: { engine: SqlEngine; creds?: RunCredentials }): Promise<void> {
     await e.engine.close().catch(() => undefined);
     await e.creds?.close().catch(() => undefined);
   }

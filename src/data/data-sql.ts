@@ -5,10 +5,10 @@ import { InvalidInputError, LimitExceededError, PolicyDeniedError, UnavailableEr
 import { dataQueryRequestSchema } from '../connectors/dataset-query.js';
 import { parseOrThrow } from '../core/validation.js';
 import type { DataSources } from './data-sources.js';
-import { PostgresEngine } from './postgres-engine.js';
 import { quoteIdent, sqlFingerprint, type SqlDialect } from './masking.js';
 import { SqlGuard, type GuardedQuery } from './sql-guard.js';
 import type { SqlEngine } from './sql-engine.js';
+import type { RunLogin } from './run-credentials.js';
 
 /** The run a query belongs to, for per-run database roles. */
 export interface RunRef {
@@ -31,6 +31,8 @@ export interface SqlSummary {
   rowCount: number;
   durationMs: number;
   cost?: number;
+  /** The per-run database user the query ran as (run credentials): the audit's "used". */
+  runUser?: string;
 }
 
 export interface DataSqlResult {
@@ -44,8 +46,8 @@ const MAX_PARAMS = 100;
 
 export class DataSql {
   private readonly guards = new Map<SqlDialect, SqlGuard>();
-  /** Roles issued per run: run id -> (source, role). */
-  private readonly runRoles = new Map<string, Map<string, Promise<string>>>();
+  /** Logins issued per run: run id -> (source/dataset -> login). */
+  private readonly runLogins = new Map<string, Map<string, Promise<RunLogin>>>();
 
   constructor(
     private readonly sources: DataSources,
@@ -86,8 +88,8 @@ export class DataSql {
           60,
         );
     }
-    const role = run ? await this.runRole(doc, allowed, run) : undefined;
-    const rows = await engine.run(g.sql, params, { timeoutMs: limits.timeoutMs, maxRows: limits.rowLimit + 1, role });
+    const as = run ? await this.runLogin(doc, engine, allowed, run) : undefined;
+    const rows = await engine.run(g.sql, params, { timeoutMs: limits.timeoutMs, maxRows: limits.rowLimit + 1, as });
     const truncated = rows.length > limits.rowLimit;
     const out = rows.slice(0, limits.rowLimit);
     const columns = out[0] ? Object.keys(out[0]) : [];
@@ -102,6 +104,7 @@ export class DataSql {
         rowCount: out.length,
         durationMs: Math.round((performance.now() - t0) * 100) / 100,
         cost,
+        ...(as ? { runUser: as.user } : {}),
       },
     };
   }
@@ -130,34 +133,48 @@ export class DataSql {
     return this.sql(doc, sql, params, allowed, limits, run);
   }
 
-  /** The run's role for this dataset on a source with runCredentials (issued on first use), else undefined. */
-  private async runRole(doc: DatasetDoc, allowed: readonly string[], run: RunRef): Promise<string | undefined> {
+  /** The run's login for this dataset on a source with runCredentials (issued on first use), else undefined. */
+  private async runLogin(doc: DatasetDoc, engine: SqlEngine, allowed: readonly string[], run: RunRef) {
     const s = doc.spec.source;
     if (!s || !('dataSource' in s)) return undefined;
     const creds = this.sources.runCredentials(s.dataSource);
-    const engine = this.sources.engine(s.dataSource);
-    if (!creds || !(engine instanceof PostgresEngine)) return undefined;
-    let roles = this.runRoles.get(run.runId);
-    if (!roles) this.runRoles.set(run.runId, (roles = new Map()));
+    if (!creds) return undefined;
+    let logins = this.runLogins.get(run.runId);
+    if (!logins) this.runLogins.set(run.runId, (logins = new Map()));
     const key = `${s.dataSource}/${doc.metadata.name}`;
-    let role = roles.get(key);
-    if (!role) {
-      const grant = { runId: `${run.runId}_${doc.metadata.name}`, schema: engine.schema, table: s.table };
-      role = creds.issue({ ...grant, columns: allowed, expiresAt: run.expiresAt }).then((r) => r.role);
-      roles.set(key, role);
+    let login = logins.get(key);
+    if (!login) {
+      const grant = { runId: run.runId, schema: engine.schema, table: s.table, columns: allowed };
+      login = creds.issue({ ...grant, expiresAt: run.expiresAt });
+      logins.set(key, login);
     }
-    return role;
+    return login;
   }
 
-  /** Drops the roles a run used (its end); the sweeper catches what a crash leaves. */
+  /** The database users a run holds now (for operators and tests). */
+  async runUsers(runId: string): Promise<string[]> {
+    const logins = [...(this.runLogins.get(runId)?.values() ?? [])];
+    const settled = await Promise.all(logins.map((l) => l.then((x) => x.user).catch(() => undefined)));
+    return settled.filter((u): u is string => !!u);
+  }
+
+  /** Drops the logins a run used (its end); the sweeper catches what a crash leaves. */
   async endRun(runId: string): Promise<void> {
-    const roles = this.runRoles.get(runId);
-    if (!roles) return;
-    this.runRoles.delete(runId);
-    for (const [key, role] of roles) {
-      const creds = this.sources.runCredentials(key.split('/')[0]);
-      const name = await role.catch(() => undefined);
-      if (creds && name) await creds.drop(name).catch(() => undefined);
+    const logins = this.runLogins.get(runId);
+    if (!logins) return;
+    this.runLogins.delete(runId);
+    for (const [key, login] of logins) {
+      const source = key.split('/')[0];
+      const user = await login.then((l) => l.user).catch(() => undefined);
+      if (!user) continue;
+      await this.sources
+        .engine(source)
+        .forget(user)
+        .catch(() => undefined);
+      await this.sources
+        .runCredentials(source)
+        ?.drop(user)
+        .catch(() => undefined);
     }
   }
 

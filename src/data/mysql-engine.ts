@@ -16,9 +16,18 @@ export class MysqlEngine implements SqlEngine {
   readonly dialect = 'mysql' as const;
   private readonly pool: mysql.Pool;
   private mariadb: Promise<boolean> | undefined;
+  /** Pools logged in as run users (run credentials), closed when the run ends. */
+  private readonly runPools = new Map<string, mysql.Pool>();
+  readonly schema: string;
 
-  constructor(private readonly target: MysqlTarget) {
-    this.pool = mysql.createPool({ ...target, connectionLimit: 4, dateStrings: true, supportBigNumbers: true });
+  constructor(readonly target: MysqlTarget) {
+    this.pool = this.createPool(target.user, target.password, 4);
+    this.schema = target.database;
+  }
+
+  private createPool(user: string, password: string | undefined, connectionLimit: number): mysql.Pool {
+    const opts = { ...this.target, user, password, connectionLimit, dateStrings: true, supportBigNumbers: true };
+    return mysql.createPool(opts);
   }
 
   qualify(table: string): string {
@@ -26,7 +35,13 @@ export class MysqlEngine implements SqlEngine {
   }
 
   async run(sql: string, params: readonly unknown[], opts: RunOptions): Promise<Record<string, unknown>[]> {
-    const rows = await this.readOnly(opts.timeoutMs, (c) => c.query(sql, [...params]));
+    let pool = this.pool;
+    if (opts.as) {
+      const login = opts.as;
+      pool = this.runPools.get(login.user) ?? this.createPool(login.user, login.password, 2);
+      this.runPools.set(login.user, pool);
+    }
+    const rows = await this.readOnly(opts.timeoutMs, (c) => c.query(sql, [...params]), pool);
     return (rows as Record<string, unknown>[]).slice(0, opts.maxRows);
   }
 
@@ -36,10 +51,14 @@ export class MysqlEngine implements SqlEngine {
     return rows.reduce((acc, r) => acc * Math.max(1, Number(r.rows ?? 1) || 1), 1);
   }
 
-  private async readOnly(timeoutMs: number, fn: (c: mysql.PoolConnection) => Promise<[unknown, unknown]>) {
+  private async readOnly(
+    timeoutMs: number,
+    fn: (c: mysql.PoolConnection) => Promise<[unknown, unknown]>,
+    pool = this.pool,
+  ) {
     let c: mysql.PoolConnection;
     try {
-      c = await this.pool.getConnection();
+      c = await pool.getConnection();
     } catch (err) {
       throw engineError('mysql', err);
     }
@@ -66,7 +85,14 @@ export class MysqlEngine implements SqlEngine {
     }
   }
 
+  async forget(user: string): Promise<void> {
+    const p = this.runPools.get(user);
+    this.runPools.delete(user);
+    await p?.end().catch(() => undefined);
+  }
+
   async close(): Promise<void> {
+    for (const user of [...this.runPools.keys()]) await this.forget(user);
     await this.pool.end();
   }
 }

@@ -1,83 +1,92 @@
-// Per-run PostgreSQL credentials (Vault-style): a LOGIN role that expires (VALID UNTIL) with SELECT granted on exactly
-// the approved columns, used for that run's queries and dropped at run end, or by the sweeper after a crash.
-import { randomBytes } from 'node:crypto';
+// Per-run PostgreSQL credentials: a LOGIN role that expires (VALID UNTIL) with SELECT granted on exactly the approved
+// columns; the owner lock is a session advisory lock, which PostgreSQL frees the moment the server's connection dies.
 import pg from 'pg';
 import { UnavailableError } from '../core/errors.js';
 import { quoteIdent } from './masking.js';
+import {
+  EngineRunCredentials,
+  RUN_ROLE_PREFIX,
+  type CredentialEvent,
+  type RunCredentials,
+  type RunGrant,
+  type RunUserDriver,
+} from './run-credentials.js';
 
-/** Every run role starts with this, so the sweeper finds roles left behind by a crashed server. */
-export const RUN_ROLE_PREFIX = 'gh_run_';
+/** The advisory lock class for owner locks ('gh'); the object id is hashtext(owner). */
+const LOCK_CLASS = 0x6768;
 
-export interface RunGrant {
-  runId: string;
-  schema: string;
-  table: string;
-  columns: readonly string[];
-  /** When the role stops working (the run's deadline); the sweeper drops it after this. */
-  expiresAt: number;
+export function pgRunCredentials(adminUrl: string, onEvent?: (e: CredentialEvent) => void | Promise<void>) {
+  return new EngineRunCredentials(new PgRunUsers(adminUrl), onEvent) as RunCredentials;
 }
 
-export interface RunRole {
-  role: string;
-  expiresAt: number;
-}
-
-export type CredentialEvent = { type: 'created' | 'dropped'; role: string; runId?: string; reason?: string };
-
-export class PgRunCredentials {
+export class PgRunUsers implements RunUserDriver {
   private readonly pool: pg.Pool;
+  private holder: Promise<pg.Client> | undefined;
 
-  /** @param onEvent records created/dropped (the caller audits them). */
-  constructor(
-    adminUrl: string,
-    private readonly onEvent: (e: CredentialEvent) => void | Promise<void> = () => undefined,
-  ) {
+  constructor(private readonly adminUrl: string) {
     this.pool = new pg.Pool({ connectionString: adminUrl, max: 2 });
     this.pool.on('error', () => undefined);
   }
 
-  static roleFor(runId: string): string {
-    return (RUN_ROLE_PREFIX + runId.toLowerCase().replace(/[^a-z0-9_]/g, '_')).slice(0, 63);
-  }
-
-  async issue(g: RunGrant): Promise<RunRole> {
-    if (g.columns.length === 0) throw new UnavailableError(`run ${g.runId} was approved for no columns`);
-    const role = PgRunCredentials.roleFor(g.runId);
+  async create(user: string, password: string, g: RunGrant): Promise<void> {
     const q = (id: string) => quoteIdent('postgres', id);
     const until = new Date(g.expiresAt).toISOString();
-    const password = randomBytes(24).toString('hex');
     await this.tx(async (c) => {
-      await c.query(`CREATE ROLE ${q(role)} LOGIN PASSWORD '${password}' VALID UNTIL '${until}'`);
-      await c.query(`COMMENT ON ROLE ${q(role)} IS 'gatehouse run ${g.runId.replace(/'/g, '')}'`);
-      await c.query(`GRANT USAGE ON SCHEMA ${q(g.schema)} TO ${q(role)}`);
-      await c.query(`GRANT SELECT (${g.columns.map(q).join(', ')}) ON ${q(g.schema)}.${q(g.table)} TO ${q(role)}`);
+      await c.query(`CREATE ROLE ${q(user)} LOGIN PASSWORD '${password}' VALID UNTIL '${until}'`);
+      await c.query(`COMMENT ON ROLE ${q(user)} IS 'gatehouse run ${g.runId.replace(/'/g, '')}'`);
+      await c.query(`GRANT USAGE ON SCHEMA ${q(g.schema)} TO ${q(user)}`);
+      await c.query(`GRANT SELECT (${g.columns.map(q).join(', ')}) ON ${q(g.schema)}.${q(g.table)} TO ${q(user)}`);
     });
-    await this.onEvent({ type: 'created', role, runId: g.runId });
-    return { role, expiresAt: g.expiresAt };
   }
 
-  /** Drops a run's role and its grants; a missing role is fine (already swept). */
-  async drop(role: string, reason = 'run ended'): Promise<void> {
-    if (!role.startsWith(RUN_ROLE_PREFIX)) throw new UnavailableError(`'${role}' is not a Gatehouse run role`);
-    const q = quoteIdent('postgres', role);
-    const existed = await this.tx(async (c) => {
-      const r = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+  async drop(user: string): Promise<boolean> {
+    const q = quoteIdent('postgres', user);
+    return this.tx(async (c) => {
+      const r = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user]);
       if (r.rowCount === 0) return false;
       await c.query(`DROP OWNED BY ${q}`);
       await c.query(`DROP ROLE ${q}`);
       return true;
     });
-    if (existed) await this.onEvent({ type: 'dropped', role, reason });
   }
 
-  /** Drops run roles past their expiry (or all of them with `all`, on a start after a crash); returns their names. */
-  async sweep(now: number, all = false): Promise<string[]> {
-    const r = await this.pool.query<{ rolname: string; until: Date | null }>(
-      `SELECT rolname, rolvaliduntil AS until FROM pg_roles WHERE rolname LIKE '${RUN_ROLE_PREFIX}%'`,
+  async list(): Promise<string[]> {
+    const r = await this.pool.query<{ rolname: string }>(
+      `SELECT rolname FROM pg_roles WHERE rolname LIKE '${RUN_ROLE_PREFIX}%' ORDER BY rolname`,
     );
-    const stale = r.rows.filter((x) => all || !x.until || x.until.getTime() <= now).map((x) => x.rolname);
-    for (const role of stale) await this.drop(role, all ? 'sweep on start' : 'expired');
-    return stale;
+    return r.rows.map((x) => x.rolname);
+  }
+
+  async holdOwnerLock(owner: string): Promise<void> {
+    this.holder ??= (async () => {
+      const c = new pg.Client({ connectionString: this.adminUrl });
+      // Losing this connection frees the lock: retake it on the next issue (until then sweepers may drop our roles,
+      // which fails closed: the run's queries are refused).
+      c.on('error', () => (this.holder = undefined));
+      c.on('end', () => (this.holder = undefined));
+      await c.connect();
+      await c.query('SELECT pg_advisory_lock($1, hashtext($2))', [LOCK_CLASS, owner]);
+      return c;
+    })().catch((err: unknown) => {
+      this.holder = undefined;
+      throw err;
+    });
+    await this.holder;
+  }
+
+  async ownerAlive(owner: string): Promise<boolean> {
+    const c = await this.pool.connect();
+    try {
+      const r = await c.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS got', [
+        LOCK_CLASS,
+        owner,
+      ]);
+      if (!r.rows[0].got) return true;
+      await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_CLASS, owner]);
+      return false;
+    } finally {
+      c.release();
+    }
   }
 
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -96,6 +105,9 @@ export class PgRunCredentials {
   }
 
   async close(): Promise<void> {
+    const h = this.holder;
+    this.holder = undefined;
+    await h?.then((c) => c.end()).catch(() => undefined);
     await this.pool.end();
   }
 }

@@ -23,7 +23,7 @@ export class PostgresEngine implements SqlEngine {
 
   async run(sql: string, params: readonly unknown[], opts: RunOptions): Promise<Record<string, unknown>[]> {
     return this.readOnly(opts.timeoutMs, async (c) => {
-      if (opts.role) await c.query(`SET LOCAL ROLE ${quoteIdent('postgres', opts.role)}`);
+      if (opts.as) await c.query(`SET LOCAL ROLE ${quoteIdent('postgres', opts.as.user)}`);
       const r = await c.query({ text: sql, values: [...params] });
       return (r.rows as Record<string, unknown>[]).slice(0, opts.maxRows);
     });
@@ -58,6 +58,9 @@ export class PostgresEngine implements SqlEngine {
       client.release();
     }
   }
+
+  /** Nothing to close: PostgreSQL run roles are taken with SET LOCAL ROLE on the pooled connection. */
+  async forget(): Promise<void> {}
 
   async close(): Promise<void> {
     await this.pool.end();

@@ -6,6 +6,7 @@ import { engineError, timeoutError, type RunOptions, type SqlEngine } from './sq
 
 export class SqliteEngine implements SqlEngine {
   readonly dialect = 'sqlite' as const;
+  readonly schema = 'main';
   private db: Database.Database | undefined;
 
   constructor(
@@ -65,6 +66,9 @@ export class SqliteEngine implements SqlEngine {
   async explainCost(): Promise<number | undefined> {
     return undefined;
   }
+
+  /** SQLite has no logins: run credentials do not apply. */
+  async forget(): Promise<void> {}
 
   async close(): Promise<void> {
     this.db?.close();

@@ -166,6 +166,7 @@ export class CapabilityBridge implements Bridge {
           resource = String((args as { dataset?: unknown } | null)?.dataset ?? '');
           const r = await (method === 'data.sql' ? dataSql : dataQuery)(this.dataDeps(), args);
           if (this.deps.rowDlp !== 'off') this.maskRows(r.rows, resource);
+          this.dataAccess(method, resource, r.rows.length, r.truncated, t0);
           return r;
         }
         case 'http.fetch': {
@@ -295,6 +296,25 @@ export class CapabilityBridge implements Bridge {
     }
     await this.record(methodFor(action), resource.id, decision, performance.now(), undefined);
     return decision;
+  }
+
+  /**
+   * One data.access event per governed query that returned rows (file and DataSource datasets alike): it feeds the
+   * per-minute aggregates (per app, dataset and app>dataset edge: the data-flow map) and alert rules on rows_read.
+   */
+  private dataAccess(method: string, dataset: string, rows: number, truncated: boolean, t0: number): void {
+    const v = this.scope.version;
+    this.deps.telemetry.emit({
+      kind: 'data.access',
+      time: this.deps.clock.now(),
+      app: v.app,
+      appVersion: v.version,
+      user: this.scope.user,
+      dataset,
+      ids: { runId: this.scope.runId, traceId: this.scope.traceId },
+      metrics: { rows, latencyMs: performance.now() - t0 },
+      attrs: { method, dataset, truncated },
+    });
   }
 
   /** Masks sensitive values in string cells (architecture step 5: inspect what comes back). */

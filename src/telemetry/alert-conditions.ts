@@ -25,6 +25,7 @@ export function metricValue(e: TelemetryEvent, metric: string): number {
   if (metric === 'events') return 1;
   if (metric === 'count') return m.count ?? 1;
   if (metric === 'tokens') return (m.tokensIn ?? 0) + (m.tokensOut ?? 0);
+  if (metric === 'rows_read') return e.kind === 'data.access' ? (m.rows ?? 0) : 0;
   return m[metric] ?? 0;
 }
 
@@ -56,16 +57,16 @@ class ThresholdState implements ConditionState {
   }
 }
 
-/** EWMA over per-minute totals of closed minutes; the current minute is compared with it. */
+/** EWMA over the totals of closed buckets (minutes by default); the current bucket is compared with it. */
 class AnomalyState implements ConditionState {
-  private minute = -1;
+  private bucket = -1;
   private current = 0;
   private currentEvents: TelemetryEvent[] = [];
   private ewma = 0;
   private samples = 0;
   private readonly alpha: number;
   constructor(private readonly c: Extract<AlertCondition, { type: 'anomaly' }>) {
-    this.alpha = 1 - Math.pow(2, -1 / Math.max(1, c.halfLife / 60_000));
+    this.alpha = 1 - Math.pow(2, -1 / Math.max(1, c.halfLife / c.bucket));
   }
 
   private close(total: number): void {
@@ -74,13 +75,13 @@ class AnomalyState implements ConditionState {
   }
 
   observe(e: TelemetryEvent, value: number): Trigger | null {
-    const m = Math.floor(e.time / 60_000);
-    if (this.minute < 0) this.minute = m;
-    if (m > this.minute) {
+    const b = Math.floor(e.time / this.c.bucket);
+    if (this.bucket < 0) this.bucket = b;
+    if (b > this.bucket) {
       this.close(this.current);
-      const gap = Math.min(m - this.minute - 1, 24 * 60); // idle minutes count as zero volume
+      const gap = Math.min(b - this.bucket - 1, 24 * 60); // idle buckets count as zero volume
       for (let i = 0; i < gap; i++) this.close(0);
-      this.minute = m;
+      this.bucket = b;
       this.current = 0;
       this.currentEvents = [];
     }
@@ -100,7 +101,7 @@ class AnomalyState implements ConditionState {
       observed,
       firstEventAt: events[0].time,
       events: events.slice(-MAX_EVENTS),
-      summary: `${this.c.metric} this minute = ${observed.value}, ${this.c.factor}x over the EWMA baseline ${observed.baseline}`,
+      summary: `${this.c.metric} this ${this.c.bucket === 60_000 ? 'minute' : `${this.c.bucket / 60_000}-minute bucket`} = ${observed.value}, ${this.c.factor}x over the EWMA baseline ${observed.baseline}`,
     };
   }
 }

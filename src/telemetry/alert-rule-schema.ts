@@ -21,7 +21,10 @@ export type GroupBy = (typeof GROUP_BY)[number];
 const thresholdSchema = z
   .object({
     type: z.literal('threshold'),
-    /** `events` counts matching events; `count` sums metrics.count (1 when absent); `tokens` = tokensIn + tokensOut; else a metric name. */
+    /**
+     * `events` counts matching events; `count` sums metrics.count (1 when absent); `tokens` = tokensIn + tokensOut;
+     * `rows_read` = rows returned by governed data queries (data.access events); else a metric name.
+     */
     metric: z.string().min(1).default('events'),
     op: z.enum(['>=', '>']).default('>='),
     value: z.number().nonnegative(),
@@ -33,13 +36,15 @@ const anomalySchema = z
   .object({
     type: z.literal('anomaly'),
     metric: z.string().min(1).default('tokens'),
-    /** Fire when this minute's total is at least `factor` times the EWMA of previous minutes. */
+    /** Fire when this bucket's total is at least `factor` times the EWMA of previous buckets. */
     factor: z.number().gt(1),
-    /** EWMA half-life: how fast the baseline forgets (default 30m). */
+    /** The bucket the totals are summed over: a minute by default; `1h` for a per-hour anomaly (rows read per hour). */
+    bucket: duration.default(60_000),
+    /** EWMA half-life: how fast the baseline forgets (default 30m; at least one bucket). */
     halfLife: duration.default(30 * 60_000),
-    /** This minute's total must reach this volume too, so quiet apps do not flap. */
+    /** This bucket's total must reach this volume too, so quiet apps do not flap. */
     minVolume: z.number().nonnegative(),
-    /** Closed minutes of history the baseline needs before the rule may fire. */
+    /** Closed buckets of history the baseline needs before the rule may fire (minutes with the default bucket). */
     minBaselineMinutes: z.number().int().positive().default(5),
   })
   .strict();

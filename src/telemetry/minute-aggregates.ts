@@ -1,4 +1,5 @@
-// Per-minute aggregates per app, user, model and connector: summed in memory, flushed to the store by upsert.
+// Per-minute aggregates per app, user, model, connector, dataset and observed data flow (app>dataset): summed in
+// memory, flushed to the store by upsert.
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -6,7 +7,7 @@ import { silentLogger } from '../core/logger.js';
 import type { TelemetryEvent } from '../core/sinks.js';
 import type { SqlDb } from '../store/sql-db.js';
 
-export const AGGREGATE_DIMS = ['app', 'user', 'model', 'connector'] as const;
+export const AGGREGATE_DIMS = ['app', 'user', 'model', 'connector', 'dataset', 'data_flow'] as const;
 export type AggregateDim = (typeof AGGREGATE_DIMS)[number];
 
 export interface AggregateRow {
@@ -21,11 +22,18 @@ export interface AggregateRow {
 
 export interface AggregateQuery {
   dim: AggregateDim;
-  key: string;
+  /** One key; without it, every key of the dimension (e.g. every observed data_flow edge). */
+  key?: string;
   kind?: string;
   metric?: string;
   from: number;
   to: number;
+}
+
+/** The key an event has in a dimension: data_flow is the observed edge app>dataset (the data-flow map's input). */
+function keyOf(e: TelemetryEvent, dim: AggregateDim): string | undefined {
+  if (dim === 'data_flow') return e.app && e.dataset ? `${e.app}>${e.dataset}` : undefined;
+  return e[dim];
 }
 
 export const minuteOf = (t: number): number => Math.floor(t / 60_000) * 60_000;
@@ -53,7 +61,7 @@ export class MinuteAggregates {
     const metrics = e.metrics;
     const ownEvents = metrics !== undefined && Object.hasOwn(metrics, 'events');
     for (const dim of AGGREGATE_DIMS) {
-      const key = e[dim];
+      const key = keyOf(e, dim);
       if (!key) continue;
       // One id prefix per dimension; rows are only allocated for new (minute, dim, key, kind, metric) tuples.
       const prefix = `${minute}|${dim}|${key}|${e.kind}|`;
@@ -113,11 +121,15 @@ export class MinuteAggregates {
     return this.flushing;
   }
 
-  /** Stored rows for one dimension key between `from` and `to` (inclusive minutes), after a flush. */
+  /** Stored rows for one dimension key (or all its keys) between `from` and `to` (inclusive minutes), after a flush. */
   async query(q: AggregateQuery): Promise<AggregateRow[]> {
     await this.flush();
-    const where = ['dim = ?', 'dim_key = ?', 'minute >= ?', 'minute <= ?'];
-    const params: unknown[] = [q.dim, q.key, minuteOf(q.from), q.to];
+    const where = ['dim = ?', 'minute >= ?', 'minute <= ?'];
+    const params: unknown[] = [q.dim, minuteOf(q.from), q.to];
+    if (q.key !== undefined) {
+      where.push('dim_key = ?');
+      params.push(q.key);
+    }
     if (q.kind) {
       where.push('kind = ?');
       params.push(q.kind);
@@ -135,7 +147,7 @@ export class MinuteAggregates {
       total: number;
       samples: number;
     }>(
-      `SELECT minute, dim, dim_key, kind, metric, total, samples FROM telemetry_minutes WHERE ${where.join(' AND ')} ORDER BY minute, kind, metric`,
+      `SELECT minute, dim, dim_key, kind, metric, total, samples FROM telemetry_minutes WHERE ${where.join(' AND ')} ORDER BY minute, dim_key, kind, metric LIMIT 10000`,
       params,
     );
     return rows.map((r) => ({

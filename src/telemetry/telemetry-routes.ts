@@ -65,7 +65,8 @@ export function telemetryRoutes(deps: {
       access: ['auditor', 'security', 'data_owner'],
       query: z.object({
         dim: z.enum(AGGREGATE_DIMS),
-        key: z.string().min(1),
+        /** Omit to list every key of the dimension: dim=data_flow lists the observed app>dataset edges. */
+        key: z.string().min(1).optional(),
         kind: z.string().optional(),
         metric: z.string().optional(),
         from: epoch.optional(),
