@@ -12,6 +12,7 @@ import { AppService } from './apps/app-service.js';
 import { appRoutes } from './apps/app-routes.js';
 import { TokenService, ensureAdminToken } from './identity/token-service.js';
 import { identityRoutes } from './identity/identity-routes.js';
+import { parseDuration } from './core/duration.js';
 import { seedExamples } from './seed/seed-examples.js';
 import type { GatehouseConfig } from './feature-registry.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -105,7 +106,14 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const catalog = new CatalogService({ db, clock, audit, coord });
   await catalog.start();
   const adminToken = ensureAdminToken(config.home, config.adminToken);
-  const tokens = new TokenService({ db, clock, catalog, audit, adminToken });
+  const tokens = new TokenService({
+    db,
+    clock,
+    catalog,
+    audit,
+    adminToken,
+    defaultTtlMs: parseDuration(config.identity.tokens.defaultTtl, 'identity.tokens.defaultTtl'),
+  });
   const registry = new AppRegistry({ db, clock, audit, coord });
   await registry.start();
   // Policy engine and its decision log: govern() step 3 and its first sink.

@@ -159,6 +159,13 @@ export const userSchema = z
         roles: z.array(z.enum(ROLES)).default([]),
         groups: z.array(z.string()).default([]),
         email: z.string().optional(),
+        /** false = deactivated: every token and IdP sign-in of this user is refused at once. */
+        active: z.boolean().optional(),
+        /** Where the user came from: written in the catalog, or provisioned on first OIDC sign-in. */
+        source: z.enum(['catalog', 'oidc']).optional(),
+        /** For `source: oidc`: the IdP's issuer and subject the user is bound to. */
+        issuer: z.string().optional(),
+        subject: z.string().optional(),
       })
       .strict(),
   })

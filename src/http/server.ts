@@ -12,6 +12,7 @@ import {
 } from '../core/errors.js';
 import { parseOrThrow } from '../core/validation.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
+import { scopeAllows, scopeForRoute } from '../identity/scopes.js';
 import { buildOpenApi } from './openapi.js';
 import { parseBearer } from './bearer.js';
 import type { HealthStatus } from '../core/health.js';
@@ -108,6 +109,7 @@ export function buildApp(deps: HttpDeps): Hono {
   app.get('/api/openapi.json', (c) => c.json(openapi));
 
   for (const route of deps.routes) {
+    const needed = scopeForRoute(route.method, route.path, route.tag);
     app.on(route.method.toUpperCase(), route.path, async (c) => {
       let principal: Principal = { user: 'anonymous', roles: [], groups: [] };
       if (route.access !== 'public') {
@@ -119,6 +121,11 @@ export function buildApp(deps: HttpDeps): Hono {
             `User '${p.user}' (roles: ${p.roles.join(', ') || 'none'}) may not ${route.summary.toLowerCase()}; it needs one of: ${route.access.join(', ')}.`,
           );
         }
+        // Scopes narrow what a token may do within its user's roles; they never widen it.
+        if (needed && !scopeAllows(p.scopes, needed))
+          throw new ForbiddenError(
+            `This token has scopes ${p.scopes?.join(', ')}; to ${route.summary.toLowerCase()} it needs '${needed}' (create one with \`gatehouse token create --scope ${needed}\`).`,
+          );
         principal = p;
       }
       const rawBody = route.body ? await readJsonBody(c, deps.maxBodyBytes) : undefined;

@@ -1,4 +1,4 @@
-// Tables of identity: API tokens (stored as SHA-256 hashes, never in the clear).
+// Tables of identity: API tokens (stored as SHA-256 hashes, never in the clear), their scopes and last use.
 import type { Migration } from '../store/sql-db.js';
 
 export const identityMigrations: Migration[] = [
@@ -14,4 +14,7 @@ export const identityMigrations: Migration[] = [
       revoked INTEGER NOT NULL DEFAULT 0
     )`,
   },
+  // Scopes as a JSON array; NULL = a token from before scopes, unrestricted (its user's roles still apply).
+  { id: 'identity-002', sql: 'ALTER TABLE api_tokens ADD COLUMN scopes TEXT' },
+  { id: 'identity-003', sql: 'ALTER TABLE api_tokens ADD COLUMN last_used_at BIGINT' },
 ];
