@@ -13,6 +13,8 @@ import { appRoutes } from './apps/app-routes.js';
 import { TokenService, ensureAdminToken } from './identity/token-service.js';
 import { identityRoutes } from './identity/identity-routes.js';
 import { parseDuration } from './core/duration.js';
+import { createOidc } from './identity/create-oidc.js';
+import { looksLikeJwt } from './identity/oidc-verifier.js';
 import { seedExamples } from './seed/seed-examples.js';
 import type { GatehouseConfig } from './feature-registry.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -260,7 +262,10 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     ...gateway.routes,
     ...sandbox.routes,
   ];
-  const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
+  const oidc = createOidc(config.identity.oidc, { clock, logger, audit, catalog });
+  // IdP access tokens are JWTs; Gatehouse tokens (gh_...) never are, so each goes to exactly one authenticator.
+  const authenticate = (token: string): Promise<Principal | undefined> =>
+    oidc && looksLikeJwt(token) ? oidc.authenticator.authenticate(token) : tokens.authenticate(token);
 
   if (config.seedExamples)
     await seedExamples({

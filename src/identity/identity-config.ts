@@ -25,6 +25,8 @@ export const oidcConfigSchema = z
     usernameClaim: z.string().default('preferred_username'),
     /** Claims to Gatehouse roles and catalog groups; a user matching no rule signs in with no roles. */
     roleMapping: z.array(roleRule).default([]),
+    /** Least time between two key-set refetches caused by unknown key ids (guards the IdP against floods). */
+    jwksCooldownMs: z.number().int().min(0).default(30_000),
     /** Signing algorithms accepted (never `none`). */
     algorithms: z
       .array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA']))
