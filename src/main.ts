@@ -15,6 +15,8 @@ import { identityRoutes } from './identity/identity-routes.js';
 import { parseDuration } from './core/duration.js';
 import { createOidc } from './identity/create-oidc.js';
 import { looksLikeJwt } from './identity/oidc-verifier.js';
+import { TokenExchange } from './identity/token-exchange.js';
+import { mountTokenExchange } from './identity/exchange-mount.js';
 import { seedExamples } from './seed/seed-examples.js';
 import type { GatehouseConfig } from './feature-registry.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -263,6 +265,14 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     ...sandbox.routes,
   ];
   const oidc = createOidc(config.identity.oidc, { clock, logger, audit, catalog });
+  const exchange = new TokenExchange({
+    catalog,
+    tokens,
+    audit,
+    clock,
+    logger,
+    jwksCooldownMs: config.identity.exchange.jwksCooldownMs,
+  });
   // IdP access tokens are JWTs; Gatehouse tokens (gh_...) never are, so each goes to exactly one authenticator.
   const authenticate = (token: string): Promise<Principal | undefined> =>
     oidc && looksLikeJwt(token) ? oidc.authenticator.authenticate(token) : tokens.authenticate(token);
@@ -307,7 +317,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
         logger,
         version: VERSION,
         health: () => health.status(),
-        mounts: [(a) => gateway.mount(a), ...observability.mounts],
+        mounts: [(a) => gateway.mount(a), (a) => mountTokenExchange(a, exchange, logger), ...observability.mounts],
       });
       server = await listen(app, config.server.host, config.server.port);
       return server;

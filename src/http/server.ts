@@ -65,6 +65,13 @@ export async function readJsonBody(c: Context, maxBytes: number): Promise<unknow
   return parsed;
 }
 
+/** Reads the raw body as UTF-8 text within the size limit (form-encoded protocol endpoints). */
+export async function readBodyText(c: Context, maxBytes: number): Promise<string> {
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  return (await readLimited(c.req.raw.body, maxBytes)).toString('utf8');
+}
+
 /** Streams a body, cancelling it as soon as it passes `maxBytes`, so chunked uploads cannot exhaust memory. */
 async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Buffer> {
   if (!body) return Buffer.alloc(0);

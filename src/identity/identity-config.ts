@@ -47,6 +47,14 @@ export const identityConfigSchema = z
       .strict()
       .prefault({}),
     oidc: oidcConfigSchema.optional(),
+    /** Workload token exchange (POST /api/v1/auth/exchange); trust itself lives in catalog TrustPolicy documents. */
+    exchange: z
+      .object({
+        /** Least time between two key-set refetches of a workload issuer caused by unknown key ids. */
+        jwksCooldownMs: z.number().int().min(0).default(30_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
