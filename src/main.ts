@@ -251,8 +251,9 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     precheck: (candidate) => sandbox.precheck(candidate),
     admission: approvals.admission,
   });
+  const oidc = createOidc(config.identity.oidc, { clock, logger, audit, catalog });
   const routes: AnyRoute[] = [
-    ...identityRoutes(tokens),
+    ...identityRoutes(tokens, oidc),
     ...catalogRoutes(catalog),
     ...dataRoutes(data.sources, scannerFromDlp(dlp).scan),
     ...appRoutes(apps, { rejectionOf: (app, version) => approvals.rejectionOf(app, version) }),
@@ -264,7 +265,6 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     ...gateway.routes,
     ...sandbox.routes,
   ];
-  const oidc = createOidc(config.identity.oidc, { clock, logger, audit, catalog });
   const exchange = new TokenExchange({
     catalog,
     tokens,

@@ -2,12 +2,38 @@
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { parseDuration } from '../core/duration.js';
+import { UnavailableError } from '../core/errors.js';
 import { hasAnyRole } from './principal.js';
 import { SCOPES, scopeAllows } from './scopes.js';
 import type { TokenService } from './token-service.js';
+import type { OidcFeature } from './create-oidc.js';
 
-export function identityRoutes(tokens: TokenService): AnyRoute[] {
+export function identityRoutes(tokens: TokenService, oidc?: OidcFeature): AnyRoute[] {
   return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/auth/config',
+      summary: 'Show how to sign in (the OIDC issuer and client the CLI uses)',
+      tag: 'identity',
+      access: 'public',
+      handler: async () => {
+        if (!oidc) return { oidc: null };
+        const meta = await oidc.verifier.metadata().catch((err: Error) => {
+          throw new UnavailableError(
+            `The identity provider ${oidc.config.issuer} did not answer discovery: ${err.message}`,
+          );
+        });
+        return {
+          oidc: {
+            issuer: oidc.config.issuer,
+            audience: oidc.config.audience,
+            clientId: oidc.config.clientId ?? null,
+            deviceAuthorizationEndpoint: meta.device_authorization_endpoint ?? null,
+            tokenEndpoint: meta.token_endpoint ?? null,
+          },
+        };
+      },
+    }),
     defineRoute({
       method: 'get',
       path: '/api/v1/whoami',
