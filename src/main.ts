@@ -14,7 +14,7 @@ import { TokenService, ensureAdminToken } from './identity/token-service.js';
 import { identityRoutes } from './identity/identity-routes.js';
 import { parseDuration } from './core/duration.js';
 import { createOidc } from './identity/create-oidc.js';
-import { looksLikeJwt } from './identity/oidc-verifier.js';
+import { looksLikeJwt } from './identity/jwt-shape.js';
 import { TokenExchange } from './identity/token-exchange.js';
 import { mountTokenExchange } from './identity/exchange-mount.js';
 import { seedExamples } from './seed/seed-examples.js';

@@ -3,6 +3,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { looksLikeJwt } from './jwt-shape.js';
 
 export interface CachedLogin {
   /** The Gatehouse server this sign-in is for; the token is never sent to another. */
@@ -69,21 +70,31 @@ export async function loginToken(
   });
   const body = (await res.json().catch(() => ({}))) as TokenResponse;
   // A refused refresh (revoked, expired) falls back to no token: the server then says how to sign in again.
-  if (!res.ok || !body.access_token) return undefined;
+  const bearer = bearerOf(body);
+  if (!res.ok || !bearer) return undefined;
   writeLogin(env, {
     ...login,
-    accessToken: body.access_token,
+    accessToken: bearer,
     refreshToken: body.refresh_token ?? login.refreshToken,
     expiresAt: now + (body.expires_in ?? 300) * 1000,
   });
-  return body.access_token;
+  return bearer;
 }
 
 export interface TokenResponse {
   access_token?: string;
+  id_token?: string;
   refresh_token?: string;
   expires_in?: number;
   error?: string;
   error_description?: string;
   interval?: number;
+}
+
+/**
+ * The token to send as the bearer: the access token when it is a JWT; else the ID token (Google issues opaque access
+ * tokens, and its ID token carries the client id as audience).
+ */
+export function bearerOf(body: TokenResponse): string | undefined {
+  return looksLikeJwt(body.access_token) ? body.access_token : (body.id_token ?? body.access_token);
 }

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/cli-context.js';
 import { InvalidInputError, UnauthenticatedError, UnavailableError } from '../core/errors.js';
-import { loginFile, writeLogin, type TokenResponse } from './login-cache.js';
+import { bearerOf, loginFile, writeLogin, type TokenResponse } from './login-cache.js';
 
 interface AuthConfig {
   oidc: {
@@ -72,13 +72,14 @@ export function registerLoginCommands(program: Command, cli: CliContext): void {
           device_code: d.device_code,
           client_id: oidc.clientId,
         });
-        if (t.body.access_token) {
+        const bearer = bearerOf(t.body);
+        if (bearer) {
           const file = writeLogin(cli.env, {
             server: api.baseUrl,
             issuer: oidc.issuer,
             clientId: oidc.clientId,
             tokenEndpoint: oidc.tokenEndpoint,
-            accessToken: t.body.access_token,
+            accessToken: bearer,
             refreshToken: t.body.refresh_token,
             expiresAt: Date.now() + (t.body.expires_in ?? 300) * 1000,
           });

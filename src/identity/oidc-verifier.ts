@@ -23,11 +23,6 @@ export interface OidcMetadata {
 
 export class OidcRefusal extends Error {}
 
-/** A compact JWS (three base64url parts): told apart from Gatehouse tokens (gh_...) before any crypto runs. */
-export function looksLikeJwt(token: string): boolean {
-  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);
-}
-
 /** Reads `<issuer>/.well-known/openid-configuration`; the document must name the same issuer (OIDC Discovery 4.3). */
 export async function discover(issuer: string): Promise<OidcMetadata> {
   const url = issuer.replace(/\/$/, '') + '/.well-known/openid-configuration';

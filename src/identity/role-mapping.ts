@@ -13,7 +13,12 @@ function claimValues(claims: Record<string, unknown>, claim: string): string[] {
     const at = email.lastIndexOf('@');
     return at > 0 ? [email.slice(at + 1).toLowerCase()] : [];
   }
-  const v = claims[claim];
+  // A dotted name reads a nested claim, as Keycloak puts realm roles in realm_access.roles.
+  let v: unknown = claims[claim];
+  if (v === undefined && claim.includes('.'))
+    v = claim
+      .split('.')
+      .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), claims);
   if (typeof v === 'string') return [v];
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
   return [];
