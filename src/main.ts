@@ -10,13 +10,6 @@ import { catalogRoutes } from './catalog/catalog-routes.js';
 import { AppRegistry } from './apps/app-registry.js';
 import { AppService } from './apps/app-service.js';
 import { appRoutes } from './apps/app-routes.js';
-import { TokenService, ensureAdminToken } from './identity/token-service.js';
-import { identityRoutes } from './identity/identity-routes.js';
-import { parseDuration } from './core/duration.js';
-import { createOidc } from './identity/create-oidc.js';
-import { looksLikeJwt } from './identity/jwt-shape.js';
-import { TokenExchange } from './identity/token-exchange.js';
-import { mountTokenExchange } from './identity/exchange-mount.js';
 import { seedExamples } from './seed/seed-examples.js';
 import type { GatehouseConfig } from './feature-registry.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -25,6 +18,8 @@ import type { Coordination } from './coord/coordination.js';
 import { buildApp, listen, type RunningServer } from './http/server.js';
 import type { AnyRoute } from './http/route.js';
 import type { Principal } from './identity/principal.js';
+import { ensureAdminToken, type TokenService } from './identity/token-service.js';
+import { createIdentity } from './identity/identity-feature.js';
 import { allMigrations } from './feature-registry.js';
 import { openDb } from './store/open-db.js';
 import { migrate, type SqlDb } from './store/sql-db.js';
@@ -110,14 +105,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const catalog = new CatalogService({ db, clock, audit, coord });
   await catalog.start();
   const adminToken = ensureAdminToken(config.home, config.adminToken);
-  const tokens = new TokenService({
-    db,
-    clock,
-    catalog,
-    audit,
-    adminToken,
-    defaultTtlMs: parseDuration(config.identity.tokens.defaultTtl, 'identity.tokens.defaultTtl'),
-  });
+  const identity = createIdentity({ config: config.identity, db, clock, logger, audit, catalog, adminToken });
+  const tokens = identity.tokens;
   const registry = new AppRegistry({ db, clock, audit, coord });
   await registry.start();
   // Policy engine and its decision log: govern() step 3 and its first sink.
@@ -251,9 +240,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     precheck: (candidate) => sandbox.precheck(candidate),
     admission: approvals.admission,
   });
-  const oidc = createOidc(config.identity.oidc, { clock, logger, audit, catalog });
   const routes: AnyRoute[] = [
-    ...identityRoutes(tokens, oidc),
+    ...identity.routes,
     ...catalogRoutes(catalog),
     ...dataRoutes(data.sources, scannerFromDlp(dlp).scan),
     ...appRoutes(apps, { rejectionOf: (app, version) => approvals.rejectionOf(app, version) }),
@@ -265,17 +253,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     ...gateway.routes,
     ...sandbox.routes,
   ];
-  const exchange = new TokenExchange({
-    catalog,
-    tokens,
-    audit,
-    clock,
-    logger,
-    jwksCooldownMs: config.identity.exchange.jwksCooldownMs,
-  });
-  // IdP access tokens are JWTs; Gatehouse tokens (gh_...) never are, so each goes to exactly one authenticator.
-  const authenticate = (token: string): Promise<Principal | undefined> =>
-    oidc && looksLikeJwt(token) ? oidc.authenticator.authenticate(token) : tokens.authenticate(token);
+  const authenticate = identity.authenticate;
 
   if (config.seedExamples)
     await seedExamples({
@@ -317,7 +295,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
         logger,
         version: VERSION,
         health: () => health.status(),
-        mounts: [(a) => gateway.mount(a), (a) => mountTokenExchange(a, exchange, logger), ...observability.mounts],
+        authenticateSession: identity.authenticateSession,
+        mounts: [(a) => gateway.mount(a), ...identity.mounts, ...observability.mounts],
       });
       server = await listen(app, config.server.host, config.server.port);
       return server;

@@ -1,5 +1,6 @@
 // The HTTP server: mounts typed routes, authenticates bearer tokens, limits bodies, maps every error to JSON.
 import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import {
@@ -13,6 +14,7 @@ import {
 import { parseOrThrow } from '../core/validation.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
 import { scopeAllows, scopeForRoute } from '../identity/scopes.js';
+import { SESSION_COOKIE } from '../identity/web-session.js';
 import { buildOpenApi } from './openapi.js';
 import { parseBearer } from './bearer.js';
 import type { HealthStatus } from '../core/health.js';
@@ -24,6 +26,8 @@ export interface HttpDeps {
   routes: readonly AnyRoute[];
   /** Resolves a bearer token to a principal, or undefined when unknown/expired. */
   authenticate(token: string): Promise<Principal | undefined>;
+  /** Resolves a browser session cookie (used when no bearer token is sent); absent = no cookie sign-in. */
+  authenticateSession?: (sessionId: string) => Promise<Principal | undefined>;
   maxBodyBytes: number;
   logger: Logger;
   /** Mounts routes that speak other protocols (OpenAI/Anthropic surfaces, /metrics, console). */
@@ -121,7 +125,16 @@ export function buildApp(deps: HttpDeps): Hono {
       let principal: Principal = { user: 'anonymous', roles: [], groups: [] };
       if (route.access !== 'public') {
         const token = bearerToken(c);
-        const p = token ? await deps.authenticate(token) : undefined;
+        let p = token ? await deps.authenticate(token) : undefined;
+        const sessionId = !token && deps.authenticateSession ? getCookie(c, SESSION_COOKIE) : undefined;
+        if (sessionId) {
+          p = await deps.authenticateSession!(sessionId);
+          // CSRF: a cross-site page cannot add a custom header without a CORS preflight, which is never granted.
+          if (p && route.method !== 'get' && c.req.header('x-requested-with') !== 'gatehouse')
+            throw new ForbiddenError(
+              'A change made with a session cookie needs the header X-Requested-With: gatehouse (CSRF protection).',
+            );
+        }
         if (!p) throw new UnauthenticatedError();
         if (route.access !== 'authenticated' && !hasAnyRole(p, route.access)) {
           throw new ForbiddenError(

@@ -21,6 +21,18 @@ export const oidcConfigSchema = z
     audience: z.string().min(1),
     /** Client id the CLI uses for the device authorization grant (`gatehouse login`). */
     clientId: z.string().min(1).optional(),
+    /** Browser sign-in (/auth/login): the web client, its secret if confidential, and the registered callback. */
+    web: z
+      .object({
+        clientId: z.string().min(1),
+        clientSecret: z.string().min(1).optional(),
+        /** https://gatehouse.example.com/auth/callback; derived from the request when absent (set it in production). */
+        redirectUri: z.url().optional(),
+        /** Lifetime of a browser session. */
+        sessionTtl: z.string().default('8h'),
+      })
+      .strict()
+      .optional(),
     /** Claim that names the catalog user; its value is lowercased and cut to a catalog name. */
     usernameClaim: z.string().default('preferred_username'),
     /** Claims to Gatehouse roles and catalog groups; a user matching no rule signs in with no roles. */

@@ -32,14 +32,18 @@ export class OidcAuthenticator {
 
   async authenticate(token: string): Promise<Principal | undefined> {
     try {
-      const claims = await this.d.verifier.verify(token);
-      const user = await this.provision(claims);
-      return { user: user.metadata.name, roles: [...user.spec.roles], groups: [...user.spec.groups], via: 'oidc' };
+      return await this.principalFor(await this.d.verifier.verify(token));
     } catch (err) {
       if (!(err instanceof OidcRefusal)) throw err;
       this.d.logger.warn('OIDC bearer token refused', { reason: err.message });
       return undefined;
     }
+  }
+
+  /** The principal for verified claims (provisioning or updating the user); OidcRefusal when it may not sign in. */
+  async principalFor(claims: JWTPayload & { sub: string }): Promise<Principal> {
+    const user = await this.provision(claims);
+    return { user: user.metadata.name, roles: [...user.spec.roles], groups: [...user.spec.groups], via: 'oidc' };
   }
 
   private async provision(claims: JWTPayload & { sub: string }): Promise<UserDoc> {

@@ -71,8 +71,11 @@ export class OidcVerifier {
     return this.setup;
   }
 
-  /** The verified claims, or an OidcRefusal saying why (never a token's contents). */
-  async verify(token: string): Promise<JWTPayload & { sub: string }> {
+  /**
+   * The verified claims, or an OidcRefusal saying why (never a token's contents). `audience` defaults to the API's;
+   * an ID token is checked against the client id and, with `nonce`, against the nonce of the sign-in that asked.
+   */
+  async verify(token: string, opts: { audience?: string; nonce?: string } = {}): Promise<JWTPayload & { sub: string }> {
     let alg: string | undefined;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -100,13 +103,16 @@ export class OidcVerifier {
     try {
       const { payload } = await jwtVerify(token, jwks, {
         issuer: this.o.issuer,
-        audience: this.o.audience,
+        audience: opts.audience ?? this.o.audience,
         algorithms: [...this.o.algorithms],
         requiredClaims: ['exp', 'sub'],
         currentDate: new Date(this.o.clock.now()),
       });
+      if (opts.nonce !== undefined && payload.nonce !== opts.nonce)
+        throw new OidcRefusal('nonce does not match the sign-in');
       return payload as JWTPayload & { sub: string };
     } catch (err) {
+      if (err instanceof OidcRefusal) throw err;
       throw new OidcRefusal(reasonOf(err));
     }
   }

@@ -15,6 +15,7 @@ export interface TestAccount {
 
 export const CLI_CLIENT = 'gatehouse-cli';
 export const REDIRECT_URI = 'http://127.0.0.1:1/callback';
+export const WEB_CLIENT = 'gatehouse-web';
 
 function rsaKey(): JWK {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -28,6 +29,7 @@ export class TestIdp {
   approveAs = '';
   private provider!: Provider;
   private keys: JWK[] = [rsaKey()];
+  private readonly webRedirectUris: string[] = [];
   private readonly server: Server;
 
   private constructor(
@@ -51,6 +53,12 @@ export class TestIdp {
     this.provider = this.build();
   }
 
+  /** Registers the browser client `gatehouse-web` with this callback (known once Gatehouse listens). */
+  registerWebClient(redirectUri: string): void {
+    this.webRedirectUris.push(redirectUri);
+    this.provider = this.build();
+  }
+
   /** The kid tokens are signed with now. */
   get currentKid(): string {
     return String(this.keys[0].kid);
@@ -68,6 +76,17 @@ export class TestIdp {
           response_types: ['code'],
           redirect_uris: [REDIRECT_URI],
         },
+        ...(this.webRedirectUris.length
+          ? [
+              {
+                client_id: WEB_CLIENT,
+                token_endpoint_auth_method: 'none' as const,
+                grant_types: ['authorization_code'],
+                response_types: ['code' as const],
+                redirect_uris: this.webRedirectUris,
+              },
+            ]
+          : []),
       ],
       jwks: { keys: this.keys },
       cookies: { keys: ['test-idp-cookie-key'] },
