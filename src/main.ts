@@ -201,6 +201,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     config: config.gateway,
     maxBodyBytes: config.server.maxBodyBytes,
     cutSignal: observability.signalFor,
+    identity: identity.authenticate,
   });
   // Governed data access (src/data): DataSource engines behind ctx.data.query/sql; credentials stay in the env.
   const data = createDataFeature({
