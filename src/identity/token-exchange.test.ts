@@ -1,11 +1,13 @@
 // Workload identity end to end: a CI job's OIDC token from a real OpenID Provider, matched by a catalog TrustPolicy,
 // becomes a short-lived scoped Gatehouse token that submits an app; a subject outside the pattern, a wider scope,
-// and an untrusted issuer are refused; every exchange is in the audit log.
+// an untrusted issuer and a forged token are refused; every exchange is in the audit log.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { startTestGatehouse, type TestGatehouse } from '../testing/test-gatehouse.js';
 import { TestIdp } from './testing/test-idp.js';
 import { TOKEN_EXCHANGE_GRANT, subjectMatches } from './token-exchange.js';
@@ -106,6 +108,20 @@ describe('POST /api/v1/auth/exchange', () => {
     assert.equal(stranger.status, 400);
     assert.match(String(stranger.body.error_description), /no TrustPolicy trusts issuer/);
 
+    // A token claiming the trusted issuer and the allowed subject, signed by a key the issuer does not publish.
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const forgedToken = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: ci.currentKid })
+      .setIssuer(ci.issuer)
+      .setAudience(AUD)
+      .setSubject(MAIN)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    const forged = await exchange(forgedToken);
+    assert.equal(forged.status, 400);
+    assert.match(String(forged.body.error_description), /signature does not verify/);
+
     const audit = await t.api('GET', '/api/v1/audit/entries?type=auth.exchange');
     assert.equal(audit.status, 200, JSON.stringify(audit.body));
     const events = (audit.body.entries as { event: { actor: string; data: Record<string, unknown> } }[]).map(
@@ -114,7 +130,8 @@ describe('POST /api/v1/auth/exchange', () => {
     const seen = events.map((e) => `${String(e.data.outcome)} ${String(e.data.subject ?? '-')}`);
     assert.ok(seen.includes(`allowed ${MAIN}`), seen.join('\n'));
     assert.ok(seen.includes(`refused ${BRANCH}`), seen.join('\n'));
-    assert.equal(events.filter((e) => e.data.outcome === 'refused').length, 3, seen.join('\n'));
+    assert.equal(events.filter((e) => e.data.outcome === 'refused').length, 4, seen.join('\n'));
+    assert.equal(events.filter((e) => e.data.outcome === 'allowed').length, 1, 'only the genuine exchange was allowed');
     const allowed = events.find((e) => e.data.outcome === 'allowed')!;
     assert.deepEqual([allowed.data.policy, allowed.data.user], ['acme-bots-main', 'ci-bot']);
   });
