@@ -12,6 +12,7 @@ import { telemetryConfigSchema } from './telemetry/telemetry-config.js';
 import { rolloutConfigSchema } from './rollout/rollout-config.js';
 import { gatewayConfigSchema } from './gateway/gateway-config.js';
 import { sandboxConfigSchema } from './sandbox/sandbox-config.js';
+import { identityConfigSchema } from './identity/identity-config.js';
 import { auditMigrations } from './audit/audit-migrations.js';
 import { policyMigrations } from './policy/policy-migrations.js';
 import { catalogMigrations } from './catalog/catalog-migrations.js';
@@ -59,6 +60,8 @@ export const configSchema = z
     gateway: gatewayConfigSchema.prefault({}),
     /** Sandboxed runtime: run ceilings, dataset row cap, egress caps, microvm provisioning (docs/sandbox.md). */
     sandbox: sandboxConfigSchema.prefault({}),
+    /** Identity: API token default expiry, the OIDC identity provider and its role mapping (docs/identity.md). */
+    identity: identityConfigSchema.prefault({}),
   })
   .strict();
 

@@ -10,8 +10,6 @@ import { catalogRoutes } from './catalog/catalog-routes.js';
 import { AppRegistry } from './apps/app-registry.js';
 import { AppService } from './apps/app-service.js';
 import { appRoutes } from './apps/app-routes.js';
-import { TokenService, ensureAdminToken } from './identity/token-service.js';
-import { identityRoutes } from './identity/identity-routes.js';
 import { seedExamples } from './seed/seed-examples.js';
 import type { GatehouseConfig } from './feature-registry.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -20,6 +18,8 @@ import type { Coordination } from './coord/coordination.js';
 import { buildApp, listen, type RunningServer } from './http/server.js';
 import type { AnyRoute } from './http/route.js';
 import type { Principal } from './identity/principal.js';
+import { ensureAdminToken, type TokenService } from './identity/token-service.js';
+import { createIdentity } from './identity/identity-feature.js';
 import { allMigrations } from './feature-registry.js';
 import { openDb } from './store/open-db.js';
 import { migrate, type SqlDb } from './store/sql-db.js';
@@ -105,7 +105,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const catalog = new CatalogService({ db, clock, audit, coord });
   await catalog.start();
   const adminToken = ensureAdminToken(config.home, config.adminToken);
-  const tokens = new TokenService({ db, clock, catalog, audit, adminToken });
+  const identity = createIdentity({ config: config.identity, db, clock, logger, audit, catalog, adminToken });
+  const tokens = identity.tokens;
   const registry = new AppRegistry({ db, clock, audit, coord });
   await registry.start();
   // Policy engine and its decision log: govern() step 3 and its first sink.
@@ -200,6 +201,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     config: config.gateway,
     maxBodyBytes: config.server.maxBodyBytes,
     cutSignal: observability.signalFor,
+    identity: identity.authenticate,
   });
   // Governed data access (src/data): DataSource engines behind ctx.data.query/sql; credentials stay in the env.
   const data = createDataFeature({
@@ -243,7 +245,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     admission: approvals.admission,
   });
   const routes: AnyRoute[] = [
-    ...identityRoutes(tokens),
+    ...identity.routes,
     ...catalogRoutes(catalog),
     ...dataRoutes(data.sources, scannerFromDlp(dlp).scan),
     ...appRoutes(apps, { rejectionOf: (app, version) => approvals.rejectionOf(app, version) }),
@@ -255,7 +257,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     ...gateway.routes,
     ...sandbox.routes,
   ];
-  const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
+  const authenticate = identity.authenticate;
 
   if (config.seedExamples)
     await seedExamples({
@@ -297,7 +299,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
         logger,
         version: VERSION,
         health: () => health.status(),
-        mounts: [(a) => gateway.mount(a), ...observability.mounts],
+        authenticateSession: identity.authenticateSession,
+        mounts: [(a) => gateway.mount(a), ...identity.mounts, ...observability.mounts],
       });
       server = await listen(app, config.server.host, config.server.port);
       return server;

@@ -130,7 +130,7 @@ for (const store of testStores) {
     it('answers 401 without a token, 403 for a role that may not act, 413 for an oversized body', async () => {
       assert.equal((await t.api('GET', '/api/v1/apps', undefined, '')).status, 401);
       assert.equal((await t.api('GET', '/api/v1/apps', undefined, 'nope')).status, 401);
-      const forbidden = await t.api('POST', '/api/v1/tokens', { user: 'alice' }, alice);
+      const forbidden = await t.api('POST', '/api/v1/tokens', { user: 'bob' }, alice);
       assert.equal(forbidden.status, 403);
       const big = await t.api(
         'POST',

@@ -76,5 +76,7 @@ function describe(d: CatalogDoc): string {
       return `roles=${d.spec.roles.join(',') || '-'} groups=${d.spec.groups.join(',') || '-'}`;
     case 'DataSource':
       return `${d.spec.engine} ${d.spec.host ?? ''}/${d.spec.database} ${d.spec.region} owner=${d.metadata.owner}`;
+    case 'TrustPolicy':
+      return `${d.spec.issuer} sub=${d.spec.subject} as=${d.spec.actAs.user} [${d.spec.allowedActions.join(',')}]`;
   }
 }

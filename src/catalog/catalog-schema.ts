@@ -1,6 +1,8 @@
-// Catalog documents (apiVersion gatehouse/v1): Dataset, Connector, Model, User. One zod schema each.
+// Catalog documents (apiVersion gatehouse/v1): Dataset, Connector, Model, User, DataSource, TrustPolicy. One zod
+// schema each.
 import { z } from 'zod';
 import { ROLES } from '../identity/principal.js';
+import { SCOPES } from '../identity/scopes.js';
 import { NAME_RE } from './names.js';
 
 export { NAME_RE };
@@ -159,6 +161,41 @@ export const userSchema = z
         roles: z.array(z.enum(ROLES)).default([]),
         groups: z.array(z.string()).default([]),
         email: z.string().optional(),
+        /** false = deactivated: every token and IdP sign-in of this user is refused at once. */
+        active: z.boolean().optional(),
+        /** Where the user came from: written in the catalog, or provisioned on first OIDC sign-in. */
+        source: z.enum(['catalog', 'oidc']).optional(),
+        /** For `source: oidc`: the IdP's issuer and subject the user is bound to. */
+        issuer: z.string().optional(),
+        subject: z.string().optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** Lets a workload (a CI job) exchange its OIDC token for a short-lived Gatehouse token (docs/identity.md). */
+export const trustPolicySchema = z
+  .object({
+    apiVersion: z.literal('gatehouse/v1'),
+    kind: z.literal('TrustPolicy'),
+    metadata: metadata,
+    spec: z
+      .object({
+        /** The workload's token issuer, e.g. https://token.actions.githubusercontent.com. */
+        issuer: z.url(),
+        /** The `aud` the workload requests for its token. */
+        audience: z.string().min(1),
+        /** The token's `sub`; `*` matches any run of characters, e.g. repo:acme/bots:ref:refs/heads/main. */
+        subject: z.string().min(1),
+        /** The catalog user the exchanged token acts as. */
+        actAs: z.object({ user: nameSchema }).strict(),
+        /** Scopes the exchanged token may carry (a request may narrow them). */
+        allowedActions: z.array(z.enum(SCOPES)).min(1),
+        /** Lifetime of the exchanged token (at most 1h). */
+        ttl: z
+          .string()
+          .regex(/^\d+(s|m|h)$/, 'a duration such as 15m')
+          .default('15m'),
       })
       .strict(),
   })
@@ -169,7 +206,8 @@ export type ConnectorDoc = z.output<typeof connectorSchema>;
 export type DataSourceDoc = z.output<typeof dataSourceSchema>;
 export type ModelDoc = z.output<typeof modelSchema>;
 export type UserDoc = z.output<typeof userSchema>;
-export type CatalogDoc = DatasetDoc | ConnectorDoc | ModelDoc | UserDoc | DataSourceDoc;
+export type TrustPolicyDoc = z.output<typeof trustPolicySchema>;
+export type CatalogDoc = DatasetDoc | ConnectorDoc | ModelDoc | UserDoc | DataSourceDoc | TrustPolicyDoc;
 export type CatalogKind = CatalogDoc['kind'];
 
 export const catalogSchemas = {
@@ -178,6 +216,7 @@ export const catalogSchemas = {
   Model: modelSchema,
   User: userSchema,
   DataSource: dataSourceSchema,
+  TrustPolicy: trustPolicySchema,
 } as const;
 export const CATALOG_KINDS = Object.keys(catalogSchemas) as CatalogKind[];
 

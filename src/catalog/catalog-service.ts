@@ -95,6 +95,11 @@ export class CatalogService extends CatalogIndex implements CatalogReader {
           path: `Dataset/${v.metadata.name}.spec.source.dataSource`,
           message: `unknown DataSource '${src.dataSource}' (${didYouMean(src.dataSource, sources)}); apply it first or in the same file`,
         });
+      if (v.kind === 'TrustPolicy' && !users.has(v.spec.actAs.user))
+        details.push({
+          path: `TrustPolicy/${v.metadata.name}.spec.actAs.user`,
+          message: `unknown user '${v.spec.actAs.user}' (${didYouMean(v.spec.actAs.user, users)}); apply the User first or in the same file`,
+        });
       const owner = v.metadata.owner;
       if ((v.kind === 'Dataset' || v.kind === 'Connector' || v.kind === 'DataSource') && owner && !users.has(owner)) {
         details.push({

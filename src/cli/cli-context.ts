@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GatehouseError, InvalidInputError } from '../core/errors.js';
+import { loginToken } from '../identity/login-cache.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -60,11 +61,15 @@ async function send(
 }
 
 /** An HTTP client that turns error bodies back into GatehouseErrors so exit codes follow the status. */
-export function createApiClient(baseUrl: string, token: string | undefined): ApiClient {
+export function createApiClient(
+  baseUrl: string,
+  tokenOrSource: string | undefined | (() => Promise<string | undefined>),
+): ApiClient {
   return {
     baseUrl,
     async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
       let res: { status: number; ok: boolean; text: string };
+      const token = typeof tokenOrSource === 'function' ? await tokenOrSource() : tokenOrSource;
       try {
         res = await send(
           new URL(path, baseUrl),
@@ -119,7 +124,14 @@ export function createCliContext(
     env,
     json: jsonFlag,
     api() {
-      client ??= createApiClient(env.GATEHOUSE_URL ?? 'http://127.0.0.1:8080', defaultToken(env));
+      const url = env.GATEHOUSE_URL ?? 'http://127.0.0.1:8080';
+      // GATEHOUSE_TOKEN first, then a `gatehouse login` sign-in for this server, then the local admin token file.
+      // Looked up per request (a small file read), so `login` itself uses the sign-in it has just written.
+      client ??= createApiClient(url, async () =>
+        env.GATEHOUSE_TOKEN
+          ? env.GATEHOUSE_TOKEN
+          : ((await loginToken(env, url).catch(() => undefined)) ?? defaultToken(env)),
+      );
       return client;
     },
     print(data, human) {

@@ -5,6 +5,7 @@ import { registerAuditCommands } from '../audit/audit-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerCatalogCommands } from '../catalog/catalog-commands.js';
 import { registerTokenCommands } from '../identity/token-commands.js';
+import { registerLoginCommands } from '../identity/login-commands.js';
 import { registerAppCommands } from '../apps/app-commands.js';
 import { registerSandboxCommands } from '../sandbox/sandbox-commands.js';
 import { registerAdmissionCommands } from '../admission/admission-commands.js';
@@ -20,6 +21,7 @@ export const commandRegistrations: CommandRegistration[] = [
   registerServeCommand,
   registerCatalogCommands,
   registerTokenCommands,
+  registerLoginCommands,
   registerAppCommands,
   registerSandboxCommands,
   registerAdmissionCommands,

@@ -122,7 +122,7 @@ export function mountAnthropic(app: Hono, d: SurfaceDeps): void {
     const tStart = performance.now();
     try {
       // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
-      const keyHolder = await d.credentials.resolve(apiKeyOf(c));
+      const keyHolder = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
       const body = parseOrThrow(messagesBody, await readJsonBody(c, d.maxBodyBytes), 'messages request');
       const caller = d.credentials.withUser(keyHolder, body.metadata?.user_id ?? c.req.header('x-gatehouse-user'));
       const inv = await d.invoker.invoke(caller, toChat(body), c.req.header('x-gatehouse-trace-id'));

@@ -1,5 +1,6 @@
-// Who is calling the gateway: app keys (stored as SHA-256 hashes) and short-lived signed session tokens (jose,
-// HS256) bound to app, version, user and session id. Resolves either to a Caller with the app's version in force.
+// Who is calling the gateway: app keys (stored as SHA-256 hashes), short-lived signed session tokens (jose, HS256)
+// bound to app, version, user and session id, and platform identities (IdP JWTs, gateway-scoped API tokens) naming
+// the app in a header. Resolves each to a Caller with the app's version in force.
 import { createHash } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { parseSeconds } from '../core/duration.js';
@@ -10,6 +11,21 @@ import { newId, newSecretToken } from '../core/ids.js';
 import type { Coordination } from '../coord/coordination.js';
 import type { SqlDb } from '../store/sql-db.js';
 import type { Caller } from './gateway-types.js';
+import type { Principal } from '../identity/principal.js';
+import { scopeAllows } from '../identity/scopes.js';
+import { looksLikeJwt } from '../identity/jwt-shape.js';
+
+/** Our session tokens are HS256 JWTs; IdP tokens are signed with keys (RS/ES/EdDSA) and gh_ tokens are not JWTs. */
+function isSessionShaped(token: string): boolean {
+  if (!looksLikeJwt(token)) return false;
+  try {
+    return (
+      (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as { alg?: unknown }).alg === 'HS256'
+    );
+  } catch {
+    return false;
+  }
+}
 
 export const APP_KEY_PREFIX = 'ghk_';
 const REVOKED_CHANNEL = 'gateway.app-key.revoked';
@@ -64,6 +80,11 @@ export interface CredentialsDeps {
   /** HMAC secret for session tokens (32+ bytes). */
   sessionSecret: Uint8Array;
   maxSessionTtlSeconds: number;
+  /**
+   * Platform identities at the gateway: IdP access tokens (JWT) and Gatehouse API tokens with the `gateway` scope.
+   * The user is the identity's; the app comes from the x-gatehouse-app header. Absent = app keys and sessions only.
+   */
+  identity?: (token: string) => Promise<Principal | undefined>;
 }
 
 export class Credentials {
@@ -163,13 +184,32 @@ export class Credentials {
   }
 
   /** Resolves a bearer token (app key or session token); `userHint` attributes calls made with a plain app key. */
-  async resolve(token: string | undefined, userHint?: string): Promise<Caller> {
+  async resolve(token: string | undefined, userHint?: string, app?: string): Promise<Caller> {
     if (!token)
       throw new UnauthenticatedError(
         'Missing API key: send your Gatehouse app key or session token as the API key (Authorization: Bearer or x-api-key).',
       );
     if (token.startsWith(APP_KEY_PREFIX)) return this.withUser(await this.fromAppKey(token), userHint);
+    if (this.d.identity && !isSessionShaped(token)) return this.fromIdentity(token, app);
     return this.fromSession(token);
+  }
+
+  private async fromIdentity(token: string, app: string | undefined): Promise<Caller> {
+    const p = await this.d.identity!(token);
+    if (!p)
+      throw new UnauthenticatedError(
+        'Invalid API key: not an app key, a session token, an API token or an accepted identity-provider token.',
+      );
+    if (!scopeAllows(p.scopes, 'gateway'))
+      throw new ForbiddenError(
+        `This API token has scopes ${p.scopes?.join(', ')}; calling models needs 'gateway' (gatehouse token create --scope gateway).`,
+      );
+    if (!app)
+      throw new InvalidInputError('Calling as a user needs the app: send the header x-gatehouse-app: <app>.', [
+        { path: 'x-gatehouse-app', message: 'required with a user token' },
+      ]);
+    const v = await this.requireInForce(app);
+    return { app, version: v, user: p.user, via: 'identity' };
   }
 
   /**
@@ -177,7 +217,7 @@ export class Credentials {
    * fixed by its token. Lets a surface authenticate before it reads the body that names the user.
    */
   withUser(caller: Caller, userHint: string | undefined): Caller {
-    if (caller.via === 'session' || userHint === undefined) return caller;
+    if (caller.via === 'session' || caller.via === 'identity' || userHint === undefined) return caller;
     if (!USER_RE.test(userHint))
       throw new InvalidInputError(
         `user '${userHint.slice(0, 40)}' is not a valid user id; use up to 128 letters, digits and . _ @ : + -.`,

@@ -1,5 +1,6 @@
 // Assembles the model gateway: credentials, budgets, upstream client, invoker, protocol surfaces, management
 // routes, and the in-process invokeModel() the sandbox's ctx.llm.chat uses.
+import type { Principal } from '../identity/principal.js';
 import { isRunnable } from '../apps/lifecycle-states.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { newSecretToken } from '../core/ids.js';
@@ -46,6 +47,8 @@ export interface GatewayFeatureDeps {
   maxBodyBytes: number;
   /** Cuts in-flight streams when a kill switch lands on their app, version, user or model. */
   cutSignal?: CutSignalFor;
+  /** Resolves platform identities (IdP JWTs, API tokens) so users can call models as themselves. */
+  identity?: (token: string) => Promise<Principal | undefined>;
 }
 
 /** Input of the in-process call (sandbox ctx.llm.chat): same enforcement as the HTTP surfaces, no HTTP hop. */
@@ -125,6 +128,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     clock: d.clock,
     sessionSecret: sessionSecret(d.home, config, d.env),
     maxSessionTtlSeconds: config.maxSessionTtlSeconds,
+    identity: d.identity,
   });
   await credentials.start();
   const upstream = new UpstreamClient({

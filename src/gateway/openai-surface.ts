@@ -114,7 +114,7 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
     const tStart = performance.now();
     try {
       // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
-      const keyHolder = await d.credentials.resolve(apiKeyOf(c));
+      const keyHolder = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
       const body = parseOrThrow(openAiBody, await readJsonBody(c, d.maxBodyBytes), 'chat completion request');
       const caller = d.credentials.withUser(keyHolder, body.user ?? c.req.header('x-gatehouse-user'));
       const inv = await d.invoker.invoke(caller, toChat(body), c.req.header('x-gatehouse-trace-id'));
@@ -153,7 +153,7 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
 
   app.get('/v1/models', async (c) => {
     try {
-      const caller = await d.credentials.resolve(apiKeyOf(c), undefined);
+      const caller = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
       const spec = caller.version.manifest.spec;
       const models = spec.models
         .map((m) => d.catalog.model(m.id))

@@ -1,5 +1,6 @@
 // The HTTP server: mounts typed routes, authenticates bearer tokens, limits bodies, maps every error to JSON.
 import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import {
@@ -12,6 +13,8 @@ import {
 } from '../core/errors.js';
 import { parseOrThrow } from '../core/validation.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
+import { scopeAllows, scopeForRoute } from '../identity/scopes.js';
+import { SESSION_COOKIE } from '../identity/web-session.js';
 import { buildOpenApi } from './openapi.js';
 import { parseBearer } from './bearer.js';
 import type { HealthStatus } from '../core/health.js';
@@ -23,6 +26,8 @@ export interface HttpDeps {
   routes: readonly AnyRoute[];
   /** Resolves a bearer token to a principal, or undefined when unknown/expired. */
   authenticate(token: string): Promise<Principal | undefined>;
+  /** Resolves a browser session cookie (used when no bearer token is sent); absent = no cookie sign-in. */
+  authenticateSession?: (sessionId: string) => Promise<Principal | undefined>;
   maxBodyBytes: number;
   logger: Logger;
   /** Mounts routes that speak other protocols (OpenAI/Anthropic surfaces, /metrics, console). */
@@ -62,6 +67,13 @@ export async function readJsonBody(c: Context, maxBytes: number): Promise<unknow
       { path: bad, message: 'not well-formed Unicode (lone surrogate)' },
     ]);
   return parsed;
+}
+
+/** Reads the raw body as UTF-8 text within the size limit (form-encoded protocol endpoints). */
+export async function readBodyText(c: Context, maxBytes: number): Promise<string> {
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  return (await readLimited(c.req.raw.body, maxBytes)).toString('utf8');
 }
 
 /** Streams a body, cancelling it as soon as it passes `maxBytes`, so chunked uploads cannot exhaust memory. */
@@ -108,17 +120,32 @@ export function buildApp(deps: HttpDeps): Hono {
   app.get('/api/openapi.json', (c) => c.json(openapi));
 
   for (const route of deps.routes) {
+    const needed = scopeForRoute(route.method, route.path, route.tag);
     app.on(route.method.toUpperCase(), route.path, async (c) => {
       let principal: Principal = { user: 'anonymous', roles: [], groups: [] };
       if (route.access !== 'public') {
         const token = bearerToken(c);
-        const p = token ? await deps.authenticate(token) : undefined;
+        let p = token ? await deps.authenticate(token) : undefined;
+        const sessionId = !token && deps.authenticateSession ? getCookie(c, SESSION_COOKIE) : undefined;
+        if (sessionId) {
+          p = await deps.authenticateSession!(sessionId);
+          // CSRF: a cross-site page cannot add a custom header without a CORS preflight, which is never granted.
+          if (p && route.method !== 'get' && c.req.header('x-requested-with') !== 'gatehouse')
+            throw new ForbiddenError(
+              'A change made with a session cookie needs the header X-Requested-With: gatehouse (CSRF protection).',
+            );
+        }
         if (!p) throw new UnauthenticatedError();
         if (route.access !== 'authenticated' && !hasAnyRole(p, route.access)) {
           throw new ForbiddenError(
             `User '${p.user}' (roles: ${p.roles.join(', ') || 'none'}) may not ${route.summary.toLowerCase()}; it needs one of: ${route.access.join(', ')}.`,
           );
         }
+        // Scopes narrow what a token may do within its user's roles; they never widen it.
+        if (needed && !scopeAllows(p.scopes, needed))
+          throw new ForbiddenError(
+            `This token has scopes ${p.scopes?.join(', ')}; to ${route.summary.toLowerCase()} it needs '${needed}' (create one with \`gatehouse token create --scope ${needed}\`).`,
+          );
         principal = p;
       }
       const rawBody = route.body ? await readJsonBody(c, deps.maxBodyBytes) : undefined;

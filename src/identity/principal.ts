@@ -1,4 +1,5 @@
-// Who is calling: a catalog user with roles and groups, resolved from a bearer token.
+// Who is calling: a catalog user with roles and groups, resolved from a bearer token, and what the token may do.
+import type { Scope } from './scopes.js';
 
 export const ROLES = ['creator', 'data_owner', 'security', 'legal', 'admin', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -7,6 +8,10 @@ export interface Principal {
   user: string;
   roles: Role[];
   groups: string[];
+  /** Scopes of the token used; absent = unrestricted (bootstrap admin token, IdP tokens): roles alone decide. */
+  scopes?: Scope[];
+  /** How the caller authenticated: a Gatehouse API token id, `admin-token`, or `oidc`. */
+  via?: string;
 }
 
 export const SYSTEM_PRINCIPAL: Principal = { user: 'system', roles: ['admin'], groups: [] };

@@ -1,16 +1,18 @@
-// Bearer tokens: the admin token from GATEHOUSE_HOME, and per-user API tokens bound to catalog users.
+// Bearer tokens: the admin token from GATEHOUSE_HOME, and per-user API tokens bound to catalog users, each with
+// scopes, an expiry (default from config; `never` for admins only, audited) and a last-used time.
 import { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { InvalidInputError, NotFoundError } from '../core/errors.js';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { newId, newSecretToken } from '../core/ids.js';
 import { didYouMean } from '../core/suggest.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { SqlDb } from '../store/sql-db.js';
-import type { Principal } from './principal.js';
+import { hasAnyRole, type Principal } from './principal.js';
+import { SCOPES, scopeAllows, type Scope } from './scopes.js';
 
 export const ADMIN_USER = 'admin';
 
@@ -30,79 +32,183 @@ export function ensureAdminToken(home: string, configured?: string): string {
 export const CACHE_MS = 3000;
 
 interface TokenRow {
+  token_id: string;
   user_name: string;
   expires_at: number | null;
   revoked: number;
+  scopes: string | null;
+}
+
+export interface TokenInfo {
+  tokenId: string;
+  user: string;
+  scopes: Scope[];
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  revoked: boolean;
+}
+
+export interface CreateTokenRequest {
+  user: string;
+  /** Default: every scope the creator's own token has. */
+  scopes?: readonly Scope[];
+  /** Milliseconds, or 'never' (admins only); default: the configured default expiry. */
+  ttl?: number | 'never';
+}
+
+interface Cached {
+  tokenId: string;
+  user: string;
+  expiresAt: number | null;
+  scopes: Scope[] | undefined;
+  until: number;
+}
+
+/** A user who is in the catalog and not deactivated (`spec.active: false`), or undefined. */
+export function activeUser(catalog: CatalogReader, name: string) {
+  const u = catalog.user(name);
+  return u && u.spec.active !== false ? u : undefined;
 }
 
 export class TokenService {
   // Each entry is trusted for CACHE_MS only, so a revocation made on another replica holds there within seconds.
-  private readonly cache = new Map<string, { user: string; expiresAt: number | null; until: number }>();
+  private readonly cache = new Map<string, Cached>();
   private readonly adminDigest: Buffer;
 
   constructor(
-    private readonly deps: { db: SqlDb; clock: Clock; catalog: CatalogReader; audit: AuditSink; adminToken: string },
+    private readonly deps: {
+      db: SqlDb;
+      clock: Clock;
+      catalog: CatalogReader;
+      audit: AuditSink;
+      adminToken: string;
+      /** Expiry of tokens created without a ttl (default 30 days). */
+      defaultTtlMs?: number;
+    },
   ) {
     this.adminDigest = Buffer.from(sha256Hex(deps.adminToken), 'hex');
   }
 
   /** Creates a token for a catalog user; returns the token once (only its hash is stored). */
   async create(
-    user: string,
-    actor: string,
-    ttlMs?: number,
-  ): Promise<{ token: string; tokenId: string; user: string; expiresAt: number | null }> {
-    if (!this.deps.catalog.user(user)) {
+    req: CreateTokenRequest,
+    actor: Principal,
+  ): Promise<{ token: string; tokenId: string; user: string; scopes: Scope[]; expiresAt: number | null }> {
+    const { user } = req;
+    const isAdmin = hasAnyRole(actor, ['admin']) && scopeAllows(actor.scopes, 'admin');
+    if (!isAdmin && user !== actor.user)
+      throw new ForbiddenError(
+        `User '${actor.user}' may create tokens only for itself; ask an admin for a token for '${user}'.`,
+      );
+    if (!activeUser(this.deps.catalog, user)) {
       const known = this.deps.catalog.list('User').map((u) => u.metadata.name);
       throw new InvalidInputError(
         `Unknown user '${user}' (${didYouMean(user, known)}); add a User document to the catalog first.`,
         [{ path: '--user', message: 'not in the catalog' }],
       );
     }
-    if (ttlMs !== undefined && (!Number.isFinite(ttlMs) || ttlMs <= 0))
-      throw new InvalidInputError('ttl must be a positive duration such as 12h or 30d.');
+    const scopes = [...new Set(req.scopes ?? actor.scopes ?? SCOPES)];
+    if (scopes.length === 0)
+      throw new InvalidInputError('scopes must name at least one scope.', [{ path: 'scopes', message: 'empty' }]);
+    // A token never mints a stronger token than itself.
+    const beyond = scopes.filter((s) => !scopeAllows(actor.scopes, s));
+    if (beyond.length)
+      throw new ForbiddenError(
+        `The token used has scopes ${actor.scopes?.join(', ')}; it cannot mint a token with ${beyond.join(', ')}.`,
+      );
+    const ttl = req.ttl ?? this.deps.defaultTtlMs ?? 30 * 86_400_000;
+    if (ttl === 'never' && !isAdmin)
+      throw new ForbiddenError('Only admins may create a token that never expires; give --ttl a duration such as 30d.');
+    if (ttl !== 'never' && (!Number.isFinite(ttl) || ttl <= 0))
+      throw new InvalidInputError('ttl must be a positive duration such as 12h or 30d, or never.', [
+        { path: 'ttl', message: 'not a positive duration' },
+      ]);
     const token = newSecretToken('gh_');
-    const tokenId = newId('tok', this.deps.clock.now());
-    const expiresAt = ttlMs ? this.deps.clock.now() + ttlMs : null;
+    const now = this.deps.clock.now();
+    const tokenId = newId('tok', now);
+    const expiresAt = ttl === 'never' ? null : now + ttl;
     await this.deps.db.run(
-      'INSERT INTO api_tokens (token_hash, token_id, user_name, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-      [sha256Hex(token), tokenId, user, this.deps.clock.now(), actor, expiresAt],
+      'INSERT INTO api_tokens (token_hash, token_id, user_name, created_at, created_by, expires_at, scopes) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [sha256Hex(token), tokenId, user, now, actor.user, expiresAt, JSON.stringify(scopes)],
     );
-    await this.deps.audit.append({ type: 'token.created', actor, data: { tokenId, user, expiresAt } });
-    return { token, tokenId, user, expiresAt };
+    await this.deps.audit.append({
+      type: 'token.created',
+      actor: actor.user,
+      data: { tokenId, user, scopes, expiresAt, ...(expiresAt === null ? { neverExpires: true } : {}) },
+    });
+    return { token, tokenId, user, scopes, expiresAt };
   }
 
-  async revoke(tokenId: string, actor: string): Promise<void> {
-    const r = await this.deps.db.run('UPDATE api_tokens SET revoked = 1 WHERE token_id = ?', [tokenId]);
-    if (r.changes === 0) throw new NotFoundError('Token', tokenId);
+  /** The tokens of one user (never the secrets), newest first. */
+  async list(user: string): Promise<TokenInfo[]> {
+    const rows = await this.deps.db.all<
+      TokenRow & { created_at: number; created_by: string; last_used_at: number | null }
+    >(
+      'SELECT token_id, user_name, expires_at, revoked, scopes, created_at, created_by, last_used_at FROM api_tokens WHERE user_name = ? ORDER BY created_at DESC',
+      [user],
+    );
+    return rows.map((r) => ({
+      tokenId: r.token_id,
+      user: r.user_name,
+      scopes: r.scopes ? (JSON.parse(r.scopes) as Scope[]) : [...SCOPES],
+      createdAt: Number(r.created_at),
+      createdBy: r.created_by,
+      expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+      lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
+      revoked: Boolean(r.revoked),
+    }));
+  }
+
+  /** Revokes a token; its owner or an admin may. */
+  async revoke(tokenId: string, actor: Principal): Promise<void> {
+    const row = await this.deps.db.get<{ user_name: string }>('SELECT user_name FROM api_tokens WHERE token_id = ?', [
+      tokenId,
+    ]);
+    const isAdmin = hasAnyRole(actor, ['admin']) && scopeAllows(actor.scopes, 'admin');
+    // Someone else's token reads as unknown, so ids cannot be probed.
+    if (!row || (!isAdmin && row.user_name !== actor.user)) throw new NotFoundError('Token', tokenId);
+    await this.deps.db.run('UPDATE api_tokens SET revoked = 1 WHERE token_id = ?', [tokenId]);
     this.cache.clear();
-    await this.deps.audit.append({ type: 'token.revoked', actor, data: { tokenId } });
+    await this.deps.audit.append({ type: 'token.revoked', actor: actor.user, data: { tokenId } });
   }
 
   async authenticate(token: string): Promise<Principal | undefined> {
     const h = sha256Hex(token);
     // Compared as fixed-length digests in constant time, so response timing says nothing about the admin token.
     if (timingSafeEqual(Buffer.from(h, 'hex'), this.adminDigest))
-      return { user: ADMIN_USER, roles: ['admin'], groups: [] };
+      return { user: ADMIN_USER, roles: ['admin'], groups: [], via: 'admin-token' };
     const now = this.deps.clock.now();
     let entry = this.cache.get(h);
     if (!entry || entry.until <= now) {
       const row = await this.deps.db.get<TokenRow>(
-        'SELECT user_name, expires_at, revoked FROM api_tokens WHERE token_hash = ?',
+        'SELECT token_id, user_name, expires_at, revoked, scopes FROM api_tokens WHERE token_hash = ?',
         [h],
       );
       if (!row || row.revoked) {
         this.cache.delete(h);
         return undefined;
       }
-      entry = { user: row.user_name, expiresAt: row.expires_at, until: now + CACHE_MS };
+      const expiresAt = row.expires_at === null ? null : Number(row.expires_at);
+      if (expiresAt !== null && expiresAt <= now) return undefined;
+      // Last use is written when the store is read, so it is exact to within CACHE_MS without a write per request.
+      await this.deps.db.run('UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?', [now, h]);
+      const scopes = row.scopes ? (JSON.parse(row.scopes) as Scope[]) : undefined;
+      entry = { tokenId: row.token_id, user: row.user_name, expiresAt, scopes, until: now + CACHE_MS };
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(h, entry);
     }
     if (entry.expiresAt !== null && entry.expiresAt <= now) return undefined;
-    const u = this.deps.catalog.user(entry.user);
-    // A user removed from the catalog keeps no access.
+    // A user removed from the catalog, or deactivated, keeps no access.
+    const u = activeUser(this.deps.catalog, entry.user);
     if (!u) return undefined;
-    return { user: entry.user, roles: [...u.spec.roles], groups: [...u.spec.groups] };
+    return {
+      user: entry.user,
+      roles: [...u.spec.roles],
+      groups: [...u.spec.groups],
+      ...(entry.scopes ? { scopes: [...entry.scopes] } : {}),
+      via: entry.tokenId,
+    };
   }
 }

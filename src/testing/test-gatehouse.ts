@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema, type GatehouseConfig } from '../feature-registry.js';
 import type { Clock } from '../core/clock.js';
-import { silentLogger } from '../core/logger.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { createGatehouse, type Gatehouse } from '../main.js';
 import { runCli } from '../cli/program.js';
 import { TEST_PG_URL, dropPgSchema, freshPgSchema, tempDir } from './databases.js';
@@ -40,6 +40,8 @@ export interface TestGatehouseOptions {
   seed?: boolean;
   /** Extra config (validated by the real schema). */
   config?: Record<string, unknown>;
+  /** Server log (default silent); tests that check what the server logs pass their own. */
+  logger?: Logger;
 }
 
 export async function startTestGatehouse(opts: TestGatehouseOptions = {}): Promise<TestGatehouse> {
@@ -54,7 +56,7 @@ export async function startTestGatehouse(opts: TestGatehouseOptions = {}): Promi
     ...(pgSchema ? { databaseUrl: TEST_PG_URL } : {}),
     ...opts.config,
   });
-  const gh = await createGatehouse(config, { clock: opts.clock, logger: silentLogger, pgSchema });
+  const gh = await createGatehouse(config, { clock: opts.clock, logger: opts.logger ?? silentLogger, pgSchema });
   const server = await gh.listen();
   const api: TestGatehouse['api'] = async (method, path, body, token = config.adminToken) => {
     const res = await fetch(server.url + path, {

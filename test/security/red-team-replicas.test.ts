@@ -46,9 +46,10 @@ for (const target of testDatabases) {
       try {
         const a = new TokenService({ ...deps, db });
         const b = new TokenService({ ...deps, db: dbB });
-        const made = await a.create('alice', 'root');
+        const root = { user: 'root', roles: ['admin' as const], groups: [] };
+        const made = await a.create({ user: 'alice' }, root);
         assert.equal((await b.authenticate(made.token))?.user, 'alice', 'B has it cached now');
-        await a.revoke(made.tokenId, 'root');
+        await a.revoke(made.tokenId, root);
         clock.advance(CACHE_MS + 1);
         assert.equal(await b.authenticate(made.token), undefined, 'B still accepted a revoked token');
       } finally {
