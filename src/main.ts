@@ -102,7 +102,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const dlp = createDlpEngine(config.dlp);
 
   // Foundation: catalog, identity, and the apps registry every later feature reads apps (and their lifecycle) from.
-  const catalog = new CatalogService({ db, clock, audit, coord });
+  const catalog = new CatalogService({ db, clock, audit, coord, logger });
   await catalog.start();
   const adminToken = ensureAdminToken(config.home, config.adminToken);
   const identity = createIdentity({ config: config.identity, db, clock, logger, audit, catalog, adminToken });
@@ -316,6 +316,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
       await gateway.close();
       await observability.close();
       await policy.close();
+      await catalog.stop();
       await auditLog.close();
       await coord.close();
       await db.close();

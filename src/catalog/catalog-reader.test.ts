@@ -28,7 +28,10 @@ for (const target of testDatabases) {
             'admin',
           );
         },
-        close: cleanup,
+        async close() {
+          await catalog.stop();
+          await cleanup();
+        },
       };
     });
   });

@@ -7,6 +7,7 @@ import { didYouMean } from '../core/suggest.js';
 import type { SourcedDocument } from '../core/yaml-documents.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
+import type { Logger } from '../core/logger.js';
 import type { SqlDb } from '../store/sql-db.js';
 import { CatalogIndex } from './catalog-index.js';
 import {
@@ -26,14 +27,31 @@ export interface ApplyOutcome {
 const CHANNEL = 'gatehouse.catalog';
 
 export class CatalogService extends CatalogIndex implements CatalogReader {
-  constructor(private readonly deps: { db: SqlDb; clock: Clock; audit: AuditSink; coord: Coordination }) {
+  private unsubscribe?: () => Promise<void>;
+
+  constructor(
+    private readonly deps: { db: SqlDb; clock: Clock; audit: AuditSink; coord: Coordination; logger?: Logger },
+  ) {
     super();
   }
 
   /** Loads the cache and follows changes applied by other replicas. */
   async start(): Promise<void> {
     await this.reload();
-    await this.deps.coord.subscribe(CHANNEL, () => void this.reload());
+    this.unsubscribe = await this.deps.coord.subscribe(CHANNEL, () => {
+      // A failed follow-up load keeps the last good cache (the store may be down); the next change loads again.
+      this.reload().catch((err: unknown) =>
+        this.deps.logger?.warn('catalog reload after a change failed; serving the previous catalog', {
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
+    });
+  }
+
+  /** Stops following other replicas' changes. */
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 
   async reload(): Promise<void> {
