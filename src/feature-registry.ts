@@ -12,6 +12,7 @@ import { telemetryConfigSchema } from './telemetry/telemetry-config.js';
 import { rolloutConfigSchema } from './rollout/rollout-config.js';
 import { gatewayConfigSchema } from './gateway/gateway-config.js';
 import { sandboxConfigSchema } from './sandbox/sandbox-config.js';
+import { doctorConfigSchema } from './doctor/doctor-config.js';
 import { auditMigrations } from './audit/audit-migrations.js';
 import { policyMigrations } from './policy/policy-migrations.js';
 import { catalogMigrations } from './catalog/catalog-migrations.js';
@@ -59,6 +60,8 @@ export const configSchema = z
     gateway: gatewayConfigSchema.prefault({}),
     /** Sandboxed runtime: run ceilings, dataset row cap, egress caps, microvm provisioning (docs/sandbox.md). */
     sandbox: sandboxConfigSchema.prefault({}),
+    /** What `gatehouse doctor` cannot observe: declared backups and the TLS proxy in front (docs/doctor.md). */
+    doctor: doctorConfigSchema.prefault({}),
   })
   .strict();
 

@@ -12,6 +12,7 @@ import { AppService } from './apps/app-service.js';
 import { appRoutes } from './apps/app-routes.js';
 import { TokenService, ensureAdminToken } from './identity/token-service.js';
 import { identityRoutes } from './identity/identity-routes.js';
+import { doctorRoutes } from './doctor/doctor-routes.js';
 import { seedExamples } from './seed/seed-examples.js';
 import type { GatehouseConfig } from './feature-registry.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -251,6 +252,23 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     ...releaseRoutes(new Releases({ apps: registry, lifecycle: registry.lifecycle })),
     ...gateway.routes,
     ...sandbox.routes,
+    ...doctorRoutes({
+      clock,
+      home: config.home,
+      serverHost: config.server.host,
+      doctor: config.doctor,
+      slaHours: config.approvals.slaHours,
+      otlpEndpoint: config.telemetry.otlp.endpoint,
+      witness: { file: config.audit.witnessFile, url: config.audit.witnessUrl },
+      catalog,
+      apps: registry,
+      policySelfTest: () => policy.engine.selfTest(),
+      pendingApprovals: () => approvals.approvals.store.pendingWithDeadline(),
+      alertRules: () => observability.telemetry.alerts.list(),
+      audit: auditLog,
+      lastKillAt: () => observability.rollout.service.parts.kills.lastSetAt(),
+      adminTokensWithoutExpiry: () => tokens.withoutExpiry('admin'),
+    }),
   ];
   const authenticate = (token: string): Promise<Principal | undefined> => tokens.authenticate(token);
 

@@ -10,7 +10,7 @@ import { didYouMean } from '../core/suggest.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { SqlDb } from '../store/sql-db.js';
-import type { Principal } from './principal.js';
+import type { Principal, Role } from './principal.js';
 
 export const ADMIN_USER = 'admin';
 
@@ -77,6 +77,16 @@ export class TokenService {
     if (r.changes === 0) throw new NotFoundError('Token', tokenId);
     this.cache.clear();
     await this.deps.audit.append({ type: 'token.revoked', actor, data: { tokenId } });
+  }
+
+  /** Ids of unrevoked tokens that never expire, minted for users holding `role`. */
+  async withoutExpiry(role: Role): Promise<string[]> {
+    const rows = await this.deps.db.all<{ token_id: string; user_name: string }>(
+      'SELECT token_id, user_name FROM api_tokens WHERE expires_at IS NULL AND revoked = 0',
+    );
+    return rows
+      .filter((r) => this.deps.catalog.user(r.user_name)?.spec.roles.includes(role))
+      .map((r) => `${r.token_id} (${r.user_name})`);
   }
 
   async authenticate(token: string): Promise<Principal | undefined> {
