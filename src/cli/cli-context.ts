@@ -1,7 +1,7 @@
 // What every CLI command gets: an API client for the server, the --json switch, and output helpers.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GatehouseError, InvalidInputError } from '../core/errors.js';
+import { GatehouseError, InvalidInputError, UnauthenticatedError } from '../core/errors.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -59,8 +59,11 @@ async function send(
   });
 }
 
-/** An HTTP client that turns error bodies back into GatehouseErrors so exit codes follow the status. */
-export function createApiClient(baseUrl: string, token: string | undefined): ApiClient {
+/**
+ * An HTTP client that turns error bodies back into GatehouseErrors so exit codes follow the status. `noTokenHint`
+ * replaces the server's 401 message when no token was sent, saying where the CLI looked for one.
+ */
+export function createApiClient(baseUrl: string, token: string | undefined, noTokenHint?: string): ApiClient {
   return {
     baseUrl,
     async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
@@ -92,6 +95,7 @@ export function createApiClient(baseUrl: string, token: string | undefined): Api
           data = text;
         }
       }
+      if (res.status === 401 && !token && noTokenHint) throw new UnauthenticatedError(noTokenHint);
       if (!res.ok) {
         const e = (data as { error?: { code?: string; message?: string; details?: [] } } | undefined)?.error;
         const { code, message, details, ...extra } = (e ?? {}) as Record<string, unknown>;
@@ -119,7 +123,12 @@ export function createCliContext(
     env,
     json: jsonFlag,
     api() {
-      client ??= createApiClient(env.GATEHOUSE_URL ?? 'http://127.0.0.1:8080', defaultToken(env));
+      const home = resolve(env.GATEHOUSE_HOME ?? '.gatehouse');
+      client ??= createApiClient(
+        env.GATEHOUSE_URL ?? 'http://127.0.0.1:8080',
+        defaultToken(env),
+        `No token: set GATEHOUSE_TOKEN (\`gatehouse token create --user <name>\`), or run the CLI where it can read the server's ${join(home, 'admin-token')} (set GATEHOUSE_HOME to the server's home; it is ${home} now).`,
+      );
       return client;
     },
     print(data, human) {
