@@ -13,6 +13,9 @@ import { appRoutes } from './apps/app-routes.js';
 import { TokenService, ensureAdminToken } from './identity/token-service.js';
 import { identityRoutes } from './identity/identity-routes.js';
 import { doctorRoutes } from './doctor/doctor-routes.js';
+import { gatewaySurfaceDocs } from './gateway/surface-docs.js';
+import { metricsRouteDoc } from './telemetry/prometheus-metrics.js';
+import type { Hono } from 'hono';
 import { seedExamples } from './seed/seed-examples.js';
 import type { GatehouseConfig } from './feature-registry.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -83,6 +86,8 @@ export interface Gatehouse {
   health: HealthBoard;
   authenticate(token: string): Promise<Principal | undefined>;
   /** Starts HTTP on the configured host/port (port 0 picks a free one). */
+  /** The HTTP app (typed routes, raw mounts, /healthz, /api/openapi.json) listen() serves. */
+  httpApp(): Hono;
   listen(): Promise<RunningServer>;
   close(): Promise<void>;
 }
@@ -282,6 +287,17 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
       extraSteps: [async (actor) => void (await policy.seed(actor.user))],
     });
 
+  const httpApp = () =>
+    buildApp({
+      routes,
+      authenticate,
+      maxBodyBytes: config.server.maxBodyBytes,
+      logger,
+      version: VERSION,
+      health: () => health.status(),
+      mounts: [(a) => gateway.mount(a), ...observability.mounts],
+      docs: [...gatewaySurfaceDocs, metricsRouteDoc],
+    });
   let server: RunningServer | undefined;
   return {
     config,
@@ -304,17 +320,9 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     gateway,
     sandbox,
     observability,
+    httpApp,
     async listen() {
-      const app = buildApp({
-        routes,
-        authenticate,
-        maxBodyBytes: config.server.maxBodyBytes,
-        logger,
-        version: VERSION,
-        health: () => health.status(),
-        mounts: [(a) => gateway.mount(a), ...observability.mounts],
-      });
-      server = await listen(app, config.server.host, config.server.port);
+      server = await listen(httpApp(), config.server.host, config.server.port);
       return server;
     },
     async close() {

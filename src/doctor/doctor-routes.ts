@@ -27,6 +27,7 @@ export function doctorRoutes(deps: DoctorDeps): AnyRoute[] {
       summary: "Score this installation against the design brief's checklist and the production settings",
       tag: 'doctor',
       access: ['security', 'auditor'],
+      response: doctorReportSchema,
       handler: async ({ c }): Promise<DoctorReport> => {
         const items = scoreChecks(await gatherFacts(deps, { forwardedProto: c.req.header('x-forwarded-proto') }));
         return { items, summary: doctorSummary(items) };
