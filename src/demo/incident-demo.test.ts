@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../cli/program.js';
+import { repoPath } from '../core/repo-root.js';
 import { startTestGatehouse } from '../testing/test-gatehouse.js';
 import type { IncidentDemoResult } from './incident-demo.js';
 
@@ -50,6 +51,7 @@ describe('gatehouse demo incidents', () => {
       assert.equal(r.code, 0, r.err);
       const res = JSON.parse(r.out) as IncidentDemoResult;
       assert.equal(res.standalone, false);
+      assert.deepEqual(res.warnings, [], 'the seeded server has no rule watching every app');
       assert.equal(res.ssn?.rolledBackTo, 1);
       const kills = (await t.api('GET', '/api/v1/kills')).body.kills as { target: string }[];
       assert.deepEqual(kills, [], 'the demo kill is lifted');
@@ -62,6 +64,20 @@ describe('gatehouse demo incidents', () => {
       for (const rule of demoRules) assert.equal(rule.spec.enabled, false, `${rule.metadata.name} switched off`);
       const faq = await t.api('GET', '/api/v1/apps/faq-bot');
       assert.equal(faq.body.inForce, 1, 'the seeded app is untouched');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("warns when the server's own rules watch every app (they act on the demo apps too)", async () => {
+    const t = await startTestGatehouse();
+    try {
+      assert.equal((await t.cli(['alerts', 'apply', repoPath('examples', 'alerts')])).code, 0);
+      const r = await t.cli(['demo', 'incidents', '--case', 'spike', '--json']);
+      assert.equal(r.code, 0, r.err);
+      const res = JSON.parse(r.out) as IncidentDemoResult;
+      assert.match(res.warnings[0] ?? '', /rules repeated-ssn-kill, token-spike-cap watch every app/);
+      assert.equal(res.spike?.fallbackModel, 'demo-economy');
     } finally {
       await t.close();
     }

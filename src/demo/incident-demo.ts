@@ -24,7 +24,23 @@ export interface IncidentDemoResult {
   spike?: SpikeResult;
   timeline: TimelineEvent[];
   inspect: string[];
+  /** Server rules that also watch the demo apps (their kills and caps mix into the demo's story). */
+  warnings: string[];
   cleanedUp: boolean;
+}
+
+/** Enabled rules of the server's own that watch every app: they fire on the demo apps too and change the story. */
+async function overlappingRules(env: DemoEnv): Promise<string[]> {
+  const { rules } = await env.api.request<{
+    rules: {
+      metadata: { name: string };
+      spec: { enabled: boolean; match: { kind: string | string[]; app?: string } };
+    }[];
+  }>('GET', '/api/v1/alerts');
+  return rules
+    .filter((r) => r.spec.enabled && !r.spec.match.app && !r.metadata.name.startsWith('demo-'))
+    .filter((r) => [r.spec.match.kind].flat().some((k) => k === 'dlp.detection' || k === 'model.invocation'))
+    .map((r) => r.metadata.name);
 }
 
 async function setUp(env: DemoEnv): Promise<void> {
@@ -109,11 +125,19 @@ export async function runIncidentDemo(cli: CliContext, o: IncidentDemoOptions): 
     speed: o.fast ? 'fast' : 'realtime',
     timeline: tl.events,
     inspect: [],
+    warnings: [],
     cleanedUp: false,
   };
   try {
     if (live) cli.io.out(`gatehouse demo incidents against ${env.url}${env.standalone ? ' (temporary server)' : ''}`);
     await setUp(env);
+    const overlap = await overlappingRules(env);
+    if (overlap.length) {
+      result.warnings.push(
+        `rules ${overlap.join(', ')} watch every app, so they act on the demo apps too (a kill of the whole app refuses the call after the rollback); run with --standalone to see the cases alone`,
+      );
+      if (live) cli.io.out(`warning: ${result.warnings[0]}`);
+    }
     if (o.cases.includes('ssn')) {
       if (live) cli.io.out('\ncase 1: an app returns full SSNs in its answers');
       result.ssn = await playSsnCase(env, tl, o.fast ? 0 : 20_000);
