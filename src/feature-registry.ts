@@ -13,6 +13,7 @@ import { rolloutConfigSchema } from './rollout/rollout-config.js';
 import { gatewayConfigSchema } from './gateway/gateway-config.js';
 import { sandboxConfigSchema } from './sandbox/sandbox-config.js';
 import { identityConfigSchema } from './identity/identity-config.js';
+import { doctorConfigSchema } from './doctor/doctor-config.js';
 import { auditMigrations } from './audit/audit-migrations.js';
 import { policyMigrations } from './policy/policy-migrations.js';
 import { catalogMigrations } from './catalog/catalog-migrations.js';
@@ -62,6 +63,8 @@ export const configSchema = z
     sandbox: sandboxConfigSchema.prefault({}),
     /** Identity: API token default expiry, the OIDC identity provider and its role mapping (docs/identity.md). */
     identity: identityConfigSchema.prefault({}),
+    /** What `gatehouse doctor` cannot observe: declared backups and the TLS proxy in front (docs/doctor.md). */
+    doctor: doctorConfigSchema.prefault({}),
   })
   .strict();
 

@@ -10,6 +10,10 @@ import { catalogRoutes } from './catalog/catalog-routes.js';
 import { AppRegistry } from './apps/app-registry.js';
 import { AppService } from './apps/app-service.js';
 import { appRoutes } from './apps/app-routes.js';
+import { doctorRoutes } from './doctor/doctor-routes.js';
+import { gatewaySurfaceDocs } from './gateway/surface-docs.js';
+import { metricsRouteDoc } from './telemetry/prometheus-metrics.js';
+import type { Hono } from 'hono';
 import { seedExamples } from './seed/seed-examples.js';
 import type { GatehouseConfig } from './feature-registry.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -82,6 +86,8 @@ export interface Gatehouse {
   health: HealthBoard;
   authenticate(token: string): Promise<Principal | undefined>;
   /** Starts HTTP on the configured host/port (port 0 picks a free one). */
+  /** The HTTP app (typed routes, raw mounts, /healthz, /api/openapi.json) listen() serves. */
+  httpApp(): Hono;
   listen(): Promise<RunningServer>;
   close(): Promise<void>;
 }
@@ -256,6 +262,23 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     ...releaseRoutes(new Releases({ apps: registry, lifecycle: registry.lifecycle })),
     ...gateway.routes,
     ...sandbox.routes,
+    ...doctorRoutes({
+      clock,
+      home: config.home,
+      serverHost: config.server.host,
+      doctor: config.doctor,
+      slaHours: config.approvals.slaHours,
+      otlpEndpoint: config.telemetry.otlp.endpoint,
+      witness: { file: config.audit.witnessFile, url: config.audit.witnessUrl },
+      catalog,
+      apps: registry,
+      policySelfTest: () => policy.engine.selfTest(),
+      pendingApprovals: () => approvals.approvals.store.pendingWithDeadline(),
+      alertRules: () => observability.telemetry.alerts.list(),
+      audit: auditLog,
+      lastKillAt: () => observability.rollout.service.parts.kills.lastSetAt(),
+      adminTokensWithoutExpiry: () => tokens.withoutExpiry('admin'),
+    }),
   ];
   const authenticate = identity.authenticate;
 
@@ -269,6 +292,18 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
       extraSteps: [async (actor) => void (await policy.seed(actor.user))],
     });
 
+  const httpApp = () =>
+    buildApp({
+      routes,
+      authenticate,
+      maxBodyBytes: config.server.maxBodyBytes,
+      logger,
+      version: VERSION,
+      health: () => health.status(),
+      authenticateSession: identity.authenticateSession,
+      mounts: [(a) => gateway.mount(a), ...identity.mounts, ...observability.mounts],
+      docs: [...gatewaySurfaceDocs, metricsRouteDoc, ...identity.docs],
+    });
   let server: RunningServer | undefined;
   return {
     config,
@@ -291,18 +326,9 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     gateway,
     sandbox,
     observability,
+    httpApp,
     async listen() {
-      const app = buildApp({
-        routes,
-        authenticate,
-        maxBodyBytes: config.server.maxBodyBytes,
-        logger,
-        version: VERSION,
-        health: () => health.status(),
-        authenticateSession: identity.authenticateSession,
-        mounts: [(a) => gateway.mount(a), ...identity.mounts, ...observability.mounts],
-      });
-      server = await listen(app, config.server.host, config.server.port);
+      server = await listen(httpApp(), config.server.host, config.server.port);
       return server;
     },
     async close() {

@@ -69,7 +69,12 @@ export function registerApprovalCommands(program: Command, cli: CliContext): voi
           `/api/v1/approvals/${encodeURIComponent(id)}/approve`,
           o.comment ? { comment: o.comment } : {},
         );
-      cli.print(r, () => formatApproval(r));
+      const waiting = r.requirements.filter((q) => !q.filledBy).map((q) => (q.user ? `${q.user} (${q.role})` : q.role));
+      cli.print(r, () =>
+        r.state === 'pending'
+          ? `${formatApproval(r)}\n  still pending: waiting on ${waiting.join(', ') || `${r.minApprovals} approvals in all`}; each approves with \`gatehouse approvals approve ${r.id}\` under their own token`
+          : formatApproval(r),
+      );
     });
   g.command('reject <id>')
     .description('reject a pending request; the comment is shown to the creator')

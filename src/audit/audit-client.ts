@@ -234,3 +234,46 @@ export function checkProofFile(p: ProofFile, key: VerifierKey): { event: AuditEn
     });
   return { event, origin: cp.origin };
 }
+
+/**
+ * Fetches one entry's inclusion proof from the server and checks it (signature with the trusted key, then the path)
+ * before handing it out: `audit proof` and the incident demo never show a proof that does not verify.
+ */
+export async function fetchVerifiedInclusionProof(
+  api: ApiClient,
+  env: Record<string, string | undefined>,
+  index: number,
+  keyText?: string,
+): Promise<{ proof: ProofFile; event: AuditEnvelope }> {
+  const { key, text } = await resolveKey({ key: keyText, env, api });
+  const p = await api.request<{
+    leafIndex: number;
+    treeSize: number;
+    inclusionPath: string[];
+    checkpoint: string | null;
+  }>('GET', `/api/v1/audit/proof/inclusion?index=${index}`);
+  const e = await api.request<EntryJson>('GET', `/api/v1/audit/entries/${index}`);
+  if (!p.checkpoint)
+    throw new AuditVerificationError(`the server has no signed checkpoint for tree size ${p.treeSize}`);
+  const cp = openCheckpoint(p.checkpoint, key);
+  const proof: ProofFile = {
+    entry: e.entry,
+    leafIndex: p.leafIndex,
+    treeSize: p.treeSize,
+    inclusionPath: p.inclusionPath,
+    checkpoint: p.checkpoint,
+    verifierKey: text,
+    leafHash: hashLeaf(Buffer.from(e.entry, 'base64')).toString('base64'),
+    rootHash: cp.root.toString('base64'),
+  };
+  try {
+    return { proof, event: checkProofFile(proof, key).event };
+  } catch (err) {
+    throw new AuditVerificationError(
+      `the server's proof for entry ${index} does not verify: ${(err as Error).message}`,
+      {
+        index,
+      },
+    );
+  }
+}

@@ -8,14 +8,13 @@ import {
   apiSource,
   AuditVerificationError,
   checkProofFile,
+  fetchVerifiedInclusionProof,
   readTrusted,
   resolveKey,
   type ProofFile,
 } from './audit-client.js';
 import type { EntryJson } from './audit-routes.js';
-import { hashLeaf, verifyInclusion } from './merkle.js';
 import { pinCheckpoint, pinnedCheckpointPath, PINNED_CHECKPOINT_FILE, readPinnedCheckpoint } from './checkpoint-pin.js';
-import { openCheckpoint } from './note.js';
 
 function intArg(name: string, text: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)))
@@ -118,43 +117,7 @@ export function registerAuditCommands(program: Command, cli: CliContext): void {
     .option('--key <verifierKey>', 'verifier key to trust (default: GATEHOUSE_AUDIT_KEY, then the pinned key)')
     .action(async (indexText: string, o: { key?: string }) => {
       const index = intArg('index', indexText);
-      const api = cli.api();
-      const { key, text } = await resolveKey({ key: o.key, env: cli.env, api });
-      const p = await api.request<{
-        leafIndex: number;
-        treeSize: number;
-        inclusionPath: string[];
-        checkpoint: string | null;
-      }>('GET', `/api/v1/audit/proof/inclusion?index=${index}`);
-      const e = await api.request<EntryJson>('GET', `/api/v1/audit/entries/${index}`);
-      if (!p.checkpoint)
-        throw new AuditVerificationError(`the server has no signed checkpoint for tree size ${p.treeSize}`);
-      const cp = openCheckpoint(p.checkpoint, key);
-      const proof: ProofFile = {
-        entry: e.entry,
-        leafIndex: p.leafIndex,
-        treeSize: p.treeSize,
-        inclusionPath: p.inclusionPath,
-        checkpoint: p.checkpoint,
-        verifierKey: text,
-        leafHash: hashLeaf(Buffer.from(e.entry, 'base64')).toString('base64'),
-        rootHash: cp.root.toString('base64'),
-      };
-      // Never hand out a proof that does not verify.
-      try {
-        verifyInclusion(
-          index,
-          p.treeSize,
-          Buffer.from(proof.leafHash!, 'base64'),
-          p.inclusionPath.map((h) => Buffer.from(h, 'base64')),
-          cp.root,
-        );
-      } catch (err) {
-        throw new AuditVerificationError(
-          `the server's proof for entry ${index} does not verify: ${(err as Error).message}`,
-          { index },
-        );
-      }
+      const { proof } = await fetchVerifiedInclusionProof(cli.api(), cli.env, index, o.key);
       cli.io.out(JSON.stringify(proof, null, 2));
     });
 

@@ -1,7 +1,7 @@
 // What every CLI command gets: an API client for the server, the --json switch, and output helpers.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GatehouseError, InvalidInputError } from '../core/errors.js';
+import { GatehouseError, InvalidInputError, UnauthenticatedError } from '../core/errors.js';
 import { loginToken } from '../identity/login-cache.js';
 
 export interface CliIo {
@@ -60,10 +60,14 @@ async function send(
   });
 }
 
-/** An HTTP client that turns error bodies back into GatehouseErrors so exit codes follow the status. */
+/**
+ * An HTTP client that turns error bodies back into GatehouseErrors so exit codes follow the status. `noTokenHint`
+ * replaces the server's 401 message when no token was sent, saying where the CLI looked for one.
+ */
 export function createApiClient(
   baseUrl: string,
   tokenOrSource: string | undefined | (() => Promise<string | undefined>),
+  noTokenHint?: string,
 ): ApiClient {
   return {
     baseUrl,
@@ -97,6 +101,7 @@ export function createApiClient(
           data = text;
         }
       }
+      if (res.status === 401 && !token && noTokenHint) throw new UnauthenticatedError(noTokenHint);
       if (!res.ok) {
         const e = (data as { error?: { code?: string; message?: string; details?: [] } } | undefined)?.error;
         const { code, message, details, ...extra } = (e ?? {}) as Record<string, unknown>;
@@ -125,12 +130,16 @@ export function createCliContext(
     json: jsonFlag,
     api() {
       const url = env.GATEHOUSE_URL ?? 'http://127.0.0.1:8080';
+      const home = resolve(env.GATEHOUSE_HOME ?? '.gatehouse');
       // GATEHOUSE_TOKEN first, then a `gatehouse login` sign-in for this server, then the local admin token file.
       // Looked up per request (a small file read), so `login` itself uses the sign-in it has just written.
-      client ??= createApiClient(url, async () =>
-        env.GATEHOUSE_TOKEN
-          ? env.GATEHOUSE_TOKEN
-          : ((await loginToken(env, url).catch(() => undefined)) ?? defaultToken(env)),
+      client ??= createApiClient(
+        url,
+        async () =>
+          env.GATEHOUSE_TOKEN
+            ? env.GATEHOUSE_TOKEN
+            : ((await loginToken(env, url).catch(() => undefined)) ?? defaultToken(env)),
+        `No token: set GATEHOUSE_TOKEN (\`gatehouse token create --user <name>\`), sign in with \`gatehouse login\`, or run the CLI where it can read the server's ${join(home, 'admin-token')} (set GATEHOUSE_HOME to the server's home; it is ${home} now).`,
       );
       return client;
     },

@@ -16,6 +16,7 @@ import { registerRolloutCommands } from '../rollout/rollout-commands.js';
 import { registerDlpCommands } from '../dlp/dlp-commands.js';
 import { registerReleaseCommands } from '../rollout/release-commands.js';
 import { registerDemoCommands } from '../demo/demo-commands.js';
+import { registerDoctorCommands } from '../doctor/doctor-commands.js';
 
 export const commandRegistrations: CommandRegistration[] = [
   registerServeCommand,
@@ -34,4 +35,5 @@ export const commandRegistrations: CommandRegistration[] = [
   registerRolloutCommands,
   registerDlpCommands,
   registerDemoCommands,
+  registerDoctorCommands,
 ];

@@ -5,7 +5,36 @@ import { commandGroup } from '../cli/command-group.js';
 import type { CliContext } from '../cli/cli-context.js';
 
 export function registerDemoCommands(program: Command, cli: CliContext): void {
-  commandGroup(program, 'demo', 'local helpers for trying Gatehouse without a paid model provider')
+  const demo = commandGroup(program, 'demo', 'local helpers for trying Gatehouse without a paid model provider');
+  demo
+    .command('incidents')
+    .description(
+      "play the design brief's two incidents (SSN leak, token spike) end to end with a live timeline and a summary",
+    )
+    .option('--case <case>', 'ssn, spike or both', 'both')
+    .option('--speed <speed>', 'fast (seconds) or realtime (the shipped rule timings: about 8 minutes)', 'fast')
+    .option('--standalone', 'run against a temporary Gatehouse of its own instead of GATEHOUSE_URL')
+    .option('--keep', 'keep what the demo created (demo- catalog entries, apps, kills, caps, rules)')
+    .action(async (opts: { case: string; speed: string; standalone?: boolean; keep?: boolean }) => {
+      const cases = { ssn: ['ssn'], spike: ['spike'], both: ['ssn', 'spike'] }[opts.case] as
+        ('ssn' | 'spike')[] | undefined;
+      if (!cases)
+        throw new InvalidInputError(`--case must be ssn, spike or both, got '${opts.case}'.`, [
+          { path: '--case', message: 'ssn, spike or both' },
+        ]);
+      if (opts.speed !== 'fast' && opts.speed !== 'realtime')
+        throw new InvalidInputError(`--speed must be fast or realtime, got '${opts.speed}'.`, [
+          { path: '--speed', message: 'fast or realtime' },
+        ]);
+      const { runIncidentDemo } = await import('./incident-demo.js');
+      await runIncidentDemo(cli, {
+        cases,
+        fast: opts.speed === 'fast',
+        standalone: Boolean(opts.standalone),
+        keep: Boolean(opts.keep),
+      });
+    });
+  demo
     .command('upstream')
     .description('serve a fake OpenAI/Anthropic-compatible provider on 127.0.0.1 (echoes the prompt, or --reply)')
     .option('--port <port>', 'port to listen on', '9090')

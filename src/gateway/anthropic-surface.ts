@@ -24,7 +24,7 @@ const block = z
   .object({ type: z.literal('text', 'only text content blocks are supported by the gateway'), text: z.string() })
   .loose();
 const content = z.union([z.string(), z.array(block)]);
-const messagesBody = z
+export const messagesBody = z
   .object({
     model: z.string().min(1, 'name a model declared in your app manifest'),
     max_tokens: z.number().int().positive(),

@@ -12,7 +12,7 @@ import { apiKeyOf, errorHeaders, invocationHeaders, sseResponse, toError } from 
 const textPart = z
   .object({ type: z.literal('text', 'only text content parts are supported by the gateway'), text: z.string() })
   .loose();
-const openAiBody = z
+export const openAiBody = z
   .object({
     model: z.string().min(1, 'name a model declared in your app manifest'),
     messages: z

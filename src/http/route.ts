@@ -26,8 +26,28 @@ export interface RouteDef<B = unknown, Q = unknown> {
   query?: z.ZodType<Q>;
   /** Status for a successful JSON response (default 200). */
   successStatus?: number;
+  /** Shape of the successful JSON response, for the OpenAPI document (the handler's return type stays the check). */
+  response?: z.ZodType;
   /** Plain JSON-serialisable result, or a Response for streams and other content types. */
   handler: (ctx: RouteContext<B, Q>) => Promise<unknown>;
+}
+
+/**
+ * The OpenAPI description of a route a feature mounts as a raw Hono handler (protocol surfaces with their own shapes:
+ * OpenAI/Anthropic, /metrics, /healthz), so the document lists every served route.
+ */
+export interface RawRouteDoc {
+  method: HttpMethod;
+  path: string;
+  summary: string;
+  tag: string;
+  access: RouteDef['access'];
+  /** How the caller authenticates when not by the Gatehouse bearer token (e.g. an app key). */
+  auth?: string;
+  body?: z.ZodType;
+  response?: z.ZodType;
+  /** Content type of the success response when not JSON (e.g. text/plain for /metrics). */
+  responseContentType?: string;
 }
 
 /** Identity helper that keeps B and Q inferred from the schemas. */

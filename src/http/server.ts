@@ -19,7 +19,8 @@ import { buildOpenApi } from './openapi.js';
 import { parseBearer } from './bearer.js';
 import type { HealthStatus } from '../core/health.js';
 import { illFormedPath } from '../core/unicode.js';
-import type { AnyRoute } from './route.js';
+import type { AnyRoute, RawRouteDoc } from './route.js';
+import { healthzSchema, openApiDocumentSchema } from './api-schemas.js';
 import type { Logger } from '../core/logger.js';
 
 export interface HttpDeps {
@@ -32,6 +33,8 @@ export interface HttpDeps {
   logger: Logger;
   /** Mounts routes that speak other protocols (OpenAI/Anthropic surfaces, /metrics, console). */
   mounts?: ReadonlyArray<Mount>;
+  /** OpenAPI descriptions of what the mounts serve. */
+  docs?: ReadonlyArray<RawRouteDoc>;
   version: string;
   /** Problems features reported (lost broadcasts ...): /healthz says `degraded` and lists them. */
   health?: () => HealthStatus;
@@ -105,6 +108,26 @@ export function errorResponse(c: Context, err: unknown, logger: Logger): Respons
   return c.json(e.toJSON(), e.status as 400, headers);
 }
 
+/** The routes the server itself serves, for the OpenAPI document. */
+const SERVER_DOCS: RawRouteDoc[] = [
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness and readiness: ok or degraded, with what is degraded',
+    tag: 'server',
+    access: 'public',
+    response: healthzSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This OpenAPI 3.1 document',
+    tag: 'server',
+    access: 'public',
+    response: openApiDocumentSchema,
+  },
+];
+
 export function buildApp(deps: HttpDeps): Hono {
   const app = new Hono();
   app.onError((err, c) => errorResponse(c, err, deps.logger));
@@ -116,7 +139,7 @@ export function buildApp(deps: HttpDeps): Hono {
   );
   // 200 while serving, degraded or not: a degraded replica still enforces; the body says what to look at.
   app.get('/healthz', (c) => c.json({ ...(deps.health?.() ?? { status: 'ok', problems: [] }), version: deps.version }));
-  const openapi = buildOpenApi(deps.routes, deps.version);
+  const openapi = buildOpenApi(deps.routes, deps.version, [...SERVER_DOCS, ...(deps.docs ?? [])]);
   app.get('/api/openapi.json', (c) => c.json(openapi));
 
   for (const route of deps.routes) {

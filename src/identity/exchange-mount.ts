@@ -1,11 +1,35 @@
 // POST /api/v1/auth/exchange: the RFC 8693 token endpoint shape (form-encoded or JSON request; access_token
 // response; RFC 6749 `{error, error_description}` on refusal), mounted raw because the protocol fixes its shapes.
 import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { RawRouteDoc } from '../http/route.js';
 import { errorResponse, readBodyText, readJsonBody } from '../http/server.js';
 import type { Logger } from '../core/logger.js';
 import { ExchangeRefusal, type ExchangeRequest, type TokenExchange } from './token-exchange.js';
 
 const MAX_BODY = 64 * 1024;
+
+export const exchangeRouteDoc: RawRouteDoc = {
+  method: 'post',
+  path: '/api/v1/auth/exchange',
+  summary: 'Exchange a CI OIDC token for a short-lived Gatehouse token (RFC 8693; a TrustPolicy must allow it)',
+  tag: 'identity',
+  access: 'public',
+  auth: 'the subject_token in the body (an OIDC token from an issuer a TrustPolicy names)',
+  body: z.object({
+    grant_type: z.literal('urn:ietf:params:oauth:grant-type:token-exchange'),
+    subject_token: z.string(),
+    subject_token_type: z.string().optional(),
+    scope: z.string().optional(),
+  }),
+  response: z.object({
+    access_token: z.string(),
+    issued_token_type: z.string(),
+    token_type: z.string(),
+    expires_in: z.number(),
+    scope: z.string().optional(),
+  }),
+};
 
 export function mountTokenExchange(app: Hono, exchange: TokenExchange, logger: Logger): void {
   app.post('/api/v1/auth/exchange', async (c) => {

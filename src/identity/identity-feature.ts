@@ -9,7 +9,7 @@ import type { AnyRoute } from '../http/route.js';
 import type { SqlDb } from '../store/sql-db.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import { createOidc, type OidcFeature } from './create-oidc.js';
-import { mountTokenExchange } from './exchange-mount.js';
+import { exchangeRouteDoc, mountTokenExchange } from './exchange-mount.js';
 import type { IdentityConfig } from './identity-config.js';
 import { identityRoutes } from './identity-routes.js';
 import { looksLikeJwt } from './jwt-shape.js';
@@ -18,13 +18,16 @@ import type { Principal } from './principal.js';
 import { TokenExchange } from './token-exchange.js';
 import { TokenService } from './token-service.js';
 import { WebSessions } from './web-session.js';
-import { mountWebSignIn } from './web-sign-in.js';
+import { mountWebSignIn, webSignInRouteDocs } from './web-sign-in.js';
+import type { RawRouteDoc } from '../http/route.js';
 
 export interface IdentityFeature {
   tokens: TokenService;
   oidc: OidcFeature | undefined;
   routes: AnyRoute[];
   mounts: Array<(app: Hono) => void>;
+  /** OpenAPI entries of the raw mounts, the same set as `mounts`. */
+  docs: RawRouteDoc[];
   /** Bearer tokens: IdP JWTs go to the OIDC verifier, Gatehouse tokens (gh_..., never JWTs) to the token store. */
   authenticate(token: string): Promise<Principal | undefined>;
   /** Browser session cookies; undefined when browser sign-in is not configured. */
@@ -67,6 +70,7 @@ export function createIdentity(d: {
       (a) => mountTokenExchange(a, exchange, logger),
       ...(oidc ? [(a: Hono) => mountWebSignIn(a, { oidc, sessions, audit, logger })] : []),
     ],
+    docs: [exchangeRouteDoc, ...(oidc ? webSignInRouteDocs : [])],
     authenticate: (token) =>
       oidc && looksLikeJwt(token) ? oidc.authenticator.authenticate(token) : tokens.authenticate(token),
     authenticateSession: oidc?.config.web ? (id) => sessions.resolve(id) : undefined,

@@ -11,7 +11,7 @@ import { didYouMean } from '../core/suggest.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { SqlDb } from '../store/sql-db.js';
-import { hasAnyRole, type Principal } from './principal.js';
+import { hasAnyRole, type Principal, type Role } from './principal.js';
 import { SCOPES, scopeAllows, type Scope } from './scopes.js';
 
 export const ADMIN_USER = 'admin';
@@ -172,6 +172,16 @@ export class TokenService {
     await this.deps.db.run('UPDATE api_tokens SET revoked = 1 WHERE token_id = ?', [tokenId]);
     this.cache.clear();
     await this.deps.audit.append({ type: 'token.revoked', actor: actor.user, data: { tokenId } });
+  }
+
+  /** Ids of unrevoked tokens that never expire, minted for users holding `role`. */
+  async withoutExpiry(role: Role): Promise<string[]> {
+    const rows = await this.deps.db.all<{ token_id: string; user_name: string }>(
+      'SELECT token_id, user_name FROM api_tokens WHERE expires_at IS NULL AND revoked = 0',
+    );
+    return rows
+      .filter((r) => this.deps.catalog.user(r.user_name)?.spec.roles.includes(role))
+      .map((r) => `${r.token_id} (${r.user_name})`);
   }
 
   async authenticate(token: string): Promise<Principal | undefined> {

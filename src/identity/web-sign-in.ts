@@ -7,6 +7,7 @@ import type { Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { parseDuration } from '../core/duration.js';
 import type { Logger } from '../core/logger.js';
+import type { RawRouteDoc } from '../http/route.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { OidcFeature } from './create-oidc.js';
 import { looksLikeJwt } from './jwt-shape.js';
@@ -29,6 +30,22 @@ function page(c: Context, status: 200 | 400 | 401 | 503, title: string, body: st
     status,
   );
 }
+
+const signInDoc = (method: 'get' | 'post', path: string, summary: string): RawRouteDoc => ({
+  method,
+  path,
+  summary,
+  tag: 'identity',
+  access: 'public',
+  auth: 'browser sign-in through the configured OIDC provider (session cookie)',
+});
+
+/** The browser sign-in routes, for the OpenAPI document (mounted only when `identity.oidc` is configured). */
+export const webSignInRouteDocs: RawRouteDoc[] = [
+  signInDoc('get', '/auth/login', 'Start OIDC sign-in (authorization code with PKCE); redirects to the provider'),
+  signInDoc('get', '/auth/callback', 'OIDC redirect target: checks state and nonce, sets the session cookie'),
+  signInDoc('post', '/auth/logout', 'End the browser session'),
+];
 
 export function mountWebSignIn(
   app: Hono,

@@ -114,6 +114,28 @@ export class PolicyService {
     };
   }
 
+  /** Runs the active revision's own tests again under the engine running now (`gatehouse doctor` reports it). */
+  async selfTest(): Promise<{
+    revision: string;
+    policies: number;
+    tests: number;
+    failed: string[];
+    loadError?: string;
+  }> {
+    if (this.loadError)
+      return { revision: this.failedRevision, policies: 0, tests: 0, failed: [], loadError: this.loadError };
+    const rev = await this.deps.store.activeRevision();
+    if (!rev) return { revision: 'none', policies: 0, tests: 0, failed: [] };
+    const bundle = this.compile((await this.deps.store.getRevision(rev)).files);
+    const results = runPolicyTests(bundle, () => this.deps.clock.now());
+    return {
+      revision: rev,
+      policies: bundle.policies.length,
+      tests: results.length,
+      failed: results.filter((r) => !r.passed).map((r) => `${r.file}: ${r.name}`),
+    };
+  }
+
   /** Validates (schema, CEL types, cost, the bundle's own tests), stores the revision and activates it. */
   async apply(files: readonly PolicyFile[], actor: string): Promise<ApplyResult> {
     const bundle = this.compile(files);

@@ -174,6 +174,12 @@ export class KillSwitches implements GateCheck {
   }
 
   /** Sets a kill: enforced here at once, broadcast to every replica, then stored and audited. Idempotent per scope. */
+  /** When the most recent kill switch (lifted or not) was set: `gatehouse doctor` checks the playbook is exercised. */
+  async lastSetAt(): Promise<number | undefined> {
+    const row = await this.deps.db.get<{ at: number | string | null }>('SELECT MAX(set_at) AS at FROM rollout_kills');
+    return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+  }
+
   async kill(input: {
     scope: Scope;
     target: string;

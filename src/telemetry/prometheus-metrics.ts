@@ -2,7 +2,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import type { TelemetryEvent } from '../core/sinks.js';
+import { z } from 'zod';
 import { bearerToken, type Mount } from '../http/server.js';
+import type { RawRouteDoc } from '../http/route.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
 
 /** Compares secrets in constant time (as digests, so lengths do not leak either). */
@@ -20,6 +22,18 @@ export interface CounterSource {
   help: string;
   read(): number;
 }
+
+/** The OpenAPI description of GET /metrics (mounted raw: it answers in the Prometheus text format). */
+export const metricsRouteDoc: RawRouteDoc = {
+  method: 'get',
+  path: '/metrics',
+  summary: 'Prometheus metrics (text exposition format)',
+  tag: 'telemetry',
+  access: ['security', 'auditor'],
+  auth: 'telemetry.metricsToken, or the token of an admin, security or auditor user',
+  response: z.string(),
+  responseContentType: 'text/plain',
+};
 
 export class PrometheusMetrics {
   readonly registry = new Registry();

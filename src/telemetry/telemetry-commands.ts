@@ -63,6 +63,11 @@ export function registerTelemetryCommands(program: Command, cli: CliContext): vo
         ...(opts.rule ? { rule: opts.rule } : {}),
       });
       const r = await cli.api().request<{ firings: AlertFiring[] }>('GET', `/api/v1/alerts/history?${q}`);
-      cli.print(r, () => r.firings.map(formatFiring).join('\n') || '(no firings)');
+      cli.print(
+        r,
+        () =>
+          r.firings.map(formatFiring).join('\n') ||
+          '(no firings yet: `gatehouse demo incidents --standalone` plays both example rules end to end, or see docs/telemetry.md)',
+      );
     });
 }

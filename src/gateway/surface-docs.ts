@@ -1,0 +1,81 @@
+// OpenAPI descriptions of the model gateway's provider-compatible surfaces (mounted raw: they answer in the
+// providers' own shapes). Request schemas are the ones the surfaces validate with; responses are the shapes they send.
+import { z } from 'zod';
+import type { RawRouteDoc } from '../http/route.js';
+import { messagesBody } from './anthropic-surface.js';
+import { openAiBody } from './openai-surface.js';
+
+const APP_KEY = 'app key: Authorization: Bearer <key> or x-api-key (gatehouse app key create <app>)';
+
+const chatCompletion = z.object({
+  id: z.string(),
+  object: z.literal('chat.completion'),
+  created: z.number(),
+  model: z.string().describe('the model that answered (the fallback when a cap reroutes)'),
+  choices: z.array(
+    z.object({
+      index: z.number(),
+      message: z.object({ role: z.literal('assistant'), content: z.string() }),
+      finish_reason: z.string(),
+    }),
+  ),
+  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }),
+});
+
+const message = z.object({
+  id: z.string(),
+  type: z.literal('message'),
+  role: z.literal('assistant'),
+  model: z.string(),
+  content: z.array(z.object({ type: z.literal('text'), text: z.string() })),
+  stop_reason: z.string().nullable(),
+  stop_sequence: z.string().nullable(),
+  usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }),
+});
+
+const modelList = z.union([
+  z.object({
+    object: z.literal('list'),
+    data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() })),
+  }),
+  z.object({
+    data: z.array(
+      z.object({ type: z.literal('model'), id: z.string(), display_name: z.string(), created_at: z.string() }),
+    ),
+    has_more: z.boolean(),
+    first_id: z.string().nullable(),
+    last_id: z.string().nullable(),
+  }),
+]);
+
+export const gatewaySurfaceDocs: RawRouteDoc[] = [
+  {
+    method: 'post',
+    path: '/v1/chat/completions',
+    summary: 'OpenAI-compatible chat completion through govern(), DLP, budgets and caps (stream: true answers SSE)',
+    tag: 'gateway',
+    access: 'authenticated',
+    auth: APP_KEY,
+    body: openAiBody,
+    response: chatCompletion,
+  },
+  {
+    method: 'post',
+    path: '/v1/messages',
+    summary: 'Anthropic-compatible message through govern(), DLP, budgets and caps (stream: true answers SSE)',
+    tag: 'gateway',
+    access: 'authenticated',
+    auth: APP_KEY,
+    body: messagesBody,
+    response: message,
+  },
+  {
+    method: 'get',
+    path: '/v1/models',
+    summary: "The models the app key's manifest declares (Anthropic shape with an anthropic-version header)",
+    tag: 'gateway',
+    access: 'authenticated',
+    auth: APP_KEY,
+    response: modelList,
+  },
+];
