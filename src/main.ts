@@ -43,6 +43,7 @@ import { WebhookNotifier, notifyPolicyFor } from './notify/webhook-notifier.js';
 import { alertWebhookPolicy } from './rollout/rollout-service.js';
 import { Releases } from './rollout/release.js';
 import { releaseRoutes } from './rollout/release-routes.js';
+import { consoleMount } from './console/console-mount.js';
 
 export { VERSION };
 
@@ -294,7 +295,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
         logger,
         version: VERSION,
         health: () => health.status(),
-        mounts: [(a) => gateway.mount(a), ...observability.mounts],
+        // The web console at / calls the routes above in-process with the user's token (src/console).
+        mounts: [(a) => gateway.mount(a), ...observability.mounts, consoleMount()],
       });
       server = await listen(app, config.server.host, config.server.port);
       return server;
