@@ -64,7 +64,7 @@ function signInPage(c: Context, status: number, message?: string, next = '/apps'
   </form>`;
   return Promise.resolve(
     page({ title: 'Sign in', notice: message ? { kind: 'error', text: message } : undefined }, body),
-  ).then((h) => withHeaders(c.html(h, status as 200)));
+  ).then(async (h) => withHeaders(await c.html(h, status as 200)));
 }
 
 /** Only same-site paths are followed after sign-in, so the form cannot bounce a user to another site. */
