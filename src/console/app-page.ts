@@ -6,8 +6,8 @@ import type { KillRecord } from '../rollout/kill-switches.js';
 import type { Flag } from '../rollout/flags.js';
 import type { RiskAssessment, Finding } from '../admission/admission-types.js';
 import type { ConsoleCtx, Register } from './console-context.js';
-import { render } from './console-context.js';
-import { isoTime, type Html } from './console-layout.js';
+import { render, seeOther } from './console-context.js';
+import { csrfField, isoTime, type Html, type PageFrame } from './console-layout.js';
 import { killButton } from './kills-page.js';
 import type { EntryJson } from '../audit/audit-routes.js';
 
@@ -30,7 +30,29 @@ function gated<T>(r: { ok: boolean; status: number; error?: string; body: T }, s
   return r.ok ? show(r.body) : html`<p class="why">Not shown: ${r.error}</p>`;
 }
 
-async function appPage(ctx: ConsoleCtx): Promise<Response> {
+/** Release, canary and rollback: the API decides who may (app managers release, operators roll back). */
+function releaseForms(ctx: ConsoleCtx, a: AppJson): Html {
+  const enc = encodeURIComponent(a.name);
+  return html`<h2>Release</h2>
+    <form method="post" action="/apps/${enc}/release" class="filters">
+      ${csrfField(ctx.csrf)}
+      <label>Reason <input name="reason" required maxlength="500" /></label>
+      <button type="submit" name="mode" value="release">Release latest approved</button>
+      <button type="submit" name="mode" value="canary">Start canary</button>
+    </form>
+    <form
+      method="post"
+      action="/apps/${enc}/rollback"
+      class="filters"
+      data-confirm="Roll ${a.name} back to its last known-good version?"
+    >
+      ${csrfField(ctx.csrf)}
+      <label>Rollback reason <input name="reason" required minlength="3" maxlength="500" /></label>
+      <button type="submit">Roll back</button>
+    </form>`;
+}
+
+async function appPage(ctx: ConsoleCtx, notice?: PageFrame['notice'], status = 200): Promise<Response> {
   const name = ctx.c.req.param('app') ?? '';
   const enc = encodeURIComponent(name);
   const app = await ctx.api.get<AppJson>(`/api/v1/apps/${enc}`);
@@ -56,6 +78,7 @@ async function appPage(ctx: ConsoleCtx): Promise<Response> {
       ${String(spec.environment)}; region ${String(spec.region)}.
     </p>
     <p>${killButton(ctx, 'app', a.name)}</p>
+    ${releaseForms(ctx, a)}
     <h2>Versions</h2>
     <table>
       <caption>
@@ -159,9 +182,26 @@ async function appPage(ctx: ConsoleCtx): Promise<Response> {
           ${h.entries.map((e) => html`<li>${e.time}: <code>${JSON.stringify((e.event as { data?: unknown } | null)?.data ?? null)}</code></li>`)}
         </ul>`,
     )}`;
-  return render(ctx, { title: `App ${a.name}`, nav: 'apps' }, body);
+  const done = ctx.c.req.query('done');
+  if (!notice && done)
+    notice = {
+      kind: 'ok',
+      text: `${done === 'rollback' ? 'Rolled back' : 'Released'}: now in force ${a.inForce === null ? 'none' : `v${a.inForce}`}.`,
+    };
+  return render(ctx, { title: `App ${a.name}`, nav: 'apps', notice }, body, status);
 }
 
 export function registerAppPage(register: Register): void {
-  register('get', '/apps/:app', appPage);
+  register('get', '/apps/:app', (ctx) => appPage(ctx));
+  for (const action of ['release', 'rollback'] as const)
+    register('post', `/apps/:app/${action}`, async (ctx) => {
+      const name = ctx.c.req.param('app') ?? '';
+      const reason = ctx.form.reason ?? '';
+      const r = await ctx.api.post(
+        `/api/v1/apps/${encodeURIComponent(name)}/${action}`,
+        action === 'release' ? { canary: ctx.form.mode === 'canary', reason } : { reason },
+      );
+      if (!r.ok) return appPage(ctx, { kind: 'error', text: r.error ?? 'refused' }, r.status);
+      return seeOther(ctx, `/apps/${encodeURIComponent(name)}?done=${action}`);
+    });
 }

@@ -47,5 +47,10 @@ export function endSession(c: Context): void {
 export function sameOrigin(c: Context): boolean {
   const origin = c.req.header('origin');
   if (!origin) return true;
-  return origin === new URL(c.req.url).origin;
+  try {
+    // Against the Host the browser used (the URL Node builds may name the listening address instead).
+    return new URL(origin).host === (c.req.header('host') ?? new URL(c.req.url).host);
+  } catch {
+    return false;
+  }
 }
