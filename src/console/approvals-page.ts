@@ -9,6 +9,8 @@ import type { ConsoleCtx, Register } from './console-context.js';
 import { render, seeOther } from './console-context.js';
 import { csrfField, isoTime, type Html, type PageFrame } from './console-layout.js';
 
+const SHOWN = 100;
+
 type Detail = ApprovalSummary & { risk: RiskAssessment; findings: Finding[] };
 
 function due(a: ApprovalSummary, now: number): Html {
@@ -19,17 +21,23 @@ function due(a: ApprovalSummary, now: number): Html {
 }
 
 async function queuePage(ctx: ConsoleCtx): Promise<Response> {
-  const [pending, mine] = await Promise.all([
-    ctx.api.get<{ items: ApprovalSummary[] }>('/api/v1/approvals', { state: 'pending' }),
-    ctx.api.get<{ items: ApprovalSummary[] }>('/api/v1/approvals', { mine: 'true' }),
-  ]);
-  const mineIds = new Set(mine.ok ? mine.body.items.map((a) => a.id) : []);
-  const items = pending.ok ? pending.body.items : [];
+  // By default only what this reviewer can act on (one API call); ?all=1 adds every pending request.
+  const all = ctx.c.req.query('all') === '1';
+  const list = await ctx.api.get<{ items: ApprovalSummary[] }>(
+    '/api/v1/approvals',
+    all ? { state: 'pending' } : { mine: 'true' },
+  );
+  const items = list.ok ? list.body.items : [];
+  const shown = items.slice(0, SHOWN);
   const now = Date.now();
-  const body = html`<p>${mineIds.size} request(s) wait for you; ${items.length} pending in all.</p>
+  const body = html`<p>
+      ${all ? html`${items.length} pending in all.` : html`${items.length} request(s) wait for you.`}
+      <a href="${all ? '/approvals' : '/approvals?all=1'}">${all ? 'Show only mine' : 'Show all pending'}</a>
+      ${items.length > SHOWN ? html` Showing the newest ${SHOWN}.` : ''}
+    </p>
     <table>
       <caption>
-        Pending approval requests
+        ${all ? 'Pending approval requests' : 'Approval requests waiting for you'}
       </caption>
       <thead>
         <tr>
@@ -39,11 +47,10 @@ async function queuePage(ctx: ConsoleCtx): Promise<Response> {
           <th scope="col">Approvals</th>
           <th scope="col">Submitted by</th>
           <th scope="col">SLA due</th>
-          <th scope="col">For you</th>
         </tr>
       </thead>
       <tbody>
-        ${items.map(
+        ${shown.map(
           (a) =>
             html`<tr>
               <td><a href="/approvals/${a.id}">${a.app} v${a.version}</a></td>
@@ -52,12 +59,11 @@ async function queuePage(ctx: ConsoleCtx): Promise<Response> {
               <td>${a.votes.filter((v) => v.vote === 'approve').length} of ${a.minApprovals}</td>
               <td>${a.submittedBy}</td>
               <td>${due(a, now)}</td>
-              <td>${mineIds.has(a.id) ? 'yes' : 'no'}</td>
             </tr>`,
         )}
       </tbody>
     </table>`;
-  const notice = pending.ok ? undefined : { kind: 'error' as const, text: pending.error ?? '' };
+  const notice = list.ok ? undefined : { kind: 'error' as const, text: list.error ?? '' };
   return render(ctx, { title: 'Approvals', nav: 'approvals', notice }, body);
 }
 

@@ -1,6 +1,6 @@
 // The console in a real browser (Debian chromium via playwright-core): a creator submits through the CLI, three
 // reviewers approve in the console, an operator kills the app in one click and the next gateway call is refused,
-// the kill on this pii app needs a second approver to lift, the audit page checks an inclusion proof with WebCrypto
+// the kill on this pii app needs a second approver to lift, the flow map marks a denied undeclared egress, the audit page checks an inclusion proof with WebCrypto
 // (and fails a doctored one), and axe-core finds no serious or critical violations on any page.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -135,6 +135,21 @@ describe('web console in chromium', await suiteNeeds(CHROMIUM), () => {
     assert.equal((await chat()).status, 200);
   });
 
+  it('the flow map shows an observed-but-undeclared edge after a denied egress, and the unused declared host', async () => {
+    // What the sandbox bridge asks govern() when the app's code fetches a host its manifest does not declare.
+    const d = await t.gh.governor.govern({
+      action: 'net.egress',
+      subject: { user: 'alice', app: APP },
+      resource: { type: 'host', id: 'pastebin.com' },
+    });
+    assert.equal(d.effect, 'deny');
+    await pages.sam.goto(`/flows?q=${APP}`);
+    const row = (name: RegExp) => pages.sam.getByRole('row', { name });
+    assert.equal(await row(/host pastebin\.com observed, undeclared 1 1/).count(), 1);
+    assert.equal(await row(/host hooks\.example\.com declared, unused 0 0/).count(), 1);
+    assert.equal(await row(/model gpt-4o-mini declared, used/).count(), 1);
+  });
+
   it('the audit page verifies an inclusion proof in the browser with WebCrypto, and refuses a doctored one', async () => {
     const ada = await signedInPage(browser, t.url, tokens.ada);
     pages.ada = ada;
@@ -169,8 +184,10 @@ describe('web console in chromium', await suiteNeeds(CHROMIUM), () => {
       [pages.sam, '/approvals'],
       [pages.alice, `/approvals/${approvalId}`],
       [pages.sam, '/kills'],
+      [pages.sam, `/flows?q=${APP}`],
       [pages.sam, `/apps/${APP}`],
       [pages.ada, '/audit'],
+      [pages.sam, '/policies'],
     ];
     for (const [p, path] of checks) {
       if (path !== '/sign-in') await p.goto(path);

@@ -11,16 +11,18 @@ export interface PageFrame {
   principal?: Principal;
   csrf?: string;
   /** Which nav entry is current. */
-  nav?: 'apps' | 'catalog' | 'approvals' | 'kills' | 'audit';
+  nav?: 'apps' | 'catalog' | 'flows' | 'approvals' | 'kills' | 'audit' | 'policies' | 'guides';
   notice?: { kind: 'ok' | 'error'; text: string };
 }
 
 const NAV: { key: NonNullable<PageFrame['nav']>; href: string; label: string }[] = [
   { key: 'apps', href: '/apps', label: 'Apps' },
   { key: 'catalog', href: '/catalog/models', label: 'Catalog' },
+  { key: 'flows', href: '/flows', label: 'Data flows' },
   { key: 'approvals', href: '/approvals', label: 'Approvals' },
   { key: 'kills', href: '/kills', label: 'Kill switches' },
   { key: 'audit', href: '/audit', label: 'Audit' },
+  { key: 'policies', href: '/policies', label: 'Policies' },
 ];
 
 export function page(frame: PageFrame, body: Html): Html {

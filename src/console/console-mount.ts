@@ -23,6 +23,8 @@ import { registerApprovalPages } from './approvals-page.js';
 import { registerKillPages } from './kills-page.js';
 import { registerAppPage } from './app-page.js';
 import { registerAuditPages } from './audit-page.js';
+import { registerFlowPage } from './flow-page.js';
+import { registerPoliciesPage } from './policies-page.js';
 
 /** Forms are a few fields; anything bigger is not a console form. */
 const MAX_FORM_BYTES = 64 * 1024;
@@ -136,5 +138,7 @@ export function consoleMount(): Mount {
     registerKillPages(register);
     registerAppPage(register);
     registerAuditPages(register);
+    registerFlowPage(register);
+    registerPoliciesPage(register);
   };
 }
