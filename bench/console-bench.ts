@@ -46,6 +46,8 @@ try {
     ['kill switches', '/kills'],
     ['app detail', `/apps/bench-app-${String(Math.floor(APPS / 2)).padStart(5, '0')}`],
     ['audit', '/audit'],
+    ['data-flow map (20 apps)', '/flows'],
+    ['policies and alerts', '/policies'],
   ];
   process.stdout.write(`\n${'page'.padEnd(28)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}  bytes\n`);
   for (const [label, path] of pages) {

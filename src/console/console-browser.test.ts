@@ -150,6 +150,12 @@ describe('web console in chromium', await suiteNeeds(CHROMIUM), () => {
     assert.equal(await row(/model gpt-4o-mini declared, used/).count(), 1);
   });
 
+  it('the dashboard charts the per-minute telemetry of the app', async () => {
+    await pages.sam.goto(`/dashboards?dim=app&key=${APP}&window=1h`);
+    assert.ok((await pages.sam.locator('figure svg rect').count()) > 1, 'bars drawn');
+    assert.ok((await pages.sam.getByRole('row').count()) > 1, 'a totals table');
+  });
+
   it('the audit page verifies an inclusion proof in the browser with WebCrypto, and refuses a doctored one', async () => {
     const ada = await signedInPage(browser, t.url, tokens.ada);
     pages.ada = ada;
@@ -188,6 +194,7 @@ describe('web console in chromium', await suiteNeeds(CHROMIUM), () => {
       [pages.sam, `/apps/${APP}`],
       [pages.ada, '/audit'],
       [pages.sam, '/policies'],
+      [pages.sam, `/dashboards?dim=app&key=${APP}&window=1h`],
     ];
     for (const [p, path] of checks) {
       if (path !== '/sign-in') await p.goto(path);

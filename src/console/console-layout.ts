@@ -11,7 +11,7 @@ export interface PageFrame {
   principal?: Principal;
   csrf?: string;
   /** Which nav entry is current. */
-  nav?: 'apps' | 'catalog' | 'flows' | 'approvals' | 'kills' | 'audit' | 'policies' | 'guides';
+  nav?: 'apps' | 'catalog' | 'flows' | 'approvals' | 'kills' | 'audit' | 'policies' | 'dashboards';
   notice?: { kind: 'ok' | 'error'; text: string };
 }
 
@@ -22,6 +22,7 @@ const NAV: { key: NonNullable<PageFrame['nav']>; href: string; label: string }[]
   { key: 'approvals', href: '/approvals', label: 'Approvals' },
   { key: 'kills', href: '/kills', label: 'Kill switches' },
   { key: 'audit', href: '/audit', label: 'Audit' },
+  { key: 'dashboards', href: '/dashboards', label: 'Dashboards' },
   { key: 'policies', href: '/policies', label: 'Policies' },
 ];
 

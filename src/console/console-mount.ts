@@ -25,6 +25,7 @@ import { registerAppPage } from './app-page.js';
 import { registerAuditPages } from './audit-page.js';
 import { registerFlowPage } from './flow-page.js';
 import { registerPoliciesPage } from './policies-page.js';
+import { registerDashboardPage } from './dashboard-page.js';
 
 /** Forms are a few fields; anything bigger is not a console form. */
 const MAX_FORM_BYTES = 64 * 1024;
@@ -140,5 +141,6 @@ export function consoleMount(): Mount {
     registerAuditPages(register);
     registerFlowPage(register);
     registerPoliciesPage(register);
+    registerDashboardPage(register);
   };
 }
