@@ -66,14 +66,14 @@ async function flowPage(ctx: ConsoleCtx): Promise<Response> {
   );
   const declared = manifests.flatMap((m, i) => (m.ok ? declaredEdges(names[i], m.body.latest.manifest.spec) : []));
   // Observed edges need the decision log, which only security and auditors may read; others see declared edges.
-  const decisions =
-    names.length === 1
-      ? await ctx.api.get<{ items: ObservedDecision[] }>('/api/v1/decisions', {
-          app: names[0],
-          since: '24h',
-          limit: '10000',
-        })
-      : await ctx.api.get<{ items: ObservedDecision[] }>('/api/v1/decisions', { since: '24h', limit: '10000' });
+  // One indexed query per listed app (app, time) rather than every decision of the last 24 h.
+  const perApp = await Promise.all(
+    names.map((n) =>
+      ctx.api.get<{ items: ObservedDecision[] }>('/api/v1/decisions', { app: n, since: '24h', limit: '2000' }),
+    ),
+  );
+  const refused = perApp.find((r) => !r.ok);
+  const decisions = refused ?? { ok: true, error: undefined, body: { items: perApp.flatMap((r) => r.body.items) } };
   const edges = flowEdges(declared, decisions.ok ? decisions.body.items : [], new Set(names));
   const body = html`<form method="get" class="filters" role="search">
       <label>App name contains <input name="q" value="${q}" /></label>
