@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { FakeUpstream } from '../demo/fake-upstream.js';
+import { repoPath } from '../core/repo-root.js';
 import { startTestGatehouse, type TestGatehouse } from '../testing/test-gatehouse.js';
 import { CHROMIUM, suiteNeeds } from '../testing/requires.js';
 import { launchChromium, seriousViolations, signedInPage } from './testing/console-browser.js';
@@ -17,7 +18,7 @@ const APP = 'console-bot';
 
 /** faq-bot turned into a prod app that reads a pii dataset and posts to an unapproved host: three reviewer slots. */
 function writeRiskyApp(dir: string): string {
-  const yaml = readFileSync('examples/apps/faq-bot/app.yaml', 'utf8')
+  const yaml = readFileSync(repoPath('examples', 'apps', 'faq-bot', 'app.yaml'), 'utf8')
     .replace('name: faq-bot', `name: ${APP}`)
     .replace('environment: dev', 'environment: prod')
     .replace('region: eu-west-1', 'region: us-east-1')
@@ -27,7 +28,7 @@ function writeRiskyApp(dir: string): string {
       'columns: [sku, name, price, category] }\n    - { dataset: customer-transcripts, access: read, purpose: find complaints, columns: [id, transcript] }',
     );
   writeFileSync(join(dir, 'app.yaml'), yaml);
-  writeFileSync(join(dir, 'main.js'), readFileSync('examples/apps/faq-bot/main.js', 'utf8'));
+  writeFileSync(join(dir, 'main.js'), readFileSync(repoPath('examples', 'apps', 'faq-bot', 'main.js'), 'utf8'));
   return join(dir, 'app.yaml');
 }
 
