@@ -150,6 +150,7 @@ describe('web console over HTTP', () => {
   it('pages apps by name through the API without changing the unpaged answer', async () => {
     const all = (await t.api('GET', '/api/v1/apps')).body;
     assert.deepEqual(Object.keys(all), ['items']);
+    assert.deepEqual((await t.api('GET', '/api/v1/apps?unrelated=1')).body, all, 'other parameters still ignored');
     const first = (await t.api('GET', '/api/v1/apps?limit=1')).body;
     assert.equal((first.items as { name: string }[])[0].name, 'faq-bot');
     const second = (await t.api('GET', `/api/v1/apps?limit=1&after=${String(first.next)}`)).body;
