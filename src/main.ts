@@ -47,6 +47,7 @@ import { WebhookNotifier, notifyPolicyFor } from './notify/webhook-notifier.js';
 import { alertWebhookPolicy } from './rollout/rollout-service.js';
 import { Releases } from './rollout/release.js';
 import { releaseRoutes } from './rollout/release-routes.js';
+import { consoleMount } from './console/console-mount.js';
 
 export { VERSION };
 
@@ -301,7 +302,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
       version: VERSION,
       health: () => health.status(),
       authenticateSession: identity.authenticateSession,
-      mounts: [(a) => gateway.mount(a), ...identity.mounts, ...observability.mounts],
+      // The web console at / calls the routes above in-process with the user's token (src/console).
+      mounts: [(a) => gateway.mount(a), ...identity.mounts, ...observability.mounts, consoleMount()],
       docs: [...gatewaySurfaceDocs, metricsRouteDoc, ...identity.docs],
     });
   let server: RunningServer | undefined;

@@ -43,4 +43,9 @@ CREATE TABLE approval_votes (
 );
 `,
   },
+  {
+    // The console's inventory reads each listed app's latest request (GET /api/v1/approvals?app=...).
+    id: 'approvals-002-by-app',
+    sql: 'CREATE INDEX approvals_app_created ON approvals (app, created_at)',
+  },
 ];

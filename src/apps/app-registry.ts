@@ -72,8 +72,25 @@ export class AppRegistry implements AppReader {
   }
 
   async list(): Promise<AppSummary[]> {
+    return this.summaries(await this.store.appNames());
+  }
+
+  /** One page of apps in name order; `next` is the `after` of the following page, null on the last. */
+  async page(opts: {
+    after?: string;
+    limit: number;
+    q?: string;
+    state?: string;
+  }): Promise<{ items: AppSummary[]; next: string | null }> {
+    const names = await this.store.pageNames({ ...opts, limit: opts.limit + 1 });
+    const more = names.length > opts.limit;
+    const items = await this.summaries(names.slice(0, opts.limit));
+    return { items, next: more ? items[items.length - 1].name : null };
+  }
+
+  private async summaries(names: readonly string[]): Promise<AppSummary[]> {
     const out: AppSummary[] = [];
-    for (const name of await this.store.appNames()) {
+    for (const name of names) {
       const latest = (await this.store.latest(name))!;
       const force = await this.inForce(name);
       out.push({

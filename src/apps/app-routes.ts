@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import type { AppService } from './app-service.js';
-import { manifestSchema } from './manifest-schema.js';
+import { LIFECYCLE_STATES, manifestSchema } from './manifest-schema.js';
 
 const versionParam = (raw: string, field: string): number => {
   const n = Number(raw);
@@ -56,10 +56,26 @@ export function appRoutes(apps: AppService, extras: AppRouteExtras = {}): AnyRou
     defineRoute({
       method: 'get',
       path: '/api/v1/apps',
-      summary: 'List apps',
+      summary: 'List apps (all of them, or one page with limit/after)',
       tag: 'apps',
       access: 'authenticated',
-      handler: async () => ({ items: await apps.list() }),
+      query: z.object({
+        limit: z.coerce
+          .number({ error: 'limit must be a number' })
+          .int('limit must be an integer')
+          .min(1, 'limit must be at least 1')
+          .max(500, 'limit must be at most 500')
+          .optional(),
+        after: z.string().optional(),
+        q: z.string().max(200, 'keep q under 200 characters').optional(),
+        state: z.enum(LIFECYCLE_STATES, { error: `state must be one of: ${LIFECYCLE_STATES.join(', ')}` }).optional(),
+      }),
+      // Not strict: other query parameters were ignored before paging existed and still are.
+      // Without limit the answer is every app, as before; with it, one keyset page and `next`.
+      handler: async ({ query }) =>
+        query.limit === undefined && !query.q && !query.state && query.after === undefined
+          ? { items: await apps.list() }
+          : apps.page({ limit: query.limit ?? 50, after: query.after, q: query.q, state: query.state }),
     }),
     defineRoute({
       method: 'get',

@@ -155,6 +155,10 @@ export class AppService implements AppReader {
     return this.registry.list();
   }
 
+  page(opts: { after?: string; limit: number; q?: string; state?: string }) {
+    return this.registry.page(opts);
+  }
+
   diff(app: string, from: number, to: number): Promise<AppVersionDiff> {
     return this.registry.diff(app, from, to);
   }

@@ -81,6 +81,29 @@ export class AppStore {
     return (await this.db.all<{ app: string }>('SELECT DISTINCT app FROM app_versions ORDER BY app')).map((r) => r.app);
   }
 
+  /**
+   * One page of app names after `after` in name order (keyset on the primary key, so page 500 costs what page 1
+   * does). `q` matches part of the name, case-insensitively; `state` keeps apps whose latest version is in it.
+   */
+  async pageNames(opts: { after?: string; limit: number; q?: string; state?: string }): Promise<string[]> {
+    const where = ['v.app > ?'];
+    const params: unknown[] = [opts.after ?? ''];
+    if (opts.q) {
+      where.push(`LOWER(v.app) LIKE ? ESCAPE '\\'`);
+      params.push(`%${opts.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    if (opts.state) {
+      where.push('v.state = ? AND v.version = (SELECT MAX(m.version) FROM app_versions m WHERE m.app = v.app)');
+      params.push(opts.state);
+    }
+    params.push(opts.limit);
+    const rows = await this.db.all<{ app: string }>(
+      `SELECT DISTINCT v.app FROM app_versions v WHERE ${where.join(' AND ')} ORDER BY v.app LIMIT ?`,
+      params,
+    );
+    return rows.map((r) => r.app);
+  }
+
   /** Inserts the next version number for `app` inside `tx`; call markChanged(app) once `tx` commits. */
   async insert(tx: SqlExecutor, v: Omit<AppVersion, 'version'>): Promise<number> {
     const max = await tx.get<{ m: number | null }>('SELECT MAX(version) AS m FROM app_versions WHERE app = ?', [v.app]);

@@ -94,3 +94,18 @@ export const MYSQL: Requirement = {
   install: 'start MariaDB on 127.0.0.1:3306 (root, empty password; .ci/run does) or set GATEHOUSE_TEST_MYSQL_URL',
   probe: urlProbe(TEST_MYSQL_URL, 3306),
 };
+
+/** Debian's chromium (scripts/setup-system.sh installs it); playwright-core drives it by path, never downloads one. */
+export const CHROMIUM_PATH = process.env.GATEHOUSE_TEST_CHROMIUM ?? '/usr/bin/chromium';
+
+export const CHROMIUM: Requirement = {
+  name: 'browser suites (chromium)',
+  install: 'sudo bash scripts/setup-system.sh (installs Debian chromium) or set GATEHOUSE_TEST_CHROMIUM',
+  async probe() {
+    const { access, constants } = await import('node:fs/promises');
+    return access(CHROMIUM_PATH, constants.X_OK).then(
+      () => undefined,
+      () => `no executable at ${CHROMIUM_PATH}`,
+    );
+  },
+};
