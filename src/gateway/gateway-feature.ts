@@ -133,6 +133,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     retryBaseMs: config.retryBaseMs,
     breakerFailures: config.breakerFailures,
     breakerHalfOpenMs: config.breakerHalfOpenMs,
+    deadlineMs: config.deadlineMs,
   });
   const recorder = new CallRecorder(
     d.audit ?? nullAuditSink,

@@ -18,11 +18,13 @@ import type { CutSignalFor, Governor, Obligations, Refusal } from '../core/gover
 import type { DlpEngine } from '../dlp/index.js';
 import type { Budgets, BudgetLimits } from './budgets.js';
 import type { CallFacts, CallRecorder } from './call-records.js';
-import { guardOutput, guardPrompt } from './dlp-guard.js';
+import { guardAnswer, promptRedactor } from './dlp-guard.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-types.js';
+import { finalBody, mapBodyText } from './wire-body.js';
+import { toProvider } from './wire-translate.js';
 import { streamAnswer } from './stream-answer.js';
-import { declaredModel } from '../policy/scope.js';
+import { declaredModel, undeclaredTool } from '../policy/scope.js';
 import { abortable } from '../core/abortable.js';
 import { decode, encode } from 'gpt-tokenizer';
 import { costNanos, countInputTokens, countTextTokens, maxOutputWithin, nanosToUsd, usdToNanos } from './tokens.js';
@@ -101,6 +103,9 @@ export class ModelInvoker {
       try {
         return await this.attempt(caller, { ...req, model }, f);
       } catch (err) {
+        // Every refusal after a decision (budgets, upstream errors) carries its decision id to the client.
+        if (err instanceof GatehouseError && f.decisionId && err.extra.decisionId === undefined)
+          err.extra.decisionId = f.decisionId;
         const next = declaredModel(caller.version.manifest.spec, model)?.fallback;
         if (next && !tried.has(next) && fallbackWorthy(err)) {
           fallbackFrom = model;
@@ -140,6 +145,20 @@ export class ModelInvoker {
       );
     // Region residency is a policy matter (the catalog's region goes to govern() as a resource attribute).
     const provider = doc.spec.provider;
+    // Translation first: a field that cannot reach this provider is the caller's to fix (400) before anything runs.
+    const wire = toProvider(req.protocol ?? 'openai', provider, req.body ?? { messages: req.messages });
+    const tools = req.tools ?? [];
+    const stray = undeclaredTool(decl, tools);
+    if (stray !== undefined)
+      throw new PolicyDeniedError(
+        `Tool '${stray}' is not declared for model '${req.model}' in app '${caller.app}' version ${caller.version.version} (manifest scope: spec.models[].tools ${JSON.stringify(decl.tools ?? [])}); declare it in the manifest and resubmit the app.`,
+        { model: req.model, tool: stray, policy: 'manifest-scope' },
+      );
+    if (req.hasImages && !(doc.spec.modalities ?? ['text']).includes('image'))
+      throw new InvalidInputError(
+        `Model '${req.model}' takes text only (catalog modalities: ${(doc.spec.modalities ?? ['text']).join(', ')}); remove the image parts or pick a model whose catalog entry lists image.`,
+        [{ path: 'messages', message: 'image parts are not allowed for this model' }],
+      );
     const tokensIn = countInputTokens(req.messages, provider, this.d.config.anthropicTokenFactor);
     f.tokensIn = tokensIn;
 
@@ -168,6 +187,10 @@ export class ModelInvoker {
         stream: req.stream,
         provider,
         requestedModel: f.requestedModel,
+        tools,
+        toolCount: tools.length,
+        hasImages: req.hasImages === true,
+        jsonMode: req.jsonMode === true,
       },
       traceId: f.traceId,
     });
@@ -246,8 +269,21 @@ export class ModelInvoker {
     const outputMode = dlpModeOf(o.outputDlp) ?? this.d.config.outputDlp;
     const restore = o.restoreTokens === true;
     // Findings are counted into the call's facts as they are found, so a block is recorded with what it blocked.
-    const guarded = guardPrompt(this.d.dlp, promptMode, req.messages, scope, f.promptFindings);
-    const upReq: ChatRequest = { ...req, messages: guarded.messages, maxTokens: maxOut, temperature };
+    if (wire.body.logprobs === true && outputMode !== 'allow')
+      throw new InvalidInputError(
+        `Request field 'logprobs' cannot be sent: log probabilities carry the raw output tokens, which output DLP (${outputMode}) must redact; remove logprobs or ask for a policy with outputDlp: allow.`,
+        [{ path: 'logprobs', message: 'not allowed while output DLP is on' }],
+        { decisionId: decision.id, field: 'logprobs' },
+      );
+    if (provider === 'anthropic' && temperature !== undefined && temperature > 1)
+      throw new InvalidInputError(
+        `temperature ${temperature} is out of range for model '${req.model}' (Anthropic accepts 0 to 1); lower it.`,
+        [{ path: 'temperature', message: 'at most 1 for this provider' }],
+        { decisionId: decision.id, field: 'temperature' },
+      );
+    const redact = promptRedactor(this.d.dlp, promptMode, scope, f.promptFindings);
+    const body = redact ? mapBodyText(provider, wire.body, redact) : wire.body;
+    const jsonMode = req.jsonMode === true;
     const base = {
       decisionId: decision.id,
       model: req.model,
@@ -257,14 +293,14 @@ export class ModelInvoker {
 
     const cacheKey = spec.cache?.enabled
       ? createHash('sha256')
-          .update(JSON.stringify([caller.app, req.model, upReq.messages, maxOut, temperature, req.topP, req.stop]))
+          .update(JSON.stringify([caller.app, req.model, body, maxOut, temperature]))
           .digest('hex')
       : undefined;
     const hit = cacheKey ? this.cache.get(cacheKey) : undefined;
     if (hit) {
       f.cached = true;
-      const out = guardOutput(this.d.dlp, outputMode, hit.text, scope, restore, f.outputFindings);
-      const result = { ...hit, text: out.text, costUsd: 0 };
+      const out = guardAnswer(this.d.dlp, outputMode, hit, scope, restore, jsonMode, f.outputFindings);
+      const result = { ...hit, ...out, costUsd: 0 };
       f.tokensOut = hit.usage.outputTokens;
       if (!req.stream) this.finish(f);
       return {
@@ -308,8 +344,17 @@ export class ModelInvoker {
       target.key = this.d.providerKey(doc);
       f.calledUpstream = true;
       const tUp = performance.now();
+      const call = {
+        body: finalBody(provider, body, {
+          model: target.upstreamModel,
+          maxTokens: maxOut,
+          temperature,
+          stream: req.stream,
+        }),
+        jsonTool: wire.jsonTool,
+      };
       if (!req.stream) {
-        const r = await this.d.upstream.complete(target, upReq);
+        const r = await this.d.upstream.complete(target, call);
         f.upstreamMs = performance.now() - tUp;
         f.upstreamStatus = 200;
         const counted =
@@ -322,7 +367,7 @@ export class ModelInvoker {
           r.finishReason = 'length';
           f.outcome = 'cut_off';
         }
-        const out = guardOutput(this.d.dlp, outputMode, r.text, scope, restore, f.outputFindings);
+        const out = guardAnswer(this.d.dlp, outputMode, r, scope, restore, jsonMode, f.outputFindings);
         // Charged as streams are: never past the cap the reservation held, so an upstream that ignores max_tokens
         // cannot run a budget past its limit (the call is marked cut_off for the operator).
         const usage = {
@@ -336,7 +381,7 @@ export class ModelInvoker {
         if (cacheKey)
           this.cache.set(
             cacheKey,
-            { text: r.text, finishReason: r.finishReason, usage },
+            { text: r.text, finishReason: r.finishReason, usage, toolCalls: r.toolCalls, passthrough: r.passthrough },
             { ttl: (spec.cache?.ttlSeconds ?? 3600) * 1000 },
           );
         this.finish(f);
@@ -344,10 +389,10 @@ export class ModelInvoker {
           ...base,
           cached: false,
           upstreamMs: f.upstreamMs,
-          result: { text: out.text, finishReason: r.finishReason, usage, costUsd: nanosToUsd(f.costNanos) },
+          result: { ...r, ...out, usage, costUsd: nanosToUsd(f.costNanos) },
         };
       }
-      const events = await this.d.upstream.stream(target, upReq);
+      const events = await this.d.upstream.stream(target, call);
       f.upstreamMs = performance.now() - tUp;
       f.upstreamStatus = 200;
       const signal = this.d.cutSignal?.({
@@ -386,7 +431,9 @@ const toNanos = (usd: number | undefined) => (usd === undefined ? undefined : us
 /** Budget exhausted, upstream failing, or a refusal of this model only (its kill switch, a cap's route). */
 function fallbackWorthy(err: unknown): boolean {
   if (err instanceof LimitExceededError) return COST_BUDGETS.has(String(err.extra.budget));
-  if (err instanceof UpstreamError) return true;
+  // A provider refusing the request itself (400, 401, 404 ...) would refuse it on the fallback too.
+  if (err instanceof UpstreamError)
+    return err.upstreamStatus === 0 || err.upstreamStatus === 429 || err.upstreamStatus >= 500;
   if (err instanceof PolicyDeniedError) {
     const refusal = err.extra.refusal as Refusal | undefined;
     return refusal?.step === 'gate' && refusal.modelOnly === true;
@@ -407,6 +454,8 @@ export function outcomeOf(err: unknown): string {
 async function* replay(r: ChatResult & { costUsd: number }, done: () => void): AsyncGenerator<StreamEvent> {
   try {
     if (r.text) yield { type: 'text', text: r.text };
+    let index = 0;
+    for (const call of r.toolCalls ?? []) yield { type: 'tool_call', index: index++, call };
     yield { type: 'done', finishReason: r.finishReason, usage: r.usage, costUsd: 0 };
   } finally {
     done();

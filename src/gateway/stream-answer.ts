@@ -7,7 +7,7 @@ import { asGatehouseError } from '../core/errors.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { Reservation } from './budgets.js';
 import type { CallFacts } from './call-records.js';
-import { StreamGuard, type DlpMode } from './dlp-guard.js';
+import { StreamGuard, guardAnswer, type DlpMode } from './dlp-guard.js';
 import type { FinishReason, StreamEvent, UpstreamEvent } from './gateway-types.js';
 import { costNanos, nanosToUsd } from './tokens.js';
 
@@ -36,11 +36,14 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
   let usageOut: number | undefined;
   let finish: FinishReason = 'stop';
   let finished = false;
+  let calls = 0;
+  const toolFindings: Record<string, number> = {};
   const settle = async (outTokens: number) => {
     f.tokensIn = usageIn ?? f.tokensIn;
     f.tokensOut = outTokens;
     f.costNanos = costNanos(i.doc, f.tokensIn, outTokens);
     f.outputFindings = guard.findings();
+    for (const [k, n] of Object.entries(toolFindings)) f.outputFindings[k] = (f.outputFindings[k] ?? 0) + n;
     f.appDailyCostNanos = await i.reservation.settle(f.costNanos, f.tokensIn + outTokens);
   };
   const counted = () => {
@@ -65,6 +68,20 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
         }
         const safe = guard.push(ev.text);
         if (safe) yield { type: 'text', text: safe };
+      } else if (ev.type === 'tool_call') {
+        // Whole calls only (the parser gathers the argument deltas): arguments are scanned inside their JSON strings.
+        f.ttftMs ??= performance.now() - f.t0;
+        text += ev.call.name + ev.call.arguments;
+        const args = guardAnswer(
+          i.dlp,
+          i.outputMode,
+          { text: ev.call.arguments },
+          i.scope,
+          i.restore,
+          true,
+          toolFindings,
+        );
+        yield { type: 'tool_call', index: calls++, call: { ...ev.call, arguments: args.text } };
       } else if (ev.type === 'finish') finish = ev.finishReason;
       else {
         if (ev.usage.inputTokens !== undefined) usageIn = ev.usage.inputTokens;
