@@ -148,6 +148,7 @@ export class ModelInvoker {
     // Translation first: a field that cannot reach this provider is the caller's to fix (400) before anything runs.
     const wire = toProvider(req.protocol ?? 'openai', provider, req.body ?? { messages: req.messages });
     const tools = req.tools ?? [];
+    if (tools.length) f.toolsOffered = tools;
     const stray = undeclaredTool(decl, tools);
     if (stray !== undefined)
       throw new PolicyDeniedError(
@@ -368,6 +369,7 @@ export class ModelInvoker {
           f.outcome = 'cut_off';
         }
         const out = guardAnswer(this.d.dlp, outputMode, r, scope, restore, jsonMode, f.outputFindings);
+        if (r.toolCalls?.length) f.toolCalls = r.toolCalls.map((c) => c.name);
         // Charged as streams are: never past the cap the reservation held, so an upstream that ignores max_tokens
         // cannot run a budget past its limit (the call is marked cut_off for the operator).
         const usage = {

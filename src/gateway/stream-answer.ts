@@ -72,6 +72,7 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
         // Whole calls only (the parser gathers the argument deltas): arguments are scanned inside their JSON strings.
         f.ttftMs ??= performance.now() - f.t0;
         text += ev.call.name + ev.call.arguments;
+        (f.toolCalls ??= []).push(ev.call.name);
         const args = guardAnswer(
           i.dlp,
           i.outputMode,
