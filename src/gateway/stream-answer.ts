@@ -27,7 +27,7 @@ export interface StreamAnswerInput {
 
 export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<StreamEvent> {
   const f = i.facts;
-  const guard = new StreamGuard(i.dlp, i.outputMode, i.scope, i.restore);
+  let guard = new StreamGuard(i.dlp, i.outputMode, i.scope, i.restore);
   let text = '';
   // UTF-8 bytes bound the token count from above (o200k_base is a byte-level BPE: every token covers at least one
   // byte), so chunks are not tokenized; the exact count of the whole text is taken only when the bound passes the cap.
@@ -43,7 +43,7 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
     f.tokensOut = outTokens;
     f.costNanos = costNanos(i.doc, f.tokensIn, outTokens);
     f.outputFindings = guard.findings();
-    for (const [k, n] of Object.entries(toolFindings)) f.outputFindings[k] = (f.outputFindings[k] ?? 0) + n;
+    countInto(f.outputFindings, toolFindings);
     f.appDailyCostNanos = await i.reservation.settle(f.costNanos, f.tokensIn + outTokens);
   };
   const counted = () => {
@@ -70,7 +70,12 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
         if (safe) yield { type: 'text', text: safe };
       } else if (ev.type === 'tool_call') {
         // Whole calls only (the parser gathers the argument deltas): arguments are scanned inside their JSON strings.
+        // Text the scanner still holds goes out first, so the client sees the answer in its order.
         f.ttftMs ??= performance.now() - f.t0;
+        const held = guard.end();
+        if (held) yield { type: 'text', text: held };
+        countInto(toolFindings, guard.findings());
+        guard = new StreamGuard(i.dlp, i.outputMode, i.scope, i.restore);
         text += ev.call.name + ev.call.arguments;
         (f.toolCalls ??= []).push(ev.call.name);
         const args = guardAnswer(
@@ -129,4 +134,8 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
     }
     i.done();
   }
+}
+
+function countInto(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
 }
