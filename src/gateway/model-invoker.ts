@@ -149,12 +149,6 @@ export class ModelInvoker {
     const wire = toProvider(req.protocol ?? 'openai', provider, req.body ?? { messages: req.messages });
     const tools = req.tools ?? [];
     if (tools.length) f.toolsOffered = tools;
-    const stray = undeclaredTool(decl, tools);
-    if (stray !== undefined)
-      throw new PolicyDeniedError(
-        `Tool '${stray}' is not declared for model '${req.model}' in app '${caller.app}' version ${caller.version.version} (manifest scope: spec.models[].tools ${JSON.stringify(decl.tools ?? [])}); declare it in the manifest and resubmit the app.`,
-        { model: req.model, tool: stray, policy: 'manifest-scope' },
-      );
     if (req.hasImages && !(doc.spec.modalities ?? ['text']).includes('image'))
       throw new InvalidInputError(
         `Model '${req.model}' takes text only (catalog modalities: ${(doc.spec.modalities ?? ['text']).join(', ')}); remove the image parts or pick a model whose catalog entry lists image.`,
@@ -221,6 +215,13 @@ export class ModelInvoker {
         refusal: decision.refusal,
       });
     }
+    // The governor's scope step refuses undeclared tools first (recorded); this holds the line for any governor.
+    const stray = undeclaredTool(decl, tools);
+    if (stray !== undefined)
+      throw new PolicyDeniedError(
+        `Call to model '${req.model}' refused by the manifest-scope policy: tool '${stray}' is not declared for it in app '${caller.app}' version ${caller.version.version} (spec.models[].tools: ${JSON.stringify(decl.tools ?? [])}); declare it in the manifest and resubmit the app.`,
+        { decisionId: decision.id, model: req.model, tool: stray, policy: 'manifest-scope' },
+      );
     const o = decision.obligations;
     const clamp = o.clampLimits === true;
 

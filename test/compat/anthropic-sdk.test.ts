@@ -12,6 +12,8 @@ const weather: Anthropic.Tool = {
   input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
 };
 
+type ApiErr = Error & { status?: number };
+
 describe('@anthropic-ai/sdk through Gatehouse', () => {
   let c: Compat;
   let client: Anthropic;
@@ -30,9 +32,8 @@ describe('@anthropic-ai/sdk through Gatehouse', () => {
       system,
       messages: [{ role: 'user', content: [{ type: 'text', text: 'hello', cache_control: { type: 'ephemeral' } }] }],
       thinking: { type: 'enabled', budget_tokens: 1024 },
-      top_k: 5,
-      // @ts-expect-error a field this SDK version does not know, forwarded on the same-protocol path
-      future_field: { x: 1 },
+      // Fields this SDK version's types do not list (top_k) or nobody knows, forwarded on the same-protocol path.
+      ...extra({ top_k: 5, future_field: { x: 1 } }),
     });
     assert.deepEqual(res.content, [{ type: 'text', text: 'Echo: hello' }]);
     assert.equal(res.usage.input_tokens, 11);
@@ -54,15 +55,18 @@ describe('@anthropic-ai/sdk through Gatehouse', () => {
         model: GPT,
         max_tokens: 10,
         messages: [{ role: 'user', content: 'hi' }],
-        // @ts-expect-error unknown field
-        future_field: 1,
+        ...extra({ future_field: 1 }),
       }),
-      (e: Anthropic.APIError) =>
-        e.status === 400 && /'future_field'/.test(e.message) && /cannot be translated/.test(e.message),
+      (e: ApiErr) => e.status === 400 && /'future_field'/.test(e.message) && /cannot be translated/.test(e.message),
     );
     await assert.rejects(
-      client.messages.create({ model: GPT, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }], top_k: 3 }),
-      (e: Anthropic.APIError) => e.status === 400 && /'top_k'/.test(e.message) && /no equivalent/.test(e.message),
+      client.messages.create({
+        model: GPT,
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+        ...extra({ top_k: 3 }),
+      }),
+      (e: ApiErr) => e.status === 400 && /'top_k'/.test(e.message) && /no equivalent/.test(e.message),
     );
     assert.equal(c.provider.received.length, 0, 'nothing reached the provider');
   });
@@ -165,4 +169,9 @@ describe('@anthropic-ai/sdk through Gatehouse', () => {
 /** The SDK's accumulated text block may carry `citations: null` or not, depending on its version. */
 function stripNull<T extends Record<string, unknown>>(b: T): Partial<T> {
   return Object.fromEntries(Object.entries(b).filter(([, v]) => v !== null)) as Partial<T>;
+}
+
+/** Fields outside the SDK's request type, sent as they are. */
+function extra(fields: Record<string, unknown>): object {
+  return fields;
 }

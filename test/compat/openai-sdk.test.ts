@@ -17,6 +17,8 @@ const weatherTool = {
   },
 };
 
+type ApiErr = Error & { status?: number };
+
 describe('openai SDK through Gatehouse', () => {
   let c: Compat;
   let client: OpenAI;
@@ -175,7 +177,7 @@ describe('openai SDK through Gatehouse', () => {
     assert.deepEqual((c.provider.last.body.messages as Array<{ content: unknown }>)[0].content, content);
     await assert.rejects(
       client.chat.completions.create({ model: CLAUDE, messages: [{ role: 'user', content }] }),
-      (e: OpenAI.APIError) => e.status === 400 && /takes text only/.test(e.message),
+      (e: ApiErr) => e.status === 400 && /takes text only/.test(e.message),
     );
   });
 
