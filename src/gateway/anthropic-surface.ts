@@ -65,7 +65,7 @@ function parseInput(args: string): unknown {
   }
 }
 
-function anthropicError(c: Context, err: unknown): Response {
+export function anthropicError(c: Context, err: unknown): Response {
   const e = toError(err);
   // An upstream's own error keeps its type; Gatehouse's facts ride alongside.
   const p = (e.extra.providerError ?? {}) as Record<string, unknown>;

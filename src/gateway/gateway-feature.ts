@@ -26,6 +26,7 @@ import { gatewayRoutes } from './gateway-routes.js';
 import type { ChatMessage, FinishReason, Usage } from './gateway-types.js';
 import { ModelInvoker } from './model-invoker.js';
 import { mountOpenAi } from './openai-surface.js';
+import { mountModelInfo } from './model-info-surface.js';
 import { UpstreamClient } from './upstream-client.js';
 
 export interface GatewayFeatureDeps {
@@ -164,6 +165,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     mount(app) {
       mountOpenAi(app, surface);
       mountAnthropic(app, surface);
+      mountModelInfo(app, surface, config.anthropicTokenFactor);
     },
     async invokeModel(input) {
       const version =

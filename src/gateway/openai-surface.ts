@@ -1,4 +1,4 @@
-// OpenAI-compatible surface: POST /v1/chat/completions (JSON and SSE, usage included) and GET /v1/models,
+// OpenAI-compatible surface: POST /v1/chat/completions (JSON and SSE, usage included),
 // with errors in OpenAI's own shape so the official `openai` client reports them as they are.
 import { performance } from 'node:perf_hooks';
 import type { Context, Hono } from 'hono';
@@ -53,7 +53,7 @@ const ERROR_TYPE: Record<number, string> = {
   429: 'rate_limit_error',
 };
 
-function openAiError(c: Context, err: unknown): Response {
+export function openAiError(c: Context, err: unknown): Response {
   const e = toError(err);
   // An upstream's own error keeps its type, param and code; Gatehouse's facts ride alongside.
   const p = (e.extra.providerError ?? {}) as Record<string, unknown>;
@@ -165,31 +165,6 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
         200,
         headers,
       );
-    } catch (err) {
-      return openAiError(c, err);
-    }
-  });
-
-  app.get('/v1/models', async (c) => {
-    try {
-      const caller = await d.credentials.resolve(apiKeyOf(c), undefined);
-      const spec = caller.version.manifest.spec;
-      const models = spec.models
-        .map((m) => d.catalog.model(m.id))
-        .filter((m) => m !== undefined && m.spec.environments.includes(spec.environment));
-      if (c.req.header('anthropic-version')) {
-        const data = models.map((m) => ({
-          type: 'model',
-          id: m!.metadata.name,
-          display_name: m!.metadata.name,
-          created_at: '2026-01-01T00:00:00Z',
-        }));
-        return c.json({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
-      }
-      return c.json({
-        object: 'list',
-        data: models.map((m) => ({ id: m!.metadata.name, object: 'model', created: 0, owned_by: m!.spec.provider })),
-      });
     } catch (err) {
       return openAiError(c, err);
     }
