@@ -91,42 +91,31 @@ describe('every documented request field is forwarded, translated or refused by 
   const messages = (model: string, extra: Obj) =>
     anthropic.messages.create({ model, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }], ...extra });
 
-  for (const [field, [value, cross]] of Object.entries(OPENAI)) {
-    it(`openai ${field}: forwarded to OpenAI, ${cross === 'refuse' ? 'refused by name' : 'translated'} for Anthropic`, async () => {
-      await chat(GPT, { [field]: value });
-      assert.deepEqual(c.provider.last.body[field], value, `${field} reached the OpenAI provider unchanged`);
-      c.provider.reset();
-      if (cross === 'refuse') {
-        await assert.rejects(
-          chat(CLAUDE, { [field]: value }),
-          (e: ApiErr) => e.status === 400 && e.message.includes(`'${field}'`),
-        );
-        assert.equal(c.provider.received.length, 0);
-      } else {
-        await chat(CLAUDE, { [field]: value });
-        assertHas(c.provider.last.body, cross, field);
-        assert.ok(!(field in c.provider.last.body) || field in cross, `${field} is not sent under its OpenAI name`);
-      }
-    });
-  }
-
-  for (const [field, [value, cross]] of Object.entries(ANTHROPIC)) {
-    it(`anthropic ${field}: forwarded to Anthropic, ${cross === 'refuse' ? 'refused by name' : 'translated'} for OpenAI`, async () => {
-      await messages(CLAUDE, { [field]: value });
-      assert.deepEqual(c.provider.last.body[field], value, `${field} reached the Anthropic provider unchanged`);
-      c.provider.reset();
-      if (cross === 'refuse') {
-        await assert.rejects(
-          messages(GPT, { [field]: value }),
-          (e: ApiErr) => e.status === 400 && e.message.includes(`'${field}'`),
-        );
-        assert.equal(c.provider.received.length, 0);
-      } else {
-        await messages(GPT, { [field]: value });
-        assertHas(c.provider.last.body, cross, field);
-      }
-    });
-  }
+  const cases = [
+    { api: 'openai', fields: OPENAI, send: chat, same: GPT, other: CLAUDE, names: ['OpenAI', 'Anthropic'] },
+    { api: 'anthropic', fields: ANTHROPIC, send: messages, same: CLAUDE, other: GPT, names: ['Anthropic', 'OpenAI'] },
+  ] as const;
+  for (const k of cases)
+    for (const [field, [value, cross]] of Object.entries(k.fields)) {
+      const how = cross === 'refuse' ? 'refused by name' : 'translated';
+      it(`${k.api} ${field}: forwarded to ${k.names[0]}, ${how} for ${k.names[1]}`, async () => {
+        await k.send(k.same, { [field]: value });
+        assert.deepEqual(c.provider.last.body[field], value, `${field} reached the ${k.names[0]} provider unchanged`);
+        c.provider.reset();
+        if (cross === 'refuse') {
+          await assert.rejects(
+            k.send(k.other, { [field]: value }),
+            (e: ApiErr) => e.status === 400 && e.message.includes(`'${field}'`),
+          );
+          assert.equal(c.provider.received.length, 0);
+        } else {
+          await k.send(k.other, { [field]: value });
+          assertHas(c.provider.last.body, cross, field);
+          if (k.api === 'openai')
+            assert.ok(!(field in c.provider.last.body) || field in cross, `${field} is not sent under its own name`);
+        }
+      });
+    }
 
   it('governed fields: the gateway sets model, max tokens, temperature and stream on both paths', async () => {
     await chat(CLAUDE, { max_completion_tokens: 33, temperature: 0.4, stream: false });
