@@ -27,6 +27,7 @@ import type { ChatMessage, FinishReason, Usage } from './gateway-types.js';
 import { ModelInvoker } from './model-invoker.js';
 import { mountOpenAi } from './openai-surface.js';
 import { mountModelInfo } from './model-info-surface.js';
+import { Embedder, mountEmbeddings } from './embeddings.js';
 import { UpstreamClient } from './upstream-client.js';
 
 export interface GatewayFeatureDeps {
@@ -159,6 +160,17 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     providerKey: providerKeyResolver(d.home, d.env),
     cutSignal: d.cutSignal,
   });
+  const embedder = new Embedder({
+    governor: d.governor,
+    catalog: d.catalog,
+    budgets,
+    upstream,
+    dlp: d.dlp,
+    recorder,
+    clock: d.clock,
+    config,
+    providerKey: providerKeyResolver(d.home, d.env),
+  });
   const surface = { credentials, invoker, catalog: d.catalog, maxBodyBytes: d.maxBodyBytes, logger: d.logger };
   return {
     routes: gatewayRoutes({ credentials, ledger, apps: d.apps }, () => d.clock.now()),
@@ -166,6 +178,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
       mountOpenAi(app, surface);
       mountAnthropic(app, surface);
       mountModelInfo(app, surface, config.anthropicTokenFactor);
+      mountEmbeddings(app, surface, embedder);
     },
     async invokeModel(input) {
       const version =

@@ -80,11 +80,11 @@ export class UpstreamClient {
   }
 
   /** Sends the request and resolves once a 2xx arrived (retrying before that); the body is still unread. */
-  private async open(t: UpstreamTarget, call: UpstreamCall, deadline: AbortSignal) {
+  private async open(t: UpstreamTarget, call: UpstreamCall, deadline: AbortSignal, endpoint = '/chat/completions') {
     const base = t.baseUrl.replace(/\/+$/, '');
     // OpenAI bases carry /v1 by convention; Anthropic's is often the bare host (https://api.anthropic.com).
     const url = new URL(
-      base + (t.provider === 'openai' ? '/chat/completions' : base.endsWith('/v1') ? '/messages' : '/v1/messages'),
+      base + (t.provider === 'openai' ? endpoint : base.endsWith('/v1') ? '/messages' : '/v1/messages'),
     );
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (t.provider === 'openai') headers.authorization = `Bearer ${t.key}`;
@@ -170,6 +170,21 @@ export class UpstreamClient {
         throw new UpstreamError(0, `Model '${t.name}': upstream sent an unreadable body (${(err as Error).message}).`);
       }
       return parseAnswer({ provider: t.provider, name: t.name, jsonTool: call.jsonTool }, data);
+    } finally {
+      dl.clear();
+    }
+  }
+
+  /** POST /embeddings on an OpenAI-protocol upstream; the provider's JSON answer as it came. */
+  async embed(t: UpstreamTarget, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const dl = this.deadline();
+    try {
+      const res = await this.open(t, { body }, dl.signal, '/embeddings');
+      return (await res.body.json()) as Record<string, unknown>;
+    } catch (err) {
+      if (dl.signal.aborted) throw this.deadlineError(t);
+      if (err instanceof UpstreamError) throw err;
+      throw new UpstreamError(0, `Model '${t.name}': upstream sent an unreadable body (${(err as Error).message}).`);
     } finally {
       dl.clear();
     }

@@ -83,6 +83,7 @@ export class RecordingProvider {
       );
       return;
     }
+    if (req.url === '/v1/embeddings') return embeddings(res, body);
     const text = s.text ?? (s.toolCalls ? '' : `Echo: ${lastUserText(body)}`);
     const calls = s.toolCalls ?? [];
     const model = String(body.model);
@@ -193,4 +194,17 @@ function lastUserText(body: Record<string, unknown>): string {
   if (Array.isArray(u.content))
     return u.content.map((p: { type?: string; text?: unknown }) => (p.type === 'text' ? String(p.text) : '')).join('');
   return '';
+}
+
+/** One vector [0.5, index, length] per input, as floats or base64 float32 (what the SDK asks for by default). */
+function embeddings(res: ServerResponse, body: Record<string, unknown>): void {
+  const inputs = Array.isArray(body.input) ? body.input.map(String) : [String(body.input)];
+  const data = inputs.map((s, index) => {
+    const v = [0.5, index, s.length];
+    const embedding =
+      body.encoding_format === 'base64' ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v;
+    return { object: 'embedding', index, embedding };
+  });
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ object: 'list', data, model: body.model, usage: { prompt_tokens: 5, total_tokens: 5 } }));
 }
