@@ -1,6 +1,6 @@
 // What happens to every documented request field of OpenAI Chat Completions and Anthropic Messages on the way
 // to a provider of the other protocol: translated, or refused with the reason (docs/gateway.md prints this table).
-// Same-protocol calls forward every field (known or not) after governance; only `functions` is refused there too.
+// Same-protocol calls forward every field (known or not) after governance; ALWAYS_REFUSED lists the few refused there too.
 import { InvalidInputError } from '../core/errors.js';
 import type { Protocol } from './gateway-types.js';
 
@@ -72,8 +72,12 @@ const ALWAYS_REFUSED: Record<Protocol, Record<string, string>> = {
   openai: {
     functions: OPENAI_FIELDS.functions,
     function_call: OPENAI_FIELDS.function_call,
+    audio: 'audio output cannot be scanned by output DLP; ask for text',
   },
-  anthropic: {},
+  anthropic: {
+    mcp_servers:
+      'remote MCP servers are reached by the provider, outside the manifest tool scope and egress rules; offer them as declared tools',
+  },
 };
 
 /**

@@ -14,7 +14,6 @@ const fn = { type: 'function', function: { name: 'get_weather', parameters: { ty
 
 /** OpenAI field → sample value, and what an Anthropic provider must receive (`refuse` = a 400 naming it). */
 const OPENAI: Record<string, [unknown, Obj | 'refuse']> = {
-  audio: [{ voice: 'alloy', format: 'wav' }, 'refuse'],
   frequency_penalty: [0.1, 'refuse'],
   presence_penalty: [0.2, 'refuse'],
   logit_bias: [{ '50256': -100 }, 'refuse'],
@@ -46,7 +45,6 @@ const ANTHROPIC: Record<string, [unknown, Obj | 'refuse']> = {
   top_k: [5, 'refuse'],
   thinking: [{ type: 'enabled', budget_tokens: 1024 }, 'refuse'],
   container: ['c1', 'refuse'],
-  mcp_servers: [[{ type: 'url', url: 'https://mcp.example.com', name: 'm' }], 'refuse'],
   service_tier: ['auto', 'refuse'],
   context_management: [{ edits: [] }, 'refuse'],
   system: [
@@ -128,12 +126,21 @@ describe('every documented request field is forwarded, translated or refused by 
     assertHas(c.provider.last.body, { model: 'gpt-4o-mini', max_tokens: 44, temperature: 0.6, stream: false }, 'gov');
   });
 
-  it('legacy functions/function_call are refused by name on every path (they would slip past tool governance)', async () => {
-    for (const model of [GPT, CLAUDE])
+  it('refused on every path, by name: legacy functions (past tool governance), audio (past output DLP), mcp_servers (past egress)', async () => {
+    for (const model of [GPT, CLAUDE]) {
       await assert.rejects(
         chat(model, { functions: [{ name: 'rm', parameters: {} }] }),
         (e: ApiErr) => e.status === 400 && /'functions'.*send tools instead/.test(e.message),
       );
+      await assert.rejects(
+        chat(model, { audio: { voice: 'alloy', format: 'wav' }, modalities: ['text', 'audio'] }),
+        (e: ApiErr) => e.status === 400 && /'audio'.*output DLP/.test(e.message),
+      );
+      await assert.rejects(
+        messages(model, { mcp_servers: [{ type: 'url', url: 'https://mcp.example.com', name: 'm' }] }),
+        (e: ApiErr) => e.status === 400 && /'mcp_servers'.*egress/.test(e.message),
+      );
+    }
     assert.equal(c.provider.received.length, 0);
   });
 
