@@ -39,6 +39,32 @@ export interface CallFacts {
   toolCalls?: string[];
 }
 
+/** The facts of a call that has just started (nothing counted yet). */
+export function newCallFacts(
+  caller: Caller,
+  model: string,
+  o: { requestedModel?: string; fallbackFrom?: string; stream?: boolean; traceId?: string; t0: number },
+): CallFacts {
+  return {
+    caller,
+    traceId: o.traceId,
+    requestedModel: o.requestedModel ?? model,
+    model,
+    fallbackFrom: o.fallbackFrom,
+    stream: o.stream ?? false,
+    cached: false,
+    tokensIn: 0,
+    tokensOut: 0,
+    costNanos: 0,
+    promptFindings: {},
+    outputFindings: {},
+    outcome: 'ok',
+    t0: o.t0,
+    upstreamMs: 0,
+    calledUpstream: false,
+  };
+}
+
 export class CallRecorder {
   /** Audit entries waiting for the next batch (auditBatchMs > 0). */
   private auditQueue: AuditEventInput[] = [];

@@ -12,7 +12,7 @@ import { declaredModel } from '../policy/scope.js';
 import type { SurfaceDeps } from './anthropic-surface.js';
 import { budgetLimits, callLimits, refusalOf } from './call-limits.js';
 import { outcomeOf } from './call-outcome.js';
-import type { CallFacts } from './call-records.js';
+import { newCallFacts, type CallFacts } from './call-records.js';
 import { promptRedactor } from './dlp-guard.js';
 import type { Caller } from './gateway-types.js';
 import { ANONYMOUS_BUCKET, type InvokerDeps } from './model-invoker.js';
@@ -35,22 +35,7 @@ export class Embedder {
   constructor(private readonly d: InvokerDeps) {}
 
   async embed(caller: Caller, raw: Record<string, unknown>, model: string, inputs: string[]) {
-    const f: CallFacts = {
-      caller,
-      requestedModel: model,
-      model,
-      stream: false,
-      cached: false,
-      tokensIn: 0,
-      tokensOut: 0,
-      costNanos: 0,
-      promptFindings: {},
-      outputFindings: {},
-      outcome: 'ok',
-      t0: performance.now(),
-      upstreamMs: 0,
-      calledUpstream: false,
-    };
+    const f = newCallFacts(caller, model, { t0: performance.now() });
     try {
       return await this.attempt(caller, raw, model, inputs, f);
     } catch (err) {

@@ -148,7 +148,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
   const budgets = new Budgets(d.coord, d.clock);
   // Counters live in the coordination store; the ledger is durable, so today's spend survives a restart.
   await budgets.restore(ledger);
-  const invoker = new ModelInvoker({
+  const invokerDeps = {
     governor: d.governor,
     catalog: d.catalog,
     budgets,
@@ -159,18 +159,9 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     config,
     providerKey: providerKeyResolver(d.home, d.env),
     cutSignal: d.cutSignal,
-  });
-  const embedder = new Embedder({
-    governor: d.governor,
-    catalog: d.catalog,
-    budgets,
-    upstream,
-    dlp: d.dlp,
-    recorder,
-    clock: d.clock,
-    config,
-    providerKey: providerKeyResolver(d.home, d.env),
-  });
+  };
+  const invoker = new ModelInvoker(invokerDeps);
+  const embedder = new Embedder(invokerDeps);
   const surface = { credentials, invoker, catalog: d.catalog, maxBodyBytes: d.maxBodyBytes, logger: d.logger };
   return {
     routes: gatewayRoutes({ credentials, ledger, apps: d.apps }, () => d.clock.now()),

@@ -10,7 +10,7 @@ import { dlpModeOf } from '../core/dlp-mode-limit.js';
 import type { CutSignalFor, Governor } from '../core/governance.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { Budgets } from './budgets.js';
-import type { CallFacts, CallRecorder } from './call-records.js';
+import { newCallFacts, type CallFacts, type CallRecorder } from './call-records.js';
 import { guardAnswer, promptRedactor } from './dlp-guard.js';
 import { modelCallInput } from './model-call-input.js';
 import { fallbackWorthy, outcomeOf, replay } from './call-outcome.js';
@@ -69,24 +69,13 @@ export class ModelInvoker {
     let fallbackFrom: string | undefined;
     for (;;) {
       tried.add(model);
-      const f: CallFacts = {
-        caller,
-        traceId,
+      const f = newCallFacts(caller, model, {
         requestedModel: req.model,
-        model,
         fallbackFrom,
         stream: req.stream,
-        cached: false,
-        tokensIn: 0,
-        tokensOut: 0,
-        costNanos: 0,
-        promptFindings: {},
-        outputFindings: {},
-        outcome: 'ok',
+        traceId,
         t0,
-        upstreamMs: 0,
-        calledUpstream: false,
-      };
+      });
       try {
         return await this.attempt(caller, { ...req, model }, f);
       } catch (err) {
