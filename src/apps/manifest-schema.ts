@@ -51,6 +51,10 @@ export const manifestSchema = z
                 temperature: z.number().min(0).max(2).optional(),
                 /** Cheaper model to route to when a budget runs out or this model is killed. */
                 fallback: z.string().optional(),
+                /** Tools the app may offer this model: names, or patterns with `*` (`search_*`). None: no tools. */
+                tools: z
+                  .array(z.string().regex(/^[A-Za-z0-9_*.-]{1,64}$/, 'a tool name or a pattern with *'))
+                  .optional(),
               })
               .strict(),
           )

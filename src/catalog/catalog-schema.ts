@@ -146,6 +146,8 @@ export const modelSchema = z
         environments: z.array(z.enum(['dev', 'staging', 'prod'])).min(1),
         risk: z.enum(['low', 'medium', 'high']),
         contextWindow: z.number().int().positive().optional(),
+        /** What the model takes as input; image parts reach it only when `image` is listed (default: text only). */
+        modalities: z.array(z.enum(['text', 'image'])).optional(),
       })
       .strict(),
   })

@@ -8,7 +8,8 @@ import type { Logger } from '../core/logger.js';
 import { parseOrThrow } from '../core/validation.js';
 import { readJsonBody } from '../http/server.js';
 import type { Credentials } from './credentials.js';
-import type { ChatMessage, ChatRequest, FinishReason, StreamEvent } from './gateway-types.js';
+import type { ChatRequest, FinishReason, StreamEvent, ToolCall } from './gateway-types.js';
+import { flatMessages, hasImages, offeredTools } from './wire-body.js';
 import type { ModelInvoker } from './model-invoker.js';
 import { apiKeyOf, errorHeaders, invocationHeaders, sseResponse, toError } from './surface-common.js';
 
@@ -20,9 +21,9 @@ export interface SurfaceDeps {
   logger: Logger;
 }
 
-const block = z
-  .object({ type: z.literal('text', 'only text content blocks are supported by the gateway'), text: z.string() })
-  .loose();
+// Only what the gateway itself reads is checked here; every other field goes on to the provider (same protocol) or
+// through the translation table (wire-fields.ts), which refuses what it cannot carry.
+const block = z.object({ type: z.string({ error: 'each content block needs a type' }) }).loose();
 const content = z.union([z.string(), z.array(block)]);
 export const messagesBody = z
   .object({
@@ -33,11 +34,9 @@ export const messagesBody = z
       .min(1, 'send at least one message'),
     system: content.optional(),
     temperature: z.number().min(0).max(1).optional(),
-    top_p: z.number().min(0).max(1).optional(),
-    stop_sequences: z.array(z.string()).optional(),
     stream: z.boolean().optional(),
-    metadata: z.object({ user_id: z.string().optional() }).loose().optional(),
-    tools: z.undefined('tool use is not supported by the gateway yet; remove tools').optional(),
+    metadata: z.object({ user_id: z.string().nullish() }).loose().optional(),
+    tools: z.array(z.object({ name: z.string().optional(), type: z.string().optional() }).loose()).optional(),
   })
   .loose();
 
@@ -50,16 +49,33 @@ const ERROR_TYPE: Record<number, string> = {
   429: 'rate_limit_error',
   503: 'overloaded_error',
 };
-const STOP: Record<FinishReason, string> = { stop: 'end_turn', length: 'max_tokens', content_filter: 'refusal' };
+const STOP: Record<FinishReason, string> = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  content_filter: 'refusal',
+  tool_calls: 'tool_use',
+};
 
-const text = (c: z.output<typeof content>) => (typeof c === 'string' ? c : c.map((b) => b.text).join(''));
+const toolUse = (c: ToolCall) => ({ type: 'tool_use', id: c.id, name: c.name, input: parseInput(c.arguments) });
+function parseInput(args: string): unknown {
+  try {
+    return JSON.parse(args || '{}');
+  } catch {
+    return {};
+  }
+}
 
-function anthropicError(c: Context, err: unknown): Response {
+export function anthropicError(c: Context, err: unknown): Response {
   const e = toError(err);
+  // An upstream's own error keeps its type; Gatehouse's facts ride alongside.
+  const p = (e.extra.providerError ?? {}) as Record<string, unknown>;
   return c.json(
     {
       type: 'error',
-      error: { type: ERROR_TYPE[e.status] ?? 'api_error', message: e.message },
+      error: {
+        type: typeof p.type === 'string' && e.status < 500 ? p.type : (ERROR_TYPE[e.status] ?? 'api_error'),
+        message: e.message,
+      },
       gatehouse: { code: e.code, ...e.extra },
     },
     e.status as 400,
@@ -67,43 +83,60 @@ function anthropicError(c: Context, err: unknown): Response {
   );
 }
 
-function toChat(b: z.output<typeof messagesBody>): ChatRequest {
-  const messages: ChatMessage[] = [];
-  if (b.system !== undefined) messages.push({ role: 'system', content: text(b.system) });
-  for (const m of b.messages) messages.push({ role: m.role, content: text(m.content) });
+function toChat(raw: Record<string, unknown>, b: z.output<typeof messagesBody>): ChatRequest {
   return {
     model: b.model,
-    messages,
+    messages: flatMessages('anthropic', raw),
     maxTokens: b.max_tokens,
     temperature: b.temperature,
-    topP: b.top_p,
-    stop: b.stop_sequences,
     stream: b.stream === true,
+    protocol: 'anthropic',
+    body: raw,
+    tools: offeredTools('anthropic', raw),
+    hasImages: hasImages(raw),
   };
 }
 
 async function* frames(events: AsyncIterable<StreamEvent>, id: string, model: string): AsyncGenerator<string> {
   const ev = (name: string, data: Record<string, unknown>) =>
     `event: ${name}\ndata: ${JSON.stringify({ type: name, ...data })}\n\n`;
-  yield (
-    ev('message_start', {
-      message: {
-        id,
-        type: 'message',
-        role: 'assistant',
-        model,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage: { input_tokens: 0, output_tokens: 0 },
-      },
-    }) + ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } })
-  );
+  let out = ev('message_start', {
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 0, output_tokens: 0 },
+    },
+  });
+  // Blocks open as content arrives: text first when there is any, then one tool_use block per call.
+  let index = -1;
+  let textOpen = false;
+  const close = () => (index >= 0 ? ev('content_block_stop', { index }) : '');
   for await (const e of events) {
-    if (e.type === 'text') yield ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: e.text } });
-    else if (e.type === 'done') {
+    if (e.type === 'text') {
+      if (!textOpen) {
+        out += close() + ev('content_block_start', { index: ++index, content_block: { type: 'text', text: '' } });
+        textOpen = true;
+      }
+      yield out + ev('content_block_delta', { index, delta: { type: 'text_delta', text: e.text } });
+    } else if (e.type === 'tool_call') {
+      textOpen = false;
+      const start = { type: 'tool_use', id: e.call.id, name: e.call.name, input: {} };
       yield (
-        ev('content_block_stop', { index: 0 }) +
+        out +
+        close() +
+        ev('content_block_start', { index: ++index, content_block: start }) +
+        ev('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: e.call.arguments } })
+      );
+    } else if (e.type === 'done') {
+      if (index < 0) out += ev('content_block_start', { index: ++index, content_block: { type: 'text', text: '' } });
+      yield (
+        out +
+        close() +
         ev('message_delta', {
           delta: { stop_reason: STOP[e.finishReason], stop_sequence: null },
           usage: { input_tokens: e.usage.inputTokens, output_tokens: e.usage.outputTokens },
@@ -111,9 +144,10 @@ async function* frames(events: AsyncIterable<StreamEvent>, id: string, model: st
         ev('message_stop', {})
       );
     } else {
-      yield `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: ERROR_TYPE[e.status] ?? 'api_error', message: e.message } })}\n\n`;
+      yield `${out}event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: ERROR_TYPE[e.status] ?? 'api_error', message: e.message } })}\n\n`;
       return;
     }
+    out = '';
   }
 }
 
@@ -123,9 +157,17 @@ export function mountAnthropic(app: Hono, d: SurfaceDeps): void {
     try {
       // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
       const keyHolder = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
-      const body = parseOrThrow(messagesBody, await readJsonBody(c, d.maxBodyBytes), 'messages request');
-      const caller = d.credentials.withUser(keyHolder, body.metadata?.user_id ?? c.req.header('x-gatehouse-user'));
-      const inv = await d.invoker.invoke(caller, toChat(body), c.req.header('x-gatehouse-trace-id'));
+      const raw = await readJsonBody(c, d.maxBodyBytes);
+      const body = parseOrThrow(messagesBody, raw, 'messages request');
+      const caller = d.credentials.withUser(
+        keyHolder,
+        (body.metadata?.user_id || undefined) ?? c.req.header('x-gatehouse-user'),
+      );
+      const inv = await d.invoker.invoke(
+        caller,
+        toChat(raw as Record<string, unknown>, body),
+        c.req.header('x-gatehouse-trace-id'),
+      );
       const headers = invocationHeaders(inv, tStart);
       const id = `msg_${inv.decisionId}`;
       if (inv.stream) return sseResponse(frames(inv.stream, id, inv.model), headers);
@@ -136,7 +178,10 @@ export function mountAnthropic(app: Hono, d: SurfaceDeps): void {
           type: 'message',
           role: 'assistant',
           model: inv.model,
-          content: [{ type: 'text', text: r.text }],
+          content: [
+            ...(r.text || !r.toolCalls?.length ? [{ type: 'text', text: r.text }] : []),
+            ...(r.toolCalls ?? []).map(toolUse),
+          ],
           stop_reason: STOP[r.finishReason],
           stop_sequence: null,
           usage: { input_tokens: r.usage.inputTokens, output_tokens: r.usage.outputTokens },

@@ -34,6 +34,35 @@ export interface CallFacts {
   /** The app's daily budget and its cost today after this call (spent or reserved), when it has one. */
   appDailyBudgetNanos?: number;
   appDailyCostNanos?: number;
+  /** Tool names offered to the model, and the names of the calls it made (never their arguments). */
+  toolsOffered?: string[];
+  toolCalls?: string[];
+}
+
+/** The facts of a call that has just started (nothing counted yet). */
+export function newCallFacts(
+  caller: Caller,
+  model: string,
+  o: { requestedModel?: string; fallbackFrom?: string; stream?: boolean; traceId?: string; t0: number },
+): CallFacts {
+  return {
+    caller,
+    traceId: o.traceId,
+    requestedModel: o.requestedModel ?? model,
+    model,
+    fallbackFrom: o.fallbackFrom,
+    stream: o.stream ?? false,
+    cached: false,
+    tokensIn: 0,
+    tokensOut: 0,
+    costNanos: 0,
+    promptFindings: {},
+    outputFindings: {},
+    outcome: 'ok',
+    t0: o.t0,
+    upstreamMs: 0,
+    calledUpstream: false,
+  };
 }
 
 export class CallRecorder {
@@ -105,6 +134,9 @@ export class CallRecorder {
         tokensOut: f.tokensOut,
         costUsd,
         dlp: { prompt: f.promptFindings, output: f.outputFindings },
+        ...(f.toolsOffered?.length || f.toolCalls?.length
+          ? { tools: { offered: f.toolsOffered ?? [], called: f.toolCalls ?? [], calls: f.toolCalls?.length ?? 0 } }
+          : {}),
         outcome: f.outcome,
         ...(f.reason ? { reason: f.reason } : {}),
       },
@@ -125,6 +157,8 @@ export class CallRecorder {
         latencyMs: f.latencyMs ?? 0,
         ...(f.ttftMs !== undefined ? { ttftMs: f.ttftMs } : {}),
         overheadMs: Math.max(0, (f.latencyMs ?? 0) - f.upstreamMs),
+        ...(f.toolsOffered?.length ? { toolsOffered: f.toolsOffered.length } : {}),
+        ...(f.toolCalls?.length ? { toolCalls: f.toolCalls.length } : {}),
         dlpFindings:
           Object.values(f.promptFindings).reduce((a, b) => a + b, 0) +
           Object.values(f.outputFindings).reduce((a, b) => a + b, 0),
@@ -146,6 +180,7 @@ export class CallRecorder {
         ...typeList(f.promptFindings, 'promptEntityTypes'),
         ...typeList(f.outputFindings, 'outputEntityTypes'),
         ...(c.session ? { session: c.session } : {}),
+        ...(f.toolCalls?.length ? { toolNames: [...new Set(f.toolCalls)].sort().join(',') } : {}),
       },
     });
     if (f.calledUpstream || f.cached) {

@@ -9,7 +9,8 @@ import {
   type StreamScanner,
 } from '../dlp/index.js';
 import type { DlpMode } from '../core/dlp-mode-limit.js';
-import type { ChatMessage } from './gateway-types.js';
+import type { ToolCall } from './gateway-types.js';
+import { redactJsonText } from './wire-body.js';
 
 export type { DlpMode };
 
@@ -34,23 +35,22 @@ function policyFor(mode: DlpMode, scope: string): RedactPolicy {
 }
 
 /**
- * Applies prompt DLP to every message; throws DlpBlockedError when the mode is block and something is found. Counts
- * findings by type into `findings` (returned too), the blocked ones included, so a refused call still records them.
+ * A prompt-DLP function for one text (a message part, tool arguments, a tool result); throws DlpBlockedError when
+ * the mode is block and something is found. Counts findings by type into `findings`, blocked ones included, so a
+ * refused call still records them. Undefined when nothing is to be done.
  */
-export function guardPrompt(
+export function promptRedactor(
   dlp: DlpEngine | undefined,
   mode: DlpMode,
-  messages: ChatMessage[],
   scope: string,
-  findings: Record<string, number> = {},
-): { messages: ChatMessage[]; findings: Record<string, number> } {
-  if (!dlp || mode === 'allow') return { messages, findings };
-  const out = messages.map((m) => {
-    const r = countingBlocks(findings, () => dlp.redact(m.content, policyFor(mode, scope)));
+  findings: Record<string, number>,
+): ((text: string) => string) | undefined {
+  if (!dlp || mode === 'allow') return undefined;
+  return (text) => {
+    const r = countingBlocks(findings, () => dlp.redact(text, policyFor(mode, scope)));
     countFindings(r.findings, findings);
-    return r.findings.length ? { role: m.role, content: r.text } : m;
-  });
-  return { messages: out, findings };
+    return r.findings.length ? r.text : text;
+  };
 }
 
 /** Output DLP for a whole answer: redacts (or blocks), then restores prompt tokens when allowed; counts as guardPrompt. */
@@ -70,6 +70,23 @@ export function guardOutput(
     out = r.text;
   }
   return { text: restore ? dlp.restore(out, scope) : out, findings };
+}
+
+/** Output DLP for a whole answer with tool calls: text (inside JSON string values when the caller asked for JSON,
+ *  so the document stays valid) and every tool call's arguments the same way. */
+export function guardAnswer(
+  dlp: DlpEngine | undefined,
+  mode: DlpMode,
+  answer: { text: string; toolCalls?: ToolCall[] },
+  scope: string,
+  restore: boolean,
+  jsonMode: boolean,
+  findings: Record<string, number> = {},
+): { text: string; toolCalls?: ToolCall[] } {
+  const fn = (s: string) => guardOutput(dlp, mode, s, scope, restore, findings).text;
+  const text = jsonMode && answer.text ? redactJsonText(answer.text, fn) : fn(answer.text);
+  const toolCalls = answer.toolCalls?.map((c) => ({ ...c, arguments: redactJsonText(c.arguments, fn) }));
+  return { text, ...(toolCalls ? { toolCalls } : {}) };
 }
 
 // Vault tokens look like [US_SSN:tk_0123456789ab]; a chunk ending inside one is held back until it closes.

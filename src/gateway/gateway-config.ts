@@ -9,6 +9,9 @@ export const gatewayConfigSchema = z
     /** max_tokens used when neither the caller, the manifest nor a policy sets one (bounds the worst-case cost). */
     defaultMaxOutputTokens: z.number().int().positive().default(4096),
     upstreamTimeoutMs: z.number().int().positive().default(30_000),
+    /** One total deadline per call, retries included; for streams, until the first byte (then upstreamTimeoutMs
+     *  bounds each wait between chunks). */
+    deadlineMs: z.number().int().positive().default(60_000),
     retries: z.number().int().min(0).max(5).default(2),
     retryBaseMs: z.number().int().positive().default(200),
     breakerFailures: z.number().int().positive().default(5),

@@ -27,6 +27,8 @@ import { gatewayRoutes } from './gateway-routes.js';
 import type { ChatMessage, FinishReason, Usage } from './gateway-types.js';
 import { ModelInvoker } from './model-invoker.js';
 import { mountOpenAi } from './openai-surface.js';
+import { mountModelInfo } from './model-info-surface.js';
+import { Embedder, mountEmbeddings } from './embeddings.js';
 import { UpstreamClient } from './upstream-client.js';
 
 export interface GatewayFeatureDeps {
@@ -137,6 +139,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     retryBaseMs: config.retryBaseMs,
     breakerFailures: config.breakerFailures,
     breakerHalfOpenMs: config.breakerHalfOpenMs,
+    deadlineMs: config.deadlineMs,
   });
   const recorder = new CallRecorder(
     d.audit ?? nullAuditSink,
@@ -149,7 +152,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
   const budgets = new Budgets(d.coord, d.clock);
   // Counters live in the coordination store; the ledger is durable, so today's spend survives a restart.
   await budgets.restore(ledger);
-  const invoker = new ModelInvoker({
+  const invokerDeps = {
     governor: d.governor,
     catalog: d.catalog,
     budgets,
@@ -160,13 +163,17 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     config,
     providerKey: providerKeyResolver(d.home, d.env),
     cutSignal: d.cutSignal,
-  });
+  };
+  const invoker = new ModelInvoker(invokerDeps);
+  const embedder = new Embedder(invokerDeps);
   const surface = { credentials, invoker, catalog: d.catalog, maxBodyBytes: d.maxBodyBytes, logger: d.logger };
   return {
     routes: gatewayRoutes({ credentials, ledger, apps: d.apps }, () => d.clock.now()),
     mount(app) {
       mountOpenAi(app, surface);
       mountAnthropic(app, surface);
+      mountModelInfo(app, surface, config.anthropicTokenFactor);
+      mountEmbeddings(app, surface, embedder);
     },
     async invokeModel(input) {
       const version =

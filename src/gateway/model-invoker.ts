@@ -5,27 +5,25 @@ import { performance } from 'node:perf_hooks';
 import { LRUCache } from 'lru-cache';
 import type { CatalogReader, ModelDoc } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
-import {
-  GatehouseError,
-  InvalidInputError,
-  LimitExceededError,
-  NotFoundError,
-  PolicyDeniedError,
-  UnavailableError,
-} from '../core/errors.js';
+import { GatehouseError, NotFoundError, PolicyDeniedError } from '../core/errors.js';
 import { dlpModeOf } from '../core/dlp-mode-limit.js';
-import type { CutSignalFor, Governor, Obligations, Refusal } from '../core/governance.js';
+import type { CutSignalFor, Governor } from '../core/governance.js';
 import type { DlpEngine } from '../dlp/index.js';
-import type { Budgets, BudgetLimits } from './budgets.js';
-import type { CallFacts, CallRecorder } from './call-records.js';
-import { guardOutput, guardPrompt } from './dlp-guard.js';
+import type { Budgets } from './budgets.js';
+import { newCallFacts, type CallFacts, type CallRecorder } from './call-records.js';
+import { guardAnswer, promptRedactor } from './dlp-guard.js';
+import { modelCallInput } from './model-call-input.js';
+import { fallbackWorthy, outcomeOf, replay } from './call-outcome.js';
+import { budgetLimits, callLimits, checkModalities, checkOutputFields, min, refusalOf } from './call-limits.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-types.js';
+import { finalBody, mapBodyText } from './wire-body.js';
+import { toProvider } from './wire-translate.js';
 import { streamAnswer } from './stream-answer.js';
 import { declaredModel } from '../policy/scope.js';
 import { abortable } from '../core/abortable.js';
 import { decode, encode } from 'gpt-tokenizer';
-import { costNanos, countInputTokens, countTextTokens, maxOutputWithin, nanosToUsd, usdToNanos } from './tokens.js';
+import { costNanos, countInputTokens, countTextTokens, nanosToUsd } from './tokens.js';
 import { UpstreamError, type UpstreamClient, type UpstreamTarget } from './upstream-client.js';
 
 export interface InvokerDeps {
@@ -56,15 +54,6 @@ export interface Invocation {
   stream?: AsyncIterable<StreamEvent>;
 }
 
-const num = (o: Obligations, k: string): number | undefined =>
-  typeof o[k] === 'number' ? (o[k] as number) : undefined;
-function min(...xs: Array<number | undefined>): number | undefined {
-  let m: number | undefined;
-  for (const x of xs) if (x !== undefined && (m === undefined || x < m)) m = x;
-  return m;
-}
-const COST_BUDGETS = new Set(['app_daily_cost', 'user_daily_cost', 'session_cost']);
-
 export class ModelInvoker {
   private readonly cache: LRUCache<string, ChatResult>;
 
@@ -80,27 +69,19 @@ export class ModelInvoker {
     let fallbackFrom: string | undefined;
     for (;;) {
       tried.add(model);
-      const f: CallFacts = {
-        caller,
-        traceId,
+      const f = newCallFacts(caller, model, {
         requestedModel: req.model,
-        model,
         fallbackFrom,
         stream: req.stream,
-        cached: false,
-        tokensIn: 0,
-        tokensOut: 0,
-        costNanos: 0,
-        promptFindings: {},
-        outputFindings: {},
-        outcome: 'ok',
+        traceId,
         t0,
-        upstreamMs: 0,
-        calledUpstream: false,
-      };
+      });
       try {
         return await this.attempt(caller, { ...req, model }, f);
       } catch (err) {
+        // Every refusal after a decision (budgets, upstream errors) carries its decision id to the client.
+        if (err instanceof GatehouseError && f.decisionId && err.extra.decisionId === undefined)
+          err.extra.decisionId = f.decisionId;
         const next = declaredModel(caller.version.manifest.spec, model)?.fallback;
         if (next && !tried.has(next) && fallbackWorthy(err)) {
           fallbackFrom = model;
@@ -140,114 +121,35 @@ export class ModelInvoker {
       );
     // Region residency is a policy matter (the catalog's region goes to govern() as a resource attribute).
     const provider = doc.spec.provider;
+    // Translation first: a field that cannot reach this provider is the caller's to fix (400) before anything runs.
+    const wire = toProvider(req.protocol ?? 'openai', provider, req.body ?? { messages: req.messages });
+    const tools = req.tools ?? [];
+    if (tools.length) f.toolsOffered = tools;
+    checkModalities(doc, req);
     const tokensIn = countInputTokens(req.messages, provider, this.d.config.anthropicTokenFactor);
     f.tokensIn = tokensIn;
 
     // Manifest caps first (they bound the estimate govern() sees), policy obligations after.
-    let maxOut = req.maxTokens ?? decl.maxOutputTokens ?? this.d.config.defaultMaxOutputTokens;
-    const estOut = min(maxOut, decl.maxOutputTokens) ?? maxOut;
+    const askedOut = req.maxTokens ?? decl.maxOutputTokens ?? this.d.config.defaultMaxOutputTokens;
+    const estOut = min(askedOut, decl.maxOutputTokens) ?? askedOut;
     const estUsd = nanosToUsd(costNanos(doc, tokensIn, estOut));
-    const decision = await this.d.governor.govern({
-      action: 'model.invoke',
-      subject: {
-        user: caller.user,
-        app: caller.app,
-        appVersion: caller.version.version,
-        session: caller.session,
-        run: caller.runId,
-        roles: [],
-        groups: [],
-      },
-      resource: { type: 'model', id: req.model },
-      request: {
-        inputTokens: tokensIn,
-        maxOutputTokens: estOut,
-        temperature: req.temperature ?? null,
-        estimatedCostUsd: estUsd,
-        costUsd: estUsd,
-        stream: req.stream,
-        provider,
-        requestedModel: f.requestedModel,
-      },
-      traceId: f.traceId,
-    });
+    const decision = await this.d.governor.govern(
+      modelCallInput({ caller, req, facts: f, provider, tokensIn, estOut, estUsd, tools }),
+    );
     f.decisionId = decision.id;
-    if (decision.effect !== 'allow' || decision.errors.length) {
-      // A limit the request itself breaks (inputTokens over maxInputTokens ...) is the caller's to fix: 400.
-      const limit = decision.refusal?.code === 'limit_exceeded' ? decision.refusal.limit : undefined;
-      if (limit && !decision.errors.length)
-        throw new InvalidInputError(
-          `Call to model '${req.model}' refused: ${decision.reason}`,
-          [{ path: limit.field === 'inputTokens' ? 'messages' : limit.field, message: decision.reason }],
-          { decisionId: decision.id, limit: limit.obligation },
-        );
-      // An outage, not a verdict: 503 so clients retry later, with the decision id like every refusal.
-      if (decision.refusal?.code === 'store_unavailable')
-        throw new UnavailableError(`Call to model '${req.model}' refused: ${decision.reason}`, {
-          decisionId: decision.id,
-          refusal: decision.refusal,
-        });
-      const why =
-        decision.effect === 'require_approval'
-          ? `needs approval: ${decision.reason}`
-          : decision.reason || decision.errors.join('; ') || 'denied by policy';
-      throw new PolicyDeniedError(`Call to model '${req.model}' refused: ${why}`, {
-        decisionId: decision.id,
-        model: req.model,
-        refusal: decision.refusal,
-      });
-    }
+    if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, req.model);
     const o = decision.obligations;
-    const clamp = o.clampLimits === true;
-
-    const inCap = min(decl.maxInputTokens, num(o, 'maxInputTokens'));
-    if (inCap !== undefined && tokensIn > inCap)
-      throw new InvalidInputError(
-        `Prompt is ${tokensIn} tokens, over the limit of ${inCap} input tokens (maxInputTokens) for model '${req.model}' in app '${caller.app}'; shorten it.`,
-        [{ path: 'messages', message: `${tokensIn} tokens > maxInputTokens ${inCap}` }],
-        { decisionId: decision.id, limit: 'maxInputTokens' },
-      );
-    const outCap = min(decl.maxOutputTokens, num(o, 'maxOutputTokens'));
-    if (outCap !== undefined && maxOut > outCap) {
-      if (req.maxTokens !== undefined && !clamp)
-        throw new InvalidInputError(
-          `max_tokens ${req.maxTokens} is over the limit of ${outCap} output tokens (maxOutputTokens) for model '${req.model}'; lower it.`,
-          [{ path: 'max_tokens', message: `at most ${outCap}` }],
-          { decisionId: decision.id, limit: 'maxOutputTokens' },
-        );
-      maxOut = outCap;
-    }
-    let temperature = req.temperature;
-    const tCap = min(decl.temperature, num(o, 'maxTemperature'));
-    if (tCap !== undefined && (temperature === undefined || temperature > tCap)) {
-      if (temperature !== undefined && !clamp)
-        throw new InvalidInputError(
-          `temperature ${temperature} is over the limit of ${tCap} (maxTemperature) for model '${req.model}'; lower it.`,
-          [{ path: 'temperature', message: `at most ${tCap}` }],
-          { decisionId: decision.id, limit: 'maxTemperature' },
-        );
-      temperature = tCap;
-    }
-    const costCap = num(o, 'maxCostUsd');
-    if (costCap !== undefined && costNanos(doc, tokensIn, maxOut) > usdToNanos(costCap)) {
-      const fits = maxOutputWithin(doc, tokensIn, usdToNanos(costCap));
-      if (fits < 1 || (req.maxTokens !== undefined && !clamp)) {
-        throw new InvalidInputError(
-          `This call may cost up to $${nanosToUsd(costNanos(doc, tokensIn, maxOut)).toFixed(6)}, over the per-call cap of $${costCap} (maxCostUsd); ${fits < 1 ? 'shorten the prompt' : `lower max_tokens to ${fits} or less`}.`,
-          [{ path: 'max_tokens', message: `per-call cost cap $${costCap}` }],
-          { decisionId: decision.id, limit: 'maxCostUsd' },
-        );
-      }
-      maxOut = fits;
-    }
+    const { maxOut, temperature } = callLimits({ caller, req, decl, doc, decision, tokensIn, maxOut: askedOut, tools });
 
     const scope = `gw:${caller.app}:${caller.session ?? decision.id}`;
     const promptMode = dlpModeOf(o.promptDlp) ?? this.d.config.promptDlp;
     const outputMode = dlpModeOf(o.outputDlp) ?? this.d.config.outputDlp;
     const restore = o.restoreTokens === true;
     // Findings are counted into the call's facts as they are found, so a block is recorded with what it blocked.
-    const guarded = guardPrompt(this.d.dlp, promptMode, req.messages, scope, f.promptFindings);
-    const upReq: ChatRequest = { ...req, messages: guarded.messages, maxTokens: maxOut, temperature };
+    checkOutputFields(req.model, provider, wire.body, outputMode, temperature, decision.id);
+    const redact = promptRedactor(this.d.dlp, promptMode, scope, f.promptFindings);
+    const body = redact ? mapBodyText(provider, wire.body, redact) : wire.body;
+    const jsonMode = req.jsonMode === true;
     const base = {
       decisionId: decision.id,
       model: req.model,
@@ -257,14 +159,14 @@ export class ModelInvoker {
 
     const cacheKey = spec.cache?.enabled
       ? createHash('sha256')
-          .update(JSON.stringify([caller.app, req.model, upReq.messages, maxOut, temperature, req.topP, req.stop]))
+          .update(JSON.stringify([caller.app, req.model, body, maxOut, temperature]))
           .digest('hex')
       : undefined;
     const hit = cacheKey ? this.cache.get(cacheKey) : undefined;
     if (hit) {
       f.cached = true;
-      const out = guardOutput(this.d.dlp, outputMode, hit.text, scope, restore, f.outputFindings);
-      const result = { ...hit, text: out.text, costUsd: 0 };
+      const out = guardAnswer(this.d.dlp, outputMode, hit, scope, restore, jsonMode, f.outputFindings);
+      const result = { ...hit, ...out, costUsd: 0 };
       f.tokensOut = hit.usage.outputTokens;
       if (!req.stream) this.finish(f);
       return {
@@ -275,14 +177,7 @@ export class ModelInvoker {
       };
     }
 
-    const perSession = num(o, 'perSessionCostUsd');
-    const limits: BudgetLimits = {
-      appDailyNanos: toNanos(min(spec.budgets?.dailyCostUsd, num(o, 'dailyCostUsd'))),
-      userDailyNanos: toNanos(min(spec.budgets?.perUserDailyCostUsd, num(o, 'perUserDailyCostUsd'))),
-      sessionNanos: toNanos(perSession),
-      requestsPerMinute: min(spec.budgets?.requestsPerMinute, num(o, 'requestsPerMinute')),
-      tokensPerMinute: min(spec.budgets?.tokensPerMinute, num(o, 'tokensPerMinute')),
-    };
+    const limits = budgetLimits(spec.budgets, o);
     f.appDailyBudgetNanos = limits.appDailyNanos;
     const worst = costNanos(doc, tokensIn, maxOut);
     const reservation = await this.d.budgets.reserve(
@@ -308,8 +203,17 @@ export class ModelInvoker {
       target.key = this.d.providerKey(doc);
       f.calledUpstream = true;
       const tUp = performance.now();
+      const call = {
+        body: finalBody(provider, body, {
+          model: target.upstreamModel,
+          maxTokens: maxOut,
+          temperature,
+          stream: req.stream,
+        }),
+        jsonTool: wire.jsonTool,
+      };
       if (!req.stream) {
-        const r = await this.d.upstream.complete(target, upReq);
+        const r = await this.d.upstream.complete(target, call);
         f.upstreamMs = performance.now() - tUp;
         f.upstreamStatus = 200;
         const counted =
@@ -322,7 +226,8 @@ export class ModelInvoker {
           r.finishReason = 'length';
           f.outcome = 'cut_off';
         }
-        const out = guardOutput(this.d.dlp, outputMode, r.text, scope, restore, f.outputFindings);
+        const out = guardAnswer(this.d.dlp, outputMode, r, scope, restore, jsonMode, f.outputFindings);
+        if (r.toolCalls?.length) f.toolCalls = r.toolCalls.map((c) => c.name);
         // Charged as streams are: never past the cap the reservation held, so an upstream that ignores max_tokens
         // cannot run a budget past its limit (the call is marked cut_off for the operator).
         const usage = {
@@ -336,7 +241,7 @@ export class ModelInvoker {
         if (cacheKey)
           this.cache.set(
             cacheKey,
-            { text: r.text, finishReason: r.finishReason, usage },
+            { text: r.text, finishReason: r.finishReason, usage, toolCalls: r.toolCalls, passthrough: r.passthrough },
             { ttl: (spec.cache?.ttlSeconds ?? 3600) * 1000 },
           );
         this.finish(f);
@@ -344,10 +249,10 @@ export class ModelInvoker {
           ...base,
           cached: false,
           upstreamMs: f.upstreamMs,
-          result: { text: out.text, finishReason: r.finishReason, usage, costUsd: nanosToUsd(f.costNanos) },
+          result: { ...r, ...out, usage, costUsd: nanosToUsd(f.costNanos) },
         };
       }
-      const events = await this.d.upstream.stream(target, upReq);
+      const events = await this.d.upstream.stream(target, call);
       f.upstreamMs = performance.now() - tUp;
       f.upstreamStatus = 200;
       const signal = this.d.cutSignal?.({
@@ -380,35 +285,3 @@ export class ModelInvoker {
 
 /** Budget bucket of every user an app key's requests name (they are not authenticated). */
 export const ANONYMOUS_BUCKET = '(unauthenticated)';
-
-const toNanos = (usd: number | undefined) => (usd === undefined ? undefined : usdToNanos(usd));
-
-/** Budget exhausted, upstream failing, or a refusal of this model only (its kill switch, a cap's route). */
-function fallbackWorthy(err: unknown): boolean {
-  if (err instanceof LimitExceededError) return COST_BUDGETS.has(String(err.extra.budget));
-  if (err instanceof UpstreamError) return true;
-  if (err instanceof PolicyDeniedError) {
-    const refusal = err.extra.refusal as Refusal | undefined;
-    return refusal?.step === 'gate' && refusal.modelOnly === true;
-  }
-  return false;
-}
-
-export function outcomeOf(err: unknown): string {
-  if (!(err instanceof GatehouseError)) return 'error';
-  if (err.extra.reason === 'dlp_blocked') return 'dlp_blocked';
-  if (err instanceof LimitExceededError) return 'limited';
-  if (err instanceof UpstreamError) return 'upstream_error';
-  if (err.status === 400) return 'invalid';
-  if (err.status === 401 || err.status === 403 || err.status === 404) return 'denied';
-  return 'error';
-}
-
-async function* replay(r: ChatResult & { costUsd: number }, done: () => void): AsyncGenerator<StreamEvent> {
-  try {
-    if (r.text) yield { type: 'text', text: r.text };
-    yield { type: 'done', finishReason: r.finishReason, usage: r.usage, costUsd: 0 };
-  } finally {
-    done();
-  }
-}

@@ -1,4 +1,4 @@
-// OpenAI-compatible surface: POST /v1/chat/completions (JSON and SSE, usage included) and GET /v1/models,
+// OpenAI-compatible surface: POST /v1/chat/completions (JSON and SSE, usage included),
 // with errors in OpenAI's own shape so the official `openai` client reports them as they are.
 import { performance } from 'node:perf_hooks';
 import type { Context, Hono } from 'hono';
@@ -6,12 +6,13 @@ import { z } from 'zod';
 import { parseOrThrow } from '../core/validation.js';
 import { readJsonBody } from '../http/server.js';
 import type { SurfaceDeps } from './anthropic-surface.js';
-import type { ChatMessage, ChatRequest, StreamEvent } from './gateway-types.js';
+import type { ChatRequest, StreamEvent, ToolCall } from './gateway-types.js';
+import { flatMessages, hasImages, offeredTools } from './wire-body.js';
 import { apiKeyOf, errorHeaders, invocationHeaders, sseResponse, toError } from './surface-common.js';
 
-const textPart = z
-  .object({ type: z.literal('text', 'only text content parts are supported by the gateway'), text: z.string() })
-  .loose();
+// Only what the gateway itself reads is checked here; every other field goes on to the provider (same protocol) or
+// through the translation table (wire-fields.ts), which refuses what it cannot carry.
+const part = z.object({ type: z.string({ error: 'each content part needs a type' }) }).loose();
 export const openAiBody = z
   .object({
     model: z.string().min(1, 'name a model declared in your app manifest'),
@@ -20,24 +21,26 @@ export const openAiBody = z
         z
           .object({
             role: z.enum(
-              ['system', 'developer', 'user', 'assistant'],
-              'roles system, developer, user and assistant are supported (no tool messages)',
+              ['system', 'developer', 'user', 'assistant', 'tool'],
+              'roles are system, developer, user, assistant and tool',
             ),
-            content: z.union([z.string(), z.array(textPart)]),
+            content: z.union([z.string(), z.array(part)]).nullish(),
           })
           .loose(),
       )
       .min(1, 'send at least one message'),
-    max_tokens: z.number().int().positive().optional(),
-    max_completion_tokens: z.number().int().positive().optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    top_p: z.number().min(0).max(1).optional(),
-    stop: z.union([z.string(), z.array(z.string()).max(4)]).optional(),
-    n: z.literal(1, 'the gateway returns one choice; omit n or set it to 1').optional(),
-    stream: z.boolean().optional(),
+    max_tokens: z.number().int().positive().nullish(),
+    max_completion_tokens: z.number().int().positive().nullish(),
+    temperature: z.number().min(0).max(2).nullish(),
+    n: z.literal(1, 'the gateway returns one choice; omit n or set it to 1').nullish(),
+    stream: z.boolean().nullish(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullish(),
     user: z.string().optional(),
-    tools: z.undefined('tool calling is not supported by the gateway yet; remove tools').optional(),
+    tools: z.array(z.object({ type: z.string() }).loose()).nullish(),
+    response_format: z
+      .object({ type: z.enum(['text', 'json_object', 'json_schema']) })
+      .loose()
+      .nullish(),
   })
   .loose();
 
@@ -50,35 +53,38 @@ const ERROR_TYPE: Record<number, string> = {
   429: 'rate_limit_error',
 };
 
-function openAiError(c: Context, err: unknown): Response {
+export function openAiError(c: Context, err: unknown): Response {
   const e = toError(err);
+  // An upstream's own error keeps its type, param and code; Gatehouse's facts ride alongside.
+  const p = (e.extra.providerError ?? {}) as Record<string, unknown>;
   const body = {
     error: {
       message: e.message,
-      type: ERROR_TYPE[e.status] ?? 'server_error',
-      param: e.details[0]?.path ?? null,
-      code: e.code,
+      type: typeof p.type === 'string' ? p.type : (ERROR_TYPE[e.status] ?? 'server_error'),
+      param: p.param ?? e.details[0]?.path ?? null,
+      code: p.code ?? e.code,
       gatehouse: { code: e.code, ...e.extra },
     },
   };
   return c.json(body, e.status as 400, errorHeaders(e));
 }
 
-function toChat(b: z.output<typeof openAiBody>): ChatRequest {
-  const messages: ChatMessage[] = b.messages.map((m) => ({
-    role: m.role === 'developer' ? 'system' : m.role,
-    content: typeof m.content === 'string' ? m.content : m.content.map((p) => p.text).join(''),
-  }));
+function toChat(raw: Record<string, unknown>, b: z.output<typeof openAiBody>): ChatRequest {
   return {
     model: b.model,
-    messages,
-    maxTokens: b.max_tokens ?? b.max_completion_tokens,
-    temperature: b.temperature,
-    topP: b.top_p,
-    stop: typeof b.stop === 'string' ? [b.stop] : b.stop,
+    messages: flatMessages('openai', raw),
+    maxTokens: b.max_tokens ?? b.max_completion_tokens ?? undefined,
+    temperature: b.temperature ?? undefined,
     stream: b.stream === true,
+    protocol: 'openai',
+    body: raw,
+    tools: offeredTools('openai', raw),
+    jsonMode: b.response_format != null && b.response_format.type !== 'text',
+    hasImages: hasImages(raw),
   };
 }
+
+const toolCall = (c: ToolCall) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } });
 
 /** SSE frames; frames ready at the same moment go out as one string (one socket write instead of up to four). */
 async function* frames(
@@ -94,6 +100,8 @@ async function* frames(
   let head = chunk({ role: 'assistant', content: '' }, null);
   for await (const ev of events) {
     if (ev.type === 'text') yield head + chunk({ content: ev.text }, null);
+    else if (ev.type === 'tool_call')
+      yield head + chunk({ tool_calls: [{ index: ev.index, ...toolCall(ev.call) }] }, null);
     else if (ev.type === 'done') {
       const usage = includeUsage
         ? `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: ev.usage.inputTokens, completion_tokens: ev.usage.outputTokens, total_tokens: ev.usage.inputTokens + ev.usage.outputTokens }, gatehouse: { cost_usd: ev.costUsd } })}\n\n`
@@ -115,9 +123,14 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
     try {
       // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
       const keyHolder = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
-      const body = parseOrThrow(openAiBody, await readJsonBody(c, d.maxBodyBytes), 'chat completion request');
+      const raw = await readJsonBody(c, d.maxBodyBytes);
+      const body = parseOrThrow(openAiBody, raw, 'chat completion request');
       const caller = d.credentials.withUser(keyHolder, body.user ?? c.req.header('x-gatehouse-user'));
-      const inv = await d.invoker.invoke(caller, toChat(body), c.req.header('x-gatehouse-trace-id'));
+      const inv = await d.invoker.invoke(
+        caller,
+        toChat(raw as Record<string, unknown>, body),
+        c.req.header('x-gatehouse-trace-id'),
+      );
       const headers = invocationHeaders(inv, tStart);
       const id = `chatcmpl-${inv.decisionId}`;
       if (inv.stream)
@@ -132,11 +145,17 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
           choices: [
             {
               index: 0,
-              message: { role: 'assistant', content: r.text, refusal: null },
+              message: {
+                role: 'assistant',
+                content: r.toolCalls?.length && !r.text ? null : r.text,
+                refusal: null,
+                ...(r.toolCalls?.length ? { tool_calls: r.toolCalls.map(toolCall) } : {}),
+              },
               finish_reason: r.finishReason,
-              logprobs: null,
+              logprobs: r.passthrough?.logprobs ?? null,
             },
           ],
+          ...(r.passthrough?.system_fingerprint ? { system_fingerprint: r.passthrough.system_fingerprint } : {}),
           usage: {
             prompt_tokens: r.usage.inputTokens,
             completion_tokens: r.usage.outputTokens,
@@ -146,31 +165,6 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
         200,
         headers,
       );
-    } catch (err) {
-      return openAiError(c, err);
-    }
-  });
-
-  app.get('/v1/models', async (c) => {
-    try {
-      const caller = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
-      const spec = caller.version.manifest.spec;
-      const models = spec.models
-        .map((m) => d.catalog.model(m.id))
-        .filter((m) => m !== undefined && m.spec.environments.includes(spec.environment));
-      if (c.req.header('anthropic-version')) {
-        const data = models.map((m) => ({
-          type: 'model',
-          id: m!.metadata.name,
-          display_name: m!.metadata.name,
-          created_at: '2026-01-01T00:00:00Z',
-        }));
-        return c.json({ data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
-      }
-      return c.json({
-        object: 'list',
-        data: models.map((m) => ({ id: m!.metadata.name, object: 'model', created: 0, owned_by: m!.spec.provider })),
-      });
     } catch (err) {
       return openAiError(c, err);
     }

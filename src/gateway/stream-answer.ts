@@ -7,7 +7,7 @@ import { asGatehouseError } from '../core/errors.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { Reservation } from './budgets.js';
 import type { CallFacts } from './call-records.js';
-import { StreamGuard, type DlpMode } from './dlp-guard.js';
+import { StreamGuard, guardAnswer, type DlpMode } from './dlp-guard.js';
 import type { FinishReason, StreamEvent, UpstreamEvent } from './gateway-types.js';
 import { costNanos, nanosToUsd } from './tokens.js';
 
@@ -27,7 +27,7 @@ export interface StreamAnswerInput {
 
 export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<StreamEvent> {
   const f = i.facts;
-  const guard = new StreamGuard(i.dlp, i.outputMode, i.scope, i.restore);
+  let guard = new StreamGuard(i.dlp, i.outputMode, i.scope, i.restore);
   let text = '';
   // UTF-8 bytes bound the token count from above (o200k_base is a byte-level BPE: every token covers at least one
   // byte), so chunks are not tokenized; the exact count of the whole text is taken only when the bound passes the cap.
@@ -36,11 +36,14 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
   let usageOut: number | undefined;
   let finish: FinishReason = 'stop';
   let finished = false;
+  let calls = 0;
+  const toolFindings: Record<string, number> = {};
   const settle = async (outTokens: number) => {
     f.tokensIn = usageIn ?? f.tokensIn;
     f.tokensOut = outTokens;
     f.costNanos = costNanos(i.doc, f.tokensIn, outTokens);
     f.outputFindings = guard.findings();
+    countInto(f.outputFindings, toolFindings);
     f.appDailyCostNanos = await i.reservation.settle(f.costNanos, f.tokensIn + outTokens);
   };
   const counted = () => {
@@ -65,6 +68,26 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
         }
         const safe = guard.push(ev.text);
         if (safe) yield { type: 'text', text: safe };
+      } else if (ev.type === 'tool_call') {
+        // Whole calls only (the parser gathers the argument deltas): arguments are scanned inside their JSON strings.
+        // Text the scanner still holds goes out first, so the client sees the answer in its order.
+        f.ttftMs ??= performance.now() - f.t0;
+        const held = guard.end();
+        if (held) yield { type: 'text', text: held };
+        countInto(toolFindings, guard.findings());
+        guard = new StreamGuard(i.dlp, i.outputMode, i.scope, i.restore);
+        text += ev.call.name + ev.call.arguments;
+        (f.toolCalls ??= []).push(ev.call.name);
+        const args = guardAnswer(
+          i.dlp,
+          i.outputMode,
+          { text: ev.call.arguments },
+          i.scope,
+          i.restore,
+          true,
+          toolFindings,
+        );
+        yield { type: 'tool_call', index: calls++, call: { ...ev.call, arguments: args.text } };
       } else if (ev.type === 'finish') finish = ev.finishReason;
       else {
         if (ev.usage.inputTokens !== undefined) usageIn = ev.usage.inputTokens;
@@ -111,4 +134,8 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
     }
     i.done();
   }
+}
+
+function countInto(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
 }

@@ -29,8 +29,9 @@ export function errorHeaders(e: GatehouseError): Record<string, string> {
   const ra = e.extra.retryAfterSeconds;
   if (typeof ra === 'number') {
     h['retry-after'] = String(Math.max(1, Math.ceil(ra)));
-    if (ra > 60) h['x-should-retry'] = 'false';
-  } else if (e.status < 500) h['x-should-retry'] = 'false';
+    // SDKs wait at most about a minute; a longer wait is the caller's to schedule.
+    h['x-should-retry'] = ra > 60 ? 'false' : 'true';
+  } else if (e.status < 500 || e.extra.shouldRetry === false) h['x-should-retry'] = 'false';
   return h;
 }
 

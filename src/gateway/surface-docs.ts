@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { RawRouteDoc } from '../http/route.js';
 import { messagesBody } from './anthropic-surface.js';
 import { openAiBody } from './openai-surface.js';
+import { embeddingsBody } from './embeddings.js';
+import { countBody } from './model-info-surface.js';
 
 const APP_KEY = 'app key: Authorization: Bearer <key> or x-api-key (gatehouse app key create <app>)';
 
@@ -77,5 +79,32 @@ export const gatewaySurfaceDocs: RawRouteDoc[] = [
     access: 'authenticated',
     auth: APP_KEY,
     response: modelList,
+  },
+  {
+    method: 'get',
+    path: '/v1/models/{id}',
+    summary: "One model the app key's manifest declares (404 in the provider's shape otherwise)",
+    tag: 'gateway',
+    access: 'authenticated',
+    auth: APP_KEY,
+  },
+  {
+    method: 'post',
+    path: '/v1/messages/count_tokens',
+    summary: "Anthropic-compatible token count, the gateway's own estimate (no provider call)",
+    tag: 'gateway',
+    access: 'authenticated',
+    auth: APP_KEY,
+    body: countBody,
+    response: z.object({ input_tokens: z.number() }),
+  },
+  {
+    method: 'post',
+    path: '/v1/embeddings',
+    summary: 'OpenAI-compatible embeddings through govern(), input DLP, token caps and budgets',
+    tag: 'gateway',
+    access: 'authenticated',
+    auth: APP_KEY,
+    body: embeddingsBody,
   },
 ];

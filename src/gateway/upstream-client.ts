@@ -1,7 +1,7 @@
 // Calls a provider (OpenAI or Anthropic wire format) over pooled keep-alive HTTP, with a headers timeout,
-// retries with backoff on 429/5xx/network faults before any byte is streamed, and a circuit breaker per upstream.
+// retries with backoff on 5xx/network faults before any byte is streamed, a circuit breaker per upstream, and one
+// total deadline per call covering the retries (until the first byte, for streams).
 import { Pool } from 'undici';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import {
   BrokenCircuitError,
   ConsecutiveBreaker,
@@ -12,8 +12,17 @@ import {
   wrap,
   type IPolicy,
 } from 'cockatiel';
-import { GatehouseError } from '../core/errors.js';
-import type { ChatRequest, ChatResult, FinishReason, UpstreamEvent, Usage } from './gateway-types.js';
+import type { ChatResult, UpstreamEvent } from './gateway-types.js';
+import { parseAnswer, parseSse } from './upstream-parse.js';
+import { UpstreamError, providerError, retryAfterSeconds } from './upstream-error.js';
+
+export { UpstreamError };
+
+/** One call: the provider-protocol body (governed, DLP applied), the forced JSON tool if any. */
+export interface UpstreamCall {
+  body: Record<string, unknown>;
+  jsonTool?: string;
+}
 
 export interface UpstreamTarget {
   /** Catalog model name (for messages). */
@@ -33,21 +42,12 @@ export interface UpstreamOptions {
   retryBaseMs: number;
   breakerFailures: number;
   breakerHalfOpenMs: number;
+  /** Total time for a call, retries included (until the first byte for streams). */
+  deadlineMs: number;
 }
 
-/** An upstream refused or failed; `status` is what the provider said (0 for network faults). */
-export class UpstreamError extends GatehouseError {
-  constructor(
-    readonly upstreamStatus: number,
-    message: string,
-    status = 502,
-  ) {
-    super('upstream_error', status, message, [], { upstreamStatus });
-  }
-}
-
-const retryable = (e: Error) =>
-  e instanceof UpstreamError && (e.upstreamStatus === 0 || e.upstreamStatus === 429 || e.upstreamStatus >= 500);
+// A 429 is not retried here: the provider said when to come back, and the client gets that Retry-After.
+const retryable = (e: Error) => e instanceof UpstreamError && (e.upstreamStatus === 0 || e.upstreamStatus >= 500);
 const breakerCounts = (e: Error) => e instanceof UpstreamError && (e.upstreamStatus === 0 || e.upstreamStatus >= 500);
 
 export class UpstreamClient {
@@ -80,16 +80,16 @@ export class UpstreamClient {
   }
 
   /** Sends the request and resolves once a 2xx arrived (retrying before that); the body is still unread. */
-  private async open(t: UpstreamTarget, req: ChatRequest, stream: boolean) {
+  private async open(t: UpstreamTarget, call: UpstreamCall, deadline: AbortSignal, endpoint = '/chat/completions') {
     const base = t.baseUrl.replace(/\/+$/, '');
     // OpenAI bases carry /v1 by convention; Anthropic's is often the bare host (https://api.anthropic.com).
     const url = new URL(
-      base + (t.provider === 'openai' ? '/chat/completions' : base.endsWith('/v1') ? '/messages' : '/v1/messages'),
+      base + (t.provider === 'openai' ? endpoint : base.endsWith('/v1') ? '/messages' : '/v1/messages'),
     );
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (t.provider === 'openai') headers.authorization = `Bearer ${t.key}`;
     else Object.assign(headers, { 'x-api-key': t.key, 'anthropic-version': '2023-06-01' });
-    const body = JSON.stringify(t.provider === 'openai' ? openAiBody(t, req, stream) : anthropicBody(t, req, stream));
+    const body = JSON.stringify(call.body);
     try {
       return await this.policy(t.baseUrl).execute(async () => {
         let res;
@@ -99,10 +99,12 @@ export class UpstreamClient {
             method: 'POST',
             headers,
             body,
+            signal: deadline,
             headersTimeout: this.opts.timeoutMs,
             bodyTimeout: this.opts.timeoutMs,
           });
         } catch (err) {
+          if (deadline.aborted) throw this.deadlineError(t);
           throw new UpstreamError(
             0,
             `Model '${t.name}': upstream ${url.origin} did not answer (${(err as Error).message}).`,
@@ -110,192 +112,93 @@ export class UpstreamClient {
         }
         if (res.statusCode >= 200 && res.statusCode < 300) return res;
         const text = await res.body.text().catch(() => '');
-        throw new UpstreamError(
-          res.statusCode,
-          `Model '${t.name}': upstream answered ${res.statusCode}: ${upstreamMessage(text)}`,
-        );
-      });
+        const perr = providerError(text);
+        const said = String(perr?.message ?? text.slice(0, 300)) || '(empty body)';
+        const s = res.statusCode;
+        if (s === 429)
+          throw new UpstreamError(s, `Model '${t.name}': the provider is rate limiting (429): ${said}`, 429, {
+            retryAfterSeconds: retryAfterSeconds(res.headers['retry-after']) ?? 1,
+            providerError: perr,
+          });
+        // The provider refused the request itself: the same status, so clients fix it instead of retrying.
+        if (s >= 400 && s < 500)
+          throw new UpstreamError(s, `Model '${t.name}': the provider refused the request (${s}): ${said}`, s, {
+            providerError: perr,
+          });
+        throw new UpstreamError(s, `Model '${t.name}': upstream answered ${s}: ${said}`, 502, {
+          shouldRetry: false,
+        });
+      }, deadline);
     } catch (err) {
       if (err instanceof BrokenCircuitError)
         throw new UpstreamError(
           0,
           `Model '${t.name}': upstream ${url.origin} is failing and its circuit breaker is open; retry in ${Math.ceil(this.opts.breakerHalfOpenMs / 1000)}s or use a fallback model.`,
           503,
+          { retryAfterSeconds: Math.ceil(this.opts.breakerHalfOpenMs / 1000) },
         );
+      if (deadline.aborted && !(err instanceof UpstreamError && err.status === 504)) throw this.deadlineError(t);
       throw err;
     }
   }
 
-  async complete(t: UpstreamTarget, req: ChatRequest): Promise<ChatResult> {
-    const res = await this.open(t, req, false);
-    let data: Record<string, unknown>;
+  private deadlineError(t: UpstreamTarget): UpstreamError {
+    return new UpstreamError(
+      0,
+      `Model '${t.name}': no answer within the gateway deadline of ${this.opts.deadlineMs} ms (gateway.deadlineMs), retries included.`,
+      504,
+      { shouldRetry: false },
+    );
+  }
+
+  /** A deadline signal and its cancel (so a finished call leaves no timer behind). */
+  private deadline(): { signal: AbortSignal; clear(): void } {
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), this.opts.deadlineMs);
+    return { signal: ac.signal, clear: () => clearTimeout(timer) };
+  }
+
+  async complete(t: UpstreamTarget, call: UpstreamCall): Promise<ChatResult> {
+    const dl = this.deadline();
     try {
-      data = (await res.body.json()) as Record<string, unknown>;
-    } catch (err) {
-      throw new UpstreamError(0, `Model '${t.name}': upstream sent an unreadable body (${(err as Error).message}).`);
+      const res = await this.open(t, call, dl.signal);
+      let data: Record<string, unknown>;
+      try {
+        data = (await res.body.json()) as Record<string, unknown>;
+      } catch (err) {
+        if (dl.signal.aborted) throw this.deadlineError(t);
+        throw new UpstreamError(0, `Model '${t.name}': upstream sent an unreadable body (${(err as Error).message}).`);
+      }
+      return parseAnswer({ provider: t.provider, name: t.name, jsonTool: call.jsonTool }, data);
+    } finally {
+      dl.clear();
     }
-    return t.provider === 'openai' ? parseOpenAi(data) : parseAnthropic(data);
+  }
+
+  /** POST /embeddings on an OpenAI-protocol upstream; the provider's JSON answer as it came. */
+  async embed(t: UpstreamTarget, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const dl = this.deadline();
+    try {
+      const res = await this.open(t, { body }, dl.signal, '/embeddings');
+      return (await res.body.json()) as Record<string, unknown>;
+    } catch (err) {
+      if (dl.signal.aborted) throw this.deadlineError(t);
+      if (err instanceof UpstreamError) throw err;
+      throw new UpstreamError(0, `Model '${t.name}': upstream sent an unreadable body (${(err as Error).message}).`);
+    } finally {
+      dl.clear();
+    }
   }
 
   /** Resolves once the upstream accepted the stream; iterating may throw UpstreamError if it breaks mid-way. */
-  async stream(t: UpstreamTarget, req: ChatRequest): Promise<AsyncIterable<UpstreamEvent>> {
-    const res = await this.open(t, req, true);
-    return parseSse(t, res.body as AsyncIterable<Buffer>);
+  async stream(t: UpstreamTarget, call: UpstreamCall): Promise<AsyncIterable<UpstreamEvent>> {
+    const dl = this.deadline();
+    // The deadline covers the wait for the first byte; the body then runs under bodyTimeout (between chunks).
+    const res = await this.open(t, call, dl.signal).finally(() => dl.clear());
+    return parseSse({ provider: t.provider, name: t.name, jsonTool: call.jsonTool }, res.body as AsyncIterable<Buffer>);
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.pools.values()].map((p) => p.close()));
   }
-}
-
-function openAiBody(t: UpstreamTarget, r: ChatRequest, stream: boolean): Record<string, unknown> {
-  return {
-    model: t.upstreamModel,
-    messages: r.messages,
-    max_tokens: r.maxTokens,
-    temperature: r.temperature,
-    top_p: r.topP,
-    stop: r.stop,
-    stream,
-    ...(stream ? { stream_options: { include_usage: true } } : {}),
-  };
-}
-
-function anthropicBody(t: UpstreamTarget, r: ChatRequest, stream: boolean): Record<string, unknown> {
-  const system = r.messages
-    .filter((m) => m.role === 'system')
-    .map((m) => m.content)
-    .join('\n\n');
-  return {
-    model: t.upstreamModel,
-    max_tokens: r.maxTokens,
-    ...(system ? { system } : {}),
-    messages: r.messages.filter((m) => m.role !== 'system'),
-    temperature: r.temperature,
-    top_p: r.topP,
-    stop_sequences: r.stop,
-    stream,
-  };
-}
-
-function upstreamMessage(text: string): string {
-  try {
-    const j = JSON.parse(text) as { error?: { message?: string } };
-    if (j.error?.message) return j.error.message.slice(0, 300);
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  return text.slice(0, 300) || '(empty body)';
-}
-
-const OPENAI_FINISH: Record<string, FinishReason> = {
-  stop: 'stop',
-  length: 'length',
-  content_filter: 'content_filter',
-};
-const ANTHROPIC_FINISH: Record<string, FinishReason> = {
-  end_turn: 'stop',
-  stop_sequence: 'stop',
-  max_tokens: 'length',
-};
-
-function parseOpenAi(d: Record<string, unknown>): ChatResult {
-  const choice = (
-    d.choices as Array<{ message?: { content?: string | null }; finish_reason?: string }> | undefined
-  )?.[0];
-  const u = d.usage as { prompt_tokens?: number; completion_tokens?: number } | undefined;
-  return {
-    text: choice?.message?.content ?? '',
-    finishReason: OPENAI_FINISH[choice?.finish_reason ?? 'stop'] ?? 'stop',
-    usage: { inputTokens: u?.prompt_tokens ?? -1, outputTokens: u?.completion_tokens ?? -1 },
-  };
-}
-
-function parseAnthropic(d: Record<string, unknown>): ChatResult {
-  const text = ((d.content as Array<{ type: string; text?: string }> | undefined) ?? [])
-    .filter((b) => b.type === 'text')
-    .map((b) => b.text ?? '')
-    .join('');
-  const u = d.usage as { input_tokens?: number; output_tokens?: number } | undefined;
-  return {
-    text,
-    finishReason: ANTHROPIC_FINISH[String(d.stop_reason)] ?? 'stop',
-    usage: { inputTokens: u?.input_tokens ?? -1, outputTokens: u?.output_tokens ?? -1 },
-  };
-}
-
-async function* parseSse(t: UpstreamTarget, body: AsyncIterable<Buffer>): AsyncGenerator<UpstreamEvent> {
-  const pending: UpstreamEvent[] = [];
-  let finished = false;
-  let failure: string | undefined;
-  const onEvent = (m: EventSourceMessage) => {
-    if (m.data === '[DONE]') {
-      finished = true;
-      return;
-    }
-    let d: Record<string, unknown>;
-    try {
-      d = JSON.parse(m.data) as Record<string, unknown>;
-    } catch {
-      return; // comments and keep-alives
-    }
-    if (d.error || m.event === 'error') {
-      failure = String((d.error as { message?: string } | undefined)?.message ?? 'upstream stream error');
-      return;
-    }
-    if (t.provider === 'openai') {
-      const c = (
-        d.choices as Array<{ delta?: { content?: string | null }; finish_reason?: string | null }> | undefined
-      )?.[0];
-      if (c?.delta?.content) pending.push({ type: 'text', text: c.delta.content });
-      if (c?.finish_reason) pending.push({ type: 'finish', finishReason: OPENAI_FINISH[c.finish_reason] ?? 'stop' });
-      const u = d.usage as { prompt_tokens?: number; completion_tokens?: number } | null | undefined;
-      if (u)
-        pending.push({ type: 'usage', usage: { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens } });
-    } else {
-      if (d.type === 'content_block_delta') {
-        const delta = d.delta as { type?: string; text?: string };
-        if (delta.type === 'text_delta' && delta.text) pending.push({ type: 'text', text: delta.text });
-      } else if (d.type === 'message_start') {
-        const u = (d.message as { usage?: { input_tokens?: number } }).usage;
-        if (u?.input_tokens !== undefined) pending.push({ type: 'usage', usage: { inputTokens: u.input_tokens } });
-      } else if (d.type === 'message_delta') {
-        const reason = (d.delta as { stop_reason?: string }).stop_reason;
-        if (reason) pending.push({ type: 'finish', finishReason: ANTHROPIC_FINISH[reason] ?? 'stop' });
-        const u = d.usage as Partial<{ output_tokens: number }> | undefined;
-        if (u?.output_tokens !== undefined)
-          pending.push({ type: 'usage', usage: { outputTokens: u.output_tokens } satisfies Partial<Usage> });
-      } else if (d.type === 'message_stop') finished = true;
-    }
-  };
-  const parser = createParser({ onEvent });
-  const decoder = new TextDecoder();
-  try {
-    for await (const chunk of body) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      if (failure) throw new UpstreamError(0, `Model '${t.name}': upstream reported an error mid-stream: ${failure}`);
-      yield* coalesced(pending);
-    }
-  } catch (err) {
-    if (err instanceof UpstreamError) throw err;
-    throw new UpstreamError(0, `Model '${t.name}': the upstream stream broke mid-way (${(err as Error).message}).`);
-  }
-  yield* coalesced(pending);
-  if (!finished) throw new UpstreamError(0, `Model '${t.name}': the upstream stream ended before it finished.`);
-}
-
-/** Drains `pending`, merging text deltas that arrived in the same network read: the bytes are already here, so
- *  nothing waits, and DLP scans and client frames happen once per read instead of once per delta. */
-function* coalesced(pending: UpstreamEvent[]): Generator<UpstreamEvent> {
-  let text = '';
-  for (const ev of pending) {
-    if (ev.type === 'text') text += ev.text;
-    else {
-      if (text) yield { type: 'text', text };
-      text = '';
-      yield ev;
-    }
-  }
-  if (text) yield { type: 'text', text };
-  pending.length = 0;
 }

@@ -57,6 +57,11 @@ export const INPUT_SHAPE: Record<'subject' | 'resource' | 'request' | 'app', Sha
     temperature: 'double',
     stream: 'bool',
     columns: 'list<string>',
+    /** Model calls: names of the tools offered to the model, their count, image parts, JSON output asked for. */
+    tools: 'list<string>',
+    toolCount: 'int',
+    hasImages: 'bool',
+    jsonMode: 'bool',
     attributes: 'map<string, dyn>',
   },
   app: {

@@ -9,6 +9,14 @@ export function declaredModel(spec: Spec, model: string): Spec['models'][number]
   return spec.models.find((m) => m.id === model);
 }
 
+const toolPattern = (p: string) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+
+/** The first offered tool a model declaration (spec.models[].tools, names or `*` patterns) does not cover. */
+export function undeclaredTool(decl: Spec['models'][number], offered: readonly string[]): string | undefined {
+  const allowed = (decl.tools ?? []).map(toolPattern);
+  return offered.find((name) => !allowed.some((re) => re.test(name)));
+}
+
 /** The manifest's entry for a dataset with this access, when the app declares it (spec.data). */
 export function declaredDataset(spec: Spec, dataset: string, access: string): Spec['data'][number] | undefined {
   return spec.data.find((d) => d.dataset === dataset && d.access === access);
@@ -77,6 +85,16 @@ export function scopeViolation(req: GovernanceRequest): string | undefined {
   // A query reads: only datasets declared with read access count (a write-only declaration does not).
   const declared = req.action === 'data.query' ? readableDatasets(app) : app[s.list];
   const ok = s.list === 'egress' ? egressAllowed(declared, id) : declared.includes(id);
-  if (ok) return undefined;
+  if (ok) return req.action === 'model.invoke' ? toolViolation(app, id, req.request?.tools) : undefined;
   return `${req.resource.type} ${id} is not declared in app ${app.name} v${app.version} (${s.field}); declare it in the manifest and resubmit for approval`;
+}
+
+/** A model call offering a tool its manifest entry does not declare (spec.models[].tools). */
+function toolViolation(app: AppScope, model: string, tools: unknown): string | undefined {
+  if (!Array.isArray(tools) || tools.length === 0) return undefined;
+  const decl = declaredModel(app.spec as Spec, model);
+  const stray = decl ? undeclaredTool(decl, tools.map(String)) : undefined;
+  return stray === undefined
+    ? undefined
+    : `tool ${stray} is not declared for model ${model} in app ${app.name} v${app.version} (spec.models[].tools); declare it in the manifest and resubmit for approval`;
 }

@@ -1,0 +1,134 @@
+// POST /v1/embeddings, governed like chat: the model declared and in the catalog for the app's environment,
+// govern() (action model.invoke, request.embeddings), input tokens counted and capped, prompt DLP on every input
+// (mask or block), the cost reserved against budgets and settled from the provider's usage, one call record.
+import { performance } from 'node:perf_hooks';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { GatehouseError, InvalidInputError, NotFoundError, PolicyDeniedError } from '../core/errors.js';
+import { dlpModeOf } from '../core/dlp-mode-limit.js';
+import { parseOrThrow } from '../core/validation.js';
+import { readJsonBody } from '../http/server.js';
+import { declaredModel } from '../policy/scope.js';
+import type { SurfaceDeps } from './anthropic-surface.js';
+import { budgetLimits, callLimits, refusalOf } from './call-limits.js';
+import { outcomeOf } from './call-outcome.js';
+import { newCallFacts, type CallFacts } from './call-records.js';
+import { promptRedactor } from './dlp-guard.js';
+import type { Caller } from './gateway-types.js';
+import { ANONYMOUS_BUCKET, type InvokerDeps } from './model-invoker.js';
+import { modelCallInput } from './model-call-input.js';
+import { openAiError } from './openai-surface.js';
+import { apiKeyOf, invocationHeaders } from './surface-common.js';
+import { costNanos, countTextTokens } from './tokens.js';
+
+export const embeddingsBody = z
+  .object({
+    model: z.string().min(1, 'name a model declared in your app manifest'),
+    input: z.union([z.string(), z.array(z.string()).min(1)], {
+      error: 'input is a string or a list of strings (token arrays cannot be scanned by DLP)',
+    }),
+    user: z.string().optional(),
+  })
+  .loose();
+
+export class Embedder {
+  constructor(private readonly d: InvokerDeps) {}
+
+  async embed(caller: Caller, raw: Record<string, unknown>, model: string, inputs: string[]) {
+    const f = newCallFacts(caller, model, { t0: performance.now() });
+    try {
+      return await this.attempt(caller, raw, model, inputs, f);
+    } catch (err) {
+      if (err instanceof GatehouseError && f.decisionId && err.extra.decisionId === undefined)
+        err.extra.decisionId = f.decisionId;
+      f.outcome = outcomeOf(err);
+      f.reason = (err as Error).message;
+      throw err;
+    } finally {
+      f.latencyMs = performance.now() - f.t0;
+      this.d.recorder.record(f);
+    }
+  }
+
+  private async attempt(caller: Caller, raw: Record<string, unknown>, model: string, inputs: string[], f: CallFacts) {
+    const spec = caller.version.manifest.spec;
+    const decl = declaredModel(spec, model);
+    if (!decl)
+      throw new PolicyDeniedError(
+        `Model '${model}' is not declared in app '${caller.app}' version ${caller.version.version}'s manifest; add it to spec.models and resubmit the app.`,
+        { model },
+      );
+    const doc = this.d.catalog.model(model);
+    if (!doc || !doc.spec.environments.includes(spec.environment))
+      throw new NotFoundError('Model', model, `it is not in the catalog for ${spec.environment}`);
+    if (doc.spec.provider !== 'openai')
+      throw new InvalidInputError(`Model '${model}' cannot embed: embeddings are served by OpenAI-protocol models.`, [
+        { path: 'model', message: 'pick an embedding model whose provider is openai' },
+      ]);
+    const tokensIn = inputs.reduce((n, s) => n + countTextTokens(s, 'openai'), 0);
+    f.tokensIn = tokensIn;
+    const req = { model, messages: inputs.map((content) => ({ role: 'user' as const, content })), stream: false };
+    const estUsd = costNanos(doc, tokensIn, 0) / 1e9;
+    const input = modelCallInput({ caller, req, facts: f, provider: 'openai', tokensIn, estOut: 0, estUsd, tools: [] });
+    const decision = await this.d.governor.govern({ ...input, request: { ...input.request, embeddings: true } });
+    f.decisionId = decision.id;
+    if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, model);
+    callLimits({ caller, req, decl, doc, decision, tokensIn, maxOut: 0, tools: [] });
+    const o = decision.obligations;
+    const redact = promptRedactor(
+      this.d.dlp,
+      dlpModeOf(o.promptDlp) ?? this.d.config.promptDlp,
+      `gw:${caller.app}:${decision.id}`,
+      f.promptFindings,
+    );
+    const scanned = redact ? inputs.map(redact) : inputs;
+    const worst = costNanos(doc, tokensIn, 0);
+    const user = caller.via === 'session' || caller.via === 'internal' ? caller.user : ANONYMOUS_BUCKET;
+    const reservation = await this.d.budgets.reserve(
+      { app: caller.app, user, session: caller.session },
+      budgetLimits(spec.budgets, o),
+      worst,
+      tokensIn,
+    );
+    const target = {
+      name: model,
+      provider: 'openai' as const,
+      baseUrl: doc.spec.upstream,
+      upstreamModel: doc.spec.upstreamModel ?? model,
+      key: '',
+    };
+    try {
+      target.key = this.d.providerKey(doc);
+      f.calledUpstream = true;
+      const t = performance.now();
+      const body = { ...raw, model: target.upstreamModel, input: typeof raw.input === 'string' ? scanned[0] : scanned };
+      const answer = await this.d.upstream.embed(target, body);
+      f.upstreamMs = performance.now() - t;
+      f.upstreamStatus = 200;
+      const used = (answer.usage as { prompt_tokens?: number } | undefined)?.prompt_tokens;
+      f.tokensIn = typeof used === 'number' ? used : tokensIn;
+      f.costNanos = Math.min(worst, costNanos(doc, f.tokensIn, 0));
+      return { decisionId: decision.id, upstreamMs: f.upstreamMs, answer: { ...answer, model } };
+    } finally {
+      f.appDailyCostNanos = await reservation.settle(f.costNanos, f.tokensIn);
+    }
+  }
+}
+
+export function mountEmbeddings(app: Hono, d: SurfaceDeps, embedder: Embedder): void {
+  app.post('/v1/embeddings', async (c) => {
+    const tStart = performance.now();
+    try {
+      const keyHolder = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
+      const raw = (await readJsonBody(c, d.maxBodyBytes)) as Record<string, unknown>;
+      const body = parseOrThrow(embeddingsBody, raw, 'embeddings request');
+      const caller = d.credentials.withUser(keyHolder, body.user ?? c.req.header('x-gatehouse-user'));
+      const inputs = typeof body.input === 'string' ? [body.input] : body.input;
+      const r = await embedder.embed(caller, raw, body.model, inputs);
+      const headers = invocationHeaders({ ...r, model: body.model, requestedModel: body.model, cached: false }, tStart);
+      return c.json(r.answer, 200, headers);
+    } catch (err) {
+      return openAiError(c, err);
+    }
+  });
+}

@@ -1,0 +1,57 @@
+// What govern() sees of one model call: who calls, the model, and the request facts policies read (tokens, cost
+// estimate, temperature, stream, provider, tool names and count, images, JSON mode).
+import type { GovernInput } from '../core/governance.js';
+import type { CallFacts } from './call-records.js';
+import type { Caller, ChatRequest, Protocol } from './gateway-types.js';
+
+export interface ModelCallFacts {
+  caller: Caller;
+  req: ChatRequest;
+  facts: CallFacts;
+  provider: Protocol;
+  tokensIn: number;
+  estOut: number;
+  estUsd: number;
+  tools: string[];
+}
+
+export function modelCallInput({
+  caller,
+  req,
+  facts,
+  provider,
+  tokensIn,
+  estOut,
+  estUsd,
+  tools,
+}: ModelCallFacts): GovernInput {
+  const f = facts;
+  return {
+    action: 'model.invoke',
+    subject: {
+      user: caller.user,
+      app: caller.app,
+      appVersion: caller.version.version,
+      session: caller.session,
+      run: caller.runId,
+      roles: [],
+      groups: [],
+    },
+    resource: { type: 'model', id: req.model },
+    request: {
+      inputTokens: tokensIn,
+      maxOutputTokens: estOut,
+      temperature: req.temperature ?? null,
+      estimatedCostUsd: estUsd,
+      costUsd: estUsd,
+      stream: req.stream,
+      provider,
+      requestedModel: f.requestedModel,
+      tools,
+      toolCount: tools.length,
+      hasImages: req.hasImages === true,
+      jsonMode: req.jsonMode === true,
+    },
+    traceId: f.traceId,
+  };
+}
