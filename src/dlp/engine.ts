@@ -4,6 +4,7 @@ import { parseOrThrow } from '../core/validation.js';
 import { dlpConfigSchema, type DlpConfigInput } from './dlp-config.js';
 import { DlpBlockedError } from './dlp-errors.js';
 import { nameRecognizers } from './name-recognizers.js';
+import { nationalIdRecognizers } from './national-id-recognizers.js';
 import { piiRecognizers } from './pii-recognizers.js';
 import { regexRecognizer, type Recognizer } from './recognizer.js';
 import { applyRedactions, resolvePolicy } from './redact.js';
@@ -123,7 +124,13 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
       contextBoost: d.contextBoost,
     }),
   );
-  const all = [...secretRecognizers(), ...piiRecognizers(), ...nameRecognizers(), ...custom];
+  const all = [
+    ...secretRecognizers(),
+    ...piiRecognizers({ phoneRegions: cfg.phoneRegions }),
+    ...nameRecognizers(),
+    ...nationalIdRecognizers(),
+    ...custom,
+  ];
   const enabled = cfg.entities ? new Set<string>([...cfg.entities, ...cfg.detectors.map((d) => d.entity)]) : undefined;
   const compiled: Compiled[] = all
     .filter((r) => !enabled || enabled.has(r.entity))

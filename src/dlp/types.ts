@@ -14,6 +14,19 @@ export const BUILTIN_ENTITIES = [
   'PERSON',
   'STREET_ADDRESS',
   'API_KEY',
+  'UK_NINO',
+  'UK_NHS',
+  'CA_SIN',
+  'IN_AADHAAR',
+  'IN_PAN',
+  'ES_NIF',
+  'ES_NIE',
+  'IT_FISCAL_CODE',
+  'AU_TFN',
+  'AU_MEDICARE',
+  'SG_NRIC_FIN',
+  'US_ITIN',
+  'ABA_ROUTING_NUMBER',
 ] as const;
 export type BuiltinEntity = (typeof BUILTIN_ENTITIES)[number];
 /** A built-in entity or the name of a custom detector's entity (upper snake case). */
