@@ -1,5 +1,6 @@
 // The `dlp` section of gatehouse.yaml: threshold, enabled entities, allow-lists, custom detectors, default policy.
 import { z } from 'zod';
+import { nerConfigSchema } from './ner/ner-backend.js';
 
 export const VALIDATORS = ['none', 'luhn', 'mod97', 'us_ssn', 'aba_routing', 'entropy'] as const;
 export type ValidatorName = (typeof VALIDATORS)[number];
@@ -63,6 +64,9 @@ export const dlpConfigSchema = z
     phoneRegions: z
       .array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 region code, e.g. GB'))
       .default([...DEFAULT_PHONE_REGIONS]),
+    /** Where PERSON / LOCATION / STREET_ADDRESS / ORGANIZATION come from besides the rules: `rules` (built in, default)
+     *  or `presidio` (a Presidio Analyzer's /analyze; used by scanAsync/redactAsync). */
+    ner: nerConfigSchema,
     /** Salt for `hash` mode when the caller gives none; set per deployment. */
     hashSalt: z.string().default('gatehouse'),
   })

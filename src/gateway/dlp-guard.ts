@@ -34,23 +34,36 @@ function policyFor(mode: DlpMode, scope: string): RedactPolicy {
 }
 
 /**
- * Applies prompt DLP to every message; throws DlpBlockedError when the mode is block and something is found. Counts
- * findings by type into `findings` (returned too), the blocked ones included, so a refused call still records them.
+ * Applies prompt DLP to every message, through the engine's NER backend too (`dlp.ner`, e.g. a Presidio Analyzer);
+ * throws DlpBlockedError when the mode is block and something is found, and rejects (the call fails closed) when the
+ * backend cannot answer. Counts findings by type into `findings` (returned too), the blocked ones included, so a
+ * refused call still records them.
  */
-export function guardPrompt(
+export async function guardPromptAsync(
   dlp: DlpEngine | undefined,
   mode: DlpMode,
   messages: ChatMessage[],
   scope: string,
   findings: Record<string, number> = {},
-): { messages: ChatMessage[]; findings: Record<string, number> } {
+): Promise<{ messages: ChatMessage[]; findings: Record<string, number> }> {
   if (!dlp || mode === 'allow') return { messages, findings };
-  const out = messages.map((m) => {
-    const r = countingBlocks(findings, () => dlp.redact(m.content, policyFor(mode, scope)));
+  const out: ChatMessage[] = [];
+  for (const m of messages) {
+    const r = await countingBlocksAsync(findings, () => dlp.redactAsync(m.content, policyFor(mode, scope)));
     countFindings(r.findings, findings);
-    return r.findings.length ? { role: m.role, content: r.text } : m;
-  });
+    out.push(r.findings.length ? { role: m.role, content: r.text } : m);
+  }
   return { messages: out, findings };
+}
+
+async function countingBlocksAsync<T>(findings: Record<string, number>, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    return countingBlocks(findings, () => {
+      throw err;
+    });
+  }
 }
 
 /** Output DLP for a whole answer: redacts (or blocks), then restores prompt tokens when allowed; counts as guardPrompt. */

@@ -18,7 +18,7 @@ import type { CutSignalFor, Governor, Obligations, Refusal } from '../core/gover
 import type { DlpEngine } from '../dlp/index.js';
 import type { Budgets, BudgetLimits } from './budgets.js';
 import type { CallFacts, CallRecorder } from './call-records.js';
-import { guardOutput, guardPrompt } from './dlp-guard.js';
+import { guardOutput, guardPromptAsync } from './dlp-guard.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-types.js';
 import { streamAnswer } from './stream-answer.js';
@@ -246,7 +246,7 @@ export class ModelInvoker {
     const outputMode = dlpModeOf(o.outputDlp) ?? this.d.config.outputDlp;
     const restore = o.restoreTokens === true;
     // Findings are counted into the call's facts as they are found, so a block is recorded with what it blocked.
-    const guarded = guardPrompt(this.d.dlp, promptMode, req.messages, scope, f.promptFindings);
+    const guarded = await guardPromptAsync(this.d.dlp, promptMode, req.messages, scope, f.promptFindings);
     const upReq: ChatRequest = { ...req, messages: guarded.messages, maxTokens: maxOut, temperature };
     const base = {
       decisionId: decision.id,
