@@ -5,6 +5,7 @@ import { dlpConfigSchema, type DlpConfigInput } from './dlp-config.js';
 import { DlpBlockedError } from './dlp-errors.js';
 import { nameRecognizers } from './name-recognizers.js';
 import { nationalIdRecognizers } from './national-id-recognizers.js';
+import { intlAddressRecognizer } from './intl-address-recognizer.js';
 import { piiRecognizers } from './pii-recognizers.js';
 import { regexRecognizer, type Recognizer } from './recognizer.js';
 import {
@@ -45,6 +46,7 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
     ...secretRecognizers(),
     ...piiRecognizers({ phoneRegions: cfg.phoneRegions }),
     ...nameRecognizers(),
+    intlAddressRecognizer(),
     ...nationalIdRecognizers(),
     ...custom,
   ];

@@ -131,6 +131,7 @@ function runPerson(text: string, emit: Emit): void {
   }
 }
 
+/** US street form (number, name, USPS suffix, unit, city/state/zip); intl-address-recognizer adds a postal tail. */
 // USPS Publication 28 street suffixes (common subset) and their abbreviations.
 const SUFFIXES =
   'Alley|Aly|Annex|Arcade|Avenue|Ave|Bayou|Beach|Bend|Bluffs?|Bottom|Boulevard|Blvd|Branch|Bridge|Brook|Brooks|Burgs?|Bypass|Camp|Canyon|Cape|Causeway|Center|Centers|Circles?|Cir|Cliffs?|Club|Common|Commons|Corners?|Course|Courts?|Ct|Coves?|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drives?|Dr|Estates?|Expressway|Expy|Extensions?|Falls?|Ferry|Fields?|Flats?|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Freeway|Fwy|Gardens?|Gateway|Glen|Glens|Greens?|Groves?|Harbors?|Haven|Heights|Hts|Highway|Hwy|Hills?|Hollow|Inlet|Island|Islands|Isle|Junctions?|Keys?|Knolls?|Lakes?|Land|Landing|Lane|Ln|Light|Lights|Loaf|Locks?|Lodge|Loop|Mall|Manors?|Meadows?|Mews|Mill|Mills|Mission|Motorway|Mount|Mountains?|Neck|Orchard|Oval|Overpass|Park|Parks|Parkways?|Pkwy|Pass|Passage|Path|Pike|Pines?|Place|Pl|Plains?|Plaza|Points?|Ports?|Prairie|Radial|Ramp|Ranch|Rapids?|Rest|Ridges?|River|Road|Roads|Rd|Route|Row|Rue|Run|Shoals?|Shores?|Skyway|Springs?|Spurs?|Squares?|Sq|Station|Stravenue|Stream|Streets?|St|Summit|Terrace|Ter|Throughway|Trace|Track|Trafficway|Trail|Trl|Trailer|Tunnels?|Turnpike|Underpass|Unions?|Valleys?|Viaduct|Views?|Villages?|Ville|Vista|Walks?|Wall|Way|Ways|Wells?';
@@ -141,7 +142,7 @@ const UNIT =
 const STATE =
   '(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])';
 const CITY_STATE_ZIP = `(?:,?\\s+[A-Z][a-zA-Z]+(?:[ -][A-Z][a-zA-Z]+){0,2},\\s*(?:${STATE}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\\s+\\d{5}(?:-\\d{4})?)?)`;
-const STREET = new RegExp(
+export const STREET = new RegExp(
   `(?<![\\w.-])\\d{1,6}[A-Z]?(?:-\\d{1,4})?\\s+(?:${DIR}\\s+)?${NAME_WORD}(?:\\s+${NAME_WORD}){0,3}?\\s+(?:${SUFFIXES}|Broadway)\\b\\.?(?:\\s+${DIR}(?![\\w]))?${UNIT}?${CITY_STATE_ZIP}?`,
   'g',
 );
