@@ -86,5 +86,5 @@ if (suite !== 'us') {
 }
 if (!skipBench) {
   console.log('');
-  runBench();
+  await runBench();
 }

@@ -69,7 +69,9 @@ function usInternational(cand: string, formatted: boolean): number {
  * and still lose to an SSN or passport number whose own context names it (0.7).
  */
 function nationalScore(cand: string, digits: string, formatted: boolean, regions: readonly string[]): number {
-  if (SSN_SHAPE.test(cand)) return 0;
+  // Bare digits without a trunk 0 (`771874544`) are as likely a reference or tracking number: never a phone here,
+  // so skip the parses.
+  if (SSN_SHAPE.test(cand) || (!formatted && digits[0] !== '0')) return 0;
   for (const region of regions) {
     if (NANP.has(region)) continue;
     const shape = NATIONAL_SHAPE[region];
@@ -77,8 +79,7 @@ function nationalScore(cand: string, digits: string, formatted: boolean, regions
     const pn = parsePhoneNumberFromString(cand, region as CountryCode);
     if (!pn || pn.country !== region || !pn.isValid()) continue;
     if (digits[0] === '0') return formatted ? 0.5 : 0.3;
-    // Bare digits without a trunk 0 (`771874544`) are as likely a reference or tracking number: not a phone.
-    return formatted ? 0.3 : 0;
+    return 0.3;
   }
   return 0;
 }
