@@ -8,7 +8,7 @@ const UP = 'A-ZÀ-ÖØ-ÞĄĆČĎĘĚŁŃŇŐŒŘŚŠŤŮŰŹŻŽ';
 const LO = "a-zß-öø-ÿąćčďęěłńňőœřśšťůűźżž'’\\-";
 const CAP = `[${UP}][${LO}]+`;
 const NB = `(?<![\\w${LO}${UP}])`;
-const NUM = `\\d{1,5}(?:[ ]?[a-zA-Z](?![${LO}${UP}]))?(?:[-/]\\d{1,4}[a-zA-Z]?)?(?:[ ](?:I{1,3}|IV|bis|ter)\\b)?`;
+const NUM = `\\d{1,5}(?:(?:[a-zA-Z]|[ ][A-H])(?![${LO}${UP}]))?(?:[-/]\\d{1,4}[a-zA-Z]?)?(?:[ ](?:I{1,3}|IV|bis|ter)\\b)?`;
 /** `calle` → `[Cc]alle`: type words match capitalized or not, without making the whole pattern case-insensitive. */
 const anyCase = (words: string) =>
   words
@@ -62,7 +62,7 @@ const FORMS: Form[] = [
     new RegExp(`(?:${COMPOUND})[ ]\\d`),
   ],
   [
-    g(`${NB}(?:${CAP}[ ]){1,2}(?:${AFTER})[ ]${NUM}\\.?(?!\\w)`),
+    g(`${NB}(?:${CAP}[ ]){1,2}(?:${AFTER})[ ]${NUM}(?!\\w)`),
     0.9,
     false,
     new RegExp(`[ ](?:${AFTER.toLowerCase()})[ ]\\d`),
