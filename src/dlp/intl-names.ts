@@ -81,12 +81,14 @@ export const NAME_PARTICLES = new Set([
   'e',
 ]);
 
-/** Greetings that open a line before a name (never a name themselves). Titles (Herr, Pani) stay out: a labeled
+/** Greetings, and capitalized business nouns of these languages (`Nummer`, `Rechnung`), that open a line before a name (never a name themselves). Titles (Herr, Pani) stay out: a labeled
  *  name keeps its title. */
 export const INTL_GREETINGS =
   `hallo hola bonjour bonsoir salut ciao buongiorno buonasera hej hei moi terve szia cześć olá oi
 dzień hoi goedemorgen beste lieber liebe liebes geehrte geehrter sehr querido querida estimado estimada caro cara
 gentile egregio cher chère kedves tisztelt
-kære käre bästa rakas tervehdys`
+kære käre bästa rakas tervehdys
+item nummer artikel rechnung bestellung lieferung auftrag numéro commande facture número pedido factura
+numero ordine fattura nummer bestelling factuur tilaus lasku rendelés számla zamówienie faktura pedido fatura`
     .split(/\s+/)
     .filter(Boolean);

@@ -56,7 +56,9 @@ export function nationalIdRecognizers(): Recognizer[] {
       // Enough to beat a phone number with "number" near it (0.9): an NHS number is 3-3-4 like a phone.
       contextBoost: 0.6,
     }),
-    regexRecognizer('ca_sin', 'CA_SIN', re(`${NB}[1-79]\\d{2}([- ])\\d{3}\\1\\d{3}${NA}`), 0.5, {
+    // Presidio scores a grouped SIN 0.5 without context; one grouped 3-3-3 reference in ten passes Luhn, so here it
+    // needs a context word like the bare form.
+    regexRecognizer('ca_sin', 'CA_SIN', re(`${NB}[1-79]\\d{2}([- ])\\d{3}\\1\\d{3}${NA}`), 0.4, {
       ...opt,
       validate: caSinValid,
       context: ['sin', 'social insurance', 'nas', 'assurance sociale'],

@@ -41,6 +41,8 @@ vectors(
     '13069254',
     '1306925440',
   ],
+  // Presidio finds grouped SINs without context (0.5); here a grouped 3-3-3 number needs "SIN"/"NAS" near it.
+  'SIN: ',
 );
 vectors('CA_SIN', ['130692544', '130-692-544', '258 933 688'], ['130692545'], 'my SIN is ');
 vectors(
@@ -99,6 +101,7 @@ describe('Presidio-era structured types stay quiet without their evidence', () =
     ['2123456701', 'AU_MEDICARE'],
     ['121000358', 'ABA_ROUTING_NUMBER'],
     ['130692544', 'CA_SIN'],
+    ['130 692 544', 'CA_SIN'],
   ] as const)
     it(`a bare ${type} candidate is below the threshold without context`, () => {
       assert.deepEqual(spans(`order ${t} shipped`, type), []);

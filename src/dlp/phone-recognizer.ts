@@ -24,6 +24,8 @@ const NATIONAL_SHAPE: Partial<Record<string, RegExp>> = {
 const NANP = new Set(['US', 'CA']);
 // An SSN-shaped group (3-2-4) is read as an SSN candidate, never as a national phone number.
 const SSN_SHAPE = /^\d{3}([ .-]?)\d{2}\1\d{4}$/;
+// A US ZIP+4 (`07396-9605`) is a postal code, never a national phone number.
+const ZIP4_SHAPE = /^\d{5}-\d{4}$/;
 
 /** Base score of a phone candidate (0 = not a phone): formatted 0.6 (national formats 0.5), bare digits 0.4. */
 export function phoneScore(cand: string, regions: readonly string[]): number {
@@ -71,7 +73,7 @@ function usInternational(cand: string, formatted: boolean): number {
 function nationalScore(cand: string, digits: string, formatted: boolean, regions: readonly string[]): number {
   // Bare digits without a trunk 0 (`771874544`) are as likely a reference or tracking number: never a phone here,
   // so skip the parses.
-  if (SSN_SHAPE.test(cand) || (!formatted && digits[0] !== '0')) return 0;
+  if (SSN_SHAPE.test(cand) || ZIP4_SHAPE.test(cand) || (!formatted && digits[0] !== '0')) return 0;
   for (const region of regions) {
     if (NANP.has(region)) continue;
     const shape = NATIONAL_SHAPE[region];
