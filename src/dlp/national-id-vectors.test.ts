@@ -1,7 +1,9 @@
 // Vectors ported from Microsoft Presidio's recognizer tests (MIT, test/fixtures/presidio/LICENSE): national ids,
 // IBAN for every registry country, cards and international phones, run against the whole engine.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { createDlpEngine, type EntityType } from './index.js';
 
@@ -112,7 +114,10 @@ describe('Presidio-era structured types stay quiet without their evidence', () =
 });
 
 describe('Presidio vectors: IBAN_CODE for every registry country', () => {
-  const file = new URL('../../test/fixtures/presidio/iban-vectors.json', import.meta.url);
+  // The repository root is the nearest folder with package.json (the test also runs compiled, from dist/).
+  let root = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
+  const file = join(root, 'test', 'fixtures', 'presidio', 'iban-vectors.json');
   const { vectors: ibans } = JSON.parse(readFileSync(file, 'utf8')) as {
     vectors: { text: string; spans: [number, number][] }[];
   };
