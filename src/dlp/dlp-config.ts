@@ -1,8 +1,12 @@
 // The `dlp` section of gatehouse.yaml: threshold, enabled entities, allow-lists, custom detectors, default policy.
 import { z } from 'zod';
+import { nerConfigSchema } from './ner/ner-backend.js';
 
 export const VALIDATORS = ['none', 'luhn', 'mod97', 'us_ssn', 'aba_routing', 'entropy'] as const;
 export type ValidatorName = (typeof VALIDATORS)[number];
+
+/** The catalog's usual regions; operators add theirs with `dlp.phoneRegions`. */
+export const DEFAULT_PHONE_REGIONS = ['US', 'GB', 'DE', 'FR', 'ES', 'IT', 'NL', 'BR', 'IN', 'AU', 'CA'] as const;
 
 const entityName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be UPPER_SNAKE_CASE, e.g. EMPLOYEE_ID');
 const action = z.enum(['mask', 'partial', 'hash', 'tokenize', 'block', 'allow']);
@@ -55,6 +59,14 @@ export const dlpConfigSchema = z
       .object({ default: action.default('mask'), entities: z.record(entityName, action).default({}) })
       .strict()
       .default({ default: 'mask', entities: {} }),
+    /** Regions whose national phone formats are recognized (ISO 3166 alpha-2); numbers with a + prefix are
+     *  recognized for every region. NANP (US/CA) numbers are always recognized. */
+    phoneRegions: z
+      .array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 region code, e.g. GB'))
+      .default([...DEFAULT_PHONE_REGIONS]),
+    /** Where PERSON / LOCATION / STREET_ADDRESS / ORGANIZATION come from besides the rules: `rules` (built in, default)
+     *  or `presidio` (a Presidio Analyzer's /analyze; used by scanAsync/redactAsync). */
+    ner: nerConfigSchema,
     /** Salt for `hash` mode when the caller gives none; set per deployment. */
     hashSalt: z.string().default('gatehouse'),
   })

@@ -4,8 +4,20 @@ import { parseOrThrow } from '../core/validation.js';
 import { dlpConfigSchema, type DlpConfigInput } from './dlp-config.js';
 import { DlpBlockedError } from './dlp-errors.js';
 import { nameRecognizers } from './name-recognizers.js';
+import { nationalIdRecognizers } from './national-id-recognizers.js';
+import { intlAddressRecognizer } from './intl-address-recognizer.js';
 import { piiRecognizers } from './pii-recognizers.js';
 import { regexRecognizer, type Recognizer } from './recognizer.js';
+import {
+  contextHit,
+  contextMatcher,
+  contextWindows,
+  lowerForMatching,
+  resolveOverlaps,
+  type Compiled,
+} from './scan-helpers.js';
+import { createPresidioNerBackend } from './ner/presidio-ner-backend.js';
+import type { NerBackend } from './ner/ner-backend.js';
 import { applyRedactions, resolvePolicy } from './redact.js';
 import { secretRecognizers } from './secret-recognizers.js';
 import { createStreamScanner } from './stream-scanner.js';
@@ -15,104 +27,11 @@ import { TOKEN_RE, createMemoryVault } from './vault.js';
 
 export interface DlpEngineDeps {
   vault?: TokenVault;
+  /** A NER backend to merge with the rules (tests, embedders); default: the one `dlp.ner` configures. */
+  ner?: NerBackend;
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-const SEP = "[\\s_.'’-]+";
-const pieces = (w: string) =>
-  w
-    .toLowerCase()
-    .split(/[\s_.'’-]+/)
-    .filter(Boolean);
-
-/** Context words match case-insensitively with any of ` _ - . '` between their parts (`date_of_birth` counts). */
-function contextMatcher(words: readonly string[] | undefined): RegExp | undefined {
-  if (!words || words.length === 0) return undefined;
-  const alts = words.map((w) => pieces(w).map(escapeRe).join(SEP));
-  // A lookbehind rather than `(?:^|[^a-z0-9])`: same matches, and about 40% faster (the match starts at the word).
-  return new RegExp(`(?<![a-z0-9])(?:${alts.join('|')})(?![a-z0-9])`, 'i');
-}
-
-interface Compiled {
-  rec: Recognizer;
-  ctx?: RegExp;
-  /** Global form of ctx: finds the windows where a context-only recognizer can pass. */
-  gate?: RegExp;
-  /** ctx and gate without the `i` flag, for the lower-cased text (case-insensitive regexes are 2-3x slower). */
-  ctxLower?: RegExp;
-  gateLower?: RegExp;
-}
-
-/**
- * The text lower-cased once per scan, so context and keyword regexes can run case-sensitively: the same matches
- * as `/i` on the original unless lower-casing changes the length (U+0130) or maps a non-ASCII letter to ASCII
- * (U+212A KELVIN SIGN), which `/i` without `u` does not do; then undefined and the `/i` forms are used.
- */
-export function lowerForMatching(text: string): string | undefined {
-  const lower = text.toLowerCase();
-  return lower.length === text.length && !text.includes('\u212a') ? lower : undefined;
-}
-
-const BEFORE = 48;
-const AFTER = 24;
-
-function contextHit(text: string, start: number, end: number, ctx: RegExp): boolean {
-  return ctx.test(text.slice(Math.max(0, start - BEFORE), start)) || ctx.test(text.slice(end, end + AFTER));
-}
-
-/** Longest value a context-only recognizer finds (dates, licence numbers), plus slack. */
-const VALUE_SLACK = 64;
-
-/**
- * Where a context-only recognizer can possibly pass: around occurrences of its context words (`gate` is the
- * global form of its context matcher). Returns merged [start, end) windows snapped outward to whitespace
- * (or control characters), or undefined when there is no occurrence.
- */
-export function contextWindows(text: string, gate: RegExp): [number, number][] | undefined {
-  const out: [number, number][] = [];
-  gate.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = gate.exec(text)) !== null) {
-    // Windows as before the lookbehind form: they began at the character in front of the word.
-    let s = Math.max(0, m.index - 1 - AFTER - VALUE_SLACK);
-    let e = Math.min(text.length, m.index + m[0].length + BEFORE + VALUE_SLACK);
-    for (let k = 0; k < VALUE_SLACK && s > 0 && text.charCodeAt(s - 1) > 32; k++) s--;
-    for (let k = 0; k < VALUE_SLACK && e < text.length && text.charCodeAt(e) > 32; k++) e++;
-    const last = out[out.length - 1];
-    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
-    else out.push([s, e]);
-  }
-  return out.length > 0 ? out : undefined;
-}
-
-const byRank = (a: Finding, b: Finding): number =>
-  b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start;
-
-/** Keeps the best finding among overlapping ones: higher score, then longer span (then earlier, then first emitted). */
-export function resolveOverlaps(cands: Finding[]): Finding[] {
-  // Most findings overlap nothing: sort by start once and resolve only clusters of overlapping ones (findings in
-  // different clusters never compete, so this keeps exactly what one greedy pass over all of them would keep).
-  const order = cands.map((_, i) => i).sort((i, j) => cands[i].start - cands[j].start || i - j);
-  const out: Finding[] = [];
-  for (let k = 0; k < order.length;) {
-    let end = cands[order[k]].end;
-    let k2 = k + 1;
-    while (k2 < order.length && cands[order[k2]].start < end) end = Math.max(end, cands[order[k2++]].end);
-    if (k2 - k === 1) out.push(cands[order[k]]);
-    else {
-      const cluster = order.slice(k, k2).sort((i, j) => byRank(cands[i], cands[j]) || i - j);
-      const kept: Finding[] = [];
-      for (const i of cluster) {
-        const c = cands[i];
-        if (!kept.some((x) => c.start < x.end && x.start < c.end)) kept.push(c);
-      }
-      out.push(...kept.sort((a, b) => a.start - b.start));
-    }
-    k = k2;
-  }
-  return out;
-}
+export { contextWindows, lowerForMatching, resolveOverlaps };
 
 export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps = {}): DlpEngine {
   const cfg = parseOrThrow(dlpConfigSchema, config, 'dlp configuration', 'dlp');
@@ -123,7 +42,14 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
       contextBoost: d.contextBoost,
     }),
   );
-  const all = [...secretRecognizers(), ...piiRecognizers(), ...nameRecognizers(), ...custom];
+  const all = [
+    ...secretRecognizers(),
+    ...piiRecognizers({ phoneRegions: cfg.phoneRegions }),
+    ...nameRecognizers(),
+    intlAddressRecognizer(),
+    ...nationalIdRecognizers(),
+    ...custom,
+  ];
   const enabled = cfg.entities ? new Set<string>([...cfg.entities, ...cfg.detectors.map((d) => d.entity)]) : undefined;
   const compiled: Compiled[] = all
     .filter((r) => !enabled || enabled.has(r.entity))
@@ -151,7 +77,8 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
   });
   const vault = deps.vault ?? createMemoryVault();
 
-  function scan(text: string, options: ScanOptions = {}): Finding[] {
+  /** Every rule candidate at or above the threshold, before overlaps are resolved. */
+  function collect(text: string, options: ScanOptions): Finding[] {
     if (typeof text !== 'string') throw new InvalidInputError('DLP scan input must be a string.');
     const threshold = options.threshold ?? cfg.threshold;
     const only = options.entities ? new Set<string>(options.entities) : undefined;
@@ -192,6 +119,10 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
       }
       rec.run(text, emit, rec.usesLower ? lowerText() : undefined);
     }
+    return cands;
+  }
+
+  function finish(text: string, cands: Finding[]): Finding[] {
     let out = resolveOverlaps(cands);
     if (allowValues.size > 0 || allowPatterns.length > 0) {
       out = out.filter((f) => {
@@ -202,6 +133,31 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
     return out;
   }
 
+  const scan = (text: string, options: ScanOptions = {}): Finding[] => finish(text, collect(text, options));
+
+  const ner: NerBackend | undefined =
+    deps.ner ?? (cfg.ner.backend === 'presidio' ? createPresidioNerBackend(cfg.ner) : undefined);
+
+  /** Rule candidates plus the NER backend's spans, resolved together by the same overlap rules. */
+  async function scanAsync(text: string, options: ScanOptions = {}, signal?: AbortSignal): Promise<Finding[]> {
+    const cands = collect(text, options);
+    if (!ner) return finish(text, cands);
+    const threshold = options.threshold ?? cfg.threshold;
+    const only = options.entities ? new Set<string>(options.entities) : undefined;
+    const wanted = (t: string) => (!only || only.has(t)) && (!enabled || enabled.has(t));
+    if (ner.entities.some(wanted))
+      for (const s of await ner.analyze(text, signal))
+        if (wanted(s.type) && s.score >= threshold)
+          cands.push({
+            type: s.type,
+            start: s.start,
+            end: s.end,
+            score: Math.round(s.score * 100) / 100,
+            detector: ner.name,
+          });
+    return finish(text, cands);
+  }
+
   const withDefaults = (policy?: RedactPolicy): RedactPolicy => ({
     default: policy?.default ?? cfg.policy.default,
     entities: { ...cfg.policy.entities, ...policy?.entities },
@@ -209,20 +165,26 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
     tokenScope: policy?.tokenScope ?? 'default',
   });
 
+  function redactWith(text: string, findings: Finding[], p: RedactPolicy) {
+    const blocked = findings.filter((f) => resolvePolicy(p, f.type) === 'block').map((f) => f.type);
+    if (blocked.length > 0)
+      throw new DlpBlockedError(
+        blocked,
+        'text',
+        findings.map((f) => f.type),
+      );
+    return { text: applyRedactions(text, findings, p, vault), findings };
+  }
+
   const engine: DlpEngine = {
     vault,
     scan,
     redact(text, policy) {
-      const p = withDefaults(policy);
-      const findings = scan(text);
-      const blocked = findings.filter((f) => resolvePolicy(p, f.type) === 'block').map((f) => f.type);
-      if (blocked.length > 0)
-        throw new DlpBlockedError(
-          blocked,
-          'text',
-          findings.map((f) => f.type),
-        );
-      return { text: applyRedactions(text, findings, p, vault), findings };
+      return redactWith(text, scan(text), withDefaults(policy));
+    },
+    scanAsync,
+    async redactAsync(text, policy, signal) {
+      return redactWith(text, await scanAsync(text, {}, signal), withDefaults(policy));
     },
     restore(text, scope = 'default') {
       return text.replace(TOKEN_RE, (tok) => vault.lookup(scope, tok) ?? tok);

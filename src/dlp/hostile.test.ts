@@ -19,6 +19,16 @@ const probes: Record<string, string> = {
   unterminated_pem: '-----BEGIN RSA PRIVATE KEY-----\n'.repeat(500),
   street_like: '12 Aaa '.repeat(3000),
   dotted_digits: '1.'.repeat(20000),
+  // International addresses and ids: long runs of candidate words without the number or tail that completes them.
+  cap_words_then_digit: `${'Aaaa '.repeat(4000)}1`,
+  street_type_runs: 'Calle de la Aaa '.repeat(2000),
+  compound_no_number: 'Hauptstraße '.repeat(4000),
+  postal_tail_runs: `12 Aaa Road${'\n12345 Aaa'.repeat(2000)}`,
+  // Hyphen-joined capitals are quadratic in the PERSON pattern (every `-A` starts a match): ~1 s at 24 KB, kept small.
+  city_hyphens: `Hauptstraße 1, 12345 ${'Aa-'.repeat(2000)}`,
+  nino_like: 'AB 12 '.repeat(5000),
+  grouped_digits_colon: '1234:'.repeat(8000),
+  fiscal_like: 'AAAAAA00B11C'.repeat(2000),
 };
 
 describe('hostile inputs', () => {

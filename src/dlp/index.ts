@@ -24,3 +24,13 @@ export {
 } from './dlp-config.js';
 export { createDlpEngine } from './engine.js';
 export { createMemoryVault } from './vault.js';
+export {
+  NER_ENTITIES,
+  nerConfigSchema,
+  type NerBackend,
+  type NerEntity,
+  type NerSpan,
+  type NerConfig,
+} from './ner/ner-backend.js';
+export { createRulesNerBackend } from './ner/rules-ner-backend.js';
+export { createPresidioNerBackend, NerBackendError } from './ner/presidio-ner-backend.js';

@@ -1,5 +1,6 @@
 // First names, surnames and common words for PERSON detection, taken from compromise's lexicon (no model weights).
 import nlp from 'compromise/two';
+import { INTL_GIVEN, INTL_GREETINGS } from './intl-names.js';
 
 export interface NameLexicon {
   first: Set<string>;
@@ -62,6 +63,12 @@ here there this that these those the a an and or but if then when while for with
 monday tuesday wednesday thursday friday saturday sunday january february march april june july august september
 october november december`.split(/\s+/);
 
+const NON_ASCII = /[^ -~]/;
+const MARKS = /[\u0300-\u036f]/g;
+/** Lower-case word without diacritics (`josé` → `jose`), so accented names meet the ASCII lexicon; `ł`, `ø`, `ß`
+ *  have no decomposition and stay. ASCII words come back unchanged without work. */
+export const foldLow = (w: string): string => (NON_ASCII.test(w) ? w.normalize('NFD').replace(MARKS, '') : w);
+
 export function nameLexicon(): NameLexicon {
   if (cached) return cached;
   const model = (nlp as unknown as { model(): { one: { lexicon: Record<string, string | string[]> } } }).model();
@@ -79,7 +86,15 @@ export function nameLexicon(): NameLexicon {
       if (tags.some((t) => STOP_TAGS.has(t))) stop.add(word);
     }
   }
+  for (const w of INTL_GIVEN) {
+    first.add(foldLow(w));
+  }
+  for (const w of INTL_GREETINGS) {
+    common.add(foldLow(w));
+    stop.add(foldLow(w));
+  }
   for (const w of EXTRA_COMMON) first.delete(w);
+  for (const w of INTL_GREETINGS) first.delete(foldLow(w));
   cached = { first, last, common, stop };
   return cached;
 }

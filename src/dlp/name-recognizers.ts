@@ -1,6 +1,7 @@
 // PERSON and STREET_ADDRESS: no checksum exists, so lexicons, capitalization, titles, street suffixes and context.
 import { hasDigit, regexRecognizer, type Emit, type Recognizer } from './recognizer.js';
-import { nameLexicon, type NameLexicon } from './name-lexicon.js';
+import { foldLow, nameLexicon, type NameLexicon } from './name-lexicon.js';
+import { SURNAME_ENDING } from './intl-names.js';
 
 // Latin letters spelled out instead of \\p{Lu}/\\p{Ll} (the `u` flag made this regex 4x slower). The two classes
 // must not overlap: a letter in both made TOKEN's nested repetition backtrack exponentially (`ĀāĀā…1`).
@@ -37,7 +38,11 @@ function scoreName(low: string[], titled: boolean, lex: NameLexicon): number {
   const n = low.length;
   const first = lex.first.has(low[0]);
   const lastTok = low[n - 1];
-  const lastIsName = lex.last.has(lastTok) || (n > 1 && lex.first.has(lastTok));
+  // A family-name ending (Kołodziejski, Axelsson, Pitkänen) counts only behind a known given name.
+  const lastIsName =
+    lex.last.has(lastTok) ||
+    (n > 1 && lex.first.has(lastTok)) ||
+    (n > 1 && first && lastTok.length >= 5 && SURNAME_ENDING.test(lastTok));
   let stop = 0;
   let weak = 0;
   for (const w of low) {
@@ -68,7 +73,7 @@ function splitTokens(names: string, base: number): Tok[] {
     const n = low.length;
     if (n >= 2 && low.charCodeAt(n - 1) === 115 && (low.charCodeAt(n - 2) === 39 || low.charCodeAt(n - 2) === 0x2019))
       low = low.slice(0, n - 2);
-    toks.push({ start: base + s, end: base + i, low });
+    toks.push({ start: base + s, end: base + i, low: foldLow(low) });
   }
   return toks;
 }
@@ -78,6 +83,11 @@ const BAD_BEFORE_TABLE = Uint8Array.from({ length: 0x180 }, (_, c) =>
   BAD_BEFORE.test(String.fromCharCode(c)) ? 1 : 0,
 );
 const badBefore = (c: number): boolean => (c < 0x180 ? BAD_BEFORE_TABLE[c] === 1 : c === 0x2019);
+
+const PARTICLE_TAIL = new RegExp(
+  `(?:[ ](?:van|von|de|der|den|ten|ter|zu|dos|das|da|do|di|del|della|du|le|la)){1,3}[ ]([${UP}][${LO}]+(?:-[${UP}][${LO}]+)?)(?![${UP}${LO}\\d])`,
+  'y',
+);
 
 const isFirstTok = (lex: NameLexicon, t: Tok): boolean => lex.first.has(t.low);
 
@@ -96,7 +106,7 @@ function runPerson(text: string, emit: Emit): void {
       m[3] === '' &&
       names.indexOf(' ') === -1 &&
       names.indexOf('\t') === -1 &&
-      !lex.first.has(names.toLowerCase())
+      !lex.first.has(foldLow(names.toLowerCase()))
     )
       continue;
     const base = m.index + m[0].length - names.length - m[3].length;
@@ -121,16 +131,29 @@ function runPerson(text: string, emit: Emit): void {
     if (i1 - i0 === 1 && !titled && !isFirstTok(lex, toks[i0]) && isSentenceStart(text, toks[i0].start)) continue;
     const low: string[] = [];
     for (let i = i0; i < i1; i++) low.push(toks[i].low);
+    // `Isabella van Dijk`, `Jelte de Jong`: a lower-case particle and a capitalized word after a given name
+    // finish the family name (the capitalized-sequence pattern stops at the particle).
+    let particleEnd = 0;
+    if (i1 === toks.length && !m[3] && lex.first.has(low[0])) {
+      PARTICLE_TAIL.lastIndex = toks[i1 - 1].end;
+      const pm = PARTICLE_TAIL.exec(text);
+      if (pm) {
+        particleEnd = pm.index + pm[0].length;
+        low.push(pm[1].toLowerCase());
+      }
+    }
     const score = scoreName(low, titled, lex);
     if (score <= 0) continue;
     const start = toks[i0].start;
-    let end = toks[i1 - 1].end;
+    let end = particleEnd || toks[i1 - 1].end;
+    if (particleEnd) CAP_SEQ.lastIndex = particleEnd;
     if (m[3] && i1 === toks.length) end += m[3].length;
     if (text.charCodeAt(end) === 64 /* @ */) continue;
     emit(start, end, Math.min(score, 0.9));
   }
 }
 
+/** US street form (number, name, USPS suffix, unit, city/state/zip); intl-address-recognizer adds a postal tail. */
 // USPS Publication 28 street suffixes (common subset) and their abbreviations.
 const SUFFIXES =
   'Alley|Aly|Annex|Arcade|Avenue|Ave|Bayou|Beach|Bend|Bluffs?|Bottom|Boulevard|Blvd|Branch|Bridge|Brook|Brooks|Burgs?|Bypass|Camp|Canyon|Cape|Causeway|Center|Centers|Circles?|Cir|Cliffs?|Club|Common|Commons|Corners?|Course|Courts?|Ct|Coves?|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drives?|Dr|Estates?|Expressway|Expy|Extensions?|Falls?|Ferry|Fields?|Flats?|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Freeway|Fwy|Gardens?|Gateway|Glen|Glens|Greens?|Groves?|Harbors?|Haven|Heights|Hts|Highway|Hwy|Hills?|Hollow|Inlet|Island|Islands|Isle|Junctions?|Keys?|Knolls?|Lakes?|Land|Landing|Lane|Ln|Light|Lights|Loaf|Locks?|Lodge|Loop|Mall|Manors?|Meadows?|Mews|Mill|Mills|Mission|Motorway|Mount|Mountains?|Neck|Orchard|Oval|Overpass|Park|Parks|Parkways?|Pkwy|Pass|Passage|Path|Pike|Pines?|Place|Pl|Plains?|Plaza|Points?|Ports?|Prairie|Radial|Ramp|Ranch|Rapids?|Rest|Ridges?|River|Road|Roads|Rd|Route|Row|Rue|Run|Shoals?|Shores?|Skyway|Springs?|Spurs?|Squares?|Sq|Station|Stravenue|Stream|Streets?|St|Summit|Terrace|Ter|Throughway|Trace|Track|Trafficway|Trail|Trl|Trailer|Tunnels?|Turnpike|Underpass|Unions?|Valleys?|Viaduct|Views?|Villages?|Ville|Vista|Walks?|Wall|Way|Ways|Wells?';
@@ -141,7 +164,7 @@ const UNIT =
 const STATE =
   '(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])';
 const CITY_STATE_ZIP = `(?:,?\\s+[A-Z][a-zA-Z]+(?:[ -][A-Z][a-zA-Z]+){0,2},\\s*(?:${STATE}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:\\s+\\d{5}(?:-\\d{4})?)?)`;
-const STREET = new RegExp(
+export const STREET = new RegExp(
   `(?<![\\w.-])\\d{1,6}[A-Z]?(?:-\\d{1,4})?\\s+(?:${DIR}\\s+)?${NAME_WORD}(?:\\s+${NAME_WORD}){0,3}?\\s+(?:${SUFFIXES}|Broadway)\\b\\.?(?:\\s+${DIR}(?![\\w]))?${UNIT}?${CITY_STATE_ZIP}?`,
   'g',
 );

@@ -14,6 +14,21 @@ export const BUILTIN_ENTITIES = [
   'PERSON',
   'STREET_ADDRESS',
   'API_KEY',
+  'UK_NINO',
+  'UK_NHS',
+  'CA_SIN',
+  'IN_AADHAAR',
+  'IN_PAN',
+  'ES_NIF',
+  'ES_NIE',
+  'IT_FISCAL_CODE',
+  'AU_TFN',
+  'AU_MEDICARE',
+  'SG_NRIC_FIN',
+  'US_ITIN',
+  'ABA_ROUTING_NUMBER',
+  'LOCATION',
+  'ORGANIZATION',
 ] as const;
 export type BuiltinEntity = (typeof BUILTIN_ENTITIES)[number];
 /** A built-in entity or the name of a custom detector's entity (upper snake case). */
@@ -75,6 +90,11 @@ export interface DlpEngine {
   restore(text: string, scope?: string): string;
   /** Throws DlpBlockedError if any finding's type is in `types` (all types when omitted). */
   assertClean(text: string, types?: readonly EntityType[]): void;
+  /** scan plus the configured NER backend (`dlp.ner`), merged by the same overlap rules; rejects when the backend
+   *  cannot answer (callers fail closed). With the built-in rules backend it finds what scan finds. */
+  scanAsync(text: string, options?: ScanOptions, signal?: AbortSignal): Promise<Finding[]>;
+  /** redact over scanAsync's findings. */
+  redactAsync(text: string, policy?: RedactPolicy, signal?: AbortSignal): Promise<RedactResult>;
   createStreamScanner(options?: StreamScannerOptions): StreamScanner;
   readonly vault: TokenVault;
 }

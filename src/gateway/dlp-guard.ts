@@ -37,7 +37,7 @@ function policyFor(mode: DlpMode, scope: string): RedactPolicy {
 /**
  * A prompt-DLP function for one text (a message part, tool arguments, a tool result); throws DlpBlockedError when
  * the mode is block and something is found. Counts findings by type into `findings`, blocked ones included, so a
- * refused call still records them. Undefined when nothing is to be done.
+ * refused call still records them. Undefined when nothing is to be done. Rules only: see promptRedactorAsync.
  */
 export function promptRedactor(
   dlp: DlpEngine | undefined,
@@ -51,6 +51,34 @@ export function promptRedactor(
     countFindings(r.findings, findings);
     return r.findings.length ? r.text : text;
   };
+}
+
+/**
+ * promptRedactor through the engine's NER backend too (`dlp.ner`, e.g. a Presidio Analyzer); rejects (the call
+ * fails closed) when the backend cannot answer.
+ */
+export function promptRedactorAsync(
+  dlp: DlpEngine | undefined,
+  mode: DlpMode,
+  scope: string,
+  findings: Record<string, number>,
+): ((text: string) => Promise<string>) | undefined {
+  if (!dlp || mode === 'allow') return undefined;
+  return async (text) => {
+    const r = await countingBlocksAsync(findings, () => dlp.redactAsync(text, policyFor(mode, scope)));
+    countFindings(r.findings, findings);
+    return r.findings.length ? r.text : text;
+  };
+}
+
+async function countingBlocksAsync<T>(findings: Record<string, number>, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    return countingBlocks(findings, () => {
+      throw err;
+    });
+  }
 }
 
 /** Output DLP for a whole answer: redacts (or blocks), then restores prompt tokens when allowed; counts as guardPrompt. */

@@ -11,13 +11,13 @@ import type { CutSignalFor, Governor } from '../core/governance.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { Budgets } from './budgets.js';
 import { newCallFacts, type CallFacts, type CallRecorder } from './call-records.js';
-import { guardAnswer, promptRedactor } from './dlp-guard.js';
+import { guardAnswer, promptRedactorAsync } from './dlp-guard.js';
 import { modelCallInput } from './model-call-input.js';
 import { fallbackWorthy, outcomeOf, replay } from './call-outcome.js';
 import { budgetLimits, callLimits, checkModalities, checkOutputFields, min, refusalOf } from './call-limits.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-types.js';
-import { finalBody, mapBodyText } from './wire-body.js';
+import { finalBody, redactBodyText } from './wire-body.js';
 import { toProvider } from './wire-translate.js';
 import { streamAnswer } from './stream-answer.js';
 import { declaredModel } from '../policy/scope.js';
@@ -147,8 +147,11 @@ export class ModelInvoker {
     const restore = o.restoreTokens === true;
     // Findings are counted into the call's facts as they are found, so a block is recorded with what it blocked.
     checkOutputFields(req.model, provider, wire.body, outputMode, temperature, decision.id);
-    const redact = promptRedactor(this.d.dlp, promptMode, scope, f.promptFindings);
-    const body = redact ? mapBodyText(provider, wire.body, redact) : wire.body;
+    const body = await redactBodyText(
+      provider,
+      wire.body,
+      promptRedactorAsync(this.d.dlp, promptMode, scope, f.promptFindings),
+    );
     const jsonMode = req.jsonMode === true;
     const base = {
       decisionId: decision.id,

@@ -56,6 +56,24 @@ export function mapBodyText(protocol: Protocol, body: Obj, fn: (s: string) => st
   return out;
 }
 
+/**
+ * mapBodyText with an async function (prompt DLP through an NER backend): collects the texts in walk order, redacts
+ * them one by one (so the first block stops the call), then maps the same walk to the results.
+ */
+export async function redactBodyText(
+  protocol: Protocol,
+  body: Obj,
+  fn: ((s: string) => Promise<string>) | undefined,
+): Promise<Obj> {
+  if (!fn) return body;
+  const texts: string[] = [];
+  mapBodyText(protocol, body, (s) => (texts.push(s), s));
+  const out: string[] = [];
+  for (const t of texts) out.push(await fn(t));
+  let i = 0;
+  return mapBodyText(protocol, body, () => out[i++]);
+}
+
 /** The body's text per message, flattened (token counts, the cache key); images count as nothing here. */
 export function flatMessages(protocol: Protocol, body: Obj): ChatMessage[] {
   const out: ChatMessage[] = [];

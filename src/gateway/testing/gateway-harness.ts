@@ -14,7 +14,7 @@ import { silentLogger } from '../../core/logger.js';
 import type { AuditEventInput, TelemetryEvent } from '../../core/sinks.js';
 import type { Coordination } from '../../coord/coordination.js';
 import { MemoryCoordination } from '../../coord/memory-coordination.js';
-import { createDlpEngine } from '../../dlp/index.js';
+import { createDlpEngine, type DlpEngine } from '../../dlp/index.js';
 import { buildApp, listen, type RunningServer } from '../../http/server.js';
 import { SqliteDb } from '../../store/sqlite-db.js';
 import { migrate } from '../../store/sql-db.js';
@@ -118,6 +118,8 @@ export async function startHarness(
     chunkSize?: number;
     clock?: Clock;
     env?: Record<string, string>;
+    /** The DLP engine (default: built-in rules only). */
+    dlp?: DlpEngine;
   } = {},
 ): Promise<Harness> {
   const home = mkdtempSync(join(tmpdir(), 'gh-gw-'));
@@ -148,7 +150,7 @@ export async function startHarness(
     governor,
     apps,
     catalog,
-    dlp: createDlpEngine(),
+    dlp: opts.dlp ?? createDlpEngine(),
     clock,
     logger: silentLogger,
     home,
