@@ -42,7 +42,7 @@ async function upstreamChild(): Promise<void> {
   });
 }
 
-async function gatewayChild(upstreamUrl: string): Promise<void> {
+async function gatewayChild(upstreamUrl: string, durability = 'batch'): Promise<void> {
   const { configSchema } = await import('../src/feature-registry.js');
   const { createGatehouse } = await import('../src/main.js');
   const { silentLogger } = await import('../src/core/logger.js');
@@ -56,6 +56,8 @@ async function gatewayChild(upstreamUrl: string): Promise<void> {
     adminToken: 'bench-admin-token-0123456789',
     logLevel: 'silent',
     seedExamples: true,
+    // gateway-sync: a call's response completes only once its audit entry and cost row are committed.
+    gateway: { auditDurability: durability },
     ...(pg
       ? { databaseUrl: process.env.GATEHOUSE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' }
       : {}),
@@ -354,6 +356,7 @@ async function load(url: string, key: string, stream: boolean, conns: number, ms
 async function main(): Promise<void> {
   const up = await spawn('upstream');
   const gw = await spawn('gateway', up.ready.url);
+  const gws = await spawn('gateway', up.ready.url, 'sync');
   const core = await spawn('gateway-core', up.ready.url);
   const say = (s: string) => process.stdout.write(s + '\n');
   const f = (n: number | undefined, d = 2) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(d));
@@ -364,6 +367,7 @@ async function main(): Promise<void> {
     'mode    conns  target         req/s   p50 ms  p99 ms  ttfc p50  ttfc p99  added p50  added ttfc  CPU µs/req  errors',
   );
   say('(CPU µs/req: of the process serving that row; for direct, the fake upstream itself)');
+  say('(gateway: audit entries batched, auditBatchMs 100; gateway-sync: auditDurability sync, answered after commit)');
   const only = process.env.GATEWAY_BENCH_ONLY; // e.g. json:1
   for (const stream of [false, true]) {
     for (const conns of [1, 32]) {
@@ -378,6 +382,7 @@ async function main(): Promise<void> {
       );
       for (const [name, target] of [
         ['gateway', gw],
+        ['gateway-sync', gws],
         ['gateway-core', core],
       ] as const) {
         await load(target.ready.url, target.ready.key, stream, conns, 1000);
@@ -422,12 +427,13 @@ async function main(): Promise<void> {
       .join(' ')} on ${cpus().length} cores`,
   );
   gw.child.send({ cmd: 'stop' });
+  gws.child.send({ cmd: 'stop' });
   core.child.send({ cmd: 'stop' });
   up.child.send({ cmd: 'stop' });
 }
 
 const role = process.argv[2];
 if (role === 'upstream') await upstreamChild();
-else if (role === 'gateway') await gatewayChild(process.argv[3]);
+else if (role === 'gateway') await gatewayChild(process.argv[3], process.argv[4]);
 else if (role === 'gateway-core') await gatewayCoreChild(process.argv[3]);
 else await main();

@@ -106,21 +106,23 @@ export class ModelInvoker {
           fallbackFrom = model;
           f.outcome = outcomeOf(err);
           f.reason = (err as Error).message;
-          this.finish(f);
+          await this.finish(f);
           model = next;
           continue;
         }
         f.outcome = outcomeOf(err);
         f.reason = (err as Error).message;
-        this.finish(f);
+        // A refusal's record failing must not mask the refusal itself.
+        await this.finish(f).catch(() => undefined);
         throw err;
       }
     }
   }
 
-  private finish(f: CallFacts): void {
+  /** Records the call; with `auditDurability: sync` it resolves only once the audit entry is durable. */
+  private finish(f: CallFacts): Promise<void> {
     f.latencyMs = performance.now() - f.t0;
-    this.d.recorder.record(f);
+    return this.d.recorder.record(f);
   }
 
   private async attempt(caller: Caller, req: ChatRequest, f: CallFacts): Promise<Invocation> {
@@ -266,7 +268,7 @@ export class ModelInvoker {
       const out = guardOutput(this.d.dlp, outputMode, hit.text, scope, restore, f.outputFindings);
       const result = { ...hit, text: out.text, costUsd: 0 };
       f.tokensOut = hit.usage.outputTokens;
-      if (!req.stream) this.finish(f);
+      if (!req.stream) await this.finish(f);
       return {
         ...base,
         cached: true,
@@ -339,7 +341,7 @@ export class ModelInvoker {
             { text: r.text, finishReason: r.finishReason, usage },
             { ttl: (spec.cache?.ttlSeconds ?? 3600) * 1000 },
           );
-        this.finish(f);
+        await this.finish(f);
         return {
           ...base,
           cached: false,
@@ -404,11 +406,15 @@ export function outcomeOf(err: unknown): string {
   return 'error';
 }
 
-async function* replay(r: ChatResult & { costUsd: number }, done: () => void): AsyncGenerator<StreamEvent> {
+async function* replay(
+  r: ChatResult & { costUsd: number },
+  done: () => Promise<void>,
+): AsyncGenerator<StreamEvent> {
   try {
     if (r.text) yield { type: 'text', text: r.text };
     yield { type: 'done', finishReason: r.finishReason, usage: r.usage, costUsd: 0 };
   } finally {
-    done();
+    // Sync durability: the stream ends (its last chunk) only after the record; a failure breaks the response.
+    await done();
   }
 }

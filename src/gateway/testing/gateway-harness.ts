@@ -118,6 +118,8 @@ export async function startHarness(
     chunkSize?: number;
     clock?: Clock;
     env?: Record<string, string>;
+    /** Runs before an audit entry is kept (hold it, or throw to play a failing audit log). */
+    beforeAudit?: (e: AuditEventInput) => Promise<void>;
   } = {},
 ): Promise<Harness> {
   const home = mkdtempSync(join(tmpdir(), 'gh-gw-'));
@@ -156,6 +158,7 @@ export async function startHarness(
     maxBodyBytes: 1_048_576,
     audit: {
       append: async (e) => {
+        await opts.beforeAudit?.(e);
         audit.push(e);
         return { index: audit.length - 1 };
       },
