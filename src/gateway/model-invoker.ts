@@ -406,10 +406,7 @@ export function outcomeOf(err: unknown): string {
   return 'error';
 }
 
-async function* replay(
-  r: ChatResult & { costUsd: number },
-  done: () => Promise<void>,
-): AsyncGenerator<StreamEvent> {
+async function* replay(r: ChatResult & { costUsd: number }, done: () => Promise<void>): AsyncGenerator<StreamEvent> {
   try {
     if (r.text) yield { type: 'text', text: r.text };
     yield { type: 'done', finishReason: r.finishReason, usage: r.usage, costUsd: 0 };
