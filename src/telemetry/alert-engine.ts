@@ -17,6 +17,7 @@ import {
   type Trigger,
 } from './alert-conditions.js';
 import type { AlertStore } from './alert-store.js';
+import { SharedAnomalyState } from './shared-anomaly.js';
 import { SharedThresholdState, type SharedConditionState } from './shared-window.js';
 
 export const RULES_CHANNEL = 'gatehouse.alerts.rules';
@@ -88,7 +89,7 @@ export interface AlertEngineDeps {
   audit: AuditSink;
   coord?: Coordination;
   /**
-   * Count threshold windows in the coordination store and let one replica fire per group (a lease), so rules see
+   * Count threshold windows and anomaly minutes (regression windows stay per replica) in the coordination store and let one replica fire per group (a lease), so rules see
    * the events of every replica. Set when replicas share Redis; in-process windows otherwise.
    */
   sharedWindows?: boolean;
@@ -212,11 +213,16 @@ export class AlertEngine {
 
   private sharedState(rule: LiveRule, key: string): SharedSlot | undefined {
     const c = rule.doc.spec.condition;
-    if (!this.deps.sharedWindows || !this.deps.coord || c.type !== 'threshold') return undefined;
+    const coord = this.deps.coord;
+    if (!this.deps.sharedWindows || !coord || (c.type !== 'threshold' && c.type !== 'anomaly')) return undefined;
     let slot = rule.shared.get(key);
     if (!slot) {
-      const base = `alert-window:${rule.doc.metadata.name}:${key}`;
-      slot = { state: new SharedThresholdState(c, this.deps.coord, base), queue: Promise.resolve() };
+      const name = rule.doc.metadata.name;
+      const state =
+        c.type === 'threshold'
+          ? new SharedThresholdState(c, coord, `alert-window:${name}:${key}`)
+          : new SharedAnomalyState(c, coord, `alert-anomaly:${name}:${key}`);
+      slot = { state, queue: Promise.resolve() };
       rule.shared.set(key, slot);
     }
     return slot;
