@@ -29,6 +29,7 @@ import { createPolicyFeature, type PolicyFeature } from './policy/policy-feature
 import { createApprovalsModule, type ApprovalsModule } from './approvals/approvals-module.js';
 import { createObservability, type Observability } from './rollout/observability.js';
 import { createDlpEngine } from './dlp/index.js';
+import { openSealedVault } from './dlp/sealed-vault.js';
 import { createGatewayFeature, type GatewayFeature } from './gateway/gateway-feature.js';
 import { createSandboxFeature, type SandboxFeature } from './sandbox/sandbox-feature.js';
 import { llmFromGateway } from './sandbox/gateway-llm.js';
@@ -99,7 +100,11 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const auditLog = await AuditLog.open({ db, home: config.home, config: config.audit, clock, logger });
   const audit: AuditSink = auditLog;
   // One DLP engine (and one tokenization vault) for every feature, so a token minted by one can be restored by another.
-  const dlp = createDlpEngine(config.dlp);
+  // Persisted sealed in GATEHOUSE_HOME so a restart still restores tokens it handed out (fails closed: see the file).
+  const vault = config.dlp.vault.persist
+    ? openSealedVault({ home: config.home, retentionMs: config.dlp.vault.retention, now: () => clock.now() })
+    : undefined;
+  const dlp = createDlpEngine(config.dlp, { vault });
 
   // Foundation: catalog, identity, and the apps registry every later feature reads apps (and their lifecycle) from.
   const catalog = new CatalogService({ db, clock, audit, coord });
@@ -311,6 +316,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
       await observability.close();
       await policy.close();
       await auditLog.close();
+      vault?.close();
       await coord.close();
       await db.close();
     },
