@@ -301,7 +301,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
         health: () => health.status(),
         mounts: [(a) => gateway.mount(a), ...observability.mounts],
       });
-      server = await listen(app, config.server.host, config.server.port);
+      server = await listen(app, config.server.host, config.server.port, config.server);
       return server;
     },
     async close() {

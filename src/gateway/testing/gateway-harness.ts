@@ -15,7 +15,7 @@ import type { AuditEventInput, TelemetryEvent } from '../../core/sinks.js';
 import type { Coordination } from '../../coord/coordination.js';
 import { MemoryCoordination } from '../../coord/memory-coordination.js';
 import { createDlpEngine } from '../../dlp/index.js';
-import { buildApp, listen, type RunningServer } from '../../http/server.js';
+import { buildApp, listen, type ConnectionLimits, type RunningServer } from '../../http/server.js';
 import { SqliteDb } from '../../store/sqlite-db.js';
 import { migrate } from '../../store/sql-db.js';
 import { gatewayMigrations } from '../gateway-migrations.js';
@@ -118,6 +118,8 @@ export async function startHarness(
     chunkSize?: number;
     clock?: Clock;
     env?: Record<string, string>;
+    /** Server timeouts (slow clients); none by default. */
+    limits?: ConnectionLimits;
     /** Runs before an audit entry is kept (hold it, or throw to play a failing audit log). */
     beforeAudit?: (e: AuditEventInput) => Promise<void>;
   } = {},
@@ -181,7 +183,7 @@ export async function startHarness(
             ? { user: 'bob', roles: ['creator'], groups: [] }
             : undefined,
   });
-  const server: RunningServer = await listen(http, '127.0.0.1', 0);
+  const server: RunningServer = await listen(http, '127.0.0.1', 0, opts.limits);
   return {
     url: server.url,
     upstream,
