@@ -3,13 +3,14 @@
 // process's RSS and heap and the minute's p50/p99, beside the first minute as the same-run baseline, so flat
 // memory and p99 (or their drift) show. SOAK_RPS (default 40), SOAK_STREAM=1 for streamed answers,
 // SOAK_DURABILITY=sync for gateway.auditDurability sync.
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { pointModelAt } from '../src/testing/approved-app.js';
+import { forkReady } from '../src/testing/fork-ready.js';
 
 const PROVIDER_KEY = 'sk-soak-provider';
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 20);
@@ -53,13 +54,7 @@ async function gatewayChild(upstreamUrl: string): Promise<void> {
     gateway: { auditDurability: DURABILITY },
   });
   const gh = await createGatehouse(config, { logger: silentLogger });
-  const doc = gh.catalog.model('gpt-4o-mini')!;
-  await gh.catalog.apply(
-    [{ source: 'soak', value: { ...doc, spec: { ...doc.spec, upstream: `${upstreamUrl}/v1` } } }],
-    'admin',
-  );
-  mkdirSync(join(home, 'model-keys'), { recursive: true });
-  writeFileSync(join(home, 'model-keys', 'gpt-4o-mini'), PROVIDER_KEY, { mode: 0o600 });
+  await pointModelAt(gh, [home], 'gpt-4o-mini', `${upstreamUrl}/v1`, PROVIDER_KEY);
   const key = (await gh.gateway.credentials.createKey('faq-bot', undefined, 'alice')).key;
   const server = await gh.listen();
   control({ url: server.url, key }, async () => {
@@ -69,16 +64,11 @@ async function gatewayChild(upstreamUrl: string): Promise<void> {
   });
 }
 
-function spawn(role: string, ...args: string[]): Promise<{ child: ChildProcess; ready: Record<string, string> }> {
-  const child = fork(fileURLToPath(import.meta.url), [role, ...args], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { ready: Record<string, string> }) => resolve({ child, ready: m.ready }));
-    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-  });
-}
+const spawn = (role: string, ...args: string[]) =>
+  forkReady<{ ready: Record<string, string> }>(import.meta.url, [role, ...args]).then(({ child, ready }) => ({
+    child,
+    ready: ready.ready,
+  }));
 
 const memOf = (child: ChildProcess) =>
   new Promise<{ rss: number; heap: number; external: number; cpu: number }>((resolve) => {

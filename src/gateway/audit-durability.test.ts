@@ -2,57 +2,7 @@
 // and an entry that cannot be stored withholds the answer (503, or a broken stream), never a 200 without a record.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuditLog } from '../audit/audit-log.js';
-import { auditMigrations } from '../audit/audit-migrations.js';
-import { ManualClock } from '../core/clock.js';
-import { silentLogger } from '../core/logger.js';
-import { testDatabases } from '../testing/databases.js';
-import { CallRecorder, type CallFacts } from './call-records.js';
-import { CostLedger } from './cost-ledger.js';
-import { gatewayMigrations } from './gateway-migrations.js';
 import { appVersion, startHarness, type Harness } from './testing/gateway-harness.js';
-
-const caller = { app: 'bot', version: appVersion('bot', { models: [{ id: 'gpt' }] }), user: 'alice', via: 'key_1' };
-const facts = (i: number): CallFacts => ({
-  caller,
-  requestedModel: 'gpt',
-  model: 'gpt',
-  decisionId: `dec_${i}`,
-  stream: false,
-  cached: false,
-  tokensIn: 10,
-  tokensOut: 5,
-  costNanos: 100,
-  promptFindings: {},
-  outputFindings: {},
-  outcome: 'ok',
-  t0: 0,
-  upstreamMs: 1,
-  calledUpstream: true,
-});
-
-for (const t of testDatabases) {
-  describe(`gateway call records, sync durability (${t.name})`, () => {
-    it('record() resolves only once the audit entry is committed and the cost row stored', async () => {
-      const { db, home, cleanup } = await t.open([...auditMigrations, ...gatewayMigrations]);
-      const clock = new ManualClock();
-      const log = await AuditLog.open({ db, home, clock, logger: silentLogger });
-      const ledger = new CostLedger(db, silentLogger, 60_000);
-      try {
-        // A batch window far longer than the test: sync mode must not wait for it.
-        const rec = new CallRecorder(log, { emit: () => {} }, ledger, silentLogger, () => clock.now(), 60_000, 'sync');
-        await Promise.all([rec.record(facts(1)), rec.record(facts(2))]);
-        assert.equal(log.size, 2, 'both entries committed and covered by a checkpoint');
-        const rows = await db.all<{ n: number }>('SELECT COUNT(*) AS n FROM gateway_costs');
-        assert.equal(Number(rows[0].n), 2, 'the cost rows budgets restart from are stored too');
-      } finally {
-        await ledger.close();
-        await log.close();
-        await cleanup();
-      }
-    });
-  });
-}
 
 describe('gateway auditDurability: sync, through HTTP', () => {
   let h: Harness;

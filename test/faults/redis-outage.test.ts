@@ -4,7 +4,7 @@
 // a budget gets a 503 naming Redis on every replica (never a 200 the shared counter did not see), and is served
 // again once Redis returns, without a restart. Uses a private Redis on its own port (never the shared one).
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SALT_FILE, SIGNING_KEY_FILE } from '../../src/audit/keys.js';
@@ -13,6 +13,7 @@ import { FakeUpstream } from '../../src/demo/fake-upstream.js';
 import { configSchema } from '../../src/feature-registry.js';
 import { createGatehouse, type Gatehouse } from '../../src/main.js';
 import type { RunningServer } from '../../src/http/server.js';
+import { approvedApp, pointModelAt } from '../../src/testing/approved-app.js';
 import { dropPgSchema, freshPgSchema, tempDir, TEST_PG_URL } from '../../src/testing/databases.js';
 import { REDIS_SERVER_BINARY, startRedisInstance, type RedisInstance } from '../../src/testing/redis-instance.js';
 import { POSTGRES, suiteNeeds } from '../../src/testing/requires.js';
@@ -131,41 +132,19 @@ describe('fault: Redis stops under three replicas', needs, () => {
   it('fails budgeted calls closed on every replica while Redis is away, and serves them again after', async () => {
     const [a] = replicas;
     upstream = await new FakeUpstream({ apiKey: 'sk-fake-provider', record: false }).start();
-    const doc = a.gh.catalog.model('gpt-4o-mini')!;
-    await a.gh.catalog.apply(
-      [{ source: 'test', value: { ...doc, spec: { ...doc.spec, upstream: upstream.baseUrl } } }],
-      'admin',
+    await pointModelAt(
+      a.gh,
+      replicas.map((r) => r.home),
+      'gpt-4o-mini',
+      upstream.baseUrl,
+      'sk-fake-provider',
     );
-    for (const r of replicas) {
-      mkdirSync(join(r.home, 'model-keys'), { recursive: true });
-      writeFileSync(join(r.home, 'model-keys', 'gpt-4o-mini'), 'sk-fake-provider\n', { mode: 0o600 });
-    }
-    const sub = await a.gh.apps.submit(
-      {
-        apiVersion: 'gatehouse/v1',
-        kind: 'App',
-        metadata: { name: 'budget-bot', owner: 'alice' },
-        spec: {
-          purpose: 'budgets through a Redis outage',
-          environment: 'dev',
-          region: 'eu-west-1',
-          runtime: { tier: 'wasm', entrypoint: 'main.js' },
-          models: [{ id: 'gpt-4o-mini', maxOutputTokens: 16 }],
-          budgets: { dailyCostUsd: 1, requestsPerMinute: 10_000 },
-        },
-      },
-      { 'main.js': 'export async function main() { return 1; }' },
-      { user: 'alice', roles: ['creator'], groups: [] },
-    );
-    if (!(await a.gh.apps.inForce('budget-bot')))
-      await a.gh.apps.lifecycle.transition({
-        app: 'budget-bot',
-        version: sub.version.version,
-        from: sub.version.state,
-        to: 'approved',
-        actor: 'admin',
-        reason: 'test',
-      });
+    await approvedApp(a.gh, {
+      name: 'budget-bot',
+      purpose: 'budgets through a Redis outage',
+      models: [{ id: 'gpt-4o-mini', maxOutputTokens: 16 }],
+      budgets: { dailyCostUsd: 1, requestsPerMinute: 10_000 },
+    });
     const key = (await a.gh.gateway.credentials.createKey('budget-bot', undefined, 'alice')).key;
     const call = async (r: Replica) => {
       const res = await fetch(`${r.server.url}/v1/chat/completions`, {

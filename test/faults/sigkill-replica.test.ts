@@ -2,20 +2,18 @@
 // the same GATEHOUSE_HOME every call that got a 200 has its audit entry, `gatehouse audit verify` passes, and the
 // app's daily budget is not overspent: the spend made before the crash is still counted when traffic resumes.
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/program.js';
 import { FakeUpstream } from '../../src/demo/fake-upstream.js';
 import { tempDir } from '../../src/testing/databases.js';
+import { forkReady, sibling } from '../../src/testing/fork-ready.js';
 
 const CRASH_ADMIN = 'crash-admin-token-0123456789';
 const CRASH_APP = 'crash-bot';
 /** The app's daily budget: a few hundred calls of the fake upstream's short answers. */
 const CRASH_BUDGET_USD = 0.003;
-const ts = import.meta.url.endsWith('.ts');
-const CHILD = fileURLToPath(new URL(`./replica-process.${ts ? 'ts' : 'js'}`, import.meta.url));
 
 interface Replica {
   child: ChildProcess;
@@ -23,15 +21,13 @@ interface Replica {
   key: string;
 }
 
-function startReplica(home: string, upstream: string): Promise<Replica> {
-  const child = fork(CHILD, [home, upstream, 'sync', CRASH_ADMIN, CRASH_APP, String(CRASH_BUDGET_USD)], {
-    execArgv: ts ? ['--import', 'tsx'] : [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { url: string; key: string }) => resolve({ child, ...m }));
-    child.once('exit', (code) => reject(new Error(`replica exited with ${code} before serving`)));
-  });
+async function startReplica(home: string, upstream: string): Promise<Replica> {
+  const args = [home, upstream, 'sync', CRASH_ADMIN, CRASH_APP, String(CRASH_BUDGET_USD)];
+  const { child, ready } = await forkReady<{ url: string; key: string }>(
+    sibling(import.meta.url, 'replica-process'),
+    args,
+  );
+  return { child, ...ready };
 }
 
 interface Outcome {

@@ -3,15 +3,14 @@
 // and never read it cost the gateway a bounded amount of memory each (backpressure stops it pulling from the
 // provider), are dropped after server.idleTimeoutMs, and their calls are settled and recorded as client_closed.
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { after, before, describe, it } from 'node:test';
 import { appVersion, modelDoc, startHarness, type Harness } from '../../src/gateway/testing/gateway-harness.js';
+import { forkReady, sibling } from '../../src/testing/fork-ready.js';
 
-const ts = import.meta.url.endsWith('.ts');
 const PROVIDER = 'sk-slow-clients-provider';
 /** Far more than loopback socket buffers absorb (a few MB per connection), so the server's writes do stall. */
 const REPLY_BYTES = 24 * 1024 * 1024;
@@ -28,16 +27,10 @@ function memory(): number {
   return m.heapUsed + m.external + m.arrayBuffers;
 }
 
-function startUpstream(): Promise<{ child: ChildProcess; url: string }> {
-  const file = fileURLToPath(new URL(`./upstream-process.${ts ? 'ts' : 'js'}`, import.meta.url));
-  const child = fork(file, [PROVIDER, String(REPLY_BYTES), '4096'], {
-    execArgv: ts ? ['--import', 'tsx'] : [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { url: string }) => resolve({ child, url: m.url }));
-    child.once('exit', (code) => reject(new Error(`upstream exited with ${code}`)));
-  });
+async function startUpstream(): Promise<{ child: ChildProcess; url: string }> {
+  const args = [PROVIDER, String(REPLY_BYTES), '4096'];
+  const { child, ready } = await forkReady<{ url: string }>(sibling(import.meta.url, 'upstream-process'), args);
+  return { child, url: ready.url };
 }
 
 /** Resolves when the server closes the socket; rejects after `ms` (a bound on the test, not a timing claim). */
