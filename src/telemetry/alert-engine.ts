@@ -18,6 +18,7 @@ import {
 } from './alert-conditions.js';
 import type { AlertStore } from './alert-store.js';
 import { SharedAnomalyState } from './shared-anomaly.js';
+import { SharedRegressionState } from './shared-regression.js';
 import { SharedThresholdState, type SharedConditionState } from './shared-window.js';
 
 export const RULES_CHANNEL = 'gatehouse.alerts.rules';
@@ -89,7 +90,7 @@ export interface AlertEngineDeps {
   audit: AuditSink;
   coord?: Coordination;
   /**
-   * Count threshold windows and anomaly minutes (regression windows stay per replica) in the coordination store and let one replica fire per group (a lease), so rules see
+   * Count threshold windows, anomaly minutes and error-rate regression windows (p95 stays per replica) in the coordination store and let one replica fire per group (a lease), so rules see
    * the events of every replica. Set when replicas share Redis; in-process windows otherwise.
    */
   sharedWindows?: boolean;
@@ -214,14 +215,17 @@ export class AlertEngine {
   private sharedState(rule: LiveRule, key: string): SharedSlot | undefined {
     const c = rule.doc.spec.condition;
     const coord = this.deps.coord;
-    if (!this.deps.sharedWindows || !coord || (c.type !== 'threshold' && c.type !== 'anomaly')) return undefined;
+    if (!this.deps.sharedWindows || !coord) return undefined;
+    if (c.type === 'cost_over_budget_pct' || (c.type === 'regression' && c.measure !== 'error_rate')) return undefined;
     let slot = rule.shared.get(key);
     if (!slot) {
       const name = rule.doc.metadata.name;
       const state =
         c.type === 'threshold'
           ? new SharedThresholdState(c, coord, `alert-window:${name}:${key}`)
-          : new SharedAnomalyState(c, coord, `alert-anomaly:${name}:${key}`);
+          : c.type === 'anomaly'
+            ? new SharedAnomalyState(c, coord, `alert-anomaly:${name}:${key}`)
+            : new SharedRegressionState(c, coord, `alert-regression:${name}:${key}`);
       slot = { state, queue: Promise.resolve() };
       rule.shared.set(key, slot);
     }

@@ -1,5 +1,5 @@
-// Issue 20 item 1: a rule whose events arrive spread over three replicas fires exactly once, for threshold windows
-// and for anomaly (EWMA) baselines. With windows kept per replica (the old behaviour, still the default for one
+// Issue 20 item 1: a rule whose events arrive spread over three replicas fires exactly once, for threshold windows,
+// anomaly (EWMA) baselines and error-rate regressions. With windows kept per replica (the old behaviour, still the default for one
 // process) the same events fire nothing.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -80,6 +80,41 @@ function anomalyEvents(): TelemetryEvent[] {
   return out;
 }
 
+const regressionRule = parseAlertRules([
+  {
+    source: 'test',
+    value: {
+      apiVersion: 'gatehouse/v1',
+      kind: 'AlertRule',
+      metadata: { name: 'bad-release' },
+      spec: {
+        match: { kind: 'model.invocation' },
+        groupBy: 'app',
+        condition: { type: 'regression', measure: 'error_rate', factor: 2, window: '5m', minEvents: 6 },
+        actions: [{ kill: {} }],
+        cooldown: '10m',
+      },
+    },
+  },
+]);
+
+/** Nine calls of v1 (none failing), then nine of v2, six of them failing: three of each per replica, under the
+ * six-event minimum on any one replica; 0.67 against 0 over all of them. */
+function regressionEvents(): TelemetryEvent[] {
+  const t0 = systemClock.now() - 60_000;
+  const call = (version: number, i: number, failed: boolean): TelemetryEvent => ({
+    kind: 'model.invocation',
+    time: t0 + version * 10_000 + i * 100,
+    app: 'leaky-bot',
+    appVersion: version,
+    attrs: { outcome: failed ? 'error' : 'ok' },
+  });
+  return [
+    ...Array.from({ length: 9 }, (_, i) => call(1, i, false)),
+    ...Array.from({ length: 9 }, (_, i) => call(2, i, i % 3 !== 0)),
+  ];
+}
+
 /** Three engines, one per replica, sharing one store; returns how many kills they ordered in total. */
 async function spreadOverThree(
   coords: Coordination[],
@@ -132,6 +167,23 @@ describe('alert windows across three replicas', () => {
     assert.deepEqual(kills, ['leaky-bot']);
   });
 
+  it('regression (error rate): per-replica windows stay under the minimum and never fire', async () => {
+    const kills = await spreadOverThree(
+      [1, 2, 3].map(() => new MemoryCoordination()),
+      false,
+      regressionRule,
+      regressionEvents(),
+    );
+    assert.deepEqual(kills, []);
+  });
+
+  it('regression (error rate): shared per-version counts fire exactly once', async () => {
+    const shared = new MemoryCoordination();
+    assert.deepEqual(await spreadOverThree([shared, shared, shared], true, regressionRule, regressionEvents()), [
+      'leaky-bot',
+    ]);
+  });
+
   it('anomaly: per-replica baselines see a third of the spike and never fire', async () => {
     const kills = await spreadOverThree(
       [1, 2, 3].map(() => new MemoryCoordination()),
@@ -176,6 +228,7 @@ describe('alert windows across three replicas on Redis', await suiteNeeds(REDIS)
     try {
       assert.deepEqual(await spreadOverThree(coords, true), ['leaky-bot']);
       assert.deepEqual(await spreadOverThree(coords, true, anomalyRule, anomalyEvents()), ['leaky-bot']);
+      assert.deepEqual(await spreadOverThree(coords, true, regressionRule, regressionEvents()), ['leaky-bot']);
     } finally {
       for (const c of coords) await c.close();
     }
