@@ -42,7 +42,7 @@ async function upstreamChild(): Promise<void> {
   });
 }
 
-async function gatewayChild(upstreamUrl: string): Promise<void> {
+async function gatewayChild(upstreamUrl: string, durability = 'batch'): Promise<void> {
   const { configSchema } = await import('../src/feature-registry.js');
   const { createGatehouse } = await import('../src/main.js');
   const { silentLogger } = await import('../src/core/logger.js');
@@ -56,6 +56,8 @@ async function gatewayChild(upstreamUrl: string): Promise<void> {
     adminToken: 'bench-admin-token-0123456789',
     logLevel: 'silent',
     seedExamples: true,
+    // gateway-sync: a call's response completes only once its audit entry and cost row are committed.
+    gateway: { auditDurability: durability },
     ...(pg
       ? { databaseUrl: process.env.GATEHOUSE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' }
       : {}),
@@ -361,9 +363,12 @@ async function load(
 async function main(): Promise<void> {
   const up = await spawn('upstream');
   const gw = await spawn('gateway', up.ready.url);
+  const gws = await spawn('gateway', up.ready.url, 'sync');
   const core = await spawn('gateway-core', up.ready.url);
   const targets: Target[] = [
     { name: 'gateway', url: gw.ready.url, key: gw.ready.key, headers: {}, cpu: () => cpuOf(gw.child) },
+    // auditDurability: sync, the answer waits for its audit entry and cost row (docs/gateway.md).
+    { name: 'gateway-sync', url: gws.ready.url, key: gws.ready.key, headers: {}, cpu: () => cpuOf(gws.child) },
     { name: 'gateway-core', url: core.ready.url, key: core.ready.key, headers: {}, cpu: () => cpuOf(core.child) },
   ];
   const portkey = process.env.GATEWAY_BENCH_PORTKEY ? await startPortkey(process.env.GATEWAY_BENCH_PORTKEY) : undefined;
@@ -385,6 +390,7 @@ async function main(): Promise<void> {
     'mode    conns  target         req/s   p50 ms  p99 ms  ttfc p50  ttfc p99  added p50  added ttfc  CPU µs/req  errors',
   );
   say('(CPU µs/req: of the process serving that row; for direct, the fake upstream itself)');
+  say('(gateway: audit entries batched, auditBatchMs 100; gateway-sync: auditDurability sync, answered after commit)');
   const only = process.env.GATEWAY_BENCH_ONLY; // e.g. json:1
   for (const stream of [false, true]) {
     for (const conns of [1, 32]) {
@@ -440,6 +446,7 @@ async function main(): Promise<void> {
       .join(' ')} on ${cpus().length} cores`,
   );
   gw.child.send({ cmd: 'stop' });
+  gws.child.send({ cmd: 'stop' });
   core.child.send({ cmd: 'stop' });
   portkey?.child.kill();
   up.child.send({ cmd: 'stop' });
@@ -489,6 +496,6 @@ async function startPortkey(entry: string): Promise<{ child: ChildProcess; url: 
 
 const role = process.argv[2];
 if (role === 'upstream') await upstreamChild();
-else if (role === 'gateway') await gatewayChild(process.argv[3]);
+else if (role === 'gateway') await gatewayChild(process.argv[3], process.argv[4]);
 else if (role === 'gateway-core') await gatewayCoreChild(process.argv[3]);
 else await main();

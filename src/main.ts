@@ -33,6 +33,7 @@ import { createPolicyFeature, type PolicyFeature } from './policy/policy-feature
 import { createApprovalsModule, type ApprovalsModule } from './approvals/approvals-module.js';
 import { createObservability, type Observability } from './rollout/observability.js';
 import { createDlpEngine } from './dlp/index.js';
+import { openSealedVault } from './dlp/sealed-vault.js';
 import { createGatewayFeature, type GatewayFeature } from './gateway/gateway-feature.js';
 import { createSandboxFeature, type SandboxFeature } from './sandbox/sandbox-feature.js';
 import { llmFromGateway } from './sandbox/gateway-llm.js';
@@ -106,7 +107,11 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
   const auditLog = await AuditLog.open({ db, home: config.home, config: config.audit, clock, logger });
   const audit: AuditSink = auditLog;
   // One DLP engine (and one tokenization vault) for every feature, so a token minted by one can be restored by another.
-  const dlp = createDlpEngine(config.dlp);
+  // Persisted sealed in GATEHOUSE_HOME so a restart still restores tokens it handed out (fails closed: see the file).
+  const vault = config.dlp.vault.persist
+    ? openSealedVault({ home: config.home, retentionMs: config.dlp.vault.retention, now: () => clock.now() })
+    : undefined;
+  const dlp = createDlpEngine(config.dlp, { vault });
 
   // Foundation: catalog, identity, and the apps registry every later feature reads apps (and their lifecycle) from.
   const catalog = new CatalogService({ db, clock, audit, coord, logger });
@@ -330,7 +335,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     observability,
     httpApp,
     async listen() {
-      server = await listen(httpApp(), config.server.host, config.server.port);
+      server = await listen(httpApp(), config.server.host, config.server.port, config.server);
       return server;
     },
     async close() {
@@ -346,6 +351,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
       await policy.close();
       await catalog.stop();
       await auditLog.close();
+      vault?.close();
       await coord.close();
       await db.close();
     },

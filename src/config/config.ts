@@ -15,9 +15,15 @@ export const coreConfigShape = {
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8080),
       maxBodyBytes: z.number().int().positive().default(1_048_576),
+      /** A client must send its request headers within this (slow-loris connections are dropped). */
+      headersTimeoutMs: z.number().int().positive().default(10_000),
+      /** ... and its whole request (headers and body) within this. */
+      requestTimeoutMs: z.number().int().positive().default(30_000),
+      /** A connection with no bytes moving either way for this long is closed (a client that stops reading a stream). */
+      idleTimeoutMs: z.number().int().positive().default(120_000),
     })
     .strict()
-    .default({ host: '127.0.0.1', port: 8080, maxBodyBytes: 1_048_576 }),
+    .prefault({}),
   /** postgres://... switches the store to PostgreSQL; absent means the SQLite file in home. */
   databaseUrl: z
     .string()

@@ -1,6 +1,7 @@
 // The `dlp` section of gatehouse.yaml: threshold, enabled entities, allow-lists, custom detectors, default policy.
 import { z } from 'zod';
 import { nerConfigSchema } from './ner/ner-backend.js';
+import { parseDuration } from '../core/duration.js';
 
 export const VALIDATORS = ['none', 'luhn', 'mod97', 'us_ssn', 'aba_routing', 'entropy'] as const;
 export type ValidatorName = (typeof VALIDATORS)[number];
@@ -69,6 +70,28 @@ export const dlpConfigSchema = z
     ner: nerConfigSchema,
     /** Salt for `hash` mode when the caller gives none; set per deployment. */
     hashSalt: z.string().default('gatehouse'),
+    /** Where `tokenize` keeps token → value (the server; the CLI uses --vault files). */
+    vault: z
+      .object({
+        /** Sealed on disk in GATEHOUSE_HOME (AES-256-GCM, key in GATEHOUSE_HOME/dlp-vault.key); false: memory only. */
+        persist: z.boolean().default(true),
+        /** How long a token can be restored (a duration such as 30d, or ms). */
+        retention: z
+          .union([
+            z.number().int().positive(),
+            z.string().transform((t, ctx) => {
+              try {
+                return parseDuration(t, 'dlp.vault.retention');
+              } catch (err) {
+                ctx.addIssue({ code: 'custom', message: (err as Error).message });
+                return z.NEVER;
+              }
+            }),
+          ])
+          .default(30 * 86_400_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

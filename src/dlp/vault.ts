@@ -5,6 +5,11 @@ import type { EntityType, TokenVault } from './types.js';
 /** Tokens look like `[EMAIL_ADDRESS:tk_3f9a1c2b7d4e]`: typed so a model can still reason about them. */
 export const TOKEN_RE = /\[([A-Z][A-Z0-9_]*):tk_([0-9a-f]{12})\]/g;
 
+/** A fresh random token for a value of `type`. */
+export function newToken(type: EntityType): string {
+  return `[${type}:tk_${randomBytes(6).toString('hex')}]`;
+}
+
 export interface MemoryVaultOptions {
   /** Oldest entries are dropped past this many (restores of dropped tokens leave the token in place). */
   maxEntries?: number;
@@ -20,7 +25,7 @@ export function createMemoryVault({ maxEntries = 100_000 }: MemoryVaultOptions =
       const vk = key(scope, `${type}\u0000${value}`);
       const existing = byValue.get(vk);
       if (existing) return existing.token;
-      const token = `[${type}:tk_${randomBytes(6).toString('hex')}]`;
+      const token = newToken(type);
       byValue.set(vk, { token, scope });
       byToken.set(key(scope, token), value);
       while (byValue.size > maxEntries) {

@@ -30,13 +30,17 @@ export function outcomeOf(err: unknown): string {
   return 'error';
 }
 
-export async function* replay(r: ChatResult & { costUsd: number }, done: () => void): AsyncGenerator<StreamEvent> {
+export async function* replay(
+  r: ChatResult & { costUsd: number },
+  done: () => Promise<void>,
+): AsyncGenerator<StreamEvent> {
   try {
     if (r.text) yield { type: 'text', text: r.text };
     let index = 0;
     for (const call of r.toolCalls ?? []) yield { type: 'tool_call', index: index++, call };
     yield { type: 'done', finishReason: r.finishReason, usage: r.usage, costUsd: 0 };
   } finally {
-    done();
+    // Sync durability: the stream ends (its last chunk) only after the record; a failure breaks the response.
+    await done();
   }
 }

@@ -1,5 +1,6 @@
 // One audit entry, one telemetry event and (when a model was called) one cost row per gateway call.
 // Never the raw prompt or answer: counts, finding types, and a digest of the prompt.
+import { UnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { AuditEventInput, AuditSink, TelemetrySink } from '../core/sinks.js';
 import type { CostLedger } from './cost-ledger.js';
@@ -65,6 +66,13 @@ export function newCallFacts(
   };
 }
 
+/**
+ * How a call's audit entry relates to its response. `batch`: the response does not wait; entries are handed over
+ * every `auditBatchMs`, so a process that dies loses up to that window of answered calls. `sync`: the response
+ * completes only once the entry is committed (fsync'd) in the audit log; concurrent calls still share one commit.
+ */
+export type AuditDurability = 'batch' | 'sync';
+
 export class CallRecorder {
   /** Audit entries waiting for the next batch (auditBatchMs > 0). */
   private auditQueue: AuditEventInput[] = [];
@@ -82,6 +90,7 @@ export class CallRecorder {
     private readonly logger: Logger,
     private readonly now: () => number,
     private readonly auditBatchMs = 0,
+    private readonly durability: AuditDurability = 'batch',
   ) {}
 
   /** Hands every queued audit entry to the audit log now (appended in one synchronous burst: one group commit). */
@@ -101,14 +110,33 @@ export class CallRecorder {
       );
   }
 
-  private queueAudit(e: AuditEventInput): void {
-    if (this.auditBatchMs <= 0) return this.appendAudit(e);
+  /** Sync mode: resolves once the entry is committed; a failure is the caller's (the answer must not go out). */
+  private async appendDurably(e: AuditEventInput): Promise<void> {
+    try {
+      await this.audit.append(e);
+    } catch (err) {
+      this.logger.error('gateway audit entry not stored', { decisionId: e.ids?.decisionId, err: String(err) });
+      throw new UnavailableError(
+        `The gateway could not make this call's audit entry durable (${(err as Error).message}); the answer was withheld, retry later or run \`gatehouse audit verify\`.`,
+        { decisionId: e.ids?.decisionId },
+      );
+    }
+  }
+
+  private queueAudit(e: AuditEventInput): Promise<void> | undefined {
+    if (this.durability === 'sync') return this.appendDurably(e);
+    if (this.auditBatchMs <= 0) {
+      this.appendAudit(e);
+      return undefined;
+    }
     this.auditQueue.push(e);
     if (this.auditQueue.length >= MAX_AUDIT_BATCH) this.flushAudit();
     else this.auditTimer ??= setTimeout(() => this.flushAudit(), this.auditBatchMs);
+    return undefined;
   }
 
-  record(f: CallFacts): void {
+  /** Records the call; in sync mode the promise resolves once its audit entry is durable (rejects if it cannot be). */
+  record(f: CallFacts): Promise<void> {
     const c = f.caller;
     const costUsd = nanosToUsd(f.costNanos);
     const ids = {
@@ -116,7 +144,7 @@ export class CallRecorder {
       ...(f.traceId ? { traceId: f.traceId } : {}),
       ...(c.runId ? { runId: c.runId } : {}),
     };
-    this.queueAudit({
+    const durable = this.queueAudit({
       type: 'model.invocation',
       actor: c.user,
       app: c.app,
@@ -198,6 +226,10 @@ export class CallRecorder {
         outcome: f.outcome,
       });
     }
+    // Sync mode also stores the cost row before the answer: budgets restart from the ledger, so a row lost in a
+    // crash would be spend forgotten (an overspend after restart when counters are not in Redis).
+    if (durable && (f.calledUpstream || f.cached)) return Promise.all([durable, this.ledger.flush()]).then(() => {});
+    return durable ?? Promise.resolve();
   }
 }
 

@@ -27,6 +27,11 @@ export const gatewayConfigSchema = z
     cacheMaxEntries: z.number().int().positive().default(10_000),
     /** Call audit entries are handed to the audit log in batches this often (ms; 0 = each at once): one fsync per batch. */
     auditBatchMs: z.number().int().min(0).max(1000).default(100),
+    /**
+     * batch: answers never wait for their audit entry (up to auditBatchMs of answered calls lost if the process
+     * dies). sync: a response completes only after its audit entry and cost row are committed (docs/deploy.md).
+     */
+    auditDurability: z.enum(['batch', 'sync']).default('batch'),
   })
   .strict();
 

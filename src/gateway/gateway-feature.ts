@@ -148,6 +148,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     d.logger,
     () => d.clock.now(),
     config.auditBatchMs,
+    config.auditDurability,
   );
   const budgets = new Budgets(d.coord, d.clock);
   // Counters live in the coordination store; the ledger is durable, so today's spend survives a restart.

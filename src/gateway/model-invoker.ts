@@ -87,21 +87,23 @@ export class ModelInvoker {
           fallbackFrom = model;
           f.outcome = outcomeOf(err);
           f.reason = (err as Error).message;
-          this.finish(f);
+          await this.finish(f);
           model = next;
           continue;
         }
         f.outcome = outcomeOf(err);
         f.reason = (err as Error).message;
-        this.finish(f);
+        // A refusal's record failing must not mask the refusal itself.
+        await this.finish(f).catch(() => undefined);
         throw err;
       }
     }
   }
 
-  private finish(f: CallFacts): void {
+  /** Records the call; with `auditDurability: sync` it resolves only once the audit entry is durable. */
+  private finish(f: CallFacts): Promise<void> {
     f.latencyMs = performance.now() - f.t0;
-    this.d.recorder.record(f);
+    return this.d.recorder.record(f);
   }
 
   private async attempt(caller: Caller, req: ChatRequest, f: CallFacts): Promise<Invocation> {
@@ -171,7 +173,7 @@ export class ModelInvoker {
       const out = guardAnswer(this.d.dlp, outputMode, hit, scope, restore, jsonMode, f.outputFindings);
       const result = { ...hit, ...out, costUsd: 0 };
       f.tokensOut = hit.usage.outputTokens;
-      if (!req.stream) this.finish(f);
+      if (!req.stream) await this.finish(f);
       return {
         ...base,
         cached: true,
@@ -247,7 +249,7 @@ export class ModelInvoker {
             { text: r.text, finishReason: r.finishReason, usage, toolCalls: r.toolCalls, passthrough: r.passthrough },
             { ttl: (spec.cache?.ttlSeconds ?? 3600) * 1000 },
           );
-        this.finish(f);
+        await this.finish(f);
         return {
           ...base,
           cached: false,

@@ -1,6 +1,7 @@
 // Gateway call records batch on a short window: calls never wait for their audit entry, so entries of calls spread
 // over a few milliseconds are handed to the audit log together and share one transaction (one fsync) and one signed
-// checkpoint, and the log stays verifiable. With the window off, each call's entry is appended at once.
+// checkpoint, and the log stays verifiable. With the window off, each call's entry is appended at once. With
+// auditDurability sync, record() resolves only once the entry is committed and the cost row stored.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditLog } from '../audit/audit-log.js';
@@ -68,6 +69,25 @@ for (const t of testDatabases) {
         const report = await verifyLog(log.asSource(), parseVerifierKey(log.verifierKey));
         assert.equal(report.ok, true);
         assert.equal(report.size, 8);
+      } finally {
+        await ledger.close();
+        await log.close();
+        await cleanup();
+      }
+    });
+
+    it('record() resolves only once the audit entry is committed and the cost row stored', async () => {
+      const { db, home, cleanup } = await t.open([...auditMigrations, ...gatewayMigrations]);
+      const clock = new ManualClock();
+      const log = await AuditLog.open({ db, home, clock, logger: silentLogger });
+      const ledger = new CostLedger(db, silentLogger, 60_000);
+      try {
+        // A batch window far longer than the test: sync mode must not wait for it.
+        const rec = new CallRecorder(log, { emit: () => {} }, ledger, silentLogger, () => clock.now(), 60_000, 'sync');
+        await Promise.all([rec.record(facts(1)), rec.record(facts(2))]);
+        assert.equal(log.size, 2, 'both entries committed and covered by a checkpoint');
+        const rows = await db.all<{ n: number }>('SELECT COUNT(*) AS n FROM gateway_costs');
+        assert.equal(Number(rows[0].n), 2, 'the cost rows budgets restart from are stored too');
       } finally {
         await ledger.close();
         await log.close();

@@ -22,7 +22,8 @@ export interface StreamAnswerInput {
   facts: CallFacts;
   reservation: Reservation;
   anthropicFactor: number;
-  done(): void;
+  /** Records the call; awaited before the stream ends, so sync audit durability holds for streams too. */
+  done(): Promise<void>;
 }
 
 export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<StreamEvent> {
@@ -132,7 +133,7 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
       f.outcome = 'client_closed';
       await settle(Math.min(i.maxOut, usageOut ?? counted()));
     }
-    i.done();
+    await i.done();
   }
 }
 

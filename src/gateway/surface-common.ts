@@ -43,8 +43,10 @@ export function toError(err: unknown): GatehouseError {
 export function sseResponse(frames: AsyncIterable<string>, headers: Record<string, string>): Response {
   const it = frames[Symbol.asyncIterator]();
   const enc = new TextEncoder();
+  let started = false;
   const body = new ReadableStream<Uint8Array>({
     async pull(ctrl) {
+      started = true;
       try {
         const n = await it.next();
         if (n.done) ctrl.close();
@@ -54,6 +56,10 @@ export function sseResponse(frames: AsyncIterable<string>, headers: Record<strin
       }
     },
     async cancel() {
+      // A generator that never started does not run its finally on return(): a client gone before the first
+      // frame (closed, or dropped by the idle timeout while the call was prepared) would leave the call unsettled
+      // and unrecorded. Starting it first lets the stream's cleanup charge and record it as client_closed.
+      if (!started) await it.next().catch(() => undefined);
       await it.return?.();
     },
   });

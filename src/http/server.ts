@@ -189,11 +189,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function listen(app: Hono, host: string, port: number): Promise<RunningServer> {
+/** Bounds on what a slow or stalled client can hold (config `server.*TimeoutMs`). */
+export interface ConnectionLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
+export function listen(app: Hono, host: string, port: number, limits?: ConnectionLimits): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     let server: ServerType;
+    const serverOptions = limits && {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+      // Node checks the two timeouts above on this interval (default 30 s): keep it well under them.
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    };
     try {
-      server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+      server = serve({ fetch: app.fetch, hostname: host, port, serverOptions }, (info: AddressInfo) => {
         const h = host.includes(':') ? `[${host}]` : host;
         resolve({
           url: `http://${h}:${info.port}`,
@@ -205,6 +218,9 @@ export function listen(app: Hono, host: string, port: number): Promise<RunningSe
             }),
         });
       });
+      // A socket with nothing moving either way (a client that never reads its stream) is destroyed; the stream's
+      // source is cancelled, so the call settles as client_closed and frees what it held.
+      if (limits) server.setTimeout(limits.idleTimeoutMs);
       server.on('error', reject);
     } catch (err) {
       reject(err);

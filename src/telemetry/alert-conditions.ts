@@ -112,7 +112,7 @@ class AnomalyState implements ConditionState {
  */
 const FAILURE_OUTCOMES = new Set(['error', 'upstream_error']);
 
-function isFailure(e: TelemetryEvent): boolean {
+export function isFailure(e: TelemetryEvent): boolean {
   return e.kind === 'error' || FAILURE_OUTCOMES.has(String(e.attrs?.outcome));
 }
 

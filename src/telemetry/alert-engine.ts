@@ -17,6 +17,8 @@ import {
   type Trigger,
 } from './alert-conditions.js';
 import type { AlertStore } from './alert-store.js';
+import { SharedAnomalyState } from './shared-anomaly.js';
+import { SharedRegressionState } from './shared-regression.js';
 import { SharedThresholdState, type SharedConditionState } from './shared-window.js';
 
 export const RULES_CHANNEL = 'gatehouse.alerts.rules';
@@ -88,7 +90,7 @@ export interface AlertEngineDeps {
   audit: AuditSink;
   coord?: Coordination;
   /**
-   * Count threshold windows in the coordination store and let one replica fire per group (a lease), so rules see
+   * Count threshold windows, anomaly minutes and error-rate regression windows (p95 stays per replica) in the coordination store and let one replica fire per group (a lease), so rules see
    * the events of every replica. Set when replicas share Redis; in-process windows otherwise.
    */
   sharedWindows?: boolean;
@@ -212,11 +214,19 @@ export class AlertEngine {
 
   private sharedState(rule: LiveRule, key: string): SharedSlot | undefined {
     const c = rule.doc.spec.condition;
-    if (!this.deps.sharedWindows || !this.deps.coord || c.type !== 'threshold') return undefined;
+    const coord = this.deps.coord;
+    if (!this.deps.sharedWindows || !coord) return undefined;
+    if (c.type === 'cost_over_budget_pct' || (c.type === 'regression' && c.measure !== 'error_rate')) return undefined;
     let slot = rule.shared.get(key);
     if (!slot) {
-      const base = `alert-window:${rule.doc.metadata.name}:${key}`;
-      slot = { state: new SharedThresholdState(c, this.deps.coord, base), queue: Promise.resolve() };
+      const name = rule.doc.metadata.name;
+      const state =
+        c.type === 'threshold'
+          ? new SharedThresholdState(c, coord, `alert-window:${name}:${key}`)
+          : c.type === 'anomaly'
+            ? new SharedAnomalyState(c, coord, `alert-anomaly:${name}:${key}`)
+            : new SharedRegressionState(c, coord, `alert-regression:${name}:${key}`);
+      slot = { state, queue: Promise.resolve() };
       rule.shared.set(key, slot);
     }
     return slot;

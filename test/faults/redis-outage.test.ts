@@ -1,15 +1,19 @@
 // Issue 20 item 4: Redis stops under three replicas sharing PostgreSQL. Kills made before the outage stay enforced
 // everywhere, a kill made during it reaches the other replicas through the store (reconcile), and when Redis
-// returns the replicas broadcast to each other again. Uses a private Redis on its own port (never the shared one).
+// returns the replicas broadcast to each other again. Budgets fail closed while Redis is away: a call of an app with
+// a budget gets a 503 naming Redis on every replica (never a 200 the shared counter did not see), and is served
+// again once Redis returns, without a restart. Uses a private Redis on its own port (never the shared one).
 import assert from 'node:assert/strict';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SALT_FILE, SIGNING_KEY_FILE } from '../../src/audit/keys.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { FakeUpstream } from '../../src/demo/fake-upstream.js';
 import { configSchema } from '../../src/feature-registry.js';
 import { createGatehouse, type Gatehouse } from '../../src/main.js';
 import type { RunningServer } from '../../src/http/server.js';
+import { approvedApp, pointModelAt } from '../../src/testing/approved-app.js';
 import { dropPgSchema, freshPgSchema, tempDir, TEST_PG_URL } from '../../src/testing/databases.js';
 import { REDIS_SERVER_BINARY, startRedisInstance, type RedisInstance } from '../../src/testing/redis-instance.js';
 import { POSTGRES, suiteNeeds } from '../../src/testing/requires.js';
@@ -55,8 +59,10 @@ describe('fault: Redis stops under three replicas', needs, () => {
       rmSync(r.home, { recursive: true, force: true });
     }
     await redis?.close();
+    await upstream?.close();
     await dropPgSchema(schema);
   });
+  let upstream: FakeUpstream | undefined;
 
   const api = async (r: Replica, method: string, path: string, body?: unknown) => {
     const res = await fetch(r.server.url + path, {
@@ -76,12 +82,12 @@ describe('fault: Redis stops under three replicas', needs, () => {
         request: { inputTokens: 10, maxOutputTokens: 10 },
       })
     ).refusal?.code === 'killed';
-  const eventually = async (what: string, ok: () => Promise<boolean>) => {
-    for (let i = 0; i < 100; i++) {
+  const eventually = async (what: string, ok: () => Promise<boolean>, seconds = 10) => {
+    for (let i = 0; i < seconds * 10; i++) {
       if (await ok()) return;
       await sleep(100);
     }
-    assert.fail(`not within 10 s: ${what}`);
+    assert.fail(`not within ${seconds} s: ${what}`);
   };
 
   it('keeps kills enforced through the outage, spreads a new one through the store, and broadcasts again after', async () => {
@@ -121,5 +127,52 @@ describe('fault: Redis stops under three replicas', needs, () => {
       const h = (await (await fetch(`${a.server.url}/healthz`)).json()) as { status: string };
       return h.status === 'ok';
     });
+  });
+
+  it('fails budgeted calls closed on every replica while Redis is away, and serves them again after', async () => {
+    const [a] = replicas;
+    upstream = await new FakeUpstream({ apiKey: 'sk-fake-provider', record: false }).start();
+    await pointModelAt(
+      a.gh,
+      replicas.map((r) => r.home),
+      'gpt-4o-mini',
+      upstream.baseUrl,
+      'sk-fake-provider',
+    );
+    await approvedApp(a.gh, {
+      name: 'budget-bot',
+      purpose: 'budgets through a Redis outage',
+      models: [{ id: 'gpt-4o-mini', maxOutputTokens: 16 }],
+      budgets: { dailyCostUsd: 1, requestsPerMinute: 10_000 },
+    });
+    const key = (await a.gh.gateway.credentials.createKey('budget-bot', undefined, 'alice')).key;
+    const call = async (r: Replica) => {
+      const res = await fetch(`${r.server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] }),
+        signal: AbortSignal.timeout(20_000),
+      });
+      const out = { status: res.status, text: await res.text() };
+      return out;
+    };
+    // The new app and model reach B and C by broadcast or, at worst, their reconcile loop.
+    await eventually(
+      'every replica serves budget-bot',
+      async () => (await Promise.all(replicas.map(call))).every((c) => c.status === 200),
+      30,
+    );
+
+    await redis.stop();
+    for (const r of replicas) {
+      const c = await call(r);
+      assert.equal(c.status, 503, `a budgeted call while Redis is away: ${c.text}`);
+      assert.match(c.text, /Redis/, 'the refusal names what is missing');
+    }
+
+    await redis.start();
+    await eventually('every replica serves budget-bot again, without a restart', async () =>
+      (await Promise.all(replicas.map(call))).every((c) => c.status === 200),
+    );
   });
 });

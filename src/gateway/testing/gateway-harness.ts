@@ -15,7 +15,7 @@ import type { AuditEventInput, TelemetryEvent } from '../../core/sinks.js';
 import type { Coordination } from '../../coord/coordination.js';
 import { MemoryCoordination } from '../../coord/memory-coordination.js';
 import { createDlpEngine, type DlpEngine } from '../../dlp/index.js';
-import { buildApp, listen, type RunningServer } from '../../http/server.js';
+import { buildApp, listen, type ConnectionLimits, type RunningServer } from '../../http/server.js';
 import { SqliteDb } from '../../store/sqlite-db.js';
 import { migrate } from '../../store/sql-db.js';
 import { gatewayMigrations } from '../gateway-migrations.js';
@@ -120,6 +120,10 @@ export async function startHarness(
     env?: Record<string, string>;
     /** The DLP engine (default: built-in rules only). */
     dlp?: DlpEngine;
+    /** Server timeouts (slow clients); none by default. */
+    limits?: ConnectionLimits;
+    /** Runs before an audit entry is kept (hold it, or throw to play a failing audit log). */
+    beforeAudit?: (e: AuditEventInput) => Promise<void>;
   } = {},
 ): Promise<Harness> {
   const home = mkdtempSync(join(tmpdir(), 'gh-gw-'));
@@ -158,6 +162,7 @@ export async function startHarness(
     maxBodyBytes: 1_048_576,
     audit: {
       append: async (e) => {
+        await opts.beforeAudit?.(e);
         audit.push(e);
         return { index: audit.length - 1 };
       },
@@ -180,7 +185,7 @@ export async function startHarness(
             ? { user: 'bob', roles: ['creator'], groups: [] }
             : undefined,
   });
-  const server: RunningServer = await listen(http, '127.0.0.1', 0);
+  const server: RunningServer = await listen(http, '127.0.0.1', 0, opts.limits);
   return {
     url: server.url,
     upstream,
