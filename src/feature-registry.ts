@@ -22,6 +22,8 @@ import { approvalMigrations } from './approvals/approval-migrations.js';
 import { telemetryMigrations } from './telemetry/telemetry-migrations.js';
 import { rolloutMigrations } from './rollout/rollout-migrations.js';
 import { notifyMigrations } from './notify/notify-migrations.js';
+import { canaryMigrations } from './canary/canary-migrations.js';
+import { canaryConfigSchema } from './canary/canary-config.js';
 
 /** Every feature's migrations, in the order they apply. Add a feature's list at the end; never reorder. */
 export const allMigrations: Migration[] = [
@@ -35,6 +37,7 @@ export const allMigrations: Migration[] = [
   ...telemetryMigrations,
   ...rolloutMigrations,
   ...notifyMigrations,
+  ...canaryMigrations,
 ];
 
 /** The whole configuration: the core settings plus one section per feature. */
@@ -59,6 +62,8 @@ export const configSchema = z
     gateway: gatewayConfigSchema.prefault({}),
     /** Sandboxed runtime: run ceilings, dataset row cap, egress caps, microvm provisioning (docs/sandbox.md). */
     sandbox: sandboxConfigSchema.prefault({}),
+    /** Canary releases: replay store retention, live-stage check interval (docs/canary.md). */
+    canary: canaryConfigSchema.prefault({}),
   })
   .strict();
 

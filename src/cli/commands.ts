@@ -15,6 +15,7 @@ import { registerRolloutCommands } from '../rollout/rollout-commands.js';
 import { registerDlpCommands } from '../dlp/dlp-commands.js';
 import { registerReleaseCommands } from '../rollout/release-commands.js';
 import { registerDemoCommands } from '../demo/demo-commands.js';
+import { registerCanaryCommands } from '../canary/canary-commands.js';
 
 export const commandRegistrations: CommandRegistration[] = [
   registerServeCommand,
@@ -30,6 +31,7 @@ export const commandRegistrations: CommandRegistration[] = [
   registerTelemetryCommands,
   registerReleaseCommands,
   registerRolloutCommands,
+  registerCanaryCommands,
   registerDlpCommands,
   registerDemoCommands,
 ];

@@ -227,9 +227,7 @@ export class AppRunner {
   private async resolve(req: RunRequest): Promise<AppVersion> {
     const routed = req.version ?? this.deps.router?.versionFor(req.app, req.user);
     const v =
-      routed !== undefined
-        ? await this.deps.apps.getVersion(req.app, routed)
-        : await this.deps.apps.inForce(req.app);
+      routed !== undefined ? await this.deps.apps.getVersion(req.app, routed) : await this.deps.apps.inForce(req.app);
     if (v) return v;
     const latest = await this.deps.apps.latestVersion(req.app);
     if (!latest) throw new NotFoundError('App', req.app, 'see `gatehouse app list`');

@@ -424,7 +424,10 @@ function safeHost(url: string): string {
 }
 
 /** The catalog with some datasets answered from other documents (same columns and tags, another source). */
-function overlayDatasets(catalog: CatalogReader, over: Readonly<Record<string, DatasetDoc>> | undefined): CatalogReader {
+function overlayDatasets(
+  catalog: CatalogReader,
+  over: Readonly<Record<string, DatasetDoc>> | undefined,
+): CatalogReader {
   if (!over) return catalog;
   return {
     dataset: (name) => (Object.hasOwn(over, name) ? over[name] : catalog.dataset(name)),
