@@ -156,9 +156,9 @@ describe('canary releases end to end (sqlite store, wasm tier)', () => {
     assert.equal(await submit(app, candidate), 2);
   }
 
-  async function start(app: string): Promise<{ code: number; status: CanaryStatus; out: string }> {
+  async function start(app: string, policy = policyYaml): Promise<{ code: number; status: CanaryStatus; out: string }> {
     const file = join(t.home, `${app}-policy.yaml`);
-    writeFileSync(file, policyYaml);
+    writeFileSync(file, policy);
     const r = await t.cli(['canary', 'start', app, '--version', '2', '--policy', file], alice);
     assert.equal(r.code, 0, r.err + r.out);
     const s = await t.api('GET', `/api/v1/apps/${app}/canary`, undefined, alice);
@@ -232,5 +232,53 @@ describe('canary releases end to end (sqlite store, wasm tier)', () => {
     const cost = status.verdicts[0].analysis.metrics.find((m) => m.metric === 'cost_per_call_usd')!;
     assert.ok(cost.candidate / cost.baseline > 1.8, `cost ratio ${cost.candidate / cost.baseline}`);
     assert.equal(await stateOf('acct-tokens', 2), 'rolled_back');
+  });
+
+  it('splits live traffic by sticky user bucket after stage 0, and a kill switch on the candidate aborts the canary', async () => {
+    await appWith('acct-live', CODE.wording);
+    const live = policyYaml.replace(
+      `    - { traffic: 0, replay: ${REPLAY}, minSamples: 10 }`,
+      `    - { traffic: 0, replay: ${REPLAY}, minSamples: 10 }\n    - { traffic: 50, duration: 1h, minSamples: 3 }`,
+    );
+    const { status } = await start('acct-live', live);
+    assert.equal(status.verdicts[0]?.verdict, 'pass');
+    assert.equal(status.canary.state, 'running');
+    assert.equal(status.canary.stage, 1);
+    const users = Array.from({ length: 24 }, (_, i) => ({
+      apiVersion: 'gatehouse/v1',
+      kind: 'User',
+      metadata: { name: `user-${i}` },
+      spec: { roles: [], groups: ['support'] },
+    }));
+    assert.equal((await t.api('POST', '/api/v1/catalog/apply', { documents: users })).status, 200);
+    const served = new Map<string, number>();
+    for (let i = 0; i < 24; i++) {
+      const r = await t.api('POST', '/api/v1/apps/acct-live/runs', { input: { account: 'L' }, user: `user-${i}` });
+      assert.equal(r.status, 201, JSON.stringify(r.body).slice(0, 400));
+      served.set(`user-${i}`, Number(r.body.version));
+    }
+    const versions = new Set(served.values());
+    assert.deepEqual([...versions].sort(), [1, 2], 'both versions serve during a 50% stage');
+    const again = await t.api('POST', '/api/v1/apps/acct-live/runs', { input: { account: 'L' }, user: 'user-0' });
+    assert.equal(Number(again.body.version), served.get('user-0'), 'a user stays on their version');
+    const kill = await t.api(
+      'POST',
+      '/api/v1/kills',
+      { scope: 'app_version', id: 'acct-live@2', reason: 'candidate misbehaves' },
+      await t.tokenFor('sam'),
+    );
+    assert.equal(kill.status, 201, JSON.stringify(kill.body));
+    let s: CanaryStatus | undefined;
+    for (let i = 0; i < 50; i++) {
+      s = (await t.api('GET', '/api/v1/apps/acct-live/canary', undefined, alice)).body as unknown as CanaryStatus;
+      if (s.canary.state === 'aborted') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(s?.canary.state, 'aborted');
+    assert.match(s!.canary.endReason ?? '', /candidate misbehaves/);
+    assert.ok(s!.canary.snapshotId);
+    assert.equal(await stateOf('acct-live', 2), 'rolled_back');
+    const after = await t.api('POST', '/api/v1/apps/acct-live/runs', { input: { account: 'L' }, user: 'user-0' });
+    assert.equal(Number(after.body.version), 1, 'after the abort every user is on the version in force');
   });
 });
