@@ -68,9 +68,20 @@ for (const t of testDatabases) {
 
 describe('CanaryPolicy', () => {
   it('refuses a replay stage without replay and a live stage without a valid duration, naming the field', () => {
-    const doc = (stages: unknown[]) => ({ apiVersion: 'gatehouse/v1', kind: 'CanaryPolicy', metadata: { name: 'p' }, spec: { stages } });
-    assert.throws(() => parseCanaryPolicy(doc([{ traffic: 0 }])), (e: unknown) => e instanceof InvalidInputError && /stages\.0\.replay/.test(JSON.stringify(e.details)));
-    assert.throws(() => parseCanaryPolicy(doc([{ traffic: 5, duration: 'soon' }])), (e: unknown) => e instanceof InvalidInputError && /stages\.0\.duration/.test(JSON.stringify(e.details)));
+    const doc = (stages: unknown[]) => ({
+      apiVersion: 'gatehouse/v1',
+      kind: 'CanaryPolicy',
+      metadata: { name: 'p' },
+      spec: { stages },
+    });
+    assert.throws(
+      () => parseCanaryPolicy(doc([{ traffic: 0 }])),
+      (e: unknown) => e instanceof InvalidInputError && /stages\[0\]\.replay/.test(JSON.stringify(e.details)),
+    );
+    assert.throws(
+      () => parseCanaryPolicy(doc([{ traffic: 5, duration: 'soon' }])),
+      (e: unknown) => e instanceof InvalidInputError && /stages\[0\]\.duration/.test(JSON.stringify(e.details)),
+    );
     assert.throws(() => parseCanaryPolicy(doc([{ traffic: 120, duration: '1h' }])), InvalidInputError);
     assert.equal(parseCanaryPolicy(doc([{ traffic: 0, replay: 5 }])).spec.thresholds.alpha, 0.05);
   });
