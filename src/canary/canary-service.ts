@@ -17,7 +17,7 @@ import type { Notifier } from '../notify/webhook-notifier.js';
 import type { Releases } from '../rollout/release.js';
 import type { SqlDb } from '../store/sql-db.js';
 import { analyze, type Analysis } from './analysis.js';
-import type { CanaryTraffic } from './canary-traffic.js';
+import type { CanaryTraffic, Split } from './canary-traffic.js';
 import { DEFAULT_CANARY_POLICY, type CanaryPolicy } from './canary-policy.js';
 import { replay, type ReplayDeps } from './canary-replay.js';
 import { CanaryStore, type CanaryRecord, type StoredVerdict } from './canary-store.js';
@@ -152,32 +152,13 @@ export class CanaryService {
     Object.assign(c, { stage, stageStartedAt: now, state: 'running' });
     await this.store.update(c);
     const s = c.policy.spec.stages[stage];
-    this.deps.traffic.update(c.app, {
-      canaryId: c.id,
-      candidate: c.candidate,
-      baseline: c.baseline,
-      stage,
-      traffic: s.traffic,
-    });
-    await this.audit('canary.stage_started', 'gatehouse', c, {
-      stage,
-      traffic: s.traffic,
-      replay: s.replay,
-      duration: s.duration,
-    });
+    this.deps.traffic.update(c.app, splitOf(c));
+    await this.audit('canary.stage_started', 'gatehouse', c, { stage, ...s });
     if (s.replay === undefined) return;
     const [b, k] = baseline && candidate ? [baseline, candidate] : await this.pair(c);
     const inputs = await this.deps.replayStore.sample(c.app, c.baseline, s.replay);
-    const r = await replay(
-      { ...this.deps.replay, now: () => this.deps.clock.now() },
-      {
-        baseline: b,
-        candidate: k,
-        inputs,
-        user: c.actor,
-        canaryId: c.id,
-      },
-    );
+    const deps = { ...this.deps.replay, now: () => this.deps.clock.now() };
+    const r = await replay(deps, { baseline: b, candidate: k, inputs, user: c.actor, canaryId: c.id });
     await this.decide(c, analyze(r.baseline, r.candidate, c.policy.spec.thresholds, s.minSamples), r.copies);
   }
 
@@ -243,15 +224,7 @@ export class CanaryService {
 
   /** Watches the kill switches: a kill on the app or the candidate version aborts the canary. */
   private follow(c: CanaryRecord): void {
-    const s = c.policy.spec.stages[c.stage];
-    if (c.state === 'running')
-      this.deps.traffic.update(c.app, {
-        canaryId: c.id,
-        candidate: c.candidate,
-        baseline: c.baseline,
-        stage: c.stage,
-        traffic: s.traffic,
-      });
+    if (c.state === 'running') this.deps.traffic.update(c.app, splitOf(c));
     const signal = this.deps.cutSignal?.({ app: c.app, appVersion: c.candidate });
     signal?.addEventListener('abort', () => {
       void (async () => {
@@ -312,4 +285,10 @@ export class CanaryService {
       },
     });
   }
+}
+
+/** The router's view of a canary at its current stage. */
+function splitOf(c: CanaryRecord): Split {
+  const traffic = c.policy.spec.stages[c.stage].traffic;
+  return { canaryId: c.id, candidate: c.candidate, baseline: c.baseline, stage: c.stage, traffic };
 }
