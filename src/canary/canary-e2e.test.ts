@@ -52,6 +52,23 @@ const manifest = (name: string) => ({
   },
 });
 
+const dataset = (path: string) => ({
+  apiVersion: 'gatehouse/v1',
+  kind: 'Dataset',
+  metadata: { name: 'customers', owner: 'dana' },
+  spec: {
+    classification: 'confidential',
+    region: 'us-east-1',
+    source: { kind: 'sqlite', path, table: 'customers' },
+    columns: [
+      { name: 'id', tags: [] },
+      { name: 'full_name', tags: ['pii', 'person'] },
+      { name: 'ssn', tags: ['pii', 'us_ssn'] },
+      { name: 'plan', tags: [] },
+    ],
+  },
+});
+
 const policyYaml = `apiVersion: gatehouse/v1
 kind: CanaryPolicy
 metadata: { name: replay-only }
@@ -85,24 +102,7 @@ describe('canary releases end to end (sqlite store, wasm tier)', () => {
     REAL_SSNS.forEach((s, i) => db.prepare('INSERT INTO customers VALUES (?, ?, ?, ?)').run(i + 1, names[i], s, 'pro'));
     db.close();
     const r = await t.api('POST', '/api/v1/catalog/apply', {
-      documents: [
-        {
-          apiVersion: 'gatehouse/v1',
-          kind: 'Dataset',
-          metadata: { name: 'customers', owner: 'dana' },
-          spec: {
-            classification: 'confidential',
-            region: 'us-east-1',
-            source: { kind: 'sqlite', path: 'crm.db', table: 'customers' },
-            columns: [
-              { name: 'id', tags: [] },
-              { name: 'full_name', tags: ['pii', 'person'] },
-              { name: 'ssn', tags: ['pii', 'us_ssn'] },
-              { name: 'plan', tags: [] },
-            ],
-          },
-        },
-      ],
+      documents: [dataset('crm.db')],
     });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     alice = await t.tokenFor('alice');
@@ -280,5 +280,19 @@ describe('canary releases end to end (sqlite store, wasm tier)', () => {
     assert.equal(await stateOf('acct-live', 2), 'rolled_back');
     const after = await t.api('POST', '/api/v1/apps/acct-live/runs', { input: { account: 'L' }, user: 'user-0' });
     assert.equal(Number(after.body.version), 1, 'after the abort every user is on the version in force');
+  });
+
+  it('aborts (fails closed) when stage 0 cannot run', async () => {
+    await appWith('acct-broken', CODE.wording);
+    const apply = (path: string) => t.api('POST', '/api/v1/catalog/apply', { documents: [dataset(path)] });
+    assert.equal((await apply('missing.db')).status, 200);
+    try {
+      const { status } = await start('acct-broken');
+      assert.equal(status.canary.state, 'aborted');
+      assert.match(status.canary.endReason ?? '', /stage 0 could not run/);
+      assert.equal(await stateOf('acct-broken', 2), 'rolled_back');
+    } finally {
+      assert.equal((await apply('crm.db')).status, 200);
+    }
   });
 });

@@ -105,7 +105,13 @@ export class CanaryService {
       stages: policy.spec.stages,
     });
     this.follow(c);
-    await this.enterStage(c, 0, baseline, candidate);
+    try {
+      await this.enterStage(c, 0, baseline, candidate);
+    } catch (err) {
+      // Fail closed: a stage that cannot run (copy, replay or store failure) ends the canary rather than leaving the
+      // candidate in canary with nothing deciding it.
+      await this.finishAbort(c, 'gatehouse', `stage ${c.stage} could not run: ${(err as Error).message}`.slice(0, 500));
+    }
     return this.status(app);
   }
 
