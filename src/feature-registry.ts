@@ -24,6 +24,8 @@ import { approvalMigrations } from './approvals/approval-migrations.js';
 import { telemetryMigrations } from './telemetry/telemetry-migrations.js';
 import { rolloutMigrations } from './rollout/rollout-migrations.js';
 import { notifyMigrations } from './notify/notify-migrations.js';
+import { canaryMigrations } from './canary/canary-migrations.js';
+import { canaryConfigSchema } from './canary/canary-config.js';
 
 /** Every feature's migrations, in the order they apply. Add a feature's list at the end; never reorder. */
 export const allMigrations: Migration[] = [
@@ -37,6 +39,7 @@ export const allMigrations: Migration[] = [
   ...telemetryMigrations,
   ...rolloutMigrations,
   ...notifyMigrations,
+  ...canaryMigrations,
 ];
 
 /** The whole configuration: the core settings plus one section per feature. */
@@ -65,6 +68,8 @@ export const configSchema = z
     identity: identityConfigSchema.prefault({}),
     /** What `gatehouse doctor` cannot observe: declared backups and the TLS proxy in front (docs/doctor.md). */
     doctor: doctorConfigSchema.prefault({}),
+    /** Canary releases: replay store retention, live-stage check interval (docs/canary.md). */
+    canary: canaryConfigSchema.prefault({}),
   })
   .strict();
 

@@ -32,6 +32,7 @@ import { createGovernor } from './govern/governor.js';
 import { createPolicyFeature, type PolicyFeature } from './policy/policy-feature.js';
 import { createApprovalsModule, type ApprovalsModule } from './approvals/approvals-module.js';
 import { createObservability, type Observability } from './rollout/observability.js';
+import { createCanaryFeature, createCanaryRouting, type CanaryFeature } from './canary/canary-feature.js';
 import { createDlpEngine } from './dlp/index.js';
 import { openSealedVault } from './dlp/sealed-vault.js';
 import { createGatewayFeature, type GatewayFeature } from './gateway/gateway-feature.js';
@@ -84,6 +85,7 @@ export interface Gatehouse {
   sandbox: SandboxFeature;
   /** Telemetry (sink, /metrics, OTLP, alert rules) and rollout (kill switches, caps, flags, rollback, snapshots). */
   observability: Observability;
+  canary: CanaryFeature;
   /** Problems features recovered from but operators should see (/healthz). */
   health: HealthBoard;
   authenticate(token: string): Promise<Principal | undefined>;
@@ -181,6 +183,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     clock,
     logger,
   });
+  // One webhook notifier (approvals, canary outcomes) over the durable notify outbox.
+  const notifier = new WebhookNotifier(config.notify, logger, undefined, notifyOutbox);
   // Admission and approvals: run on every new version; approval routes; SLA reminders/escalations on a timer.
   const approvals = createApprovalsModule({
     db,
@@ -193,7 +197,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     pii: dlp,
     approvals: config.approvals,
     notify: config.notify,
-    notifier: new WebhookNotifier(config.notify, logger, undefined, notifyOutbox),
+    notifier,
   });
   approvals.start();
   // Model gateway: every model call goes through governor.govern(), budgets on coord, records to audit.
@@ -230,6 +234,16 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     60_000,
     (err) => logger.warn('data: run credential sweep failed', { error: err.message }),
   );
+  // Canary routing: live-stage traffic split and the replay store of inputs, observed on every finished run.
+  const canaryRouting = createCanaryRouting({
+    db,
+    clock,
+    audit,
+    apps: registry,
+    dlp,
+    hash: (text) => auditLog.hashSensitive(text),
+    config: config.canary,
+  });
   // Sandboxed runtime: app code runs in its manifest's tier; ctx.* calls go through the bridge → governor.govern().
   const sandbox = createSandboxFeature({
     apps: registry,
@@ -245,6 +259,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     scanner: scannerFromDlp(dlp),
     data,
     cutSignal: observability.signalFor,
+    router: canaryRouting.traffic,
   });
   // Submission: the code must compile for a tier this host runs, then admission decides what happens next.
   const apps = new AppService({
@@ -256,6 +271,26 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     precheck: (candidate) => sandbox.precheck(candidate),
     admission: approvals.admission,
   });
+  const releases = new Releases({ apps: registry, lifecycle: registry.lifecycle });
+  // Canary releases: replay on obfuscated data, live stages, analysis gate (docs/canary.md).
+  const canary = await createCanaryFeature({
+    routing: canaryRouting,
+    db,
+    clock,
+    logger,
+    audit,
+    apps: registry,
+    catalog,
+    releases,
+    lifecycle: registry.lifecycle,
+    snapshots: observability.rollout.service.parts.snapshots,
+    runner: sandbox.runner,
+    home: config.home,
+    sources: data.sources,
+    notifier,
+    cutSignal: observability.signalFor,
+    config: config.canary,
+  });
   const routes: AnyRoute[] = [
     ...identity.routes,
     ...catalogRoutes(catalog),
@@ -265,7 +300,8 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     ...policy.routes,
     ...observability.routes,
     ...approvals.routes,
-    ...releaseRoutes(new Releases({ apps: registry, lifecycle: registry.lifecycle })),
+    ...releaseRoutes(releases),
+    ...canary.routes,
     ...gateway.routes,
     ...sandbox.routes,
     ...doctorRoutes({
@@ -334,12 +370,14 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     sandbox,
     observability,
     httpApp,
+    canary,
     async listen() {
       server = await listen(httpApp(), config.server.host, config.server.port, config.server);
       return server;
     },
     async close() {
       await server?.close();
+      canary.close();
       alertOutbox.stop();
       storeGate.stop();
       notifyOutbox.stop();

@@ -17,6 +17,7 @@ import { registerDlpCommands } from '../dlp/dlp-commands.js';
 import { registerReleaseCommands } from '../rollout/release-commands.js';
 import { registerDemoCommands } from '../demo/demo-commands.js';
 import { registerDoctorCommands } from '../doctor/doctor-commands.js';
+import { registerCanaryCommands } from '../canary/canary-commands.js';
 
 export const commandRegistrations: CommandRegistration[] = [
   registerServeCommand,
@@ -33,6 +34,7 @@ export const commandRegistrations: CommandRegistration[] = [
   registerTelemetryCommands,
   registerReleaseCommands,
   registerRolloutCommands,
+  registerCanaryCommands,
   registerDlpCommands,
   registerDemoCommands,
   registerDoctorCommands,

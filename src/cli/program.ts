@@ -19,6 +19,9 @@ export async function runCli(argv: string[], io: CliIo, env: Record<string, stri
     .description('Gatehouse: governance for LLM-powered micro-apps')
     .option('--json', 'machine-readable JSON output')
     .version(VERSION, '-V, --version', 'print the Gatehouse version')
+    // Program options only before the subcommand, so a subcommand's own --version <n> (app release, canary start)
+    // is its option and not the program's version flag.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .hook('preAction', (_this, action) => {

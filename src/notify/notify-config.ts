@@ -6,6 +6,8 @@ export const NOTIFY_EVENTS = [
   'approval.reminded',
   'approval.escalated',
   'approval.decided',
+  'canary.aborted',
+  'canary.promoted',
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENTS)[number];
 

@@ -1,6 +1,7 @@
 // Runs an app: finds the version in force, governs app.run, picks the manifest's tier, issues the run token, builds
 // the bridge, runs, and records the run (audit start/finish + telemetry) linked by the run id.
 import type { AppReader, AppVersion } from '../apps/manifest-schema.js';
+import type { DatasetDoc } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
 import { ConflictError, GatehouseError, NotFoundError, PolicyDeniedError, UnavailableError } from '../core/errors.js';
 import type { CutSignalFor, Governor } from '../core/governance.js';
@@ -22,8 +23,30 @@ export interface RunRequest {
   app: string;
   input: unknown;
   user: string;
-  /** Run a specific version instead of the one in force (operators and tests). */
+  /** Run a specific version instead of the one in force (operators, canary replays and tests). */
   version?: number;
+  /** Datasets to read from other documents (a canary replay's obfuscated copies), by dataset name. */
+  datasets?: Readonly<Record<string, DatasetDoc>>;
+}
+
+/** What a finished run looked like, for the canary feature (replay store, live stage samples). */
+export interface RunObservation {
+  app: string;
+  version: number;
+  user: string;
+  input: unknown;
+  output: unknown;
+  outcome: string;
+  usage: RunUsage;
+  /** True for runs the canary itself started (replays are never recorded as inputs again). */
+  replay: boolean;
+}
+
+/** Lets a canary route a share of users to the candidate version and observe finished runs. */
+export interface RunRouter {
+  /** The version this user's run should use, or undefined for the one in force. */
+  versionFor(app: string, user: string): number | undefined;
+  observe(o: RunObservation): Promise<void>;
 }
 
 export interface RunUsage extends TierUsage, Omit<BridgeUsage, 'byMethod'> {
@@ -51,6 +74,8 @@ export interface AppRunnerDeps extends Omit<BridgeDeps, 'tokens'> {
   maxLimits?: Partial<RunLimits>;
   /** Cuts a run in flight when a kill switch lands on its app, version or user. */
   cutSignal?: CutSignalFor;
+  /** Canary traffic split and run observation (src/canary). */
+  router?: RunRouter;
 }
 
 export class AppRunner {
@@ -136,7 +161,7 @@ export class AppRunner {
     );
     const bridge = new CapabilityBridge(
       { ...this.deps, tokens: this.deps.tokens },
-      { runId, traceId, user: req.user, version: v, token, claims },
+      { runId, traceId, user: req.user, version: v, token, claims, datasets: req.datasets },
     );
     await this.audit(
       'app.run.started',
@@ -151,6 +176,7 @@ export class AppRunner {
       const r = await tier.run(code, req.input, bridge, limits, signal);
       const usage: RunUsage = { ...r.usage, ...bridge.usage };
       await this.finish(req.user, v, runId, traceId, 'ok', usage, tierName);
+      await this.observe(req, v, r.output, 'ok', usage);
       return { runId, app: v.app, version: v.version, tier: tierName, output: r.output, usage };
     } catch (err) {
       const usage: RunUsage = {
@@ -160,6 +186,7 @@ export class AppRunner {
         ...bridge.usage,
       };
       const outcome = err instanceof AppRunError ? err.failure : 'error';
+      await this.observe(req, v, undefined, outcome, usage);
       await this.finish(
         req.user,
         v,
@@ -182,11 +209,25 @@ export class AppRunner {
     }
   }
 
+  private async observe(req: RunRequest, v: AppVersion, output: unknown, outcome: string, usage: RunUsage) {
+    await this.deps.router
+      ?.observe({
+        app: v.app,
+        version: v.version,
+        user: req.user,
+        input: req.input,
+        output,
+        outcome,
+        usage,
+        replay: req.datasets !== undefined,
+      })
+      .catch(() => undefined); // observation never changes a run's outcome
+  }
+
   private async resolve(req: RunRequest): Promise<AppVersion> {
+    const routed = req.version ?? this.deps.router?.versionFor(req.app, req.user);
     const v =
-      req.version !== undefined
-        ? await this.deps.apps.getVersion(req.app, req.version)
-        : await this.deps.apps.inForce(req.app);
+      routed !== undefined ? await this.deps.apps.getVersion(req.app, routed) : await this.deps.apps.inForce(req.app);
     if (v) return v;
     const latest = await this.deps.apps.latestVersion(req.app);
     if (!latest) throw new NotFoundError('App', req.app, 'see `gatehouse app list`');

@@ -2,7 +2,7 @@
 // obligations applied, and recorded (audit + telemetry, linked by run id). A deny reaches the guest as an error
 // naming the policy.
 import { z } from 'zod';
-import type { CatalogReader } from '../catalog/catalog-schema.js';
+import type { CatalogReader, DatasetDoc } from '../catalog/catalog-schema.js';
 import type { AppVersion } from '../apps/manifest-schema.js';
 import type { Clock } from '../core/clock.js';
 import { GatehouseError, InvalidInputError, PolicyDeniedError, UnavailableError } from '../core/errors.js';
@@ -52,12 +52,18 @@ export interface RunScope {
   version: AppVersion;
   token: string;
   claims: RunClaims;
+  /** Datasets read from another document than the catalog's (a canary run's obfuscated copies), by name. */
+  datasets?: Readonly<Record<string, DatasetDoc>>;
 }
 
 export interface BridgeUsage {
   capabilityCalls: number;
   denied: number;
+  /** Outbound requests (ctx.http.fetch) refused by the manifest or a policy. */
+  deniedEgress: number;
   costUsd: number;
+  /** Model tokens (input + output) over the run's ctx.llm.chat calls. */
+  tokens: number;
   byMethod: Record<string, number>;
 }
 
@@ -88,7 +94,7 @@ const fetchSchema = z
 const logSchema = z.object({ args: z.array(z.unknown()).max(50) }).strict();
 
 export class CapabilityBridge implements Bridge {
-  readonly usage: BridgeUsage = { capabilityCalls: 0, denied: 0, costUsd: 0, byMethod: {} };
+  readonly usage: BridgeUsage = { capabilityCalls: 0, denied: 0, deniedEgress: 0, costUsd: 0, tokens: 0, byMethod: {} };
   private disposed = false;
   private logBytes = 0;
 
@@ -159,6 +165,7 @@ export class CapabilityBridge implements Bridge {
             out = await this.deps.llm.chat(capped, { ...caller, decision });
           }
           this.usage.costUsd += out.usage?.costUsd ?? 0;
+          this.usage.tokens += (out.usage?.inputTokens ?? 0) + (out.usage?.outputTokens ?? 0);
           return out;
         }
         case 'data.query':
@@ -219,6 +226,7 @@ export class CapabilityBridge implements Bridge {
       }
     } catch (err) {
       if (err instanceof PolicyDeniedError) this.usage.denied++;
+      if (err instanceof PolicyDeniedError && method === 'http.fetch') this.usage.deniedEgress++;
       await this.record(method, resource, decision, t0, err);
       throw err;
     }
@@ -228,7 +236,7 @@ export class CapabilityBridge implements Bridge {
     const v = this.scope.version;
     return {
       manifest: this.manifest,
-      catalog: this.deps.catalog,
+      catalog: overlayDatasets(this.deps.catalog, this.scope.datasets),
       datasets: this.deps.datasets,
       sql: this.deps.dataSql,
       defaultRowLimit: this.deps.defaultRowLimit ?? 1000,
@@ -433,4 +441,19 @@ function safeHost(url: string): string {
   } catch {
     return '(invalid url)';
   }
+}
+
+/** The catalog with some datasets answered from other documents (same columns and tags, another source). */
+function overlayDatasets(
+  catalog: CatalogReader,
+  over: Readonly<Record<string, DatasetDoc>> | undefined,
+): CatalogReader {
+  if (!over) return catalog;
+  return {
+    dataset: (name) => (Object.hasOwn(over, name) ? over[name] : catalog.dataset(name)),
+    connector: (name) => catalog.connector(name),
+    model: (name) => catalog.model(name),
+    user: (name) => catalog.user(name),
+    list: (kind) => catalog.list(kind),
+  };
 }

@@ -10,7 +10,7 @@ import type { DataFeature } from '../data/data-feature.js';
 import { DatasetQuery } from '../connectors/dataset-query.js';
 import type { OutboundScanner } from '../connectors/outbound-scanner.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
-import { AppRunner } from './app-runner.js';
+import { AppRunner, type RunRouter } from './app-runner.js';
 import { ContainerTier } from './container-tier.js';
 import type { LlmInvoker } from './llm-invoker.js';
 import { MicrovmTier } from './microvm-tier.js';
@@ -38,6 +38,8 @@ export interface SandboxFeatureDeps {
   data?: Pick<DataFeature, 'datasets' | 'sql'>;
   /** Cuts runs in flight when a kill switch lands on their app, version or user. */
   cutSignal?: CutSignalFor;
+  /** Canary traffic split and run observation (src/canary). */
+  router?: RunRouter;
 }
 
 export interface SandboxFeature {
@@ -91,6 +93,7 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
     rowDlp: cfg.rowDlp,
     maxLimits: { timeoutMs: cfg.maxTimeoutMs, memoryMb: cfg.maxMemoryMb, maxOutputBytes: cfg.maxOutputBytes },
     cutSignal: d.cutSignal,
+    router: d.router,
   });
   const routes: AnyRoute[] = [
     defineRoute({
