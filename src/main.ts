@@ -344,7 +344,12 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
       health: () => health.status(),
       authenticateSession: identity.authenticateSession,
       // The web console at / calls the routes above in-process with the user's token (src/console).
-      mounts: [(a) => gateway.mount(a), ...identity.mounts, ...observability.mounts, consoleMount()],
+      mounts: [
+        (a) => gateway.mount(a),
+        ...identity.mounts,
+        ...observability.mounts,
+        consoleMount({ authenticateSession: identity.authenticateSession }),
+      ],
       docs: [...gatewaySurfaceDocs, metricsRouteDoc, ...identity.docs],
     });
   let server: RunningServer | undefined;

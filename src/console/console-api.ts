@@ -10,10 +10,20 @@ export interface ApiAnswer<T = Record<string, unknown>> {
   error?: string;
 }
 
+/** How the console calls the API for the signed-in user: their pasted API token, or their OIDC browser session. */
+export type ConsoleCredential = { kind: 'token'; token: string } | { kind: 'session'; cookie: string; id: string };
+
+/** The request headers that present a credential to the API (a session also needs the API's CSRF header). */
+export function credentialHeaders(cred: ConsoleCredential): Record<string, string> {
+  return cred.kind === 'token'
+    ? { authorization: `Bearer ${cred.token}` }
+    : { cookie: `${cred.cookie}=${cred.id}`, 'x-requested-with': 'gatehouse' };
+}
+
 export class ConsoleApi {
   constructor(
     private readonly app: Hono,
-    private readonly token: string,
+    private readonly cred: ConsoleCredential,
   ) {}
 
   get<T = Record<string, unknown>>(
@@ -34,7 +44,7 @@ export class ConsoleApi {
     const res = await this.app.request(path, {
       method,
       headers: {
-        authorization: `Bearer ${this.token}`,
+        ...credentialHeaders(this.cred),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,7 +1,7 @@
 // What every console handler gets: the request, the signed-in principal, its CSRF token and the API client.
 import type { Context } from 'hono';
 import type { Principal } from '../identity/principal.js';
-import type { ConsoleApi } from './console-api.js';
+import type { ConsoleApi, ConsoleCredential } from './console-api.js';
 import { page, type Html, type PageFrame } from './console-layout.js';
 
 export interface ConsoleCtx {
@@ -9,6 +9,8 @@ export interface ConsoleCtx {
   principal: Principal;
   csrf: string;
   api: ConsoleApi;
+  /** How the user signed in (pasted token or OIDC browser session). */
+  cred: ConsoleCredential;
   /** The parsed form of a POST (string fields only). */
   form: Record<string, string>;
 }

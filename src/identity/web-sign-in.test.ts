@@ -74,6 +74,22 @@ describe('browser sign-in with OIDC', () => {
     await context.close();
   });
 
+  it('signs the web console in with the same session; its sign-out ends the session on the server', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${t.url}/sign-in?next=/apps`);
+    await page.click('text=Sign in with your identity provider');
+    await page.waitForURL(`${t.url}/apps`);
+    const body = (await page.textContent('body')) ?? '';
+    assert.doesNotMatch(body, /Paste an API token/);
+    assert.match(body, /sophie/);
+    await page.click('button:has-text("Sign out")');
+    await page.waitForURL((u) => u.pathname === '/sign-in');
+    await page.goto(`${t.url}/api/v1/whoami`);
+    assert.match((await page.textContent('body')) ?? '', /unauthenticated/);
+    await context.close();
+  });
+
   it('refuses unknown and replayed states and never redirects off-site', async () => {
     assert.equal((await fetch(`${t.url}/auth/callback?state=forged&code=x`)).status, 400);
 
@@ -85,7 +101,9 @@ describe('browser sign-in with OIDC', () => {
       if (r.url().startsWith(`${t.url}/auth/callback`)) callback = r.url();
     });
     await page.goto(`${t.url}/auth/login?returnTo=//evil.example/steal`);
-    await page.waitForURL(`${t.url}/`);
+    // Lands on this server (the console at / forwards to /apps), never on the other site.
+    await page.waitForURL((u) => u.origin === t.url && !u.pathname.startsWith('/auth/'));
+    assert.equal(new URL(page.url()).origin, t.url);
     assert.ok(callback, 'went through the callback');
     const replay = await fetch(callback);
     assert.equal(replay.status, 400, 'a used state is gone');
