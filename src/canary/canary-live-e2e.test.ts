@@ -2,7 +2,8 @@
 // fake provider) with a ManualClock: a stage with traffic > 0 collects runs of both versions from a sticky share of
 // users and is decided by the analysis gate once its duration has passed (not before). A wording-only candidate passes
 // its live stage after the replay and is promoted; a candidate doubling tokens fails its live stage and is rolled back
-// with a forensic snapshot, after which every user is served the version in force.
+// with a forensic snapshot, after which every user is served the version in force. The share is the canary's own flag
+// row: `gatehouse flag list` shows it, and changing it moves users.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../core/clock.js';
@@ -74,6 +75,8 @@ describe('live canary stages decided when their duration runs out (ManualClock)'
     const { status: s0, out } = await start('live-pass', policy(stages));
     assert.equal(s0.verdicts[0]?.verdict, 'pass', out);
     assert.deepEqual([s0.canary.state, s0.canary.stage], ['running', 1]);
+    // The live share is the canary's own sticky percentage flag row, shown beside the app's flags.
+    assert.match((await t.cli(['flag', 'list', 'live-pass'], alice)).out, /live-pass#canary +dev +on +50%/);
     const served = await liveTraffic('live-pass', 2);
     assert.deepEqual([...new Set(served.values())].sort(), [1, 2], 'both versions serve during a 50% stage');
 
@@ -89,6 +92,7 @@ describe('live canary stages decided when their duration runs out (ManualClock)'
     // The gate saw every live run: two per user, split between the arms as the users were.
     const onCandidate = [...served.values()].filter((v) => v === 2).length;
     assert.deepEqual(live!.analysis.samples, { baseline: 2 * (USERS - onCandidate), candidate: 2 * onCandidate });
+    assert.match((await t.cli(['flag', 'list', 'live-pass'], alice)).out, /live-pass#canary +dev +off +0%/);
     assert.equal(await stateOf('live-pass', 2), 'released');
     assert.equal(await stateOf('live-pass', 1), 'retired');
     const audit = await t.api('GET', '/api/v1/audit/entries?app=live-pass&type=canary.promoted');
@@ -101,6 +105,10 @@ describe('live canary stages decided when their duration runs out (ManualClock)'
     assert.deepEqual([s0.canary.state, s0.canary.stage, s0.verdicts.length], ['running', 0, 0]);
     const served = await liveTraffic('live-fail', 2);
     assert.deepEqual([...new Set(served.values())].sort(), [1, 2]);
+    // The split follows the flag row: an operator raising it to 100 % sends every user to the candidate.
+    const up100 = await t.api('PUT', '/api/v1/flags/live-fail%23canary/dev', { percentage: 100 });
+    assert.equal(up100.status, 200, JSON.stringify(up100.body));
+    assert.deepEqual([...new Set((await liveTraffic('live-fail', 1)).values())], [2]);
 
     clock.advance(31 * MINUTE);
     const s = await status('live-fail');
@@ -111,6 +119,7 @@ describe('live canary stages decided when their duration runs out (ManualClock)'
     assert.ok(failed.includes('tokens_per_call') && failed.includes('cost_per_call_usd'), failed.join(', '));
     assert.equal(await stateOf('live-fail', 2), 'rolled_back');
     assert.equal(await stateOf('live-fail', 1), 'released', 'the baseline stays in force');
+    assert.match((await t.cli(['flag', 'list', 'live-fail'], alice)).out, /live-fail#canary +dev +off +0%/);
     const after = await liveTraffic('live-fail', 1);
     assert.deepEqual([...new Set(after.values())], [1], 'after the abort every user is on the version in force');
   });
