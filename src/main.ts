@@ -242,6 +242,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     apps: registry,
     dlp,
     hash: (text) => auditLog.hashSensitive(text),
+    flags: observability.rollout.service.parts.flags,
     config: config.canary,
   });
   // Sandboxed runtime: app code runs in its manifest's tier; ctx.* calls go through the bridge → governor.govern().

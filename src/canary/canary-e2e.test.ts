@@ -3,81 +3,22 @@
 // SSN in any output, file or audit entry), a wording-only candidate passes and is promoted, a candidate doubling tokens
 // per call fails on cost; a kill switch on the candidate aborts a paused canary.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import { FakeUpstream } from '../demo/fake-upstream.js';
 import type { RunOutcome, RunRequest } from '../sandbox/app-runner.js';
 import { startTestGatehouse, type TestGatehouse } from '../testing/test-gatehouse.js';
 import type { CanaryStatus } from './canary-service.js';
-
-// Real-looking seeded values: valid per SSA rules, so a leak of them would be caught by the same DLP that sees fakes.
-const REAL_SSNS = ['536-22-8147', '219-45-3306', '401-78-5521', '612-09-4410', '118-63-2975'];
-const REPLAY = 12;
-
-const BASE = `export default async function main(input, ctx) {
-  const r = await ctx.data.query('customers', { columns: ['id', 'full_name', 'ssn'], limit: 10 });
-  const rows = Array.isArray(r) ? r : r.rows;
-  const reply = await ctx.llm.chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Summarize ' + String(input.account) + ' over ' + rows.length + ' customers' }], max_tokens: 40 });
-  return { answer: __ANSWER__ };
-}`;
-const CODE = {
-  baseline: BASE.replace('__ANSWER__', "'Summary: ' + reply.content"),
-  wording: BASE.replace('__ANSWER__', "'Here is what we found: ' + reply.content"),
-  leaky: BASE.replace(
-    '__ANSWER__',
-    "'Summary: ' + reply.content, customers: rows.map((x) => x.full_name + ' ' + x.ssn)",
-  ),
-  tokens: BASE.replace(
-    '  return { answer: __ANSWER__ };',
-    "  const more = await ctx.llm.chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Summarize ' + String(input.account) + ' over ' + rows.length + ' customers' }], max_tokens: 40 });\n  return { answer: 'Summary: ' + reply.content + ' ' + more.content };",
-  ),
-};
-
-const manifest = (name: string) => ({
-  apiVersion: 'gatehouse/v1',
-  kind: 'App',
-  metadata: { name, owner: 'alice', description: 'Summarizes customer accounts' },
-  spec: {
-    purpose: 'Summarize customer accounts for support staff',
-    environment: 'dev',
-    region: 'us-east-1',
-    runtime: { tier: 'wasm', entrypoint: 'main.js' },
-    models: [{ id: 'gpt-4o-mini', maxInputTokens: 1024, maxOutputTokens: 256, temperature: 0.2 }],
-    data: [
-      { dataset: 'customers', access: 'read', purpose: 'summarize accounts', columns: ['id', 'full_name', 'ssn'] },
-    ],
-    users: { groups: ['support'] },
-  },
-});
-
-const dataset = (path: string) => ({
-  apiVersion: 'gatehouse/v1',
-  kind: 'Dataset',
-  metadata: { name: 'customers', owner: 'dana' },
-  spec: {
-    classification: 'confidential',
-    region: 'us-east-1',
-    source: { kind: 'sqlite', path, table: 'customers' },
-    columns: [
-      { name: 'id', tags: [] },
-      { name: 'full_name', tags: ['pii', 'person'] },
-      { name: 'ssn', tags: ['pii', 'us_ssn'] },
-      { name: 'plan', tags: [] },
-    ],
-  },
-});
-
-const policyYaml = `apiVersion: gatehouse/v1
-kind: CanaryPolicy
-metadata: { name: replay-only }
-spec:
-  stages:
-    - { traffic: 0, replay: ${REPLAY}, minSamples: 10 }
-  # Latency is loose here: the shared test machine is noisy and latency is not what these candidates change.
-  thresholds: { maxLatencyRatio: 4 }
-`;
+import {
+  CODE,
+  REAL_SSNS,
+  REPLAY,
+  canaryHarness,
+  dataset,
+  policyYaml,
+  seedCustomers,
+} from './testing/canary-fixture.js';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -96,11 +37,7 @@ describe('canary releases end to end (sqlite store, wasm tier)', () => {
     // rowDlp off: this deployment lets apps see raw rows, so only the canary's obfuscated copy keeps real SSNs out.
     t = await startTestGatehouse({ store: 'sqlite', config: { sandbox: { rowDlp: 'off' } } });
     await t.useProvider('gpt-4o-mini', up.baseUrl, 'sk-canary-e2e');
-    const db = new Database(join(t.home, 'crm.db'));
-    db.exec('CREATE TABLE customers (id INTEGER, full_name TEXT, ssn TEXT, plan TEXT)');
-    const names = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Edsger Dijkstra', 'Barbara Liskov'];
-    REAL_SSNS.forEach((s, i) => db.prepare('INSERT INTO customers VALUES (?, ?, ?, ?)').run(i + 1, names[i], s, 'pro'));
-    db.close();
+    seedCustomers(t.home);
     const r = await t.api('POST', '/api/v1/catalog/apply', {
       documents: [dataset('crm.db')],
     });
@@ -120,51 +57,10 @@ describe('canary releases end to end (sqlite store, wasm tier)', () => {
     await up?.close();
   });
 
-  const stateOf = async (app: string, v: number) =>
-    (
-      (await t.api('GET', `/api/v1/apps/${app}`, undefined, alice)).body.versions as {
-        version: number;
-        state: string;
-      }[]
-    ).find((x) => x.version === v)?.state;
-
-  async function submit(app: string, code: string): Promise<number> {
-    const r = await t.api('POST', '/api/v1/apps', { manifest: manifest(app), code: { 'main.js': code } }, alice);
-    assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.body).slice(0, 800));
-    // Reading a confidential dataset makes it a medium-risk app: the catalog's approvers sign it off.
-    const version = Number(r.body.version);
-    for (const who of ['dana', 'sam', 'bob']) {
-      if ((await stateOf(app, version)) === 'approved') break;
-      const list = await t.api('GET', `/api/v1/approvals?app=${app}&state=pending`);
-      const pending = (list.body.items as { id: string; version: number }[]).find((a) => a.version === version);
-      if (!pending) break;
-      await t.api('POST', `/api/v1/approvals/${pending.id}/approve`, { comment: 'test' }, await t.tokenFor(who));
-    }
-    assert.equal(await stateOf(app, version), 'approved');
-    return Number(r.body.version);
-  }
-
-  /** v1 released and used (its inputs recorded for replay), v2 = the candidate. */
-  async function appWith(app: string, candidate: string): Promise<void> {
-    await submit(app, CODE.baseline);
-    const rel = await t.api('POST', `/api/v1/apps/${app}/release`, { version: 1 }, alice);
-    assert.equal(rel.status, 200, JSON.stringify(rel.body));
-    for (let i = 0; i < REPLAY; i++) {
-      const r = await t.api('POST', `/api/v1/apps/${app}/runs`, { input: { account: `A-${i}` } }, alice);
-      assert.equal(r.status, 201, JSON.stringify(r.body).slice(0, 600));
-    }
-    assert.equal(await submit(app, candidate), 2);
-  }
-
-  async function start(app: string, policy = policyYaml): Promise<{ code: number; status: CanaryStatus; out: string }> {
-    const file = join(t.home, `${app}-policy.yaml`);
-    writeFileSync(file, policy);
-    const r = await t.cli(['canary', 'start', app, '--version', '2', '--policy', file], alice);
-    assert.equal(r.code, 0, r.err + r.out);
-    const s = await t.api('GET', `/api/v1/apps/${app}/canary`, undefined, alice);
-    assert.equal(s.status, 200, JSON.stringify(s.body) + r.out);
-    return { code: r.code, status: s.body as unknown as CanaryStatus, out: r.out };
-  }
+  const { stateOf, appWith, start } = canaryHarness(
+    () => t,
+    () => alice,
+  );
 
   it('fails a candidate leaking SSNs at stage 0 on fakes only, aborts it with a snapshot', async () => {
     await appWith('acct-leaky', CODE.leaky);

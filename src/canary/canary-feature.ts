@@ -12,6 +12,7 @@ import type { DataSources } from '../data/data-sources.js';
 import type { DlpEngine } from '../dlp/types.js';
 import type { AnyRoute } from '../http/route.js';
 import type { Notifier } from '../notify/webhook-notifier.js';
+import type { FlagService } from '../rollout/flags.js';
 import type { Releases } from '../rollout/release.js';
 import type { AppRunner } from '../sandbox/app-runner.js';
 import type { SqlDb } from '../store/sql-db.js';
@@ -34,6 +35,8 @@ export function createCanaryRouting(d: {
   apps: Pick<AppReader, 'inForce'>;
   dlp: DlpEngine;
   hash: (text: string) => string;
+  /** Rollout flags: each live stage's share is the canary's own flag row. */
+  flags: Pick<FlagService, 'get' | 'set' | 'evaluate'>;
   config: CanaryConfig;
 }): CanaryRouting {
   const scan = (text: string) => d.dlp.scan(text).map((f) => f.type);
@@ -46,7 +49,14 @@ export function createCanaryRouting(d: {
     retentionMs: parseDuration(d.config.replayRetention, 'canary.replayRetention'),
     maxPerApp: d.config.replayMaxPerApp,
   });
-  const traffic = new CanaryTraffic({ db: d.db, clock: d.clock, apps: d.apps, replay: replayStore, scan });
+  const traffic = new CanaryTraffic({
+    db: d.db,
+    clock: d.clock,
+    apps: d.apps,
+    replay: replayStore,
+    scan,
+    flags: d.flags,
+  });
   return { traffic, replayStore, scan };
 }
 

@@ -33,30 +33,53 @@ export function isSensitive(doc: DatasetDoc): boolean {
 export async function copiesFor(d: ReplayDeps, versions: AppVersion[], canaryId: string, actor: string) {
   const names = new Set(versions.flatMap((v) => (v.manifest.spec.data ?? []).map((x) => x.dataset)));
   const copies: CanaryCopy[] = [];
-  for (const name of names) {
-    const doc = d.catalog.dataset(name);
-    if (!doc?.spec.source || !isSensitive(doc)) continue;
-    const copy = await obfuscateDataset(doc, { home: d.home, sources: d.sources, now: d.now() });
-    copies.push(copy);
-    await d.audit.append({
-      type: 'dataset.obfuscated',
-      actor,
-      app: versions[0].app,
-      ids: {},
-      data: {
-        canaryId,
-        dataset: name,
-        copyId: copy.copyId,
-        rows: copy.rows,
-        columns: copy.columns.filter((c) => c.kind).map((c) => `${c.name}:${c.kind}`),
-      },
-    });
+  try {
+    for (const name of names) {
+      const doc = d.catalog.dataset(name);
+      if (!doc?.spec.source || !isSensitive(doc)) continue;
+      const copy = await obfuscateDataset(doc, { home: d.home, sources: d.sources, now: d.now() });
+      copies.push(copy);
+      copies[copies.length - 1] = servedAsSource(d, doc, copy);
+      await d.audit.append({
+        type: 'dataset.obfuscated',
+        actor,
+        app: versions[0].app,
+        ids: {},
+        data: {
+          canaryId,
+          dataset: name,
+          copyId: copy.copyId,
+          rows: copy.rows,
+          columns: copy.columns.filter((c) => c.kind).map((c) => `${c.name}:${c.kind}`),
+        },
+      });
+    }
+  } catch (err) {
+    // A copy made before the failure must not outlive the stage that could not run.
+    await dropCopies(d, copies);
+    throw err;
   }
   return copies;
 }
 
-export function dropCopies(home: string, copies: readonly CanaryCopy[]): void {
-  for (const c of copies) rmSync(join(home, c.path), { force: true });
+/**
+ * A copy of a DataSource-backed dataset is served as a temporary SQLite source, so runs reach it the way they reach the
+ * original: ctx.data.sql and ctx.data.query both through the data layer's SQL guard (declared columns, masks, limits).
+ */
+function servedAsSource(d: ReplayDeps, original: DatasetDoc, copy: CanaryCopy): CanaryCopy {
+  const s = original.spec.source;
+  if (!s || !('dataSource' in s) || !d.sources) return copy;
+  const from = d.sources.doc(s.dataSource);
+  const name = d.sources.addTemporary(copy.copyId, copy.path, { owner: from.metadata.owner, region: from.spec.region });
+  const doc: DatasetDoc = { ...copy.doc, spec: { ...copy.doc.spec, source: { dataSource: name, table: copy.table } } };
+  return { ...copy, doc, source: name };
+}
+
+export async function dropCopies(d: Pick<ReplayDeps, 'home' | 'sources'>, copies: readonly CanaryCopy[]) {
+  for (const c of copies) {
+    if (c.source) await d.sources?.removeTemporary(c.source);
+    rmSync(join(d.home, c.path), { force: true });
+  }
 }
 
 export async function replay(
@@ -79,7 +102,7 @@ export async function replay(
       }
     }
   } finally {
-    dropCopies(d.home, copies);
+    await dropCopies(d, copies);
   }
   return out;
 }

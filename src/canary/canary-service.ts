@@ -55,7 +55,13 @@ export class CanaryService {
 
   /** After a restart: live splits back in the router, kill switches watched again. */
   async resume(): Promise<void> {
-    for (const c of await this.store.running()) this.follow(c);
+    for (const c of await this.store.running()) {
+      this.watchKills(c);
+      // One canary whose versions cannot be read must not keep the server from starting; its stage check will fail.
+      await this.route(c).catch((err: Error) =>
+        this.deps.logger.error('canary: live split not restored', { app: c.app, error: err.message }),
+      );
+    }
   }
 
   async start(input: {
@@ -104,7 +110,7 @@ export class CanaryService {
       policy: policy.metadata.name,
       stages: policy.spec.stages,
     });
-    this.follow(c);
+    this.watchKills(c);
     try {
       await this.enterStage(c, 0, baseline, candidate);
     } catch (err) {
@@ -158,7 +164,7 @@ export class CanaryService {
     Object.assign(c, { stage, stageStartedAt: now, state: 'running' });
     await this.store.update(c);
     const s = c.policy.spec.stages[stage];
-    this.deps.traffic.update(c.app, splitOf(c));
+    await this.route(c);
     await this.audit('canary.stage_started', 'gatehouse', c, { stage, ...s });
     if (s.replay === undefined) return;
     const [b, k] = baseline && candidate ? [baseline, candidate] : await this.pair(c);
@@ -190,7 +196,7 @@ export class CanaryService {
     if (a.verdict === 'inconclusive') {
       c.state = 'paused';
       await this.store.update(c);
-      this.deps.traffic.update(c.app, undefined);
+      await this.deps.traffic.update(c.app, undefined);
       return;
     }
     if (c.stage + 1 < c.policy.spec.stages.length) return this.enterStage(c, c.stage + 1);
@@ -200,7 +206,7 @@ export class CanaryService {
   private async finishPromote(c: CanaryRecord, who: Principal | undefined, reason: string): Promise<void> {
     // The gate's own promotion acts as the system (the audit entry says why); a person's goes under their name.
     const actor: Principal = who ?? SYSTEM_PRINCIPAL;
-    this.deps.traffic.update(c.app, undefined);
+    await this.deps.traffic.update(c.app, undefined);
     await this.deps.releases.release({ app: c.app, version: c.candidate, actor, reason: `canary promoted: ${reason}` });
     await this.end(c, 'promoted', reason);
     await this.audit('canary.promoted', actor.user, c, { reason });
@@ -208,7 +214,7 @@ export class CanaryService {
   }
 
   private async finishAbort(c: CanaryRecord, actor: string, reason: string): Promise<void> {
-    this.deps.traffic.update(c.app, undefined);
+    await this.deps.traffic.update(c.app, undefined);
     const snap = await this.deps.snapshots.take(c.app, `canary abort: ${reason}`.slice(0, 500), actor);
     c.snapshotId = snap.id;
     await this.deps.lifecycle.transition({
@@ -229,8 +235,7 @@ export class CanaryService {
   }
 
   /** Watches the kill switches: a kill on the app or the candidate version aborts the canary. */
-  private follow(c: CanaryRecord): void {
-    if (c.state === 'running') this.deps.traffic.update(c.app, splitOf(c));
+  private watchKills(c: CanaryRecord): void {
     const signal = this.deps.cutSignal?.({ app: c.app, appVersion: c.candidate });
     signal?.addEventListener('abort', () => {
       void (async () => {
@@ -242,6 +247,12 @@ export class CanaryService {
         this.deps.logger.error('canary: abort on kill failed', { app: c.app, error: err.message }),
       );
     });
+  }
+
+  /** The router's split and the canary's flag row at the current stage (off at a replay stage). */
+  private async route(c: CanaryRecord): Promise<void> {
+    const environment = (await this.manifestOf(c)).spec.environment;
+    await this.deps.traffic.update(c.app, { ...splitOf(c), environment });
   }
 
   private async pair(c: CanaryRecord): Promise<[AppVersion, AppVersion]> {
@@ -294,7 +305,7 @@ export class CanaryService {
 }
 
 /** The router's view of a canary at its current stage. */
-function splitOf(c: CanaryRecord): Split {
+function splitOf(c: CanaryRecord): Omit<Split, 'environment'> {
   const traffic = c.policy.spec.stages[c.stage].traffic;
   return { canaryId: c.id, candidate: c.candidate, baseline: c.baseline, stage: c.stage, traffic };
 }

@@ -139,6 +139,8 @@ export interface CanaryCopy {
   columns: ColumnPlan[];
   /** The dataset document canary runs read instead of the original (same columns, tags and masks). */
   doc: DatasetDoc;
+  /** The temporary data source serving the copy (a copy of a DataSource-backed dataset, while a replay reads it). */
+  source?: string;
 }
 
 /**
@@ -153,7 +155,9 @@ export async function obfuscateDataset(
   const plan = planColumns(doc, data.columns, data.rows);
   const rows = obfuscateRows(plan, data.rows, randomBytes(32));
   const copyId = newId('cpy', opts.now);
-  const table = IDENT.test(doc.metadata.name.replace(/[-.]/g, '_')) ? doc.metadata.name.replace(/[-.]/g, '_') : 'data';
+  // The original's table name where it has one, so SQL written against the original reads the copy unchanged.
+  const src = doc.spec.source;
+  const table = [src?.table, doc.metadata.name.replace(/[-.]/g, '_')].find((t) => t && IDENT.test(t)) ?? 'data';
   const full = join(opts.home, 'canary-data', `${doc.metadata.name}-${copyId}.db`);
   writeSqliteTable(full, table, { columns: data.columns, rows });
   const path = relative(opts.home, full);

@@ -25,11 +25,37 @@ export interface DataSourcesDeps {
 
 export class DataSources {
   private readonly engines = new Map<string, { hash: string; engine: SqlEngine; creds?: RunCredentials }>();
+  /**
+   * SQLite files served as sources for a while (a canary's obfuscated copies), never in the catalog: only a dataset
+   * document that names one (a run's overlay) reaches it, and their names (with ':') cannot be catalog names.
+   */
+  private readonly temporary = new Map<string, DataSourceDoc>();
 
   constructor(private readonly deps: DataSourcesDeps) {}
 
+  /** Serves a SQLite file under GATEHOUSE_HOME as a source until removeTemporary(name); returns its name. */
+  addTemporary(id: string, file: string, like: { owner: string; region: string }): string {
+    const name = `temporary:${id}`;
+    pathUnderHome(this.deps.home, file, name);
+    this.temporary.set(name, {
+      apiVersion: 'gatehouse/v1',
+      kind: 'DataSource',
+      metadata: { name, owner: like.owner },
+      spec: { engine: 'sqlite', database: file, region: like.region, runCredentials: false },
+    });
+    return name;
+  }
+
+  /** Stops serving a temporary source and closes its engine (before its file is deleted). */
+  async removeTemporary(name: string): Promise<void> {
+    this.temporary.delete(name);
+    const e = this.engines.get(name);
+    this.engines.delete(name);
+    if (e) await this.closeEntry(e);
+  }
+
   doc(name: string): DataSourceDoc {
-    const doc = this.deps.sources.dataSource(name);
+    const doc = this.temporary.get(name) ?? this.deps.sources.dataSource(name);
     if (!doc) throw new NotFoundError('DataSource', name, 'apply it to the catalog (kind: DataSource)');
     return doc;
   }

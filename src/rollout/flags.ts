@@ -37,6 +37,14 @@ export function rampBucket(app: string, user: string): number {
   return createHash('sha256').update(`${app}\u0000${user}`).digest().readUInt32BE(0) % 10_000;
 }
 
+/**
+ * The flag row holding the share of users a canary's live stage sends to the candidate (managed by the canary; shown
+ * by `gatehouse flag list <app>`). '#' cannot appear in an app name, so the row never gates an app itself.
+ */
+export function canaryFlagApp(app: string): string {
+  return `${app}#canary`;
+}
+
 export function evaluateFlag(flag: Flag | undefined, user: string, groups: readonly string[]): FlagResult {
   if (!flag) return { on: true, reason: 'no_flag' };
   if (!flag.enabled) return { on: false, reason: 'disabled' };
@@ -121,8 +129,9 @@ export class FlagService implements GateCheck {
     return this.flags.get(`${app}|${environment}`);
   }
 
+  /** Every flag, or an app's flags with the rows that belong to it (its canary share). */
   list(app?: string): Flag[] {
-    return [...this.flags.values()].filter((f) => !app || f.app === app);
+    return [...this.flags.values()].filter((f) => !app || f.app === app || f.app === canaryFlagApp(app));
   }
 
   evaluate(app: string, environment: Environment, user: string, groups: readonly string[] = []): FlagResult {
