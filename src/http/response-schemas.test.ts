@@ -1,0 +1,95 @@
+// The response schemas in the OpenAPI document describe what the routes really answer: representative routes are
+// called on a real test server and each body is parsed with the zod schema the route declares (the same one the
+// document is generated from). A schema that drifted from the handler fails here.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { z } from 'zod';
+import { startTestGatehouse, type TestGatehouse } from '../testing/test-gatehouse.js';
+import type { AnyRoute } from './route.js';
+
+const manifest = (name: string) => ({
+  apiVersion: 'gatehouse/v1',
+  kind: 'App',
+  metadata: { name, owner: 'alice' },
+  spec: {
+    purpose: 'echo input for tests',
+    environment: 'dev',
+    region: 'eu-west-1',
+    runtime: { tier: 'wasm', entrypoint: 'main.js' },
+  },
+});
+const code = { 'main.js': 'export default async function main(input) { return { got: input } }' };
+
+function routeFor(routes: readonly AnyRoute[], method: string, concrete: string): AnyRoute {
+  const path = concrete.split('?')[0];
+  const r = routes.find((x) => {
+    if (x.method !== method.toLowerCase()) return false;
+    const re = new RegExp(`^${x.path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`);
+    return re.test(path);
+  });
+  assert.ok(r, `a route serves ${method} ${path}`);
+  return r;
+}
+
+describe('declared response schemas match real responses', () => {
+  let t: TestGatehouse;
+  let alice = '';
+  const checked: string[] = [];
+  const check = async (method: string, path: string, body?: unknown, token?: string) => {
+    const res = await t.api(method, path, body, token);
+    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    const route = routeFor(t.gh.routes, method, path);
+    assert.ok(route.response, `${method} ${route.path} declares a response schema`);
+    const parsed = (route.response as z.ZodType).safeParse(res.body);
+    assert.ok(parsed.success, `${method} ${path}: ${parsed.error?.message.slice(0, 1500)}`);
+    checked.push(`${method} ${route.path}`);
+    return res.body as Record<string, unknown>;
+  };
+  before(async () => {
+    t = await startTestGatehouse();
+    alice = await t.tokenFor('alice');
+  });
+  after(() => t.close());
+
+  it('apps: submit, list, page, show, versions, one version, diff, manifest schema', async () => {
+    await check('POST', '/api/v1/apps', { manifest: manifest('resp-app'), code }, alice);
+    await check(
+      'POST',
+      '/api/v1/apps',
+      { manifest: manifest('resp-app'), code: { 'main.js': code['main.js'] + '\n// v2' } },
+      alice,
+    );
+    await check('GET', '/api/v1/apps');
+    await check('GET', '/api/v1/apps?limit=1');
+    await check('GET', '/api/v1/apps/resp-app');
+    await check('GET', '/api/v1/apps/resp-app/versions');
+    await check('GET', '/api/v1/apps/resp-app/versions/1');
+    await check('GET', '/api/v1/apps/resp-app/diff?from=1&to=2');
+    await check('GET', '/api/v1/schema/manifest');
+  });
+
+  it('catalog: list, read, apply', async () => {
+    const list = await check('GET', '/api/v1/catalog');
+    const first = (list.items as { kind: string; metadata: { name: string } }[])[0];
+    assert.ok(first, 'the seeded catalog has entries');
+    await check('GET', `/api/v1/catalog/${first.kind}/${first.metadata.name}`);
+    await check('POST', '/api/v1/catalog/apply', { documents: [first] });
+  });
+
+  it('approvals: list, read, explain, SLA check', async () => {
+    const list = await check('GET', '/api/v1/approvals');
+    const id = (list.items as { id: string }[])[0]?.id;
+    assert.ok(id, 'the submitted app opened an approval');
+    await check('GET', `/api/v1/approvals/${id}`);
+    await check('GET', '/api/v1/apps/resp-app/explain');
+    await check('POST', '/api/v1/approvals/check-slas');
+  });
+
+  it('checked a real spread of routes, with schemas that do refuse a wrong body', async () => {
+    assert.ok(new Set(checked).size >= 14, checked.join('\n'));
+    const show = routeFor(t.gh.routes, 'GET', '/api/v1/apps/x').response as z.ZodType;
+    const real = (await t.api('GET', '/api/v1/apps/resp-app')).body as Record<string, unknown>;
+    assert.equal(show.safeParse({ ...real, inForce: 'one' }).success, false);
+    assert.equal(show.safeParse({ ...real, versions: undefined }).success, false);
+  });
+});
