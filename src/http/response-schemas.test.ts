@@ -85,8 +85,37 @@ describe('declared response schemas match real responses', () => {
     await check('POST', '/api/v1/approvals/check-slas');
   });
 
+  it('rollout: kill, kills, lift, caps, flags, rollbacks, snapshots', async () => {
+    const k = await check('POST', '/api/v1/kills', { scope: 'app', id: 'resp-app', reason: 'schema check' });
+    await check('GET', '/api/v1/kills');
+    await check('POST', '/api/v1/kills/lift', { scope: 'app', id: 'resp-app', reason: 'schema check over' });
+    await check('POST', '/api/v1/caps', {
+      scope: 'app',
+      id: 'resp-app',
+      reason: 'cap it',
+      limits: { maxOutputTokens: 10 },
+    });
+    await check('GET', '/api/v1/caps');
+    await check('POST', '/api/v1/caps/lift', { scope: 'app', id: 'resp-app', reason: 'uncap it' });
+    await check('PUT', '/api/v1/flags/resp-app/dev', { enabled: true, percentage: 50 });
+    await check('GET', '/api/v1/flags');
+    await check('GET', '/api/v1/apps/resp-app/rollbacks');
+    await check('GET', '/api/v1/snapshots');
+    const snap = (k as { snapshotId?: string }).snapshotId;
+    assert.ok(snap, 'a kill takes a snapshot');
+    await check('GET', `/api/v1/snapshots/${snap}`);
+  });
+
+  it('identity: auth config, whoami, tokens', async () => {
+    await check('GET', '/api/v1/auth/config');
+    await check('GET', '/api/v1/whoami', undefined, alice);
+    const tok = await check('POST', '/api/v1/tokens', { user: 'alice', ttl: '1h' });
+    await check('GET', '/api/v1/tokens?user=alice');
+    await check('DELETE', `/api/v1/tokens/${tok.tokenId as string}`);
+  });
+
   it('checked a real spread of routes, with schemas that do refuse a wrong body', async () => {
-    assert.ok(new Set(checked).size >= 14, checked.join('\n'));
+    assert.ok(new Set(checked).size >= 30, checked.join('\n'));
     const show = routeFor(t.gh.routes, 'GET', '/api/v1/apps/x').response as z.ZodType;
     const real = (await t.api('GET', '/api/v1/apps/resp-app')).body as Record<string, unknown>;
     assert.equal(show.safeParse({ ...real, inForce: 'one' }).success, false);
