@@ -114,8 +114,20 @@ describe('declared response schemas match real responses', () => {
     await check('DELETE', `/api/v1/tokens/${tok.tokenId as string}`);
   });
 
+  it('audit: key, checkpoint(s), entries (plain, raw, packed), one entry, proofs', async () => {
+    await check('GET', '/api/v1/audit/key');
+    const cp = await check('GET', '/api/v1/audit/checkpoint');
+    await check('GET', '/api/v1/audit/checkpoints');
+    await check('GET', '/api/v1/audit/entries?limit=5');
+    await check('GET', '/api/v1/audit/entries?limit=5&raw=1');
+    await check('GET', '/api/v1/audit/entries?limit=5&packed=1');
+    await check('GET', '/api/v1/audit/entries/0');
+    await check('GET', `/api/v1/audit/proof/inclusion?index=0&treeSize=${cp.size as number}`);
+    await check('GET', `/api/v1/audit/proof/consistency?from=1&to=${cp.size as number}`);
+  });
+
   it('checked a real spread of routes, with schemas that do refuse a wrong body', async () => {
-    assert.ok(new Set(checked).size >= 30, checked.join('\n'));
+    assert.ok(new Set(checked).size >= 37, checked.join('\n'));
     const show = routeFor(t.gh.routes, 'GET', '/api/v1/apps/x').response as z.ZodType;
     const real = (await t.api('GET', '/api/v1/apps/resp-app')).body as Record<string, unknown>;
     assert.equal(show.safeParse({ ...real, inForce: 'one' }).success, false);
