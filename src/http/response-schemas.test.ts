@@ -126,8 +126,26 @@ describe('declared response schemas match real responses', () => {
     await check('GET', `/api/v1/audit/proof/consistency?from=1&to=${cp.size as number}`);
   });
 
+  it('policies and decisions: list, activations, revision, apply, activate, eval, simulate, log', async () => {
+    const list = await check('GET', '/api/v1/policies');
+    await check('GET', '/api/v1/policies/activations');
+    const rev = await check('GET', `/api/v1/policies/revisions/${list.active as string}`);
+    // a smaller bundle becomes the active revision; re-activating the first one goes back
+    const files = rev.files as { path: string; content: string }[];
+    const changed = files.filter((f) => !f.path.includes('limit-model-tokens'));
+    assert.ok(changed.length < files.length && changed.length > 0, files.map((f) => f.path).join());
+    await check('POST', '/api/v1/policies', { files: changed });
+    await check('POST', `/api/v1/policies/revisions/${list.active as string}/activate`);
+    await check('POST', '/api/v1/policies/simulate', { files: rev.files, since: '1h' });
+    const log = await check('GET', '/api/v1/decisions?limit=5');
+    const d = (log.items as { id: string; input: unknown }[])[0];
+    assert.ok(d, 'submitting an app logged a decision');
+    await check('GET', `/api/v1/decisions/${d.id}`);
+    await check('POST', '/api/v1/policies/eval', { input: d.input });
+  });
+
   it('checked a real spread of routes, with schemas that do refuse a wrong body', async () => {
-    assert.ok(new Set(checked).size >= 37, checked.join('\n'));
+    assert.ok(new Set(checked).size >= 46, checked.join('\n'));
     const show = routeFor(t.gh.routes, 'GET', '/api/v1/apps/x').response as z.ZodType;
     const real = (await t.api('GET', '/api/v1/apps/resp-app')).body as Record<string, unknown>;
     assert.equal(show.safeParse({ ...real, inForce: 'one' }).success, false);
