@@ -13,10 +13,10 @@ type Op = {
 type Doc = { openapi: string; paths: Record<string, Record<string, Op>> };
 
 /**
- * Operations whose success response still has no declared schema. The number may only go down: declare a `response`
- * on the route (a zod schema, checked against real answers in response-schemas.test.ts) and lower this ceiling.
+ * Operations whose success response has no declared schema. It was 37 of 78 before issue 21 and is 0 now: a new route
+ * must declare a `response` (a zod schema; response-schemas.test.ts checks real answers against them). Never raise it.
  */
-const UNDECLARED_RESPONSE_CEILING = 2;
+const UNDECLARED_RESPONSE_CEILING = 0;
 
 describe('OpenAPI document', () => {
   let t: TestGatehouse;
