@@ -13,7 +13,7 @@ type Op = {
 type Doc = { openapi: string; paths: Record<string, Record<string, Op>> };
 
 /**
- * Operations whose success response has no declared schema. It was 37 of 78 before issue 21 and is 0 now: a new route
+ * Operations whose success response has no declared schema. It was 69 of 78 before and is 0 now: a new route
  * must declare a `response` (a zod schema; response-schemas.test.ts checks real answers against them). Never raise it.
  */
 const UNDECLARED_RESPONSE_CEILING = 0;
