@@ -84,6 +84,17 @@ describe('declared response schemas match real responses', () => {
     await check('GET', `/api/v1/approvals/${id}`);
     await check('GET', '/api/v1/apps/resp-app/explain');
     await check('POST', '/api/v1/approvals/check-slas');
+    // the seeded transcript-insights waits for several roles: security approves its slot, then legal rejects
+    const pending = await check('GET', '/api/v1/approvals?state=pending');
+    const open = (pending.items as { id: string; app: string }[]).find((a) => a.app === 'transcript-insights');
+    assert.ok(open, 'the seeded transcript-insights waits for approval');
+    await check(
+      'POST',
+      `/api/v1/approvals/${open.id}/approve`,
+      { comment: 'ok for security' },
+      await t.tokenFor('sam'),
+    );
+    await check('POST', `/api/v1/approvals/${open.id}/reject`, { comment: 'needs a DPA' }, await t.tokenFor('lee'));
   });
 
   it('rollout: kill, kills, lift, caps, flags, rollbacks, snapshots', async () => {
@@ -161,10 +172,11 @@ describe('declared response schemas match real responses', () => {
     await check('GET', '/api/v1/alerts/history');
     await check('GET', '/api/v1/telemetry/aggregates?dim=app');
     await check('POST', '/api/v1/apps/resp-app/release', { reason: 'schema check' });
+    await check('GET', '/api/v1/doctor');
   });
 
   it('checked a real spread of routes, with schemas that do refuse a wrong body', async () => {
-    assert.ok(new Set(checked).size >= 58, `${new Set(checked).size}: ${[...new Set(checked)].join(', ')}`);
+    assert.ok(new Set(checked).size >= 61, `${new Set(checked).size}: ${[...new Set(checked)].join(', ')}`);
     const show = routeFor(t.gh.routes, 'GET', '/api/v1/apps/x').response as z.ZodType;
     const real = (await t.api('GET', '/api/v1/apps/resp-app')).body as Record<string, unknown>;
     assert.equal(show.safeParse({ ...real, inForce: 'one' }).success, false);
