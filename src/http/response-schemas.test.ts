@@ -173,10 +173,19 @@ describe('declared response schemas match real responses', () => {
     await check('GET', '/api/v1/telemetry/aggregates?dim=app');
     await check('POST', '/api/v1/apps/resp-app/release', { reason: 'schema check' });
     await check('GET', '/api/v1/doctor');
+    // a canary of a third version against the released second: start and status (it may end at once: no traffic)
+    await check(
+      'POST',
+      '/api/v1/apps',
+      { manifest: manifest('resp-app'), code: { 'main.js': `${code['main.js']}\n// v3` } },
+      alice,
+    );
+    await check('POST', '/api/v1/apps/resp-app/canary', {}, alice);
+    await check('GET', '/api/v1/apps/resp-app/canary', undefined, alice);
   });
 
   it('checked a real spread of routes, with schemas that do refuse a wrong body', async () => {
-    assert.ok(new Set(checked).size >= 61, `${new Set(checked).size}: ${[...new Set(checked)].join(', ')}`);
+    assert.ok(new Set(checked).size >= 63, `${new Set(checked).size}: ${[...new Set(checked)].join(', ')}`);
     const show = routeFor(t.gh.routes, 'GET', '/api/v1/apps/x').response as z.ZodType;
     const real = (await t.api('GET', '/api/v1/apps/resp-app')).body as Record<string, unknown>;
     assert.equal(show.safeParse({ ...real, inForce: 'one' }).success, false);
