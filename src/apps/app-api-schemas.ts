@@ -61,6 +61,8 @@ export const appDiffSchema = z.object({
   app: z.string(),
   from: z.object({ version: z.number().int(), hash: z.string() }),
   to: z.object({ version: z.number().int(), hash: z.string() }),
-  manifest: z.array(z.object({ path: z.string(), change, before: z.unknown(), after: z.unknown() })),
+  manifest: z.array(
+    z.object({ path: z.string(), change, before: z.unknown().optional(), after: z.unknown().optional() }),
+  ),
   code: z.array(z.object({ file: z.string(), change, patch: z.string() })),
 });
