@@ -5,6 +5,7 @@ import { defineRoute, type AnyRoute } from '../http/route.js';
 import type { AdmissionService } from '../admission/admission-service.js';
 import { summarize, type ApprovalService } from './approval-service.js';
 import type { SlaMonitor } from './sla-monitor.js';
+import { approvalDetailSchema, approvalSummarySchema, explanationSchema } from '../admission/admission-api-schemas.js';
 
 const comment = z.string().max(2000, 'keep the comment under 2000 characters');
 
@@ -14,6 +15,7 @@ export function approvalRoutes(approvals: ApprovalService, admission: AdmissionS
       method: 'get',
       path: '/api/v1/approvals',
       summary: 'List approval requests',
+      response: z.object({ items: z.array(approvalSummarySchema) }),
       tag: 'approvals',
       access: 'authenticated',
       query: z
@@ -31,6 +33,7 @@ export function approvalRoutes(approvals: ApprovalService, admission: AdmissionS
       method: 'get',
       path: '/api/v1/approvals/:id',
       summary: 'Read an approval request with its risk factors and findings',
+      response: approvalDetailSchema,
       tag: 'approvals',
       access: 'authenticated',
       handler: async ({ params }) => {
@@ -42,6 +45,7 @@ export function approvalRoutes(approvals: ApprovalService, admission: AdmissionS
       method: 'post',
       path: '/api/v1/approvals/:id/approve',
       summary: 'Approve an app version',
+      response: approvalSummarySchema,
       tag: 'approvals',
       access: 'authenticated',
       body: z.object({ comment: comment.optional() }).strict(),
@@ -51,6 +55,7 @@ export function approvalRoutes(approvals: ApprovalService, admission: AdmissionS
       method: 'post',
       path: '/api/v1/approvals/:id/reject',
       summary: 'Reject an app version',
+      response: approvalSummarySchema,
       tag: 'approvals',
       access: 'authenticated',
       body: z.object({ comment: comment.min(1, 'say what the creator should change') }).strict(),
@@ -60,6 +65,7 @@ export function approvalRoutes(approvals: ApprovalService, admission: AdmissionS
       method: 'post',
       path: '/api/v1/approvals/check-slas',
       summary: 'Run the approval SLA check now (reminders, escalations)',
+      response: z.object({ reminded: z.array(z.string()), escalated: z.array(z.string()) }),
       tag: 'approvals',
       access: ['admin'],
       handler: async () => sla.tick(),
@@ -68,6 +74,7 @@ export function approvalRoutes(approvals: ApprovalService, admission: AdmissionS
       method: 'get',
       path: '/api/v1/apps/:app/explain',
       summary: 'Explain the risk score and approval of an app version',
+      response: explanationSchema,
       tag: 'apps',
       access: 'authenticated',
       query: z.object({ version: z.string().optional() }).strict(),

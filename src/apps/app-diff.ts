@@ -1,4 +1,6 @@
 // Differences between two app versions: changed manifest fields by path, and unified diffs of code files.
+import type { z } from 'zod';
+import type { appDiffSchema } from './app-api-schemas.js';
 import { createTwoFilesPatch } from 'diff';
 import type { AppVersion } from './manifest-schema.js';
 
@@ -9,13 +11,7 @@ export interface FieldChange {
   after?: unknown;
 }
 
-export interface AppVersionDiff {
-  app: string;
-  from: { version: number; hash: string };
-  to: { version: number; hash: string };
-  manifest: FieldChange[];
-  code: { file: string; change: 'added' | 'removed' | 'changed'; patch: string }[];
-}
+export type AppVersionDiff = z.output<typeof appDiffSchema>;
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

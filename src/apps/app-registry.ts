@@ -1,5 +1,7 @@
 // The apps registry: reads app versions (cached per app, following other replicas) and owns their lifecycle.
 // It exists before admission, approvals, rollout and govern(), which all read apps through it.
+import type { z } from 'zod';
+import type { appSummarySchema } from './app-api-schemas.js';
 import type { Clock } from '../core/clock.js';
 import { NotFoundError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
@@ -10,18 +12,11 @@ import { diffVersions, type AppVersionDiff } from './app-diff.js';
 import { AppStore } from './app-store.js';
 import { Lifecycle } from './lifecycle.js';
 import { pickInForce } from './lifecycle-states.js';
-import type { AppReader, AppVersion, LifecycleState } from './manifest-schema.js';
+import type { AppReader, AppVersion } from './manifest-schema.js';
 
 const APPS_CHANNEL = 'gatehouse.apps';
 
-export interface AppSummary {
-  name: string;
-  owner: string;
-  latest: number;
-  state: LifecycleState;
-  inForce: number | null;
-  environment: string;
-}
+export type AppSummary = z.output<typeof appSummarySchema>;
 
 export class AppRegistry implements AppReader {
   readonly store: AppStore;

@@ -4,6 +4,14 @@ import { InvalidInputError } from '../core/errors.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import type { AppService } from './app-service.js';
 import { LIFECYCLE_STATES, manifestSchema } from './manifest-schema.js';
+import {
+  appDetailSchema,
+  appDiffSchema,
+  appListResponseSchema,
+  appVersionSchema,
+  submitResponseSchema,
+  versionSummarySchema,
+} from './app-api-schemas.js';
 
 const versionParam = (raw: string, field: string): number => {
   const n = Number(raw);
@@ -44,6 +52,7 @@ export function appRoutes(apps: AppService, extras: AppRouteExtras = {}): AnyRou
       method: 'post',
       path: '/api/v1/apps',
       summary: 'Submit an app manifest and its code',
+      response: submitResponseSchema,
       tag: 'apps',
       access: ['creator', 'admin'],
       body: z.object({ manifest: z.unknown(), code: z.record(z.string(), z.string()).default({}) }).strict(),
@@ -57,6 +66,7 @@ export function appRoutes(apps: AppService, extras: AppRouteExtras = {}): AnyRou
       method: 'get',
       path: '/api/v1/apps',
       summary: 'List apps (all of them, or one page with limit/after)',
+      response: appListResponseSchema,
       tag: 'apps',
       access: 'authenticated',
       query: z.object({
@@ -81,6 +91,7 @@ export function appRoutes(apps: AppService, extras: AppRouteExtras = {}): AnyRou
       method: 'get',
       path: '/api/v1/apps/:app',
       summary: 'Show an app',
+      response: appDetailSchema,
       tag: 'apps',
       access: 'authenticated',
       handler: async ({ params }) => {
@@ -102,6 +113,7 @@ export function appRoutes(apps: AppService, extras: AppRouteExtras = {}): AnyRou
       method: 'get',
       path: '/api/v1/apps/:app/versions',
       summary: 'List the versions of an app',
+      response: z.object({ items: z.array(versionSummarySchema) }),
       tag: 'apps',
       access: 'authenticated',
       handler: async ({ params }) => {
@@ -113,6 +125,7 @@ export function appRoutes(apps: AppService, extras: AppRouteExtras = {}): AnyRou
       method: 'get',
       path: '/api/v1/apps/:app/versions/:version',
       summary: 'Read one app version with manifest and code',
+      response: appVersionSchema,
       tag: 'apps',
       access: 'authenticated',
       handler: async ({ params }) => apps.requireVersion(params.app, versionParam(params.version, 'version')),
@@ -121,6 +134,7 @@ export function appRoutes(apps: AppService, extras: AppRouteExtras = {}): AnyRou
       method: 'get',
       path: '/api/v1/apps/:app/diff',
       summary: 'Diff two versions of an app',
+      response: appDiffSchema,
       tag: 'apps',
       access: 'authenticated',
       query: z.object({ from: z.string(), to: z.string() }),
@@ -131,6 +145,7 @@ export function appRoutes(apps: AppService, extras: AppRouteExtras = {}): AnyRou
       method: 'get',
       path: '/api/v1/schema/manifest',
       summary: 'JSON Schema of the app manifest',
+      response: z.object({}).loose().describe('JSON Schema (draft 2020-12) of the manifest'),
       tag: 'apps',
       access: 'public',
       handler: async () => z.toJSONSchema(manifestSchema, { io: 'input' }),

@@ -6,7 +6,7 @@ import type { ApiClient } from '../cli/cli-context.js';
 import { decodeEntry, type AuditEnvelope } from './event.js';
 import { hashLeaf, verifyInclusion } from './merkle.js';
 import { openCheckpoint, parseVerifierKey, type VerifierKey } from './note.js';
-import type { EntryJson, PackedEntriesJson } from './audit-routes.js';
+import type { EntryJson, PackedEntriesJson } from './audit-api-schemas.js';
 import type { PackedRows } from './verify-page.js';
 import type { LogSource, TrustedCheckpoint } from './verify.js';
 

@@ -13,7 +13,7 @@ import {
   resolveKey,
   type ProofFile,
 } from './audit-client.js';
-import type { EntryJson } from './audit-routes.js';
+import type { EntryJson } from './audit-api-schemas.js';
 import { pinCheckpoint, pinnedCheckpointPath, PINNED_CHECKPOINT_FILE, readPinnedCheckpoint } from './checkpoint-pin.js';
 
 function intArg(name: string, text: string): number {

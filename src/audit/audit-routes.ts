@@ -5,6 +5,17 @@ import { defineRoute, type AnyRoute } from '../http/route.js';
 import type { Role } from '../identity/principal.js';
 import type { AuditLog } from './audit-log.js';
 import type { EntryRow } from './audit-store.js';
+import {
+  checkpointListSchema,
+  consistencyProofSchema,
+  entriesPageSchema,
+  entryJsonSchema,
+  inclusionProofSchema,
+  latestCheckpointSchema,
+  verifierKeySchema,
+  type EntryJson,
+  type PackedEntriesJson,
+} from './audit-api-schemas.js';
 
 const READERS: readonly Role[] = ['auditor', 'security'];
 const TAG = 'audit';
@@ -31,16 +42,6 @@ const entriesQuery = z.object({
     .optional(),
 });
 
-export interface EntryJson {
-  index: number;
-  /** Base64 of the exact leaf bytes (RFC 8785 canonical JSON). */
-  entry: string;
-  leafHash: string;
-  time: string;
-  /** The parsed entry, for reading; null if the stored bytes are not JSON. */
-  event: unknown;
-}
-
 export function entryJson(e: EntryRow, withEvent = true): EntryJson {
   let event: unknown = null;
   try {
@@ -55,18 +56,6 @@ export function entryJson(e: EntryRow, withEvent = true): EntryJson {
     time: new Date(e.time).toISOString(),
     event,
   };
-}
-
-/**
- * A page for verifiers without one JSON object per entry: the leaves back to back in one base64 string, their
- * lengths and indexes, and the recorded leaf hashes (32 bytes each; a stored hash of another length is sent as zeros,
- * which then fails the verifier's comparison as it should).
- */
-export interface PackedEntriesJson {
-  indexes: number[];
-  lengths: number[];
-  leaves: string;
-  leafHashes: string;
 }
 
 function packedJson(rows: EntryRow[]): PackedEntriesJson {
@@ -88,6 +77,7 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
       tag: TAG,
       access: 'public',
       summary: 'Get the audit checkpoint verifier key',
+      response: verifierKeySchema,
       handler: async () => ({
         verifierKey: log.verifierKey,
         origin: log.origin,
@@ -101,6 +91,7 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
       tag: TAG,
       access: READERS,
       summary: 'Get the latest signed audit checkpoint',
+      response: latestCheckpointSchema,
       handler: async () => {
         const c = await log.latestCheckpoint();
         if (!c) throw new NotFoundError('Audit checkpoint', 'latest', 'nothing has been recorded yet');
@@ -118,6 +109,7 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
       tag: TAG,
       access: READERS,
       summary: 'List stored audit checkpoints',
+      response: checkpointListSchema,
       query: z.object({
         after: int('after').optional(),
         limit: int('limit').max(1000, 'limit must be at most 1000').optional(),
@@ -133,6 +125,7 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
       tag: TAG,
       access: READERS,
       summary: 'List audit entries',
+      response: entriesPageSchema,
       query: entriesQuery,
       handler: async ({ query }) => {
         const limit = query.limit ?? 1000;
@@ -172,6 +165,7 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
       tag: TAG,
       access: READERS,
       summary: 'Get one audit entry',
+      response: entryJsonSchema,
       handler: async ({ params }) => {
         const index = Number(params.index);
         if (!/^\d+$/.test(params.index) || !Number.isSafeInteger(index))
@@ -185,6 +179,7 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
       tag: TAG,
       access: READERS,
       summary: 'Get an audit inclusion proof',
+      response: inclusionProofSchema,
       query: z.object({ index: int('index'), treeSize: int('treeSize').optional() }),
       handler: async ({ query }) => {
         const p = await log.inclusionProof(query.index, query.treeSize ?? log.size);
@@ -203,6 +198,7 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
       tag: TAG,
       access: READERS,
       summary: 'Get an audit consistency proof',
+      response: consistencyProofSchema,
       query: z.object({ from: int('from'), to: int('to').optional() }),
       handler: async ({ query }) => {
         const to = query.to ?? log.size;

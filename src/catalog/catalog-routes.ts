@@ -4,7 +4,15 @@ import { NotFoundError } from '../core/errors.js';
 import { parseYamlDocuments, type SourcedDocument } from '../core/yaml-documents.js';
 import { didYouMean } from '../core/suggest.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
-import { CATALOG_KINDS, type CatalogKind } from './catalog-schema.js';
+import { CATALOG_KINDS, catalogSchemas, type CatalogKind } from './catalog-schema.js';
+
+/** A stored catalog document: one of the kinds' own schemas (the same ones apply validates with). */
+const catalogDocSchema = z.union(Object.values(catalogSchemas));
+const applyResponse = z.object({
+  results: z.array(
+    z.object({ kind: z.enum(CATALOG_KINDS), name: z.string(), action: z.enum(['created', 'updated', 'unchanged']) }),
+  ),
+});
 import type { CatalogService } from './catalog-service.js';
 
 const applyBody = z.union([
@@ -26,6 +34,7 @@ export function catalogRoutes(catalog: CatalogService): AnyRoute[] {
       method: 'post',
       path: '/api/v1/catalog/apply',
       summary: 'Apply catalog documents',
+      response: applyResponse,
       tag: 'catalog',
       access: ['admin', 'data_owner', 'security'],
       body: applyBody,
@@ -41,6 +50,7 @@ export function catalogRoutes(catalog: CatalogService): AnyRoute[] {
       method: 'get',
       path: '/api/v1/catalog',
       summary: 'List catalog entries',
+      response: z.object({ items: z.array(catalogDocSchema) }),
       tag: 'catalog',
       access: 'authenticated',
       query: z.object({ kind: z.string().optional() }),
@@ -53,6 +63,7 @@ export function catalogRoutes(catalog: CatalogService): AnyRoute[] {
       method: 'get',
       path: '/api/v1/catalog/:kind/:name',
       summary: 'Read a catalog entry',
+      response: catalogDocSchema,
       tag: 'catalog',
       access: 'authenticated',
       handler: async ({ params }) => {

@@ -9,7 +9,7 @@ import type { ConsoleCtx, Register } from './console-context.js';
 import { render, seeOther } from './console-context.js';
 import { csrfField, isoTime, type Html, type PageFrame } from './console-layout.js';
 import { killButton } from './kills-page.js';
-import type { EntryJson } from '../audit/audit-routes.js';
+import type { EntryJson } from '../audit/audit-api-schemas.js';
 
 interface AppJson {
   name: string;

@@ -2,7 +2,7 @@
 // of any entry's inclusion proof (console-script.ts). /audit/proof hands the browser the leaf, the proof against
 // the latest checkpoint and the verifier key, all read through the audit API with the user's own roles.
 import { html } from 'hono/html';
-import type { EntryJson } from '../audit/audit-routes.js';
+import type { EntryJson } from '../audit/audit-api-schemas.js';
 import type { ConsoleCtx, Register } from './console-context.js';
 import { render } from './console-context.js';
 

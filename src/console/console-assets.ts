@@ -25,6 +25,7 @@ pre { background: #f6f6f6; padding: .5rem; overflow-x: auto; white-space: pre-wr
 .steps li { font-family: monospace; font-size: .85rem; word-break: break-all; }
 .pass { color: #1e6b1e; font-weight: 700; }
 .fail { color: #a11; font-weight: 700; }
+.warn { color: #8a5a00; font-weight: 700; }
 .filters { display: flex; gap: .5rem; align-items: end; flex-wrap: wrap; }
 .filters label { display: flex; flex-direction: column; font-size: .9rem; }
 `;

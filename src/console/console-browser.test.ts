@@ -196,6 +196,7 @@ describe('web console in chromium', await suiteNeeds(CHROMIUM), () => {
       [pages.ada, '/audit'],
       [pages.sam, '/policies'],
       [pages.sam, `/dashboards?dim=app&key=${APP}&window=1h`],
+      [pages.sam, '/doctor'],
     ];
     for (const [p, path] of checks) {
       if (path !== '/sign-in') await p.goto(path);

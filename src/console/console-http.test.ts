@@ -147,6 +147,43 @@ describe('web console over HTTP', () => {
     assert.match(r.headers.get('set-cookie') ?? '', /gh_console=;.*Max-Age=0/);
   });
 
+  it('shows the doctor report to an admin (every item, its status, why and fix) and the API refusal to a creator', async () => {
+    const admin = await signIn(t, t.gh.adminToken);
+    const res = await fetch(`${t.url}/doctor`, { headers: { cookie: admin.cookie } });
+    assert.equal(res.status, 200);
+    const page = await res.text();
+    assert.match(page, /<a href="\/doctor" aria-current="page">Readiness<\/a>/);
+    const api = (await t.api('GET', '/api/v1/doctor')).body as {
+      items: { id: string; status: string; why: string; fix: string }[];
+      summary: { fail: number };
+    };
+    assert.ok(api.items.length >= 10 && api.summary.fail > 0, 'a fresh test installation has fails to show');
+    const esc = (s: string) =>
+      s
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
+    for (const i of api.items) {
+      const row = new RegExp(`<tr id="doctor-${i.id}">([\\s\\S]*?)</tr>`).exec(page)?.[1];
+      assert.ok(row, `row for ${i.id}`);
+      assert.ok(row.includes(`<td class="${i.status}">${i.status}</td>`), `${i.id} status`);
+      assert.ok(row.includes(esc(i.why)), `${i.id} why`);
+      if (i.status !== 'pass') assert.ok(row.includes(esc(i.fix)), `${i.id} fix`);
+    }
+    // alice is a creator: GET /api/v1/doctor is for security and auditors, and the page passes the refusal on.
+    const refused = await fetch(`${t.url}/doctor`, { headers: { cookie: alice.cookie } });
+    assert.equal(refused.status, 403);
+    const text = await refused.text();
+    assert.match(text, /role="alert"/);
+    assert.doesNotMatch(text, /<tr id="doctor-/);
+    const apiRefusal = (await t.api('GET', '/api/v1/doctor', undefined, await t.tokenFor('alice'))).body as {
+      error: { message: string };
+    };
+    assert.ok(text.includes(esc(apiRefusal.error.message)), 'the API refusal message is shown');
+  });
+
   it('pages apps by name through the API without changing the unpaged answer', async () => {
     const all = (await t.api('GET', '/api/v1/apps')).body;
     assert.deepEqual(Object.keys(all), ['items']);

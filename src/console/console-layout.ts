@@ -11,7 +11,7 @@ export interface PageFrame {
   principal?: Principal;
   csrf?: string;
   /** Which nav entry is current. */
-  nav?: 'apps' | 'catalog' | 'flows' | 'approvals' | 'kills' | 'audit' | 'policies' | 'dashboards';
+  nav?: 'apps' | 'catalog' | 'flows' | 'approvals' | 'kills' | 'audit' | 'policies' | 'dashboards' | 'doctor';
   notice?: { kind: 'ok' | 'error'; text: string };
 }
 
@@ -24,6 +24,7 @@ const NAV: { key: NonNullable<PageFrame['nav']>; href: string; label: string }[]
   { key: 'audit', href: '/audit', label: 'Audit' },
   { key: 'dashboards', href: '/dashboards', label: 'Dashboards' },
   { key: 'policies', href: '/policies', label: 'Policies' },
+  { key: 'doctor', href: '/doctor', label: 'Readiness' },
 ];
 
 export function page(frame: PageFrame, body: Html): Html {

@@ -28,6 +28,7 @@ import { registerAuditPages } from './audit-page.js';
 import { registerFlowPage } from './flow-page.js';
 import { registerPoliciesPage } from './policies-page.js';
 import { registerDashboardPage } from './dashboard-page.js';
+import { registerDoctorPage } from './doctor-page.js';
 
 /** Forms are a few fields; anything bigger is not a console form. */
 const MAX_FORM_BYTES = 64 * 1024;
@@ -187,5 +188,6 @@ export function consoleMount(opts: ConsoleOptions = {}): Mount {
     registerFlowPage(register);
     registerPoliciesPage(register);
     registerDashboardPage(register);
+    registerDoctorPage(register);
   };
 }

@@ -9,6 +9,22 @@ import { hasAnyRole, type Principal } from '../identity/principal.js';
 import { COST_GROUPS, type CostLedger } from './cost-ledger.js';
 import type { Credentials } from './credentials.js';
 
+const appKeySchema = z.object({
+  id: z.string(),
+  app: z.string(),
+  env: z.string(),
+  createdBy: z.string(),
+  createdAt: z.number(),
+  revokedAt: z.number().optional(),
+});
+const costLineSchema = z.object({
+  key: z.string(),
+  requests: z.number(),
+  tokensIn: z.number(),
+  tokensOut: z.number(),
+  costUsd: z.number(),
+});
+
 export interface GatewayRouteDeps {
   credentials: Credentials;
   ledger: CostLedger;
@@ -26,6 +42,7 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
       method: 'post',
       path: '/api/v1/apps/:app/keys',
       summary: 'Create an app key for the model gateway',
+      response: appKeySchema.extend({ key: z.string().describe('the secret, shown once') }),
       tag: 'gateway',
       access: ['creator', 'admin'],
       successStatus: 201,
@@ -39,6 +56,7 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
       method: 'get',
       path: '/api/v1/apps/:app/keys',
       summary: 'List the app keys of an app (never the secrets)',
+      response: z.object({ keys: z.array(appKeySchema) }),
       tag: 'gateway',
       access: ['creator', 'admin', 'security', 'auditor'],
       handler: async ({ principal, params }) => {
@@ -51,6 +69,7 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
       method: 'delete',
       path: '/api/v1/apps/:app/keys/:id',
       summary: 'Revoke an app key',
+      response: appKeySchema,
       tag: 'gateway',
       access: ['creator', 'admin', 'security'],
       handler: async ({ principal, params }) => {
@@ -62,6 +81,14 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
       method: 'post',
       path: '/api/v1/sessions',
       summary: 'Mint a short-lived gateway session token for an app user',
+      response: z.object({
+        token: z.string().describe('shown once'),
+        sessionId: z.string(),
+        app: z.string(),
+        version: z.number().int(),
+        user: z.string(),
+        expiresAt: z.number(),
+      }),
       tag: 'gateway',
       access: ['creator', 'admin'],
       successStatus: 201,
@@ -81,6 +108,7 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
       method: 'get',
       path: '/api/v1/costs',
       summary: 'Report model spend by model, app, user or day',
+      response: z.object({ by: z.enum(COST_GROUPS), lines: z.array(costLineSchema), total: costLineSchema }),
       tag: 'gateway',
       access: ['creator', 'admin', 'security', 'auditor'],
       query: z

@@ -50,6 +50,24 @@ const modelList = z.union([
   }),
 ]);
 
+const oneModel = z.union([modelList.options[0].shape.data.element, modelList.options[1].shape.data.element]);
+
+/** The provider's OpenAI-shaped answer passed through, with the model named as the caller asked for it. */
+const embeddingList = z
+  .object({
+    object: z.literal('list'),
+    data: z.array(
+      z.object({
+        object: z.literal('embedding'),
+        index: z.number().int(),
+        embedding: z.union([z.array(z.number()), z.string().describe('base64 with encoding_format: base64')]),
+      }),
+    ),
+    model: z.string(),
+    usage: z.object({ prompt_tokens: z.number(), total_tokens: z.number() }).optional(),
+  })
+  .loose();
+
 export const gatewaySurfaceDocs: RawRouteDoc[] = [
   {
     method: 'post',
@@ -87,6 +105,7 @@ export const gatewaySurfaceDocs: RawRouteDoc[] = [
     tag: 'gateway',
     access: 'authenticated',
     auth: APP_KEY,
+    response: oneModel,
   },
   {
     method: 'post',
@@ -106,5 +125,6 @@ export const gatewaySurfaceDocs: RawRouteDoc[] = [
     access: 'authenticated',
     auth: APP_KEY,
     body: embeddingsBody,
+    response: embeddingList,
   },
 ];

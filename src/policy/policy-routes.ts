@@ -7,6 +7,15 @@ import type { DecisionLog } from './decision-log.js';
 import { asGovernanceRequest, governanceRequestSchema } from './policy-schema.js';
 import type { PolicyService } from './policy-service.js';
 import { parseSince } from '../core/duration.js';
+import {
+  activationSchema,
+  applyResultSchema,
+  decisionSchema,
+  loggedDecisionSchema,
+  policyListSchema,
+  simulationReportSchema,
+  storedRevisionSchema,
+} from './policy-api-schemas.js';
 
 const filesBody = z
   .object({
@@ -22,6 +31,7 @@ export function policyRoutes(service: PolicyService, log: DecisionLog, clock: Cl
       method: 'get',
       path: '/api/v1/policies',
       summary: 'List policy bundle revisions and the active one',
+      response: policyListSchema,
       tag: 'policies',
       access: 'authenticated',
       handler: async () => ({
@@ -34,6 +44,7 @@ export function policyRoutes(service: PolicyService, log: DecisionLog, clock: Cl
       method: 'post',
       path: '/api/v1/policies',
       summary: 'Apply a policy bundle: validate, compile, test, store and activate',
+      response: applyResultSchema,
       tag: 'policies',
       access: ['security'],
       body: filesBody,
@@ -43,6 +54,7 @@ export function policyRoutes(service: PolicyService, log: DecisionLog, clock: Cl
       method: 'get',
       path: '/api/v1/policies/activations',
       summary: 'Activation history, newest first',
+      response: z.object({ items: z.array(activationSchema) }),
       tag: 'policies',
       access: 'authenticated',
       query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() }),
@@ -52,6 +64,7 @@ export function policyRoutes(service: PolicyService, log: DecisionLog, clock: Cl
       method: 'get',
       path: '/api/v1/policies/revisions/:revision',
       summary: 'One stored revision with its policy files',
+      response: storedRevisionSchema,
       tag: 'policies',
       access: 'authenticated',
       handler: async ({ params }) => service.store.getRevision(params.revision),
@@ -60,6 +73,7 @@ export function policyRoutes(service: PolicyService, log: DecisionLog, clock: Cl
       method: 'post',
       path: '/api/v1/policies/revisions/:revision/activate',
       summary: 'Re-activate a stored revision',
+      response: activationSchema,
       tag: 'policies',
       access: ['security'],
       handler: async ({ params, principal }) => service.activate(params.revision, principal.user),
@@ -68,6 +82,7 @@ export function policyRoutes(service: PolicyService, log: DecisionLog, clock: Cl
       method: 'post',
       path: '/api/v1/policies/eval',
       summary: 'Evaluate a GovernanceRequest against the active bundle (not recorded)',
+      response: decisionSchema,
       tag: 'policies',
       access: 'authenticated',
       body: z.object({ input: governanceRequestSchema }).strict(),
@@ -77,6 +92,7 @@ export function policyRoutes(service: PolicyService, log: DecisionLog, clock: Cl
       method: 'post',
       path: '/api/v1/policies/simulate',
       summary: 'Replay recorded decisions against a candidate bundle',
+      response: simulationReportSchema,
       tag: 'policies',
       access: ['security', 'auditor'],
       body: filesBody.extend({
@@ -89,6 +105,7 @@ export function policyRoutes(service: PolicyService, log: DecisionLog, clock: Cl
       method: 'get',
       path: '/api/v1/decisions',
       summary: 'Query the decision log',
+      response: z.object({ items: z.array(loggedDecisionSchema) }),
       tag: 'decisions',
       access: ['security', 'auditor'],
       query: z
@@ -120,6 +137,7 @@ export function policyRoutes(service: PolicyService, log: DecisionLog, clock: Cl
       method: 'get',
       path: '/api/v1/decisions/:id',
       summary: 'One logged decision with its (masked) input',
+      response: loggedDecisionSchema,
       tag: 'decisions',
       access: ['security', 'auditor'],
       handler: async ({ params }) => {

@@ -1,5 +1,7 @@
 // Temporary caps: limit overlays (set by alert rules or operators) that govern() merges into obligations,
 // optionally routing a model to its manifest's cheaper fallback. Broadcast like kill switches; they expire.
+import type { z } from 'zod';
+import type { capRecordSchema } from './rollout-api-schemas.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { InvalidInputError } from '../core/errors.js';
@@ -16,19 +18,7 @@ import { keysOf, parseTarget, refOf, scopeKey, type Scope } from './scopes.js';
 
 export const CAP_CHANNEL = 'gatehouse.rollout.caps';
 
-export interface CapRecord {
-  id: string;
-  scope: Scope;
-  target: string;
-  /** Numeric limits (maxOutputTokens, tokensPerMinute, requestsPerMinute, maxCostUsd ...). */
-  limits: Record<string, number>;
-  /** Route model calls to the manifest's `fallback` model while the cap holds. */
-  fallback: boolean;
-  reason: string;
-  actor: string;
-  setAt: number;
-  expiresAt: number;
-}
+export type CapRecord = z.output<typeof capRecordSchema>;
 
 export interface CapHit {
   capIds: string[];

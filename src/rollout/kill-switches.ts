@@ -1,5 +1,7 @@
 // Kill switches: an in-memory O(1) gate (GateCheck) kept in step on every replica by broadcast, persisted so
 // a restart keeps them, with an AbortSignal per scope that cuts in-flight streams and runs.
+import type { z } from 'zod';
+import type { killRecordSchema } from './rollout-api-schemas.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { ConflictError, NotFoundError, PolicyDeniedError } from '../core/errors.js';
@@ -16,18 +18,7 @@ import { keysOf, parseTarget, refOf, scopeKey, type Scope, type ScopeRef } from 
 
 export const KILL_CHANNEL = 'gatehouse.rollout.kills';
 
-export interface KillRecord {
-  id: string;
-  scope: Scope;
-  target: string;
-  reason: string;
-  actor: string;
-  /** `manual` or `alert:<rule>`. */
-  source: string;
-  setAt: number;
-  snapshotId?: string;
-  liftApprovals: { actor: string; at: number; reason: string }[];
-}
+export type KillRecord = z.output<typeof killRecordSchema>;
 
 export interface KillDeps {
   db: SqlDb;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import type { Releases } from './release.js';
+import { LIFECYCLE_STATES } from '../apps/lifecycle-states.js';
 
 export function releaseRoutes(releases: Releases): AnyRoute[] {
   return [
@@ -9,6 +10,12 @@ export function releaseRoutes(releases: Releases): AnyRoute[] {
       method: 'post',
       path: '/api/v1/apps/:app/release',
       summary: 'Release an approved app version (or start a canary)',
+      response: z.object({
+        app: z.string(),
+        version: z.number().int(),
+        state: z.enum(LIFECYCLE_STATES),
+        retired: z.array(z.number().int()).describe('versions that left service (still known-good for rollback)'),
+      }),
       tag: 'rollout',
       access: 'authenticated',
       body: z

@@ -1,5 +1,7 @@
 // Rollback: makes the last known-good version (released before, not rolled back for cause) the one in force,
 // after a forensic snapshot; audited. Manual (`gatehouse app rollback`) or triggered by an alert rule.
+import type { z } from 'zod';
+import type { rollbackRecordSchema } from './rollout-api-schemas.js';
 import type { AppReader, AppVersion, LifecycleState } from '../apps/manifest-schema.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
@@ -24,17 +26,7 @@ export interface AppTransitions {
 /** States of versions released before: retired after a newer release, or still released below the newest one. */
 const KNOWN_GOOD: readonly LifecycleState[] = ['retired', 'released'];
 
-export interface RollbackRecord {
-  id: string;
-  app: string;
-  fromVersion: number;
-  toVersion: number;
-  actor: string;
-  cause: string;
-  reason: string;
-  at: number;
-  snapshotId: string;
-}
+export type RollbackRecord = z.output<typeof rollbackRecordSchema>;
 
 export class RollbackService {
   private readonly clock: Clock;

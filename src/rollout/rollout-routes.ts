@@ -8,6 +8,16 @@ import { hasAnyRole } from '../identity/principal.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import type { RolloutService } from './rollout-service.js';
 import { parseScope } from './scopes.js';
+import {
+  capRecordSchema,
+  flagSchema,
+  killRecordSchema,
+  killResponseSchema,
+  liftResponseSchema,
+  rollbackRecordSchema,
+  snapshotSchema,
+  snapshotSummarySchema,
+} from './rollout-api-schemas.js';
 
 const reason = z.string().trim().min(3, 'say why (at least 3 characters)').max(500);
 const scopeBody = z.object({ scope: z.string().min(1), id: z.string().min(1), reason }).strict();
@@ -20,6 +30,7 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
       method: 'post',
       path: '/api/v1/kills',
       summary: 'Set a kill switch',
+      response: killResponseSchema,
       tag: 'rollout',
       access: OPERATORS,
       body: scopeBody,
@@ -31,6 +42,7 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
       method: 'post',
       path: '/api/v1/kills/lift',
       summary: 'Approve lifting a kill switch',
+      response: liftResponseSchema,
       tag: 'rollout',
       access: OPERATORS,
       body: scopeBody,
@@ -41,6 +53,7 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
       method: 'get',
       path: '/api/v1/kills',
       summary: 'List kill switches in force',
+      response: z.object({ kills: z.array(killRecordSchema) }),
       tag: 'rollout',
       access: 'authenticated',
       handler: async () => ({ kills: kills.list() }),
@@ -49,6 +62,7 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
       method: 'post',
       path: '/api/v1/caps',
       summary: 'Set a temporary cap',
+      response: capRecordSchema,
       tag: 'rollout',
       access: OPERATORS,
       body: z
@@ -77,6 +91,7 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
       method: 'post',
       path: '/api/v1/caps/lift',
       summary: 'Lift a temporary cap',
+      response: z.object({ lifted: z.boolean() }),
       tag: 'rollout',
       access: OPERATORS,
       body: scopeBody,
@@ -88,6 +103,7 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
       method: 'get',
       path: '/api/v1/caps',
       summary: 'List temporary caps in force',
+      response: z.object({ caps: z.array(capRecordSchema) }),
       tag: 'rollout',
       access: 'authenticated',
       handler: async () => ({ caps: caps.list() }),
@@ -96,6 +112,7 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
       method: 'get',
       path: '/api/v1/flags',
       summary: 'List rollout flags',
+      response: z.object({ flags: z.array(flagSchema) }),
       tag: 'rollout',
       access: 'authenticated',
       query: z.object({ app: z.string().optional() }),
@@ -105,6 +122,7 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
       method: 'put',
       path: '/api/v1/flags/:app/:environment',
       summary: 'Change an app rollout flag',
+      response: flagSchema,
       tag: 'rollout',
       access: ['security', 'creator'],
       body: z
@@ -133,6 +151,7 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
       method: 'post',
       path: '/api/v1/apps/:app/rollback',
       summary: 'Roll an app back to its last known-good version',
+      response: rollbackRecordSchema,
       tag: 'rollout',
       access: OPERATORS,
       body: z.object({ to: z.number().int().positive().optional(), reason }).strict(),
@@ -152,6 +171,7 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
       method: 'get',
       path: '/api/v1/apps/:app/rollbacks',
       summary: 'List rollbacks of an app',
+      response: z.object({ rollbacks: z.array(rollbackRecordSchema) }),
       tag: 'rollout',
       access: 'authenticated',
       handler: async ({ params }) => ({ rollbacks: (await svc.parts.rollback?.history(params.app)) ?? [] }),
@@ -160,6 +180,7 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
       method: 'get',
       path: '/api/v1/snapshots',
       summary: 'List forensic snapshots',
+      response: z.object({ snapshots: z.array(snapshotSummarySchema) }),
       tag: 'rollout',
       access: ['auditor', 'security', 'data_owner'],
       query: z.object({ app: z.string().optional(), limit: z.coerce.number().int().positive().max(1000).optional() }),
@@ -169,6 +190,7 @@ export function rolloutRoutes(svc: RolloutService): AnyRoute[] {
       method: 'get',
       path: '/api/v1/snapshots/:id',
       summary: 'Read a forensic snapshot',
+      response: snapshotSchema,
       tag: 'rollout',
       access: ['auditor', 'security', 'data_owner'],
       handler: async ({ params }) => snapshots.get(params.id),

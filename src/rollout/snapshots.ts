@@ -1,6 +1,8 @@
 // Forensic snapshots taken before a kill or rollback: manifest in force, policy bundle revision, flags, kills,
 // caps, the app's recent events and audit entries (decisions included), and the latest audit checkpoint with
 // inclusion proofs. Stored with its content hash, which goes into the audit log.
+import type { z } from 'zod';
+import type { snapshotSummarySchema } from './rollout-api-schemas.js';
 import type { AppReader } from '../apps/manifest-schema.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
@@ -35,14 +37,7 @@ export interface SnapshotSources {
   evidence?: AuditEvidenceSource;
 }
 
-export interface SnapshotSummary {
-  id: string;
-  app: string;
-  takenAt: number;
-  reason: string;
-  hash: string;
-  auditIndex: number | null;
-}
+export type SnapshotSummary = z.output<typeof snapshotSummarySchema>;
 
 export interface Snapshot extends SnapshotSummary {
   body: Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Composition of the sandbox feature for src/main.ts: tiers, run tokens, bridge dependencies, the runner and its routes.
 import { z } from 'zod';
-import type { AppReader } from '../apps/manifest-schema.js';
+import { TIERS, type AppReader } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
 import type { CutSignalFor, Governor } from '../core/governance.js';
@@ -100,6 +100,14 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
       method: 'post',
       path: '/api/v1/apps/:app/runs',
       summary: 'Run an app in its sandbox tier; returns output, run id and usage',
+      response: z.object({
+        runId: z.string(),
+        app: z.string(),
+        version: z.number().int(),
+        tier: z.enum(TIERS),
+        output: z.unknown().describe("what the app's main() returned"),
+        usage: z.object({}).loose(),
+      }),
       tag: 'sandbox',
       access: 'authenticated',
       body: runBodySchema,
@@ -115,6 +123,9 @@ export function createSandboxFeature(d: SandboxFeatureDeps): SandboxFeature {
       method: 'get',
       path: '/api/v1/sandbox/tiers',
       summary: 'Which sandbox tiers work on this host, and why not',
+      response: z.object({
+        tiers: z.record(z.string(), z.object({ ok: z.boolean(), reason: z.string().optional() })),
+      }),
       tag: 'sandbox',
       access: 'authenticated',
       handler: async () => ({ tiers: await status() }),

@@ -12,6 +12,36 @@ const applyBody = z.union([
   z.object({ documents: z.array(z.unknown()).min(1) }).strict(),
 ]);
 
+/** AlertFiring (alert-engine.ts); the triggering events and action outcomes are open objects here. */
+const firingSchema = z
+  .object({
+    id: z.string(),
+    rule: z.string(),
+    groupBy: z.string(),
+    groupKey: z.string(),
+    app: z.string().optional(),
+    firedAt: z.number(),
+    firstEventAt: z.number(),
+    summary: z.string(),
+    observed: z.record(z.string(), z.number()),
+    events: z.array(z.object({}).loose()),
+    actions: z.array(z.object({}).loose()),
+    containedAt: z.number().optional(),
+    containMs: z.number().optional(),
+    reactionMs: z.number().optional(),
+    auditIndex: z.number().int().optional(),
+  })
+  .loose();
+const aggregateRowSchema = z.object({
+  minute: z.number(),
+  dim: z.enum(AGGREGATE_DIMS),
+  key: z.string(),
+  kind: z.string(),
+  metric: z.string(),
+  total: z.number(),
+  samples: z.number(),
+});
+
 const epoch = z.coerce.number().int().nonnegative();
 
 export function telemetryRoutes(deps: {
@@ -25,6 +55,7 @@ export function telemetryRoutes(deps: {
       method: 'post',
       path: '/api/v1/alerts/apply',
       summary: 'Apply alert rules',
+      response: z.object({ applied: z.array(z.string()) }),
       tag: 'alerts',
       access: ['security'],
       body: applyBody,
@@ -40,6 +71,18 @@ export function telemetryRoutes(deps: {
       method: 'get',
       path: '/api/v1/alerts',
       summary: 'List alert rules',
+      // The rules as parsed (alertRuleSchema's output: durations already in ms), so the input schema does not fit them.
+      response: z.object({
+        rules: z.array(
+          z
+            .object({
+              kind: z.literal('AlertRule'),
+              metadata: z.object({ name: z.string() }).loose(),
+              spec: z.object({}).loose(),
+            })
+            .loose(),
+        ),
+      }),
       tag: 'alerts',
       access: 'authenticated',
       handler: async () => ({ rules: deps.alerts.list() }),
@@ -48,6 +91,7 @@ export function telemetryRoutes(deps: {
       method: 'get',
       path: '/api/v1/alerts/history',
       summary: 'List alert firings',
+      response: z.object({ firings: z.array(firingSchema) }),
       tag: 'alerts',
       access: 'authenticated',
       query: z.object({
@@ -61,6 +105,7 @@ export function telemetryRoutes(deps: {
       method: 'get',
       path: '/api/v1/telemetry/aggregates',
       summary: 'Read per-minute telemetry aggregates',
+      response: z.object({ rows: z.array(aggregateRowSchema) }),
       tag: 'telemetry',
       access: ['auditor', 'security', 'data_owner'],
       query: z.object({
