@@ -1,4 +1,4 @@
-// The catalog follows other replicas' changes; a follow-up load that fails keeps the last good catalog.
+// The catalog follows other replicas' changes (broadcasts, and a timer for missed ones); a failed load keeps the last.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../core/clock.js';
@@ -27,4 +27,19 @@ test('a reload after a change that fails (store gone) is logged and keeps the pr
   assert.deepEqual(catalog.names('User'), ['alice']);
   await catalog.stop();
   await cleanup().catch(() => undefined);
+});
+
+test('a replica that missed the broadcast (no shared coordination) converges from the store on its timer', async () => {
+  const { db, cleanup } = await testDatabases[0].open(catalogMigrations);
+  const deps = { db, clock: new ManualClock(), audit: nullAuditSink };
+  const a = new CatalogService({ ...deps, coord: new MemoryCoordination() });
+  const b = new CatalogService({ ...deps, coord: new MemoryCoordination(), reconcileMs: 20 });
+  await a.start();
+  await b.start();
+  await a.apply([{ source: 'doc 1', value: user }], 'admin');
+  for (let i = 0; i < 100 && b.names('User').length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(b.names('User'), ['alice']);
+  await a.stop();
+  await b.stop();
+  await cleanup();
 });

@@ -8,6 +8,7 @@ import type { SourcedDocument } from '../core/yaml-documents.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { Coordination } from '../coord/coordination.js';
 import type { Logger } from '../core/logger.js';
+import { startReconcileLoop, type ReconcileLoop } from '../coord/reconcile-loop.js';
 import type { SqlDb } from '../store/sql-db.js';
 import { CatalogIndex } from './catalog-index.js';
 import {
@@ -28,9 +29,18 @@ const CHANNEL = 'gatehouse.catalog';
 
 export class CatalogService extends CatalogIndex implements CatalogReader {
   private unsubscribe?: () => Promise<void>;
+  private reconciler?: ReconcileLoop;
 
   constructor(
-    private readonly deps: { db: SqlDb; clock: Clock; audit: AuditSink; coord: Coordination; logger?: Logger },
+    private readonly deps: {
+      db: SqlDb;
+      clock: Clock;
+      audit: AuditSink;
+      coord: Coordination;
+      logger?: Logger;
+      /** Re-reads the store on this timer, so a replica that missed a broadcast (Redis away) converges. */
+      reconcileMs?: number;
+    },
   ) {
     super();
   }
@@ -38,6 +48,13 @@ export class CatalogService extends CatalogIndex implements CatalogReader {
   /** Loads the cache and follows changes applied by other replicas. */
   async start(): Promise<void> {
     await this.reload();
+    this.reconciler = startReconcileLoop({
+      everyMs: this.deps.reconcileMs ?? 5000,
+      run: () => this.reload(),
+      component: 'catalog-reconcile',
+      failure: 'catalog not reconciled from the store',
+      logger: this.deps.logger,
+    });
     this.unsubscribe = await this.deps.coord.subscribe(CHANNEL, () => {
       // A failed follow-up load keeps the last good cache (the store may be down); the next change loads again.
       this.reload().catch((err: unknown) =>
@@ -50,6 +67,7 @@ export class CatalogService extends CatalogIndex implements CatalogReader {
 
   /** Stops following other replicas' changes. */
   async stop(): Promise<void> {
+    this.reconciler?.stop();
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
   }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { z } from 'zod';
 import { startTestGatehouse, type TestGatehouse } from '../testing/test-gatehouse.js';
 import type { AnyRoute } from './route.js';
+import { repoPath } from '../core/repo-root.js';
 
 const manifest = (name: string) => ({
   apiVersion: 'gatehouse/v1',
@@ -166,7 +167,7 @@ describe('declared response schemas match real responses', () => {
     await check('GET', '/api/v1/sandbox/tiers');
     await check('POST', '/api/v1/apps/resp-app/runs', { input: { hello: 'schema' } }, alice);
     // the shipped rules, applied from the repository's examples
-    const content = readFileSync(new URL('../../examples/alerts/token-spike-cap.yaml', import.meta.url), 'utf8');
+    const content = readFileSync(repoPath('examples', 'alerts', 'token-spike-cap.yaml'), 'utf8');
     await check('POST', '/api/v1/alerts/apply', { files: [{ name: 'token-spike-cap.yaml', content }] });
     await check('GET', '/api/v1/alerts');
     await check('GET', '/api/v1/alerts/history');
