@@ -7,27 +7,31 @@ import type { ConsoleCtx, Register } from './console-context.js';
 import { render, seeOther } from './console-context.js';
 import { csrfField, isoTime, type Html, type PageFrame } from './console-layout.js';
 
+/** A kill or lift form: scope and id hidden, a required reason, a confirmation before it posts. */
+function reasonForm(
+  ctx: ConsoleCtx,
+  f: { action: string; scope: string; id: string; confirm: string; label: string; button: string; danger?: boolean },
+): Html {
+  return html`<form method="post" action="${f.action}" class="inline" data-confirm="${f.confirm}">
+    ${csrfField(ctx.csrf)}
+    <input type="hidden" name="scope" value="${f.scope}" />
+    <input type="hidden" name="id" value="${f.id}" />
+    <input name="reason" required minlength="3" maxlength="500" placeholder="reason" aria-label="${f.label}" />
+    <button type="submit" ${f.danger ? html`class="danger"` : ''}>${f.button}</button>
+  </form>`;
+}
+
 /** The one-click kill form shown beside anything that can be killed. */
 export function killButton(ctx: ConsoleCtx, scope: string, id: string): Html {
-  return html`<form
-    method="post"
-    action="/kills"
-    class="inline"
-    data-confirm="Kill ${scope} ${id} now? Calls are refused at once."
-  >
-    ${csrfField(ctx.csrf)}
-    <input type="hidden" name="scope" value="${scope}" />
-    <input type="hidden" name="id" value="${id}" />
-    <input
-      name="reason"
-      required
-      minlength="3"
-      maxlength="500"
-      placeholder="reason"
-      aria-label="Reason to kill ${scope} ${id}"
-    />
-    <button type="submit" class="danger">Kill</button>
-  </form>`;
+  return reasonForm(ctx, {
+    action: '/kills',
+    scope,
+    id,
+    confirm: `Kill ${scope} ${id} now? Calls are refused at once.`,
+    label: `Reason to kill ${scope} ${id}`,
+    button: 'Kill',
+    danger: true,
+  });
 }
 
 function killRow(ctx: ConsoleCtx, k: KillRecord): Html {
@@ -40,25 +44,14 @@ function killRow(ctx: ConsoleCtx, k: KillRecord): Html {
     <td><time datetime="${isoTime(k.setAt)}">${isoTime(k.setAt)}</time></td>
     <td>${approvals || 'none yet'}</td>
     <td>
-      <form
-        method="post"
-        action="/kills/lift"
-        class="inline"
-        data-confirm="Approve lifting the kill on ${k.scope} ${k.target}?"
-      >
-        ${csrfField(ctx.csrf)}
-        <input type="hidden" name="scope" value="${k.scope}" />
-        <input type="hidden" name="id" value="${k.target}" />
-        <input
-          name="reason"
-          required
-          minlength="3"
-          maxlength="500"
-          placeholder="reason"
-          aria-label="Reason to lift the kill on ${k.scope} ${k.target}"
-        />
-        <button type="submit">Approve lift</button>
-      </form>
+      ${reasonForm(ctx, {
+        action: '/kills/lift',
+        scope: k.scope,
+        id: k.target,
+        confirm: `Approve lifting the kill on ${k.scope} ${k.target}?`,
+        label: `Reason to lift the kill on ${k.scope} ${k.target}`,
+        button: 'Approve lift',
+      })}
     </td>
   </tr>`;
 }
