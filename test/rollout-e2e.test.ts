@@ -354,6 +354,11 @@ describe('rollout end to end', () => {
       const metrics = await fetch(`${t.url}/metrics`, asAuditor).then((r) => r.text());
       assert.match(metrics, /gatehouse_dlp_detections_total\{app="faq-bot",entity="US_SSN"\} 3/);
       assert.match(metrics, /gatehouse_alert_firings_total\{rule="repeated-ssn-kill",app="faq-bot"\} 1/);
+      // The auditor's token scoped to the gateway only does not read metrics: scopes bind raw mounts too.
+      const gatewayOnly = (await t.api('POST', '/api/v1/tokens', { user: 'ada', scopes: ['gateway'] })).body
+        .token as string;
+      const asGatewayToken = { headers: { authorization: `Bearer ${gatewayOnly}` } };
+      assert.equal((await fetch(`${t.url}/metrics`, asGatewayToken)).status, 401, 'a gateway-scoped token');
     } finally {
       await t.close();
       await up.close();

@@ -32,7 +32,9 @@ export class OidcAuthenticator {
 
   async authenticate(token: string): Promise<Principal | undefined> {
     try {
-      return await this.principalFor(await this.d.verifier.verify(token));
+      const claims = await this.d.verifier.verify(token);
+      const p = await this.principalFor(claims);
+      return claims.exp === undefined ? p : { ...p, expiresAt: claims.exp * 1000 };
     } catch (err) {
       if (!(err instanceof OidcRefusal)) throw err;
       this.d.logger.warn('OIDC bearer token refused', { reason: err.message });

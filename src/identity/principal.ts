@@ -12,6 +12,8 @@ export interface Principal {
   scopes?: Scope[];
   /** How the caller authenticated: a Gatehouse API token id, `admin-token`, or `oidc`. */
   via?: string;
+  /** When the credential used expires (epoch ms); absent when it does not. A token it mints cannot outlive it. */
+  expiresAt?: number;
 }
 
 export const SYSTEM_PRINCIPAL: Principal = { user: 'system', roles: ['admin'], groups: [] };

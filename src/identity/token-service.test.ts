@@ -112,6 +112,12 @@ for (const target of testDatabases) {
         // It may mint a narrower one for itself, inheriting its scopes by default.
         const own = await tokens.create({ user: 'alice' }, alice!);
         assert.deepEqual(own.scopes, ['read']);
+        // A short-lived token cannot mint one that outlives it (a 1 h CI exchange token, say).
+        const hour = await tokens.authenticate((await tokens.create({ user: 'alice', ttl: 3_600_000 }, ROOT)).token);
+        assert.equal(hour?.expiresAt, clock.now() + 3_600_000);
+        const minted = await tokens.create({ user: 'alice', ttl: 30 * DAY }, hour!);
+        assert.equal(minted.expiresAt, clock.now() + 3_600_000, 'capped at the minting token');
+        assert.equal((await tokens.create({ user: 'alice' }, hour!)).expiresAt, clock.now() + 3_600_000);
 
         // An admin user whose token lacks the admin scope is not an admin for minting.
         catalog.set('carol', { roles: ['admin'], groups: [] });

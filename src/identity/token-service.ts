@@ -125,10 +125,15 @@ export class TokenService {
       throw new InvalidInputError('ttl must be a positive duration such as 12h or 30d, or never.', [
         { path: 'ttl', message: 'not a positive duration' },
       ]);
+    // A token never outlives the credential that minted it (a 1 h CI exchange token cannot mint a 30-day one).
+    if (ttl === 'never' && actor.expiresAt !== undefined)
+      throw new ForbiddenError(
+        'The token used expires, so it cannot mint a token that never expires; use the bootstrap admin token.',
+      );
     const token = newSecretToken('gh_');
     const now = this.deps.clock.now();
     const tokenId = newId('tok', now);
-    const expiresAt = ttl === 'never' ? null : now + ttl;
+    const expiresAt = ttl === 'never' ? null : Math.min(now + ttl, actor.expiresAt ?? Infinity);
     await this.deps.db.run(
       'INSERT INTO api_tokens (token_hash, token_id, user_name, created_at, created_by, expires_at, scopes) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [sha256Hex(token), tokenId, user, now, actor.user, expiresAt, JSON.stringify(scopes)],
@@ -218,6 +223,7 @@ export class TokenService {
       roles: [...u.spec.roles],
       groups: [...u.spec.groups],
       ...(entry.scopes ? { scopes: [...entry.scopes] } : {}),
+      ...(entry.expiresAt !== null ? { expiresAt: entry.expiresAt } : {}),
       via: entry.tokenId,
     };
   }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { bearerToken, type Mount } from '../http/server.js';
 import type { RawRouteDoc } from '../http/route.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
+import { scopeAllows } from '../identity/scopes.js';
 
 /** Compares secrets in constant time (as digests, so lengths do not leak either). */
 function sameSecret(a: string, b: string): boolean {
@@ -34,6 +35,9 @@ export const metricsRouteDoc: RawRouteDoc = {
   response: z.string(),
   responseContentType: 'text/plain',
 };
+
+/** An admin, security or auditor user, through a token whose scopes include `read` (a gateway-only token does not). */
+const mayRead = (p: Principal) => hasAnyRole(p, ['security', 'auditor']) && scopeAllows(p.scopes, 'read');
 
 export class PrometheusMetrics {
   readonly registry = new Registry();
@@ -146,7 +150,7 @@ export class PrometheusMetrics {
         const allowed =
           opts.public ||
           (opts.token !== undefined && bearer !== undefined && sameSecret(bearer, opts.token)) ||
-          (bearer !== undefined && hasAnyRole((await authenticate(bearer)) ?? NOBODY, ['security', 'auditor']));
+          (bearer !== undefined && mayRead((await authenticate(bearer)) ?? NOBODY));
         if (!allowed) {
           const message =
             'GET /metrics needs `Authorization: Bearer <token>`: telemetry.metricsToken, or the token of an admin, ' +
