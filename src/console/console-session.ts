@@ -2,6 +2,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { isSecureRequest } from '../http/secure-request.js';
 
 export const SESSION_COOKIE = 'gh_console';
 /** Form field and header that carry the CSRF token on every state change. */
@@ -23,21 +24,17 @@ export function csrfMatches(token: string, presented: string | undefined): boole
   return got.length === want.length && timingSafeEqual(got, want);
 }
 
-function secure(c: Context): boolean {
-  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
-}
-
 export function sessionToken(c: Context): string | undefined {
   return getCookie(c, SESSION_COOKIE) || undefined;
 }
 
 export function startSession(c: Context, token: string): void {
   // No Max-Age: a browser session cookie; the token's own expiry and revocation still apply on every request.
-  setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', secure: secure(c), path: '/' });
+  setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', secure: isSecureRequest(c), path: '/' });
 }
 
 export function endSession(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict', secure: secure(c) });
+  deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict', secure: isSecureRequest(c) });
 }
 
 /**

@@ -8,6 +8,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { parseDuration } from '../core/duration.js';
 import type { Logger } from '../core/logger.js';
 import type { RawRouteDoc } from '../http/route.js';
+import { isSecureRequest } from '../http/secure-request.js';
 import type { AuditSink } from '../core/sinks.js';
 import type { OidcFeature } from './create-oidc.js';
 import { looksLikeJwt } from './jwt-shape.js';
@@ -126,7 +127,7 @@ export function mountWebSignIn(
       setCookie(c, SESSION_COOKIE, s.id, {
         httpOnly: true,
         sameSite: 'Strict',
-        secure: new URL(c.req.url).protocol === 'https:',
+        secure: isSecureRequest(c),
         path: '/',
         maxAge: Math.floor(sessionTtl / 1000),
       });
@@ -143,7 +144,7 @@ export function mountWebSignIn(
   app.post('/auth/logout', async (c) => {
     const id = getCookie(c, SESSION_COOKIE);
     if (id) await d.sessions.revoke(id);
-    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict', secure: isSecureRequest(c) });
     const meta = await d.oidc.verifier.metadata().catch(() => undefined);
     return c.json({ loggedOut: true, endSessionUrl: meta?.end_session_endpoint ?? null });
   });
