@@ -35,29 +35,13 @@ function policyFor(mode: DlpMode, scope: string): RedactPolicy {
 }
 
 /**
- * A prompt-DLP function for one text (a message part, tool arguments, a tool result); throws DlpBlockedError when
- * the mode is block and something is found. Counts findings by type into `findings`, blocked ones included, so a
- * refused call still records them. Undefined when nothing is to be done. Rules only: see promptRedactorAsync.
+ * A prompt-DLP function for one text (a message part, tool arguments, a tool result, an embedding input), through
+ * the engine's NER backend too (`dlp.ner`, e.g. a Presidio Analyzer); rejects with DlpBlockedError when the mode is
+ * block and something is found, and rejects (the call fails closed) when the backend cannot answer. Counts findings
+ * by type into `findings`, blocked ones included, so a refused call still records them. Undefined when nothing is
+ * to be done.
  */
 export function promptRedactor(
-  dlp: DlpEngine | undefined,
-  mode: DlpMode,
-  scope: string,
-  findings: Record<string, number>,
-): ((text: string) => string) | undefined {
-  if (!dlp || mode === 'allow') return undefined;
-  return (text) => {
-    const r = countingBlocks(findings, () => dlp.redact(text, policyFor(mode, scope)));
-    countFindings(r.findings, findings);
-    return r.findings.length ? r.text : text;
-  };
-}
-
-/**
- * promptRedactor through the engine's NER backend too (`dlp.ner`, e.g. a Presidio Analyzer); rejects (the call
- * fails closed) when the backend cannot answer.
- */
-export function promptRedactorAsync(
   dlp: DlpEngine | undefined,
   mode: DlpMode,
   scope: string,

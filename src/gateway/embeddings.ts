@@ -15,7 +15,7 @@ import { outcomeOf } from './call-outcome.js';
 import { newCallFacts, type CallFacts } from './call-records.js';
 import { promptRedactor } from './dlp-guard.js';
 import type { Caller } from './gateway-types.js';
-import { ANONYMOUS_BUCKET, type InvokerDeps } from './model-invoker.js';
+import { budgetUserOf, type InvokerDeps } from './model-invoker.js';
 import { modelCallInput } from './model-call-input.js';
 import { openAiError } from './openai-surface.js';
 import { apiKeyOf, invocationHeaders } from './surface-common.js';
@@ -36,18 +36,25 @@ export class Embedder {
 
   async embed(caller: Caller, raw: Record<string, unknown>, model: string, inputs: string[]) {
     const f = newCallFacts(caller, model, { t0: performance.now() });
+    const finish = () => {
+      f.latencyMs = performance.now() - f.t0;
+      return this.d.recorder.record(f);
+    };
+    let out;
     try {
-      return await this.attempt(caller, raw, model, inputs, f);
+      out = await this.attempt(caller, raw, model, inputs, f);
     } catch (err) {
       if (err instanceof GatehouseError && f.decisionId && err.extra.decisionId === undefined)
         err.extra.decisionId = f.decisionId;
       f.outcome = outcomeOf(err);
       f.reason = (err as Error).message;
+      // A refusal's record failing must not mask the refusal itself.
+      await finish().catch(() => undefined);
       throw err;
-    } finally {
-      f.latencyMs = performance.now() - f.t0;
-      this.d.recorder.record(f);
     }
+    // As for chat: with auditDurability sync the answer waits for its record (and fails if it cannot be kept).
+    await finish();
+    return out;
   }
 
   private async attempt(caller: Caller, raw: Record<string, unknown>, model: string, inputs: string[], f: CallFacts) {
@@ -81,9 +88,11 @@ export class Embedder {
       `gw:${caller.app}:${decision.id}`,
       f.promptFindings,
     );
-    const scanned = redact ? inputs.map(redact) : inputs;
+    const scanned: string[] = [];
+    // One after another, like chat's prompt DLP: the first block stops the call.
+    for (const text of inputs) scanned.push(redact ? await redact(text) : text);
     const worst = costNanos(doc, tokensIn, 0);
-    const user = caller.via === 'session' || caller.via === 'internal' ? caller.user : ANONYMOUS_BUCKET;
+    const user = budgetUserOf(caller);
     const reservation = await this.d.budgets.reserve(
       { app: caller.app, user, session: caller.session },
       budgetLimits(spec.budgets, o),

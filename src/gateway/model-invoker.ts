@@ -11,7 +11,7 @@ import type { CutSignalFor, Governor } from '../core/governance.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { Budgets } from './budgets.js';
 import { newCallFacts, type CallFacts, type CallRecorder } from './call-records.js';
-import { guardAnswer, promptRedactorAsync } from './dlp-guard.js';
+import { guardAnswer, promptRedactor } from './dlp-guard.js';
 import { modelCallInput } from './model-call-input.js';
 import { fallbackWorthy, outcomeOf, replay } from './call-outcome.js';
 import { budgetLimits, callLimits, checkModalities, checkOutputFields, min, refusalOf } from './call-limits.js';
@@ -152,7 +152,7 @@ export class ModelInvoker {
     const body = await redactBodyText(
       provider,
       wire.body,
-      promptRedactorAsync(this.d.dlp, promptMode, scope, f.promptFindings),
+      promptRedactor(this.d.dlp, promptMode, scope, f.promptFindings),
     );
     const jsonMode = req.jsonMode === true;
     const base = {
@@ -190,7 +190,7 @@ export class ModelInvoker {
       // bypass the per-user budget. Sessions and sandbox runs (internal) carry a user Gatehouse authenticated.
       {
         app: caller.app,
-        user: caller.via === 'session' || caller.via === 'internal' ? caller.user : ANONYMOUS_BUCKET,
+        user: budgetUserOf(caller),
         session: caller.session,
       },
       limits,
@@ -290,3 +290,13 @@ export class ModelInvoker {
 
 /** Budget bucket of every user an app key's requests name (they are not authenticated). */
 export const ANONYMOUS_BUCKET = '(unauthenticated)';
+
+/**
+ * The per-user budget bucket: the caller's own user when Gatehouse authenticated it (a session, a user's API or IdP
+ * token, a sandbox run), else one shared bucket, so a name an app key puts in a request cannot open a new budget.
+ */
+export function budgetUserOf(caller: Caller): string {
+  return caller.via === 'session' || caller.via === 'identity' || caller.via === 'internal'
+    ? caller.user
+    : ANONYMOUS_BUCKET;
+}

@@ -25,7 +25,14 @@ export function redactJsonText(text: string, fn: (s: string) => string): string 
   return JSON.stringify(mapStrings(doc, fn));
 }
 
-/** Text parts of a content value rewritten by `fn`; image and other parts left as they are. */
+/** Image parts: bytes or URLs, gated by the model's modalities and the egress guard, not scanned as text. */
+const IMAGE_PARTS = new Set(['image', 'image_url']);
+
+/**
+ * The caller's text in a content value rewritten by `fn`. Parts the gateway does not model (documents, files,
+ * search results, ...) pass through unchanged on same-protocol calls, so every string in them is scanned too:
+ * a new part type must not carry text past prompt DLP.
+ */
 function mapContent(c: unknown, fn: (s: string) => string): unknown {
   if (typeof c === 'string') return fn(c);
   return arr(c).map((p) => {
@@ -33,7 +40,8 @@ function mapContent(c: unknown, fn: (s: string) => string): unknown {
     if (p.type === 'text' && typeof p.text === 'string') return { ...p, text: fn(p.text) };
     if (p.type === 'tool_use') return { ...p, input: mapStrings(p.input, fn) };
     if (p.type === 'tool_result') return { ...p, content: mapContent(p.content, fn) };
-    return p;
+    if (IMAGE_PARTS.has(String(p.type))) return p;
+    return { ...(mapStrings(p, fn) as Obj), type: p.type };
   });
 }
 
