@@ -170,6 +170,8 @@ describe('obfuscateDataset', () => {
         .join(', ')})`,
     );
     for (const r of rows) ins.run(...Object.values(r));
+    // A column the Dataset does not declare (so nobody tagged it) never reaches the copy.
+    db.exec(`ALTER TABLE customers ADD COLUMN internal_note TEXT DEFAULT 'undeclared-secret-4711'`);
     db.close();
     const copy = await obfuscateDataset(doc({ kind: 'sqlite', path: 'crm.db', table: 'customers' }), { home, now: 1 });
     assert.equal(copy.rows, 30);
@@ -181,5 +183,6 @@ describe('obfuscateDataset', () => {
     for (const p of PEOPLE) for (const v of p) assert.ok(!bytes.includes(v), `original '${v}' is in the copy`);
     for (const v of PEOPLE.map((p) => digitsOf(p[3]))) assert.ok(!bytes.includes(v));
     assert.ok(bytes.includes('Downing') === false);
+    assert.ok(!bytes.includes('undeclared-secret-4711'), 'an undeclared column is not copied');
   });
 });

@@ -144,6 +144,21 @@ export interface CanaryCopy {
 }
 
 /**
+ * Only the columns the Dataset declares (and so a reviewer tagged) go into a copy: an undeclared column has no tags,
+ * so it would be written to disk as it is; apps cannot read it anyway (the query guard allows declared columns only).
+ */
+function declaredOnly(doc: DatasetDoc, data: TableData): TableData {
+  const declared = new Set(doc.spec.columns.map((c) => c.name));
+  const columns = data.columns.filter((c) => declared.has(c));
+  if (columns.length === 0)
+    throw new InvalidInputError(
+      `dataset '${doc.metadata.name}' declares none of its table's columns, so there is nothing to copy; list them in spec.columns with their tags`,
+      [{ path: 'spec.columns', message: 'no declared column in the table' }],
+    );
+  return { columns, rows: data.rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c]]))) };
+}
+
+/**
  * Produces an obfuscated copy of a dataset: a fresh 32-byte key per copy, used for this copy only and dropped when the
  * function returns, so nobody (the server included) can map a fake back to its original.
  */
@@ -151,7 +166,7 @@ export async function obfuscateDataset(
   doc: DatasetDoc,
   opts: { home: string; sources?: DataSources; now: number },
 ): Promise<CanaryCopy> {
-  const data = await readDatasetTable(doc, opts.home, opts.sources);
+  const data = declaredOnly(doc, await readDatasetTable(doc, opts.home, opts.sources));
   const plan = planColumns(doc, data.columns, data.rows);
   const rows = obfuscateRows(plan, data.rows, randomBytes(32));
   const copyId = newId('cpy', opts.now);
