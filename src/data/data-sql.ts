@@ -144,7 +144,13 @@ export class DataSql {
     const key = `${s.dataSource}/${doc.metadata.name}`;
     let login = logins.get(key);
     if (!login) {
-      const grant = { runId: run.runId, schema: engine.schema, table: s.table, columns: allowed };
+      const grant = {
+        runId: run.runId,
+        dataset: doc.metadata.name,
+        schema: engine.schema,
+        table: s.table,
+        columns: allowed,
+      };
       login = creds.issue({ ...grant, expiresAt: run.expiresAt });
       logins.set(key, login);
     }

@@ -103,8 +103,9 @@ for (const d of DIALECTS) {
         onCredential,
       });
     };
-    const grant = (runId: string, expiresAt = Date.now() + 60_000) => ({
+    const grant = (runId: string, expiresAt = Date.now() + 60_000, dataset = 'customers') => ({
       runId,
+      dataset,
       schema: server.engine(f.source.metadata.name).schema,
       table: 'customers',
       columns: ['id', 'email'],
@@ -118,6 +119,17 @@ for (const d of DIALECTS) {
     after(async () => {
       await server?.close();
       await f?.drop();
+    });
+
+    it('gives two Datasets over one table in the same run a login each', async () => {
+      const creds = credsOf(server);
+      const runId = `run_${process.pid}_two`;
+      const a = await creds.issue(grant(runId, undefined, 'customers'));
+      const b = await creds.issue(grant(runId, undefined, 'customers-contact'));
+      assert.notEqual(a.user, b.user);
+      assert.ok((await d.exists(f, a.user)) && (await d.exists(f, b.user)));
+      await creds.drop(a.user);
+      await creds.drop(b.user);
     });
 
     it('issues a login with exactly the approved column grants; the engine refuses the rest, then it is dropped', async () => {

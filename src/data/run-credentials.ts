@@ -8,6 +8,8 @@ export const RUN_ROLE_PREFIX = 'gh_run_';
 
 export interface RunGrant {
   runId: string;
+  /** The Dataset the login serves: two Datasets over one table in a run get a login each. */
+  dataset: string;
   /** PostgreSQL schema; MySQL database. */
   schema: string;
   table: string;
@@ -84,7 +86,7 @@ export class EngineRunCredentials implements RunCredentials {
     await this.driver.holdOwnerLock(this.owner).catch((err: Error) => {
       throw new UnavailableError(`run credentials: cannot hold the owner lock: ${err.message}`);
     });
-    const user = runUserName(this.owner, g.expiresAt, `${g.runId}\0${g.schema}\0${g.table}`);
+    const user = runUserName(this.owner, g.expiresAt, `${g.runId}\0${g.dataset}\0${g.schema}\0${g.table}`);
     const password = randomBytes(24).toString('hex');
     await this.driver.create(user, password, g);
     await this.onEvent({ type: 'created', role: user, runId: g.runId });
@@ -99,6 +101,7 @@ export class EngineRunCredentials implements RunCredentials {
   async sweep(now: number): Promise<string[]> {
     const alive = new Map<string, Promise<boolean>>([[this.owner, Promise.resolve(true)]]);
     const dropped: string[] = [];
+    const failed: string[] = [];
     for (const user of await this.driver.list()) {
       const p = parseRunUser(user);
       // A name this code did not make (another version's, someone else's) is not ours to judge: leave it.
@@ -110,9 +113,13 @@ export class EngineRunCredentials implements RunCredentials {
         if (!(await alive.get(p.owner))) reason = 'its server is gone';
       }
       if (!reason) continue;
-      await this.drop(user, `sweep: ${reason}`);
-      dropped.push(user);
+      // One user that cannot be dropped must not keep the sweep from the others; the failure is reported after.
+      await this.drop(user, `sweep: ${reason}`).then(
+        () => dropped.push(user),
+        (err: Error) => failed.push(`${user}: ${err.message}`),
+      );
     }
+    if (failed.length) throw new UnavailableError(`run credentials: could not drop ${failed.join('; ')}`);
     return dropped;
   }
 
