@@ -7,10 +7,9 @@ import type { AlertCondition } from './alert-rule-schema.js';
 import type { Trigger } from './alert-conditions.js';
 import type { SharedConditionState } from './shared-window.js';
 
-const MINUTE = 60_000;
 const MAX_EVENTS = 50;
-/** The baseline reads at most this many closed minutes: beyond ten half-lives a minute weighs < 0.1%. */
-const MAX_HISTORY_MINUTES = 24 * 60;
+/** The baseline reads at most this many closed buckets: beyond ten half-lives a bucket weighs < 0.1%. */
+const MAX_HISTORY_BUCKETS = 24 * 60;
 
 export class SharedAnomalyState implements SharedConditionState {
   private minute = -1;
@@ -27,16 +26,20 @@ export class SharedAnomalyState implements SharedConditionState {
     private readonly keyBase: string,
   ) {
     // Same smoothing as the in-process state (alert-conditions.ts), so one replica and many agree.
-    this.alpha = 1 - Math.pow(2, -1 / Math.max(1, c.halfLife / MINUTE));
-    this.history = Math.min(MAX_HISTORY_MINUTES, Math.max(c.minBaselineMinutes, Math.ceil((10 * c.halfLife) / MINUTE)));
+    // Buckets are minutes unless the rule says otherwise (`bucket: 1h` for rows read per hour), as in-process.
+    this.alpha = 1 - Math.pow(2, -1 / Math.max(1, c.halfLife / c.bucket));
+    this.history = Math.min(
+      MAX_HISTORY_BUCKETS,
+      Math.max(c.minBaselineMinutes, Math.ceil((10 * c.halfLife) / c.bucket)),
+    );
   }
 
   private get ttl(): number {
-    return (this.history + 2) * MINUTE;
+    return (this.history + 2) * this.c.bucket;
   }
 
   async observe(e: TelemetryEvent, value: number): Promise<Trigger | null> {
-    const m = Math.floor(e.time / MINUTE);
+    const m = Math.floor(e.time / this.c.bucket);
     if (m !== this.minute) {
       this.minute = m;
       this.events = [];
@@ -56,7 +59,7 @@ export class SharedAnomalyState implements SharedConditionState {
       observed: { value: current, baseline, factor: this.c.factor, minVolume: this.c.minVolume },
       firstEventAt: events[0]?.time ?? e.time,
       events,
-      summary: `${this.c.metric} this minute = ${current}, ${this.c.factor}x over the EWMA baseline ${baseline} (all replicas)`,
+      summary: `${this.c.metric} this ${this.c.bucket === 60_000 ? 'minute' : `${this.c.bucket / 60_000}-minute bucket`} = ${current}, ${this.c.factor}x over the EWMA baseline ${baseline} (all replicas)`,
     };
   }
 

@@ -80,6 +80,43 @@ function anomalyEvents(): TelemetryEvent[] {
   return out;
 }
 
+/** The same rule over hourly buckets (rows read per hour, say): the totals and baseline are per hour. */
+const hourlyAnomalyRule = parseAlertRules([
+  {
+    source: 'test',
+    value: {
+      apiVersion: 'gatehouse/v1',
+      kind: 'AlertRule',
+      metadata: { name: 'token-spike-hourly' },
+      spec: {
+        match: { kind: 'model.invocation' },
+        groupBy: 'app',
+        condition: {
+          type: 'anomaly',
+          metric: 'tokens',
+          factor: 3,
+          minVolume: 600,
+          minBaselineMinutes: 5,
+          bucket: '1h',
+          halfLife: '2h',
+        },
+        actions: [{ kill: {} }],
+        cooldown: '10m',
+      },
+    },
+  },
+]);
+
+/** anomalyEvents in hours, each hour's calls minutes apart: no single minute reaches the 600 minimum volume. */
+function hourlyAnomalyEvents(): TelemetryEvent[] {
+  const hour = 3_600_000;
+  const t0 = (Math.floor(systemClock.now() / hour) - 10) * hour;
+  return anomalyEvents().map((e, i) => {
+    const minuteIndex = Math.floor((e.time - anomalyEvents()[0].time) / 60_000);
+    return { ...e, time: t0 + minuteIndex * hour + (i % 9) * 6 * 60_000 };
+  });
+}
+
 const regressionRule = parseAlertRules([
   {
     source: 'test',
@@ -199,6 +236,12 @@ describe('alert windows across three replicas', () => {
     assert.deepEqual(await spreadOverThree([shared, shared, shared], true, anomalyRule, anomalyEvents()), [
       'leaky-bot',
     ]);
+  });
+
+  it('anomaly with hourly buckets: shared hour totals fire exactly once (minute totals never reach the volume)', async () => {
+    const shared = new MemoryCoordination();
+    const events = hourlyAnomalyEvents();
+    assert.deepEqual(await spreadOverThree([shared, shared, shared], true, hourlyAnomalyRule, events), ['leaky-bot']);
   });
 
   it('anomaly: a spike each replica sees alone fires on all three without sharing, once with it', async () => {
