@@ -120,7 +120,9 @@ export class TokenExchange {
       throw new ExchangeRefusal('invalid_grant', `subject '${verifiedSub}' matches no TrustPolicy for this issuer`);
     note({ policy: match.metadata.name });
 
-    const requested = req.scope ? (req.scope.split(/\s+/).filter(Boolean) as Scope[]) : match.spec.allowedActions;
+    const asked = (req.scope ?? '').split(/\s+/).filter(Boolean) as Scope[];
+    // No scope (or a blank one) asks for everything the policy allows.
+    const requested = asked.length ? asked : match.spec.allowedActions;
     const bad = requested.filter((s) => !SCOPES.includes(s) || !match.spec.allowedActions.includes(s));
     if (bad.length)
       throw new ExchangeRefusal(

@@ -150,6 +150,7 @@ for (const target of testDatabases) {
         // Deactivating a user ends every token at once (after the short cache of the token row, not of the user).
         catalog.set('bob', { roles: ['security'], groups: [], active: false });
         assert.equal(await tokens.authenticate(forever.token), undefined, 'deactivated user');
+        await assert.rejects(tokens.create({ user: 'bob' }, ROOT), /User 'bob' is deactivated/);
       } finally {
         await cleanup();
       }

@@ -102,6 +102,8 @@ export class TokenService {
       throw new ForbiddenError(
         `User '${actor.user}' may create tokens only for itself; ask an admin for a token for '${user}'.`,
       );
+    if (this.deps.catalog.user(user)?.spec.active === false)
+      throw new ForbiddenError(`User '${user}' is deactivated (spec.active: false); no token can be created for it.`);
     if (!activeUser(this.deps.catalog, user)) {
       const known = this.deps.catalog.list('User').map((u) => u.metadata.name);
       throw new InvalidInputError(
