@@ -4,6 +4,22 @@ import { z } from 'zod';
 import { ROLES } from '../identity/principal.js';
 import { SCOPES } from '../identity/scopes.js';
 import { NAME_RE } from './names.js';
+import { parseDuration } from '../core/duration.js';
+import { GatehouseError } from '../core/errors.js';
+
+/** Exchanged workload tokens live at most this long; a TrustPolicy asking for more is refused, not clamped. */
+export const MAX_EXCHANGE_TTL_MS = 3_600_000;
+
+/** The one duration parser, reporting its message as a zod issue. */
+function durationOrIssue(v: string, ctx: z.RefinementCtx): number | undefined {
+  try {
+    return parseDuration(v, 'spec.ttl');
+  } catch (err) {
+    if (!(err instanceof GatehouseError)) throw err;
+    ctx.addIssue({ code: 'custom', message: err.message });
+    return undefined;
+  }
+}
 
 export { NAME_RE };
 
@@ -196,8 +212,15 @@ export const trustPolicySchema = z
         /** Lifetime of the exchanged token (at most 1h). */
         ttl: z
           .string()
-          .regex(/^\d+(s|m|h)$/, 'a duration such as 15m')
-          .default('15m'),
+          .default('15m')
+          .superRefine((v, ctx) => {
+            const ms = durationOrIssue(v, ctx);
+            if (ms !== undefined && ms > MAX_EXCHANGE_TTL_MS)
+              ctx.addIssue({
+                code: 'custom',
+                message: `${v} is over the 1h limit for exchanged tokens; use 1h or less`,
+              });
+          }),
       })
       .strict(),
   })

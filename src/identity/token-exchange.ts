@@ -13,7 +13,6 @@ import type { TokenService } from './token-service.js';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const JWT_TYPES = ['urn:ietf:params:oauth:token-type:jwt', 'urn:ietf:params:oauth:token-type:id_token'];
-const MAX_TTL_MS = 3_600_000;
 
 export interface ExchangeRequest {
   grant_type?: string;
@@ -129,7 +128,7 @@ export class TokenExchange {
         'invalid_scope',
         `TrustPolicy '${match.metadata.name}' allows ${match.spec.allowedActions.join(', ')}; not ${bad.join(', ')}`,
       );
-    const ttl = Math.min(parseDuration(match.spec.ttl, 'spec.ttl'), MAX_TTL_MS);
+    const ttl = parseDuration(match.spec.ttl, 'spec.ttl');
     let made;
     try {
       made = await this.d.tokens.create(

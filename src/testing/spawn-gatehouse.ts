@@ -13,7 +13,7 @@ export interface SpawnedGatehouse {
   stop(): Promise<void>;
 }
 
-export async function spawnGatehouse(env: Record<string, string>, timeoutMs = 30_000): Promise<SpawnedGatehouse> {
+export async function spawnGatehouse(env: Record<string, string>, timeoutMs = 90_000): Promise<SpawnedGatehouse> {
   const ts = import.meta.url.endsWith('.ts');
   const entry = fileURLToPath(new URL(`../cli/main.${ts ? 'ts' : 'js'}`, import.meta.url));
   const child = spawn(process.execPath, [...(ts ? ['--import', 'tsx'] : []), entry, 'serve', '--port', '0'], {
@@ -24,10 +24,11 @@ export async function spawnGatehouse(env: Record<string, string>, timeoutMs = 30
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`gatehouse serve did not start in ${timeoutMs} ms:\n${out}`)),
-      timeoutMs,
-    );
+    // A child that never said it listens is killed, or it would keep the test process (and the run) alive.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gatehouse serve did not start in ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
     const onData = (b: Buffer) => {
       out += b.toString();
       const m = /Gatehouse listening on (http:\/\/\S+)/.exec(out);

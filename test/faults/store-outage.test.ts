@@ -53,8 +53,10 @@ describe('fault: PostgreSQL stops under traffic', await suiteNeeds(PG_SERVER_BIN
     })();
 
     pg.stop();
+    // Other components (kill, cap and flag reconcilers) may report the outage before the store probe does.
+    const storeDown = (x: { problems: unknown[] }) => /store .*unreachable/.test(JSON.stringify(x.problems));
     let h = await health();
-    for (let i = 0; i < 100 && h.status === 'ok'; i++) {
+    for (let i = 0; i < 100 && !storeDown(h); i++) {
       await sleep(100);
       h = await health();
     }
