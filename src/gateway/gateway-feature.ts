@@ -31,6 +31,7 @@ import { mountModelInfo } from './model-info-surface.js';
 import { Embedder, mountEmbeddings } from './embeddings.js';
 import { UpstreamClient } from './upstream-client.js';
 import { DeploymentRouter } from './routing/deployment-router.js';
+import { deploymentRoutes } from './routing/deployment-routes.js';
 
 export interface GatewayFeatureDeps {
   db: SqlDb;
@@ -161,6 +162,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     circuitOpen: (u) => upstream.circuitOpen(u),
     circuitState: (u) => upstream.circuitState(u),
     random: d.routingRandom,
+    now: () => d.clock.now(),
   });
   const invokerDeps = {
     governor: d.governor,
@@ -179,7 +181,10 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
   const embedder = new Embedder(invokerDeps);
   const surface = { credentials, invoker, catalog: d.catalog, maxBodyBytes: d.maxBodyBytes, logger: d.logger };
   return {
-    routes: gatewayRoutes({ credentials, ledger, apps: d.apps }, () => d.clock.now()),
+    routes: [
+      ...gatewayRoutes({ credentials, ledger, apps: d.apps }, () => d.clock.now()),
+      ...deploymentRoutes(router, d.catalog),
+    ],
     mount(app) {
       mountOpenAi(app, surface);
       mountAnthropic(app, surface);
