@@ -182,7 +182,18 @@ export const modelSchema = z
           })
           .optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine((s, ctx) =>
+        s.deployments?.forEach((d, i) => {
+          // The gateway translates a call once, for the model's provider; every deployment must speak it.
+          if (d.provider && d.provider !== s.provider)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['deployments', i, 'provider'],
+              message: `must be the model's provider (${s.provider}); list a separate Model for a ${d.provider} deployment`,
+            });
+        }),
+      ),
   })
   .strict();
 

@@ -41,7 +41,9 @@ const dep = (id: string, p: RecordingProvider, region: string, over: Partial<Dep
 
 const routingOf = (e: AuditEventInput) => e.data.routing as RoutingTrace | undefined;
 const keyEnv = (...models: string[]) =>
-  Object.fromEntries(models.map((m) => [`GATEHOUSE_MODEL_KEY_${m.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, PROVIDER_KEY]));
+  Object.fromEntries(
+    models.map((m) => [`GATEHOUSE_MODEL_KEY_${m.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, PROVIDER_KEY]),
+  );
 
 async function ask(client: OpenAI, model: string, i: number) {
   return client.chat.completions.create({ model, max_tokens: 20, messages: [{ role: 'user', content: `call ${i}` }] });
@@ -136,7 +138,10 @@ describe('routing across deployments', () => {
     const served = h.audit.filter((e) => e.data.model === 'weighted').map((e) => routingOf(e)?.served);
     assert.equal(served.filter((s) => s === 'a').length, p.a.received.length);
     assert.equal(served.filter((s) => s === 'b').length, p.b.received.length);
-    assert.equal(h.telemetry.filter((t) => t.model === 'weighted' && t.attrs?.deployment === 'b').length, p.b.received.length);
+    assert.equal(
+      h.telemetry.filter((t) => t.model === 'weighted' && t.attrs?.deployment === 'b').length,
+      p.b.received.length,
+    );
   });
 
   it('a deployment answering 500 fails over within the call, then is skipped once its circuit opens', async () => {
@@ -197,6 +202,22 @@ describe('routing across deployments', () => {
     assert.equal(t.served, undefined);
     assert.deepEqual(t.attempts, []);
     assert.deepEqual(t.skipped, [{ id: 'us-1', region: 'us-east-1', reason: 'residency' }]);
+  });
+
+  it('embeddings are routed by the same rule: EU-only data never reaches us-east', async () => {
+    geo.eu.reset();
+    geo.us.reset();
+    for (let i = 0; i < 10; i++) await euClient.embeddings.create({ model: 'geo', input: `text ${i}` });
+    assert.equal(geo.us.received.length, 0);
+    assert.equal(geo.eu.received.length, 10);
+    assert.equal(geo.eu.last.path, '/v1/embeddings');
+    assert.deepEqual(routingOf(h.audit.at(-1)!)!.skipped, [{ id: 'us-1', region: 'us-east-1', reason: 'residency' }]);
+    await assert.rejects(euClient.embeddings.create({ model: 'us-only', input: 'x' }), (e: ApiErr) => {
+      assert.equal(e.status, 403);
+      assert.match(e.message, /residency/);
+      return true;
+    });
+    assert.equal(geo.us.received.length, 0);
   });
 
   it('an app whose data is all public may use any region (the rule binds non-public data only)', async () => {

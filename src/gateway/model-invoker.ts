@@ -26,7 +26,7 @@ import { decode, encode } from 'gpt-tokenizer';
 import { costNanos, countInputTokens, countTextTokens, nanosToUsd } from './tokens.js';
 import { UpstreamError, type UpstreamCall, type UpstreamClient, type UpstreamTarget } from './upstream-client.js';
 import { residencyOf } from '../catalog/residency.js';
-import { retryableOnNext, type DeploymentRouter } from './routing/deployment-router.js';
+import type { DeploymentRouter } from './routing/deployment-router.js';
 
 export interface InvokerDeps {
   governor: Governor;
@@ -210,25 +210,13 @@ export class ModelInvoker {
       const tUp = performance.now();
       // One deadline for the call: a deployment failing with a retryable error hands over to the next within it.
       const deadlineAt = Date.now() + this.d.config.deadlineMs;
-      const routed = async <T>(send: (t: UpstreamTarget, call: UpstreamCall) => Promise<T>): Promise<T> => {
-        for (;;) {
-          const dep = await route.next();
-          if (!dep) throw route.exhausted(caller.app);
+      const routed = <T>(send: (t: UpstreamTarget, call: UpstreamCall) => Promise<T>): Promise<T> =>
+        route.run(caller.app, deadlineAt, (dep) => {
           const target = { name: req.model, provider, baseUrl: dep.upstream, upstreamModel: dep.upstreamModel, key };
           const opts = { model: dep.upstreamModel, maxTokens: maxOut, temperature, stream: req.stream };
-          const call = { body: finalBody(provider, body, opts), jsonTool: wire.jsonTool, deadlineAt };
           f.calledUpstream = true;
-          const t = performance.now();
-          try {
-            const out = await send(target, call);
-            route.succeeded(dep, performance.now() - t);
-            return out;
-          } catch (err) {
-            route.failed(dep, err);
-            if (!retryableOnNext(err) || Date.now() >= deadlineAt) throw err;
-          }
-        }
-      };
+          return send(target, { body: finalBody(provider, body, opts), jsonTool: wire.jsonTool, deadlineAt });
+        });
       if (!req.stream) {
         const r = await routed((t, call) => this.d.upstream.complete(t, call));
         f.upstreamMs = performance.now() - tUp;

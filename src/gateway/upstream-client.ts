@@ -206,8 +206,8 @@ export class UpstreamClient {
   }
 
   /** POST /embeddings on an OpenAI-protocol upstream; the provider's JSON answer as it came. */
-  async embed(t: UpstreamTarget, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const dl = this.deadline();
+  async embed(t: UpstreamTarget, body: Record<string, unknown>, deadlineAt?: number): Promise<Record<string, unknown>> {
+    const dl = this.deadline(deadlineAt);
     try {
       const res = await this.open(t, { body }, dl.signal, '/embeddings');
       return (await res.body.json()) as Record<string, unknown>;

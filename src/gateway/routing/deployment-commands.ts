@@ -25,7 +25,11 @@ export function registerDeploymentCommands(program: Command, cli: CliContext): v
         d.upstream,
       ]);
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i].length)));
-      const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+      const line = (cells: string[]) =>
+        cells
+          .map((c, i) => c.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd();
       cli.print(r, () =>
         [
           `${r.model}${r.implicit ? ' (no deployments listed: one implicit deployment)' : ''}`,

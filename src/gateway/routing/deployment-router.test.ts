@@ -64,6 +64,9 @@ describe('Model spec.deployments', () => {
     assert.match(issues(withDeps([d('a', { secretKey: 'x' })]))[0], /secretKey/);
     assert.match(issues(withDeps([]))[0], /^spec\.deployments: list at least one deployment/);
     assert.match(issues(withDeps([d('Bad Id')]))[0], /^spec\.deployments\.0\.id: /);
+    assert.deepEqual(issues(withDeps([d('a', { provider: 'anthropic' })])), [
+      "spec.deployments.0.provider: must be the model's provider (openai); list a separate Model for a anthropic deployment",
+    ]);
   });
 });
 
@@ -81,7 +84,8 @@ describe('residency rule', () => {
     });
 
   it('binds non-public and unknown datasets to the app region, leaves public-only apps free', () => {
-    const scope = (data: string[]) => residencyOf({ region: 'eu-west-1', data: data.map((x) => ({ dataset: x })) }, catalog);
+    const scope = (data: string[]) =>
+      residencyOf({ region: 'eu-west-1', data: data.map((x) => ({ dataset: x })) }, catalog);
     assert.deepEqual(scope(['faq']).restrictedBy, []);
     assert.deepEqual(scope(['faq', 'crm']).restrictedBy, ['crm']);
     assert.deepEqual(scope(['ghost']).restrictedBy, ['ghost'], 'an unknown dataset fails closed');

@@ -1,6 +1,7 @@
 // Routing one model call across the model's deployments: residency filter, rpm/tpm counted across replicas through
 // the coordination store, open circuits skipped, weighted random choice scaled down for slow deployments, and the
 // next deployment after a retryable failure. The algorithm is documented in docs/gateway.md (Routing).
+import { performance } from 'node:perf_hooks';
 import type { DeploymentSpec, ModelDoc } from '../../catalog/catalog-schema.js';
 import { regionAllowed, type ResidencyScope } from '../../catalog/residency.js';
 import { LimitExceededError, PolicyDeniedError } from '../../core/errors.js';
@@ -23,9 +24,20 @@ export function deploymentsOf(doc: ModelDoc): Deployment[] {
   const own = s.upstreamModel ?? doc.metadata.name;
   if (!s.deployments)
     return [
-      { id: IMPLICIT_DEPLOYMENT, provider: s.provider, upstream: s.upstream, upstreamModel: own, region: s.region, weight: 1 },
+      {
+        id: IMPLICIT_DEPLOYMENT,
+        provider: s.provider,
+        upstream: s.upstream,
+        upstreamModel: own,
+        region: s.region,
+        weight: 1,
+      },
     ];
-  return s.deployments.map((d) => ({ ...d, provider: d.provider ?? s.provider, upstreamModel: d.upstreamModel ?? own }));
+  return s.deployments.map((d) => ({
+    ...d,
+    provider: d.provider ?? s.provider,
+    upstreamModel: d.upstreamModel ?? own,
+  }));
 }
 
 /** Latency smoothing: each sample moves the average by this share. */
@@ -216,6 +228,26 @@ export class Route {
       this.skip(d, full);
     }
     return undefined;
+  }
+
+  /**
+   * Calls `send` on one deployment after another until one answers; a failure not worth the next deployment (a 4xx,
+   * the deadline) or the deadline passing ends it with that failure, and no deployment left with exhausted().
+   */
+  async run<T>(app: string, deadlineAt: number, send: (d: Deployment) => Promise<T>): Promise<T> {
+    for (;;) {
+      const dep = await this.next();
+      if (!dep) throw this.exhausted(app);
+      const t = performance.now();
+      try {
+        const out = await send(dep);
+        this.succeeded(dep, performance.now() - t);
+        return out;
+      } catch (err) {
+        this.failed(dep, err);
+        if (!retryableOnNext(err) || Date.now() >= deadlineAt) throw err;
+      }
+    }
   }
 
   succeeded(d: Deployment, ms: number): void {
