@@ -72,16 +72,17 @@ describe('routing across deployments', () => {
   let h: Harness;
   const p = { a: new RecordingProvider(), b: new RecordingProvider(), bad: new RecordingProvider() };
   const geo = { eu: new RecordingProvider(), us: new RecordingProvider() };
+  const down = { x: new RecordingProvider(), y: new RecordingProvider() };
   let client: OpenAI;
   let euClient: OpenAI;
   let publicClient: OpenAI;
 
   before(async () => {
-    await Promise.all([...Object.values(p), ...Object.values(geo)].map((x) => x.start()));
+    await Promise.all([...Object.values(p), ...Object.values(geo), ...Object.values(down)].map((x) => x.start()));
     h = await startHarness({
       config: { breakerFailures: 3, breakerHalfOpenMs: 600_000, retries: 0 },
       routingRandom: seeded(42),
-      env: keyEnv('weighted', 'flaky', 'geo', 'us-only'),
+      env: keyEnv('weighted', 'flaky', 'geo', 'us-only', 'all-down'),
     });
     h.catalog.put(
       modelDoc('weighted', 'openai', `${p.a.url}/v1`, {
@@ -105,6 +106,11 @@ describe('routing across deployments', () => {
         deployments: [dep('us-1', geo.us, 'us-east-1')],
       }),
     );
+    h.catalog.put(
+      modelDoc('all-down', 'openai', `${down.x.url}/v1`, {
+        deployments: [dep('x', down.x, 'eu'), dep('y', down.y, 'eu')],
+      }),
+    );
     const dataset = (name: string, classification: string) => ({
       apiVersion: 'gatehouse/v1',
       kind: 'Dataset',
@@ -115,7 +121,7 @@ describe('routing across deployments', () => {
     h.catalog.put(dataset('faq-articles', 'public'));
     const models = [{ id: 'weighted' }, { id: 'flaky' }, { id: 'geo' }, { id: 'us-only' }];
     const reads = (d: string) => [{ dataset: d, access: 'read', purpose: 'answer questions' }];
-    h.apps.put(appVersion('router', { models }));
+    h.apps.put(appVersion('router', { models: [...models, { id: 'all-down', fallback: 'weighted' }] }));
     h.apps.put(appVersion('eu-app', { region: 'eu-west-1', models, data: reads('eu-customers') }));
     h.apps.put(appVersion('public-app', { region: 'eu-west-1', models, data: reads('faq-articles') }));
     const mk = async (app: string) => new OpenAI({ apiKey: await h.key(app), baseURL: `${h.url}/v1`, maxRetries: 0 });
@@ -123,7 +129,7 @@ describe('routing across deployments', () => {
   });
   after(async () => {
     await h.close();
-    await Promise.all([...Object.values(p), ...Object.values(geo)].map((x) => x.close()));
+    await Promise.all([...Object.values(p), ...Object.values(geo), ...Object.values(down)].map((x) => x.close()));
   });
 
   it('weights 3:1 serve about 3:1 over 400 calls, and each record names the deployment that served', async () => {
@@ -167,6 +173,38 @@ describe('routing across deployments', () => {
       ['bad:open', 'good:closed'],
     );
     assert.equal(typeof live.deployments[1].latencyMs, 'number');
+  });
+
+  it('after every deployment failed within the call, the manifest fallback serves (streams too)', async () => {
+    const fail = () => Array.from({ length: 2 }, () => ({ status: 503, message: 'overloaded' }));
+    down.x.script = fail();
+    down.y.script = fail();
+    const before = h.audit.length;
+    const r = await ask(client, 'all-down', 1);
+    assert.equal(r.model, 'weighted');
+    const [first, second] = h.audit.slice(before);
+    assert.equal(first.data.outcome, 'upstream_error');
+    const t = routingOf(first)!;
+    assert.equal(t.served, undefined);
+    assert.deepEqual(t.attempts.map((a) => `${a.id}:${a.outcome}:${a.status}`).sort(), [
+      'x:failed:503',
+      'y:failed:503',
+    ]);
+    assert.equal(second.data.fallbackFrom, 'all-down');
+    assert.ok(['a', 'b'].includes(routingOf(second)!.served!));
+    // A stream fails over the same way before its first byte.
+    const stream = await client.chat.completions.create({
+      model: 'all-down',
+      stream: true,
+      max_tokens: 20,
+      messages: [{ role: 'user', content: 'stream me' }],
+    });
+    let text = '';
+    for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+    assert.equal(text, 'Echo: stream me');
+    const last = h.audit.at(-1)!;
+    assert.equal(routingOf(last)!.attempts.length, 1);
+    assert.equal(down.x.received.length + down.y.received.length, 4);
   });
 
   it('EU-only data is never sent to a us-east deployment, however heavy its weight', async () => {

@@ -268,7 +268,7 @@ export class Route {
     if (this.lastError !== undefined) return this.lastError;
     const model = this.doc.metadata.name;
     const ids = (r: SkipReason) => this.trace.skipped.filter((s) => s.reason === r).map((s) => `${s.id} (${s.region})`);
-    const extra = { reason: 'no_deployment', routing: this.trace };
+    const extra = { reason: 'no_deployment' };
     const res = this.trace.residency;
     if (this.trace.skipped.every((s) => s.reason === 'residency'))
       return new PolicyDeniedError(
