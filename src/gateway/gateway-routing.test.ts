@@ -132,7 +132,7 @@ describe('routing across deployments', () => {
     await Promise.all([...Object.values(p), ...Object.values(geo), ...Object.values(down)].map((x) => x.close()));
   });
 
-  it('weights 3:1 serve about 3:1 over 400 calls, and each record names the deployment that served', async () => {
+  it('weights 3:1 serve about 3:1 over 400 calls, and each record names the deployment that served', async (t) => {
     p.a.reset();
     p.b.reset();
     const results = await many(400, 8, (i) => ask(client, 'weighted', i));
@@ -140,6 +140,7 @@ describe('routing across deployments', () => {
     const shareA = p.a.received.length / 400;
     // Expected 0.75; with 400 draws the standard deviation is 0.022, so 0.6-0.9 is ~7 sigma either side.
     assert.ok(shareA >= 0.6 && shareA <= 0.9, `deployment a served ${shareA}`);
+    t.diagnostic(`weight 3 served ${p.a.received.length}/400 (${shareA})`);
     assert.equal(p.a.received.length + p.b.received.length, 400);
     const served = h.audit.filter((e) => e.data.model === 'weighted').map((e) => routingOf(e)?.served);
     assert.equal(served.filter((s) => s === 'a').length, p.a.received.length);
@@ -263,6 +264,29 @@ describe('routing across deployments', () => {
     await ask(publicClient, 'us-only', 1);
     assert.equal(geo.us.received.length, 1);
     assert.deepEqual(routingOf(h.audit.at(-1)!)!.skipped, []);
+  });
+
+  it('hostile: when the EU deployment fails, failover never crosses into us-east (502, then 503 once open)', async () => {
+    geo.eu.reset();
+    geo.us.reset();
+    geo.eu.script = Array.from({ length: 10 }, () => ({ status: 500, message: 'eu down' }));
+    const before = h.audit.length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      await ask(euClient, 'geo', i).then(
+        () => statuses.push(200),
+        (e: ApiErr) => statuses.push(e.status ?? 0),
+      );
+    // breakerFailures 3: three 502s reach the EU deployment, then its circuit is open and nothing else may serve.
+    assert.deepEqual(statuses, [502, 502, 502, 503, 503]);
+    assert.equal(geo.us.received.length, 0);
+    assert.equal(geo.eu.received.length, 3);
+    const last = routingOf(h.audit.at(-1)!)!;
+    assert.deepEqual(
+      last.skipped.map((x) => `${x.id}:${x.reason}`),
+      ['us-1:residency', 'eu-1:circuit_open'],
+    );
+    assert.equal(h.audit.length - before, 5);
   });
 });
 
