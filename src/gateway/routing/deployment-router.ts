@@ -18,8 +18,17 @@ export interface Deployment extends DeploymentSpec {
 /** The id of the one deployment a model without `deployments` has. */
 export const IMPLICIT_DEPLOYMENT = 'default';
 
+/** Deployments per catalog document (documents are replaced, never changed, when the catalog is applied). */
+const resolved = new WeakMap<ModelDoc, readonly Deployment[]>();
+
 /** The deployments of a model; a model without `deployments` has one, `default`, from its upstream and region. */
-export function deploymentsOf(doc: ModelDoc): Deployment[] {
+export function deploymentsOf(doc: ModelDoc): readonly Deployment[] {
+  let out = resolved.get(doc);
+  if (!out) resolved.set(doc, (out = resolve(doc)));
+  return out;
+}
+
+function resolve(doc: ModelDoc): Deployment[] {
   const s = doc.spec;
   const own = s.upstreamModel ?? doc.metadata.name;
   if (!s.deployments)
@@ -188,7 +197,7 @@ export class Route {
   constructor(
     private readonly router: DeploymentRouter,
     private readonly doc: ModelDoc,
-    deployments: Deployment[],
+    deployments: readonly Deployment[],
     residency: ResidencyScope,
     private readonly tokens: number,
   ) {
