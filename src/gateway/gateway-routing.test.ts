@@ -16,7 +16,7 @@ import type { ModelDeployments } from './routing/deployment-routes.js';
 import { appVersion, modelDoc, PROVIDER_KEY, startHarness, type Harness } from './testing/gateway-harness.js';
 import { RecordingProvider } from './testing/recording-provider.js';
 
-type ApiErr = Error & { status?: number };
+type ApiErr = Error & { status?: number; headers?: Headers };
 const redisNeeds = await suiteNeeds(REDIS);
 
 /** mulberry32: a seeded uniform source, so the shares below are the same on every run. */
@@ -315,6 +315,7 @@ describe('deployment rpm across replicas', () => {
       for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
         const e = r.reason as ApiErr;
         assert.equal(e.status, 429);
+        assert.ok(Number(e.headers?.get('retry-after')) >= 1, 'a Retry-After to the next minute');
         assert.match(e.message, /per-minute limit \(only \(eu\)\)/);
       }
       const recs = [...a.audit, ...b.audit].filter((e) => e.data.outcome === 'limited');
