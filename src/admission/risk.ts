@@ -1,6 +1,7 @@
 // Risk scoring: turns the manifest, catalog facts, check findings and the policy decision into itemized factors and a tier.
 import type { AppManifest } from '../apps/manifest-schema.js';
 import type { CatalogReader } from '../catalog/catalog-schema.js';
+import { regionAllowed, residencyOf } from '../catalog/residency.js';
 import type { Role } from '../identity/principal.js';
 import type { ApprovalsConfig } from '../approvals/approvals-config.js';
 import type { Finding, RiskAssessment, RiskFactor, RiskTier } from './admission-types.js';
@@ -149,10 +150,8 @@ export function scoreRisk(
     }
   }
 
-  // Residency matters for non-public data only.
-  const carriesCompanyData = m.spec.data.some(
-    (d) => (catalog.dataset(d.dataset)?.spec.classification ?? 'public') !== 'public',
-  );
+  // Residency matters for non-public data only (the same rule gateway routing enforces per deployment).
+  const residency = residencyOf(m.spec, catalog);
   for (const mod of m.spec.models) {
     const md = catalog.model(mod.id);
     if (!md) continue;
@@ -162,7 +161,7 @@ export function scoreRisk(
       `Uses ${mod.id}, rated ${md.spec.risk} risk in the model registry.`,
       `Use a model rated low risk if it does the job`,
     );
-    if (md.spec.region !== region && carriesCompanyData)
+    if (!regionAllowed(residency, md.spec.region))
       add(
         `region.model:${mod.id}`,
         w.crossRegion,

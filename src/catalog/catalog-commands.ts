@@ -71,7 +71,7 @@ function describe(d: CatalogDoc): string {
     case 'Connector':
       return `${d.spec.kind} sensitive=${d.spec.sensitive} approved=${d.spec.approved} owner=${d.metadata.owner}`;
     case 'Model':
-      return `${d.spec.provider} ${d.spec.region} risk=${d.spec.risk} $${d.spec.pricing.inputPerMTok}/$${d.spec.pricing.outputPerMTok} per MTok`;
+      return `${d.spec.provider} ${d.spec.region} risk=${d.spec.risk} $${d.spec.pricing.inputPerMTok}/$${d.spec.pricing.outputPerMTok} per MTok${d.spec.deployments ? ` deployments=${d.spec.deployments.map((x) => `${x.id}@${x.region}`).join(',')}` : ''}`;
     case 'User':
       return `roles=${d.spec.roles.join(',') || '-'} groups=${d.spec.groups.join(',') || '-'}`;
     case 'DataSource':

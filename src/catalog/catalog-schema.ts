@@ -145,6 +145,26 @@ export const connectorSchema = z
   })
   .strict();
 
+/**
+ * One deployment of a model (a region, an account, a key's quota): the gateway routes each call to one of them
+ * (docs/gateway.md, Routing). `provider`, `upstreamModel` default to the model's own.
+ */
+export const deploymentSchema = z
+  .object({
+    id: nameSchema,
+    provider: z.enum(['openai', 'anthropic']).optional(),
+    upstream: z.string().url('must be a base URL such as https://eu.api.openai.com/v1'),
+    upstreamModel: z.string().min(1).optional(),
+    region: z.string().min(1, 'name the region the deployment runs in, e.g. eu-west-1'),
+    weight: z.number().positive('must be a positive share of traffic, e.g. 1 or 3').default(1),
+    /** Requests per minute this deployment may take, counted across replicas. */
+    rpm: z.number().int().positive('must be a positive whole number of requests per minute').optional(),
+    /** Tokens (prompt + max output) per minute this deployment may take, counted across replicas. */
+    tpm: z.number().int().positive('must be a positive whole number of tokens per minute').optional(),
+  })
+  .strict();
+export type DeploymentSpec = z.output<typeof deploymentSchema>;
+
 export const modelSchema = z
   .object({
     apiVersion: z.literal('gatehouse/v1'),
@@ -164,8 +184,32 @@ export const modelSchema = z
         contextWindow: z.number().int().positive().optional(),
         /** What the model takes as input; image parts reach it only when `image` is listed (default: text only). */
         modalities: z.array(z.enum(['text', 'image'])).optional(),
+        /** Several deployments to route across; absent: one implicit deployment (upstream, region above). */
+        deployments: z
+          .array(deploymentSchema)
+          .min(1, 'list at least one deployment, or leave deployments out')
+          .superRefine((ds, ctx) => {
+            const seen = new Set<string>();
+            ds.forEach((d, i) => {
+              if (seen.has(d.id))
+                ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `deployment id '${d.id}' is used twice` });
+              seen.add(d.id);
+            });
+          })
+          .optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine((s, ctx) =>
+        s.deployments?.forEach((d, i) => {
+          // The gateway translates a call once, for the model's provider; every deployment must speak it.
+          if (d.provider && d.provider !== s.provider)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['deployments', i, 'provider'],
+              message: `must be the model's provider (${s.provider}); list a separate Model for a ${d.provider} deployment`,
+            });
+        }),
+      ),
   })
   .strict();
 

@@ -9,6 +9,9 @@ const COST_BUDGETS = new Set(['app_daily_cost', 'user_daily_cost', 'session_cost
 
 /** Budget exhausted, upstream failing, or a refusal of this model only (its kill switch, a cap's route). */
 export function fallbackWorthy(err: unknown): boolean {
+  // No deployment of this model may serve (residency, per-minute limits): another model's deployments may.
+  if (err instanceof GatehouseError && (err.extra.reason === 'residency' || err.extra.reason === 'deployment_limits'))
+    return true;
   if (err instanceof LimitExceededError) return COST_BUDGETS.has(String(err.extra.budget));
   // A provider refusing the request itself (400, 401, 404 ...) would refuse it on the fallback too.
   if (err instanceof UpstreamError)

@@ -6,6 +6,7 @@ import type { AuditEventInput, AuditSink, TelemetrySink } from '../core/sinks.js
 import type { CostLedger } from './cost-ledger.js';
 import type { Caller } from './gateway-types.js';
 import { nanosToUsd } from './tokens.js';
+import type { RoutingTrace } from './routing/routing-trace.js';
 
 /** Everything known about one call, filled in as it goes. */
 export interface CallFacts {
@@ -38,6 +39,8 @@ export interface CallFacts {
   /** Tool names offered to the model, and the names of the calls it made (never their arguments). */
   toolsOffered?: string[];
   toolCalls?: string[];
+  /** Which deployment served and why the others did not (models with `deployments` only). */
+  routing?: RoutingTrace;
 }
 
 /** The facts of a call that has just started (nothing counted yet). */
@@ -167,6 +170,7 @@ export class CallRecorder {
           : {}),
         outcome: f.outcome,
         ...(f.reason ? { reason: f.reason } : {}),
+        ...(f.routing ? { routing: f.routing } : {}),
       },
     });
     const types = [...new Set([...Object.keys(f.promptFindings), ...Object.keys(f.outputFindings)])].sort().join(',');
@@ -204,6 +208,7 @@ export class CallRecorder {
         cached: f.cached,
         ...(f.upstreamStatus !== undefined ? { upstreamStatus: f.upstreamStatus } : {}),
         ...(f.fallbackFrom ? { fallbackFrom: f.fallbackFrom } : {}),
+        ...(f.routing?.served ? { deployment: f.routing.served } : {}),
         ...(types ? { entityTypes: types } : {}),
         ...typeList(f.promptFindings, 'promptEntityTypes'),
         ...typeList(f.outputFindings, 'outputEntityTypes'),

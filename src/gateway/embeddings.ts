@@ -16,6 +16,7 @@ import { newCallFacts, type CallFacts } from './call-records.js';
 import { promptRedactor } from './dlp-guard.js';
 import type { Caller } from './gateway-types.js';
 import { budgetUserOf, type InvokerDeps } from './model-invoker.js';
+import { residencyOf } from '../catalog/residency.js';
 import { modelCallInput } from './model-call-input.js';
 import { openAiError } from './openai-surface.js';
 import { apiKeyOf, invocationHeaders } from './surface-common.js';
@@ -91,6 +92,10 @@ export class Embedder {
     const scanned: string[] = [];
     // One after another, like chat's prompt DLP: the first block stops the call.
     for (const text of inputs) scanned.push(redact ? await redact(text) : text);
+    // The same deployment routing as chat: residency first (fail closed), then limits, circuits and weights.
+    const route = this.d.router.begin(doc, residencyOf(spec, this.d.catalog), tokensIn);
+    if (!route.trace.implicit) f.routing = route.trace;
+    if (route.empty) throw route.exhausted(caller.app);
     const worst = costNanos(doc, tokensIn, 0);
     const user = budgetUserOf(caller);
     const reservation = await this.d.budgets.reserve(
@@ -99,19 +104,22 @@ export class Embedder {
       worst,
       tokensIn,
     );
-    const target = {
-      name: model,
-      provider: 'openai' as const,
-      baseUrl: doc.spec.upstream,
-      upstreamModel: doc.spec.upstreamModel ?? model,
-      key: '',
-    };
     try {
-      target.key = this.d.providerKey(doc);
-      f.calledUpstream = true;
+      const key = this.d.providerKey(doc);
       const t = performance.now();
-      const body = { ...raw, model: target.upstreamModel, input: typeof raw.input === 'string' ? scanned[0] : scanned };
-      const answer = await this.d.upstream.embed(target, body);
+      const input = typeof raw.input === 'string' ? scanned[0] : scanned;
+      const deadlineAt = Date.now() + this.d.config.deadlineMs;
+      const answer = await route.run(caller.app, deadlineAt, (dep) => {
+        f.calledUpstream = true;
+        const target = {
+          name: model,
+          provider: 'openai' as const,
+          baseUrl: dep.upstream,
+          upstreamModel: dep.upstreamModel,
+          key,
+        };
+        return this.d.upstream.embed(target, { ...raw, model: dep.upstreamModel, input }, deadlineAt);
+      });
       f.upstreamMs = performance.now() - t;
       f.upstreamStatus = 200;
       const used = (answer.usage as { prompt_tokens?: number } | undefined)?.prompt_tokens;

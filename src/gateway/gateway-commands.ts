@@ -5,10 +5,12 @@ import { commandGroup } from '../cli/command-group.js';
 import { InvalidInputError } from '../core/errors.js';
 import type { CostLine } from './cost-ledger.js';
 import type { AppKeyInfo } from './credentials.js';
+import { registerDeploymentCommands } from './routing/deployment-commands.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function registerGatewayCommands(program: Command, cli: CliContext): void {
+  registerDeploymentCommands(program, cli);
   const app = commandGroup(program, 'app', 'micro-apps: submit, inspect, run, roll back');
   const key = commandGroup(app, 'key', 'model gateway keys bound to an app');
   key

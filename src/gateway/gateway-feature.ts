@@ -30,6 +30,8 @@ import { mountOpenAi } from './openai-surface.js';
 import { mountModelInfo } from './model-info-surface.js';
 import { Embedder, mountEmbeddings } from './embeddings.js';
 import { UpstreamClient } from './upstream-client.js';
+import { DeploymentRouter } from './routing/deployment-router.js';
+import { deploymentRoutes } from './routing/deployment-routes.js';
 
 export interface GatewayFeatureDeps {
   db: SqlDb;
@@ -51,6 +53,8 @@ export interface GatewayFeatureDeps {
   cutSignal?: CutSignalFor;
   /** Resolves platform identities (IdP JWTs, API tokens) so users can call models as themselves. */
   identity?: (token: string) => Promise<Principal | undefined>;
+  /** Uniform random source of deployment routing (seeded in tests); default Math.random. */
+  routingRandom?: () => number;
 }
 
 /** Input of the in-process call (sandbox ctx.llm.chat): same enforcement as the HTTP surfaces, no HTTP hop. */
@@ -153,11 +157,19 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
   const budgets = new Budgets(d.coord, d.clock);
   // Counters live in the coordination store; the ledger is durable, so today's spend survives a restart.
   await budgets.restore(ledger);
+  const router = new DeploymentRouter({
+    coord: d.coord,
+    circuitOpen: (u) => upstream.circuitOpen(u),
+    circuitState: (u) => upstream.circuitState(u),
+    random: d.routingRandom,
+    now: () => d.clock.now(),
+  });
   const invokerDeps = {
     governor: d.governor,
     catalog: d.catalog,
     budgets,
     upstream,
+    router,
     dlp: d.dlp,
     recorder,
     clock: d.clock,
@@ -169,7 +181,10 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
   const embedder = new Embedder(invokerDeps);
   const surface = { credentials, invoker, catalog: d.catalog, maxBodyBytes: d.maxBodyBytes, logger: d.logger };
   return {
-    routes: gatewayRoutes({ credentials, ledger, apps: d.apps }, () => d.clock.now()),
+    routes: [
+      ...gatewayRoutes({ credentials, ledger, apps: d.apps }, () => d.clock.now()),
+      ...deploymentRoutes(router, d.catalog),
+    ],
     mount(app) {
       mountOpenAi(app, surface);
       mountAnthropic(app, surface);

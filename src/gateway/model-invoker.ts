@@ -24,13 +24,17 @@ import { declaredModel } from '../policy/scope.js';
 import { abortable } from '../core/abortable.js';
 import { decode, encode } from 'gpt-tokenizer';
 import { costNanos, countInputTokens, countTextTokens, nanosToUsd } from './tokens.js';
-import { UpstreamError, type UpstreamClient, type UpstreamTarget } from './upstream-client.js';
+import { UpstreamError, type UpstreamCall, type UpstreamClient, type UpstreamTarget } from './upstream-client.js';
+import { residencyOf } from '../catalog/residency.js';
+import type { DeploymentRouter } from './routing/deployment-router.js';
 
 export interface InvokerDeps {
   governor: Governor;
   catalog: CatalogReader;
   budgets: Budgets;
   upstream: UpstreamClient;
+  /** Picks the deployment of a model each upstream call goes to (docs/gateway.md, Routing). */
+  router: DeploymentRouter;
   dlp?: DlpEngine;
   recorder: CallRecorder;
   clock: Clock;
@@ -182,6 +186,10 @@ export class ModelInvoker {
       };
     }
 
+    // Deployments outside the app's data residency are dropped before anything is reserved; none left fails closed.
+    const route = this.d.router.begin(doc, residencyOf(spec, this.d.catalog), tokensIn + maxOut);
+    if (!route.trace.implicit) f.routing = route.trace;
+    if (route.empty) throw route.exhausted(caller.app);
     const limits = budgetLimits(spec.budgets, o);
     f.appDailyBudgetNanos = limits.appDailyNanos;
     const worst = costNanos(doc, tokensIn, maxOut);
@@ -197,28 +205,20 @@ export class ModelInvoker {
       worst,
       tokensIn + maxOut,
     );
-    const target: UpstreamTarget = {
-      name: req.model,
-      provider,
-      baseUrl: doc.spec.upstream,
-      upstreamModel: doc.spec.upstreamModel ?? req.model,
-      key: '',
-    };
     try {
-      target.key = this.d.providerKey(doc);
-      f.calledUpstream = true;
+      const key = this.d.providerKey(doc);
       const tUp = performance.now();
-      const call = {
-        body: finalBody(provider, body, {
-          model: target.upstreamModel,
-          maxTokens: maxOut,
-          temperature,
-          stream: req.stream,
-        }),
-        jsonTool: wire.jsonTool,
-      };
+      // One deadline for the call: a deployment failing with a retryable error hands over to the next within it.
+      const deadlineAt = Date.now() + this.d.config.deadlineMs;
+      const routed = <T>(send: (t: UpstreamTarget, call: UpstreamCall) => Promise<T>): Promise<T> =>
+        route.run(caller.app, deadlineAt, (dep) => {
+          const target = { name: req.model, provider, baseUrl: dep.upstream, upstreamModel: dep.upstreamModel, key };
+          const opts = { model: dep.upstreamModel, maxTokens: maxOut, temperature, stream: req.stream };
+          f.calledUpstream = true;
+          return send(target, { body: finalBody(provider, body, opts), jsonTool: wire.jsonTool, deadlineAt });
+        });
       if (!req.stream) {
-        const r = await this.d.upstream.complete(target, call);
+        const r = await routed((t, call) => this.d.upstream.complete(t, call));
         f.upstreamMs = performance.now() - tUp;
         f.upstreamStatus = 200;
         const counted =
@@ -257,7 +257,7 @@ export class ModelInvoker {
           result: { ...r, ...out, usage, costUsd: nanosToUsd(f.costNanos) },
         };
       }
-      const events = await this.d.upstream.stream(target, call);
+      const events = await routed((t, call) => this.d.upstream.stream(t, call));
       f.upstreamMs = performance.now() - tUp;
       f.upstreamStatus = 200;
       const signal = this.d.cutSignal?.({

@@ -6,10 +6,12 @@ import {
   BrokenCircuitError,
   ConsecutiveBreaker,
   ExponentialBackoff,
+  CircuitState,
   circuitBreaker,
   handleWhen,
   retry,
   wrap,
+  type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
 import type { ChatResult, UpstreamEvent } from './gateway-types.js';
@@ -22,6 +24,8 @@ export { UpstreamError };
 export interface UpstreamCall {
   body: Record<string, unknown>;
   jsonTool?: string;
+  /** Epoch ms by which the call must have an answer, when a caller spans several calls (routing across deployments). */
+  deadlineAt?: number;
 }
 
 export interface UpstreamTarget {
@@ -53,6 +57,9 @@ const breakerCounts = (e: Error) => e instanceof UpstreamError && (e.upstreamSta
 export class UpstreamClient {
   private readonly pools = new Map<string, Pool>();
   private readonly policies = new Map<string, IPolicy>();
+  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
+  /** When each upstream's circuit last opened (cleared when it closes again). */
+  private readonly openedAt = new Map<string, number>();
 
   constructor(private readonly opts: UpstreamOptions) {}
 
@@ -70,6 +77,9 @@ export class UpstreamClient {
         halfOpenAfter: this.opts.breakerHalfOpenMs,
         breaker: new ConsecutiveBreaker(this.opts.breakerFailures),
       });
+      this.breakers.set(baseUrl, breaker);
+      breaker.onBreak(() => this.openedAt.set(baseUrl, Date.now()));
+      breaker.onReset(() => this.openedAt.delete(baseUrl));
       const again = retry(handleWhen(retryable), {
         maxAttempts: this.opts.retries,
         backoff: new ExponentialBackoff({ initialDelay: this.opts.retryBaseMs, maxDelay: 2000 }),
@@ -151,15 +161,35 @@ export class UpstreamClient {
     );
   }
 
+  /**
+   * True while the upstream's circuit is open and not yet due for its half-open probe: a call would be refused at
+   * once. (Past breakerHalfOpenMs it is false again, so routing lets a probe through.)
+   */
+  circuitOpen(baseUrl: string): boolean {
+    const at = this.openedAt.get(baseUrl);
+    return at !== undefined && Date.now() - at < this.opts.breakerHalfOpenMs;
+  }
+
+  /** The breaker state of an upstream, for operators (closed when it was never called). */
+  circuitState(baseUrl: string): 'closed' | 'open' | 'half-open' {
+    const s = this.breakers.get(baseUrl)?.state;
+    return s === CircuitState.Open || s === CircuitState.Isolated
+      ? 'open'
+      : s === CircuitState.HalfOpen
+        ? 'half-open'
+        : 'closed';
+  }
+
   /** A deadline signal and its cancel (so a finished call leaves no timer behind). */
-  private deadline(): { signal: AbortSignal; clear(): void } {
+  private deadline(at?: number): { signal: AbortSignal; clear(): void } {
     const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), this.opts.deadlineMs);
+    const ms = at === undefined ? this.opts.deadlineMs : Math.max(1, Math.min(this.opts.deadlineMs, at - Date.now()));
+    const timer = setTimeout(() => ac.abort(), ms);
     return { signal: ac.signal, clear: () => clearTimeout(timer) };
   }
 
   async complete(t: UpstreamTarget, call: UpstreamCall): Promise<ChatResult> {
-    const dl = this.deadline();
+    const dl = this.deadline(call.deadlineAt);
     try {
       const res = await this.open(t, call, dl.signal);
       let data: Record<string, unknown>;
@@ -176,8 +206,8 @@ export class UpstreamClient {
   }
 
   /** POST /embeddings on an OpenAI-protocol upstream; the provider's JSON answer as it came. */
-  async embed(t: UpstreamTarget, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const dl = this.deadline();
+  async embed(t: UpstreamTarget, body: Record<string, unknown>, deadlineAt?: number): Promise<Record<string, unknown>> {
+    const dl = this.deadline(deadlineAt);
     try {
       const res = await this.open(t, { body }, dl.signal, '/embeddings');
       return (await res.body.json()) as Record<string, unknown>;
@@ -192,7 +222,7 @@ export class UpstreamClient {
 
   /** Resolves once the upstream accepted the stream; iterating may throw UpstreamError if it breaks mid-way. */
   async stream(t: UpstreamTarget, call: UpstreamCall): Promise<AsyncIterable<UpstreamEvent>> {
-    const dl = this.deadline();
+    const dl = this.deadline(call.deadlineAt);
     // The deadline covers the wait for the first byte; the body then runs under bodyTimeout (between chunks).
     const res = await this.open(t, call, dl.signal).finally(() => dl.clear());
     return parseSse({ provider: t.provider, name: t.name, jsonTool: call.jsonTool }, res.body as AsyncIterable<Buffer>);

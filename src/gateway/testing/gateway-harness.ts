@@ -124,6 +124,8 @@ export async function startHarness(
     limits?: ConnectionLimits;
     /** Runs before an audit entry is kept (hold it, or throw to play a failing audit log). */
     beforeAudit?: (e: AuditEventInput) => Promise<void>;
+    /** Random source of deployment routing (seeded for reproducible shares). */
+    routingRandom?: () => number;
   } = {},
 ): Promise<Harness> {
   const home = mkdtempSync(join(tmpdir(), 'gh-gw-'));
@@ -160,6 +162,7 @@ export async function startHarness(
     home,
     env,
     maxBodyBytes: 1_048_576,
+    routingRandom: opts.routingRandom,
     audit: {
       append: async (e) => {
         await opts.beforeAudit?.(e);
