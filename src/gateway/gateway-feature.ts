@@ -30,6 +30,7 @@ import { mountOpenAi } from './openai-surface.js';
 import { mountModelInfo } from './model-info-surface.js';
 import { Embedder, mountEmbeddings } from './embeddings.js';
 import { UpstreamClient } from './upstream-client.js';
+import { BudgetOutageShare, type BudgetShareSettings } from './budget-outage-share.js';
 
 export interface GatewayFeatureDeps {
   db: SqlDb;
@@ -51,6 +52,8 @@ export interface GatewayFeatureDeps {
   cutSignal?: CutSignalFor;
   /** Resolves platform identities (IdP JWTs, API tokens) so users can call models as themselves. */
   identity?: (token: string) => Promise<Principal | undefined>;
+  /** coordination.outage.budgetShare: a local share of each budget while Redis is away (absent: fail closed). */
+  budgetShare?: BudgetShareSettings;
 }
 
 /** Input of the in-process call (sandbox ctx.llm.chat): same enforcement as the HTTP surfaces, no HTTP hop. */
@@ -150,7 +153,8 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     config.auditBatchMs,
     config.auditDurability,
   );
-  const budgets = new Budgets(d.coord, d.clock);
+  const share = d.budgetShare && new BudgetOutageShare(d.coord, d.clock, d.budgetShare, d.logger);
+  const budgets = new Budgets(d.coord, d.clock, share);
   // Counters live in the coordination store; the ledger is durable, so today's spend survives a restart.
   await budgets.restore(ledger);
   const invokerDeps = {
