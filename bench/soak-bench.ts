@@ -65,7 +65,7 @@ async function gatewayChild(upstreamUrl: string): Promise<void> {
 }
 
 const spawn = (role: string, ...args: string[]) =>
-  forkReady<{ ready: Record<string, string> }>(import.meta.url, [role, ...args]).then(({ child, ready }) => ({
+  forkReady<{ ready: Record<string, string> }>(new URL(import.meta.url), [role, ...args]).then(({ child, ready }) => ({
     child,
     ready: ready.ready,
   }));

@@ -218,6 +218,7 @@ export async function createGatehouse(config: GatehouseConfig, opts: GatehouseOp
     maxBodyBytes: config.server.maxBodyBytes,
     cutSignal: observability.signalFor,
     identity: identity.authenticate,
+    budgetShare: config.coordination.outage.budgetShare,
   });
   // Governed data access (src/data): DataSource engines behind ctx.data.query/sql; credentials stay in the env.
   const data = createDataFeature({

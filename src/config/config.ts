@@ -37,6 +37,25 @@ export const coreConfigShape = {
     .optional(),
   /** Signs every broadcast between replicas (kills, lifts, caps, flags, invalidations); required with redisUrl. */
   coordKey: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  /** What replicas do when Redis is unreachable (docs/deploy.md). */
+  coordination: z
+    .object({
+      outage: z
+        .object({
+          /**
+           * Absent (the default): budgets and rate limits fail closed (503 naming Redis). Set `replicas: N` to let each
+           * replica spend 1/N of what a budget had left when it last heard from Redis, added to Redis on its return.
+           */
+          budgetShare: z
+            .object({ replicas: z.number().int().min(1, 'must be at least 1 (the number of replicas you run)') })
+            .strict()
+            .optional(),
+        })
+        .strict()
+        .prefault({}),
+    })
+    .strict()
+    .prefault({}),
   logLevel: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
   /** Seed the example catalog, policies and apps when the store is empty. */
   seedExamples: z.boolean().default(true),

@@ -37,6 +37,8 @@ export class RedisCoordination implements Coordination {
   private readonly prefix: string;
   private readonly url: string;
   private readonly redisOptions: RedisOptions;
+  /** Set when a connection that was ready is lost, until it is ready again: commands then fail at once. */
+  private lost = false;
 
   constructor(opts: RedisCoordinationOptions) {
     this.prefix = opts.prefix ?? 'gatehouse:';
@@ -49,6 +51,10 @@ export class RedisCoordination implements Coordination {
     };
     this.cmd = new Redis(opts.url, base) as ScriptedRedis;
     this.cmd.on('error', () => {}); // errors surface on the commands; avoid unhandled 'error' events
+    // While ioredis reconnects, a queued command waits for the next attempt (seconds, growing with each one):
+    // a budgeted call must not wait that long to learn Redis is gone, so commands fail at once until it is back.
+    this.cmd.on('ready', () => (this.lost = false));
+    this.cmd.on('close', () => (this.lost = true));
     this.cmd.defineCommand('ghReserve', { numberOfKeys: 1, lua: RESERVE_LUA });
     this.cmd.defineCommand('ghAdd', { numberOfKeys: 1, lua: ADD_LUA });
     this.url = opts.url;
@@ -56,6 +62,10 @@ export class RedisCoordination implements Coordination {
   }
 
   private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.lost)
+      throw new UnavailableError(
+        `Redis coordination failed during ${what} (connection lost, reconnecting); check redisUrl and that Redis is running.`,
+      );
     try {
       return await fn();
     } catch (err) {

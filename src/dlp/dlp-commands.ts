@@ -145,6 +145,25 @@ export function registerDlpCommands(program: Command, cli: CliContext): void {
       }
     });
   dlp
+    .command('vault')
+    .description("The server's sealed tokenization vault in GATEHOUSE_HOME")
+    .command('rotate-key')
+    .description(
+      'Re-seal every vault entry under a new key (stop the server first); the old key stays until the vault is re-sealed',
+    )
+    .action(async () => {
+      const [{ loadConfig }, { rotateVaultKey }] = await Promise.all([
+        import('../feature-registry.js'),
+        import('./vault-key-rotation.js'),
+      ]);
+      const home = loadConfig({ env: cli.env }).home;
+      const r = rotateVaultKey(home);
+      cli.print(
+        { entries: r.entries, home },
+        () => `re-sealed ${r.entries} vault entries under a new key in ${home}; back up dlp-vault.key with the vault`,
+      );
+    });
+  dlp
     .command('restore [file]')
     .description('Replace vault tokens in a file or stdin with their original values (authorized use only)')
     .requiredOption('--vault <file>', 'the token vault file written by `dlp scan --redact --mode tokenize`')

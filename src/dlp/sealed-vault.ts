@@ -2,7 +2,7 @@
 // GATEHOUSE_HOME/dlp-vault.sealed, the key in GATEHOUSE_HOME/dlp-vault.key. A restart restores tokens minted
 // before it; entries past their retention are dropped. Fails closed: a missing key or a line that does not
 // authenticate stops the vault from opening rather than serving from a vault someone could have edited.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -18,11 +18,10 @@ import { join } from 'node:path';
 import { UnavailableError } from '../core/errors.js';
 import type { EntityType, TokenVault } from './types.js';
 import { newToken } from './vault.js';
+import { parseVaultKey, seal, unseal, VAULT_FILE, VAULT_KEY_FILE, type Entry } from './vault-crypto.js';
+import { finishInterruptedRotation, takeVaultLock } from './vault-key-rotation.js';
 
-export const VAULT_KEY_FILE = 'dlp-vault.key';
-export const VAULT_FILE = 'dlp-vault.sealed';
-/** Binds every line to this format: a line sealed for something else does not authenticate here. */
-const AAD = Buffer.from('gatehouse dlp vault v1');
+export { VAULT_FILE, VAULT_KEY_FILE } from './vault-crypto.js';
 
 export interface SealedVaultOptions {
   home: string;
@@ -39,32 +38,6 @@ export interface SealedVault extends TokenVault {
   close(): void;
 }
 
-interface Entry {
-  t: number;
-  s: string;
-  k: string;
-  y: string;
-  v: string;
-}
-
-function seal(key: Buffer, e: Entry): string {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', key, iv);
-  c.setAAD(AAD);
-  const body = Buffer.concat([c.update(JSON.stringify(e), 'utf8'), c.final()]);
-  return Buffer.concat([iv, body, c.getAuthTag()]).toString('base64') + '\n';
-}
-
-function unseal(key: Buffer, line: string): Entry {
-  const raw = Buffer.from(line, 'base64');
-  if (raw.length < 12 + 16 + 2) throw new Error('too short');
-  const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  d.setAAD(AAD);
-  d.setAuthTag(raw.subarray(raw.length - 16));
-  const text = Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]).toString('utf8');
-  return JSON.parse(text) as Entry;
-}
-
 function readKey(home: string, vaultExists: boolean): Buffer {
   const path = join(home, VAULT_KEY_FILE);
   if (!existsSync(path)) {
@@ -76,18 +49,22 @@ function readKey(home: string, vaultExists: boolean): Buffer {
     writeFileSync(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
     return key;
   }
-  const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-  if (key.length !== 32)
-    throw new UnavailableError(
-      `The tokenization vault key ${path} is not 32 bytes of base64; restore it from your backup.`,
-    );
-  return key;
+  return parseVaultKey(path);
 }
 
 export function openSealedVault(o: SealedVaultOptions): SealedVault {
   const now = o.now ?? Date.now;
   const path = join(o.home, VAULT_FILE);
-  const key = readKey(o.home, existsSync(path));
+  // A key rotation that is running refuses us; one that died is finished or rolled back before the key is read.
+  const lock = takeVaultLock(o.home, 'serve');
+  let key: Buffer;
+  try {
+    finishInterruptedRotation(o.home);
+    key = readKey(o.home, existsSync(path));
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const live = (e: Entry) => e.t > now() - o.retentionMs;
   // scope → token → entry; Maps so a scope or token named `__proto__` stays data.
   const byToken = new Map<string, Map<string, Entry>>();
@@ -174,6 +151,7 @@ export function openSealedVault(o: SealedVaultOptions): SealedVault {
         closeSync(fd);
         fd = -1;
       }
+      lock.release();
     },
   };
 }

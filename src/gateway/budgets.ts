@@ -2,7 +2,8 @@
 // so concurrent calls can never spend more than a budget (each reserve is an atomic check-and-add).
 import type { Clock } from '../core/clock.js';
 import { LimitExceededError } from '../core/errors.js';
-import type { Coordination } from '../coord/coordination.js';
+import type { Coordination, ReserveResult } from '../coord/coordination.js';
+import { BudgetOutageShare } from './budget-outage-share.js';
 import { nanosToUsd } from './tokens.js';
 
 export interface BudgetLimits {
@@ -26,6 +27,8 @@ interface Held {
   ttl: number;
   kind: 'cost' | 'tokens' | 'requests';
   name: string;
+  /** Held in the local outage share rather than in Redis. */
+  local?: boolean;
 }
 
 export interface Reservation {
@@ -42,9 +45,14 @@ const appCostKey = (app: string, day: string) => `gw:cost:app:${app}:${day}`;
 const fmt = (n: number) => `$${nanosToUsd(n).toFixed(6).replace(/0+$/, '').replace(/\.$/, '')}`;
 
 export class Budgets {
+  /**
+   * @param outageShare with it, a coordination outage lets each replica spend a local share of what is left
+   *   (coordination.outage.budgetShare); without it, budgeted calls fail closed while the store is away.
+   */
   constructor(
     private readonly coord: Coordination,
     private readonly clock: Clock,
+    private readonly outageShare?: BudgetOutageShare,
   ) {}
 
   /** Reserves everything or nothing; throws LimitExceededError naming the budget and when to retry. */
@@ -54,7 +62,11 @@ export class Budgets {
     const minute = Math.floor(now / 60_000);
     const toMidnight = DAY - (now % DAY);
     const toMinute = 60_000 - (now % 60_000);
-    const steps: Array<Held & { limit: number; name: string; retryMs: number; say: (cur: number) => string }> = [];
+    const steps: Array<
+      Held & { limit: number; name: string; retryMs: number; windowStart?: number; say: (cur: number) => string }
+    > = [];
+    const minuteStart = minute * 60_000;
+    const dayStart = now - (now % DAY);
     const s = scope;
     if (limits.requestsPerMinute !== undefined)
       steps.push({
@@ -65,6 +77,7 @@ export class Budgets {
         limit: limits.requestsPerMinute,
         name: 'requests_per_minute',
         retryMs: toMinute,
+        windowStart: minuteStart,
         say: () => `App '${s.app}' reached its limit of ${limits.requestsPerMinute} requests per minute`,
       });
     if (limits.tokensPerMinute !== undefined)
@@ -76,6 +89,7 @@ export class Budgets {
         limit: limits.tokensPerMinute,
         name: 'tokens_per_minute',
         retryMs: toMinute,
+        windowStart: minuteStart,
         say: (c) =>
           `App '${s.app}' would pass its limit of ${limits.tokensPerMinute} tokens per minute (${c} used, this call may use ${tokens}; lower max_tokens or wait)`,
       });
@@ -88,6 +102,7 @@ export class Budgets {
         limit: limits.appDailyNanos,
         name: 'app_daily_cost',
         retryMs: toMidnight,
+        windowStart: dayStart,
         say: (c) =>
           `App '${s.app}' daily budget of ${fmt(limits.appDailyNanos!)} is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)})`,
       });
@@ -100,6 +115,7 @@ export class Budgets {
         limit: limits.userDailyNanos,
         name: 'user_daily_cost',
         retryMs: toMidnight,
+        windowStart: dayStart,
         say: (c) =>
           `User '${s.user}' daily budget of ${fmt(limits.userDailyNanos!)} in app '${s.app}' is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)})`,
       });
@@ -118,7 +134,13 @@ export class Budgets {
 
     const held: Held[] = [];
     for (const st of steps) {
-      const r = await this.coord.reserve(st.key, st.amount, st.limit, st.ttl);
+      let r: ReserveResult & { local?: boolean };
+      try {
+        r = await this.reserveOne(st.key, st.amount, st.limit, st.ttl, st.windowStart);
+      } catch (err) {
+        await this.release(held).catch(() => undefined);
+        throw err;
+      }
       if (!r.ok) {
         await this.release(held);
         throw new LimitExceededError(
@@ -127,7 +149,7 @@ export class Budgets {
           { budget: st.name },
         );
       }
-      held.push(st);
+      held.push({ ...st, local: r.local });
     }
     let settled = false;
     return {
@@ -137,8 +159,11 @@ export class Budgets {
         const totals = await Promise.all(
           held.map((h) => {
             const real = h.kind === 'cost' ? realCost : h.kind === 'tokens' ? realTokens : h.amount;
-            if (real !== h.amount) return this.coord.add(h.key, real - h.amount, h.ttl);
-            return h.name === 'app_daily_cost' ? this.coord.get(h.key) : undefined;
+            if (real !== h.amount) return this.addTo(h, real - h.amount);
+            if (h.name !== 'app_daily_cost') return undefined;
+            return h.local && this.outageShare?.active
+              ? this.outageShare.adjust(h.key, 0, h.ttl)
+              : this.coord.get(h.key);
           }),
         );
         const i = held.findIndex((h) => h.name === 'app_daily_cost');
@@ -163,6 +188,42 @@ export class Budgets {
   }
 
   private async release(held: Held[]): Promise<void> {
-    await Promise.all(held.map((h) => this.coord.add(h.key, -h.amount, h.ttl)));
+    await Promise.all(held.map((h) => this.addTo(h, -h.amount)));
+  }
+
+  /** One counter's check-and-add: in Redis, or in the local outage share when Redis is away and a share is set. */
+  private async reserveOne(
+    key: string,
+    amount: number,
+    limit: number,
+    ttl: number,
+    windowStart: number | undefined,
+  ): Promise<ReserveResult & { local?: boolean }> {
+    const share = this.outageShare;
+    if (!share) return this.coord.reserve(key, amount, limit, ttl);
+    try {
+      await share.recover();
+      const r = await this.coord.reserve(key, amount, limit, ttl);
+      share.observe(key, r.current, ttl);
+      return r;
+    } catch (err) {
+      if (!BudgetOutageShare.isOutage(err)) throw err;
+      return { ...share.reserve(key, amount, limit, ttl, windowStart, err), local: true };
+    }
+  }
+
+  /** Settles or releases part of a hold: locally while the outage that holds it lasts, else in Redis. */
+  private async addTo(h: Held, delta: number): Promise<number> {
+    const share = this.outageShare;
+    if (!share) return this.coord.add(h.key, delta, h.ttl);
+    if (share.active) return share.adjust(h.key, delta, h.ttl);
+    try {
+      const v = await this.coord.add(h.key, delta, h.ttl);
+      share.observe(h.key, v, h.ttl);
+      return v;
+    } catch (err) {
+      if (!BudgetOutageShare.isOutage(err)) throw err;
+      return share.adjust(h.key, delta, h.ttl);
+    }
   }
 }

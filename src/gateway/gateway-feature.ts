@@ -32,6 +32,7 @@ import { Embedder, mountEmbeddings } from './embeddings.js';
 import { UpstreamClient } from './upstream-client.js';
 import { DeploymentRouter } from './routing/deployment-router.js';
 import { deploymentRoutes } from './routing/deployment-routes.js';
+import { BudgetOutageShare, type BudgetShareSettings } from './budget-outage-share.js';
 
 export interface GatewayFeatureDeps {
   db: SqlDb;
@@ -55,6 +56,8 @@ export interface GatewayFeatureDeps {
   identity?: (token: string) => Promise<Principal | undefined>;
   /** Uniform random source of deployment routing (seeded in tests); default Math.random. */
   routingRandom?: () => number;
+  /** coordination.outage.budgetShare: a local share of each budget while Redis is away (absent: fail closed). */
+  budgetShare?: BudgetShareSettings;
 }
 
 /** Input of the in-process call (sandbox ctx.llm.chat): same enforcement as the HTTP surfaces, no HTTP hop. */
@@ -154,7 +157,8 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     config.auditBatchMs,
     config.auditDurability,
   );
-  const budgets = new Budgets(d.coord, d.clock);
+  const share = d.budgetShare && new BudgetOutageShare(d.coord, d.clock, d.budgetShare, d.logger);
+  const budgets = new Budgets(d.coord, d.clock, share);
   // Counters live in the coordination store; the ledger is durable, so today's spend survives a restart.
   await budgets.restore(ledger);
   const router = new DeploymentRouter({

@@ -29,11 +29,18 @@ async function accepting(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedisInstance(): Promise<RedisInstance> {
+/**
+ * @param opts.persistDir keep the data across stop/start (an append-only file fsync'd on every write, in this folder),
+ *   as a production Redis would through a restart; without it a stop loses everything.
+ */
+export async function startRedisInstance(opts: { persistDir?: string } = {}): Promise<RedisInstance> {
   const port = await freePort();
   let child: ChildProcess | undefined;
+  const persist = opts.persistDir
+    ? ['--dir', opts.persistDir, '--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--appendonly', 'no'];
   const start = async () => {
-    child = spawn(BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    child = spawn(BIN, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persist], {
       stdio: 'ignore',
     });
     for (let i = 0; i < 100 && !(await accepting(port)); i++) await new Promise((r) => setTimeout(r, 50));
