@@ -2,7 +2,6 @@
 // GATEHOUSE_HOME/dlp-vault.sealed, the key in GATEHOUSE_HOME/dlp-vault.key. A restart restores tokens minted
 // before it; entries past their retention are dropped. Fails closed: a missing key or a line that does not
 // authenticate stops the vault from opening rather than serving from a vault someone could have edited.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -11,11 +10,11 @@ import {
   openSync,
   readFileSync,
   renameSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { UnavailableError } from '../core/errors.js';
+import { readOrCreateSealKey, seal, unseal } from '../core/sealed-box.js';
 import type { EntityType, TokenVault } from './types.js';
 import { newToken } from './vault.js';
 
@@ -47,41 +46,16 @@ interface Entry {
   v: string;
 }
 
-function seal(key: Buffer, e: Entry): string {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', key, iv);
-  c.setAAD(AAD);
-  const body = Buffer.concat([c.update(JSON.stringify(e), 'utf8'), c.final()]);
-  return Buffer.concat([iv, body, c.getAuthTag()]).toString('base64') + '\n';
-}
-
-function unseal(key: Buffer, line: string): Entry {
-  const raw = Buffer.from(line, 'base64');
-  if (raw.length < 12 + 16 + 2) throw new Error('too short');
-  const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  d.setAAD(AAD);
-  d.setAuthTag(raw.subarray(raw.length - 16));
-  const text = Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]).toString('utf8');
-  return JSON.parse(text) as Entry;
-}
+const sealEntry = (key: Buffer, e: Entry): string => seal(key, AAD, JSON.stringify(e)) + '\n';
+const unsealEntry = (key: Buffer, line: string): Entry => JSON.parse(unseal(key, AAD, line)) as Entry;
 
 function readKey(home: string, vaultExists: boolean): Buffer {
-  const path = join(home, VAULT_KEY_FILE);
-  if (!existsSync(path)) {
-    if (vaultExists)
-      throw new UnavailableError(
-        `The tokenization vault ${join(home, VAULT_FILE)} exists but its key ${path} is missing; restore the key from your backup (or move the vault away to start an empty one, losing its tokens).`,
-      );
-    const key = randomBytes(32);
-    writeFileSync(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    return key;
-  }
-  const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-  if (key.length !== 32)
-    throw new UnavailableError(
-      `The tokenization vault key ${path} is not 32 bytes of base64; restore it from your backup.`,
-    );
-  return key;
+  return readOrCreateSealKey(
+    join(home, VAULT_KEY_FILE),
+    `The tokenization vault ${join(home, VAULT_FILE)}`,
+    !vaultExists,
+    'restore the key from your backup (or move the vault away to start an empty one, losing its tokens).',
+  );
 }
 
 export function openSealedVault(o: SealedVaultOptions): SealedVault {
@@ -108,7 +82,7 @@ export function openSealedVault(o: SealedVaultOptions): SealedVault {
     complete.forEach((line, i) => {
       let e: Entry;
       try {
-        e = unseal(key, line);
+        e = unsealEntry(key, line);
       } catch {
         throw new UnavailableError(
           `The tokenization vault ${path} line ${i + 1} does not authenticate with the key in ${join(o.home, VAULT_KEY_FILE)} (edited, corrupted, or sealed with another key); restore the vault and its key from the same backup.`,
@@ -122,7 +96,8 @@ export function openSealedVault(o: SealedVaultOptions): SealedVault {
   const rewrite = () => {
     const tmp = `${path}.tmp`;
     const out = openSync(tmp, 'w', 0o600);
-    for (const tokens of byToken.values()) for (const e of tokens.values()) if (live(e)) writeSync(out, seal(key, e));
+    for (const tokens of byToken.values())
+      for (const e of tokens.values()) if (live(e)) writeSync(out, sealEntry(key, e));
     fsyncSync(out);
     closeSync(out);
     renameSync(tmp, path);
@@ -157,7 +132,7 @@ export function openSealedVault(o: SealedVaultOptions): SealedVault {
       const e: Entry = { t: now(), s: scope, k: newToken(type), y: type, v: value };
       keep(e);
       // Appended before the token is handed out: a token a caller saw is on disk once the process dies.
-      writeSync(fd, seal(key, e));
+      writeSync(fd, sealEntry(key, e));
       dirty = true;
       return e.k;
     },

@@ -7,9 +7,9 @@ import { newSecretToken } from '../core/ids.js';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { AppReader } from '../apps/manifest-schema.js';
-import type { CatalogReader, ModelDoc } from '../catalog/catalog-schema.js';
+import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
-import { ForbiddenError, UnavailableError } from '../core/errors.js';
+import { ForbiddenError } from '../core/errors.js';
 import type { CutSignalFor, Governor } from '../core/governance.js';
 import type { Logger } from '../core/logger.js';
 import { nullAuditSink, nullTelemetrySink, type AuditSink, type TelemetrySink } from '../core/sinks.js';
@@ -30,6 +30,8 @@ import { mountOpenAi } from './openai-surface.js';
 import { mountModelInfo } from './model-info-surface.js';
 import { Embedder, mountEmbeddings } from './embeddings.js';
 import { UpstreamClient } from './upstream-client.js';
+import { ModelKeys } from './model-keys.js';
+import { modelKeyRoutes } from './model-key-routes.js';
 
 export interface GatewayFeatureDeps {
   db: SqlDb;
@@ -42,7 +44,7 @@ export interface GatewayFeatureDeps {
   telemetry?: TelemetrySink;
   clock: Clock;
   logger: Logger;
-  /** GATEHOUSE_HOME: provider key files (model-keys/<model>) and the session key live here. */
+  /** GATEHOUSE_HOME: the model-key seal key, provider key files (model-keys/<model>) and the session key live here. */
   home: string;
   env: Record<string, string | undefined>;
   config?: Partial<GatewayConfig>;
@@ -83,6 +85,8 @@ export interface GatewayFeature {
   mount(app: Hono): void;
   invokeModel(input: InvokeModelInput): Promise<InvokeModelResult>;
   credentials: Credentials;
+  /** Provider keys per model (sealed in the store, rotatable at run time). */
+  modelKeys: ModelKeys;
   ledger: CostLedger;
   /** Stores buffered cost rows now (tests, shutdown). */
   flush(): Promise<void>;
@@ -101,25 +105,6 @@ function sessionSecret(home: string, config: GatewayConfig, env: Record<string, 
   return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
 }
 
-/** Provider keys stay server-side: GATEHOUSE_MODEL_KEY_<MODEL> or GATEHOUSE_HOME/model-keys/<model>. */
-export function providerKeyResolver(home: string, env: Record<string, string | undefined>): (m: ModelDoc) => string {
-  const cache = new Map<string, string>();
-  return (m) => {
-    const name = m.metadata.name;
-    const hit = cache.get(name);
-    if (hit) return hit;
-    const varName = `GATEHOUSE_MODEL_KEY_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-    const file = join(home, 'model-keys', name);
-    const key = env[varName] ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
-    if (!key)
-      throw new UnavailableError(
-        `No provider key for model '${name}': set ${varName} or write the key to ${file} (mode 600) on the Gatehouse server.`,
-      );
-    cache.set(name, key);
-    return key;
-  };
-}
-
 export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<GatewayFeature> {
   const config = gatewayConfigSchema.parse(d.config ?? {});
   const ledger = new CostLedger(d.db, d.logger);
@@ -133,6 +118,17 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     identity: d.identity,
   });
   await credentials.start();
+  const modelKeys = new ModelKeys({
+    db: d.db,
+    coord: d.coord,
+    clock: d.clock,
+    home: d.home,
+    env: d.env,
+    audit: d.audit ?? nullAuditSink,
+    logger: d.logger,
+    catalog: d.catalog,
+  });
+  await modelKeys.start();
   const upstream = new UpstreamClient({
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.retries,
@@ -162,14 +158,17 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     recorder,
     clock: d.clock,
     config,
-    providerKey: providerKeyResolver(d.home, d.env),
+    providerKey: (m: Parameters<ModelKeys['resolve']>[0]) => modelKeys.resolve(m),
     cutSignal: d.cutSignal,
   };
   const invoker = new ModelInvoker(invokerDeps);
   const embedder = new Embedder(invokerDeps);
   const surface = { credentials, invoker, catalog: d.catalog, maxBodyBytes: d.maxBodyBytes, logger: d.logger };
   return {
-    routes: gatewayRoutes({ credentials, ledger, apps: d.apps }, () => d.clock.now()),
+    routes: [
+      ...gatewayRoutes({ credentials, ledger, apps: d.apps }, () => d.clock.now()),
+      ...modelKeyRoutes(modelKeys),
+    ],
     mount(app) {
       mountOpenAi(app, surface);
       mountAnthropic(app, surface);
@@ -207,6 +206,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
       };
     },
     credentials,
+    modelKeys,
     ledger,
     flush: () => {
       recorder.flushAudit();
@@ -215,6 +215,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     async close() {
       recorder.flushAudit();
       await credentials.stop();
+      await modelKeys.stop();
       await ledger.close();
       await upstream.close();
     },

@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import type { Decision, GovernInput, Governor, Obligations, Refusal } from '../../core/governance.js';
 import { newId } from '../../core/ids.js';
-import { silentLogger } from '../../core/logger.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
 import type { AuditEventInput, TelemetryEvent } from '../../core/sinks.js';
 import type { Coordination } from '../../coord/coordination.js';
 import { MemoryCoordination } from '../../coord/memory-coordination.js';
@@ -98,6 +98,9 @@ export class FakeGovernor implements Governor {
 
 export interface Harness {
   url: string;
+  /** GATEHOUSE_HOME of this gateway (seal keys, key files). */
+  home: string;
+  db: SqliteDb;
   upstream: FakeUpstream;
   apps: MemoryApps;
   catalog: MemoryCatalog;
@@ -124,6 +127,8 @@ export async function startHarness(
     limits?: ConnectionLimits;
     /** Runs before an audit entry is kept (hold it, or throw to play a failing audit log). */
     beforeAudit?: (e: AuditEventInput) => Promise<void>;
+    /** Where the gateway and server log (default: nowhere). */
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const home = mkdtempSync(join(tmpdir(), 'gh-gw-'));
@@ -156,7 +161,7 @@ export async function startHarness(
     catalog,
     dlp: opts.dlp ?? createDlpEngine(),
     clock,
-    logger: silentLogger,
+    logger: opts.logger ?? silentLogger,
     home,
     env,
     maxBodyBytes: 1_048_576,
@@ -173,7 +178,7 @@ export async function startHarness(
   const http = buildApp({
     routes: gateway.routes,
     maxBodyBytes: 1_048_576,
-    logger: silentLogger,
+    logger: opts.logger ?? silentLogger,
     version: 'test',
     mounts: [(a) => gateway.mount(a)],
     authenticate: async (t) =>
@@ -188,6 +193,8 @@ export async function startHarness(
   const server: RunningServer = await listen(http, '127.0.0.1', 0, opts.limits);
   return {
     url: server.url,
+    home,
+    db,
     upstream,
     apps,
     catalog,
