@@ -28,8 +28,8 @@ const EMBED_FIELDS = new Set(['model', 'input', 'dimensions', 'encoding_format',
 function embedInputs(b: Obj): string[] {
   for (const [k, v] of Object.entries(b))
     if (v != null && !EMBED_FIELDS.has(k)) refuse(k, 'Gemini embeddings take model, input, dimensions and user only');
-  if (b.encoding_format != null && b.encoding_format !== 'float')
-    refuse('encoding_format', 'Gemini returns float vectors; omit encoding_format or set it to float');
+  if (b.encoding_format != null && b.encoding_format !== 'float' && b.encoding_format !== 'base64')
+    refuse('encoding_format', 'use float or base64');
   const input = typeof b.input === 'string' ? [b.input] : Array.isArray(b.input) ? b.input : [];
   return input.map((s, i) => (typeof s === 'string' ? s : refuse(`input[${i}]`, 'Gemini embeds text, not token ids')));
 }
@@ -88,11 +88,11 @@ function googleAdapter(
     parseAnswer: (t, _call, data) => parseGeminiAnswer(t.name, data),
     parseStream: (t, _call, body) => parseGeminiSse(t.name, body),
     parseEmbeddings: (t, call, data) =>
-      geminiEmbeddingsToOpenAi(
-        data,
-        t.name,
-        embedInputs(call.body).reduce((n, s) => n + countTokens(s), 0),
-      ),
+      geminiEmbeddingsToOpenAi(data, {
+        model: t.name,
+        tokensIn: embedInputs(call.body).reduce((n, s) => n + countTokens(s), 0),
+        base64: call.body.encoding_format === 'base64',
+      }),
     mapError: (t, f) => mapProviderError(t, credentialRefused(f.status, f.body) ? { ...f, status: 401 } : f, label),
     // Gemini's SentencePiece tokenizer is not o200k_base; the provider's usageMetadata settles every call.
     tokenScale: () => 1,

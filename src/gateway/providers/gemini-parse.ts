@@ -130,18 +130,21 @@ export async function* parseGeminiSse(name: string, body: AsyncIterable<Buffer>)
 }
 
 /** Gemini batchEmbedContents ({embeddings:[{values}]}) or Vertex predict ({predictions:[{embeddings:{values}}]}). */
-export function geminiEmbeddingsToOpenAi(d: Obj, model: string, tokensIn: number): Obj {
+export function geminiEmbeddingsToOpenAi(d: Obj, o: { model: string; tokensIn: number; base64: boolean }): Obj {
   const vectors: unknown[] = Array.isArray(d.embeddings)
     ? (d.embeddings as Obj[]).map((e) => e.values)
     : ((d.predictions as Obj[] | undefined) ?? []).map((p) => (p.embeddings as Obj | undefined)?.values);
   let tokens = 0;
   for (const p of (d.predictions as Obj[] | undefined) ?? [])
     tokens += Number(((p.embeddings as Obj | undefined)?.statistics as Obj | undefined)?.token_count ?? 0);
-  const used = tokens || tokensIn;
+  const used = tokens || o.tokensIn;
+  // OpenAI's base64 encoding is the little-endian float32 bytes of the vector (what its SDK asks for by default).
+  const encode = (v: unknown) =>
+    o.base64 && Array.isArray(v) ? Buffer.from(new Float32Array(v.map(Number)).buffer).toString('base64') : v;
   return {
     object: 'list',
-    data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
-    model,
+    data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding: encode(embedding) })),
+    model: o.model,
     usage: { prompt_tokens: used, total_tokens: used },
   };
 }
