@@ -129,6 +129,22 @@ export const connectorSchema = z
   })
   .strict();
 
+/** Upstream providers a Model may name (src/gateway/providers/ holds one adapter each). */
+export const MODEL_PROVIDERS = [
+  'openai',
+  'openai-compatible',
+  'anthropic',
+  'azure-openai',
+  'gemini',
+  'vertex',
+] as const;
+/** Provider-specific spec fields and the provider each belongs to. */
+const PROVIDER_FIELDS = [
+  ['openaiCompatible', 'openai-compatible'],
+  ['azure', 'azure-openai'],
+  ['vertex', 'vertex'],
+] as const;
+
 export const modelSchema = z
   .object({
     apiVersion: z.literal('gatehouse/v1'),
@@ -136,7 +152,8 @@ export const modelSchema = z
     metadata: metadata,
     spec: z
       .object({
-        provider: z.enum(['openai', 'anthropic']),
+        provider: z.enum(MODEL_PROVIDERS),
+        /** Base URL: https://api.openai.com/v1, an Azure resource endpoint, a Gemini or Vertex API base (docs/gateway.md). */
         upstream: z.string().url('must be a base URL such as https://api.openai.com/v1'),
         /** Model name sent upstream, when it differs from metadata.name. */
         upstreamModel: z.string().optional(),
@@ -148,8 +165,47 @@ export const modelSchema = z
         contextWindow: z.number().int().positive().optional(),
         /** What the model takes as input; image parts reach it only when `image` is listed (default: text only). */
         modalities: z.array(z.enum(['text', 'image'])).optional(),
+        /** provider openai-compatible: how the server authenticates (none for a local vLLM or Ollama). */
+        openaiCompatible: z
+          .object({ auth: z.enum(['bearer', 'none']).default('bearer') })
+          .strict()
+          .optional(),
+        /** provider azure-openai: deployment (default upstreamModel or the model name), api-version, auth kind. */
+        azure: z
+          .object({
+            deployment: z
+              .string()
+              .regex(/^[A-Za-z0-9._-]+$/, 'use the Azure deployment name')
+              .optional(),
+            apiVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'an api-version such as 2024-10-21'),
+            /** api-key: the provider key is the resource key; entra: it is a Microsoft Entra ID bearer token. */
+            auth: z.enum(['api-key', 'entra']).default('api-key'),
+          })
+          .strict()
+          .optional(),
+        /** provider vertex: the Google Cloud project and location; the provider key is a service-account JSON. */
+        vertex: z
+          .object({
+            project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a Google Cloud project id'),
+            location: z.string().regex(/^[a-z]+(-[a-z]+\d*)*$/, 'a location such as us-central1 or global'),
+          })
+          .strict()
+          .optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine((s, ctx) => {
+        for (const [field, owner] of PROVIDER_FIELDS)
+          if (s[field] !== undefined && s.provider !== owner)
+            ctx.addIssue({ code: 'custom', path: [field], message: `only for provider ${owner}; remove it` });
+        if (s.provider === 'azure-openai' && !s.azure)
+          ctx.addIssue({ code: 'custom', path: ['azure'], message: 'an azure-openai model needs azure.apiVersion' });
+        if (s.provider === 'vertex' && !s.vertex)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['vertex'],
+            message: 'a vertex model needs vertex.project and vertex.location',
+          });
+      }),
   })
   .strict();
 

@@ -20,6 +20,7 @@ import { modelCallInput } from './model-call-input.js';
 import { openAiError } from './openai-surface.js';
 import { apiKeyOf, invocationHeaders } from './surface-common.js';
 import { costNanos, countTextTokens } from './tokens.js';
+import { adapterOf } from './providers/provider-registry.js';
 
 export const embeddingsBody = z
   .object({
@@ -68,15 +69,26 @@ export class Embedder {
     const doc = this.d.catalog.model(model);
     if (!doc || !doc.spec.environments.includes(spec.environment))
       throw new NotFoundError('Model', model, `it is not in the catalog for ${spec.environment}`);
-    if (doc.spec.provider !== 'openai')
-      throw new InvalidInputError(`Model '${model}' cannot embed: embeddings are served by OpenAI-protocol models.`, [
-        { path: 'model', message: 'pick an embedding model whose provider is openai' },
-      ]);
-    const tokensIn = inputs.reduce((n, s) => n + countTextTokens(s, 'openai'), 0);
+    const adapter = adapterOf(doc);
+    if (!adapter.embeddings)
+      throw new InvalidInputError(
+        `Model '${model}' cannot embed: its provider (${doc.spec.provider}) serves no embeddings.`,
+        [{ path: 'model', message: 'pick an embedding model of a provider that serves embeddings' }],
+      );
+    const tokensIn = inputs.reduce((n, s) => n + countTextTokens(s, doc.spec.provider), 0);
     f.tokensIn = tokensIn;
     const req = { model, messages: inputs.map((content) => ({ role: 'user' as const, content })), stream: false };
     const estUsd = costNanos(doc, tokensIn, 0) / 1e9;
-    const input = modelCallInput({ caller, req, facts: f, provider: 'openai', tokensIn, estOut: 0, estUsd, tools: [] });
+    const input = modelCallInput({
+      caller,
+      req,
+      facts: f,
+      provider: doc.spec.provider,
+      tokensIn,
+      estOut: 0,
+      estUsd,
+      tools: [],
+    });
     const decision = await this.d.governor.govern({ ...input, request: { ...input.request, embeddings: true } });
     f.decisionId = decision.id;
     if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, model);
@@ -99,15 +111,9 @@ export class Embedder {
       worst,
       tokensIn,
     );
-    const target = {
-      name: model,
-      provider: 'openai' as const,
-      baseUrl: doc.spec.upstream,
-      upstreamModel: doc.spec.upstreamModel ?? model,
-      key: '',
-    };
+    const target = { name: model, doc, upstreamModel: doc.spec.upstreamModel ?? model, key: '' };
     try {
-      target.key = this.d.providerKey(doc);
+      if (adapter.needsKey(doc)) target.key = this.d.providerKey(doc);
       f.calledUpstream = true;
       const t = performance.now();
       const body = { ...raw, model: target.upstreamModel, input: typeof raw.input === 'string' ? scanned[0] : scanned };

@@ -25,6 +25,7 @@ import { abortable } from '../core/abortable.js';
 import { decode, encode } from 'gpt-tokenizer';
 import { costNanos, countInputTokens, countTextTokens, nanosToUsd } from './tokens.js';
 import { UpstreamError, type UpstreamClient, type UpstreamTarget } from './upstream-client.js';
+import { adapterOf } from './providers/provider-registry.js';
 
 export interface InvokerDeps {
   governor: Governor;
@@ -122,13 +123,16 @@ export class ModelInvoker {
         `Model '${req.model}' is not allowed in ${spec.environment} by the catalog (allowed: ${doc.spec.environments.join(', ')}); pick another model.`,
       );
     // Region residency is a policy matter (the catalog's region goes to govern() as a resource attribute).
-    const provider = doc.spec.provider;
+    const adapter = adapterOf(doc);
+    // The protocol the body is translated into; the adapter then builds the provider's own request from it.
+    const provider = adapter.wire;
     // Translation first: a field that cannot reach this provider is the caller's to fix (400) before anything runs.
     const wire = toProvider(req.protocol ?? 'openai', provider, req.body ?? { messages: req.messages });
+    adapter.check(wire.body, doc);
     const tools = req.tools ?? [];
     if (tools.length) f.toolsOffered = tools;
     checkModalities(doc, req);
-    const tokensIn = countInputTokens(req.messages, provider, this.d.config.anthropicTokenFactor);
+    const tokensIn = countInputTokens(req.messages, doc.spec.provider, this.d.config.anthropicTokenFactor);
     f.tokensIn = tokensIn;
 
     // Manifest caps first (they bound the estimate govern() sees), policy obligations after.
@@ -136,7 +140,7 @@ export class ModelInvoker {
     const estOut = min(askedOut, decl.maxOutputTokens) ?? askedOut;
     const estUsd = nanosToUsd(costNanos(doc, tokensIn, estOut));
     const decision = await this.d.governor.govern(
-      modelCallInput({ caller, req, facts: f, provider, tokensIn, estOut, estUsd, tools }),
+      modelCallInput({ caller, req, facts: f, provider: doc.spec.provider, tokensIn, estOut, estUsd, tools }),
     );
     f.decisionId = decision.id;
     if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, req.model);
@@ -199,13 +203,12 @@ export class ModelInvoker {
     );
     const target: UpstreamTarget = {
       name: req.model,
-      provider,
-      baseUrl: doc.spec.upstream,
+      doc,
       upstreamModel: doc.spec.upstreamModel ?? req.model,
       key: '',
     };
     try {
-      target.key = this.d.providerKey(doc);
+      if (adapter.needsKey(doc)) target.key = this.d.providerKey(doc);
       f.calledUpstream = true;
       const tUp = performance.now();
       const call = {
@@ -224,7 +227,7 @@ export class ModelInvoker {
         const counted =
           r.usage.outputTokens >= 0
             ? r.usage.outputTokens
-            : countTextTokens(r.text, provider, this.d.config.anthropicTokenFactor);
+            : countTextTokens(r.text, doc.spec.provider, this.d.config.anthropicTokenFactor);
         if (counted > maxOut) {
           // The upstream ignored max_tokens: the caller gets no more than the cap (billing still follows the provider).
           r.text = decode(encode(r.text).slice(0, maxOut));

@@ -28,7 +28,7 @@ export const PROVIDER_KEY = 'sk-provider-secret-123';
 
 export function modelDoc(
   name: string,
-  provider: 'openai' | 'anthropic',
+  provider: ModelDoc['spec']['provider'],
   upstream: string,
   over: Partial<ModelDoc['spec']> = {},
 ): ModelDoc {

@@ -1,0 +1,27 @@
+// Azure OpenAI adapter: OpenAI's wire at {endpoint}/openai/deployments/{deployment}/{op}?api-version=..., with the
+// resource key in `api-key` or a Microsoft Entra ID bearer token (spec.azure.auth).
+import type { ProviderAdapter, ProviderOp, ProviderTarget } from './provider-adapter.js';
+import { openAiWireAdapter } from './openai-adapter.js';
+
+function azureUrl(t: ProviderTarget, op: ProviderOp): URL {
+  const az = t.doc.spec.azure;
+  const deployment = az?.deployment ?? t.upstreamModel;
+  // The endpoint is the resource (https://x.openai.azure.com); a trailing /openai is tolerated.
+  const base = t.doc.spec.upstream.replace(/\/+$/, '').replace(/\/openai$/, '');
+  const url = new URL(
+    `${base}/openai/deployments/${encodeURIComponent(deployment)}/${op === 'embed' ? 'embeddings' : 'chat/completions'}`,
+  );
+  url.searchParams.set('api-version', az?.apiVersion ?? '');
+  return url;
+}
+
+export const azureOpenAiAdapter: ProviderAdapter = openAiWireAdapter({
+  kind: 'azure-openai',
+  label: 'Azure OpenAI',
+  url: azureUrl,
+  auth: (t): Record<string, string> =>
+    t.doc.spec.azure?.auth === 'entra' ? { authorization: `Bearer ${t.key}` } : { 'api-key': t.key },
+  needsKey: () => true,
+  // The deployment in the URL picks the model; Azure ignores (or rejects, on older versions) a body `model`.
+  modelInBody: false,
+});
