@@ -137,12 +137,14 @@ export const MODEL_PROVIDERS = [
   'azure-openai',
   'gemini',
   'vertex',
+  'bedrock',
 ] as const;
 /** Provider-specific spec fields and the provider each belongs to. */
 const PROVIDER_FIELDS = [
   ['openaiCompatible', 'openai-compatible'],
   ['azure', 'azure-openai'],
   ['vertex', 'vertex'],
+  ['bedrock', 'bedrock'],
 ] as const;
 
 export const modelSchema = z
@@ -188,6 +190,20 @@ export const modelSchema = z
           .object({
             project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a Google Cloud project id'),
             location: z.string().regex(/^[a-z]+(-[a-z]+\d*)*$/, 'a location such as us-central1 or global'),
+          })
+          .strict()
+          .optional(),
+        /**
+         * provider bedrock: the AWS region to sign for (default: the one in a bedrock-runtime.{region}.amazonaws.com
+         * upstream); credentials `key` (the model's provider key, a JSON) or `env` (the server's AWS_* variables).
+         */
+        bedrock: z
+          .object({
+            region: z
+              .string()
+              .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1')
+              .optional(),
+            credentials: z.enum(['key', 'env']).default('key'),
           })
           .strict()
           .optional(),

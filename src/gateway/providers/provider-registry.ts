@@ -2,6 +2,7 @@
 import type { ModelDoc } from '../../catalog/catalog-schema.js';
 import { anthropicAdapter } from './anthropic-adapter.js';
 import { azureOpenAiAdapter } from './azure-openai-adapter.js';
+import { bedrockAdapter } from './bedrock-adapter.js';
 import { geminiAdapter, vertexAdapter } from './gemini-adapter.js';
 import { openAiAdapter, openAiCompatibleAdapter } from './openai-adapter.js';
 import type { ProviderAdapter, ProviderKind } from './provider-adapter.js';
@@ -13,6 +14,7 @@ export const PROVIDER_ADAPTERS: Readonly<Record<ProviderKind, ProviderAdapter>> 
   'azure-openai': azureOpenAiAdapter,
   gemini: geminiAdapter,
   vertex: vertexAdapter,
+  bedrock: bedrockAdapter,
 };
 
 export function adapterFor(provider: ProviderKind): ProviderAdapter {
