@@ -2,6 +2,7 @@
 // JSON and stream, a tool call, embeddings refused, and the AWS credential rotated with `model key set` at run time.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { appVersion, modelDoc, startHarness, type Harness } from '../../src/gateway/testing/gateway-harness.js';
 import { BedrockFake } from '../../src/gateway/testing/bedrock-fake.js';
@@ -65,6 +66,19 @@ describe('compat: openai SDK → Gatehouse → AWS Bedrock (Converse)', () => {
     assert.equal(text, 'Bedrock: stream please');
     assert.equal(finish, 'stop');
     assert.equal(usage?.completion_tokens, 4);
+  });
+
+  it('the Anthropic SDK reaches the same Bedrock model (Messages translated to Converse)', async () => {
+    const anthropic = new Anthropic({ apiKey: await h.key('br-app'), baseURL: h.url, maxRetries: 0 });
+    const r = await anthropic.messages.create({
+      model: 'claude-br',
+      max_tokens: 30,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'hi from anthropic' }],
+    });
+    assert.deepEqual(r.content, [{ type: 'text', text: 'Bedrock: hi from anthropic' }]);
+    assert.equal(r.stop_reason, 'end_turn');
+    assert.deepEqual(fake.received.at(-1)?.body.system, [{ text: 'Be brief.' }]);
   });
 
   it('a tool call comes back as OpenAI tool_calls', async () => {
