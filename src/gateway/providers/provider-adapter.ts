@@ -107,7 +107,7 @@ export function mapProviderError(t: ProviderTarget, f: ProviderFailure, provider
   if (s === 401 || s === 403)
     return new UpstreamError(
       s,
-      `Model '${t.name}': ${providerName} refused the provider credential configured for this model (${s}); an admin must set a valid one (GATEHOUSE_MODEL_KEY_* or GATEHOUSE_HOME/model-keys/${t.name}).`,
+      `Model '${t.name}': ${providerName} refused the provider credential configured for this model (${s}); an admin must set a valid one with \`gatehouse model key set ${t.name}\`.`,
       502,
       { shouldRetry: false, credentialRefused: true },
     );

@@ -48,7 +48,7 @@ export function serviceAccountOf(model: string, key: string): ServiceAccount {
 const credentialError = (model: string, why: string) =>
   new UpstreamError(
     401,
-    `Model '${model}': the Vertex AI credential configured for this model is unusable: ${why}; an admin must set a service-account JSON key (GATEHOUSE_MODEL_KEY_* or GATEHOUSE_HOME/model-keys/${model}).`,
+    `Model '${model}': the Vertex AI credential configured for this model is unusable: ${why}; an admin must set a service-account JSON key with \`gatehouse model key set ${model}\`.`,
     502,
     { shouldRetry: false, credentialRefused: true },
   );
@@ -125,7 +125,7 @@ export class VertexTokens {
     if (res.statusCode !== 200 || typeof j.access_token !== 'string')
       throw new UpstreamError(
         res.statusCode,
-        `Model '${model}': Google refused the service-account credential configured for this model (${res.statusCode}${typeof j.error === 'string' ? ` ${j.error}` : ''}); an admin must set a valid one (GATEHOUSE_MODEL_KEY_* or GATEHOUSE_HOME/model-keys/${model}).`,
+        `Model '${model}': Google refused the service-account credential configured for this model (${res.statusCode}${typeof j.error === 'string' ? ` ${j.error}` : ''}); an admin must set a valid one with \`gatehouse model key set ${model}\`.`,
         502,
         { shouldRetry: false, credentialRefused: true },
       );
