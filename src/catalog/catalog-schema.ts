@@ -180,8 +180,11 @@ export const modelSchema = z
               .regex(/^[A-Za-z0-9._-]+$/, 'use the Azure deployment name')
               .optional(),
             apiVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'an api-version such as 2024-10-21'),
-            /** api-key: the provider key is the resource key; entra: it is a Microsoft Entra ID bearer token. */
-            auth: z.enum(['api-key', 'entra']).default('api-key'),
+            /**
+             * api-key: the provider key is the resource key; entra: it is Entra ID client credentials (JSON
+             * {tenant_id, client_id, client_secret}) Gatehouse exchanges for tokens; entra-token: it is a bearer token.
+             */
+            auth: z.enum(['api-key', 'entra', 'entra-token']).default('api-key'),
           })
           .strict()
           .optional(),

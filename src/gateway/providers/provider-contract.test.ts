@@ -182,19 +182,23 @@ const CASES: Case[] = [
     reply: 'Echo: hello there',
     usage: { inputTokens: 11, outputTokens: 7 },
   },
-  ...(['api-key', 'entra'] as const).map((auth): Case => ({
+  ...(['api-key', 'entra-token', 'entra'] as const).map((auth): Case => ({
     title: `azure-openai (${auth})`,
     wire: 'openai',
     start: async () => {
-      const fake = await new AzureOpenAiFake(auth === 'api-key' ? KEY : 'other', auth === 'entra' ? KEY : '').start();
+      const client = { tenant: 'contoso', clientId: 'app-1', secret: KEY };
+      const fake = await new AzureOpenAiFake(auth === 'api-key' ? KEY : 'other', {
+        ...(auth === 'entra-token' ? { entraToken: KEY } : {}),
+        client,
+      }).start();
       return {
         fake,
         doc: modelDoc('m-contract', 'azure-openai', fake.url, {
           upstreamModel: 'gpt-4o-prod',
           azure: { apiVersion: '2024-10-21', auth },
         }),
-        key: KEY,
-        badKey: BAD,
+        key: auth === 'entra' ? fake.clientCredentials() : KEY,
+        badKey: auth === 'entra' ? fake.clientCredentials(BAD) : BAD,
         tool: (c: ScriptedToolCall) => fake.toolCalls.push(c),
       };
     },
@@ -208,8 +212,9 @@ const CASES: Case[] = [
         assert.equal(h['api-key'], key);
         assert.equal(h.authorization, undefined);
       } else {
-        assert.equal(h.authorization, `Bearer ${key}`);
         assert.equal(h['api-key'], undefined);
+        if (auth === 'entra-token') assert.equal(h.authorization, `Bearer ${key}`);
+        else assert.match(String(h.authorization), /^Bearer eyJ0eXAi\.entra-\d+$/);
       }
     },
     sentChat: (b) => openAiSent(b, false),
@@ -394,7 +399,7 @@ for (const c of CASES)
           .catch((e: unknown) => e)) as UpstreamError;
         assert.ok(err instanceof UpstreamError, String(err));
         assert.equal(err.status, 502);
-        assert.match(err.message, /Model 'm-contract': .*refused the (provider|service-account) credential/);
+        assert.match(err.message, /Model 'm-contract': .*refused the (provider|service-account|client) credential/);
         assert.doesNotMatch(err.message, /secret|BEGIN|PRIVATE/);
         assert.equal(err.extra.credentialRefused, true);
         const streamErr = (await up.stream(bad, { body: chatBody(c.wire, true) }).catch((e: unknown) => e)) as Error;

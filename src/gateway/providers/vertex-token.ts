@@ -1,13 +1,12 @@
 // OAuth access tokens for Vertex AI from a service-account JSON: a JWT signed with the account's private key (RS256,
 // jose) exchanged at the file's token_uri (JWT-bearer grant), cached until five minutes before it expires.
-import { createHash } from 'node:crypto';
 import { SignJWT, importPKCS8 } from 'jose';
 import { request } from 'undici';
 import { UpstreamError } from '../upstream-error.js';
+import { TokenCache, safeTokenUrl } from './token-cache.js';
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-const REFRESH_BEFORE_MS = 5 * 60_000;
 
 interface ServiceAccount {
   client_email: string;
@@ -15,13 +14,6 @@ interface ServiceAccount {
   private_key_id?: string;
   token_uri: string;
 }
-
-interface Cached {
-  token: Promise<string>;
-  expiresAt: number;
-}
-
-const isLoopback = (u: URL) => u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
 
 /** Reads the service-account JSON; errors name the model and the missing field, never a value from the file. */
 export function serviceAccountOf(model: string, key: string): ServiceAccount {
@@ -33,15 +25,8 @@ export function serviceAccountOf(model: string, key: string): ServiceAccount {
   }
   for (const f of ['client_email', 'private_key', 'token_uri'] as const)
     if (typeof j[f] !== 'string' || !j[f]) throw credentialError(model, `its service-account JSON has no ${f}`);
-  let uri: URL;
-  try {
-    uri = new URL(String(j.token_uri));
-  } catch {
-    throw credentialError(model, 'its token_uri is not a URL');
-  }
   // The signed assertion is a credential: it goes only over TLS (plain HTTP to loopback for local fakes).
-  if (uri.protocol !== 'https:' && !(uri.protocol === 'http:' && isLoopback(uri)))
-    throw credentialError(model, 'its token_uri must be an https URL');
+  if (!safeTokenUrl(String(j.token_uri))) throw credentialError(model, 'its token_uri must be an https URL');
   return j as unknown as ServiceAccount;
 }
 
@@ -55,29 +40,14 @@ const credentialError = (model: string, why: string) =>
 
 /** Access tokens per service account, shared by every Vertex model using it. */
 export class VertexTokens {
-  private readonly cache = new Map<string, Cached>();
+  private readonly cache: TokenCache;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.cache = new TokenCache(now);
+  }
 
   async token(model: string, key: string): Promise<string> {
-    const id = createHash('sha256').update(key).digest('hex');
-    const hit = this.cache.get(id);
-    if (hit && hit.expiresAt - REFRESH_BEFORE_MS > this.now()) return hit.token;
-    const sa = serviceAccountOf(model, key);
-    const entry: Cached = { token: Promise.resolve(''), expiresAt: Number.POSITIVE_INFINITY };
-    // Concurrent calls share one exchange; a failed one is forgotten so the next call tries again.
-    entry.token = this.exchange(model, sa).then(
-      ({ token, expiresIn }) => {
-        entry.expiresAt = this.now() + expiresIn * 1000;
-        return token;
-      },
-      (err: unknown) => {
-        this.cache.delete(id);
-        throw err;
-      },
-    );
-    this.cache.set(id, entry);
-    return entry.token;
+    return this.cache.get(key, () => this.exchange(model, serviceAccountOf(model, key)));
   }
 
   private async exchange(model: string, sa: ServiceAccount): Promise<{ token: string; expiresIn: number }> {

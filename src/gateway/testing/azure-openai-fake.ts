@@ -1,5 +1,5 @@
 // Test stand-in for Azure OpenAI's wire: deployment URLs with api-version, the `api-key` header or an Entra ID bearer
-// token, Azure's 401/404 bodies, and OpenAI-shaped answers with Azure's extras (prompt_filter_results first in
+// token (a fixed one, or one its fake Entra ID endpoint issued for client credentials), Azure's 401/404 bodies, and OpenAI-shaped answers with Azure's extras (prompt_filter_results first in
 // streams, content_filter_results). Records every request (path with query, headers, body).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,12 +16,33 @@ export class AzureOpenAiFake {
   toolCalls: ScriptedToolCall[] = [];
   private server: Server | undefined;
 
-  /** `key` is the resource key (api-key header); `entraToken` an accepted Entra ID bearer token. */
+  /** Client-credential token requests the fake Entra ID endpoint received, and whether it issued a token. */
+  readonly tokenRequests: Array<{ form: Record<string, string>; issued: boolean }> = [];
+  private readonly issued = new Set<string>();
+
+  /**
+   * `key` is the resource key (api-key header); `entraToken` a bearer token accepted as is; `client` the client
+   * credentials its Entra ID endpoint (/{tenant}/oauth2/v2.0/token) exchanges for tokens.
+   */
   constructor(
     private readonly key: string,
-    private readonly entraToken = '',
-    readonly deployments: string[] = ['gpt-4o-prod'],
+    private readonly opts: {
+      entraToken?: string;
+      client?: { tenant: string; clientId: string; secret: string };
+      deployments?: string[];
+    } = {},
   ) {}
+
+  /** The JSON client credentials Gatehouse takes as the provider key, pointing at this fake's Entra ID endpoint. */
+  clientCredentials(secret = this.opts.client?.secret ?? ''): string {
+    const c = this.opts.client;
+    return JSON.stringify({
+      tenant_id: c?.tenant,
+      client_id: c?.clientId,
+      client_secret: secret,
+      authority_host: this.url,
+    });
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -44,14 +65,34 @@ export class AzureOpenAiFake {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-    this.received.push({ path: req.url ?? '', headers: { ...req.headers }, body });
+    const raw = Buffer.concat(chunks).toString('utf8');
     const send = (status: number, j: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(j));
     };
+    const c = this.opts.client;
+    if (c && req.url === `/${c.tenant}/oauth2/v2.0/token`) {
+      const form = Object.fromEntries(new URLSearchParams(raw));
+      const ok =
+        form.grant_type === 'client_credentials' &&
+        form.client_id === c.clientId &&
+        form.client_secret === c.secret &&
+        form.scope === 'https://cognitiveservices.azure.com/.default';
+      this.tokenRequests.push({ form, issued: ok });
+      if (!ok)
+        return send(401, {
+          error: 'invalid_client',
+          error_description: 'AADSTS7000215: Invalid client secret provided.',
+        });
+      const token = `eyJ0eXAi.entra-${this.issued.size + 1}`;
+      this.issued.add(token);
+      return send(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
+    }
+    const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+    this.received.push({ path: req.url ?? '', headers: { ...req.headers }, body });
+    const bearer = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
     const keyOk = req.headers['api-key'] === this.key;
-    const tokenOk = this.entraToken !== '' && req.headers.authorization === `Bearer ${this.entraToken}`;
+    const tokenOk = (this.opts.entraToken !== undefined && bearer === this.opts.entraToken) || this.issued.has(bearer);
     if (!keyOk && !tokenOk)
       return send(401, {
         error: {
@@ -63,7 +104,7 @@ export class AzureOpenAiFake {
     const m = PATH.exec(req.url ?? '');
     const version = m ? new URLSearchParams(m[3]).get('api-version') : null;
     if (!m || !version) return send(404, { error: { code: '404', message: 'Resource not found' } });
-    if (!this.deployments.includes(decodeURIComponent(m[1])))
+    if (!(this.opts.deployments ?? ['gpt-4o-prod']).includes(decodeURIComponent(m[1])))
       return send(404, {
         error: {
           code: 'DeploymentNotFound',
