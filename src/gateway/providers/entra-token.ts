@@ -17,7 +17,7 @@ interface ClientCredentials {
 const credentialError = (model: string, why: string) =>
   new UpstreamError(
     401,
-    `Model '${model}': the Entra ID credential configured for this model is unusable: ${why}; an admin must set a JSON {tenant_id, client_id, client_secret} (GATEHOUSE_MODEL_KEY_* or GATEHOUSE_HOME/model-keys/${model}).`,
+    `Model '${model}': the Entra ID credential configured for this model is unusable: ${why}; an admin must set a JSON {tenant_id, client_id, client_secret} with \`gatehouse model key set ${model}\`.`,
     502,
     { shouldRetry: false, credentialRefused: true },
   );
@@ -85,7 +85,7 @@ export class EntraTokens {
     if (res.statusCode !== 200 || typeof j.access_token !== 'string')
       throw new UpstreamError(
         res.statusCode,
-        `Model '${model}': Entra ID refused the client credentials configured for this model (${res.statusCode}${typeof j.error === 'string' ? ` ${j.error}` : ''}); an admin must set valid ones (GATEHOUSE_MODEL_KEY_* or GATEHOUSE_HOME/model-keys/${model}).`,
+        `Model '${model}': Entra ID refused the client credentials configured for this model (${res.statusCode}${typeof j.error === 'string' ? ` ${j.error}` : ''}); an admin must set valid ones with \`gatehouse model key set ${model}\`.`,
         502,
         { shouldRetry: false, credentialRefused: true },
       );
