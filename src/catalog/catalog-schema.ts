@@ -145,6 +145,23 @@ export const connectorSchema = z
   })
   .strict();
 
+/** Upstream providers a Model may name (src/gateway/providers/ holds one adapter each). */
+export const MODEL_PROVIDERS = [
+  'openai',
+  'openai-compatible',
+  'anthropic',
+  'azure-openai',
+  'gemini',
+  'vertex',
+  'bedrock',
+] as const;
+/** Provider-specific spec fields and the provider each belongs to. */
+const PROVIDER_FIELDS = [
+  ['openaiCompatible', 'openai-compatible'],
+  ['azure', 'azure-openai'],
+  ['vertex', 'vertex'],
+  ['bedrock', 'bedrock'],
+] as const;
 /**
  * One deployment of a model (a region, an account, a key's quota): the gateway routes each call to one of them
  * (docs/gateway.md, Routing). `provider`, `upstreamModel` default to the model's own.
@@ -152,7 +169,7 @@ export const connectorSchema = z
 export const deploymentSchema = z
   .object({
     id: nameSchema,
-    provider: z.enum(['openai', 'anthropic']).optional(),
+    provider: z.enum(MODEL_PROVIDERS).optional(),
     upstream: z.string().url('must be a base URL such as https://eu.api.openai.com/v1'),
     upstreamModel: z.string().min(1).optional(),
     region: z.string().min(1, 'name the region the deployment runs in, e.g. eu-west-1'),
@@ -172,7 +189,8 @@ export const modelSchema = z
     metadata: metadata,
     spec: z
       .object({
-        provider: z.enum(['openai', 'anthropic']),
+        provider: z.enum(MODEL_PROVIDERS),
+        /** Base URL: https://api.openai.com/v1, an Azure resource endpoint, a Gemini or Vertex API base (docs/gateway.md). */
         upstream: z.string().url('must be a base URL such as https://api.openai.com/v1'),
         /** Model name sent upstream, when it differs from metadata.name. */
         upstreamModel: z.string().optional(),
@@ -197,9 +215,63 @@ export const modelSchema = z
             });
           })
           .optional(),
+        /** provider openai-compatible: how the server authenticates (none for a local vLLM or Ollama). */
+        openaiCompatible: z
+          .object({ auth: z.enum(['bearer', 'none']).default('bearer') })
+          .strict()
+          .optional(),
+        /** provider azure-openai: deployment (default upstreamModel or the model name), api-version, auth kind. */
+        azure: z
+          .object({
+            deployment: z
+              .string()
+              .regex(/^[A-Za-z0-9._-]+$/, 'use the Azure deployment name')
+              .optional(),
+            apiVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'an api-version such as 2024-10-21'),
+            /**
+             * api-key: the provider key is the resource key; entra: it is Entra ID client credentials (JSON
+             * {tenant_id, client_id, client_secret}) Gatehouse exchanges for tokens; entra-token: it is a bearer token.
+             */
+            auth: z.enum(['api-key', 'entra', 'entra-token']).default('api-key'),
+          })
+          .strict()
+          .optional(),
+        /** provider vertex: the Google Cloud project and location; the provider key is a service-account JSON. */
+        vertex: z
+          .object({
+            project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a Google Cloud project id'),
+            location: z.string().regex(/^[a-z]+(-[a-z]+\d*)*$/, 'a location such as us-central1 or global'),
+          })
+          .strict()
+          .optional(),
+        /**
+         * provider bedrock: the AWS region to sign for (default: the one in a bedrock-runtime.{region}.amazonaws.com
+         * upstream); credentials `key` (the model's provider key, a JSON) or `env` (the server's AWS_* variables).
+         */
+        bedrock: z
+          .object({
+            region: z
+              .string()
+              .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1')
+              .optional(),
+            credentials: z.enum(['key', 'env']).default('key'),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
-      .superRefine((s, ctx) =>
+      .superRefine((s, ctx) => {
+        for (const [field, owner] of PROVIDER_FIELDS)
+          if (s[field] !== undefined && s.provider !== owner)
+            ctx.addIssue({ code: 'custom', path: [field], message: `only for provider ${owner}; remove it` });
+        if (s.provider === 'azure-openai' && !s.azure)
+          ctx.addIssue({ code: 'custom', path: ['azure'], message: 'an azure-openai model needs azure.apiVersion' });
+        if (s.provider === 'vertex' && !s.vertex)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['vertex'],
+            message: 'a vertex model needs vertex.project and vertex.location',
+          });
         s.deployments?.forEach((d, i) => {
           // The gateway translates a call once, for the model's provider; every deployment must speak it.
           if (d.provider && d.provider !== s.provider)
@@ -208,8 +280,8 @@ export const modelSchema = z
               path: ['deployments', i, 'provider'],
               message: `must be the model's provider (${s.provider}); list a separate Model for a ${d.provider} deployment`,
             });
-        }),
-      ),
+        });
+      }),
   })
   .strict();
 

@@ -2,7 +2,6 @@
 // GATEHOUSE_HOME/dlp-vault.sealed, the key in GATEHOUSE_HOME/dlp-vault.key. A restart restores tokens minted
 // before it; entries past their retention are dropped. Fails closed: a missing key or a line that does not
 // authenticate stops the vault from opening rather than serving from a vault someone could have edited.
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -16,6 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { UnavailableError } from '../core/errors.js';
+import { readOrCreateSealKey } from '../core/sealed-box.js';
 import type { EntityType, TokenVault } from './types.js';
 import { newToken } from './vault.js';
 import { parseVaultKey, seal, unseal, VAULT_FILE, VAULT_KEY_FILE, type Entry } from './vault-crypto.js';
@@ -39,17 +39,12 @@ export interface SealedVault extends TokenVault {
 }
 
 function readKey(home: string, vaultExists: boolean): Buffer {
-  const path = join(home, VAULT_KEY_FILE);
-  if (!existsSync(path)) {
-    if (vaultExists)
-      throw new UnavailableError(
-        `The tokenization vault ${join(home, VAULT_FILE)} exists but its key ${path} is missing; restore the key from your backup (or move the vault away to start an empty one, losing its tokens).`,
-      );
-    const key = randomBytes(32);
-    writeFileSync(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    return key;
-  }
-  return parseVaultKey(path);
+  return readOrCreateSealKey(
+    join(home, VAULT_KEY_FILE),
+    `The tokenization vault ${join(home, VAULT_FILE)}`,
+    !vaultExists,
+    'restore the key from your backup (or move the vault away to start an empty one, losing its tokens).',
+  );
 }
 
 export function openSealedVault(o: SealedVaultOptions): SealedVault {

@@ -1,7 +1,7 @@
-// The sealed vault's file names and line format: each entry one AES-256-GCM sealed, base64 line under a 32-byte key.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+// The sealed vault's file names and line format: each entry one line sealed by core/sealed-box under a 32-byte key.
 import { readFileSync } from 'node:fs';
 import { UnavailableError } from '../core/errors.js';
+import { seal as sealBox, unseal as unsealBox } from '../core/sealed-box.js';
 
 export const VAULT_KEY_FILE = 'dlp-vault.key';
 export const VAULT_FILE = 'dlp-vault.sealed';
@@ -19,23 +19,9 @@ export interface Entry {
   v: string;
 }
 
-export function seal(key: Buffer, e: Entry): string {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', key, iv);
-  c.setAAD(AAD);
-  const body = Buffer.concat([c.update(JSON.stringify(e), 'utf8'), c.final()]);
-  return Buffer.concat([iv, body, c.getAuthTag()]).toString('base64') + '\n';
-}
+export const seal = (key: Buffer, e: Entry): string => sealBox(key, AAD, JSON.stringify(e)) + '\n';
 
-export function unseal(key: Buffer, line: string): Entry {
-  const raw = Buffer.from(line, 'base64');
-  if (raw.length < 12 + 16 + 2) throw new Error('too short');
-  const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  d.setAAD(AAD);
-  d.setAuthTag(raw.subarray(raw.length - 16));
-  const text = Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]).toString('utf8');
-  return JSON.parse(text) as Entry;
-}
+export const unseal = (key: Buffer, line: string): Entry => JSON.parse(unsealBox(key, AAD, line)) as Entry;
 
 /** Reads a key file: 32 bytes of base64, or UnavailableError naming the file. */
 export function parseVaultKey(path: string): Buffer {

@@ -14,8 +14,14 @@ export function fallbackWorthy(err: unknown): boolean {
     return true;
   if (err instanceof LimitExceededError) return COST_BUDGETS.has(String(err.extra.budget));
   // A provider refusing the request itself (400, 401, 404 ...) would refuse it on the fallback too.
+  // A provider refusing Gatehouse's credential for this model is this model's problem: another may serve.
   if (err instanceof UpstreamError)
-    return err.upstreamStatus === 0 || err.upstreamStatus === 429 || err.upstreamStatus >= 500;
+    return (
+      err.upstreamStatus === 0 ||
+      err.upstreamStatus === 429 ||
+      err.upstreamStatus >= 500 ||
+      err.extra.credentialRefused === true
+    );
   if (err instanceof PolicyDeniedError) {
     const refusal = err.extra.refusal as Refusal | undefined;
     return refusal?.step === 'gate' && refusal.modelOnly === true;

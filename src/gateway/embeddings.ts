@@ -21,6 +21,7 @@ import { modelCallInput } from './model-call-input.js';
 import { openAiError } from './openai-surface.js';
 import { apiKeyOf, invocationHeaders } from './surface-common.js';
 import { costNanos, countTextTokens } from './tokens.js';
+import { adapterOf } from './providers/provider-registry.js';
 
 export const embeddingsBody = z
   .object({
@@ -69,15 +70,26 @@ export class Embedder {
     const doc = this.d.catalog.model(model);
     if (!doc || !doc.spec.environments.includes(spec.environment))
       throw new NotFoundError('Model', model, `it is not in the catalog for ${spec.environment}`);
-    if (doc.spec.provider !== 'openai')
-      throw new InvalidInputError(`Model '${model}' cannot embed: embeddings are served by OpenAI-protocol models.`, [
-        { path: 'model', message: 'pick an embedding model whose provider is openai' },
-      ]);
-    const tokensIn = inputs.reduce((n, s) => n + countTextTokens(s, 'openai'), 0);
+    const adapter = adapterOf(doc);
+    if (!adapter.embeddings)
+      throw new InvalidInputError(
+        `Model '${model}' cannot embed: its provider (${doc.spec.provider}) serves no embeddings.`,
+        [{ path: 'model', message: 'pick an embedding model of a provider that serves embeddings' }],
+      );
+    const tokensIn = inputs.reduce((n, s) => n + countTextTokens(s, doc.spec.provider), 0);
     f.tokensIn = tokensIn;
     const req = { model, messages: inputs.map((content) => ({ role: 'user' as const, content })), stream: false };
     const estUsd = costNanos(doc, tokensIn, 0) / 1e9;
-    const input = modelCallInput({ caller, req, facts: f, provider: 'openai', tokensIn, estOut: 0, estUsd, tools: [] });
+    const input = modelCallInput({
+      caller,
+      req,
+      facts: f,
+      provider: doc.spec.provider,
+      tokensIn,
+      estOut: 0,
+      estUsd,
+      tools: [],
+    });
     const decision = await this.d.governor.govern({ ...input, request: { ...input.request, embeddings: true } });
     f.decisionId = decision.id;
     if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, model);
@@ -105,19 +117,13 @@ export class Embedder {
       tokensIn,
     );
     try {
-      const key = this.d.providerKey(doc);
+      const key = adapter.needsKey(doc) ? this.d.providerKey(doc) : '';
       const t = performance.now();
       const input = typeof raw.input === 'string' ? scanned[0] : scanned;
       const deadlineAt = Date.now() + this.d.config.deadlineMs;
       const answer = await route.run(caller.app, deadlineAt, (dep) => {
         f.calledUpstream = true;
-        const target = {
-          name: model,
-          provider: 'openai' as const,
-          baseUrl: dep.upstream,
-          upstreamModel: dep.upstreamModel,
-          key,
-        };
+        const target = { name: model, doc, baseUrl: dep.upstream, upstreamModel: dep.upstreamModel, key };
         return this.d.upstream.embed(target, { ...raw, model: dep.upstreamModel, input }, deadlineAt);
       });
       f.upstreamMs = performance.now() - t;

@@ -1,4 +1,4 @@
-// CLI: `gatehouse app key create|list|revoke`, `gatehouse session create`, `gatehouse costs`.
+// CLI: `gatehouse app key create|list|revoke`, `gatehouse session create`, `gatehouse costs`, `gatehouse model key`.
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/cli-context.js';
 import { commandGroup } from '../cli/command-group.js';
@@ -6,11 +6,13 @@ import { InvalidInputError } from '../core/errors.js';
 import type { CostLine } from './cost-ledger.js';
 import type { AppKeyInfo } from './credentials.js';
 import { registerDeploymentCommands } from './routing/deployment-commands.js';
+import { registerModelKeyCommands } from './model-key-commands.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function registerGatewayCommands(program: Command, cli: CliContext): void {
   registerDeploymentCommands(program, cli);
+  registerModelKeyCommands(program, cli);
   const app = commandGroup(program, 'app', 'micro-apps: submit, inspect, run, roll back');
   const key = commandGroup(app, 'key', 'model gateway keys bound to an app');
   key

@@ -7,9 +7,9 @@ import { newSecretToken } from '../core/ids.js';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { AppReader } from '../apps/manifest-schema.js';
-import type { CatalogReader, ModelDoc } from '../catalog/catalog-schema.js';
+import type { CatalogReader } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
-import { ForbiddenError, UnavailableError } from '../core/errors.js';
+import { ForbiddenError } from '../core/errors.js';
 import type { CutSignalFor, Governor } from '../core/governance.js';
 import type { Logger } from '../core/logger.js';
 import { nullAuditSink, nullTelemetrySink, type AuditSink, type TelemetrySink } from '../core/sinks.js';
@@ -33,6 +33,8 @@ import { UpstreamClient } from './upstream-client.js';
 import { DeploymentRouter } from './routing/deployment-router.js';
 import { deploymentRoutes } from './routing/deployment-routes.js';
 import { BudgetOutageShare, type BudgetShareSettings } from './budget-outage-share.js';
+import { ModelKeys } from './model-keys.js';
+import { modelKeyRoutes } from './model-key-routes.js';
 
 export interface GatewayFeatureDeps {
   db: SqlDb;
@@ -45,7 +47,7 @@ export interface GatewayFeatureDeps {
   telemetry?: TelemetrySink;
   clock: Clock;
   logger: Logger;
-  /** GATEHOUSE_HOME: provider key files (model-keys/<model>) and the session key live here. */
+  /** GATEHOUSE_HOME: the model-key seal key, provider key files (model-keys/<model>) and the session key live here. */
   home: string;
   env: Record<string, string | undefined>;
   config?: Partial<GatewayConfig>;
@@ -90,6 +92,8 @@ export interface GatewayFeature {
   mount(app: Hono): void;
   invokeModel(input: InvokeModelInput): Promise<InvokeModelResult>;
   credentials: Credentials;
+  /** Provider keys per model (sealed in the store, rotatable at run time). */
+  modelKeys: ModelKeys;
   ledger: CostLedger;
   /** Stores buffered cost rows now (tests, shutdown). */
   flush(): Promise<void>;
@@ -108,25 +112,6 @@ function sessionSecret(home: string, config: GatewayConfig, env: Record<string, 
   return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
 }
 
-/** Provider keys stay server-side: GATEHOUSE_MODEL_KEY_<MODEL> or GATEHOUSE_HOME/model-keys/<model>. */
-export function providerKeyResolver(home: string, env: Record<string, string | undefined>): (m: ModelDoc) => string {
-  const cache = new Map<string, string>();
-  return (m) => {
-    const name = m.metadata.name;
-    const hit = cache.get(name);
-    if (hit) return hit;
-    const varName = `GATEHOUSE_MODEL_KEY_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-    const file = join(home, 'model-keys', name);
-    const key = env[varName] ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
-    if (!key)
-      throw new UnavailableError(
-        `No provider key for model '${name}': set ${varName} or write the key to ${file} (mode 600) on the Gatehouse server.`,
-      );
-    cache.set(name, key);
-    return key;
-  };
-}
-
 export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<GatewayFeature> {
   const config = gatewayConfigSchema.parse(d.config ?? {});
   const ledger = new CostLedger(d.db, d.logger);
@@ -140,6 +125,17 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     identity: d.identity,
   });
   await credentials.start();
+  const modelKeys = new ModelKeys({
+    db: d.db,
+    coord: d.coord,
+    clock: d.clock,
+    home: d.home,
+    env: d.env,
+    audit: d.audit ?? nullAuditSink,
+    logger: d.logger,
+    catalog: d.catalog,
+  });
+  await modelKeys.start();
   const upstream = new UpstreamClient({
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.retries,
@@ -178,7 +174,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     recorder,
     clock: d.clock,
     config,
-    providerKey: providerKeyResolver(d.home, d.env),
+    providerKey: (m: Parameters<ModelKeys['resolve']>[0]) => modelKeys.resolve(m),
     cutSignal: d.cutSignal,
   };
   const invoker = new ModelInvoker(invokerDeps);
@@ -188,6 +184,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     routes: [
       ...gatewayRoutes({ credentials, ledger, apps: d.apps }, () => d.clock.now()),
       ...deploymentRoutes(router, d.catalog),
+      ...modelKeyRoutes(modelKeys),
     ],
     mount(app) {
       mountOpenAi(app, surface);
@@ -226,6 +223,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
       };
     },
     credentials,
+    modelKeys,
     ledger,
     flush: () => {
       recorder.flushAudit();
@@ -234,6 +232,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     async close() {
       recorder.flushAudit();
       await credentials.stop();
+      await modelKeys.stop();
       await ledger.close();
       await upstream.close();
     },

@@ -1,4 +1,4 @@
-// The gateway's tables: app keys (hashed) and one cost row per model call for attribution.
+// The gateway's tables: app keys (hashed), one cost row per model call for attribution, sealed provider keys.
 import type { Migration } from '../store/sql-db.js';
 
 export const gatewayMigrations: Migration[] = [
@@ -32,6 +32,18 @@ CREATE TABLE gateway_costs (
 );
 CREATE INDEX gateway_costs_time ON gateway_costs (time);
 CREATE INDEX gateway_costs_app_time ON gateway_costs (app, time);
+`,
+  },
+  {
+    id: 'gateway-002-model-keys',
+    sql: `
+CREATE TABLE gateway_model_keys (
+  model VARCHAR(63) PRIMARY KEY,
+  sealed TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  set_by TEXT NOT NULL,
+  set_at BIGINT NOT NULL
+);
 `,
   },
 ];

@@ -2,13 +2,15 @@
 // estimate, temperature, stream, provider, tool names and count, images, JSON mode).
 import type { GovernInput } from '../core/governance.js';
 import type { CallFacts } from './call-records.js';
-import type { Caller, ChatRequest, Protocol } from './gateway-types.js';
+import type { Caller, ChatRequest } from './gateway-types.js';
+import type { ProviderKind } from './providers/provider-adapter.js';
 
 export interface ModelCallFacts {
   caller: Caller;
   req: ChatRequest;
   facts: CallFacts;
-  provider: Protocol;
+  /** The catalog provider (openai, anthropic, azure-openai, gemini, ...). */
+  provider: ProviderKind;
   tokensIn: number;
   estOut: number;
   estUsd: number;

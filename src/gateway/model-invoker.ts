@@ -25,6 +25,7 @@ import { abortable } from '../core/abortable.js';
 import { decode, encode } from 'gpt-tokenizer';
 import { costNanos, countInputTokens, countTextTokens, nanosToUsd } from './tokens.js';
 import { UpstreamError, type UpstreamCall, type UpstreamClient, type UpstreamTarget } from './upstream-client.js';
+import { adapterOf } from './providers/provider-registry.js';
 import { residencyOf } from '../catalog/residency.js';
 import type { DeploymentRouter } from './routing/deployment-router.js';
 
@@ -126,13 +127,16 @@ export class ModelInvoker {
         `Model '${req.model}' is not allowed in ${spec.environment} by the catalog (allowed: ${doc.spec.environments.join(', ')}); pick another model.`,
       );
     // Region residency is a policy matter (the catalog's region goes to govern() as a resource attribute).
-    const provider = doc.spec.provider;
+    const adapter = adapterOf(doc);
+    // The protocol the body is translated into; the adapter then builds the provider's own request from it.
+    const provider = adapter.wire;
     // Translation first: a field that cannot reach this provider is the caller's to fix (400) before anything runs.
     const wire = toProvider(req.protocol ?? 'openai', provider, req.body ?? { messages: req.messages });
+    adapter.check(wire.body, doc);
     const tools = req.tools ?? [];
     if (tools.length) f.toolsOffered = tools;
     checkModalities(doc, req);
-    const tokensIn = countInputTokens(req.messages, provider, this.d.config.anthropicTokenFactor);
+    const tokensIn = countInputTokens(req.messages, doc.spec.provider, this.d.config.anthropicTokenFactor);
     f.tokensIn = tokensIn;
 
     // Manifest caps first (they bound the estimate govern() sees), policy obligations after.
@@ -140,7 +144,7 @@ export class ModelInvoker {
     const estOut = min(askedOut, decl.maxOutputTokens) ?? askedOut;
     const estUsd = nanosToUsd(costNanos(doc, tokensIn, estOut));
     const decision = await this.d.governor.govern(
-      modelCallInput({ caller, req, facts: f, provider, tokensIn, estOut, estUsd, tools }),
+      modelCallInput({ caller, req, facts: f, provider: doc.spec.provider, tokensIn, estOut, estUsd, tools }),
     );
     f.decisionId = decision.id;
     if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, req.model);
@@ -206,13 +210,13 @@ export class ModelInvoker {
       tokensIn + maxOut,
     );
     try {
-      const key = this.d.providerKey(doc);
+      const key = adapter.needsKey(doc) ? this.d.providerKey(doc) : '';
       const tUp = performance.now();
       // One deadline for the call: a deployment failing with a retryable error hands over to the next within it.
       const deadlineAt = Date.now() + this.d.config.deadlineMs;
       const routed = <T>(send: (t: UpstreamTarget, call: UpstreamCall) => Promise<T>): Promise<T> =>
         route.run(caller.app, deadlineAt, (dep) => {
-          const target = { name: req.model, provider, baseUrl: dep.upstream, upstreamModel: dep.upstreamModel, key };
+          const target = { name: req.model, doc, baseUrl: dep.upstream, upstreamModel: dep.upstreamModel, key };
           const opts = { model: dep.upstreamModel, maxTokens: maxOut, temperature, stream: req.stream };
           f.calledUpstream = true;
           return send(target, { body: finalBody(provider, body, opts), jsonTool: wire.jsonTool, deadlineAt });
@@ -224,7 +228,7 @@ export class ModelInvoker {
         const counted =
           r.usage.outputTokens >= 0
             ? r.usage.outputTokens
-            : countTextTokens(r.text, provider, this.d.config.anthropicTokenFactor);
+            : countTextTokens(r.text, doc.spec.provider, this.d.config.anthropicTokenFactor);
         if (counted > maxOut) {
           // The upstream ignored max_tokens: the caller gets no more than the cap (billing still follows the provider).
           r.text = decode(encode(r.text).slice(0, maxOut));

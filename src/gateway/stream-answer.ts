@@ -9,7 +9,7 @@ import type { Reservation } from './budgets.js';
 import type { CallFacts } from './call-records.js';
 import { StreamGuard, guardAnswer, type DlpMode } from './dlp-guard.js';
 import type { FinishReason, StreamEvent, UpstreamEvent } from './gateway-types.js';
-import { costNanos, nanosToUsd } from './tokens.js';
+import { costNanos, countTextTokens, nanosToUsd } from './tokens.js';
 
 export interface StreamAnswerInput {
   events: AsyncIterable<UpstreamEvent>;
@@ -47,10 +47,7 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
     countInto(f.outputFindings, toolFindings);
     f.appDailyCostNanos = await i.reservation.settle(f.costNanos, f.tokensIn + outTokens);
   };
-  const counted = () => {
-    const n = countTokens(text);
-    return i.doc.spec.provider === 'anthropic' ? Math.ceil(n * i.anthropicFactor) : n;
-  };
+  const counted = () => countTextTokens(text, i.doc.spec.provider, i.anthropicFactor);
   try {
     for await (const ev of i.events) {
       if (ev.type === 'text') {

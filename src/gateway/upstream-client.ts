@@ -1,4 +1,4 @@
-// Calls a provider (OpenAI or Anthropic wire format) over pooled keep-alive HTTP, with a headers timeout,
+// Calls a provider through its adapter (providers/) over pooled keep-alive HTTP, with a headers timeout,
 // retries with backoff on 5xx/network faults before any byte is streamed, a circuit breaker per upstream, and one
 // total deadline per call covering the retries (until the first byte, for streams).
 import { Pool } from 'undici';
@@ -15,29 +15,15 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import type { ChatResult, UpstreamEvent } from './gateway-types.js';
-import { parseAnswer, parseSse } from './upstream-parse.js';
-import { UpstreamError, providerError, retryAfterSeconds } from './upstream-error.js';
+import { UpstreamError } from './upstream-error.js';
+import type { ProviderOp, ProviderTarget, UpstreamCall } from './providers/provider-adapter.js';
+import { adapterOf } from './providers/provider-registry.js';
 
 export { UpstreamError };
+export type { UpstreamCall };
 
-/** One call: the provider-protocol body (governed, DLP applied), the forced JSON tool if any. */
-export interface UpstreamCall {
-  body: Record<string, unknown>;
-  jsonTool?: string;
-  /** Epoch ms by which the call must have an answer, when a caller spans several calls (routing across deployments). */
-  deadlineAt?: number;
-}
-
-export interface UpstreamTarget {
-  /** Catalog model name (for messages). */
-  name: string;
-  provider: 'openai' | 'anthropic';
-  /** Base URL such as https://api.openai.com/v1. */
-  baseUrl: string;
-  /** Model name sent upstream. */
-  upstreamModel: string;
-  key: string;
-}
+/** Which model a call goes to; the adapter for `doc.spec.provider` builds and reads everything provider-specific. */
+export type UpstreamTarget = ProviderTarget;
 
 export interface UpstreamOptions {
   timeoutMs: number;
@@ -90,25 +76,21 @@ export class UpstreamClient {
   }
 
   /** Sends the request and resolves once a 2xx arrived (retrying before that); the body is still unread. */
-  private async open(t: UpstreamTarget, call: UpstreamCall, deadline: AbortSignal, endpoint = '/chat/completions') {
-    const base = t.baseUrl.replace(/\/+$/, '');
-    // OpenAI bases carry /v1 by convention; Anthropic's is often the bare host (https://api.anthropic.com).
-    const url = new URL(
-      base + (t.provider === 'openai' ? endpoint : base.endsWith('/v1') ? '/messages' : '/v1/messages'),
-    );
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (t.provider === 'openai') headers.authorization = `Bearer ${t.key}`;
-    else Object.assign(headers, { 'x-api-key': t.key, 'anthropic-version': '2023-06-01' });
-    const body = JSON.stringify(call.body);
+  private async open(t: UpstreamTarget, call: UpstreamCall, deadline: AbortSignal, op: ProviderOp) {
+    const adapter = adapterOf(t.doc);
+    let origin = t.baseUrl;
     try {
       return await this.policy(t.baseUrl).execute(async () => {
+        // Built per attempt: a token an adapter fetched may have expired between retries.
+        const req = await adapter.request(t, call, op);
+        origin = req.url.origin;
         let res;
         try {
-          res = await this.pool(url.origin).request({
-            path: url.pathname,
+          res = await this.pool(req.url.origin).request({
+            path: req.url.pathname + req.url.search,
             method: 'POST',
-            headers,
-            body,
+            headers: req.headers,
+            body: req.body,
             signal: deadline,
             headersTimeout: this.opts.timeoutMs,
             bodyTimeout: this.opts.timeoutMs,
@@ -117,33 +99,18 @@ export class UpstreamClient {
           if (deadline.aborted) throw this.deadlineError(t);
           throw new UpstreamError(
             0,
-            `Model '${t.name}': upstream ${url.origin} did not answer (${(err as Error).message}).`,
+            `Model '${t.name}': upstream ${req.url.origin} did not answer (${(err as Error).message}).`,
           );
         }
         if (res.statusCode >= 200 && res.statusCode < 300) return res;
         const text = await res.body.text().catch(() => '');
-        const perr = providerError(text);
-        const said = String(perr?.message ?? text.slice(0, 300)) || '(empty body)';
-        const s = res.statusCode;
-        if (s === 429)
-          throw new UpstreamError(s, `Model '${t.name}': the provider is rate limiting (429): ${said}`, 429, {
-            retryAfterSeconds: retryAfterSeconds(res.headers['retry-after']) ?? 1,
-            providerError: perr,
-          });
-        // The provider refused the request itself: the same status, so clients fix it instead of retrying.
-        if (s >= 400 && s < 500)
-          throw new UpstreamError(s, `Model '${t.name}': the provider refused the request (${s}): ${said}`, s, {
-            providerError: perr,
-          });
-        throw new UpstreamError(s, `Model '${t.name}': upstream answered ${s}: ${said}`, 502, {
-          shouldRetry: false,
-        });
+        throw adapter.mapError(t, { status: res.statusCode, body: text, headers: res.headers });
       }, deadline);
     } catch (err) {
       if (err instanceof BrokenCircuitError)
         throw new UpstreamError(
           0,
-          `Model '${t.name}': upstream ${url.origin} is failing and its circuit breaker is open; retry in ${Math.ceil(this.opts.breakerHalfOpenMs / 1000)}s or use a fallback model.`,
+          `Model '${t.name}': upstream ${new URL(origin).origin} is failing and its circuit breaker is open; retry in ${Math.ceil(this.opts.breakerHalfOpenMs / 1000)}s or use a fallback model.`,
           503,
           { retryAfterSeconds: Math.ceil(this.opts.breakerHalfOpenMs / 1000) },
         );
@@ -191,7 +158,7 @@ export class UpstreamClient {
   async complete(t: UpstreamTarget, call: UpstreamCall): Promise<ChatResult> {
     const dl = this.deadline(call.deadlineAt);
     try {
-      const res = await this.open(t, call, dl.signal);
+      const res = await this.open(t, call, dl.signal, 'chat');
       let data: Record<string, unknown>;
       try {
         data = (await res.body.json()) as Record<string, unknown>;
@@ -199,18 +166,19 @@ export class UpstreamClient {
         if (dl.signal.aborted) throw this.deadlineError(t);
         throw new UpstreamError(0, `Model '${t.name}': upstream sent an unreadable body (${(err as Error).message}).`);
       }
-      return parseAnswer({ provider: t.provider, name: t.name, jsonTool: call.jsonTool }, data);
+      return adapterOf(t.doc).parseAnswer(t, call, data);
     } finally {
       dl.clear();
     }
   }
 
-  /** POST /embeddings on an OpenAI-protocol upstream; the provider's JSON answer as it came. */
+  /** Embeddings: an OpenAI embeddings body in, OpenAI's embeddings answer out (the adapter translates). */
   async embed(t: UpstreamTarget, body: Record<string, unknown>, deadlineAt?: number): Promise<Record<string, unknown>> {
     const dl = this.deadline(deadlineAt);
     try {
-      const res = await this.open(t, { body }, dl.signal, '/embeddings');
-      return (await res.body.json()) as Record<string, unknown>;
+      const res = await this.open(t, { body }, dl.signal, 'embed');
+      const data = (await res.body.json()) as Record<string, unknown>;
+      return adapterOf(t.doc).parseEmbeddings(t, { body }, data);
     } catch (err) {
       if (dl.signal.aborted) throw this.deadlineError(t);
       if (err instanceof UpstreamError) throw err;
@@ -224,8 +192,8 @@ export class UpstreamClient {
   async stream(t: UpstreamTarget, call: UpstreamCall): Promise<AsyncIterable<UpstreamEvent>> {
     const dl = this.deadline(call.deadlineAt);
     // The deadline covers the wait for the first byte; the body then runs under bodyTimeout (between chunks).
-    const res = await this.open(t, call, dl.signal).finally(() => dl.clear());
-    return parseSse({ provider: t.provider, name: t.name, jsonTool: call.jsonTool }, res.body as AsyncIterable<Buffer>);
+    const res = await this.open(t, call, dl.signal, 'stream').finally(() => dl.clear());
+    return adapterOf(t.doc).parseStream(t, call, res.body as AsyncIterable<Buffer>);
   }
 
   async close(): Promise<void> {

@@ -41,7 +41,7 @@ describe('embeddings through the openai SDK', () => {
     const client = c.openai();
     await assert.rejects(
       client.embeddings.create({ model: CLAUDE, input: 'x' }),
-      (e: ApiErr) => e.status === 400 && /OpenAI-protocol models/.test(e.message),
+      (e: ApiErr) => e.status === 400 && /anthropic\) serves no embeddings/.test(e.message),
     );
     await assert.rejects(
       client.embeddings.create({ model: 'gpt-cheap', input: 'x' }),

@@ -11,7 +11,7 @@ import type { RouteAttempt, RoutingTrace, SkipReason } from './routing-trace.js'
 
 /** A deployment with the model's defaults filled in. */
 export interface Deployment extends DeploymentSpec {
-  provider: 'openai' | 'anthropic';
+  provider: ModelDoc['spec']['provider'];
   upstreamModel: string;
 }
 

@@ -10,7 +10,7 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import type { Decision, GovernInput, Governor, Obligations, Refusal } from '../../core/governance.js';
 import { newId } from '../../core/ids.js';
-import { silentLogger } from '../../core/logger.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
 import type { AuditEventInput, TelemetryEvent } from '../../core/sinks.js';
 import type { Coordination } from '../../coord/coordination.js';
 import { MemoryCoordination } from '../../coord/memory-coordination.js';
@@ -28,7 +28,7 @@ export const PROVIDER_KEY = 'sk-provider-secret-123';
 
 export function modelDoc(
   name: string,
-  provider: 'openai' | 'anthropic',
+  provider: ModelDoc['spec']['provider'],
   upstream: string,
   over: Partial<ModelDoc['spec']> = {},
 ): ModelDoc {
@@ -98,6 +98,9 @@ export class FakeGovernor implements Governor {
 
 export interface Harness {
   url: string;
+  /** GATEHOUSE_HOME of this gateway (seal keys, key files). */
+  home: string;
+  db: SqliteDb;
   upstream: FakeUpstream;
   apps: MemoryApps;
   catalog: MemoryCatalog;
@@ -126,6 +129,8 @@ export async function startHarness(
     beforeAudit?: (e: AuditEventInput) => Promise<void>;
     /** Random source of deployment routing (seeded for reproducible shares). */
     routingRandom?: () => number;
+    /** Where the gateway and server log (default: nowhere). */
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const home = mkdtempSync(join(tmpdir(), 'gh-gw-'));
@@ -158,7 +163,7 @@ export async function startHarness(
     catalog,
     dlp: opts.dlp ?? createDlpEngine(),
     clock,
-    logger: silentLogger,
+    logger: opts.logger ?? silentLogger,
     home,
     env,
     maxBodyBytes: 1_048_576,
@@ -176,7 +181,7 @@ export async function startHarness(
   const http = buildApp({
     routes: gateway.routes,
     maxBodyBytes: 1_048_576,
-    logger: silentLogger,
+    logger: opts.logger ?? silentLogger,
     version: 'test',
     mounts: [(a) => gateway.mount(a)],
     authenticate: async (t) =>
@@ -191,6 +196,8 @@ export async function startHarness(
   const server: RunningServer = await listen(http, '127.0.0.1', 0, opts.limits);
   return {
     url: server.url,
+    home,
+    db,
     upstream,
     apps,
     catalog,

@@ -37,6 +37,8 @@ export class RecordingProvider {
   readonly received: Recorded[] = [];
   /** Answers consumed one per request; when empty, the default answer (echo). */
   script: Scripted[] = [];
+  /** When set, a request without this key (Bearer, or x-api-key on /v1/messages) gets the provider's 401. */
+  requireKey: string | undefined;
   private server: Server | undefined;
 
   async start(): Promise<this> {
@@ -68,7 +70,11 @@ export class RecordingProvider {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
     this.received.push({ path: req.url ?? '', headers: { ...req.headers }, body });
     const anthropic = req.url === '/v1/messages';
-    const s = this.script.shift() ?? {};
+    const given = anthropic ? req.headers['x-api-key'] : req.headers.authorization?.replace(/^Bearer /, '');
+    const s: Scripted =
+      this.requireKey !== undefined && given !== this.requireKey
+        ? { status: 401, message: 'Incorrect API key provided.' }
+        : (this.script.shift() ?? {});
     if (s.hangMs) await new Promise((r) => setTimeout(r, s.hangMs));
     if (res.destroyed) return;
     if (s.status && s.status >= 300) {
