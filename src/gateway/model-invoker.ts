@@ -14,7 +14,16 @@ import { newCallFacts, type CallFacts, type CallRecorder } from './call-records.
 import { guardAnswer, promptRedactor } from './dlp-guard.js';
 import { modelCallInput } from './model-call-input.js';
 import { fallbackWorthy, outcomeOf, replay } from './call-outcome.js';
-import { budgetLimits, callLimits, checkModalities, checkOutputFields, min, refusalOf } from './call-limits.js';
+import {
+  budgetLimits,
+  callLimits,
+  checkModalities,
+  checkOutputFields,
+  keyBudgetLimits,
+  min,
+  refusalOf,
+} from './call-limits.js';
+import { checkKeyModel } from './key-policy.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-types.js';
 import { finalBody, redactBodyText } from './wire-body.js';
@@ -140,6 +149,7 @@ export class ModelInvoker {
     );
     f.decisionId = decision.id;
     if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, req.model);
+    checkKeyModel(caller.key, req.model, decision.id);
     const o = decision.obligations;
     const { maxOut, temperature } = callLimits({ caller, req, decl, doc, decision, tokensIn, maxOut: askedOut, tools });
 
@@ -182,7 +192,7 @@ export class ModelInvoker {
       };
     }
 
-    const limits = budgetLimits(spec.budgets, o);
+    const limits = { ...budgetLimits(spec.budgets, o), ...keyBudgetLimits(caller.key) };
     f.appDailyBudgetNanos = limits.appDailyNanos;
     const worst = costNanos(doc, tokensIn, maxOut);
     const reservation = await this.d.budgets.reserve(
@@ -192,6 +202,7 @@ export class ModelInvoker {
         app: caller.app,
         user: budgetUserOf(caller),
         session: caller.session,
+        key: caller.key?.id,
       },
       limits,
       worst,
@@ -296,7 +307,10 @@ export const ANONYMOUS_BUCKET = '(unauthenticated)';
  * token, a sandbox run), else one shared bucket, so a name an app key puts in a request cannot open a new budget.
  */
 export function budgetUserOf(caller: Caller): string {
-  return caller.via === 'session' || caller.via === 'identity' || caller.via === 'internal'
+  return caller.via === 'session' ||
+    caller.via === 'identity' ||
+    caller.via === 'internal' ||
+    caller.key?.owner?.startsWith('user:')
     ? caller.user
     : ANONYMOUS_BUCKET;
 }
