@@ -10,14 +10,14 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import type { Decision, GovernInput, Governor, Obligations, Refusal } from '../../core/governance.js';
 import { newId } from '../../core/ids.js';
-import { silentLogger } from '../../core/logger.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
 import type { AuditEventInput, TelemetryEvent } from '../../core/sinks.js';
 import type { Coordination } from '../../coord/coordination.js';
 import { MemoryCoordination } from '../../coord/memory-coordination.js';
 import { createDlpEngine, type DlpEngine } from '../../dlp/index.js';
 import { buildApp, listen, type ConnectionLimits, type RunningServer } from '../../http/server.js';
 import { SqliteDb } from '../../store/sqlite-db.js';
-import { migrate } from '../../store/sql-db.js';
+import { migrate, type SqlDb } from '../../store/sql-db.js';
 import { gatewayMigrations } from '../gateway-migrations.js';
 import { createGatewayFeature, type GatewayFeature } from '../gateway-feature.js';
 import type { GatewayConfig } from '../gateway-config.js';
@@ -124,10 +124,13 @@ export async function startHarness(
     limits?: ConnectionLimits;
     /** Runs before an audit entry is kept (hold it, or throw to play a failing audit log). */
     beforeAudit?: (e: AuditEventInput) => Promise<void>;
+    /** A store shared with other replicas (the caller closes it); default a fresh SQLite file. */
+    db?: SqlDb;
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const home = mkdtempSync(join(tmpdir(), 'gh-gw-'));
-  const db = new SqliteDb(join(home, 'gatehouse.db'));
+  const db = opts.db ?? new SqliteDb(join(home, 'gatehouse.db'));
   await migrate(db, gatewayMigrations);
   const upstream = await new FakeUpstream({ apiKey: PROVIDER_KEY, chunkSize: opts.chunkSize ?? 4 }).start();
   const apps = new MemoryApps();
@@ -156,7 +159,7 @@ export async function startHarness(
     catalog,
     dlp: opts.dlp ?? createDlpEngine(),
     clock,
-    logger: silentLogger,
+    logger: opts.logger ?? silentLogger,
     home,
     env,
     maxBodyBytes: 1_048_576,
@@ -204,7 +207,7 @@ export async function startHarness(
       await gateway.close();
       await upstream.close();
       await coord.close();
-      await db.close();
+      if (!opts.db) await db.close();
       rmSync(home, { recursive: true, force: true });
     },
   };
