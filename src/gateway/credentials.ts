@@ -192,6 +192,11 @@ export class Credentials {
     if (caller.via === 'session' || caller.via === 'identity' || userHint === undefined) return caller;
     // A user's service key authenticates that user: a request cannot name another one.
     if (caller.key?.owner?.startsWith('user:')) return caller;
+    // A key pasted into the user field would land in audit entries and telemetry: refuse it, never record it.
+    if (userHint.startsWith(APP_KEY_PREFIX))
+      throw new InvalidInputError('user looks like a Gatehouse key (ghk_...); send an end-user id, never a key.', [
+        { path: 'user', message: 'must not be a key' },
+      ]);
     if (!USER_RE.test(userHint))
       throw new InvalidInputError(
         `user '${userHint.slice(0, 40)}' is not a valid user id; use up to 128 letters, digits and . _ @ : + -.`,
