@@ -208,7 +208,7 @@ export class Credentials {
   /** An app key or a service key: known, not revoked, not expired, used from an allowed network. */
   private async fromKey(token: string, app: string | undefined, source?: () => SourceAddress): Promise<Caller> {
     const k = await this.keys.lookup(token);
-    if (!k) throw new UnauthenticatedError('Unknown gateway key; create one with `gatehouse key create`.');
+    if (!k) throw new UnauthenticatedError('Unknown app key or service key; create one with `gatehouse key create`.');
     // The source address is read only for keys that limit their networks.
     const sourceIp = k.limits.cidrs?.length ? clientIp(source?.() ?? {}, this.d.trustedProxies ?? []) : undefined;
     try {
