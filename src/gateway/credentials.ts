@@ -14,7 +14,7 @@ import {
 } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { AuditSink } from '../core/sinks.js';
-import { checkKeyAccess, clientIp, type SourceAddress } from './key-policy.js';
+import { checkKeyAccess, clientIp, serviceAppOf, type SourceAddress } from './key-policy.js';
 import { APP_KEY_PREFIX, grantOf, KeyStore, REVOKED_CHANNEL, type KeyCreateInput, type KeyInfo } from './key-store.js';
 import type { Coordination } from '../coord/coordination.js';
 import type { SqlDb } from '../store/sql-db.js';
@@ -218,7 +218,7 @@ export class Credentials {
         );
       const grant = grantOf(k);
       checkKeyAccess(grant, this.d.clock.now(), sourceIp);
-      const target = k.kind === 'app' ? k.app! : this.serviceApp(k, app);
+      const target = k.kind === 'app' ? k.app! : serviceAppOf(grantOf(k), app);
       const v = await this.requireInForce(target);
       const env = k.env;
       if (env && v.manifest.spec.environment !== env)
@@ -232,20 +232,6 @@ export class Credentials {
       if (err instanceof GatehouseError) await this.recordRefusal(err, k, app, sourceIp);
       throw err;
     }
-  }
-
-  private serviceApp(k: KeyInfo, app: string | undefined): string {
-    if (!app)
-      throw new InvalidInputError(
-        `Key ${k.id} is a service key (${k.owner}): name the app you call as with the header x-gatehouse-app: <app>.`,
-        [{ path: 'x-gatehouse-app', message: 'required with a service key' }],
-      );
-    if (k.limits.apps?.length && !k.limits.apps.includes(app))
-      throw new ForbiddenError(
-        `Service key ${k.id} may not call as app '${app}' (allowed: ${k.limits.apps.join(', ')}).`,
-        { keyId: k.id, reason: 'app_not_allowed' },
-      );
-    return app;
   }
 
   private async recordRefusal(err: GatehouseError, k: KeyInfo, app: string | undefined, ip: string | undefined) {

@@ -151,6 +151,24 @@ export function checkKeyAccess(g: KeyGrant, now: number, ip: string | undefined)
     );
 }
 
+/** The app a service key calls as: the x-gatehouse-app header, within the key's allowed apps. */
+export function serviceAppOf(g: KeyGrant, app: string | undefined): string {
+  if (!app)
+    throw new InvalidInputError(
+      `Key ${g.id} is a service key (${g.owner}): name the app you call as with the header x-gatehouse-app: <app>.`,
+      [{ path: 'x-gatehouse-app', message: 'required with a service key' }],
+    );
+  if (g.limits.apps?.length && !g.limits.apps.includes(app))
+    throw new ForbiddenError(
+      `Service key ${g.id} may not call as app '${app}' (allowed: ${g.limits.apps.join(', ')}).`,
+      {
+        keyId: g.id,
+        reason: 'app_not_allowed',
+      },
+    );
+  return app;
+}
+
 /** Refuses a model outside the key's list (403 naming model and key). */
 export function checkKeyModel(g: KeyGrant | undefined, model: string, decisionId?: string): void {
   if (g && !modelAllowed(g.limits, model))
