@@ -10,7 +10,6 @@ import {
   openSync,
   readFileSync,
   renameSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import { UnavailableError } from '../core/errors.js';
 import { readOrCreateSealKey } from '../core/sealed-box.js';
 import type { EntityType, TokenVault } from './types.js';
 import { newToken } from './vault.js';
-import { parseVaultKey, seal, unseal, VAULT_FILE, VAULT_KEY_FILE, type Entry } from './vault-crypto.js';
+import { seal, unseal, VAULT_FILE, VAULT_KEY_FILE, type Entry } from './vault-crypto.js';
 import { finishInterruptedRotation, takeVaultLock } from './vault-key-rotation.js';
 
 export { VAULT_FILE, VAULT_KEY_FILE } from './vault-crypto.js';

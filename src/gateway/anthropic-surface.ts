@@ -11,7 +11,7 @@ import type { Credentials } from './credentials.js';
 import type { ChatRequest, FinishReason, StreamEvent, ToolCall } from './gateway-types.js';
 import { flatMessages, hasImages, offeredTools } from './wire-body.js';
 import type { ModelInvoker } from './model-invoker.js';
-import { apiKeyOf, errorHeaders, invocationHeaders, sseResponse, toError } from './surface-common.js';
+import { apiKeyOf, errorHeaders, invocationHeaders, sseResponse, toError, sourceOf } from './surface-common.js';
 
 export interface SurfaceDeps {
   credentials: Credentials;
@@ -156,7 +156,12 @@ export function mountAnthropic(app: Hono, d: SurfaceDeps): void {
     const tStart = performance.now();
     try {
       // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
-      const keyHolder = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
+      const keyHolder = await d.credentials.resolve(
+        apiKeyOf(c),
+        undefined,
+        c.req.header('x-gatehouse-app'),
+        sourceOf(c),
+      );
       const raw = await readJsonBody(c, d.maxBodyBytes);
       const body = parseOrThrow(messagesBody, raw, 'messages request');
       const caller = d.credentials.withUser(

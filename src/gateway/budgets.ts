@@ -13,12 +13,19 @@ export interface BudgetLimits {
   sessionNanos?: number;
   requestsPerMinute?: number;
   tokensPerMinute?: number;
+  /** A gateway key's own limits (scope.key): daily and monthly (UTC calendar month) cost, requests and tokens. */
+  keyDailyNanos?: number;
+  keyMonthlyNanos?: number;
+  keyRequestsPerMinute?: number;
+  keyTokensPerMinute?: number;
 }
 
 export interface BudgetScope {
   app: string;
   user: string;
   session?: string;
+  /** The gateway key the call came with (its id), for the key's own limits. */
+  key?: string;
 }
 
 interface Held {
@@ -42,6 +49,14 @@ export interface Reservation {
 const DAY = 86_400_000;
 const dayOf = (now: number) => new Date(now).toISOString().slice(0, 10);
 const appCostKey = (app: string, day: string) => `gw:cost:app:${app}:${day}`;
+/** Counter names of a key's daily and monthly spend (shared with restore). */
+export const keyDayKey = (id: string, day: string) => `gw:cost:key:${id}:${day}`;
+export const keyMonthKey = (id: string, month: string) => `gw:cost:keym:${id}:${month}`;
+/** Milliseconds from `now` to the start of the next UTC month. */
+export function toMonthEnd(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - now;
+}
 const fmt = (n: number) => `$${nanosToUsd(n).toFixed(6).replace(/0+$/, '').replace(/\.$/, '')}`;
 
 export class Budgets {
@@ -132,6 +147,8 @@ export class Budgets {
           `Session '${s.session}' budget of ${fmt(limits.sessionNanos!)} is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)}); start a new session tomorrow or ask for a higher limit`,
       });
 
+    if (s.key) steps.push(...keySteps(s.key, limits, costNanos, tokens, { now, day, minute, toMidnight, toMinute }));
+
     const held: Held[] = [];
     for (const st of steps) {
       let r: ReserveResult & { local?: boolean };
@@ -143,10 +160,15 @@ export class Budgets {
       }
       if (!r.ok) {
         await this.release(held);
+        const remaining = Math.max(0, st.limit - r.current);
         throw new LimitExceededError(
           `${st.say(r.current)}; retry after ${Math.ceil(st.retryMs / 1000)}s.`,
           st.retryMs / 1000,
-          { budget: st.name },
+          {
+            budget: st.name,
+            ...(st.kind === 'cost' ? { remainingUsd: nanosToUsd(remaining) } : { remaining }),
+            resetAt: new Date(now + st.retryMs).toISOString(),
+          },
         );
       }
       held.push({ ...st, local: r.local });
@@ -176,15 +198,24 @@ export class Budgets {
    * Raises today's app cost counters to what the ledger recorded (never lowers one), so spend from before a restart,
    * or kept by a coordination store that lost its counters, still counts against the daily budget.
    */
-  async restore(ledger: { spentOn(day: string): Promise<{ app: string; costNanos: number }[]> }): Promise<void> {
+  async restore(ledger: {
+    spentOn(day: string): Promise<{ app: string; costNanos: number }[]>;
+    keySpent?(day: string): Promise<{ key: string; dayNanos: number; monthNanos: number }[]>;
+  }): Promise<void> {
     const now = this.clock.now();
     const day = dayOf(now);
     const ttl = DAY - (now % DAY) + 3_600_000;
-    for (const { app, costNanos } of await ledger.spentOn(day)) {
-      const key = appCostKey(app, day);
-      const current = await this.coord.get(key);
-      if (current < costNanos) await this.coord.add(key, costNanos - current, ttl);
+    for (const { app, costNanos } of await ledger.spentOn(day)) await this.raise(appCostKey(app, day), costNanos, ttl);
+    const monthTtl = toMonthEnd(now) + 3_600_000;
+    for (const k of (await ledger.keySpent?.(day)) ?? []) {
+      await this.raise(keyDayKey(k.key, day), k.dayNanos, ttl);
+      await this.raise(keyMonthKey(k.key, day.slice(0, 7)), k.monthNanos, monthTtl);
     }
+  }
+
+  private async raise(key: string, to: number, ttl: number): Promise<void> {
+    const current = await this.coord.get(key);
+    if (current < to) await this.coord.add(key, to - current, ttl);
   }
 
   private async release(held: Held[]): Promise<void> {
@@ -226,4 +257,66 @@ export class Budgets {
       return share.adjust(h.key, delta, h.ttl);
     }
   }
+}
+
+type Step = Held & { limit: number; retryMs: number; say: (cur: number) => string };
+
+/** The key's own counters, reserved together with the app's and user's (all or nothing). */
+function keySteps(
+  id: string,
+  l: BudgetLimits,
+  costNanos: number,
+  tokens: number,
+  t: { now: number; day: string; minute: number; toMidnight: number; toMinute: number },
+): Step[] {
+  const steps: Step[] = [];
+  const spent = (c: number) => `(${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)})`;
+  if (l.keyRequestsPerMinute !== undefined)
+    steps.push({
+      kind: 'requests',
+      key: `gw:rpm:key:${id}:${t.minute}`,
+      amount: 1,
+      ttl: 120_000,
+      limit: l.keyRequestsPerMinute,
+      name: 'key_requests_per_minute',
+      retryMs: t.toMinute,
+      say: () => `Key ${id} reached its limit of ${l.keyRequestsPerMinute} requests per minute`,
+    });
+  if (l.keyTokensPerMinute !== undefined)
+    steps.push({
+      kind: 'tokens',
+      key: `gw:tpm:key:${id}:${t.minute}`,
+      amount: tokens,
+      ttl: 120_000,
+      limit: l.keyTokensPerMinute,
+      name: 'key_tokens_per_minute',
+      retryMs: t.toMinute,
+      say: (c) =>
+        `Key ${id} would pass its limit of ${l.keyTokensPerMinute} tokens per minute (${c} used, this call may use ${tokens}; lower max_tokens or wait)`,
+    });
+  if (l.keyDailyNanos !== undefined)
+    steps.push({
+      kind: 'cost',
+      key: keyDayKey(id, t.day),
+      amount: costNanos,
+      ttl: t.toMidnight + 3_600_000,
+      limit: l.keyDailyNanos,
+      name: 'key_daily_cost',
+      retryMs: t.toMidnight,
+      say: (c) => `Key ${id} daily budget of ${fmt(l.keyDailyNanos!)} is exhausted ${spent(c)}`,
+    });
+  if (l.keyMonthlyNanos !== undefined) {
+    const toMonth = toMonthEnd(t.now);
+    steps.push({
+      kind: 'cost',
+      key: keyMonthKey(id, t.day.slice(0, 7)),
+      amount: costNanos,
+      ttl: toMonth + 3_600_000,
+      limit: l.keyMonthlyNanos,
+      name: 'key_monthly_cost',
+      retryMs: toMonth,
+      say: (c) => `Key ${id} monthly budget of ${fmt(l.keyMonthlyNanos!)} is exhausted ${spent(c)}`,
+    });
+  }
+  return steps;
 }

@@ -8,6 +8,7 @@ import { undeclaredTool } from '../policy/scope.js';
 import type { BudgetLimits } from './budgets.js';
 import type { DlpMode } from './dlp-guard.js';
 import type { Caller, ChatRequest, Protocol } from './gateway-types.js';
+import type { KeyGrant } from './key-policy.js';
 import { costNanos, maxOutputWithin, nanosToUsd, usdToNanos } from './tokens.js';
 
 export const num = (o: Obligations, k: string): number | undefined =>
@@ -159,4 +160,16 @@ export function checkModalities(doc: ModelDoc, req: ChatRequest): void {
       `Model '${req.model}' takes text only (catalog modalities: ${modalities.join(', ')}); remove the image parts or pick a model whose catalog entry lists image.`,
       [{ path: 'messages', message: 'image parts are not allowed for this model' }],
     );
+}
+
+/** The key's own limits, added to the app's and user's in the same reservation. */
+export function keyBudgetLimits(g: KeyGrant | undefined): Partial<BudgetLimits> {
+  if (!g) return {};
+  const l = g.limits;
+  return {
+    ...(l.rpm !== undefined ? { keyRequestsPerMinute: l.rpm } : {}),
+    ...(l.tpm !== undefined ? { keyTokensPerMinute: l.tpm } : {}),
+    ...(l.dailyUsd !== undefined ? { keyDailyNanos: usdToNanos(l.dailyUsd) } : {}),
+    ...(l.monthlyUsd !== undefined ? { keyMonthlyNanos: usdToNanos(l.monthlyUsd) } : {}),
+  };
 }

@@ -159,6 +159,7 @@ export class CallRecorder {
         ...(f.fallbackFrom ? { fallbackFrom: f.fallbackFrom } : {}),
         session: c.session ?? null,
         via: c.via,
+        ...(c.key ? { keyId: c.key.id, ...keyMeta(c) } : {}),
         stream: f.stream,
         cached: f.cached,
         tokensIn: f.tokensIn,
@@ -213,6 +214,7 @@ export class CallRecorder {
         ...typeList(f.promptFindings, 'promptEntityTypes'),
         ...typeList(f.outputFindings, 'outputEntityTypes'),
         ...(c.session ? { session: c.session } : {}),
+        ...(c.key ? { keyId: c.key.id, ...keyMeta(c) } : {}),
         ...(f.toolCalls?.length ? { toolNames: [...new Set(f.toolCalls)].sort().join(',') } : {}),
       },
     });
@@ -229,6 +231,7 @@ export class CallRecorder {
         tokensOut: f.tokensOut,
         costNanos: f.costNanos,
         outcome: f.outcome,
+        ...(c.key ? { keyId: c.key.id, ...keyMeta(c) } : {}),
       });
     }
     // Sync mode also stores the cost row before the answer: budgets restart from the ledger, so a row lost in a
@@ -236,6 +239,12 @@ export class CallRecorder {
     if (durable && (f.calledUpstream || f.cached)) return Promise.all([durable, this.ledger.flush()]).then(() => {});
     return durable ?? Promise.resolve();
   }
+}
+
+/** A key's team and cost center, for cost rows, audit and telemetry (labels stay on the key). */
+function keyMeta(c: Caller): { team?: string; costCenter?: string } {
+  const m = c.key?.metadata;
+  return { ...(m?.team ? { team: m.team } : {}), ...(m?.costCenter ? { costCenter: m.costCenter } : {}) };
 }
 
 /** Most entries queued before they are handed over without waiting for the timer. */

@@ -1,5 +1,5 @@
 // Per-call cost rows for attribution (`gatehouse costs`): written behind in batches (1 s / 500 rows) so the hot path
-// does not wait on the store, and grouped by model, app, user or day on query.
+// does not wait on the store, and grouped by model, app, user, day, key or team on query.
 import type { Logger } from '../core/logger.js';
 import type { SqlDb } from '../store/sql-db.js';
 import { nanosToUsd } from './tokens.js';
@@ -16,14 +16,20 @@ export interface CostRow {
   tokensOut: number;
   costNanos: number;
   outcome: string;
+  /** The gateway key the call came with, and its metadata. */
+  keyId?: string;
+  team?: string;
+  costCenter?: string;
 }
 
-export const COST_GROUPS = ['model', 'app', 'user', 'day'] as const;
+export const COST_GROUPS = ['model', 'app', 'user', 'day', 'key', 'team'] as const;
 export type CostGroup = (typeof COST_GROUPS)[number];
 
 export interface CostQuery {
   app?: string;
   user?: string;
+  key?: string;
+  team?: string;
   /** Epoch ms. */
   since?: number;
   by?: CostGroup;
@@ -37,7 +43,14 @@ export interface CostLine {
   costUsd: number;
 }
 
-const COLUMN: Record<CostGroup, string> = { model: 'model', app: 'app', user: 'user_name', day: 'day' };
+const COLUMN: Record<CostGroup, string> = {
+  model: 'model',
+  app: 'app',
+  user: 'user_name',
+  day: 'day',
+  key: "COALESCE(key_id, '(no key)')",
+  team: "COALESCE(team, '(no team)')",
+};
 
 export class CostLedger {
   private buffer: CostRow[] = [];
@@ -69,7 +82,7 @@ export class CostLedger {
           .transaction(async (tx) => {
             for (const r of rows) {
               await tx.run(
-                'INSERT INTO gateway_costs (time, day, decision_id, app, app_version, user_name, session, model, tokens_in, tokens_out, cost_nanos, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                'INSERT INTO gateway_costs (time, day, decision_id, app, app_version, user_name, session, model, tokens_in, tokens_out, cost_nanos, outcome, key_id, team, cost_center) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
                 [
                   r.time,
                   new Date(r.time).toISOString().slice(0, 10),
@@ -83,6 +96,9 @@ export class CostLedger {
                   r.tokensOut,
                   r.costNanos,
                   r.outcome,
+                  r.keyId ?? null,
+                  r.team ?? null,
+                  r.costCenter ?? null,
                 ],
               );
             }
@@ -107,6 +123,14 @@ export class CostLedger {
     if (q.user) {
       where.push('user_name = ?');
       params.push(q.user);
+    }
+    if (q.key) {
+      where.push('key_id = ?');
+      params.push(q.key);
+    }
+    if (q.team) {
+      where.push('team = ?');
+      params.push(q.team);
     }
     if (q.since !== undefined) {
       where.push('time >= ?');
@@ -145,6 +169,16 @@ export class CostLedger {
       [day],
     );
     return rows.map((r) => ({ app: r.app, costNanos: Number(r.c) }));
+  }
+
+  /** Spend per key on `day` and in its month so far (nano-USD): what the keys' budgets are rebuilt from. */
+  async keySpent(day: string): Promise<{ key: string; dayNanos: number; monthNanos: number }[]> {
+    await this.flush();
+    const rows = await this.db.all<{ k: string; d: number; m: number }>(
+      'SELECT key_id AS k, SUM(CASE WHEN day = ? THEN cost_nanos ELSE 0 END) AS d, SUM(cost_nanos) AS m FROM gateway_costs WHERE key_id IS NOT NULL AND day >= ? AND day <= ? GROUP BY key_id',
+      [day, `${day.slice(0, 7)}-01`, day],
+    );
+    return rows.map((r) => ({ key: r.k, dayNanos: Number(r.d), monthNanos: Number(r.m) }));
   }
 
   async close(): Promise<void> {

@@ -1,13 +1,21 @@
 // Who is calling the gateway: app keys (stored as SHA-256 hashes), short-lived signed session tokens (jose, HS256)
 // bound to app, version, user and session id, and platform identities (IdP JWTs, gateway-scoped API tokens) naming
 // the app in a header. Resolves each to a Caller with the app's version in force.
-import { createHash } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { parseSeconds } from '../core/duration.js';
 import type { AppReader, AppVersion } from '../apps/manifest-schema.js';
 import type { Clock } from '../core/clock.js';
-import { ForbiddenError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../core/errors.js';
-import { newId, newSecretToken } from '../core/ids.js';
+import {
+  ForbiddenError,
+  GatehouseError,
+  InvalidInputError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { AuditSink } from '../core/sinks.js';
+import { checkKeyAccess, clientIp, serviceAppOf, type SourceAddress } from './key-policy.js';
+import { APP_KEY_PREFIX, grantOf, KeyStore, REVOKED_CHANNEL, type KeyCreateInput, type KeyInfo } from './key-store.js';
 import type { Coordination } from '../coord/coordination.js';
 import type { SqlDb } from '../store/sql-db.js';
 import type { Caller } from './gateway-types.js';
@@ -27,39 +35,13 @@ function isSessionShaped(token: string): boolean {
   }
 }
 
-export const APP_KEY_PREFIX = 'ghk_';
-const REVOKED_CHANNEL = 'gateway.app-key.revoked';
+export { APP_KEY_PREFIX };
 const ISSUER = 'gatehouse';
 const AUDIENCE = 'gatehouse-gateway';
 const USER_RE = /^[A-Za-z0-9._@:+-]{1,128}$/;
 
-export interface AppKeyInfo {
-  id: string;
-  app: string;
-  env: string;
-  createdBy: string;
-  createdAt: number;
-  revokedAt?: number;
-}
-
-interface KeyRow {
-  id: string;
-  app: string;
-  env: string;
-  created_by: string;
-  created_at: number;
-  revoked_at: number | null;
-}
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-const toInfo = (r: KeyRow): AppKeyInfo => ({
-  id: r.id,
-  app: r.app,
-  env: r.env,
-  createdBy: r.created_by,
-  createdAt: Number(r.created_at),
-  ...(r.revoked_at ? { revokedAt: Number(r.revoked_at) } : {}),
-});
+/** An app key as the `gatehouse app key` commands show it (a KeyInfo of kind app). */
+export type AppKeyInfo = KeyInfo;
 
 /** A session TTL: `15m`, `2h`, `30s`, `1d` or plain seconds, at most `maxSeconds`. */
 export function parseTtl(ttl: string | number, maxSeconds: number): number {
@@ -85,17 +67,23 @@ export interface CredentialsDeps {
    * The user is the identity's; the app comes from the x-gatehouse-app header. Absent = app keys and sessions only.
    */
   identity?: (token: string) => Promise<Principal | undefined>;
+  /** Where a refused key (expired, revoked, outside its networks) is recorded with its decision id. */
+  audit?: AuditSink;
+  /** Proxies whose X-Forwarded-For is believed for key network checks (gateway config trustedProxies). */
+  trustedProxies?: string[];
 }
 
 export class Credentials {
-  private readonly keyCache = new Map<string, { row: KeyRow | null; until: number }>();
+  readonly keys: KeyStore;
   private unsubscribe: (() => Promise<void>) | undefined;
 
-  constructor(private readonly d: CredentialsDeps) {}
+  constructor(private readonly d: CredentialsDeps) {
+    this.keys = new KeyStore(d.db, d.apps, d.coord, d.clock);
+  }
 
   async start(): Promise<void> {
-    // Revocation on any replica clears the cached key on every replica at once.
-    this.unsubscribe = await this.d.coord.subscribe(REVOKED_CHANNEL, () => this.keyCache.clear());
+    // Revocation or rotation on any replica clears the cached keys on every replica at once.
+    this.unsubscribe = await this.d.coord.subscribe(REVOKED_CHANNEL, () => this.keys.clearCache());
   }
 
   async stop(): Promise<void> {
@@ -116,46 +104,25 @@ export class Credentials {
     return v;
   }
 
-  async createKey(app: string, env: string | undefined, createdBy: string): Promise<AppKeyInfo & { key: string }> {
-    const latest = (await this.d.apps.inForce(app)) ?? (await this.d.apps.latestVersion(app));
-    if (!latest) throw new NotFoundError('App', app, 'submit its manifest first with `gatehouse app submit`');
-    const e = env ?? latest.manifest.spec.environment;
-    if (!['dev', 'staging', 'prod'].includes(e))
-      throw new InvalidInputError(`env '${e}' is not one of dev, staging, prod.`, [
-        { path: 'env', message: 'use dev, staging or prod' },
-      ]);
-    const key = newSecretToken(APP_KEY_PREFIX);
-    const id = newId('key', this.d.clock.now());
-    const now = this.d.clock.now();
-    await this.d.db.run(
-      'INSERT INTO gateway_app_keys (id, app, env, key_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      [id, app, e, sha256(key), createdBy, now],
-    );
-    return { id, app, env: e, createdBy, createdAt: now, key };
+  /** An app key (the `gatehouse app key create` path); `opts` carries the limits every key may have. */
+  createKey(
+    app: string,
+    env: string | undefined,
+    createdBy: string,
+    opts: Omit<KeyCreateInput, 'kind' | 'app' | 'env'> = {},
+  ): Promise<KeyInfo & { key: string }> {
+    return this.keys.create({ ...opts, kind: 'app', app, env }, createdBy);
   }
 
-  async listKeys(app: string): Promise<AppKeyInfo[]> {
-    const rows = await this.d.db.all<KeyRow>(
-      'SELECT id, app, env, created_by, created_at, revoked_at FROM gateway_app_keys WHERE app = ? ORDER BY created_at',
-      [app],
-    );
-    return rows.map(toInfo);
+  listKeys(app: string): Promise<KeyInfo[]> {
+    return this.keys.list({ app, includeRevoked: true });
   }
 
-  async revokeKey(app: string, id: string): Promise<AppKeyInfo> {
-    const r = await this.d.db.run(
-      'UPDATE gateway_app_keys SET revoked_at = ? WHERE app = ? AND id = ? AND revoked_at IS NULL',
-      [this.d.clock.now(), app, id],
-    );
-    const row = await this.d.db.get<KeyRow>(
-      'SELECT id, app, env, created_by, created_at, revoked_at FROM gateway_app_keys WHERE app = ? AND id = ?',
-      [app, id],
-    );
-    if (!row)
+  async revokeKey(app: string, id: string): Promise<KeyInfo> {
+    const k = await this.keys.show(id).catch(() => undefined);
+    if (!k || k.app !== app)
       throw new NotFoundError('App key', id, `list the keys of '${app}' with \`gatehouse app key list ${app}\``);
-    this.keyCache.clear();
-    if (r.changes > 0) await this.d.coord.publish(REVOKED_CHANNEL, id);
-    return toInfo(row);
+    return this.keys.revoke(id);
   }
 
   async createSession(
@@ -184,12 +151,17 @@ export class Credentials {
   }
 
   /** Resolves a bearer token (app key or session token); `userHint` attributes calls made with a plain app key. */
-  async resolve(token: string | undefined, userHint?: string, app?: string): Promise<Caller> {
+  async resolve(
+    token: string | undefined,
+    userHint?: string,
+    app?: string,
+    source?: () => SourceAddress,
+  ): Promise<Caller> {
     if (!token)
       throw new UnauthenticatedError(
         'Missing API key: send your Gatehouse app key or session token as the API key (Authorization: Bearer or x-api-key).',
       );
-    if (token.startsWith(APP_KEY_PREFIX)) return this.withUser(await this.fromAppKey(token), userHint);
+    if (token.startsWith(APP_KEY_PREFIX)) return this.withUser(await this.fromKey(token, app, source), userHint);
     if (this.d.identity && !isSessionShaped(token)) return this.fromIdentity(token, app);
     return this.fromSession(token);
   }
@@ -218,6 +190,13 @@ export class Credentials {
    */
   withUser(caller: Caller, userHint: string | undefined): Caller {
     if (caller.via === 'session' || caller.via === 'identity' || userHint === undefined) return caller;
+    // A user's service key authenticates that user: a request cannot name another one.
+    if (caller.key?.owner?.startsWith('user:')) return caller;
+    // A key pasted into the user field would land in audit entries and telemetry: refuse it, never record it.
+    if (userHint.startsWith(APP_KEY_PREFIX))
+      throw new InvalidInputError('user looks like a Gatehouse key (ghk_...); send an end-user id, never a key.', [
+        { path: 'user', message: 'must not be a key' },
+      ]);
     if (!USER_RE.test(userHint))
       throw new InvalidInputError(
         `user '${userHint.slice(0, 40)}' is not a valid user id; use up to 128 letters, digits and . _ @ : + -.`,
@@ -226,31 +205,55 @@ export class Credentials {
     return { ...caller, user: userHint };
   }
 
-  private async fromAppKey(token: string): Promise<Caller> {
-    const now = this.d.clock.now();
-    // Cached by the key itself (memory only, 5 s, cleared on revocation) so the hot path skips hashing and the store.
-    let c = this.keyCache.get(token);
-    if (!c || c.until <= now) {
-      const row = await this.d.db.get<KeyRow>(
-        'SELECT id, app, env, created_by, created_at, revoked_at FROM gateway_app_keys WHERE key_hash = ?',
-        [sha256(token)],
-      );
-      c = { row: row ?? null, until: now + 5000 };
-      if (this.keyCache.size > 10_000) this.keyCache.clear();
-      this.keyCache.set(token, c);
+  /** An app key or a service key: known, not revoked, not expired, used from an allowed network. */
+  private async fromKey(token: string, app: string | undefined, source?: () => SourceAddress): Promise<Caller> {
+    const k = await this.keys.lookup(token);
+    if (!k) throw new UnauthenticatedError('Unknown app key or service key; create one with `gatehouse key create`.');
+    // The source address is read only for keys that limit their networks.
+    const sourceIp = k.limits.cidrs?.length ? clientIp(source?.() ?? {}, this.d.trustedProxies ?? []) : undefined;
+    try {
+      if (k.revokedAt)
+        throw new UnauthenticatedError(
+          `Key ${k.id} was revoked at ${new Date(k.revokedAt).toISOString()}; create a new one with \`gatehouse key create\`.`,
+        );
+      const grant = grantOf(k);
+      checkKeyAccess(grant, this.d.clock.now(), sourceIp);
+      const target = k.kind === 'app' ? k.app! : serviceAppOf(grantOf(k), app);
+      const v = await this.requireInForce(target);
+      const env = k.env;
+      if (env && v.manifest.spec.environment !== env)
+        throw new ForbiddenError(
+          `Key ${k.id} is for ${env}, but app '${target}' version ${v.version} in force runs in ${v.manifest.spec.environment}; use a key created with --env ${v.manifest.spec.environment}.`,
+        );
+      const user = k.owner?.startsWith('user:') ? k.owner.slice(5) : k.owner ? k.owner : `app:${target}`;
+      return { app: target, version: v, user, via: k.id, key: grant };
+    } catch (err) {
+      // A refusal of a known key carries a decision id, recorded in the audit log with the key id and the reason.
+      if (err instanceof GatehouseError) await this.recordRefusal(err, k, app, sourceIp);
+      throw err;
     }
-    const row = c.row;
-    if (!row) throw new UnauthenticatedError('Unknown app key; create one with `gatehouse app key create <app>`.');
-    if (row.revoked_at)
-      throw new UnauthenticatedError(
-        `App key ${row.id} of app '${row.app}' was revoked; create a new one with \`gatehouse app key create ${row.app}\`.`,
-      );
-    const v = await this.requireInForce(row.app);
-    if (v.manifest.spec.environment !== row.env)
-      throw new ForbiddenError(
-        `This app key is for ${row.env}, but app '${row.app}' version ${v.version} in force runs in ${v.manifest.spec.environment}; use a key created with --env ${v.manifest.spec.environment}.`,
-      );
-    return { app: row.app, version: v, user: `app:${row.app}`, via: row.id };
+  }
+
+  private async recordRefusal(err: GatehouseError, k: KeyInfo, app: string | undefined, ip: string | undefined) {
+    const decisionId = newId('dec', this.d.clock.now());
+    err.extra.decisionId = decisionId;
+    err.extra.keyId = k.id;
+    await this.d.audit
+      ?.append({
+        type: 'gateway.key.refused',
+        actor: k.owner ?? `app:${k.app}`,
+        ...((k.app ?? app) ? { app: k.app ?? app } : {}),
+        ids: { decisionId },
+        data: {
+          keyId: k.id,
+          kind: k.kind,
+          status: err.status,
+          code: err.code,
+          reason: err.message,
+          sourceIp: ip ?? null,
+        },
+      })
+      .catch(() => undefined);
   }
 
   private async fromSession(token: string): Promise<Caller> {

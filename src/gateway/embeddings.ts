@@ -10,7 +10,8 @@ import { parseOrThrow } from '../core/validation.js';
 import { readJsonBody } from '../http/server.js';
 import { declaredModel } from '../policy/scope.js';
 import type { SurfaceDeps } from './anthropic-surface.js';
-import { budgetLimits, callLimits, refusalOf } from './call-limits.js';
+import { budgetLimits, callLimits, keyBudgetLimits, refusalOf } from './call-limits.js';
+import { checkKeyModel } from './key-policy.js';
 import { outcomeOf } from './call-outcome.js';
 import { newCallFacts, type CallFacts } from './call-records.js';
 import { promptRedactor } from './dlp-guard.js';
@@ -19,7 +20,7 @@ import { budgetUserOf, type InvokerDeps } from './model-invoker.js';
 import { residencyOf } from '../catalog/residency.js';
 import { modelCallInput } from './model-call-input.js';
 import { openAiError } from './openai-surface.js';
-import { apiKeyOf, invocationHeaders } from './surface-common.js';
+import { apiKeyOf, invocationHeaders, sourceOf } from './surface-common.js';
 import { costNanos, countTextTokens } from './tokens.js';
 import { adapterOf } from './providers/provider-registry.js';
 
@@ -93,6 +94,7 @@ export class Embedder {
     const decision = await this.d.governor.govern({ ...input, request: { ...input.request, embeddings: true } });
     f.decisionId = decision.id;
     if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, model);
+    checkKeyModel(caller.key, model, decision.id);
     callLimits({ caller, req, decl, doc, decision, tokensIn, maxOut: 0, tools: [] });
     const o = decision.obligations;
     const redact = promptRedactor(
@@ -111,8 +113,8 @@ export class Embedder {
     const worst = costNanos(doc, tokensIn, 0);
     const user = budgetUserOf(caller);
     const reservation = await this.d.budgets.reserve(
-      { app: caller.app, user, session: caller.session },
-      budgetLimits(spec.budgets, o),
+      { app: caller.app, user, session: caller.session, key: caller.key?.id },
+      { ...budgetLimits(spec.budgets, o), ...keyBudgetLimits(caller.key) },
       worst,
       tokensIn,
     );
@@ -142,7 +144,12 @@ export function mountEmbeddings(app: Hono, d: SurfaceDeps, embedder: Embedder): 
   app.post('/v1/embeddings', async (c) => {
     const tStart = performance.now();
     try {
-      const keyHolder = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
+      const keyHolder = await d.credentials.resolve(
+        apiKeyOf(c),
+        undefined,
+        c.req.header('x-gatehouse-app'),
+        sourceOf(c),
+      );
       const raw = (await readJsonBody(c, d.maxBodyBytes)) as Record<string, unknown>;
       const body = parseOrThrow(embeddingsBody, raw, 'embeddings request');
       const caller = d.credentials.withUser(keyHolder, body.user ?? c.req.header('x-gatehouse-user'));

@@ -1,4 +1,5 @@
-// CLI: `gatehouse app key create|list|revoke`, `gatehouse session create`, `gatehouse costs`, `gatehouse model key`.
+// CLI: `gatehouse app key create|list|revoke` (app keys; `gatehouse key` is the full set), `gatehouse session create`,
+// `gatehouse costs`, `gatehouse model key` and `gatehouse model deployments`.
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/cli-context.js';
 import { commandGroup } from '../cli/command-group.js';
@@ -7,50 +8,41 @@ import type { CostLine } from './cost-ledger.js';
 import type { AppKeyInfo } from './credentials.js';
 import { registerDeploymentCommands } from './routing/deployment-commands.js';
 import { registerModelKeyCommands } from './model-key-commands.js';
+import {
+  keyBody,
+  keyLine,
+  printCreated,
+  registerKeyCommands,
+  withKeyOptions,
+  type KeyCliOptions,
+} from './key-commands.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function registerGatewayCommands(program: Command, cli: CliContext): void {
   registerDeploymentCommands(program, cli);
   registerModelKeyCommands(program, cli);
+  registerKeyCommands(program, cli);
   const app = commandGroup(program, 'app', 'micro-apps: submit, inspect, run, roll back');
   const key = commandGroup(app, 'key', 'model gateway keys bound to an app');
-  key
-    .command('create <app>')
-    .description('create a gateway key for an app (printed once; use it as the OpenAI/Anthropic API key)')
-    .option('--env <env>', 'dev, staging or prod (default: the environment of the version in force)')
-    .action(async (name: string, o: { env?: string }) => {
-      const r = await cli
-        .api()
-        .request<AppKeyInfo & { key: string }>(
-          'POST',
-          `/api/v1/apps/${encodeURIComponent(name)}/keys`,
-          o.env ? { env: o.env } : {},
-        );
-      cli.print(r, () =>
-        [
-          `key:  ${r.key}`,
-          `id:   ${r.id} (app ${r.app}, ${r.env})`,
-          'Store it now: Gatehouse keeps only its hash.',
-          `Use it with base URL <gatehouse>/v1 in the openai or @anthropic-ai/sdk client.`,
-        ].join('\n'),
-      );
-    });
+  withKeyOptions(
+    key
+      .command('create <app>')
+      .description(
+        'create a gateway key for an app (printed once; use it as the OpenAI/Anthropic API key); same as `gatehouse key create --app`',
+      ),
+  ).action(async (name: string, o: KeyCliOptions) => {
+    const r = await cli
+      .api()
+      .request<AppKeyInfo & { key: string }>('POST', `/api/v1/apps/${encodeURIComponent(name)}/keys`, keyBody(o));
+    cli.print(r, () => printCreated(r));
+  });
   key
     .command('list <app>')
     .description('list the gateway keys of an app (never the secrets)')
     .action(async (name: string) => {
       const r = await cli.api().request<{ keys: AppKeyInfo[] }>('GET', `/api/v1/apps/${encodeURIComponent(name)}/keys`);
-      cli.print(r, () =>
-        r.keys.length
-          ? r.keys
-              .map(
-                (k) =>
-                  `${k.id}  ${k.env.padEnd(7)} created ${iso(k.createdAt)} by ${k.createdBy}${k.revokedAt ? `  REVOKED ${iso(k.revokedAt)}` : ''}`,
-              )
-              .join('\n')
-          : `no keys for ${name}`,
-      );
+      cli.print(r, () => (r.keys.length ? r.keys.map(keyLine).join('\n') : `no keys for ${name}`));
     });
   key
     .command('revoke <app> <key-id>')
@@ -91,13 +83,15 @@ export function registerGatewayCommands(program: Command, cli: CliContext): void
     .description('model spend for attribution, from the gateway cost rows')
     .option('--app <app>', 'only this app')
     .option('--user <user>', 'only this user')
+    .option('--key <id>', 'only this gateway key')
+    .option('--team <team>', 'only keys of this team')
     .option('--since <when>', 'ISO date, or relative: 7d, 24h, 30m')
-    .option('--by <group>', 'model, app, user or day', 'model')
-    .action(async (o: { app?: string; user?: string; since?: string; by: string }) => {
-      if (!['model', 'app', 'user', 'day'].includes(o.by))
-        throw new InvalidInputError(`--by '${o.by}' is not one of model, app, user, day.`);
+    .option('--by <group>', 'model, app, user, day, key or team', 'model')
+    .action(async (o: { app?: string; user?: string; key?: string; team?: string; since?: string; by: string }) => {
+      if (!['model', 'app', 'user', 'day', 'key', 'team'].includes(o.by))
+        throw new InvalidInputError(`--by '${o.by}' is not one of model, app, user, day, key, team.`);
       const q = new URLSearchParams(
-        Object.entries({ app: o.app, user: o.user, since: o.since, by: o.by }).filter(
+        Object.entries({ app: o.app, user: o.user, key: o.key, team: o.team, since: o.since, by: o.by }).filter(
           (e): e is [string, string] => e[1] !== undefined,
         ),
       );

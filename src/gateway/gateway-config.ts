@@ -32,6 +32,11 @@ export const gatewayConfigSchema = z
      * dies). sync: a response completes only after its audit entry and cost row are committed (docs/deploy.md).
      */
     auditDurability: z.enum(['batch', 'sync']).default('batch'),
+    /**
+     * Proxies (CIDRs) whose X-Forwarded-For is believed when a key's allowed networks are checked; the address
+     * checked is the rightmost one not in this list. Empty: the TCP peer's address only.
+     */
+    trustedProxies: z.array(z.string()).default([]),
   })
   .strict();
 

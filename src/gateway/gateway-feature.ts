@@ -123,6 +123,8 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
     sessionSecret: sessionSecret(d.home, config, d.env),
     maxSessionTtlSeconds: config.maxSessionTtlSeconds,
     identity: d.identity,
+    audit: d.audit,
+    trustedProxies: config.trustedProxies,
   });
   await credentials.start();
   const modelKeys = new ModelKeys({

@@ -1,4 +1,4 @@
-// Management API of the gateway under /api/v1: app keys, session tokens, and cost attribution.
+// Management API of the gateway under /api/v1: app keys (and /api/v1/keys), session tokens, cost attribution.
 import { z } from 'zod';
 import type { AppReader } from '../apps/manifest-schema.js';
 import { parseSince } from '../core/duration.js';
@@ -8,15 +8,9 @@ import { defineRoute, type AnyRoute } from '../http/route.js';
 import { hasAnyRole, type Principal } from '../identity/principal.js';
 import { COST_GROUPS, type CostLedger } from './cost-ledger.js';
 import type { Credentials } from './credentials.js';
+import { keyInfoSchema, keyOptionsSchema, keyRoutes } from './key-routes.js';
 
-const appKeySchema = z.object({
-  id: z.string(),
-  app: z.string(),
-  env: z.string(),
-  createdBy: z.string(),
-  createdAt: z.number(),
-  revokedAt: z.number().optional(),
-});
+const appKeySchema = keyInfoSchema;
 const costLineSchema = z.object({
   key: z.string(),
   requests: z.number(),
@@ -38,6 +32,7 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
     assertAppManager(p, v.manifest, 'manage the keys and sessions of', []);
   }
   return [
+    ...keyRoutes({ credentials: d.credentials, apps: d.apps }),
     defineRoute({
       method: 'post',
       path: '/api/v1/apps/:app/keys',
@@ -46,10 +41,11 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
       tag: 'gateway',
       access: ['creator', 'admin'],
       successStatus: 201,
-      body: z.object({ env: z.enum(['dev', 'staging', 'prod']).optional() }).strict(),
+      body: keyOptionsSchema.strict(),
       handler: async ({ principal, params, body }) => {
         await requireOwner(principal, params.app);
-        return d.credentials.createKey(params.app, body.env, principal.user);
+        const { env, ...opts } = body;
+        return d.credentials.createKey(params.app, env, principal.user, opts);
       },
     }),
     defineRoute({
@@ -107,7 +103,7 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
     defineRoute({
       method: 'get',
       path: '/api/v1/costs',
-      summary: 'Report model spend by model, app, user or day',
+      summary: 'Report model spend by model, app, user, day, key or team',
       response: z.object({ by: z.enum(COST_GROUPS), lines: z.array(costLineSchema), total: costLineSchema }),
       tag: 'gateway',
       access: ['creator', 'admin', 'security', 'auditor'],
@@ -115,6 +111,8 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
         .object({
           app: z.string().optional(),
           user: z.string().optional(),
+          key: z.string().optional(),
+          team: z.string().optional(),
           since: z.string().optional(),
           by: z.enum(COST_GROUPS).optional(),
         })
@@ -130,6 +128,8 @@ export function gatewayRoutes(d: GatewayRouteDeps, now: () => number): AnyRoute[
         return d.ledger.query({
           app: query.app,
           user: query.user,
+          key: query.key,
+          team: query.team,
           since: query.since ? parseSince(query.since, now()) : undefined,
           by: query.by,
         });

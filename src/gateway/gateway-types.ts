@@ -1,5 +1,6 @@
 // The gateway's internal, protocol-neutral shapes: a chat request, its result, stream events, and the caller.
 import type { AppVersion } from '../apps/manifest-schema.js';
+import type { KeyGrant } from './key-policy.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -78,4 +79,6 @@ export interface Caller {
   /** How the caller authenticated: app key id, or `session`, or `internal` (in-process). */
   via: string;
   runId?: string;
+  /** The gateway key the call came with: its limits and metadata (team, cost center), never its secret. */
+  key?: KeyGrant;
 }

@@ -10,7 +10,7 @@ import { declaredModel } from '../policy/scope.js';
 import { anthropicError, type SurfaceDeps } from './anthropic-surface.js';
 import type { Caller } from './gateway-types.js';
 import { openAiError } from './openai-surface.js';
-import { apiKeyOf } from './surface-common.js';
+import { apiKeyOf, sourceOf } from './surface-common.js';
 import { countInputTokens, countTextTokens } from './tokens.js';
 import { flatMessages } from './wire-body.js';
 
@@ -52,7 +52,7 @@ export function mountModelInfo(app: Hono, d: SurfaceDeps, anthropicTokenFactor: 
     try {
       const models = usable(
         d,
-        await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app')),
+        await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'), sourceOf(c)),
       ).map((m) => modelJson(c, m));
       if (anthropicCaller(c))
         return c.json({
@@ -69,7 +69,7 @@ export function mountModelInfo(app: Hono, d: SurfaceDeps, anthropicTokenFactor: 
 
   app.get('/v1/models/:id', async (c) => {
     try {
-      const caller = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
+      const caller = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'), sourceOf(c));
       return c.json(modelJson(c, usableModel(d, caller, c.req.param('id'))));
     } catch (err) {
       return fail(c, err);
@@ -78,7 +78,7 @@ export function mountModelInfo(app: Hono, d: SurfaceDeps, anthropicTokenFactor: 
 
   app.post('/v1/messages/count_tokens', async (c) => {
     try {
-      const caller = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
+      const caller = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'), sourceOf(c));
       const raw = (await readJsonBody(c, d.maxBodyBytes)) as Record<string, unknown>;
       const body = parseOrThrow(countBody, raw, 'count_tokens request');
       const provider = usableModel(d, caller, body.model).spec.provider;

@@ -14,7 +14,16 @@ import { newCallFacts, type CallFacts, type CallRecorder } from './call-records.
 import { guardAnswer, promptRedactor } from './dlp-guard.js';
 import { modelCallInput } from './model-call-input.js';
 import { fallbackWorthy, outcomeOf, replay } from './call-outcome.js';
-import { budgetLimits, callLimits, checkModalities, checkOutputFields, min, refusalOf } from './call-limits.js';
+import {
+  budgetLimits,
+  callLimits,
+  checkModalities,
+  checkOutputFields,
+  keyBudgetLimits,
+  min,
+  refusalOf,
+} from './call-limits.js';
+import { checkKeyModel } from './key-policy.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-types.js';
 import { finalBody, redactBodyText } from './wire-body.js';
@@ -148,6 +157,7 @@ export class ModelInvoker {
     );
     f.decisionId = decision.id;
     if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, req.model);
+    checkKeyModel(caller.key, req.model, decision.id);
     const o = decision.obligations;
     const { maxOut, temperature } = callLimits({ caller, req, decl, doc, decision, tokensIn, maxOut: askedOut, tools });
 
@@ -194,7 +204,7 @@ export class ModelInvoker {
     const route = this.d.router.begin(doc, residencyOf(spec, this.d.catalog), tokensIn + maxOut);
     if (!route.trace.implicit) f.routing = route.trace;
     if (route.empty) throw route.exhausted(caller.app);
-    const limits = budgetLimits(spec.budgets, o);
+    const limits = { ...budgetLimits(spec.budgets, o), ...keyBudgetLimits(caller.key) };
     f.appDailyBudgetNanos = limits.appDailyNanos;
     const worst = costNanos(doc, tokensIn, maxOut);
     const reservation = await this.d.budgets.reserve(
@@ -204,6 +214,7 @@ export class ModelInvoker {
         app: caller.app,
         user: budgetUserOf(caller),
         session: caller.session,
+        key: caller.key?.id,
       },
       limits,
       worst,
@@ -300,7 +311,10 @@ export const ANONYMOUS_BUCKET = '(unauthenticated)';
  * token, a sandbox run), else one shared bucket, so a name an app key puts in a request cannot open a new budget.
  */
 export function budgetUserOf(caller: Caller): string {
-  return caller.via === 'session' || caller.via === 'identity' || caller.via === 'internal'
+  return caller.via === 'session' ||
+    caller.via === 'identity' ||
+    caller.via === 'internal' ||
+    caller.key?.owner?.startsWith('user:')
     ? caller.user
     : ANONYMOUS_BUCKET;
 }

@@ -8,7 +8,7 @@ import { readJsonBody } from '../http/server.js';
 import type { SurfaceDeps } from './anthropic-surface.js';
 import type { ChatRequest, StreamEvent, ToolCall } from './gateway-types.js';
 import { flatMessages, hasImages, offeredTools } from './wire-body.js';
-import { apiKeyOf, errorHeaders, invocationHeaders, sseResponse, toError } from './surface-common.js';
+import { apiKeyOf, errorHeaders, invocationHeaders, sseResponse, toError, sourceOf } from './surface-common.js';
 
 // Only what the gateway itself reads is checked here; every other field goes on to the provider (same protocol) or
 // through the translation table (wire-fields.ts), which refuses what it cannot carry.
@@ -122,7 +122,12 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
     const tStart = performance.now();
     try {
       // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
-      const keyHolder = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
+      const keyHolder = await d.credentials.resolve(
+        apiKeyOf(c),
+        undefined,
+        c.req.header('x-gatehouse-app'),
+        sourceOf(c),
+      );
       const raw = await readJsonBody(c, d.maxBodyBytes);
       const body = parseOrThrow(openAiBody, raw, 'chat completion request');
       const caller = d.credentials.withUser(keyHolder, body.user ?? c.req.header('x-gatehouse-user'));

@@ -4,10 +4,25 @@ import type { Context } from 'hono';
 import { asGatehouseError, type GatehouseError } from '../core/errors.js';
 import type { Invocation } from './model-invoker.js';
 import { parseBearer } from '../http/bearer.js';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { SourceAddress } from './key-policy.js';
 
 /** The Gatehouse key from `Authorization: Bearer` (OpenAI clients) or `x-api-key` (Anthropic clients). */
 export function apiKeyOf(c: Context): string | undefined {
   return parseBearer(c.req.header('authorization')) ?? (c.req.header('x-api-key')?.trim() || undefined);
+}
+
+/** Where the request came from (read only when a key limits its networks): TCP peer and X-Forwarded-For. */
+export function sourceOf(c: Context): () => SourceAddress {
+  return () => {
+    let peer: string | undefined;
+    try {
+      peer = getConnInfo(c).remote.address;
+    } catch {
+      peer = undefined;
+    }
+    return { peer, forwardedFor: c.req.header('x-forwarded-for') };
+  };
 }
 
 export function invocationHeaders(inv: Invocation, tStart: number): Record<string, string> {

@@ -17,7 +17,7 @@ import { MemoryCoordination } from '../../coord/memory-coordination.js';
 import { createDlpEngine, type DlpEngine } from '../../dlp/index.js';
 import { buildApp, listen, type ConnectionLimits, type RunningServer } from '../../http/server.js';
 import { SqliteDb } from '../../store/sqlite-db.js';
-import { migrate } from '../../store/sql-db.js';
+import { migrate, type SqlDb } from '../../store/sql-db.js';
 import { gatewayMigrations } from '../gateway-migrations.js';
 import { createGatewayFeature, type GatewayFeature } from '../gateway-feature.js';
 import type { GatewayConfig } from '../gateway-config.js';
@@ -100,7 +100,7 @@ export interface Harness {
   url: string;
   /** GATEHOUSE_HOME of this gateway (seal keys, key files). */
   home: string;
-  db: SqliteDb;
+  db: SqlDb;
   upstream: FakeUpstream;
   apps: MemoryApps;
   catalog: MemoryCatalog;
@@ -129,12 +129,14 @@ export async function startHarness(
     beforeAudit?: (e: AuditEventInput) => Promise<void>;
     /** Random source of deployment routing (seeded for reproducible shares). */
     routingRandom?: () => number;
+    /** A store shared with other replicas (the caller closes it); default a fresh SQLite file. */
+    db?: SqlDb;
     /** Where the gateway and server log (default: nowhere). */
     logger?: Logger;
   } = {},
 ): Promise<Harness> {
   const home = mkdtempSync(join(tmpdir(), 'gh-gw-'));
-  const db = new SqliteDb(join(home, 'gatehouse.db'));
+  const db = opts.db ?? new SqliteDb(join(home, 'gatehouse.db'));
   await migrate(db, gatewayMigrations);
   const upstream = await new FakeUpstream({ apiKey: PROVIDER_KEY, chunkSize: opts.chunkSize ?? 4 }).start();
   const apps = new MemoryApps();
@@ -214,7 +216,7 @@ export async function startHarness(
       await gateway.close();
       await upstream.close();
       await coord.close();
-      await db.close();
+      if (!opts.db) await db.close();
       rmSync(home, { recursive: true, force: true });
     },
   };
