@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { LRUCache } from 'lru-cache';
 import type { CatalogReader, ModelDoc } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
-import { GatehouseError, NotFoundError, PolicyDeniedError } from '../core/errors.js';
+import { NotFoundError, PolicyDeniedError } from '../core/errors.js';
 import { dlpModeOf } from '../core/dlp-mode-limit.js';
 import type { CutSignalFor, Governor } from '../core/governance.js';
 import type { DlpEngine } from '../dlp/index.js';
@@ -20,6 +20,7 @@ import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-typ
 import { finalBody, redactBodyText } from './wire-body.js';
 import { toProvider } from './wire-translate.js';
 import { streamAnswer } from './stream-answer.js';
+import { refusalInput, stampRefusal } from './refusal-record.js';
 import { declaredModel } from '../policy/scope.js';
 import { abortable } from '../core/abortable.js';
 import { decode, encode } from 'gpt-tokenizer';
@@ -79,9 +80,6 @@ export class ModelInvoker {
       try {
         return await this.attempt(caller, { ...req, model }, f);
       } catch (err) {
-        // Every refusal after a decision (budgets, upstream errors) carries its decision id to the client.
-        if (err instanceof GatehouseError && f.decisionId && err.extra.decisionId === undefined)
-          err.extra.decisionId = f.decisionId;
         const next = declaredModel(caller.version.manifest.spec, model)?.fallback;
         if (next && !tried.has(next) && fallbackWorthy(err)) {
           fallbackFrom = model;
@@ -91,6 +89,8 @@ export class ModelInvoker {
           model = next;
           continue;
         }
+        // Every refusal carries a decision id naming a deny in the decision log (refusal-record.ts).
+        f.decisionId = await this.stamp(caller, model, err, f);
         f.outcome = outcomeOf(err);
         f.reason = (err as Error).message;
         // A refusal's record failing must not mask the refusal itself.
@@ -98,6 +98,13 @@ export class ModelInvoker {
         throw err;
       }
     }
+  }
+
+  /** The decision id a refusal answers with, recording the refusal when govern() did not make it. */
+  stamp(caller: Caller, model: string, err: unknown, f?: CallFacts): Promise<string | undefined> {
+    const prior = f?.decisionId ? { id: f.decisionId, allowed: f.decisionAllowed === true } : undefined;
+    const input = f?.governInput ?? refusalInput(caller, model, { stream: f?.stream ?? false });
+    return stampRefusal(this.d.governor, input, err, prior);
   }
 
   /** Records the call; with `auditDurability: sync` it resolves only once the audit entry is durable. */
@@ -135,10 +142,10 @@ export class ModelInvoker {
     const askedOut = req.maxTokens ?? decl.maxOutputTokens ?? this.d.config.defaultMaxOutputTokens;
     const estOut = min(askedOut, decl.maxOutputTokens) ?? askedOut;
     const estUsd = nanosToUsd(costNanos(doc, tokensIn, estOut));
-    const decision = await this.d.governor.govern(
-      modelCallInput({ caller, req, facts: f, provider, tokensIn, estOut, estUsd, tools }),
-    );
+    f.governInput = modelCallInput({ caller, req, facts: f, provider, tokensIn, estOut, estUsd, tools });
+    const decision = await this.d.governor.govern(f.governInput);
     f.decisionId = decision.id;
+    f.decisionAllowed = decision.effect === 'allow' && !decision.errors.length;
     if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, req.model);
     const o = decision.obligations;
     const { maxOut, temperature } = callLimits({ caller, req, decl, doc, decision, tokensIn, maxOut: askedOut, tools });

@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { parseOrThrow } from '../core/validation.js';
 import { readJsonBody } from '../http/server.js';
 import type { SurfaceDeps } from './anthropic-surface.js';
-import type { ChatRequest, StreamEvent, ToolCall } from './gateway-types.js';
+import type { Caller, ChatRequest, StreamEvent, ToolCall } from './gateway-types.js';
 import { flatMessages, hasImages, offeredTools } from './wire-body.js';
-import { apiKeyOf, errorHeaders, invocationHeaders, sseResponse, toError } from './surface-common.js';
+import { apiKeyOf, errorHeaders, modelName, invocationHeaders, sseResponse, toError } from './surface-common.js';
 
 // Only what the gateway itself reads is checked here; every other field goes on to the provider (same protocol) or
 // through the translation table (wire-fields.ts), which refuses what it cannot carry.
@@ -120,10 +120,13 @@ async function* frames(
 export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
   app.post('/v1/chat/completions', async (c) => {
     const tStart = performance.now();
+    let who: Caller | undefined;
+    let asked = '';
     try {
       // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
-      const keyHolder = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'));
+      const keyHolder = (who = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app')));
       const raw = await readJsonBody(c, d.maxBodyBytes);
+      asked = modelName(raw);
       const body = parseOrThrow(openAiBody, raw, 'chat completion request');
       const caller = d.credentials.withUser(keyHolder, body.user ?? c.req.header('x-gatehouse-user'));
       const inv = await d.invoker.invoke(
@@ -166,6 +169,8 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
         headers,
       );
     } catch (err) {
+      // A refusal before the invoker (bad input) is recorded too, against the key's app.
+      if (who) await d.invoker.stamp(who, asked, err);
       return openAiError(c, err);
     }
   });

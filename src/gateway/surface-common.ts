@@ -35,6 +35,12 @@ export function errorHeaders(e: GatehouseError): Record<string, string> {
   return h;
 }
 
+/** The model a request body names (for recording a refusal of a body that did not validate), else ''. */
+export function modelName(raw: unknown): string {
+  const m = (raw as { model?: unknown } | null)?.model;
+  return typeof m === 'string' ? m.slice(0, 200) : '';
+}
+
 export function toError(err: unknown): GatehouseError {
   return asGatehouseError(err);
 }
