@@ -39,6 +39,12 @@ export interface Reservation {
 const DAY = 86_400_000;
 const dayOf = (now: number) => new Date(now).toISOString().slice(0, 10);
 const appCostKey = (app: string, day: string) => `gw:cost:app:${app}:${day}`;
+/** A duration as `4h 10m` / `12m` / `45s`. */
+export function inWords(ms: number): string {
+  const m = Math.ceil(ms / 60_000);
+  if (ms < 60_000) return `${Math.ceil(ms / 1000)}s`;
+  return m >= 60 ? `${Math.floor(m / 60)}h ${m % 60}m` : `${m}m`;
+}
 const fmt = (n: number) => `$${nanosToUsd(n).toFixed(6).replace(/0+$/, '').replace(/\.$/, '')}`;
 
 export class Budgets {
@@ -54,7 +60,15 @@ export class Budgets {
     const minute = Math.floor(now / 60_000);
     const toMidnight = DAY - (now % DAY);
     const toMinute = 60_000 - (now % 60_000);
-    const steps: Array<Held & { limit: number; name: string; retryMs: number; say: (cur: number) => string }> = [];
+    const steps: Array<
+      Held & {
+        limit: number;
+        name: string;
+        retryMs: number | undefined;
+        resetsAt?: string | null;
+        say: (cur: number) => string;
+      }
+    > = [];
     const s = scope;
     if (limits.requestsPerMinute !== undefined)
       steps.push({
@@ -79,6 +93,15 @@ export class Budgets {
         say: (c) =>
           `App '${s.app}' would pass its limit of ${limits.tokensPerMinute} tokens per minute (${c} used, this call may use ${tokens}; lower max_tokens or wait)`,
       });
+    const midnight = new Date(now + toMidnight).toISOString().replace(/:00\.000Z$/, 'Z');
+    const daily = `it resets at ${midnight} (in ${inWords(toMidnight)})`;
+    /** Spent (nothing left for this call's prompt) or merely too small for this call's worst case: said apart. */
+    const costSay =
+      (who: string, limit: number, resets: string, where = '') =>
+      (c: number) =>
+        limit - c <= 0
+          ? `${who} budget of ${fmt(limit)}${where} is spent (${fmt(c)} spent or reserved); ${resets}`
+          : `${who} budget of ${fmt(limit)}${where} has ${fmt(Math.max(0, limit - c))} left (${fmt(c)} spent or reserved), less than this call's worst case of ${fmt(costNanos)}; ${resets}`;
     if (limits.appDailyNanos !== undefined)
       steps.push({
         kind: 'cost',
@@ -88,8 +111,8 @@ export class Budgets {
         limit: limits.appDailyNanos,
         name: 'app_daily_cost',
         retryMs: toMidnight,
-        say: (c) =>
-          `App '${s.app}' daily budget of ${fmt(limits.appDailyNanos!)} is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)})`,
+        resetsAt: midnight,
+        say: costSay(`App '${s.app}' daily`, limits.appDailyNanos, daily),
       });
     if (limits.userDailyNanos !== undefined)
       steps.push({
@@ -100,8 +123,8 @@ export class Budgets {
         limit: limits.userDailyNanos,
         name: 'user_daily_cost',
         retryMs: toMidnight,
-        say: (c) =>
-          `User '${s.user}' daily budget of ${fmt(limits.userDailyNanos!)} in app '${s.app}' is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)})`,
+        resetsAt: midnight,
+        say: costSay(`User '${s.user}' daily`, limits.userDailyNanos, daily, ` in app '${s.app}'`),
       });
     if (limits.sessionNanos !== undefined && s.session)
       steps.push({
@@ -111,9 +134,14 @@ export class Budgets {
         ttl: DAY,
         limit: limits.sessionNanos,
         name: 'session_cost',
-        retryMs: toMidnight,
-        say: (c) =>
-          `Session '${s.session}' budget of ${fmt(limits.sessionNanos!)} is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)}); start a new session tomorrow or ask for a higher limit`,
+        // A session's budget does not reset: no Retry-After (waiting would not help), start a new session.
+        retryMs: undefined,
+        resetsAt: null,
+        say: costSay(
+          `Session '${s.session}'`,
+          limits.sessionNanos,
+          'a session budget does not reset: start a new session or ask for a higher limit',
+        ),
       });
 
     const held: Held[] = [];
@@ -121,11 +149,19 @@ export class Budgets {
       const r = await this.coord.reserve(st.key, st.amount, st.limit, st.ttl);
       if (!r.ok) {
         await this.release(held);
-        throw new LimitExceededError(
-          `${st.say(r.current)}; retry after ${Math.ceil(st.retryMs / 1000)}s.`,
-          st.retryMs / 1000,
-          { budget: st.name },
+        const err = new LimitExceededError(
+          `${st.say(r.current)}${st.kind === 'cost' || st.retryMs === undefined ? '' : `; retry after ${Math.ceil(st.retryMs / 1000)}s`}.`,
+          (st.retryMs ?? 0) / 1000,
+          {
+            budget: st.name,
+            // What is left and when it comes back, so the invoker can lower max_tokens to fit or say so.
+            ...(st.kind === 'cost'
+              ? { remainingNanos: Math.max(0, st.limit - r.current), limitNanos: st.limit, resetsAt: st.resetsAt }
+              : {}),
+          },
         );
+        if (st.retryMs === undefined) delete err.extra.retryAfterSeconds;
+        throw err;
       }
       held.push(st);
     }

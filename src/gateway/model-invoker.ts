@@ -14,7 +14,16 @@ import { newCallFacts, type CallFacts, type CallRecorder } from './call-records.
 import { guardAnswer, promptRedactor } from './dlp-guard.js';
 import { modelCallInput } from './model-call-input.js';
 import { fallbackWorthy, outcomeOf, replay } from './call-outcome.js';
-import { budgetLimits, callLimits, checkModalities, checkOutputFields, min, refusalOf } from './call-limits.js';
+import {
+  budgetLimits,
+  callLimits,
+  checkModalities,
+  checkOutputFields,
+  min,
+  refusalOf,
+  reserveFitting,
+  type Lowered,
+} from './call-limits.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-types.js';
 import { finalBody, redactBodyText } from './wire-body.js';
@@ -53,6 +62,8 @@ export interface Invocation {
   upstreamMs: number;
   result?: ChatResult & { costUsd: number };
   stream?: AsyncIterable<StreamEvent>;
+  /** The output cap the gateway lowered to fit a cost cap or budget (header x-gatehouse-max-tokens-lowered). */
+  maxTokensLowered?: Lowered;
 }
 
 export class ModelInvoker {
@@ -148,7 +159,9 @@ export class ModelInvoker {
     f.decisionAllowed = decision.effect === 'allow' && !decision.errors.length;
     if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, req.model);
     const o = decision.obligations;
-    const { maxOut, temperature } = callLimits({ caller, req, decl, doc, decision, tokensIn, maxOut: askedOut, tools });
+    const limited = callLimits({ caller, req, decl, doc, decision, tokensIn, maxOut: askedOut, tools });
+    let { maxOut, lowered } = limited;
+    const { temperature } = limited;
 
     const scope = `gw:${caller.app}:${caller.session ?? decision.id}`;
     const promptMode = dlpModeOf(o.promptDlp) ?? this.d.config.promptDlp;
@@ -183,6 +196,7 @@ export class ModelInvoker {
       if (!req.stream) await this.finish(f);
       return {
         ...base,
+        ...(lowered ? { maxTokensLowered: lowered } : {}),
         cached: true,
         upstreamMs: 0,
         ...(req.stream ? { stream: replay(result, () => this.finish(f)) } : { result }),
@@ -191,19 +205,22 @@ export class ModelInvoker {
 
     const limits = budgetLimits(spec.budgets, o);
     f.appDailyBudgetNanos = limits.appDailyNanos;
-    const worst = costNanos(doc, tokensIn, maxOut);
-    const reservation = await this.d.budgets.reserve(
+    const fitted = await reserveFitting({
+      budgets: this.d.budgets,
       // A user named by an app key's request is unauthenticated: one shared bucket, or a new name per call would
       // bypass the per-user budget. Sessions and sandbox runs (internal) carry a user Gatehouse authenticated.
-      {
-        app: caller.app,
-        user: budgetUserOf(caller),
-        session: caller.session,
-      },
+      scope: { app: caller.app, user: budgetUserOf(caller), session: caller.session },
       limits,
-      worst,
-      tokensIn + maxOut,
-    );
+      doc,
+      tokensIn,
+      maxOut,
+      // The maxCostUsd rule: lowered to fit when the caller named no max_tokens (or a policy clamps), else refused.
+      mayLower: req.maxTokens === undefined || o.clampLimits === true,
+    });
+    const { reservation } = fitted;
+    if (fitted.maxOut < maxOut) lowered = { from: lowered?.from ?? maxOut, to: fitted.maxOut, by: fitted.by! };
+    maxOut = fitted.maxOut;
+    const worst = costNanos(doc, tokensIn, maxOut);
     const target: UpstreamTarget = {
       name: req.model,
       provider,
@@ -250,7 +267,7 @@ export class ModelInvoker {
         f.tokensOut = usage.outputTokens;
         f.costNanos = Math.min(worst, costNanos(doc, usage.inputTokens, usage.outputTokens));
         f.appDailyCostNanos = await reservation.settle(f.costNanos, usage.inputTokens + usage.outputTokens);
-        if (cacheKey)
+        if (cacheKey && !lowered)
           this.cache.set(
             cacheKey,
             { text: r.text, finishReason: r.finishReason, usage, toolCalls: r.toolCalls, passthrough: r.passthrough },
@@ -259,6 +276,7 @@ export class ModelInvoker {
         await this.finish(f);
         return {
           ...base,
+          ...(lowered ? { maxTokensLowered: lowered } : {}),
           cached: false,
           upstreamMs: f.upstreamMs,
           result: { ...r, ...out, usage, costUsd: nanosToUsd(f.costNanos) },
@@ -286,7 +304,13 @@ export class ModelInvoker {
         anthropicFactor: this.d.config.anthropicTokenFactor,
         done: () => this.finish(f),
       });
-      return { ...base, cached: false, upstreamMs: f.upstreamMs, stream };
+      return {
+        ...base,
+        ...(lowered ? { maxTokensLowered: lowered } : {}),
+        cached: false,
+        upstreamMs: f.upstreamMs,
+        stream,
+      };
     } catch (err) {
       if (err instanceof UpstreamError) f.upstreamStatus = err.upstreamStatus;
       f.appDailyCostNanos = await reservation.settle(f.costNanos, f.tokensIn + f.tokensOut);

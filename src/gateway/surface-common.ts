@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Context } from 'hono';
 import { asGatehouseError, type GatehouseError } from '../core/errors.js';
+import { loweredHeader } from './call-limits.js';
 import type { Invocation } from './model-invoker.js';
 import { parseBearer } from '../http/bearer.js';
 
@@ -18,6 +19,7 @@ export function invocationHeaders(inv: Invocation, tStart: number): Record<strin
   };
   if (inv.result) h['x-gatehouse-cost-usd'] = inv.result.costUsd.toFixed(9).replace(/0+$/, '').replace(/\.$/, '.0');
   if (inv.fallbackFrom) h['x-gatehouse-fallback-from'] = inv.fallbackFrom;
+  if (inv.maxTokensLowered) h['x-gatehouse-max-tokens-lowered'] = loweredHeader(inv.maxTokensLowered);
   if (inv.cached) h['x-gatehouse-cache'] = 'hit';
   return h;
 }
