@@ -69,7 +69,7 @@ export function openAiError(c: Context, err: unknown): Response {
   return c.json(body, e.status as 400, errorHeaders(e));
 }
 
-function toChat(raw: Record<string, unknown>, b: z.output<typeof openAiBody>): ChatRequest {
+export function toChat(raw: Record<string, unknown>, b: z.output<typeof openAiBody>): ChatRequest {
   return {
     model: b.model,
     messages: flatMessages('openai', raw),
