@@ -30,6 +30,7 @@ import { finalBody, redactBodyText } from './wire-body.js';
 import { toProvider } from './wire-translate.js';
 import { streamAnswer } from './stream-answer.js';
 import { refusalInput, stampRefusal } from './refusal-record.js';
+import { checkImageEgress } from './image-egress.js';
 import { declaredModel } from '../policy/scope.js';
 import { abortable } from '../core/abortable.js';
 import { decode, encode } from 'gpt-tokenizer';
@@ -146,6 +147,7 @@ export class ModelInvoker {
     const tools = req.tools ?? [];
     if (tools.length) f.toolsOffered = tools;
     checkModalities(doc, req);
+    checkImageEgress(caller, req.body);
     const tokensIn = countInputTokens(req.messages, provider, this.d.config.anthropicTokenFactor);
     f.tokensIn = tokensIn;
 
