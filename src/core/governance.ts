@@ -110,8 +110,12 @@ export interface Decision {
   refusal?: Refusal;
 }
 
-/** The step of govern() that refused: identify (who/which app), gate (kill switches, flags, caps), the policies. */
-export type RefusalStep = 'identify' | 'gate' | 'policy';
+/**
+ * The step that refused: identify (who/which app), gate (kill switches, flags, caps), the policies, or `enforce`: the
+ * enforcement point itself after (or without) an allow (a budget exhausted, a cap the request breaks, DLP block,
+ * bad input), recorded through Governor.recordRefusal.
+ */
+export type RefusalStep = 'identify' | 'gate' | 'policy' | 'enforce';
 
 /**
  * Stable refusal codes. identify: `unidentified` (unknown user, app not in force, outside the app's users, resource
@@ -128,7 +132,11 @@ export type RefusalCode =
   | 'limit_exceeded'
   | 'approval_required'
   | 'engine_error'
-  | 'store_unavailable';
+  | 'store_unavailable'
+  | 'budget_exhausted'
+  | 'invalid_request'
+  | 'dlp_blocked'
+  | 'unavailable';
 
 export interface Refusal {
   step: RefusalStep;
@@ -141,6 +149,20 @@ export interface Refusal {
   modelOnly?: boolean;
   /** The model a cap routes this traffic to instead. */
   fallbackModel?: string;
+  /** Step `enforce`: the decision that had allowed the call, and the HTTP status the refusal answered with. */
+  after?: string;
+  status?: number;
+}
+
+/** A refusal an enforcement point made itself, for Governor.recordRefusal. */
+export interface EnforcementRefusal {
+  code: RefusalCode;
+  /** What refused, for the decision's matched list (e.g. `budget:app_daily_cost`, `gateway`). */
+  by: string;
+  reason: string;
+  status: number;
+  /** The decision that allowed the call before the enforcement point refused it. */
+  after?: string;
 }
 
 /** What the gate (govern() step 2) answers when it refuses. */
@@ -175,6 +197,11 @@ export interface GovernInput {
 /** The one decision path. Never throws on an enforcing path: errors become deny decisions that say why. */
 export interface Governor {
   govern(input: GovernInput): Promise<Decision>;
+  /**
+   * Records a refusal the enforcement point made after govern() allowed (or before it could ask): a deny decision
+   * with a new id, refusal step `enforce`, seen by every decision sink like any other. Never throws.
+   */
+  recordRefusal?(input: GovernInput, refusal: EnforcementRefusal): Promise<Decision>;
 }
 
 /** Step 2 of govern(): kill switches and flags. Returns a refusal reason or null. O(1), in memory. */

@@ -68,6 +68,14 @@ export const dlpConfigSchema = z
     /** Where PERSON / LOCATION / STREET_ADDRESS / ORGANIZATION come from besides the rules: `rules` (built in, default)
      *  or `presidio` (a Presidio Analyzer's /analyze; used by scanAsync/redactAsync). */
     ner: nerConfigSchema,
+    /** Streaming output DLP: text no value is completing is held at most this long / this many characters. */
+    stream: z
+      .object({
+        maxHoldMs: z.number().int().min(0).max(10_000).default(250),
+        maxHoldChars: z.number().int().min(16).max(4096).default(96),
+      })
+      .strict()
+      .prefault({}),
     /** Salt for `hash` mode when the caller gives none; set per deployment. */
     hashSalt: z.string().default('gatehouse'),
     /** Where `tokenize` keeps token → value (the server; the CLI uses --vault files). */

@@ -194,9 +194,13 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
       if (findings.length > 0) throw new DlpBlockedError(findings.map((f) => f.type));
     },
     createStreamScanner(options = {}) {
-      return createStreamScanner(engine, withDefaults(options.policy), options.maxHoldback, {
-        fixedTail: custom.length > 0,
-      });
+      return createStreamScanner(
+        engine,
+        withDefaults(options.policy),
+        options.maxHoldback,
+        { fixedTail: custom.length > 0 },
+        { ...cfg.stream, ...(options.now ? { now: options.now } : {}) },
+      );
     },
   };
   return engine;

@@ -124,3 +124,37 @@ function onlySpaceBetween(text: string, a: number, b: number): boolean {
   for (let i = a; i < b; i++) if (!isSpace(text.charCodeAt(i))) return false;
   return true;
 }
+
+/** A token that can be one group of a value with digits: it has a digit (`4111`, `DE89`, `(555)`), or is short
+ *  punctuation (`-`, `+`) or a connector (`ext`, `box`, `p.o.`). */
+function numberGroup(text: string, s: number, e: number): boolean {
+  let letters = false;
+  for (let i = s; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (isDigit(c)) return true;
+    if (isLetterOrDigit(c)) letters = true;
+  }
+  return letters ? e - s <= 5 && CONNECTORS.has(text.slice(s, e).toLowerCase()) : e - s <= 2;
+}
+
+/**
+ * Where a bounded hold (time or size) may cut: only a value still being completed stays held, i.e. the last token
+ * when nothing ends it yet (it may grow) and the run of number groups before it (`4111 1111 1111`, `+1 555 010`),
+ * at most `maxRun` characters back. Everything before is final text (names and context words are released).
+ */
+export function valueRunStart(text: string, from: number, maxRun: number): number {
+  const n = text.length;
+  let h = n;
+  if (n > from && !isSpace(text.charCodeAt(n - 1))) while (h > from && !isSpace(text.charCodeAt(h - 1))) h--;
+  for (;;) {
+    let e = h;
+    while (e > from && isSpace(text.charCodeAt(e - 1))) e--;
+    let s = e;
+    while (s > from && !isSpace(text.charCodeAt(s - 1))) s--;
+    if (s === e || n - s > maxRun || !numberGroup(text, s, e)) break;
+    // The unfinished last token joins the run only when it is a number group itself.
+    if (h === n || numberGroup(text, h, n)) h = s;
+    else break;
+  }
+  return Math.max(from, Math.min(h, n));
+}

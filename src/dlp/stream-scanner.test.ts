@@ -146,4 +146,80 @@ describe('stream scanner', () => {
   it('rejects a hold-back too small to hold a value', () => {
     assert.throws(() => engine.createStreamScanner({ maxHoldback: 10 }), InvalidInputError);
   });
+  describe('bounded hold (dlp.stream.maxHoldMs / maxHoldChars)', () => {
+    /** A scanner on a manual clock; `gap` ms pass between chunks and the timer's flush() runs when due. */
+    function paced(chunks: string[], gap: number, maxHoldback?: number) {
+      let t = 0;
+      const s = engine.createStreamScanner({ now: () => t, maxHoldback });
+      let out = '';
+      let maxPending = 0;
+      for (const c of chunks) {
+        out += s.push(c);
+        maxPending = Math.max(maxPending, s.pending);
+        t += gap;
+        const due = s.dueIn();
+        if (due !== undefined && due <= gap) out += s.flush();
+      }
+      out += s.end();
+      return { out, maxPending, findings: s.findings };
+    }
+
+    it('hostile: a value split across two chunks with a pause past maxHoldMs is still caught, at every offset', () => {
+      const batch = engine.redact(TEXT).text;
+      for (let i = 1; i < TEXT.length; i++) {
+        const { out } = paced([TEXT.slice(0, i), TEXT.slice(i)], 400);
+        for (const v of VALUES) assert.ok(!out.includes(v), `split at ${i} with a pause leaked ${v}`);
+        assert.equal(out, batch, `split at ${i}`);
+      }
+    });
+
+    it('hostile: values trickled in 3-character chunks, 300 ms apart, are caught', () => {
+      const chunks: string[] = [];
+      for (let i = 0; i < TEXT.length; i += 3) chunks.push(TEXT.slice(i, i + 3));
+      const { out } = paced(chunks, 300);
+      for (const v of VALUES) assert.ok(!out.includes(v), `leaked ${v}`);
+    });
+
+    it('ID-dense text no value is completing goes out once the pause passes maxHoldMs', () => {
+      let t = 0;
+      const s = engine.createStreamScanner({ now: () => t });
+      const ids = 'Tickets ABC-12 DEF-34 GHI-56 JKL-78 MNO-90 PQR-11 Anna Berg Carl Dahl Erik Fors open ';
+      const first = s.push(ids);
+      assert.ok(s.pending > 0 || first.length === ids.length);
+      const held = s.pending;
+      assert.ok(held > 0, 'the adaptive hold keeps a chain of IDs and names');
+      assert.equal(s.dueIn(), 250);
+      t = 249;
+      assert.equal(s.flush(), '', 'not due yet');
+      t = 250;
+      const out = first + s.flush();
+      assert.equal(out, engine.redact(ids).text, 'released whole (redacted) once due: no value was being completed');
+      assert.equal(s.pending, 0);
+      assert.equal(s.dueIn(), undefined);
+    });
+
+    it('holds a number value still being completed past the time bound, and no more than it', () => {
+      let t = 0;
+      const s = engine.createStreamScanner({ now: () => t });
+      let out = s.push('Total 12 items. Pay with card 4111 1111');
+      t = 1000;
+      out += s.flush();
+      assert.ok(out.endsWith('Pay with card '), `released: ${JSON.stringify(out)}`);
+      assert.equal(s.dueIn(), undefined, 'no timer spins on a value being completed');
+      out += s.push(' 1111 1111 today.') + s.end();
+      assert.ok(!out.includes('4111'), out);
+      assert.deepEqual(
+        s.findings.map((f) => f.type),
+        ['CREDIT_CARD'],
+      );
+    });
+
+    it('never keeps more than maxHoldChars of text no value is completing, even in one burst', () => {
+      const names = 'Anna Berg Carl Dahl Erik Fors Gina Holm Ivan Juhl Karl Lund Mona Nord Olle Pihl Rita Sand '.repeat(
+        3,
+      );
+      const { maxPending } = streamIn(names.match(/.{1,40}/g)!);
+      assert.ok(maxPending <= 96 + 40, `held ${maxPending}`);
+    });
+  });
 });

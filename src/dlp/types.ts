@@ -103,6 +103,8 @@ export interface StreamScannerOptions {
   policy?: RedactPolicy;
   /** Upper bound on characters held back between chunks (default 256). */
   maxHoldback?: number;
+  /** Clock for the hold bounds (tests); performance.now() by default. */
+  now?: () => number;
 }
 
 export interface StreamScanner {
@@ -114,4 +116,8 @@ export interface StreamScanner {
   readonly findings: readonly Finding[];
   /** Characters currently held back (never more than maxHoldback plus the last chunk's length). */
   readonly pending: number;
+  /** Ms until held text passes dlp.stream.maxHoldMs (0: now), or undefined when nothing is waiting on a bound. */
+  dueIn(): number | undefined;
+  /** Releases held text past its bound, all but a value still being completed (call when dueIn() elapses). */
+  flush(): string;
 }

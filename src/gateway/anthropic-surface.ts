@@ -8,10 +8,18 @@ import type { Logger } from '../core/logger.js';
 import { parseOrThrow } from '../core/validation.js';
 import { readJsonBody } from '../http/server.js';
 import type { Credentials } from './credentials.js';
-import type { ChatRequest, FinishReason, StreamEvent, ToolCall } from './gateway-types.js';
+import type { Caller, ChatRequest, FinishReason, StreamEvent, ToolCall } from './gateway-types.js';
 import { flatMessages, hasImages, offeredTools } from './wire-body.js';
 import type { ModelInvoker } from './model-invoker.js';
-import { apiKeyOf, errorHeaders, invocationHeaders, sseResponse, toError, sourceOf } from './surface-common.js';
+import {
+  apiKeyOf,
+  errorHeaders,
+  modelName,
+  invocationHeaders,
+  sseResponse,
+  toError,
+  sourceOf,
+} from './surface-common.js';
 
 export interface SurfaceDeps {
   credentials: Credentials;
@@ -154,15 +162,18 @@ async function* frames(events: AsyncIterable<StreamEvent>, id: string, model: st
 export function mountAnthropic(app: Hono, d: SurfaceDeps): void {
   app.post('/v1/messages', async (c) => {
     const tStart = performance.now();
+    let who: Caller | undefined;
+    let asked = '';
     try {
       // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
-      const keyHolder = await d.credentials.resolve(
+      const keyHolder = (who = await d.credentials.resolve(
         apiKeyOf(c),
         undefined,
         c.req.header('x-gatehouse-app'),
         sourceOf(c),
-      );
+      ));
       const raw = await readJsonBody(c, d.maxBodyBytes);
+      asked = modelName(raw);
       const body = parseOrThrow(messagesBody, raw, 'messages request');
       const caller = d.credentials.withUser(
         keyHolder,
@@ -195,6 +206,8 @@ export function mountAnthropic(app: Hono, d: SurfaceDeps): void {
         headers,
       );
     } catch (err) {
+      // A refusal before the invoker (bad input) is recorded too, against the key's app.
+      if (who) await d.invoker.stamp(who, asked, err);
       return anthropicError(c, err);
     }
   });

@@ -64,4 +64,22 @@ describe('Budgets', () => {
     );
     await b.reserve({ ...scope, session: 's2' }, { sessionNanos: 150 }, 60, 0);
   });
+  it('says a spent budget is spent and when it resets; a too-small remainder says what is left (not "exhausted")', async () => {
+    const clock = new ManualClock(Date.parse('2026-03-01T19:49:30Z'));
+    const b = new Budgets(new MemoryCoordination(clock), clock);
+    await assert.rejects(b.reserve(scope, { appDailyNanos: 1000 }, 4000, 0), (e: LimitExceededError) => {
+      assert.match(e.message, /App 'a' daily budget of \$0\.000001 has \$0\.000001 left \(\$0 spent or reserved\)/);
+      assert.match(e.message, /resets at 2026-03-02T00:00Z \(in 4h 11m\)/);
+      assert.equal(e.extra.remainingNanos, 1000);
+      assert.equal(e.extra.resetsAt, '2026-03-02T00:00Z');
+      assert.equal(e.extra.retryAfterSeconds, 15_030);
+      return true;
+    });
+    await b.reserve(scope, { appDailyNanos: 1000 }, 1000, 0);
+    await assert.rejects(
+      b.reserve(scope, { appDailyNanos: 1000 }, 1, 0),
+      (e: LimitExceededError) =>
+        /is spent \(\$0\.000001 spent or reserved\)/.test(e.message) && e.extra.remainingNanos === 0,
+    );
+  });
 });

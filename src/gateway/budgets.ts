@@ -57,6 +57,14 @@ export function toMonthEnd(now: number): number {
   const d = new Date(now);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - now;
 }
+/** A duration as `4h 10m` / `12m` / `45s`. */
+export function inWords(ms: number): string {
+  const m = Math.ceil(ms / 60_000);
+  if (ms < 60_000) return `${Math.ceil(ms / 1000)}s`;
+  return m >= 60 ? `${Math.floor(m / 60)}h ${m % 60}m` : `${m}m`;
+}
+/** A reset time as an ISO minute, e.g. 2026-03-02T00:00Z. */
+const isoMinute = (ms: number) => new Date(ms).toISOString().replace(/:00\.000Z$/, 'Z');
 const fmt = (n: number) => `$${nanosToUsd(n).toFixed(6).replace(/0+$/, '').replace(/\.$/, '')}`;
 
 export class Budgets {
@@ -77,12 +85,13 @@ export class Budgets {
     const minute = Math.floor(now / 60_000);
     const toMidnight = DAY - (now % DAY);
     const toMinute = 60_000 - (now % 60_000);
-    const steps: Array<
-      Held & { limit: number; name: string; retryMs: number; windowStart?: number; say: (cur: number) => string }
-    > = [];
+    const steps: Step[] = [];
     const minuteStart = minute * 60_000;
     const dayStart = now - (now % DAY);
     const s = scope;
+    const midnight = isoMinute(now + toMidnight);
+    const daily = `it resets at ${midnight} (in ${inWords(toMidnight)})`;
+    const costSay = costSayer(costNanos);
     if (limits.requestsPerMinute !== undefined)
       steps.push({
         kind: 'requests',
@@ -118,8 +127,8 @@ export class Budgets {
         name: 'app_daily_cost',
         retryMs: toMidnight,
         windowStart: dayStart,
-        say: (c) =>
-          `App '${s.app}' daily budget of ${fmt(limits.appDailyNanos!)} is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)})`,
+        resetsAt: midnight,
+        say: costSay(`App '${s.app}' daily`, limits.appDailyNanos, daily),
       });
     if (limits.userDailyNanos !== undefined)
       steps.push({
@@ -131,8 +140,8 @@ export class Budgets {
         name: 'user_daily_cost',
         retryMs: toMidnight,
         windowStart: dayStart,
-        say: (c) =>
-          `User '${s.user}' daily budget of ${fmt(limits.userDailyNanos!)} in app '${s.app}' is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)})`,
+        resetsAt: midnight,
+        say: costSay(`User '${s.user}' daily`, limits.userDailyNanos, daily, ` in app '${s.app}'`),
       });
     if (limits.sessionNanos !== undefined && s.session)
       steps.push({
@@ -142,9 +151,14 @@ export class Budgets {
         ttl: DAY,
         limit: limits.sessionNanos,
         name: 'session_cost',
-        retryMs: toMidnight,
-        say: (c) =>
-          `Session '${s.session}' budget of ${fmt(limits.sessionNanos!)} is exhausted (${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)}); start a new session tomorrow or ask for a higher limit`,
+        // A session's budget does not reset: no Retry-After (waiting would not help), start a new session.
+        retryMs: undefined,
+        resetsAt: null,
+        say: costSay(
+          `Session '${s.session}'`,
+          limits.sessionNanos,
+          'a session budget does not reset: start a new session or ask for a higher limit',
+        ),
       });
 
     if (s.key) steps.push(...keySteps(s.key, limits, costNanos, tokens, { now, day, minute, toMidnight, toMinute }));
@@ -161,15 +175,20 @@ export class Budgets {
       if (!r.ok) {
         await this.release(held);
         const remaining = Math.max(0, st.limit - r.current);
-        throw new LimitExceededError(
-          `${st.say(r.current)}; retry after ${Math.ceil(st.retryMs / 1000)}s.`,
-          st.retryMs / 1000,
+        const err = new LimitExceededError(
+          `${st.say(r.current)}${st.kind === 'cost' || st.retryMs === undefined ? '' : `; retry after ${Math.ceil(st.retryMs / 1000)}s`}.`,
+          (st.retryMs ?? 0) / 1000,
           {
             budget: st.name,
-            ...(st.kind === 'cost' ? { remainingUsd: nanosToUsd(remaining) } : { remaining }),
-            resetAt: new Date(now + st.retryMs).toISOString(),
+            // What is left and when it comes back, so the invoker can lower max_tokens to fit or say so.
+            ...(st.kind === 'cost'
+              ? { remainingNanos: remaining, remainingUsd: nanosToUsd(remaining), limitNanos: st.limit }
+              : { remaining }),
+            resetsAt: st.resetsAt !== undefined ? st.resetsAt : isoMinute(now + (st.retryMs ?? 0)),
           },
         );
+        if (st.retryMs === undefined) delete err.extra.retryAfterSeconds;
+        throw err;
       }
       held.push({ ...st, local: r.local });
     }
@@ -259,7 +278,24 @@ export class Budgets {
   }
 }
 
-type Step = Held & { limit: number; retryMs: number; say: (cur: number) => string };
+type Step = Held & {
+  limit: number;
+  /** Until the window resets; undefined when it never does (a session). */
+  retryMs: number | undefined;
+  /** When the budget resets (ISO minute), null when it never does; default now + retryMs. */
+  resetsAt?: string | null;
+  windowStart?: number;
+  say: (cur: number) => string;
+};
+
+/** Spent (nothing left for this call's prompt) or merely too small for this call's worst case: said apart. */
+const costSayer =
+  (costNanos: number) =>
+  (who: string, limit: number, resets: string, where = '') =>
+  (c: number) =>
+    limit - c <= 0
+      ? `${who} budget of ${fmt(limit)}${where} is spent (${fmt(c)} spent or reserved); ${resets}`
+      : `${who} budget of ${fmt(limit)}${where} has ${fmt(Math.max(0, limit - c))} left (${fmt(c)} spent or reserved), less than this call's worst case of ${fmt(costNanos)}; ${resets}`;
 
 /** The key's own counters, reserved together with the app's and user's (all or nothing). */
 function keySteps(
@@ -270,7 +306,8 @@ function keySteps(
   t: { now: number; day: string; minute: number; toMidnight: number; toMinute: number },
 ): Step[] {
   const steps: Step[] = [];
-  const spent = (c: number) => `(${fmt(c)} spent or reserved, this call may cost up to ${fmt(costNanos)})`;
+  const costSay = costSayer(costNanos);
+  const midnight = isoMinute(t.now + t.toMidnight);
   if (l.keyRequestsPerMinute !== undefined)
     steps.push({
       kind: 'requests',
@@ -303,7 +340,8 @@ function keySteps(
       limit: l.keyDailyNanos,
       name: 'key_daily_cost',
       retryMs: t.toMidnight,
-      say: (c) => `Key ${id} daily budget of ${fmt(l.keyDailyNanos!)} is exhausted ${spent(c)}`,
+      resetsAt: midnight,
+      say: costSay(`Key ${id} daily`, l.keyDailyNanos, `it resets at ${midnight} (in ${inWords(t.toMidnight)})`),
     });
   if (l.keyMonthlyNanos !== undefined) {
     const toMonth = toMonthEnd(t.now);
@@ -315,7 +353,12 @@ function keySteps(
       limit: l.keyMonthlyNanos,
       name: 'key_monthly_cost',
       retryMs: toMonth,
-      say: (c) => `Key ${id} monthly budget of ${fmt(l.keyMonthlyNanos!)} is exhausted ${spent(c)}`,
+      resetsAt: isoMinute(t.now + toMonth),
+      say: costSay(
+        `Key ${id} monthly`,
+        l.keyMonthlyNanos,
+        `it resets at ${isoMinute(t.now + toMonth)} (in ${inWords(toMonth)})`,
+      ),
     });
   }
   return steps;

@@ -1,11 +1,17 @@
 // The limits on one model call once govern() allowed it: the manifest tool scope, input/output/temperature/cost
 // caps (refused, or clamped when a policy says clampLimits), and fields the output DLP or the provider rule out.
 import type { ModelDoc } from '../catalog/catalog-schema.js';
-import { InvalidInputError, PolicyDeniedError, UnavailableError, type GatehouseError } from '../core/errors.js';
+import {
+  InvalidInputError,
+  LimitExceededError,
+  PolicyDeniedError,
+  UnavailableError,
+  type GatehouseError,
+} from '../core/errors.js';
 import type { Decision, Obligations } from '../core/governance.js';
 import type { AppManifest } from '../apps/manifest-schema.js';
 import { undeclaredTool } from '../policy/scope.js';
-import type { BudgetLimits } from './budgets.js';
+import type { BudgetLimits, BudgetScope, Budgets, Reservation } from './budgets.js';
 import type { DlpMode } from './dlp-guard.js';
 import type { Caller, ChatRequest, Protocol } from './gateway-types.js';
 import type { KeyGrant } from './key-policy.js';
@@ -59,7 +65,11 @@ export interface LimitsInput {
 }
 
 /** The output cap and temperature to send; throws the refusal when the request breaks a limit it may not clamp. */
-export function callLimits(i: LimitsInput): { maxOut: number; temperature: number | undefined } {
+export function callLimits(i: LimitsInput): {
+  maxOut: number;
+  temperature: number | undefined;
+  lowered?: Lowered;
+} {
   const { caller, req, decl, doc, decision, tokensIn, tools } = i;
   let maxOut = i.maxOut;
   const o = decision.obligations;
@@ -111,7 +121,8 @@ export function callLimits(i: LimitsInput): { maxOut: number; temperature: numbe
         { decisionId: decision.id, limit: 'maxCostUsd' },
       );
     }
-    maxOut = fits;
+    const lowered = { from: maxOut, to: fits, by: 'maxCostUsd' };
+    return { maxOut: fits, temperature, lowered };
   }
   return { maxOut, temperature };
 }
@@ -172,4 +183,61 @@ export function keyBudgetLimits(g: KeyGrant | undefined): Partial<BudgetLimits> 
     ...(l.dailyUsd !== undefined ? { keyDailyNanos: usdToNanos(l.dailyUsd) } : {}),
     ...(l.monthlyUsd !== undefined ? { keyMonthlyNanos: usdToNanos(l.monthlyUsd) } : {}),
   };
+}
+
+/** The output cap the gateway lowered, from what to what, and which cap or budget made it (`maxCostUsd`, a budget). */
+export interface Lowered {
+  from: number;
+  to: number;
+  by: string;
+}
+
+/** Header value of x-gatehouse-max-tokens-lowered: `<from>-><to>; by=<cap or budget>`. */
+export const loweredHeader = (l: Lowered): string => `${l.from}->${l.to}; by=${l.by}`;
+
+export interface FitInput {
+  budgets: Budgets;
+  scope: BudgetScope;
+  limits: BudgetLimits;
+  doc: ModelDoc;
+  tokensIn: number;
+  maxOut: number;
+  /** Whether the output cap may be lowered to fit (the caller named no max_tokens, or a policy clamps). */
+  mayLower: boolean;
+}
+
+/**
+ * Reserves the call's worst case; when a cost budget has less left than that, the output cap is lowered to what the
+ * remainder pays for (the maxCostUsd rule) and the reservation tried again. Refusals say what is left, when it
+ * resets, and the largest max_tokens that fits now.
+ */
+export async function reserveFitting(i: FitInput): Promise<{ reservation: Reservation; maxOut: number; by?: string }> {
+  let maxOut = i.maxOut;
+  let by: string | undefined;
+  // One retry per cost budget (app, user, session) at most: each refusal names the tightest one so far.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const worst = costNanos(i.doc, i.tokensIn, maxOut);
+      const reservation = await i.budgets.reserve(i.scope, i.limits, worst, i.tokensIn + maxOut);
+      return { reservation, maxOut, by };
+    } catch (err) {
+      if (!(err instanceof LimitExceededError) || typeof err.extra.remainingNanos !== 'number') throw err;
+      const fits = maxOutputWithin(i.doc, i.tokensIn, err.extra.remainingNanos);
+      if (fits < 1) throw withHint(err, 'not even the prompt fits in what is left');
+      if (!i.mayLower || attempt >= 3 || fits >= maxOut)
+        throw withHint(err, `lower max_tokens to ${fits} or less to be served now`, fits);
+      maxOut = fits;
+      by = String(err.extra.budget);
+    }
+  }
+}
+
+function withHint(err: LimitExceededError, hint: string, fits?: number): LimitExceededError {
+  const ra = err.extra.retryAfterSeconds;
+  const e = new LimitExceededError(`${err.message.replace(/\.$/, '')}; ${hint}.`, typeof ra === 'number' ? ra : 0, {
+    ...err.extra,
+    ...(fits !== undefined ? { maxTokensThatFit: fits } : {}),
+  });
+  if (typeof ra !== 'number') delete e.extra.retryAfterSeconds;
+  return e;
 }

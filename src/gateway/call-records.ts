@@ -3,6 +3,7 @@
 import { UnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { AuditEventInput, AuditSink, TelemetrySink } from '../core/sinks.js';
+import type { GovernInput } from '../core/governance.js';
 import type { CostLedger } from './cost-ledger.js';
 import type { Caller } from './gateway-types.js';
 import { nanosToUsd } from './tokens.js';
@@ -16,6 +17,9 @@ export interface CallFacts {
   model: string;
   fallbackFrom?: string;
   decisionId?: string;
+  /** Whether govern() allowed the call, and what it was asked (a later refusal is recorded against both). */
+  decisionAllowed?: boolean;
+  governInput?: GovernInput;
   stream: boolean;
   cached: boolean;
   tokensIn: number;

@@ -129,6 +129,22 @@ export class StreamGuard {
     return this.restored(scanner ? countingBlocks(this.blocked, () => scanner.push(chunk)) : chunk, false);
   }
 
+  /** Ms until held text is due out (dlp.stream.maxHoldMs), undefined when nothing waits on the bound. */
+  dueIn(): number | undefined {
+    return this.scanner?.dueIn();
+  }
+
+  /** Held text past its bound, redacted (all but a value still being completed). */
+  flush(): string {
+    const scanner = this.scanner;
+    return scanner
+      ? this.restored(
+          countingBlocks(this.blocked, () => scanner.flush()),
+          false,
+        )
+      : '';
+  }
+
   end(): string {
     const scanner = this.scanner;
     return this.restored(scanner ? countingBlocks(this.blocked, () => scanner.end()) : '', true);

@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { GatehouseError, InvalidInputError, NotFoundError, PolicyDeniedError } from '../core/errors.js';
+import { InvalidInputError, NotFoundError, PolicyDeniedError } from '../core/errors.js';
 import { dlpModeOf } from '../core/dlp-mode-limit.js';
 import { parseOrThrow } from '../core/validation.js';
 import { readJsonBody } from '../http/server.js';
@@ -20,7 +20,8 @@ import { budgetUserOf, type InvokerDeps } from './model-invoker.js';
 import { residencyOf } from '../catalog/residency.js';
 import { modelCallInput } from './model-call-input.js';
 import { openAiError } from './openai-surface.js';
-import { apiKeyOf, invocationHeaders, sourceOf } from './surface-common.js';
+import { refusalInput, stampRefusal } from './refusal-record.js';
+import { apiKeyOf, invocationHeaders, modelName, sourceOf } from './surface-common.js';
 import { costNanos, countTextTokens } from './tokens.js';
 import { adapterOf } from './providers/provider-registry.js';
 
@@ -47,8 +48,9 @@ export class Embedder {
     try {
       out = await this.attempt(caller, raw, model, inputs, f);
     } catch (err) {
-      if (err instanceof GatehouseError && f.decisionId && err.extra.decisionId === undefined)
-        err.extra.decisionId = f.decisionId;
+      const prior = f.decisionId ? { id: f.decisionId, allowed: f.decisionAllowed === true } : undefined;
+      const input = f.governInput ?? refusalInput(caller, model, { embeddings: true });
+      f.decisionId = await stampRefusal(this.d.governor, input, err, prior);
       f.outcome = outcomeOf(err);
       f.reason = (err as Error).message;
       // A refusal's record failing must not mask the refusal itself.
@@ -91,8 +93,10 @@ export class Embedder {
       estUsd,
       tools: [],
     });
-    const decision = await this.d.governor.govern({ ...input, request: { ...input.request, embeddings: true } });
+    f.governInput = { ...input, request: { ...input.request, embeddings: true } };
+    const decision = await this.d.governor.govern(f.governInput);
     f.decisionId = decision.id;
+    f.decisionAllowed = decision.effect === 'allow' && !decision.errors.length;
     if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, model);
     checkKeyModel(caller.key, model, decision.id);
     callLimits({ caller, req, decl, doc, decision, tokensIn, maxOut: 0, tools: [] });
@@ -143,14 +147,17 @@ export class Embedder {
 export function mountEmbeddings(app: Hono, d: SurfaceDeps, embedder: Embedder): void {
   app.post('/v1/embeddings', async (c) => {
     const tStart = performance.now();
+    let who: Caller | undefined;
+    let asked = '';
     try {
-      const keyHolder = await d.credentials.resolve(
+      const keyHolder = (who = await d.credentials.resolve(
         apiKeyOf(c),
         undefined,
         c.req.header('x-gatehouse-app'),
         sourceOf(c),
-      );
+      ));
       const raw = (await readJsonBody(c, d.maxBodyBytes)) as Record<string, unknown>;
+      asked = modelName(raw);
       const body = parseOrThrow(embeddingsBody, raw, 'embeddings request');
       const caller = d.credentials.withUser(keyHolder, body.user ?? c.req.header('x-gatehouse-user'));
       const inputs = typeof body.input === 'string' ? [body.input] : body.input;
@@ -158,6 +165,8 @@ export function mountEmbeddings(app: Hono, d: SurfaceDeps, embedder: Embedder): 
       const headers = invocationHeaders({ ...r, model: body.model, requestedModel: body.model, cached: false }, tStart);
       return c.json(r.answer, 200, headers);
     } catch (err) {
+      // A refusal before the invoker (bad input) is recorded too, against the key's app.
+      if (who) await d.invoker.stamp(who, asked, err);
       return openAiError(c, err);
     }
   });

@@ -85,6 +85,25 @@ describe('model gateway end to end (sqlite, real governor and policies)', () => 
     );
   });
 
+  it('records a refusal made after the policies allowed (a cap the request breaks) as a deny in the decision log', async () => {
+    const err = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', max_tokens: 700, messages: [{ role: 'user', content: 'hi' }] })
+      .then(
+        () => assert.fail('max_tokens over the cap was served'),
+        (e: Error & { status?: number; headers?: Headers }) => e,
+      );
+    assert.equal(err.status, 400);
+    const id = err.headers?.get('x-gatehouse-decision-id') ?? '';
+    assert.match(id, /^dec_/);
+    const logged = await t.gh.policy.decisionLog.get(id);
+    assert.ok(logged, 'the refusal is in the decision log');
+    assert.equal(logged.effect, 'deny');
+    assert.match(logged.reason, /max_tokens 700 is over the limit of 256/);
+    assert.equal(logged.matched[0]?.policy, 'limit:maxOutputTokens');
+    const after = (logged.input.request.refusal as { after?: string }).after;
+    assert.equal((await t.gh.policy.decisionLog.get(after ?? ''))?.effect, 'allow', 'it names the allowing decision');
+  });
+
   it('mints a session through the API and attributes calls to its user', async () => {
     const r = await t.api('POST', '/api/v1/sessions', { app: 'faq-bot', user: 'bea', ttl: '15m' });
     assert.equal(r.status, 201, JSON.stringify(r.body));

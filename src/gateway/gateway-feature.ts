@@ -29,6 +29,7 @@ import { ModelInvoker } from './model-invoker.js';
 import { mountOpenAi } from './openai-surface.js';
 import { mountModelInfo } from './model-info-surface.js';
 import { Embedder, mountEmbeddings } from './embeddings.js';
+import { mountResponses } from './responses-surface.js';
 import { UpstreamClient } from './upstream-client.js';
 import { DeploymentRouter } from './routing/deployment-router.js';
 import { deploymentRoutes } from './routing/deployment-routes.js';
@@ -193,6 +194,7 @@ export async function createGatewayFeature(d: GatewayFeatureDeps): Promise<Gatew
       mountAnthropic(app, surface);
       mountModelInfo(app, surface, config.anthropicTokenFactor);
       mountEmbeddings(app, surface, embedder);
+      mountResponses(app, surface);
     },
     async invokeModel(input) {
       const version =

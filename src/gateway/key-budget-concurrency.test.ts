@@ -58,7 +58,7 @@ function check(results: Awaited<ReturnType<typeof fire>>, ledgerUsd: number, key
   for (const r of refused) {
     assert.equal(r.status, 429, r.message);
     assert.equal(r.budget, 'key_daily_cost');
-    assert.match(r.message, new RegExp(`Key ${keyId} daily budget of \\$0\\.002 is exhausted`));
+    assert.match(r.message, new RegExp(`Key ${keyId} daily budget of \\$0\\.002 (is spent|has \\$[0-9.]+ left)`));
     assert.ok(r.retryAfter >= 1);
   }
 }

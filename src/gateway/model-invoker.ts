@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { LRUCache } from 'lru-cache';
 import type { CatalogReader, ModelDoc } from '../catalog/catalog-schema.js';
 import type { Clock } from '../core/clock.js';
-import { GatehouseError, NotFoundError, PolicyDeniedError } from '../core/errors.js';
+import { NotFoundError, PolicyDeniedError } from '../core/errors.js';
 import { dlpModeOf } from '../core/dlp-mode-limit.js';
 import type { CutSignalFor, Governor } from '../core/governance.js';
 import type { DlpEngine } from '../dlp/index.js';
@@ -22,6 +22,8 @@ import {
   keyBudgetLimits,
   min,
   refusalOf,
+  reserveFitting,
+  type Lowered,
 } from './call-limits.js';
 import { checkKeyModel } from './key-policy.js';
 import type { GatewayConfig } from './gateway-config.js';
@@ -29,6 +31,8 @@ import type { Caller, ChatRequest, ChatResult, StreamEvent } from './gateway-typ
 import { finalBody, redactBodyText } from './wire-body.js';
 import { toProvider } from './wire-translate.js';
 import { streamAnswer } from './stream-answer.js';
+import { refusalInput, stampRefusal } from './refusal-record.js';
+import { checkImageEgress } from './image-egress.js';
 import { declaredModel } from '../policy/scope.js';
 import { abortable } from '../core/abortable.js';
 import { decode, encode } from 'gpt-tokenizer';
@@ -66,6 +70,8 @@ export interface Invocation {
   upstreamMs: number;
   result?: ChatResult & { costUsd: number };
   stream?: AsyncIterable<StreamEvent>;
+  /** The output cap the gateway lowered to fit a cost cap or budget (header x-gatehouse-max-tokens-lowered). */
+  maxTokensLowered?: Lowered;
 }
 
 export class ModelInvoker {
@@ -93,9 +99,6 @@ export class ModelInvoker {
       try {
         return await this.attempt(caller, { ...req, model }, f);
       } catch (err) {
-        // Every refusal after a decision (budgets, upstream errors) carries its decision id to the client.
-        if (err instanceof GatehouseError && f.decisionId && err.extra.decisionId === undefined)
-          err.extra.decisionId = f.decisionId;
         const next = declaredModel(caller.version.manifest.spec, model)?.fallback;
         if (next && !tried.has(next) && fallbackWorthy(err)) {
           fallbackFrom = model;
@@ -105,6 +108,8 @@ export class ModelInvoker {
           model = next;
           continue;
         }
+        // Every refusal carries a decision id naming a deny in the decision log (refusal-record.ts).
+        f.decisionId = await this.stamp(caller, model, err, f);
         f.outcome = outcomeOf(err);
         f.reason = (err as Error).message;
         // A refusal's record failing must not mask the refusal itself.
@@ -112,6 +117,13 @@ export class ModelInvoker {
         throw err;
       }
     }
+  }
+
+  /** The decision id a refusal answers with, recording the refusal when govern() did not make it. */
+  stamp(caller: Caller, model: string, err: unknown, f?: CallFacts): Promise<string | undefined> {
+    const prior = f?.decisionId ? { id: f.decisionId, allowed: f.decisionAllowed === true } : undefined;
+    const input = f?.governInput ?? refusalInput(caller, model, { stream: f?.stream ?? false });
+    return stampRefusal(this.d.governor, input, err, prior);
   }
 
   /** Records the call; with `auditDurability: sync` it resolves only once the audit entry is durable. */
@@ -145,6 +157,7 @@ export class ModelInvoker {
     const tools = req.tools ?? [];
     if (tools.length) f.toolsOffered = tools;
     checkModalities(doc, req);
+    checkImageEgress(caller, req.body);
     const tokensIn = countInputTokens(req.messages, doc.spec.provider, this.d.config.anthropicTokenFactor);
     f.tokensIn = tokensIn;
 
@@ -152,14 +165,25 @@ export class ModelInvoker {
     const askedOut = req.maxTokens ?? decl.maxOutputTokens ?? this.d.config.defaultMaxOutputTokens;
     const estOut = min(askedOut, decl.maxOutputTokens) ?? askedOut;
     const estUsd = nanosToUsd(costNanos(doc, tokensIn, estOut));
-    const decision = await this.d.governor.govern(
-      modelCallInput({ caller, req, facts: f, provider: doc.spec.provider, tokensIn, estOut, estUsd, tools }),
-    );
+    f.governInput = modelCallInput({
+      caller,
+      req,
+      facts: f,
+      provider: doc.spec.provider,
+      tokensIn,
+      estOut,
+      estUsd,
+      tools,
+    });
+    const decision = await this.d.governor.govern(f.governInput);
     f.decisionId = decision.id;
+    f.decisionAllowed = decision.effect === 'allow' && !decision.errors.length;
     if (decision.effect !== 'allow' || decision.errors.length) throw refusalOf(decision, req.model);
     checkKeyModel(caller.key, req.model, decision.id);
     const o = decision.obligations;
-    const { maxOut, temperature } = callLimits({ caller, req, decl, doc, decision, tokensIn, maxOut: askedOut, tools });
+    const limited = callLimits({ caller, req, decl, doc, decision, tokensIn, maxOut: askedOut, tools });
+    let { maxOut, lowered } = limited;
+    const { temperature } = limited;
 
     const scope = `gw:${caller.app}:${caller.session ?? decision.id}`;
     const promptMode = dlpModeOf(o.promptDlp) ?? this.d.config.promptDlp;
@@ -194,6 +218,7 @@ export class ModelInvoker {
       if (!req.stream) await this.finish(f);
       return {
         ...base,
+        ...(lowered ? { maxTokensLowered: lowered } : {}),
         cached: true,
         upstreamMs: 0,
         ...(req.stream ? { stream: replay(result, () => this.finish(f)) } : { result }),
@@ -206,20 +231,22 @@ export class ModelInvoker {
     if (route.empty) throw route.exhausted(caller.app);
     const limits = { ...budgetLimits(spec.budgets, o), ...keyBudgetLimits(caller.key) };
     f.appDailyBudgetNanos = limits.appDailyNanos;
-    const worst = costNanos(doc, tokensIn, maxOut);
-    const reservation = await this.d.budgets.reserve(
+    const fitted = await reserveFitting({
+      budgets: this.d.budgets,
       // A user named by an app key's request is unauthenticated: one shared bucket, or a new name per call would
       // bypass the per-user budget. Sessions and sandbox runs (internal) carry a user Gatehouse authenticated.
-      {
-        app: caller.app,
-        user: budgetUserOf(caller),
-        session: caller.session,
-        key: caller.key?.id,
-      },
+      scope: { app: caller.app, user: budgetUserOf(caller), session: caller.session, key: caller.key?.id },
       limits,
-      worst,
-      tokensIn + maxOut,
-    );
+      doc,
+      tokensIn,
+      maxOut,
+      // The maxCostUsd rule: lowered to fit when the caller named no max_tokens (or a policy clamps), else refused.
+      mayLower: req.maxTokens === undefined || o.clampLimits === true,
+    });
+    const { reservation } = fitted;
+    if (fitted.maxOut < maxOut) lowered = { from: lowered?.from ?? maxOut, to: fitted.maxOut, by: fitted.by! };
+    maxOut = fitted.maxOut;
+    const worst = costNanos(doc, tokensIn, maxOut);
     try {
       const key = adapter.needsKey(doc) ? this.d.providerKey(doc) : '';
       const tUp = performance.now();
@@ -258,7 +285,7 @@ export class ModelInvoker {
         f.tokensOut = usage.outputTokens;
         f.costNanos = Math.min(worst, costNanos(doc, usage.inputTokens, usage.outputTokens));
         f.appDailyCostNanos = await reservation.settle(f.costNanos, usage.inputTokens + usage.outputTokens);
-        if (cacheKey)
+        if (cacheKey && !lowered)
           this.cache.set(
             cacheKey,
             { text: r.text, finishReason: r.finishReason, usage, toolCalls: r.toolCalls, passthrough: r.passthrough },
@@ -267,6 +294,7 @@ export class ModelInvoker {
         await this.finish(f);
         return {
           ...base,
+          ...(lowered ? { maxTokensLowered: lowered } : {}),
           cached: false,
           upstreamMs: f.upstreamMs,
           result: { ...r, ...out, usage, costUsd: nanosToUsd(f.costNanos) },
@@ -294,7 +322,13 @@ export class ModelInvoker {
         anthropicFactor: this.d.config.anthropicTokenFactor,
         done: () => this.finish(f),
       });
-      return { ...base, cached: false, upstreamMs: f.upstreamMs, stream };
+      return {
+        ...base,
+        ...(lowered ? { maxTokensLowered: lowered } : {}),
+        cached: false,
+        upstreamMs: f.upstreamMs,
+        stream,
+      };
     } catch (err) {
       if (err instanceof UpstreamError) f.upstreamStatus = err.upstreamStatus;
       f.appDailyCostNanos = await reservation.settle(f.costNanos, f.tokensIn + f.tokensOut);

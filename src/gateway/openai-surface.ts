@@ -6,9 +6,17 @@ import { z } from 'zod';
 import { parseOrThrow } from '../core/validation.js';
 import { readJsonBody } from '../http/server.js';
 import type { SurfaceDeps } from './anthropic-surface.js';
-import type { ChatRequest, StreamEvent, ToolCall } from './gateway-types.js';
+import type { Caller, ChatRequest, StreamEvent, ToolCall } from './gateway-types.js';
 import { flatMessages, hasImages, offeredTools } from './wire-body.js';
-import { apiKeyOf, errorHeaders, invocationHeaders, sseResponse, toError, sourceOf } from './surface-common.js';
+import {
+  apiKeyOf,
+  errorHeaders,
+  modelName,
+  invocationHeaders,
+  sseResponse,
+  toError,
+  sourceOf,
+} from './surface-common.js';
 
 // Only what the gateway itself reads is checked here; every other field goes on to the provider (same protocol) or
 // through the translation table (wire-fields.ts), which refuses what it cannot carry.
@@ -69,7 +77,7 @@ export function openAiError(c: Context, err: unknown): Response {
   return c.json(body, e.status as 400, errorHeaders(e));
 }
 
-function toChat(raw: Record<string, unknown>, b: z.output<typeof openAiBody>): ChatRequest {
+export function toChat(raw: Record<string, unknown>, b: z.output<typeof openAiBody>): ChatRequest {
   return {
     model: b.model,
     messages: flatMessages('openai', raw),
@@ -120,15 +128,18 @@ async function* frames(
 export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
   app.post('/v1/chat/completions', async (c) => {
     const tStart = performance.now();
+    let who: Caller | undefined;
+    let asked = '';
     try {
       // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
-      const keyHolder = await d.credentials.resolve(
+      const keyHolder = (who = await d.credentials.resolve(
         apiKeyOf(c),
         undefined,
         c.req.header('x-gatehouse-app'),
         sourceOf(c),
-      );
+      ));
       const raw = await readJsonBody(c, d.maxBodyBytes);
+      asked = modelName(raw);
       const body = parseOrThrow(openAiBody, raw, 'chat completion request');
       const caller = d.credentials.withUser(keyHolder, body.user ?? c.req.header('x-gatehouse-user'));
       const inv = await d.invoker.invoke(
@@ -171,6 +182,8 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
         headers,
       );
     } catch (err) {
+      // A refusal before the invoker (bad input) is recorded too, against the key's app.
+      if (who) await d.invoker.stamp(who, asked, err);
       return openAiError(c, err);
     }
   });

@@ -48,8 +48,26 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
     f.appDailyCostNanos = await i.reservation.settle(f.costNanos, f.tokensIn + outTokens);
   };
   const counted = () => countTextTokens(text, i.doc.spec.provider, i.anthropicFactor);
+  const it = i.events[Symbol.asyncIterator]();
+  let next: Promise<IteratorResult<UpstreamEvent>> | undefined;
+  let drained = false;
   try {
-    for await (const ev of i.events) {
+    for (;;) {
+      next ??= it.next();
+      // While the upstream is quiet, text the scanner holds past dlp.stream.maxHoldMs goes out on a timer.
+      const wait = guard.dueIn();
+      const r = wait === undefined ? await next : await raceTimer(next, wait);
+      if (r === TIMER) {
+        const due = guard.flush();
+        if (due) yield { type: 'text', text: due };
+        continue;
+      }
+      next = undefined;
+      if (r.done) {
+        drained = true;
+        break;
+      }
+      const ev = r.value;
       if (ev.type === 'text') {
         f.ttftMs ??= performance.now() - f.t0;
         const before = text.length;
@@ -125,6 +143,11 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
           : e.message,
     };
   } finally {
+    // Close the upstream when we stopped early; a read still pending finishes first (not awaited: it may be stalled).
+    if (!drained) {
+      if (next) void it.return?.()?.catch(() => {});
+      else await it.return?.()?.catch(() => {});
+    }
     if (!finished) {
       // The client went away mid-stream: charge what was produced so far.
       f.outcome = 'client_closed';
@@ -136,4 +159,16 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
 
 function countInto(into: Record<string, number>, from: Record<string, number>): void {
   for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+}
+
+const TIMER = Symbol('timer');
+
+/** The next event, or TIMER once `ms` pass first (the timer is cleared either way). */
+async function raceTimer<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMER> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<typeof TIMER>((r) => (timer = setTimeout(() => r(TIMER), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Context } from 'hono';
 import { asGatehouseError, type GatehouseError } from '../core/errors.js';
+import { loweredHeader } from './call-limits.js';
 import type { Invocation } from './model-invoker.js';
 import { parseBearer } from '../http/bearer.js';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -33,6 +34,7 @@ export function invocationHeaders(inv: Invocation, tStart: number): Record<strin
   };
   if (inv.result) h['x-gatehouse-cost-usd'] = inv.result.costUsd.toFixed(9).replace(/0+$/, '').replace(/\.$/, '.0');
   if (inv.fallbackFrom) h['x-gatehouse-fallback-from'] = inv.fallbackFrom;
+  if (inv.maxTokensLowered) h['x-gatehouse-max-tokens-lowered'] = loweredHeader(inv.maxTokensLowered);
   if (inv.cached) h['x-gatehouse-cache'] = 'hit';
   return h;
 }
@@ -48,6 +50,12 @@ export function errorHeaders(e: GatehouseError): Record<string, string> {
     h['x-should-retry'] = ra > 60 ? 'false' : 'true';
   } else if (e.status < 500 || e.extra.shouldRetry === false) h['x-should-retry'] = 'false';
   return h;
+}
+
+/** The model a request body names (for recording a refusal of a body that did not validate), else ''. */
+export function modelName(raw: unknown): string {
+  const m = (raw as { model?: unknown } | null)?.model;
+  return typeof m === 'string' ? m.slice(0, 200) : '';
 }
 
 export function toError(err: unknown): GatehouseError {

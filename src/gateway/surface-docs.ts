@@ -6,6 +6,7 @@ import { messagesBody } from './anthropic-surface.js';
 import { openAiBody } from './openai-surface.js';
 import { embeddingsBody } from './embeddings.js';
 import { countBody } from './model-info-surface.js';
+import { responsesBody } from './responses-surface.js';
 
 const APP_KEY = 'app key: Authorization: Bearer <key> or x-api-key (gatehouse app key create <app>)';
 
@@ -68,7 +69,63 @@ const embeddingList = z
   })
   .loose();
 
+const responseObject = z
+  .object({
+    id: z.string(),
+    object: z.literal('response'),
+    created_at: z.number(),
+    status: z.enum(['completed', 'incomplete']),
+    model: z.string(),
+    output: z.array(
+      z.union([
+        z.object({
+          type: z.literal('message'),
+          id: z.string(),
+          role: z.literal('assistant'),
+          status: z.string(),
+          content: z.array(z.object({ type: z.literal('output_text'), text: z.string() })),
+        }),
+        z.object({
+          type: z.literal('function_call'),
+          id: z.string(),
+          call_id: z.string(),
+          name: z.string(),
+          arguments: z.string(),
+          status: z.string(),
+        }),
+      ]),
+    ),
+    incomplete_details: z.object({ reason: z.string() }).nullable(),
+    usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), total_tokens: z.number() }).loose(),
+  })
+  .loose();
+
+const refusal = z.object({
+  error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string() }).loose(),
+});
+
 export const gatewaySurfaceDocs: RawRouteDoc[] = [
+  {
+    method: 'post',
+    path: '/v1/responses',
+    summary:
+      'OpenAI Responses API (text or item input, instructions, function tools, text.format, stream: true answers the Responses SSE events), translated to chat completions and governed like them',
+    tag: 'gateway',
+    access: 'authenticated',
+    auth: APP_KEY,
+    body: responsesBody,
+    response: responseObject,
+  },
+  {
+    method: 'post',
+    path: '/v1/completions',
+    summary: 'Legacy text completions: not served; always a 400 naming /v1/chat/completions and /v1/responses',
+    tag: 'gateway',
+    access: 'authenticated',
+    auth: APP_KEY,
+    body: z.object({ model: z.string(), prompt: z.unknown() }).loose(),
+    response: refusal,
+  },
   {
     method: 'post',
     path: '/v1/chat/completions',

@@ -333,4 +333,25 @@ describe('govern()', () => {
     assert.match(d.reason, /policy decision failed: boom \(fail closed\)/);
     assert.equal(recorded.length, 1);
   });
+  it('records an enforcement refusal as a deny with its own id, naming the decision that had allowed the call', async () => {
+    const { governor, recorded } = setup();
+    const allowed = await governor.govern({
+      action: 'model.invoke',
+      subject: { user: 'alice', app: 'bot' },
+      resource: { type: 'model', id: 'm1' },
+    });
+    assert.equal(allowed.effect, 'allow');
+    const d = await governor.recordRefusal!(
+      { action: 'model.invoke', subject: { user: 'alice', app: 'bot' }, resource: { type: 'model', id: 'm1' } },
+      { code: 'budget_exhausted', by: 'budget:app_daily_cost', reason: 'daily budget', status: 429, after: allowed.id },
+    );
+    assert.notEqual(d.id, allowed.id);
+    assert.equal(d.effect, 'deny');
+    assert.deepEqual(d.refusal, { step: 'enforce', code: 'budget_exhausted', status: 429, after: allowed.id });
+    assert.equal(d.matched[0].policy, 'budget:app_daily_cost');
+    const [last, lastReq] = recorded.at(-1)!;
+    assert.equal(last.id, d.id);
+    assert.equal(lastReq.subject.app, 'bot');
+    assert.deepEqual(lastReq.request.refusal, { status: 429, code: 'budget_exhausted', after: allowed.id });
+  });
 });

@@ -7,6 +7,7 @@ import type {
   AppScope,
   Decision,
   DecisionSink,
+  EnforcementRefusal,
   GateCheck,
   GovernanceRequest,
   GovernInput,
@@ -113,25 +114,57 @@ export function createGovernor(deps: GovernorDeps): Governor {
     }
   }
 
+  /** The request as given, when identify() could not complete it. */
+  function bare(input: GovernInput): GovernanceRequest {
+    return {
+      action: input.action,
+      subject: {
+        user: input.subject.user,
+        roles: [],
+        groups: [],
+        app: input.subject.app,
+        appVersion: input.subject.appVersion,
+      },
+      resource: { type: input.resource.type, id: input.resource.id, attributes: input.resource.attributes ?? {} },
+      request: input.request ?? {},
+      traceId: input.traceId,
+    };
+  }
+
   return {
+    async recordRefusal(input: GovernInput, r: EnforcementRefusal): Promise<Decision> {
+      let req: GovernanceRequest;
+      try {
+        req = await identify(input);
+      } catch {
+        req = bare(input);
+      }
+      const time = clock.now();
+      const d: Decision = {
+        id: newId('dec', time),
+        time,
+        effect: 'deny',
+        obligations: {},
+        warnings: [],
+        bundleRevision: engine.activeRevision,
+        reason: r.reason,
+        matched: [{ policy: r.by, effect: 'deny', mode: 'enforce', reason: r.reason }],
+        errors: [],
+        refusal: { step: 'enforce', code: r.code, status: r.status, ...(r.after ? { after: r.after } : {}) },
+      };
+      // The allowing decision and the status ride in the logged input, which the decision log keeps.
+      record(d, {
+        ...req,
+        request: { ...req.request, refusal: { status: r.status, code: r.code, after: r.after ?? null } },
+      });
+      return d;
+    },
     async govern(input: GovernInput): Promise<Decision> {
       let req: GovernanceRequest;
       try {
         req = await identify(input);
       } catch (err) {
-        req = {
-          action: input.action,
-          subject: {
-            user: input.subject.user,
-            roles: [],
-            groups: [],
-            app: input.subject.app,
-            appVersion: input.subject.appVersion,
-          },
-          resource: { type: input.resource.type, id: input.resource.id, attributes: input.resource.attributes ?? {} },
-          request: input.request ?? {},
-          traceId: input.traceId,
-        };
+        req = bare(input);
         const msg = err instanceof IdentifyError ? err.message : `identify failed: ${(err as Error).message}`;
         const d = refusal('identify', `${msg} (fail closed)`, { code: 'unidentified' }, msg);
         record(d, req);

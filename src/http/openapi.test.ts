@@ -54,6 +54,8 @@ describe('OpenAPI document', () => {
       'post /v1/chat/completions',
       'post /v1/messages',
       'get /v1/models',
+      'post /v1/responses',
+      'post /v1/completions',
       'get /healthz',
       'get /metrics',
     ])

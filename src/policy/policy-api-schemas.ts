@@ -50,7 +50,7 @@ export const decisionSchema = z.object({
   reason: z.string(),
   errors: z.array(z.string()),
   refusal: z
-    .object({ step: z.enum(['identify', 'gate', 'policy']), code: z.string() })
+    .object({ step: z.enum(['identify', 'gate', 'policy', 'enforce']), code: z.string() })
     .loose()
     .optional(),
 });

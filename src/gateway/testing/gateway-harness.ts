@@ -8,7 +8,14 @@ import type { ModelDoc } from '../../catalog/catalog-schema.js';
 import { MemoryCatalog } from '../../catalog/testing/memory-catalog.js';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
-import type { Decision, GovernInput, Governor, Obligations, Refusal } from '../../core/governance.js';
+import type {
+  Decision,
+  EnforcementRefusal,
+  GovernInput,
+  Governor,
+  Obligations,
+  Refusal,
+} from '../../core/governance.js';
 import { newId } from '../../core/ids.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { AuditEventInput, TelemetryEvent } from '../../core/sinks.js';
@@ -77,6 +84,24 @@ export class FakeGovernor implements Governor {
   deny = new Map<string, string>();
   /** The typed refusal a denied resource carries (the real governor always sets one on a deny). */
   refusals = new Map<string, Refusal>();
+  /** Refusals recorded through recordRefusal, in order. */
+  readonly refused: Array<{ decision: Decision; input: GovernInput; refusal: EnforcementRefusal }> = [];
+  async recordRefusal(input: GovernInput, refusal: EnforcementRefusal): Promise<Decision> {
+    const decision: Decision = {
+      id: newId('dec'),
+      time: Date.now(),
+      effect: 'deny',
+      obligations: {},
+      warnings: [],
+      matched: [{ policy: refusal.by, effect: 'deny', mode: 'enforce', reason: refusal.reason }],
+      bundleRevision: 'test',
+      reason: refusal.reason,
+      errors: [],
+      refusal: { step: 'enforce', code: refusal.code, status: refusal.status, after: refusal.after },
+    };
+    this.refused.push({ decision, input, refusal });
+    return decision;
+  }
   async govern(input: GovernInput): Promise<Decision> {
     this.inputs.push(input);
     const reason = this.deny.get(input.resource.id);
