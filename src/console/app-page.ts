@@ -9,6 +9,7 @@ import type { ConsoleCtx, Register } from './console-context.js';
 import { render, seeOther } from './console-context.js';
 import { csrfField, isoTime, type Html, type PageFrame } from './console-layout.js';
 import { killButton } from './kills-page.js';
+import { factorAnchor, findingAnchor } from '../admission/risk-factor-texts.js';
 import type { EntryJson } from '../audit/audit-api-schemas.js';
 
 interface AppJson {
@@ -24,6 +25,10 @@ interface Firing {
   firedAt: number;
   summary: string;
 }
+
+/** A link to the factor's section of the creators' guide (what it means, how to lower it). */
+const guideLink = (anchor: string | undefined): Html =>
+  anchor ? html`(<a href="/guides#${anchor}" class="guide-link">how to lower it</a>)` : html``;
 
 /** Sections a role may not read say so instead of vanishing, so an empty table never reads as "nothing happened". */
 function gated<T>(r: { ok: boolean; status: number; error?: string; body: T }, show: (b: T) => Html): Html {
@@ -112,8 +117,8 @@ async function appPage(ctx: ConsoleCtx, notice?: PageFrame['notice'], status = 2
       (e) =>
         html`<p>${e.risk.tier} (${e.risk.score} / 100)</p>
           <ul>
-            ${e.risk.factors.map((f) => html`<li><code>${f.id}</code> +${f.points}: ${f.reason} <strong>Fix:</strong> ${f.fix}</li>`)}
-            ${e.findings.map((f) => html`<li>[${f.severity}] ${f.rule}: ${f.message} <strong>Fix:</strong> ${f.fix}</li>`)}
+            ${e.risk.factors.map((f) => html`<li><code>${f.id}</code> +${f.points}: ${f.reason} <strong>Fix:</strong> ${f.fix} ${guideLink(factorAnchor(f.id))}</li>`)}
+            ${e.findings.map((f) => html`<li>[${f.severity}] ${f.rule}: ${f.message} <strong>Fix:</strong> ${f.fix} ${guideLink(findingAnchor(f.rule, f.check))}</li>`)}
           </ul>`,
     )}
     <h2>Kill switches in force</h2>
