@@ -30,6 +30,7 @@ import { registerPoliciesPage } from './policies-page.js';
 import { registerDashboardPage } from './dashboard-page.js';
 import { registerDoctorPage } from './doctor-page.js';
 import { registerGuidesPage } from './guides-page.js';
+import { registerSimulatePage } from './simulate-page.js';
 
 /** Forms are a few fields; anything bigger is not a console form. */
 const MAX_FORM_BYTES = 64 * 1024;
@@ -191,5 +192,6 @@ export function consoleMount(opts: ConsoleOptions = {}): Mount {
     registerDashboardPage(register);
     registerDoctorPage(register);
     registerGuidesPage(register);
+    registerSimulatePage(register);
   };
 }

@@ -11,6 +11,7 @@ import { render } from './console-context.js';
 export interface ManifestField {
   path: string;
   type: string;
+  /** Required within its parent object (an array item's fields: within each item). */
   required: boolean;
   /** Allowed values, limits, defaults and patterns, as the schema states them. */
   rule: string;
@@ -35,24 +36,24 @@ function ruleOf(s: Json): string {
     ['exclusiveMinimum', 'more than'],
     ['pattern', 'pattern'],
   ] as const)
-    if (s[k] !== undefined) out.push(`${label} ${String(s[k])}`);
+    if (s[k] !== undefined && s[k] !== Number.MAX_SAFE_INTEGER) out.push(`${label} ${String(s[k])}`);
   if (s.default !== undefined) out.push(`default ${JSON.stringify(s.default)}`);
   return out.join('; ');
 }
 
 /** Flattens the manifest's JSON Schema into one row per field (`spec.data[].columns`), depth first. */
-export function manifestFields(schema: Json, prefix = '', required = true): ManifestField[] {
+export function manifestFields(schema: Json, prefix = ''): ManifestField[] {
   const rows: ManifestField[] = [];
   const props = (schema.properties ?? {}) as Record<string, Json>;
   const req = new Set((schema.required as string[] | undefined) ?? []);
   for (const [name, sub] of Object.entries(props)) {
     const path = prefix ? `${prefix}.${name}` : name;
-    const isReq = required && req.has(name);
+    const isReq = req.has(name);
     const items = sub.type === 'array' ? ((sub.items ?? {}) as Json) : undefined;
     const shown = items && items.type !== 'object' ? `${typeOf(items)}[]` : typeOf(sub);
     rows.push({ path, type: shown, required: isReq, rule: ruleOf(items && items.type !== 'object' ? items : sub) });
-    if (sub.type === 'object' && sub.properties) rows.push(...manifestFields(sub, path, isReq));
-    if (items?.type === 'object') rows.push(...manifestFields(items, `${path}[]`, isReq));
+    if (sub.type === 'object' && sub.properties) rows.push(...manifestFields(sub, path));
+    if (items?.type === 'object') rows.push(...manifestFields(items, `${path}[]`));
   }
   return rows;
 }
@@ -81,7 +82,7 @@ const manifestSection = () => {
         <tr>
           <th scope="col">Field</th>
           <th scope="col">Type</th>
-          <th scope="col">Required</th>
+          <th scope="col">Required (in its parent)</th>
           <th scope="col">Rules</th>
         </tr>
       </thead>
