@@ -33,6 +33,8 @@ export interface EntryFilter {
   sinceMs?: number;
   /** Verifiers' reads: leave out type and app (rows come back with type '' and app null); ~20% cheaper per row. */
   lean?: boolean;
+  /** Newest first (ORDER BY idx DESC): the console's recent runs and history. */
+  newest?: boolean;
 }
 
 /** Rows per multi-row INSERT; fixed so the statement cache holds one text per table. */
@@ -212,7 +214,7 @@ export async function listEntries(db: SqlExecutor, f: EntryFilter): Promise<Entr
   params.push(f.limit);
   const cols = f.lean ? 'idx, leaf, leaf_hash, time' : 'idx, leaf, leaf_hash, type, app, time';
   const rows = await db.all<Record<string, unknown>>(
-    `SELECT ${cols} FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY idx LIMIT ?`,
+    `SELECT ${cols} FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY idx${f.newest ? ' DESC' : ''} LIMIT ?`,
     params,
   );
   return rows.map(toEntry);

@@ -74,6 +74,34 @@ describe('console guides and policy simulation', () => {
     for (const l of links) assert.ok(guide.includes(`id="${l}"`), `link target ${l} exists`);
   });
 
+  it('shows recent runs (newest first, with status and duration) and costs today and over 7 days on the app page', async () => {
+    const ran: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await t.api('POST', '/api/v1/apps/faq-bot/runs', { input: { question: `q${i}` }, user: 'alice' });
+      // No provider key in tests: the run fails inside the app, and is recorded as finished with outcome error.
+      assert.equal(r.status, 422, JSON.stringify(r.body));
+      ran.push(String((r.body.error as unknown as { runId: string }).runId));
+    }
+    const desc = (await t.api('GET', '/api/v1/audit/entries?type=app.run.finished&app=faq-bot&order=desc')).body as {
+      entries: { index: number }[];
+      next: number | null;
+    };
+    assert.ok(desc.entries.length >= 2 && desc.entries[0].index > desc.entries[1].index, 'order=desc is newest first');
+    assert.equal(desc.next, null);
+    const page = await (await fetch(`${t.url}/apps/faq-bot`, { headers: { cookie: sam.cookie } })).text();
+    const rows = [...page.matchAll(/<tr class="run">([\s\S]*?)<\/tr>/g)].map((m) => m[1]);
+    assert.ok(rows.length >= 2);
+    assert.ok(rows[0].includes(ran[1]) && rows[1].includes(ran[0]), 'newest run first');
+    assert.match(rows[0], /<td class="fail">\s*error: app failed: No provider key/);
+    assert.match(rows[0], /<td>\d+ ms<\/td>/);
+    const week = (await t.api('GET', '/api/v1/costs?app=faq-bot&since=7d')).body as { total: { requests: number } };
+    assert.match(
+      page,
+      new RegExp(`<th scope="row">Last 7 days</th>\\s*<td>\\$[\\d.]+</td>\\s*<td>${week.total.requests}</td>`),
+    );
+    assert.match(page, /<th scope="row">Today \(UTC\)<\/th>/);
+  });
+
   it('simulates a pasted policy against recorded decisions and shows the changed ones', async () => {
     const get = await fetch(`${t.url}/policies/simulate`, { headers: { cookie: sam.cookie } });
     assert.equal(get.status, 200);
