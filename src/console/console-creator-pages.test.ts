@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { startTestGatehouse, type TestGatehouse } from '../testing/test-gatehouse.js';
 import { RISK_FACTOR_TEXTS } from '../admission/risk-factor-texts.js';
 import { CSRF_FIELD } from './console-session.js';
+import { AlertStore } from '../telemetry/alert-store.js';
+import type { AlertFiring } from '../telemetry/alert-engine.js';
 
 interface Session {
   cookie: string;
@@ -144,5 +146,40 @@ describe('console guides and policy simulation', () => {
       body: new URLSearchParams({ [CSRF_FIELD]: alice.csrf, policy: DENY_SUBMIT }),
     });
     assert.equal(creator.status, 403);
+  });
+
+  it('compares every app in one chart and shows time to contain per firing (rule action and manual kill)', async () => {
+    const cmp = await (
+      await fetch(`${t.url}/dashboards?dim=app&kind=run&metric=events&window=1h`, { headers: { cookie: sam.cookie } })
+    ).text();
+    assert.match(cmp, /<a href="\/dashboards\?dim=app&key=faq-bot&window=1h">faq-bot<\/a><\/td>\s*<td>2<\/td>/);
+    const now = Date.now();
+    const firing = (id: string, extra: Partial<AlertFiring>): AlertFiring => ({
+      id,
+      rule: `rule-${id}`,
+      groupBy: 'app',
+      groupKey: 'transcript-insights',
+      app: 'transcript-insights',
+      firedAt: now - 60_000,
+      firstEventAt: now - 65_000,
+      summary: 'test firing',
+      observed: {},
+      events: [],
+      actions: [],
+      ...extra,
+    });
+    const store = new AlertStore(t.gh.db);
+    await store.saveFiring(firing('auto', { containedAt: now - 58_000, containMs: 7000 }));
+    await store.saveFiring(firing('manual', {}));
+    const k = await t.api('POST', '/api/v1/kills', { scope: 'app', id: 'transcript-insights', reason: 'contain' });
+    assert.ok(k.status < 300, JSON.stringify(k.body));
+    const page = await (await fetch(`${t.url}/dashboards?window=1h`, { headers: { cookie: sam.cookie } })).text();
+    const rows = [...page.matchAll(/<tr class="contain">([\s\S]*?)<\/tr>/g)].map((m) => m[1].replace(/\s+/g, ' '));
+    const auto = rows.find((r) => r.includes('rule-auto'))!;
+    assert.match(auto, /rule action \(system\)<\/td> <td>2\.0 s<\/td> <td>7\.0 s<\/td>/);
+    const manual = rows.find((r) => r.includes('rule-manual'))!;
+    assert.match(manual, /manual kill \(admin\)/);
+    const secs = Number(/<\/td> <td>([\d.]+) s<\/td>/.exec(manual.split('manual kill')[1])![1]);
+    assert.ok(secs >= 60 && secs < 120, `firing to kill took ${secs}s`);
   });
 });
