@@ -22,7 +22,7 @@ const CHUNK = 20_000;
 /** A realistic mix: decisions, finished runs and lifecycle changes of the given apps, spread over the last 7 days. */
 function eventFor(i: number, apps: readonly string[]): AuditEventInput {
   const app = apps[i % apps.length];
-  const kind = i % 10;
+  const kind = Math.floor(i / apps.length) % 10; // not i % 10: with 1,000 apps that would give each app one kind
   if (kind < 7)
     return {
       type: 'decision',
