@@ -24,6 +24,9 @@ try {
     ['app', '/apps/transcript-insights'],
     ['audit', '/audit'],
     ['policies', '/policies'],
+    ['guides', '/guides#risk-factors'],
+    ['simulate', '/policies/simulate'],
+    ['dashboards', '/dashboards?dim=app&window=24h&kind=run&metric=events'],
   ];
   for (const [name, path] of shots) {
     await sam.goto(path);

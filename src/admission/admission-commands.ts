@@ -9,7 +9,9 @@ import { repoPath } from '../core/repo-root.js';
 import { NAME_RE } from '../catalog/names.js';
 import type { Explanation } from './admission-service.js';
 
-export const TEMPLATES = ['chatbot', 'summarizer', 'data-explorer'] as const;
+import { TEMPLATES } from './app-templates.js';
+
+export { TEMPLATES };
 
 export function formatExplanation(e: Explanation): string {
   const a = e.approval;

@@ -6,6 +6,13 @@ import type { Role } from '../identity/principal.js';
 import type { ApprovalsConfig } from '../approvals/approvals-config.js';
 import type { Finding, RiskAssessment, RiskFactor, RiskTier } from './admission-types.js';
 import { hostAllowed, hostOf } from './hosts.js';
+import { factorText, type FactorParams } from './risk-factor-texts.js';
+
+/** A factor's reason and fix, from the one home of their words (the guide renders the same entries). */
+const say = (kind: string, p: FactorParams = {}): [string, string] => {
+  const t = factorText(kind);
+  return [t.reason(p), t.fix(p)];
+};
 
 const PII_TAGS = new Set(['pii', 'sensitive', 'phi', 'pci', 'secret']);
 
@@ -40,7 +47,7 @@ export function scoreRisk(
 ): RiskAssessment {
   const w = cfg.weights;
   const factors: RiskFactor[] = [];
-  const add = (id: string, points: number, reason: string, fix: string, roles: Role[] = [], owner?: string) => {
+  const add = (id: string, points: number, [reason, fix]: [string, string], roles: Role[] = [], owner?: string) => {
     if (points <= 0 && roles.length === 0) return;
     factors.push({
       id,
@@ -62,8 +69,12 @@ export function scoreRisk(
     add(
       `dataset.${cls}:${d.dataset}`,
       w.datasetClassification[cls],
-      `Reads ${d.dataset}, classified ${cls}${ownerRoles.length ? `; its owner ${ds.metadata.owner} must sign off` : ''}.`,
-      `Use a de-identified or lower-classified dataset if "${m.spec.purpose}" does not need ${cls} data`,
+      say('dataset.classification', {
+        dataset: d.dataset,
+        cls,
+        owner: ownerRoles.length ? ds.metadata.owner : '',
+        purpose: m.spec.purpose,
+      }),
       ownerRoles,
       ownerRoles.includes('data_owner') ? ds.metadata.owner : undefined,
     );
@@ -74,24 +85,21 @@ export function scoreRisk(
       add(
         `dataset.all-columns:${d.dataset}`,
         w.allColumns,
-        `Reads every column of ${d.dataset}${tagged.size ? `, including ${[...tagged.keys()].join(', ')}` : ''}.`,
-        `List only the columns the app needs in spec.data[${i}].columns`,
+        say('dataset.all-columns', { dataset: d.dataset, tagged: [...tagged.keys()].join(', '), i: String(i) }),
       );
     }
     for (const c of d.columns.filter((c) => tagged.has(c))) {
       add(
         `column.pii:${d.dataset}.${c}`,
         w.piiColumn,
-        `Reads the ${c} column of ${d.dataset}, tagged ${tagged.get(c)!.join(', ')}.`,
-        `Drop the ${c} column from spec.data[${i}].columns if the app does not need it`,
+        say('column.pii', { column: c, dataset: d.dataset, tags: tagged.get(c)!.join(', '), i: String(i) }),
       );
     }
     if (d.access === 'write')
       add(
         `dataset.write:${d.dataset}`,
         w.writeAccess,
-        `Writes to ${d.dataset}; a bad model answer could change stored data.`,
-        `Use access: read if the app only needs to read ${d.dataset}`,
+        say('dataset.write', { dataset: d.dataset }),
         ownerRoles.includes('data_owner') ? ['data_owner'] : [],
         ownerRoles.includes('data_owner') ? ds.metadata.owner : undefined,
       );
@@ -99,8 +107,7 @@ export function scoreRisk(
       add(
         `region.dataset:${d.dataset}`,
         w.crossRegion,
-        `Moves data from ${d.dataset} in ${ds.spec.region} to an app running in ${region}.`,
-        `Run the app in ${ds.spec.region} (spec.region) or use a dataset held in ${region}`,
+        say('region.dataset', { dataset: d.dataset, from: ds.spec.region, region }),
         ['legal'],
       );
   });
@@ -109,27 +116,18 @@ export function scoreRisk(
     const conn = catalog.connector(c.id);
     if (!conn) continue;
     if (conn.spec.sensitive)
-      add(
-        `connector.sensitive:${c.id}`,
-        w.sensitiveConnector,
-        `Uses ${c.id}, a connector marked sensitive.`,
-        `Use a non-sensitive connector if one serves the purpose`,
-        ['security'],
-      );
+      add(`connector.sensitive:${c.id}`, w.sensitiveConnector, say('connector.sensitive', { connector: c.id }), [
+        'security',
+      ]);
     if (!conn.spec.approved)
-      add(
-        `connector.unapproved:${c.id}`,
-        w.unapprovedConnector,
-        `Uses ${c.id}, a connector security has not approved yet.`,
-        `Use an approved connector instead, or ask security to approve ${c.id}`,
-        ['security'],
-      );
+      add(`connector.unapproved:${c.id}`, w.unapprovedConnector, say('connector.unapproved', { connector: c.id }), [
+        'security',
+      ]);
     if (conn.spec.region && conn.spec.region !== region)
       add(
         `region.connector:${c.id}`,
         w.crossRegion,
-        `Sends data through ${c.id} in ${conn.spec.region} from an app in ${region}.`,
-        `Use a connector in ${region}`,
+        say('region.connector', { connector: c.id, from: conn.spec.region, region }),
         ['legal'],
       );
   }
@@ -140,13 +138,7 @@ export function scoreRisk(
     // A wildcard egress is never covered: it could reach any subdomain.
     const covered = !host.startsWith('*.') && hostAllowed(host, approved);
     if (!covered) {
-      add(
-        `egress.unapproved:${host}`,
-        w.unapprovedEgress,
-        `Sends requests to ${host}, which no approved connector covers: data could leave the company.`,
-        `Remove ${host} from spec.egress, or reach it through an approved connector`,
-        ['security'],
-      );
+      add(`egress.unapproved:${host}`, w.unapprovedEgress, say('egress.unapproved', { host }), ['security']);
     }
   }
 
@@ -155,18 +147,12 @@ export function scoreRisk(
   for (const mod of m.spec.models) {
     const md = catalog.model(mod.id);
     if (!md) continue;
-    add(
-      `model.risk:${mod.id}`,
-      w.modelRisk[md.spec.risk],
-      `Uses ${mod.id}, rated ${md.spec.risk} risk in the model registry.`,
-      `Use a model rated low risk if it does the job`,
-    );
+    add(`model.risk:${mod.id}`, w.modelRisk[md.spec.risk], say('model.risk', { model: mod.id, risk: md.spec.risk }));
     if (!regionAllowed(residency, md.spec.region))
       add(
         `region.model:${mod.id}`,
         w.crossRegion,
-        `Sends prompts with company data to ${mod.id} in ${md.spec.region} from an app in ${region}.`,
-        `Use a model hosted in ${region}`,
+        say('region.model', { model: mod.id, from: md.spec.region, region }),
         ['legal'],
       );
   }
@@ -174,55 +160,40 @@ export function scoreRisk(
   add(
     `environment:${m.spec.environment}`,
     w.environment[m.spec.environment],
-    `Runs in ${m.spec.environment}, where it reaches real users and data.`,
-    `Try it in dev first`,
+    say('environment', { environment: m.spec.environment }),
   );
   if (m.spec.models.length > 0 && m.spec.budgets?.dailyCostUsd === undefined)
-    add('budget.missing', w.noBudget, 'Calls models with no daily cost cap.', 'Set spec.budgets.dailyCostUsd');
+    add('budget.missing', w.noBudget, say('budget.missing'));
 
   const byRule = new Map<string, Finding[]>();
   for (const f of findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
-  const ruleFactor = (rule: string, points: number, reason: string, roles: Role[]) => {
+  const ruleFactor = (rule: string, points: number, roles: Role[]) => {
     const fs = byRule.get(rule);
     if (!fs) return;
     const where = fs
       .slice(0, 3)
       .map((f) => (f.line ? `${f.file}:${f.line}` : (f.path ?? f.file)))
       .join(', ');
-    add(
-      `code.${rule}`,
-      points,
-      `${reason} (${fs.length} place${fs.length > 1 ? 's' : ''}: ${where}${fs.length > 3 ? ', ...' : ''}).`,
-      fs[0].fix,
-      roles,
-    );
+    const places = `${fs.length} place${fs.length > 1 ? 's' : ''}: ${where}${fs.length > 3 ? ', ...' : ''}`;
+    add(`code.${rule}`, points, say(`code.${rule}`, { places, fix: fs[0].fix }), roles);
   };
-  ruleFactor('dynamic-code', w.dynamicCode, 'The code builds and runs code at run time, which review cannot see', [
-    'security',
-  ]);
-  ruleFactor('ambient-api', w.ambientApi, 'The code reaches for process, file system, network or other host APIs', [
-    'security',
-  ]);
-  ruleFactor('syntax-error', w.ambientApi, 'The code does not parse, so it cannot be reviewed', ['security']);
-  ruleFactor('missing-file', w.ambientApi, 'A code file named by the manifest is missing', []);
-  ruleFactor('undeclared-host', w.undeclaredHost, 'The code calls hosts the manifest does not declare', ['security']);
-  ruleFactor('undeclared-model', w.undeclaredResource, 'The code names models the manifest does not declare', []);
-  ruleFactor('undeclared-dataset', w.undeclaredResource, 'The code names datasets the manifest does not declare', []);
+  ruleFactor('dynamic-code', w.dynamicCode, ['security']);
+  ruleFactor('ambient-api', w.ambientApi, ['security']);
+  ruleFactor('syntax-error', w.ambientApi, ['security']);
+  ruleFactor('missing-file', w.ambientApi, []);
+  ruleFactor('undeclared-host', w.undeclaredHost, ['security']);
+  ruleFactor('undeclared-model', w.undeclaredResource, []);
+  ruleFactor('undeclared-dataset', w.undeclaredResource, []);
   const pii = findings.filter((f) => f.check === 'pii');
   if (pii.length) {
     const where = pii
       .slice(0, 3)
       .map((f) => (f.line ? `${f.file}:${f.line}` : f.path))
       .join(', ');
-    add('pii.in-text', w.piiInText, `Prompts or code contain personal data (${where}).`, pii[0].fix, ['security']);
+    add('pii.in-text', w.piiInText, say('pii.in-text', { where, fix: pii[0].fix }), ['security']);
   }
   policy.warnings.forEach((warning, i) =>
-    add(
-      `policy.warning:${i + 1}`,
-      w.policyWarning,
-      `Policy warning: ${warning}`,
-      'Address the warning (`gatehouse decisions list --app <app>` shows the decision)',
-    ),
+    add(`policy.warning:${i + 1}`, w.policyWarning, say('policy.warning', { warning })),
   );
 
   const score = Math.min(
@@ -231,13 +202,8 @@ export function scoreRisk(
   );
   let tier = tierFor(score, cfg.tiers);
   if (policy.effect === 'require_approval') {
-    factors.push({
-      id: 'policy.require_approval',
-      points: 0,
-      reason: `An admission policy requires human approval: ${policy.reason}`,
-      fix: 'Change what the policy flags, or ask a reviewer',
-      roles: [],
-    });
+    const [reason, fix] = say('policy.require_approval', { reason: policy.reason });
+    factors.push({ id: 'policy.require_approval', points: 0, reason, fix, roles: [] });
     if (tier === 'low') tier = 'medium';
   }
   factors.sort((a, b) => b.points - a.points || a.id.localeCompare(b.id));

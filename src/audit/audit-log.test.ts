@@ -108,6 +108,13 @@ for (const t of testDatabases) {
       assert.match(String(decodeEntry(rows[0].leaf).data.note), /^hmac-sha256:[0-9a-f]{64}$/);
       assert.ok(!rows[0].leaf.toString().includes('secret prompt'));
       assert.equal((await log.entries({ app: 'crm', type: 'decision', limit: 1000 })).length, 150);
+      // Index order both ways within the limit (the type-only read merges the type and its children).
+      const first = await log.entries({ type: 'decision', limit: 3 });
+      const last = await log.entries({ type: 'decision', limit: 3, newest: true });
+      assert.ok(first[0].index < first[1].index && first[1].index < first[2].index);
+      assert.ok(last[0].index > last[1].index && last[0].index > first[2].index);
+      assert.equal((await log.entries({ type: 'kill.set', limit: 10 })).length, 0);
+      assert.equal((await log.entries({ type: 'approval.granted', limit: 10 })).length, 1);
       await assert.rejects(log.append({ type: 'Bad Type', actor: 'x', data: {} }), InvalidInputError);
       await assert.rejects(log.append({ type: 'x', actor: '', data: {} }), /actor/);
       await assert.rejects(log.append({ type: 'x', actor: 'a', data: { n: Number.NaN } }), InvalidInputError);

@@ -36,6 +36,8 @@ const entriesQuery = z.object({
   raw: z.enum(['0', '1'], { error: 'raw must be 0 or 1' }).optional(),
   /** packed=1 answers {packed, next} instead of {entries, next}: one base64 string per page (verifiers' fast path). */
   packed: z.enum(['0', '1'], { error: 'packed must be 0 or 1' }).optional(),
+  /** order=desc: newest first (start is ignored; next is null). Not with packed=1. */
+  order: z.enum(['asc', 'desc'], { error: 'order must be asc or desc' }).optional(),
   since: z
     .string()
     .refine((s) => !Number.isNaN(Date.parse(s)), 'since must be an ISO 8601 time such as 2026-01-31T00:00:00Z')
@@ -129,7 +131,13 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
       query: entriesQuery,
       handler: async ({ query }) => {
         const limit = query.limit ?? 1000;
-        if (query.packed === '1' && query.app === undefined && query.type === undefined && query.since === undefined) {
+        if (
+          query.packed === '1' &&
+          query.app === undefined &&
+          query.type === undefined &&
+          query.since === undefined &&
+          query.order !== 'desc'
+        ) {
           const flat = await log.flatEntries(query.start ?? 0, query.limit ?? 1000);
           if (flat) {
             const n = flat.indexes.length;
@@ -143,6 +151,7 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
           }
         }
         const lean = query.raw === '1' || query.packed === '1';
+        const desc = query.order === 'desc';
         const rows = await log.entries({
           start: query.start ?? 0,
           limit,
@@ -150,12 +159,13 @@ export function auditRoutes(log: AuditLog): AnyRoute[] {
           type: query.type,
           sinceMs: query.since ? Date.parse(query.since) : undefined,
           lean,
+          newest: desc,
         });
-        const next = rows.length === limit ? rows[rows.length - 1].index + 1 : null;
+        const next = !desc && rows.length === limit ? rows[rows.length - 1].index + 1 : null;
         if (query.packed === '1') return { packed: packedJson(rows), next };
         return {
           entries: rows.map((e) => entryJson(e, query.raw !== '1')),
-          next: rows.length === limit ? rows[rows.length - 1].index + 1 : null,
+          next,
         };
       },
     }),

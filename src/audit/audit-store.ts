@@ -33,6 +33,8 @@ export interface EntryFilter {
   sinceMs?: number;
   /** Verifiers' reads: leave out type and app (rows come back with type '' and app null); ~20% cheaper per row. */
   lean?: boolean;
+  /** Newest first (ORDER BY idx DESC): the console's recent runs and history. */
+  newest?: boolean;
 }
 
 /** Rows per multi-row INSERT; fixed so the statement cache holds one text per table. */
@@ -200,21 +202,35 @@ export async function listEntries(db: SqlExecutor, f: EntryFilter): Promise<Entr
     where.push('app = ?');
     params.push(f.app);
   }
-  // A type matches itself and its dotted children: `approval` finds approval.granted.
-  if (f.type !== undefined) {
-    where.push('(type = ? OR type LIKE ?)');
-    params.push(f.type, `${f.type}.%`);
-  }
   if (f.sinceMs !== undefined) {
     where.push('time >= ?');
     params.push(f.sinceMs);
   }
-  params.push(f.limit);
   const cols = f.lean ? 'idx, leaf, leaf_hash, time' : 'idx, leaf, leaf_hash, type, app, time';
-  const rows = await db.all<Record<string, unknown>>(
-    `SELECT ${cols} FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY idx LIMIT ?`,
-    params,
-  );
+  const order = `ORDER BY idx${f.newest ? ' DESC' : ''} LIMIT ?`;
+  let rows: Record<string, unknown>[];
+  if (f.type !== undefined && f.app === undefined) {
+    // A type matches itself and its dotted children: `approval` finds approval.granted. Two index reads, merged:
+    // one `type OR LIKE` condition made SQLite walk the primary key, reading the whole log for a rare type.
+    const children = db.dialect === 'sqlite' ? 'type >= ? AND type < ?' : 'type LIKE ?';
+    const childParams = db.dialect === 'sqlite' ? [`${f.type}.`, `${f.type}/`] : [`${f.type}.%`];
+    const base = where.join(' AND ');
+    rows = await db.all<Record<string, unknown>>(
+      `SELECT * FROM (SELECT ${cols} FROM audit_entries WHERE ${base} AND type = ? ${order}) AS exact
+       UNION ALL SELECT * FROM (SELECT ${cols} FROM audit_entries WHERE ${base} AND ${children} ${order}) AS kids
+       ${order}`,
+      [...params, f.type, f.limit, ...params, ...childParams, f.limit, f.limit],
+    );
+  } else {
+    if (f.type !== undefined) {
+      where.push('(type = ? OR type LIKE ?)');
+      params.push(f.type, `${f.type}.%`);
+    }
+    rows = await db.all<Record<string, unknown>>(
+      `SELECT ${cols} FROM audit_entries WHERE ${where.join(' AND ')} ${order}`,
+      [...params, f.limit],
+    );
+  }
   return rows.map(toEntry);
 }
 

@@ -9,6 +9,8 @@ import type { ConsoleCtx, Register } from './console-context.js';
 import { render, seeOther } from './console-context.js';
 import { csrfField, isoTime, type Html, type PageFrame } from './console-layout.js';
 import { killButton } from './kills-page.js';
+import { readAppUsage, usageSections } from './app-usage.js';
+import { factorAnchor, findingAnchor } from '../admission/risk-factor-texts.js';
 import type { EntryJson } from '../audit/audit-api-schemas.js';
 
 interface AppJson {
@@ -24,6 +26,10 @@ interface Firing {
   firedAt: number;
   summary: string;
 }
+
+/** A link to the factor's section of the creators' guide (what it means, how to lower it). */
+const guideLink = (anchor: string | undefined): Html =>
+  anchor ? html`(<a href="/guides#${anchor}" class="guide-link">how to lower it</a>)` : html``;
 
 /** Sections a role may not read say so instead of vanishing, so an empty table never reads as "nothing happened". */
 function gated<T>(r: { ok: boolean; status: number; error?: string; body: T }, show: (b: T) => Html): Html {
@@ -64,13 +70,19 @@ async function appPage(ctx: ConsoleCtx, notice?: PageFrame['notice'], status = 2
       app.status,
     );
   const a = app.body;
-  const [explain, kills, flags, firings, decisions, history] = await Promise.all([
+  const [explain, kills, flags, firings, decisions, history, usage] = await Promise.all([
     ctx.api.get<{ risk: RiskAssessment; findings: Finding[] }>(`/api/v1/apps/${enc}/explain`),
     ctx.api.get<{ kills: KillRecord[] }>('/api/v1/kills'),
     ctx.api.get<{ flags: Flag[] }>('/api/v1/flags', { app: name }),
     ctx.api.get<{ firings: Firing[] }>('/api/v1/alerts/history', { app: name, limit: '20' }),
     ctx.api.get<{ items: LoggedDecision[] }>('/api/v1/decisions', { app: name, limit: '20' }),
-    ctx.api.get<{ entries: EntryJson[] }>('/api/v1/audit/entries', { app: name, type: 'app.lifecycle', limit: '50' }),
+    ctx.api.get<{ entries: EntryJson[] }>('/api/v1/audit/entries', {
+      app: name,
+      type: 'app.lifecycle',
+      order: 'desc',
+      limit: '50',
+    }),
+    readAppUsage(ctx.api, name, Date.now()),
   ]);
   const spec = a.latest.manifest.spec;
   const body = html`<p>
@@ -112,10 +124,11 @@ async function appPage(ctx: ConsoleCtx, notice?: PageFrame['notice'], status = 2
       (e) =>
         html`<p>${e.risk.tier} (${e.risk.score} / 100)</p>
           <ul>
-            ${e.risk.factors.map((f) => html`<li><code>${f.id}</code> +${f.points}: ${f.reason} <strong>Fix:</strong> ${f.fix}</li>`)}
-            ${e.findings.map((f) => html`<li>[${f.severity}] ${f.rule}: ${f.message} <strong>Fix:</strong> ${f.fix}</li>`)}
+            ${e.risk.factors.map((f) => html`<li><code>${f.id}</code> +${f.points}: ${f.reason} <strong>Fix:</strong> ${f.fix} ${guideLink(factorAnchor(f.id))}</li>`)}
+            ${e.findings.map((f) => html`<li>[${f.severity}] ${f.rule}: ${f.message} <strong>Fix:</strong> ${f.fix} ${guideLink(findingAnchor(f.rule, f.check))}</li>`)}
           </ul>`,
     )}
+    ${usageSections(usage)}
     <h2>Kill switches in force</h2>
     ${gated(kills, (k) => {
       const mine = k.kills.filter((x) => x.target === a.name || x.target.startsWith(`${a.name}@`));
@@ -174,7 +187,7 @@ async function appPage(ctx: ConsoleCtx, notice?: PageFrame['notice'], status = 2
           </tbody>
         </table>`,
     )}
-    <h2>Lifecycle history</h2>
+    <h2>Lifecycle history (newest first)</h2>
     ${gated(
       history,
       (h) =>

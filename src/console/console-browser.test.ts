@@ -1,6 +1,7 @@
 // The console in a real browser (Debian chromium via playwright-core): a creator submits through the CLI, three
 // reviewers approve in the console, an operator kills the app in one click and the next gateway call is refused,
-// the kill on this pii app needs a second approver to lift, the flow map marks a denied undeclared egress, the audit page checks an inclusion proof with WebCrypto
+// the kill on this pii app needs a second approver to lift, the flow map marks a denied undeclared egress, a risk
+// factor links to its guide, a pasted policy is simulated, the audit page checks an inclusion proof with WebCrypto
 // (and fails a doctored one), and axe-core finds no serious or critical violations on any page.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -179,6 +180,63 @@ describe('web console in chromium', await suiteNeeds(CHROMIUM), () => {
     assert.match(await ada.locator('#proof .result').innerText(), /NOT verified: computed root/);
   });
 
+  it("an app's risk factor links to its fix in the creators' guide, where a template copies to the clipboard", async () => {
+    const sam = pages.sam;
+    await sam.goto(`/apps/${APP}`);
+    await sam
+      .getByRole('listitem')
+      .filter({ hasText: 'egress.unapproved:hooks.example.com' })
+      .getByRole('link', { name: 'how to lower it' })
+      .click();
+    await sam.waitForURL('**/guides#factor-egress.unapproved');
+    const section = sam.locator('section.factor').filter({ has: sam.locator('#factor-egress\\.unapproved') });
+    assert.match(await section.innerText(), /How to lower it: Remove <host> from spec\.egress/);
+    await sam.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
+    await sam.getByRole('button', { name: 'Copy chatbot/app.yaml' }).click();
+    await sam.getByText('Copied.').waitFor();
+    const copied = await sam.evaluate(() =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+      ).navigator.clipboard.readText(),
+    );
+    assert.equal(copied, await sam.locator('#tpl-chatbot-app-yaml').innerText());
+    assert.match(copied, /kind: App/);
+  });
+
+  it('a pasted policy is simulated against the recorded decisions and the changed ones are listed', async () => {
+    const sam = pages.sam;
+    await sam.goto('/policies');
+    await sam.getByRole('link', { name: /Simulate a pasted policy/ }).click();
+    await sam
+      .getByLabel('Policy YAML')
+      .fill(
+        "apiVersion: gatehouse/v1\nkind: Policy\nmetadata:\n  name: freeze_submissions\nspec:\n  match:\n    actions: [app.submit]\n  condition: 'true'\n  effect: deny\n  message: Submissions are frozen\n",
+      );
+    await sam.getByRole('button', { name: 'Simulate' }).click();
+    await sam.locator('#result').waitFor();
+    assert.ok((await sam.getByRole('row', { name: /require_approval deny \d+/ }).count()) === 1, 'pending → deny');
+    const changed = sam.locator('tr.changed').filter({ hasText: APP });
+    assert.equal(await changed.count(), 1);
+    assert.match(await changed.innerText(), /app\.submit[\s\S]*require_approval[\s\S]*deny: Submissions are frozen/);
+    assert.deepEqual(
+      (await seriousViolations(sam)).map((v) => v.id),
+      [],
+      'axe on the simulation result',
+    );
+    // Broken CEL: the page answers 400 and names the line.
+    await sam
+      .getByLabel('Policy YAML')
+      .fill(
+        "apiVersion: gatehouse/v1\nkind: Policy\nmetadata:\n  name: broken\nspec:\n  match:\n    actions: [app.submit]\n  condition: 'app.name ==== 1'\n  effect: deny\n",
+      );
+    const [res] = await Promise.all([
+      sam.waitForResponse((r) => r.url().endsWith('/policies/simulate') && r.request().method() === 'POST'),
+      sam.getByRole('button', { name: 'Simulate' }).click(),
+    ]);
+    assert.equal(res.status(), 400);
+    assert.match(await sam.locator('ul.problems').innerText(), /pasted\.yaml:8:\d+/);
+  });
+
   it('axe-core finds no serious or critical violations on any page', async () => {
     const anon = await (await browser.newContext({ baseURL: t.url })).newPage();
     await anon.goto('/sign-in');
@@ -197,6 +255,9 @@ describe('web console in chromium', await suiteNeeds(CHROMIUM), () => {
       [pages.sam, '/policies'],
       [pages.sam, `/dashboards?dim=app&key=${APP}&window=1h`],
       [pages.sam, '/doctor'],
+      [pages.alice, '/guides'],
+      [pages.sam, '/policies/simulate'],
+      [pages.sam, '/dashboards?dim=app&window=24h'],
     ];
     for (const [p, path] of checks) {
       if (path !== '/sign-in') await p.goto(path);

@@ -11,7 +11,8 @@ export interface PageFrame {
   principal?: Principal;
   csrf?: string;
   /** Which nav entry is current. */
-  nav?: 'apps' | 'catalog' | 'flows' | 'approvals' | 'kills' | 'audit' | 'policies' | 'dashboards' | 'doctor';
+  nav?:
+    'apps' | 'catalog' | 'flows' | 'approvals' | 'kills' | 'audit' | 'policies' | 'dashboards' | 'doctor' | 'guides';
   notice?: { kind: 'ok' | 'error'; text: string };
 }
 
@@ -25,6 +26,7 @@ const NAV: { key: NonNullable<PageFrame['nav']>; href: string; label: string }[]
   { key: 'dashboards', href: '/dashboards', label: 'Dashboards' },
   { key: 'policies', href: '/policies', label: 'Policies' },
   { key: 'doctor', href: '/doctor', label: 'Readiness' },
+  { key: 'guides', href: '/guides', label: 'Guides' },
 ];
 
 export function page(frame: PageFrame, body: Html): Html {

@@ -29,6 +29,8 @@ import { registerFlowPage } from './flow-page.js';
 import { registerPoliciesPage } from './policies-page.js';
 import { registerDashboardPage } from './dashboard-page.js';
 import { registerDoctorPage } from './doctor-page.js';
+import { registerGuidesPage } from './guides-page.js';
+import { registerSimulatePage } from './simulate-page.js';
 
 /** Forms are a few fields; anything bigger is not a console form. */
 const MAX_FORM_BYTES = 64 * 1024;
@@ -189,5 +191,7 @@ export function consoleMount(opts: ConsoleOptions = {}): Mount {
     registerPoliciesPage(register);
     registerDashboardPage(register);
     registerDoctorPage(register);
+    registerGuidesPage(register);
+    registerSimulatePage(register);
   };
 }

@@ -9,6 +9,19 @@ document.addEventListener('submit', function (ev) {
   if (msg && !window.confirm(msg)) ev.preventDefault();
 });
 
+// Copy buttons on the guides page: data-copy names the element whose text is copied.
+document.addEventListener('click', function (ev) {
+  var btn = ev.target && ev.target.closest && ev.target.closest('button[data-copy]');
+  if (!btn) return;
+  var src = document.getElementById(btn.getAttribute('data-copy'));
+  var note = btn.parentNode.querySelector('.copied');
+  if (!src) return;
+  var done = function (text) { if (note) note.textContent = text; };
+  if (navigator.clipboard && navigator.clipboard.writeText)
+    navigator.clipboard.writeText(src.textContent).then(function () { done('Copied.'); }, function () { done('Copy failed; select the text instead.'); });
+  else done('Copy is not available here; select the text instead.');
+});
+
 function b64ToBytes(s) {
   var bin = atob(s);
   var out = new Uint8Array(bin.length);

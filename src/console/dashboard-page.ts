@@ -1,10 +1,12 @@
 // Dashboards: per-minute telemetry aggregates of one app, user, model or connector over 1 h / 24 h / 7 d, one
-// inline SVG bar chart per kind and metric (no chart library to ship) and a totals table for screen readers.
+// inline SVG bar chart per kind and metric (no chart library to ship) and a totals table for screen readers; with no
+// key, every key of the dimension compared (one query); time to contain per alert firing. One API call per chart.
 import { html } from 'hono/html';
 import { AGGREGATE_DIMS, type AggregateRow } from '../telemetry/minute-aggregates.js';
 import type { ConsoleCtx, Register } from './console-context.js';
 import { render } from './console-context.js';
 import { isoTime, type Html } from './console-layout.js';
+import { COMPARE_METRICS, compareKeys, compareSection, containSection } from './dashboard-sections.js';
 
 const WINDOWS: Record<string, { ms: number; bucketMs: number }> = {
   '1h': { ms: 3_600_000, bucketMs: 60_000 },
@@ -43,6 +45,10 @@ async function dashboardPage(ctx: ConsoleCtx): Promise<Response> {
   const { ms, bucketMs } = WINDOWS[win];
   const to = Date.now();
   const from = to - ms;
+  const kind = q.kind || 'model.invocation';
+  const metric = (COMPARE_METRICS as readonly string[]).includes(q.metric ?? '') ? q.metric! : 'costUsd';
+  const compare = key ? undefined : compareKeys(ctx.api, { dim, kind, metric, from, to });
+  const contain = containSection(ctx.api, from, win);
   const r = key
     ? await ctx.api.get<{ rows: AggregateRow[] }>('/api/v1/telemetry/aggregates', {
         dim,
@@ -66,7 +72,14 @@ async function dashboardPage(ctx: ConsoleCtx): Promise<Response> {
           ${AGGREGATE_DIMS.map((d) => html`<option value="${d}" ${d === dim ? 'selected' : ''}>${d}</option>`)}
         </select></label
       >
-      <label>Name <input name="key" value="${key}" required /></label>
+      <label>Name (empty: compare all) <input name="key" value="${key}" /></label>
+      <label>Compare kind <input name="kind" value="${kind}" /></label>
+      <label
+        >Compare metric
+        <select name="metric">
+          ${COMPARE_METRICS.map((m) => html`<option value="${m}" ${m === metric ? 'selected' : ''}>${m}</option>`)}
+        </select></label
+      >
       <label
         >Window
         <select name="window">
@@ -75,6 +88,7 @@ async function dashboardPage(ctx: ConsoleCtx): Promise<Response> {
       >
       <button type="submit">Show</button>
     </form>
+    ${compare ? compareSection(await compare, { dim, kind, metric, win }) : ''}
     ${r && !r.ok ? html`<p class="why">Not shown: ${r.error}</p>` : ''}
     ${r?.ok && series.size === 0 ? html`<p>No telemetry for ${dim} ${key} in the last ${win}.</p>` : ''}
     ${[...series.entries()].map(([name, b]) => chart(name, b, from, bucketMs))}
@@ -101,7 +115,9 @@ async function dashboardPage(ctx: ConsoleCtx): Promise<Response> {
             </tbody>
           </table>`
         : ''
-    }`;
+    }
+    <h2>Alert firings and time to contain</h2>
+    ${await contain}`;
   return render(ctx, { title: 'Dashboards', nav: 'dashboards' }, body);
 }
 

@@ -24,7 +24,8 @@ async function policiesPage(ctx: ConsoleCtx): Promise<Response> {
   const rev = active
     ? await ctx.api.get<StoredRevision>(`/api/v1/policies/revisions/${encodeURIComponent(active)}`)
     : undefined;
-  const body = html`<h2>Active bundle</h2>
+  const body = html`<p><a href="/policies/simulate">Simulate a pasted policy against recorded decisions</a></p>
+    <h2>Active bundle</h2>
     <p>
       ${active ? html`Revision <code>${active}</code>, ${list.ok ? list.body.policies : 0} policies.` : 'No bundle active.'}
     </p>

@@ -75,5 +75,8 @@ export const simulationReportSchema = z.object({
   effectChanged: z.number().int(),
   byApp: z.array(z.object({ app: z.string(), changed: z.number().int(), policies: z.record(z.string(), z.number()) })),
   byPolicy: z.array(z.object({ policy: z.string(), changed: z.number().int() })),
+  transitions: z
+    .array(z.object({ from: z.string(), to: z.string(), count: z.number().int() }))
+    .describe('effect changes counted by recorded and simulated effect'),
   changes: z.array(z.object({}).loose()).describe('the first 500 changes, newest first'),
 });

@@ -188,6 +188,7 @@ for (const t of testDatabases) {
         ['big', 'allow', 'deny'],
       ]);
       assert.equal(flipped[0].after.reason, 'model big is high risk');
+      assert.deepEqual(report.transitions, [{ from: 'allow', to: 'deny', count: 1 }]);
     });
 
     it('re-activates an old revision and records every activation', async () => {

@@ -32,6 +32,8 @@ export interface SimulationReport {
   effectChanged: number;
   byApp: { app: string; changed: number; policies: Record<string, number> }[];
   byPolicy: { policy: string; changed: number }[];
+  /** Effect changes counted by recorded → simulated effect (e.g. allow → deny), most first. */
+  transitions: { from: string; to: string; count: number }[];
   /** The first 500 changes, newest first. */
   changes: SimulatedChange[];
 }
@@ -92,6 +94,12 @@ export function simulate(
     }
     apps.set(key, g);
   }
+  const moves = new Map<string, number>();
+  for (const c of changes)
+    if (c.before.effect !== c.after.effect) {
+      const k = `${c.before.effect}\u0000${c.after.effect}`;
+      moves.set(k, (moves.get(k) ?? 0) + 1);
+    }
   return {
     candidateRevision: candidate.revision,
     activeRevision: meta.activeRevision,
@@ -106,6 +114,12 @@ export function simulate(
     byPolicy: [...policies]
       .map(([policy, changed]) => ({ policy, changed }))
       .sort((x, y) => y.changed - x.changed || x.policy.localeCompare(y.policy)),
+    transitions: [...moves]
+      .map(([k, count]) => {
+        const [from, to] = k.split('\u0000');
+        return { from, to, count };
+      })
+      .sort((x, y) => y.count - x.count || `${x.from}${x.to}`.localeCompare(`${y.from}${y.to}`)),
     changes: changes.slice(0, 500),
   };
 }
@@ -116,6 +130,8 @@ export function formatSimulation(r: SimulationReport): string {
     `Candidate ${r.candidateRevision} vs active ${r.activeRevision}: ${r.changed} of ${r.replayed} recorded decisions would change (${r.effectChanged} in effect, the rest in limits)${r.skipped ? ` (${r.skipped} gate/identify decisions not replayable)` : ''}.`,
   ];
   if (r.changed === 0) return lines.join('\n');
+  if (r.transitions.length)
+    lines.push('', 'Effect changes:', ...r.transitions.map((t) => `  ${t.from} -> ${t.to}: ${t.count}`));
   lines.push('', 'By app:');
   for (const a of r.byApp)
     lines.push(
