@@ -7,7 +7,7 @@ import { nameRecognizers } from './name-recognizers.js';
 import { nationalIdRecognizers } from './national-id-recognizers.js';
 import { intlAddressRecognizer } from './intl-address-recognizer.js';
 import { piiRecognizers } from './pii-recognizers.js';
-import { regexRecognizer, type Recognizer } from './recognizer.js';
+import { regexRecognizer, textFacts, type Recognizer } from './recognizer.js';
 import {
   contextHit,
   contextMatcher,
@@ -92,8 +92,11 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
       }
       return lower;
     };
+    // One pass over the text for every recognizer's gate (digit density, `@`, `:`).
+    const facts = textFacts(text);
     for (const { rec, ctx, gate, ctxLower, gateLower } of compiled) {
       if (only && !only.has(rec.entity)) continue;
+      if (rec.gate && !rec.gate(facts)) continue;
       const boost = rec.contextBoost ?? 0;
       const cap = rec.maxScore ?? 1;
       const emit = (start: number, end: number, base: number) => {

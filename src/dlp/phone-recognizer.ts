@@ -1,6 +1,6 @@
 // PHONE_NUMBER: NANP by structure, international (+) numbers and national formats of configured regions via libphonenumber.
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { hasDigit, type Emit, type Recognizer } from './recognizer.js';
+import { minDigits, type Emit, type Recognizer } from './recognizer.js';
 import { digitsOf } from './validators.js';
 
 const DATE_SHAPE = /\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}/;
@@ -111,8 +111,9 @@ export function phoneRecognizer(regions: readonly string[]): Recognizer {
     entity: 'PHONE_NUMBER',
     context: PHONE_CONTEXT,
     contextBoost: 0.3,
+    // A candidate has at least 7 digits outside its extension (phoneScore).
+    gate: minDigits(7),
     run(text: string, emit: Emit): void {
-      if (!hasDigit(text)) return;
       PHONE_CAND.lastIndex = 0;
       let m: RegExpExecArray | null;
       while ((m = PHONE_CAND.exec(text)) !== null) {
