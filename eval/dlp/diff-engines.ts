@@ -9,15 +9,19 @@ import { generateIntlCorpus, testPoolReads } from './intl-corpus.js';
 
 const args = process.argv.slice(2);
 const show = args.includes('--show') ? Number(args[args.indexOf('--show') + 1]) : 20;
+// --no-test: leave the held-out test pools out entirely (while tuning).
+const withTest = !args.includes('--no-test');
 const base = await loadBaselineEngine();
 if (typeof base === 'string') throw new Error(base);
 const engine = createDlpEngine();
 const key = (f: Finding) => `${f.type}@${f.start}-${f.end}`;
 const sets: [string, boolean, string[]][] = [
   ['us-tune', true, generateCorpus('tune').map((s) => s.text)],
-  ['us-test', false, generateCorpus('test').map((s) => s.text)],
+  ...(withTest ? [['us-test', false, generateCorpus('test').map((s) => s.text)] as [string, boolean, string[]]] : []),
   ['intl-tune', true, generateIntlCorpus('tune').map((s) => s.text)],
-  ['intl-test', false, generateIntlCorpus('test').map((s) => s.text)],
+  ...(withTest
+    ? [['intl-test', false, generateIntlCorpus('test').map((s) => s.text)] as [string, boolean, string[]]]
+    : []),
   ['bench-dense', true, makeInputs(2048, 300, 5, 'dense')],
   ['bench-prose', true, makeInputs(2048, 300, 5, 'prose')],
   ['bench-sparse', true, makeInputs(2048, 300, 5, 'sparse')],

@@ -1,7 +1,7 @@
 // PERSON and STREET_ADDRESS: no checksum exists, so lexicons, capitalization, titles, street suffixes and context.
 import { regexRecognizer, type Emit, type Recognizer } from './recognizer.js';
 import { foldLow, nameLexicon, type NameLexicon } from './name-lexicon.js';
-import { SURNAME_ENDING } from './intl-names.js';
+import { PERSON_CONTEXT_INTL, STRONG_SURNAME_ENDING, SURNAME_ENDING } from './intl-names.js';
 
 // Latin letters spelled out instead of \\p{Lu}/\\p{Ll} (the `u` flag made this regex 4x slower). The two classes
 // must not overlap: a letter in both made TOKEN's nested repetition backtrack exponentially (`ĀāĀā…1`).
@@ -36,6 +36,10 @@ interface Tok {
   low: string;
 }
 
+/** A word the lexicon knows as nothing (not a name, not a common or function word): a given name it lacks. */
+const unknownWord = (lex: NameLexicon, w: string): boolean =>
+  w.length >= 3 && !lex.first.has(w) && !lex.last.has(w) && !lex.common.has(w) && !lex.stop.has(w);
+
 function scoreName(low: string[], titled: boolean, lex: NameLexicon): number {
   const n = low.length;
   const first = lex.first.has(low[0]);
@@ -44,7 +48,9 @@ function scoreName(low: string[], titled: boolean, lex: NameLexicon): number {
   const lastIsName =
     lex.last.has(lastTok) ||
     (n > 1 && lex.first.has(lastTok)) ||
-    (n > 1 && first && lastTok.length >= 5 && SURNAME_ENDING.test(lastTok));
+    (n > 1 && first && lastTok.length >= 5 && SURNAME_ENDING.test(lastTok)) ||
+    // Behind a given name the lexicon lacks, only the endings that are hardly anything but family names.
+    (n === 2 && unknownWord(lex, low[0]) && STRONG_SURNAME_ENDING.test(lastTok));
   let stop = 0;
   let weak = 0;
   for (const w of low) {
@@ -55,7 +61,8 @@ function scoreName(low: string[], titled: boolean, lex: NameLexicon): number {
   if (n === 1) {
     if (titled) return stop > 0 ? 0 : 0.85;
     if (stop + weak > 0) return 0;
-    return first ? 0.35 : 0;
+    // A family name alone (`What's your last name? Lindqvist.`) needs a context word.
+    return first ? 0.35 : lex.last.has(low[0]) ? 0.3 : 0;
   }
   const base = first && lastIsName ? 0.85 : first || lastIsName ? 0.65 : 0.3;
   return Math.max(0.05, (titled ? Math.max(base, 0.85) : base) - 0.5 * stop - 0.15 * weak);
@@ -84,6 +91,20 @@ const PARTICLE_TAIL = new RegExp(
   'y',
 );
 
+/** A lower-case name particle and a capital after position i (` van Loon`, ` de Jong`): a cheap test first. */
+function particleFollows(text: string, i: number): boolean {
+  if (text.charCodeAt(i) !== 32 || !'vdtzl'.includes(text[i + 1] ?? '')) return false;
+  PARTICLE_TAIL.lastIndex = i;
+  return PARTICLE_TAIL.test(text);
+}
+
+/** The word answers a question or fills a label (`last name? Lindqvist`, `Surname: Lindqvist`). */
+function answers(text: string, i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;
+  return text[j] === '?' || text[j] === ':';
+}
+
 const isFirstTok = (lex: NameLexicon, t: Tok): boolean => lex.first.has(t.low);
 
 function runPerson(text: string, emit: Emit): void {
@@ -93,15 +114,12 @@ function runPerson(text: string, emit: Emit): void {
   while ((m = CAP_SEQ.exec(text)) !== null) {
     const titled = m[1] !== undefined;
     const names = m[2];
-    // Fast path for the most common match, one capitalized word: only a known first name can become a PERSON.
-    if (
-      !titled &&
-      m[3] === '' &&
-      names.indexOf(' ') === -1 &&
-      names.indexOf('\t') === -1 &&
-      !lex.first.has(foldLow(names.toLowerCase()))
-    )
-      continue;
+    // Fast path for the most common match, one capitalized word: only a known first or family name, or a word
+    // before a name particle (`Tijs van Loon`), can become a PERSON.
+    if (!titled && m[3] === '' && names.indexOf(' ') === -1 && names.indexOf('\t') === -1) {
+      const w = foldLow(names.toLowerCase());
+      if (!lex.first.has(w) && !lex.last.has(w) && !particleFollows(text, m.index + m[0].length)) continue;
+    }
     const base = m.index + m[0].length - names.length - m[3].length;
     const toks = splitTokens(names, base);
     let i0 = 0;
@@ -121,13 +139,20 @@ function runPerson(text: string, emit: Emit): void {
       isSentenceStart(text, t0.start)
     )
       i0++;
-    if (i1 - i0 === 1 && !titled && !isFirstTok(lex, toks[i0]) && isSentenceStart(text, toks[i0].start)) continue;
+    if (
+      i1 - i0 === 1 &&
+      !titled &&
+      !isFirstTok(lex, toks[i0]) &&
+      isSentenceStart(text, toks[i0].start) &&
+      !(lex.last.has(toks[i0].low) && answers(text, toks[i0].start))
+    )
+      continue;
     const low: string[] = [];
     for (let i = i0; i < i1; i++) low.push(toks[i].low);
     // `Isabella van Dijk`, `Jelte de Jong`: a lower-case particle and a capitalized word after a given name
     // finish the family name (the capitalized-sequence pattern stops at the particle).
     let particleEnd = 0;
-    if (i1 === toks.length && !m[3] && lex.first.has(low[0])) {
+    if (i1 === toks.length && !m[3] && (lex.first.has(low[0]) || (i1 - i0 === 1 && unknownWord(lex, low[0])))) {
       PARTICLE_TAIL.lastIndex = toks[i1 - 1].end;
       const pm = PARTICLE_TAIL.exec(text);
       if (pm) {
@@ -215,6 +240,14 @@ export function nameRecognizers(): Recognizer[] {
         'i am',
         "i'm",
         'this is',
+        // People nouns and greetings/name labels of the corpus languages (as `hi`, `dear`, `customer` above).
+        'tenant',
+        'guest',
+        'passenger',
+        'resident',
+        'client',
+        'surname',
+        ...PERSON_CONTEXT_INTL,
       ],
       contextBoost: 0.35,
       maxScore: 0.9,
