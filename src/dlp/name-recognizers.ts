@@ -194,6 +194,7 @@ export function nameRecognizers(): Recognizer[] {
       name: 'person',
       entity: 'PERSON',
       run: runPerson,
+      gate: (f) => f.upper,
       context: [
         'name',
         'my name is',

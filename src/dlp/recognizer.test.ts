@@ -38,4 +38,10 @@ describe('textFacts', () => {
     assert.deepEqual(textFacts('fe80::1').colon, true);
     assert.deepEqual(textFacts('plain').at || textFacts('plain').colon, false);
   });
+  it('notes capitals, ASCII or accented (PERSON is skipped without one)', () => {
+    assert.equal(textFacts('all lower case, 12 digits 345').upper, false);
+    assert.equal(textFacts('a name: Ada').upper, true);
+    assert.equal(textFacts('a name: Łukasz').upper, true);
+    assert.equal(textFacts('ärger').upper, true, 'any Latin-1/Extended-A letter counts (a cheap, safe superset)');
+  });
 });

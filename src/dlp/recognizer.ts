@@ -30,6 +30,8 @@ export interface TextFacts {
   digitsNear: number;
   at: boolean;
   colon: boolean;
+  /** An ASCII capital or any Latin-1/Extended-A letter (PERSON candidates start with a capital). */
+  upper: boolean;
 }
 
 const WINDOW = 48;
@@ -38,6 +40,7 @@ const WINDOW = 48;
 export function textFacts(text: string): TextFacts {
   let at = false;
   let colon = false;
+  let upper = false;
   let best = 0;
   // Positions of the last WINDOW digits in a ring: the digits within 48 characters of digit k are those whose
   // position is > pos(k) - WINDOW.
@@ -52,8 +55,9 @@ export function textFacts(text: string): TextFacts {
       if (best < WINDOW && n > best && ring[(n - best - 1) % WINDOW] > i - WINDOW) best++;
     } else if (c === 64) at = true;
     else if (c === 58) colon = true;
+    else if ((c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0x17f)) upper = true;
   }
-  return { digitsNear: best, at, colon };
+  return { digitsNear: best, at, colon, upper };
 }
 
 /** A gate for candidates with at least `min` digits. */
