@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { textFacts } from './recognizer.js';
+import { contextMatcher, firstPieces } from './scan-helpers.js';
 
 /** The most digits in any 48 consecutive characters, counted the slow way. */
 function bruteDigitsNear(text: string): number {
@@ -43,5 +44,17 @@ describe('textFacts', () => {
     assert.equal(textFacts('a name: Ada').upper, true);
     assert.equal(textFacts('a name: Łukasz').upper, true);
     assert.equal(textFacts('ärger').upper, true, 'any Latin-1/Extended-A letter counts (a cheap, safe superset)');
+  });
+  it('firstPieces: a context word can only match where its first piece occurs', () => {
+    const words = ['date of birth', 'DOB', 'ss#', 'social-security'];
+    assert.deepEqual(firstPieces(words), ['date', 'dob', 'ss#', 'social']);
+    const ctx = contextMatcher(words)!;
+    for (const t of ['date_of_birth:', 'dob', 'ss# 1', 'social security no', 'socials', 'birth date'])
+      if (ctx.test(t))
+        assert.ok(
+          firstPieces(words)!.some((p) => t.toLowerCase().includes(p)),
+          t,
+        );
+    assert.equal(firstPieces(['-']), undefined, 'a word without pieces disables the shortcut');
   });
 });
