@@ -44,7 +44,8 @@ export function createCanaryRouting(d: {
     db: d.db,
     audit: d.audit,
     clock: d.clock,
-    mask: (text) => d.dlp.redact(text, { default: 'mask' }).text,
+    // Through the NER-aware entry point (rules + `dlp.ner`): a backend that cannot answer fails the record closed.
+    mask: async (text) => (await d.dlp.redactAsync(text, { default: 'mask' })).text,
     hash: d.hash,
     retentionMs: parseDuration(d.config.replayRetention, 'canary.replayRetention'),
     maxPerApp: d.config.replayMaxPerApp,

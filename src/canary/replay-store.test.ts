@@ -11,7 +11,7 @@ import type { SqlDb } from '../store/sql-db.js';
 import { testDatabases } from '../testing/databases.js';
 import { canaryMigrations } from './canary-migrations.js';
 import { parseCanaryPolicy } from './canary-policy.js';
-import { ReplayStore } from './replay-store.js';
+import { maskLeaves, ReplayStore } from './replay-store.js';
 
 const dlp = createDlpEngine({});
 const HOUR = 3_600_000;
@@ -84,5 +84,16 @@ describe('CanaryPolicy', () => {
     );
     assert.throws(() => parseCanaryPolicy(doc([{ traffic: 120, duration: '1h' }])), InvalidInputError);
     assert.equal(parseCanaryPolicy(doc([{ traffic: 0, replay: 5 }])).spec.thresholds.alpha, 0.05);
+  });
+});
+
+describe('maskLeaves', () => {
+  it('awaits an asynchronous mask (the NER-aware engine) on every string leaf and keeps the shape', async () => {
+    const input = JSON.parse('{"q":"Lindqvist","list":["a",{"b":"Lindqvist"}],"n":1,"__proto__":{"c":"Lindqvist"}}');
+    const out = await maskLeaves(input, async (s) => s.replaceAll('Lindqvist', '[PERSON]'));
+    assert.equal(
+      JSON.stringify(out),
+      '{"q":"[PERSON]","list":["a",{"b":"[PERSON]"}],"n":1,"__proto__":{"c":"[PERSON]"}}',
+    );
   });
 });

@@ -9,19 +9,27 @@ export interface ReplayStoreDeps {
   db: SqlDb;
   audit: AuditSink;
   clock: Clock;
-  /** Masks sensitive values in one string (the DLP engine). */
-  mask: (text: string) => string;
+  /** Masks sensitive values in one string (the DLP engine; asynchronous when it goes through the NER backend). */
+  mask: (text: string) => string | Promise<string>;
   /** The audit log's keyed hash (so equal inputs can be matched without storing them in the log). */
   hash: (text: string) => string;
   retentionMs: number;
   maxPerApp: number;
 }
 
-export function maskLeaves(v: unknown, mask: (s: string) => string): unknown {
+export async function maskLeaves(v: unknown, mask: (s: string) => string | Promise<string>): Promise<unknown> {
   if (typeof v === 'string') return mask(v);
-  if (Array.isArray(v)) return v.map((x) => maskLeaves(x, mask));
-  if (v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, maskLeaves(x, mask)]));
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (const x of v) out.push(await maskLeaves(x, mask));
+    return out;
+  }
+  if (v && typeof v === 'object') {
+    // Entries, not assignment: a `__proto__` key (JSON.parse makes it an own property) must stay a property.
+    const out: [string, unknown][] = [];
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out.push([k, await maskLeaves(x, mask)]);
+    return Object.fromEntries(out);
+  }
   return v;
 }
 
@@ -32,7 +40,7 @@ export class ReplayStore {
   async record(app: string, version: number, input: unknown): Promise<void> {
     const now = this.deps.clock.now();
     const inputHash = this.deps.hash(JSON.stringify(input ?? null));
-    const masked = JSON.stringify(maskLeaves(input ?? null, this.deps.mask));
+    const masked = JSON.stringify(await maskLeaves(input ?? null, this.deps.mask));
     await this.deps.db.run(
       'INSERT INTO canary_replay_inputs (app, version, input_hash, masked_input, created_at) VALUES (?, ?, ?, ?, ?)',
       [app, version, inputHash, masked, now],

@@ -7,11 +7,12 @@ import { nameRecognizers } from './name-recognizers.js';
 import { nationalIdRecognizers } from './national-id-recognizers.js';
 import { intlAddressRecognizer } from './intl-address-recognizer.js';
 import { piiRecognizers } from './pii-recognizers.js';
-import { regexRecognizer, type Recognizer } from './recognizer.js';
+import { regexRecognizer, textFacts, type Recognizer } from './recognizer.js';
 import {
   contextHit,
   contextMatcher,
   contextWindows,
+  firstPieces,
   lowerForMatching,
   resolveOverlaps,
   type Compiled,
@@ -62,6 +63,7 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
         gate: new RegExp(ctx.source, 'gi'),
         ctxLower: new RegExp(ctx.source),
         gateLower: new RegExp(ctx.source, 'g'),
+        firstPieces: firstPieces(rec.context ?? []),
       };
     });
   const allowValues = new Set(cfg.allowList.values.map((v) => v.toLowerCase()));
@@ -92,8 +94,11 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
       }
       return lower;
     };
-    for (const { rec, ctx, gate, ctxLower, gateLower } of compiled) {
+    // One pass over the text for every recognizer's gate (digit density, `@`, `:`).
+    const facts = textFacts(text);
+    for (const { rec, ctx, gate, ctxLower, gateLower, firstPieces: lits } of compiled) {
       if (only && !only.has(rec.entity)) continue;
+      if (rec.gate && !rec.gate(facts)) continue;
       const boost = rec.contextBoost ?? 0;
       const cap = rec.maxScore ?? 1;
       const emit = (start: number, end: number, base: number) => {
@@ -111,6 +116,7 @@ export function createDlpEngine(config: DlpConfigInput = {}, deps: DlpEngineDeps
       // word nearby: run them only in windows around those words instead of over the whole text.
       if (rec.maxBaseScore !== undefined && rec.maxBaseScore < threshold && gate) {
         const low = lowerText();
+        if (low !== undefined && lits && !lits.some((l) => low.includes(l))) continue;
         const windows = low !== undefined ? contextWindows(low, gateLower!) : contextWindows(text, gate);
         if (!windows) continue;
         if (windows.length === 1 && windows[0][0] === 0 && windows[0][1] === text.length) rec.run(text, emit);

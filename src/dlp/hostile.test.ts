@@ -24,14 +24,43 @@ const probes: Record<string, string> = {
   street_type_runs: 'Calle de la Aaa '.repeat(2000),
   compound_no_number: 'Hauptstraße '.repeat(4000),
   postal_tail_runs: `12 Aaa Road${'\n12345 Aaa'.repeat(2000)}`,
-  // Hyphen-joined capitals are quadratic in the PERSON pattern (every `-A` starts a match): ~1 s at 24 KB, kept small.
   city_hyphens: `Hauptstraße 1, 12345 ${'Aa-'.repeat(2000)}`,
   nino_like: 'AB 12 '.repeat(5000),
   grouped_digits_colon: '1234:'.repeat(8000),
   fiscal_like: 'AAAAAA00B11C'.repeat(2000),
 };
 
+/** Least CPU time of a few scans of `text` (the least is the one other processes disturbed least). */
+function cpuMs(text: string, runs = 5): number {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    engine.scan(text);
+    const c = process.cpuUsage(c0);
+    best = Math.min(best, (c.user + c.system) / 1000);
+  }
+  return best;
+}
+
 describe('hostile inputs', () => {
+  // Hyphen- or apostrophe-joined capitals that never end a name (`Ab-Cd-…-A-`): the PERSON pattern used to start a
+  // match at every capital and run to the end of the chain (~0.85 s at 40 KB, minutes at 400 KB). Linear time means
+  // eight times the text costs about eight times as much; quadratic would be sixty-four.
+  for (const [name, unit, tail] of [
+    ['hyphenated capitals', 'Ab-', 'A-'],
+    ['apostrophed capitals', "Ab'", "A'"],
+    ['hyphenated capitals before a digit', 'Cd-', '1'],
+  ] as const) {
+    it(`scans ${name} in linear time (50 KB vs 400 KB)`, { timeout: 60_000 }, () => {
+      const small = unit.repeat(50_000 / unit.length) + tail;
+      const large = unit.repeat(400_000 / unit.length) + tail;
+      cpuMs(small, 1); // warm-up
+      cpuMs(large, 1);
+      const ratio = cpuMs(large) / Math.max(cpuMs(small), 0.05);
+      assert.ok(ratio < 24, `400 KB took ${ratio.toFixed(1)}x the time of 50 KB (linear ~8, quadratic ~64)`);
+    });
+  }
+
   for (const [name, text] of Object.entries(probes)) {
     it(`scans ${name} (${text.length} chars) without backtracking blow-up`, { timeout: 20_000 }, () => {
       const findings = engine.scan(text);

@@ -2,7 +2,7 @@
 // types, PO boxes in several languages, military addresses, and a tail of postal code + city (+ country line).
 // Postal codes are read only as that tail of a street or box, never on their own.
 import { STREET } from './name-recognizers.js';
-import { hasDigit, type Emit, type Recognizer } from './recognizer.js';
+import { hasDigit, minDigits, type Emit, type Recognizer } from './recognizer.js';
 
 const UP = 'A-ZÀ-ÖØ-ÞĄĆČĎĘĚŁŃŇŐŒŘŚŠŤŮŰŹŻŽ';
 const LO = "a-zß-öø-ÿąćčďęěłńňőœřśšťůűźżž'’\\-";
@@ -147,5 +147,11 @@ function runIntlAddress(text: string, emit: Emit, lower?: string): void {
 }
 
 export function intlAddressRecognizer(): Recognizer {
-  return { name: 'street_address_intl', entity: 'STREET_ADDRESS', run: runIntlAddress, usesLower: true };
+  return {
+    name: 'street_address_intl',
+    entity: 'STREET_ADDRESS',
+    run: runIntlAddress,
+    usesLower: true,
+    gate: minDigits(1),
+  };
 }

@@ -56,6 +56,10 @@ olivia amelia  ava poppy isabella ivy  evie sophia grace lily freya rosie elsie
 export const SURNAME_ENDING =
   /(?:sson|ssen|sen|son|nen|ski|ska|cki|cka|dzki|dzka|wicz|czyk|czak|szak|ová|escu|ović|ević|ić|gaard|gård|berg|ström|qvist|kvist|lund|holm|mann|ini|elli|etti|acci|ucci|oni|ello|ardi|otti|ez|eira|eiro|ães|ault|eau|ier|ard|ois|ó|ő|ák|ás|ös|us)$/;
 
+/** The endings above that are hardly anything but family names (Axelsson, Pitkänen, Kowalski, Lindqvist). */
+export const STRONG_SURNAME_ENDING =
+  /.{3}(?:sson|ssen|nen|ski|ska|cki|cka|wicz|czyk|czak|ová|escu|ović|ević|gaard|gård|ström|qvist|kvist|mann)$/;
+
 /** Lower-case particles inside family names (van der Meulen, de Jong, dos Santos, di Stefano). */
 export const NAME_PARTICLES = new Set([
   'van',
@@ -90,5 +94,13 @@ gentile egregio cher chère kedves tisztelt
 kære käre bästa rakas tervehdys
 item nummer artikel rechnung bestellung lieferung auftrag numéro commande facture número pedido factura
 numero ordine fattura nummer bestelling factuur tilaus lasku rendelés számla zamówienie faktura pedido fatura`
+    .split(/\s+/)
+    .filter(Boolean);
+
+/** Greetings and name labels before a name in the languages above: PERSON context words like `hi`, `dear`, `name`. */
+export const PERSON_CONTEXT_INTL =
+  `hallo hola bonjour salut ciao buongiorno hej hei moi szia cześć olá oi hoi beste lieber liebe
+geehrte geehrter querido querida estimado estimada caro cara gentile cher chère kedves kære bästa rakas nombre apellido
+nom prénom nome cognome naam achternaam navn efternavn namn efternamn nimi sukunimi imię nazwisko név vezetéknév`
     .split(/\s+/)
     .filter(Boolean);

@@ -1,7 +1,7 @@
 // PERSON and STREET_ADDRESS: no checksum exists, so lexicons, capitalization, titles, street suffixes and context.
-import { hasDigit, regexRecognizer, type Emit, type Recognizer } from './recognizer.js';
+import { regexRecognizer, type Emit, type Recognizer } from './recognizer.js';
 import { foldLow, nameLexicon, type NameLexicon } from './name-lexicon.js';
-import { SURNAME_ENDING } from './intl-names.js';
+import { PERSON_CONTEXT_INTL, STRONG_SURNAME_ENDING, SURNAME_ENDING } from './intl-names.js';
 
 // Latin letters spelled out instead of \\p{Lu}/\\p{Ll} (the `u` flag made this regex 4x slower). The two classes
 // must not overlap: a letter in both made TOKEN's nested repetition backtrack exponentially (`ĀāĀā…1`).
@@ -17,8 +17,10 @@ const LO = `a-z${latin(/\p{Ll}/u)}`;
 const TOKEN = `(?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Jr|Sr|I|II|III|IV|V|MD|DDS|PhD)\\b)[${UP}][${LO}]*(?:['’-]?[${UP}][${LO}]+)*`;
 const SUFFIX = '(?:,?\\s+(?:Jr\\.?|Sr\\.?|I{1,3}|IV|V|MD|DDS|PhD|Esq\\.?))?';
 // Title? then up to four capitalized tokens (an initial like `Q.` allowed in the middle).
+// The left boundary is in the pattern (a lookbehind), not checked after the match: checked after, a run of
+// hyphenated or apostrophed capitals (`Ab-Cd-Ef-…-G`) was matched from every capital to its end, quadratic time.
 const CAP_SEQ = new RegExp(
-  `(?:\\b|(?=[${UP_EXT}]))(?:(Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\\.?\\s+)?(${TOKEN}(?:[ \\t]+(?:[${UP}]\\.|${TOKEN})){0,3})(${SUFFIX})(?![${UP}${LO}\\d_@'’-])`,
+  `(?<![${UP}${LO}@.'’\\-])(?:\\b|(?=[${UP_EXT}]))(?:(Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mme|Herr|Frau)\\.?\\s+)?(${TOKEN}(?:[ \\t]+(?:[${UP}]\\.|${TOKEN})){0,3})(${SUFFIX})(?![${UP}${LO}\\d_@'’-])`,
   'g',
 );
 
@@ -34,6 +36,10 @@ interface Tok {
   low: string;
 }
 
+/** A word the lexicon knows as nothing (not a name, not a common or function word): a given name it lacks. */
+const unknownWord = (lex: NameLexicon, w: string): boolean =>
+  w.length >= 3 && !lex.first.has(w) && !lex.last.has(w) && !lex.common.has(w) && !lex.stop.has(w);
+
 function scoreName(low: string[], titled: boolean, lex: NameLexicon): number {
   const n = low.length;
   const first = lex.first.has(low[0]);
@@ -42,7 +48,9 @@ function scoreName(low: string[], titled: boolean, lex: NameLexicon): number {
   const lastIsName =
     lex.last.has(lastTok) ||
     (n > 1 && lex.first.has(lastTok)) ||
-    (n > 1 && first && lastTok.length >= 5 && SURNAME_ENDING.test(lastTok));
+    (n > 1 && first && lastTok.length >= 5 && SURNAME_ENDING.test(lastTok)) ||
+    // Behind a given name the lexicon lacks, only the endings that are hardly anything but family names.
+    (n === 2 && unknownWord(lex, low[0]) && STRONG_SURNAME_ENDING.test(lastTok));
   let stop = 0;
   let weak = 0;
   for (const w of low) {
@@ -53,7 +61,8 @@ function scoreName(low: string[], titled: boolean, lex: NameLexicon): number {
   if (n === 1) {
     if (titled) return stop > 0 ? 0 : 0.85;
     if (stop + weak > 0) return 0;
-    return first ? 0.35 : 0;
+    // A family name alone (`What's your last name? Lindqvist.`) needs a context word.
+    return first ? 0.35 : lex.last.has(low[0]) ? 0.3 : 0;
   }
   const base = first && lastIsName ? 0.85 : first || lastIsName ? 0.65 : 0.3;
   return Math.max(0.05, (titled ? Math.max(base, 0.85) : base) - 0.5 * stop - 0.15 * weak);
@@ -77,17 +86,24 @@ function splitTokens(names: string, base: number): Tok[] {
   }
   return toks;
 }
-const BAD_BEFORE = new RegExp(`[${UP}${LO}@.'’-]`);
-/** BAD_BEFORE as a table over char codes below 0x180 (a regex test on a one-character string per match was a hot spot). */
-const BAD_BEFORE_TABLE = Uint8Array.from({ length: 0x180 }, (_, c) =>
-  BAD_BEFORE.test(String.fromCharCode(c)) ? 1 : 0,
-);
-const badBefore = (c: number): boolean => (c < 0x180 ? BAD_BEFORE_TABLE[c] === 1 : c === 0x2019);
-
 const PARTICLE_TAIL = new RegExp(
   `(?:[ ](?:van|von|de|der|den|ten|ter|zu|dos|das|da|do|di|del|della|du|le|la)){1,3}[ ]([${UP}][${LO}]+(?:-[${UP}][${LO}]+)?)(?![${UP}${LO}\\d])`,
   'y',
 );
+
+/** A lower-case name particle and a capital after position i (` van Loon`, ` de Jong`): a cheap test first. */
+function particleFollows(text: string, i: number): boolean {
+  if (text.charCodeAt(i) !== 32 || !'vdtzl'.includes(text[i + 1] ?? '')) return false;
+  PARTICLE_TAIL.lastIndex = i;
+  return PARTICLE_TAIL.test(text);
+}
+
+/** The word answers a question or fills a label (`last name? Lindqvist`, `Surname: Lindqvist`). */
+function answers(text: string, i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;
+  return text[j] === '?' || text[j] === ':';
+}
 
 const isFirstTok = (lex: NameLexicon, t: Tok): boolean => lex.first.has(t.low);
 
@@ -96,19 +112,14 @@ function runPerson(text: string, emit: Emit): void {
   CAP_SEQ.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = CAP_SEQ.exec(text)) !== null) {
-    // `\b` instead of a lookbehind (25% faster); the rest of the left boundary is checked here.
-    if (m.index > 0 && badBefore(text.charCodeAt(m.index - 1))) continue;
     const titled = m[1] !== undefined;
     const names = m[2];
-    // Fast path for the most common match, one capitalized word: only a known first name can become a PERSON.
-    if (
-      !titled &&
-      m[3] === '' &&
-      names.indexOf(' ') === -1 &&
-      names.indexOf('\t') === -1 &&
-      !lex.first.has(foldLow(names.toLowerCase()))
-    )
-      continue;
+    // Fast path for the most common match, one capitalized word: only a known first or family name, or a word
+    // before a name particle (`Tijs van Loon`), can become a PERSON.
+    if (!titled && m[3] === '' && names.indexOf(' ') === -1 && names.indexOf('\t') === -1) {
+      const w = foldLow(names.toLowerCase());
+      if (!lex.first.has(w) && !lex.last.has(w) && !particleFollows(text, m.index + m[0].length)) continue;
+    }
     const base = m.index + m[0].length - names.length - m[3].length;
     const toks = splitTokens(names, base);
     let i0 = 0;
@@ -128,13 +139,20 @@ function runPerson(text: string, emit: Emit): void {
       isSentenceStart(text, t0.start)
     )
       i0++;
-    if (i1 - i0 === 1 && !titled && !isFirstTok(lex, toks[i0]) && isSentenceStart(text, toks[i0].start)) continue;
+    if (
+      i1 - i0 === 1 &&
+      !titled &&
+      !isFirstTok(lex, toks[i0]) &&
+      isSentenceStart(text, toks[i0].start) &&
+      !(lex.last.has(toks[i0].low) && answers(text, toks[i0].start))
+    )
+      continue;
     const low: string[] = [];
     for (let i = i0; i < i1; i++) low.push(toks[i].low);
     // `Isabella van Dijk`, `Jelte de Jong`: a lower-case particle and a capitalized word after a given name
     // finish the family name (the capitalized-sequence pattern stops at the particle).
     let particleEnd = 0;
-    if (i1 === toks.length && !m[3] && lex.first.has(low[0])) {
+    if (i1 === toks.length && !m[3] && (lex.first.has(low[0]) || (i1 - i0 === 1 && unknownWord(lex, low[0])))) {
       PARTICLE_TAIL.lastIndex = toks[i1 - 1].end;
       const pm = PARTICLE_TAIL.exec(text);
       if (pm) {
@@ -176,6 +194,7 @@ export function nameRecognizers(): Recognizer[] {
       name: 'person',
       entity: 'PERSON',
       run: runPerson,
+      gate: (f) => f.upper,
       context: [
         'name',
         'my name is',
@@ -222,13 +241,21 @@ export function nameRecognizers(): Recognizer[] {
         'i am',
         "i'm",
         'this is',
+        // People nouns and greetings/name labels of the corpus languages (as `hi`, `dear`, `customer` above).
+        'tenant',
+        'guest',
+        'passenger',
+        'resident',
+        'client',
+        'surname',
+        ...PERSON_CONTEXT_INTL,
       ],
       contextBoost: 0.35,
       maxScore: 0.9,
     },
     // Above PERSON's cap (0.9) so `12 Evie Plains` is an address, not a person named Evie Plains.
     regexRecognizer('street_address', 'STREET_ADDRESS', STREET, 0.95, {
-      prefilter: hasDigit,
+      minDigits: 1,
       context: [
         'address',
         'live at',
@@ -245,6 +272,6 @@ export function nameRecognizers(): Recognizer[] {
       ],
       contextBoost: 0.1,
     }),
-    regexRecognizer('po_box', 'STREET_ADDRESS', /\bP\.?\s?O\.?\s*Box\s+\d{1,6}\b/gi, 0.7, { prefilter: hasDigit }),
+    regexRecognizer('po_box', 'STREET_ADDRESS', /\bP\.?\s?O\.?\s*Box\s+\d{1,6}\b/gi, 0.7, { minDigits: 1 }),
   ];
 }

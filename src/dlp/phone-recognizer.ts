@@ -1,6 +1,6 @@
 // PHONE_NUMBER: NANP by structure, international (+) numbers and national formats of configured regions via libphonenumber.
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { hasDigit, type Emit, type Recognizer } from './recognizer.js';
+import { minDigits, type Emit, type Recognizer } from './recognizer.js';
 import { digitsOf } from './validators.js';
 
 const DATE_SHAPE = /\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}/;
@@ -24,6 +24,7 @@ const NATIONAL_SHAPE: Partial<Record<string, RegExp>> = {
 const NANP = new Set(['US', 'CA']);
 // An SSN-shaped group (3-2-4) is read as an SSN candidate, never as a national phone number.
 const SSN_SHAPE = /^\d{3}([ .-]?)\d{2}\1\d{4}$/;
+const SHORT_LAST_GROUP = /\D\d{1,3}$/;
 // A US ZIP+4 (`07396-9605`) is a postal code, never a national phone number.
 const ZIP4_SHAPE = /^\d{5}-\d{4}$/;
 
@@ -36,7 +37,13 @@ export function phoneScore(cand: string, regions: readonly string[]): number {
   const intl = cand.startsWith('+');
   // NANP fast path without libphonenumber (its parse costs ~50 us): 10 digits, or 11 starting with 1.
   if ((!intl && digits.length === 10) || (digits.length === 11 && digits[0] === '1')) {
-    if (/^[2-9]\d{2}[2-9]\d{6}$/.test(digits.slice(-10)) && !/^\d{3}[-. ]\d{3}[-. ]\d{3}$/.test(cand))
+    // NANP numbers are written 3-3-4 (or 3-7): a last group shorter than 4 digits (`2123 45670 1`, an Australian
+    // Medicare number) is another layout.
+    if (
+      /^[2-9]\d{2}[2-9]\d{6}$/.test(digits.slice(-10)) &&
+      !/^\d{3}[-. ]\d{3}[-. ]\d{3}$/.test(cand) &&
+      !SHORT_LAST_GROUP.test(cand)
+    )
       return formatted ? 0.6 : 0.4;
     if (intl) return 0;
     return nationalScore(cand, digits, formatted, regions);
@@ -111,8 +118,9 @@ export function phoneRecognizer(regions: readonly string[]): Recognizer {
     entity: 'PHONE_NUMBER',
     context: PHONE_CONTEXT,
     contextBoost: 0.3,
+    // A candidate has at least 7 digits outside its extension (phoneScore).
+    gate: minDigits(7),
     run(text: string, emit: Emit): void {
-      if (!hasDigit(text)) return;
       PHONE_CAND.lastIndex = 0;
       let m: RegExpExecArray | null;
       while ((m = PHONE_CAND.exec(text)) !== null) {

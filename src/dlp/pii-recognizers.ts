@@ -2,7 +2,7 @@
 import { isIPv6 } from 'node:net';
 import { DEFAULT_PHONE_REGIONS } from './dlp-config.js';
 import { phoneRecognizer } from './phone-recognizer.js';
-import { hasDigit, regexRecognizer, type Emit, type Recognizer } from './recognizer.js';
+import { hasDigit, minDigits, regexRecognizer, type Emit, type Recognizer } from './recognizer.js';
 import { cardIssuerValid, digitsOf, ibanValid, luhnValid, ssnValid } from './validators.js';
 
 const LOCAL = /[A-Za-z0-9._%+'-]/;
@@ -95,10 +95,10 @@ function runIp(text: string, emit: Emit): void {
 
 export function piiRecognizers(opts: { phoneRegions?: readonly string[] } = {}): Recognizer[] {
   return [
-    { name: 'email', entity: 'EMAIL_ADDRESS', run: runEmail },
+    { name: 'email', entity: 'EMAIL_ADDRESS', run: runEmail, gate: (f) => f.at },
     phoneRecognizer(opts.phoneRegions ?? DEFAULT_PHONE_REGIONS),
     regexRecognizer('credit_card', 'CREDIT_CARD', /(?<![\d-])(?:\d[ -]?){11,18}\d(?![\d-])/g, 0.9, {
-      prefilter: hasDigit,
+      minDigits: 12,
       validate: (m) => {
         const d = digitsOf(m);
         return d.length >= 12 && d.length <= 19 && luhnValid(d) && cardIssuerValid(d);
@@ -107,28 +107,29 @@ export function piiRecognizers(opts: { phoneRegions?: readonly string[] } = {}):
       contextBoost: 0.1,
     }),
     regexRecognizer('us_ssn', 'US_SSN', /(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])/g, 0.6, {
-      prefilter: hasDigit,
+      minDigits: 9,
       validate: ssnValid,
       context: SSN_CONTEXT,
       contextBoost: 0.35,
     }),
     // Spaced, dotted or bare nine digits are weak (order numbers look the same): they need context.
     regexRecognizer('us_ssn_weak', 'US_SSN', /(?<![\d-])\d{3}([ .]?)\d{2}\1\d{4}(?![\d-])/g, 0.2, {
-      prefilter: hasDigit,
+      minDigits: 9,
       validate: ssnValid,
       context: SSN_CONTEXT,
       contextBoost: 0.5,
     }),
-    { name: 'iban', entity: 'IBAN_CODE', run: runIban },
+    { name: 'iban', entity: 'IBAN_CODE', run: runIban, gate: minDigits(2) },
     {
       name: 'ip_address',
       entity: 'IP_ADDRESS',
       run: runIp,
+      gate: (f) => f.digitsNear >= 4 || f.colon,
       context: ['ip', 'ipv4', 'ipv6', 'address', 'host', 'client'],
       contextBoost: 0.2,
     },
     regexRecognizer('us_passport', 'US_PASSPORT', /(?<![\w-])(?:[A-Z]\d{8}|\d{9})(?![\w-])/g, 0.1, {
-      prefilter: hasDigit,
+      minDigits: 8,
       context: ['passport', 'passport no', 'passport number', 'travel document'],
       contextBoost: 0.6,
     }),
@@ -138,13 +139,13 @@ export function piiRecognizers(opts: { phoneRegions?: readonly string[] } = {}):
       /(?<![\w-])(?:[A-Z]{1,2}\d{5,13}|[A-Z]\d{3}-\d{3}-\d{2}-\d{3}-\d|[A-Z]\d{2}-\d{2}-\d{4}|[A-Z]-?\d{3}-\d{3}-\d{3}-\d{3}|\d{7,9})(?![\w-])/g,
       0.1,
       {
-        prefilter: hasDigit,
+        minDigits: 5,
         context: ['driver', 'drivers', 'driver s', 'license', 'licence', 'driving', 'dl', 'dln', 'dl no', 'dl number'],
         contextBoost: 0.6,
       },
     ),
     regexRecognizer('date_of_birth', 'DATE_OF_BIRTH', DOB_RE, 0.2, {
-      prefilter: hasDigit,
+      minDigits: 5,
       context: ['born', 'birth', 'dob', 'birthday', 'birthdate', 'bday', 'date of birth'],
       contextBoost: 0.55,
     }),

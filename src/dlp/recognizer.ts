@@ -19,7 +19,52 @@ export interface Recognizer {
   /** The highest score `run` emits before context; when below the threshold, the engine skips the recognizer
    *  unless one of its context words occurs somewhere in the text (a cheap `includes` instead of a regex pass). */
   maxBaseScore?: number;
+  /** Cheap facts about the whole text (one pass, shared by every recognizer) that must hold for `run` to find
+   *  anything; the engine skips the recognizer otherwise. Must never reject a text `run` would find something in. */
+  gate?: (facts: TextFacts) => boolean;
 }
+
+/** What one pass over the text learns for every recognizer's gate. */
+export interface TextFacts {
+  /** The most ASCII digits within any 48 characters (every digit-based candidate is shorter than that). */
+  digitsNear: number;
+  at: boolean;
+  colon: boolean;
+  /** An ASCII capital or any Latin-1/Extended-A letter (PERSON candidates start with a capital). */
+  upper: boolean;
+}
+
+const WINDOW = 48;
+
+/** One pass over the text: digit density and the characters that email and IPv6 candidates need. */
+export function textFacts(text: string): TextFacts {
+  let at = false;
+  let colon = false;
+  let upper = false;
+  let best = 0;
+  // Positions of the last WINDOW digits in a ring: the digits within 48 characters of digit k are those whose
+  // position is > pos(k) - WINDOW.
+  const ring = new Int32Array(WINDOW);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      ring[n % WINDOW] = i;
+      n++;
+      // One more digit raises the best count by at most one: only best + 1 needs checking.
+      if (best < WINDOW && n > best && ring[(n - best - 1) % WINDOW] > i - WINDOW) best++;
+    } else if (c === 64) at = true;
+    else if (c === 58) colon = true;
+    else if ((c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0x17f)) upper = true;
+  }
+  return { digitsNear: best, at, colon, upper };
+}
+
+/** A gate for candidates with at least `min` digits. */
+export const minDigits =
+  (min: number) =>
+  (f: TextFacts): boolean =>
+    f.digitsNear >= min;
 
 /** Runs a global regex and emits every match that `validate` accepts, with `score`. */
 export function regexRecognizer(
@@ -32,6 +77,8 @@ export function regexRecognizer(
     context?: readonly string[];
     contextBoost?: number;
     prefilter?: (text: string) => boolean;
+    /** Fewest digits a match can have (a gate on TextFacts; 1 for any pattern that needs a digit). */
+    minDigits?: number;
     group?: number;
   } = {},
 ): Recognizer {
@@ -43,6 +90,7 @@ export function regexRecognizer(
     context: opts.context,
     contextBoost: opts.contextBoost,
     maxBaseScore: score,
+    gate: opts.minDigits ? minDigits(opts.minDigits) : undefined,
     run(text, emit) {
       if (prefilter && !prefilter(text)) return;
       re.lastIndex = 0;

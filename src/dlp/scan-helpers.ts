@@ -27,6 +27,16 @@ export interface Compiled {
   /** ctx and gate without the `i` flag, for the lower-cased text (case-insensitive regexes are 2-3x slower). */
   ctxLower?: RegExp;
   gateLower?: RegExp;
+  /** The first piece of each context word, lower case: one of them must occur in the lower-cased text for the
+   *  gate to match anywhere (a cheap `includes` before the gate's regex pass). */
+  firstPieces?: string[];
+}
+
+/** First pieces of context words (`date of birth` → `date`), as the context matcher splits them; undefined when a
+ *  word has none (its empty alternative matches everywhere, so there is nothing to look for). */
+export function firstPieces(words: readonly string[]): string[] | undefined {
+  const out = words.map((w) => pieces(w)[0] as string | undefined);
+  return out.every((p) => p !== undefined) ? [...new Set(out as string[])] : undefined;
 }
 
 /**

@@ -101,6 +101,50 @@ export function guardAnswer(
   return { text, ...(toolCalls ? { toolCalls } : {}) };
 }
 
+/**
+ * guardAnswer through the engine's NER-aware entry point (`redactAsync`: the rules plus the `dlp.ner` backend), for
+ * whole answers that are not streamed. Same strings, same order, same counts as guardAnswer: every string it would
+ * redact is redacted asynchronously first, then the answer is rebuilt from those results. Rejects (fails closed)
+ * when the backend cannot answer, and throws DlpBlockedError on a block finding.
+ */
+export async function guardAnswerAsync(
+  dlp: DlpEngine | undefined,
+  mode: DlpMode,
+  answer: { text: string; toolCalls?: ToolCall[] },
+  scope: string,
+  restore: boolean,
+  jsonMode: boolean,
+  findings: Record<string, number> = {},
+): Promise<{ text: string; toolCalls?: ToolCall[] }> {
+  if (!dlp || mode === 'allow') return guardAnswer(dlp, mode, answer, scope, restore, jsonMode, findings);
+  const strings: string[] = [];
+  const collect = (s: string) => {
+    strings.push(s);
+    return s;
+  };
+  if (jsonMode && answer.text) redactJsonText(answer.text, collect);
+  else collect(answer.text);
+  for (const c of answer.toolCalls ?? []) redactJsonText(c.arguments, collect);
+  const policy = policyFor(mode === 'tokenize' ? 'mask' : mode, scope);
+  const done = new Map<string, { text: string; findings: Finding[] }>();
+  for (const s of strings) {
+    let r = done.get(s);
+    if (!r) {
+      const text = s;
+      r = await countingBlocksAsync(findings, () => dlp.redactAsync(text, policy));
+      done.set(s, r);
+    }
+    countFindings(r.findings, findings);
+  }
+  const fn = (s: string) => {
+    const out = done.get(s)?.text ?? s;
+    return restore ? dlp.restore(out, scope) : out;
+  };
+  const text = jsonMode && answer.text ? redactJsonText(answer.text, fn) : fn(answer.text);
+  const toolCalls = answer.toolCalls?.map((c) => ({ ...c, arguments: redactJsonText(c.arguments, fn) }));
+  return { text, ...(toolCalls ? { toolCalls } : {}) };
+}
+
 // Vault tokens look like [US_SSN:tk_0123456789ab]; a chunk ending inside one is held back until it closes.
 const PARTIAL_TOKEN = /\[[A-Z0-9_]*(:(t(k(_[0-9a-f]{0,12})?)?)?)?$/;
 

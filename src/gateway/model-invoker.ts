@@ -11,7 +11,7 @@ import type { CutSignalFor, Governor } from '../core/governance.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { Budgets } from './budgets.js';
 import { newCallFacts, type CallFacts, type CallRecorder } from './call-records.js';
-import { guardAnswer, promptRedactor } from './dlp-guard.js';
+import { guardAnswerAsync, promptRedactor } from './dlp-guard.js';
 import { modelCallInput } from './model-call-input.js';
 import { fallbackWorthy, outcomeOf, replay } from './call-outcome.js';
 import {
@@ -212,7 +212,7 @@ export class ModelInvoker {
     const hit = cacheKey ? this.cache.get(cacheKey) : undefined;
     if (hit) {
       f.cached = true;
-      const out = guardAnswer(this.d.dlp, outputMode, hit, scope, restore, jsonMode, f.outputFindings);
+      const out = await guardAnswerAsync(this.d.dlp, outputMode, hit, scope, restore, jsonMode, f.outputFindings);
       const result = { ...hit, ...out, costUsd: 0 };
       f.tokensOut = hit.usage.outputTokens;
       if (!req.stream) await this.finish(f);
@@ -273,7 +273,7 @@ export class ModelInvoker {
           r.finishReason = 'length';
           f.outcome = 'cut_off';
         }
-        const out = guardAnswer(this.d.dlp, outputMode, r, scope, restore, jsonMode, f.outputFindings);
+        const out = await guardAnswerAsync(this.d.dlp, outputMode, r, scope, restore, jsonMode, f.outputFindings);
         if (r.toolCalls?.length) f.toolCalls = r.toolCalls.map((c) => c.name);
         // Charged as streams are: never past the cap the reservation held, so an upstream that ignores max_tokens
         // cannot run a budget past its limit (the call is marked cut_off for the operator).

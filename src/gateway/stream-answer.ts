@@ -7,7 +7,7 @@ import { asGatehouseError } from '../core/errors.js';
 import type { DlpEngine } from '../dlp/index.js';
 import type { Reservation } from './budgets.js';
 import type { CallFacts } from './call-records.js';
-import { StreamGuard, guardAnswer, type DlpMode } from './dlp-guard.js';
+import { StreamGuard, guardAnswerAsync, type DlpMode } from './dlp-guard.js';
 import type { FinishReason, StreamEvent, UpstreamEvent } from './gateway-types.js';
 import { costNanos, countTextTokens, nanosToUsd } from './tokens.js';
 
@@ -94,7 +94,7 @@ export async function* streamAnswer(i: StreamAnswerInput): AsyncGenerator<Stream
         guard = new StreamGuard(i.dlp, i.outputMode, i.scope, i.restore);
         text += ev.call.name + ev.call.arguments;
         (f.toolCalls ??= []).push(ev.call.name);
-        const args = guardAnswer(
+        const args = await guardAnswerAsync(
           i.dlp,
           i.outputMode,
           { text: ev.call.arguments },
