@@ -1,8 +1,10 @@
 // The demo provider (`gatehouse demo upstream`), also the tests' stand-in: a real HTTP fake of the OpenAI Chat Completions and Anthropic Messages APIs on 127.0.0.1, streaming included,
 // for tests and the benchmark (a paid provider cannot run here). Scriptable: reply text, failures, broken streams.
+// OpenAI chat requests offering `tools` get a tool call back; `/v1/embeddings` answers deterministic vectors.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { countTokens, decode, encode } from 'gpt-tokenizer';
+import { chosenTool, embeddingsAnswer, toolCallCompletion, toolCallFrames } from './fake-extra-answers.js';
 
 export interface RecordedRequest {
   path: string;
@@ -44,6 +46,10 @@ export class FakeUpstream {
   ignoreMaxTokens = false;
   /** Pause between streamed chunks, so they reach the gateway in separate network reads (0 = write at once). */
   chunkDelayMs = 0;
+  /** Arguments of the tool call answered to an OpenAI chat request that offers `tools` (tool_choice `none`: text). */
+  toolArguments: (lastUser: string, tool: string) => Record<string, unknown> = (u) => ({ query: u });
+  /** Length of the vectors `/v1/embeddings` answers when the request names no `dimensions`. */
+  embeddingDimensions = 8;
   private server: Server | undefined;
   private readonly chunkSize: number;
 
@@ -73,7 +79,8 @@ export class FakeUpstream {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const anthropic = req.url === '/v1/messages';
-    if (req.method !== 'POST' || (req.url !== '/v1/chat/completions' && !anthropic))
+    const embeddings = req.url === '/v1/embeddings';
+    if (req.method !== 'POST' || (req.url !== '/v1/chat/completions' && !anthropic && !embeddings))
       return this.error(res, 404, anthropic, `no route ${req.url}`);
     const auth =
       req.headers.authorization?.replace(/^Bearer\s+/i, '') ?? (req.headers['x-api-key'] as string | undefined);
@@ -82,10 +89,27 @@ export class FakeUpstream {
     if (this.opts.apiKey && auth !== this.opts.apiKey) return this.error(res, 401, anthropic, 'invalid provider key');
     const fail = this.failNext.shift();
     if (fail) return this.error(res, fail, anthropic, `scripted failure ${fail}`);
+    if (embeddings) {
+      res.setHeader('content-type', 'application/json');
+      return void res.end(JSON.stringify(embeddingsAnswer(body, this.embeddingDimensions)));
+    }
 
     const messages = (body.messages as Msg[]) ?? [];
     const lastUser = textOf([...messages].reverse().find((m) => m.role === 'user')?.content);
     const prompt = messages.map((m) => textOf(m.content)).join('\n') + (anthropic ? textOf(body.system) : '');
+    const model = String(body.model);
+    const tool = anthropic ? undefined : chosenTool(body);
+    if (tool) {
+      const call = { id: 'call_fake_0', name: tool, arguments: JSON.stringify(this.toolArguments(lastUser, tool)) };
+      const inTokens = countTokens(prompt);
+      const includeUsage = Boolean((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage);
+      if (!body.stream) {
+        res.setHeader('content-type', 'application/json');
+        return void res.end(JSON.stringify(toolCallCompletion(model, call, inTokens)));
+      }
+      const { head, deltas, tail } = toolCallFrames(model, call, inTokens, this.chunkSize, includeUsage);
+      return this.writeStream(res, head, deltas, tail);
+    }
     let text = typeof this.reply === 'function' ? this.reply(lastUser) : this.reply;
     let finish = 'stop';
     const max = this.ignoreMaxTokens ? Infinity : Number(body.max_tokens ?? body.max_completion_tokens ?? Infinity);
@@ -95,7 +119,6 @@ export class FakeUpstream {
       finish = 'length';
     }
     const usage = { in: countTokens(prompt), out: Math.min(toks.length, max) };
-    const model = String(body.model);
     if (body.stream)
       return this.stream(
         res,
@@ -143,7 +166,6 @@ export class FakeUpstream {
     usage: { in: number; out: number },
     includeUsage: boolean,
   ): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const parts: string[] = [];
     for (let i = 0; i < text.length; i += this.chunkSize) parts.push(text.slice(i, i + this.chunkSize));
     const out: string[] = [];
@@ -188,6 +210,12 @@ export class FakeUpstream {
         );
       out.push('data: [DONE]\n\n');
     }
+    this.writeStream(res, head, deltas, out.join(''));
+  }
+
+  /** Writes a stream's frames as a provider would: the head, each delta (paced by chunkDelayMs), then the tail. */
+  private writeStream(res: ServerResponse, head: string, deltas: string[], tail: string): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const brk = this.breakStreamAfterChunks;
     if (brk !== undefined) {
       res.write(head + deltas.slice(0, brk).join(''));
@@ -203,12 +231,12 @@ export class FakeUpstream {
           await new Promise((r) => setTimeout(r, delay));
           res.write(d);
         }
-        res.end(out.join(''));
+        res.end(tail);
       })();
       return;
     }
     for (const d of deltas) res.write(d);
-    res.end(out.join(''));
+    res.end(tail);
   }
 
   private error(res: ServerResponse, status: number, anthropic: boolean, message: string): void {
