@@ -2,6 +2,8 @@
 // every check on (app key, govern() with the seeded policies, tokenizer, DLP on prompt and output, budgets, audit,
 // cost rows), JSON and streaming, 1 and 32 connections. The upstream and the gateway run in their own processes so
 // the gateway's CPU per request is its own (process.cpuUsage). GATEWAY_BENCH_SECONDS per scenario (default 4).
+// Beside the chat rows: a tool-call row (a chat request offering a declared tool, answered with a tool call, JSON and
+// stream) and an embeddings row (POST /v1/embeddings, four passages, 1536-dimension vectors), each with its direct row.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -27,6 +29,60 @@ const PROMPT = [
   },
 ];
 
+const EMBED_MODEL = 'text-embedding-3-small';
+const TOOL_PROMPT = [
+  PROMPT[0],
+  { role: 'user', content: 'Look up the basic plan for a team of five and tell me what it costs per month.' },
+];
+const TOOLS = [
+  {
+    type: 'function',
+    function: {
+      name: 'lookup_plan',
+      description: 'Look up a product plan by name and return its price and features.',
+      parameters: {
+        type: 'object',
+        properties: { query: { type: 'string', description: 'what to look up' } },
+        required: ['query'],
+      },
+    },
+  },
+];
+const PASSAGES = [
+  'The basic plan costs twelve dollars a month and includes five seats, email support and the reporting add-on.',
+  'The pro plan adds single sign-on, audit exports and priority support for thirty dollars a month per workspace.',
+  'Enterprise customers get a dedicated region, custom retention and a named support engineer.',
+  'Seats can be added at any time; the invoice is prorated to the day and sent to the billing contact.',
+];
+
+/** What a row sends and how its answer is recognised (a tool call must come back as one, not as text). */
+interface Workload {
+  path: string;
+  body: (stream: boolean) => string;
+  /** The first streamed chunk that counts as the answer starting (time to first chunk). */
+  first: RegExp;
+  /** Present: an answer without it counts as an error. */
+  expect?: RegExp;
+}
+const CHAT: Workload = {
+  path: '/v1/chat/completions',
+  body: (stream) => JSON.stringify({ model: 'gpt-4o-mini', messages: PROMPT, stream, user: 'bench-user' }),
+  first: /"content":"[^"]/,
+};
+const TOOL_CALL: Workload = {
+  path: '/v1/chat/completions',
+  body: (stream) =>
+    JSON.stringify({ model: 'gpt-4o-mini', messages: TOOL_PROMPT, tools: TOOLS, stream, user: 'bench-user' }),
+  first: /"tool_calls"/,
+  expect: /"tool_calls"/,
+};
+const EMBED: Workload = {
+  path: '/v1/embeddings',
+  body: () => JSON.stringify({ model: EMBED_MODEL, input: PASSAGES, user: 'bench-user' }),
+  first: /"embedding"/,
+  expect: /"embedding"/,
+};
+
 type Msg = { cmd: 'cpu' } | { cmd: 'stop' } | { cmd: 'prof'; ms: number } | { cmd: 'pace'; ms: number };
 const cpuNow = () => {
   const c = process.cpuUsage();
@@ -37,10 +93,17 @@ async function upstreamChild(): Promise<void> {
   const { FakeUpstream } = await import('../src/demo/fake-upstream.js');
   const up = await new FakeUpstream({ apiKey: PROVIDER_KEY, chunkSize: 12, record: false }).start();
   up.reply = REPLY;
+  up.embeddingDimensions = 1536; // text-embedding-3-small's default
   serveControl({ url: up.url }, undefined, (ms) => {
     up.chunkDelayMs = ms;
   });
 }
+
+/** The bench app's models: the chat model with the tool it may offer, and the embedding model. */
+const BENCH_MODELS = [
+  { id: 'gpt-4o-mini', maxInputTokens: 1024, maxOutputTokens: 256, tools: ['lookup_plan'] },
+  { id: EMBED_MODEL, maxInputTokens: 1024 },
+];
 
 async function gatewayChild(upstreamUrl: string, durability = 'batch'): Promise<void> {
   const { configSchema } = await import('../src/feature-registry.js');
@@ -82,11 +145,29 @@ async function gatewayChild(upstreamUrl: string, durability = 'batch'): Promise<
           },
         },
       },
+      {
+        source: 'bench',
+        value: {
+          apiVersion: 'gatehouse/v1',
+          kind: 'Model',
+          metadata: { name: EMBED_MODEL },
+          spec: {
+            provider: 'openai',
+            upstream: `${upstreamUrl}/v1`,
+            region: 'us-east-1',
+            version: '3',
+            pricing: { inputPerMTok: 0.02, outputPerMTok: 0 },
+            environments: ['dev', 'staging', 'prod'],
+            risk: 'low',
+          },
+        },
+      },
     ],
     'admin',
   );
   mkdirSync(join(home, 'model-keys'), { recursive: true });
   writeFileSync(join(home, 'model-keys', 'gpt-4o-mini'), PROVIDER_KEY, { mode: 0o600 });
+  writeFileSync(join(home, 'model-keys', EMBED_MODEL), PROVIDER_KEY, { mode: 0o600 });
   const manifest = {
     apiVersion: 'gatehouse/v1',
     kind: 'App',
@@ -96,7 +177,7 @@ async function gatewayChild(upstreamUrl: string, durability = 'batch'): Promise<
       environment: 'dev',
       region: 'eu-west-1',
       runtime: { tier: 'wasm', entrypoint: 'main.js' },
-      models: [{ id: 'gpt-4o-mini', maxInputTokens: 1024, maxOutputTokens: 256 }],
+      models: BENCH_MODELS,
       budgets: {
         dailyCostUsd: 1_000_000,
         perUserDailyCostUsd: 1_000_000,
@@ -197,9 +278,12 @@ async function gatewayCoreChild(upstreamUrl: string): Promise<void> {
   catalog.put(
     modelDoc('gpt-4o-mini', 'openai', `${upstreamUrl}/v1`, { pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 } }),
   );
+  catalog.put(
+    modelDoc(EMBED_MODEL, 'openai', `${upstreamUrl}/v1`, { pricing: { inputPerMTok: 0.02, outputPerMTok: 0 } }),
+  );
   apps.put(
     appVersion('bench-bot', {
-      models: [{ id: 'gpt-4o-mini', maxInputTokens: 1024, maxOutputTokens: 256 }],
+      models: BENCH_MODELS,
       budgets: {
         dailyCostUsd: 1_000_000,
         perUserDailyCostUsd: 1_000_000,
@@ -237,7 +321,7 @@ async function gatewayCoreChild(upstreamUrl: string): Promise<void> {
     logger: silentLogger,
     home,
     maxBodyBytes: 1_048_576,
-    env: { GATEHOUSE_MODEL_KEY_GPT_4O_MINI: PROVIDER_KEY },
+    env: { GATEHOUSE_MODEL_KEY_GPT_4O_MINI: PROVIDER_KEY, GATEHOUSE_MODEL_KEY_TEXT_EMBEDDING_3_SMALL: PROVIDER_KEY },
     audit: { append: async () => ({ index: audited++ }) },
     telemetry: { emit: () => {} },
   });
@@ -303,6 +387,8 @@ interface Result {
   ttfc50?: number;
   ttfc99?: number;
   errors: number;
+  /** The first failed answer (status and the start of its body), to say why a row has errors. */
+  firstError?: string;
 }
 
 const pct = (xs: number[], p: number) => {
@@ -317,9 +403,12 @@ async function load(
   conns: number,
   ms: number,
   extraHeaders: Record<string, string> = {},
+  work: Workload = CHAT,
 ): Promise<Result> {
   const pool = new Pool(url, { connections: conns, pipelining: 1 });
-  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: PROMPT, stream, user: 'bench-user' });
+  const body = work.body(stream);
+  const path = work.path;
+  let firstError: string | undefined;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...extraHeaders };
   const lat: number[] = [];
   const ttfc: number[] = [];
@@ -328,21 +417,35 @@ async function load(
   const worker = async () => {
     while (performance.now() < end) {
       const t0 = performance.now();
-      const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers, body });
+      const res = await pool.request({ path, method: 'POST', headers, body });
       if (res.statusCode !== 200) {
         errors++;
-        await res.body.text();
+        const text = await res.body.text();
+        firstError ??= `${res.statusCode} ${text.slice(0, 200)}`;
         continue;
       }
+      let ok = !work.expect;
       if (stream) {
         let first = true;
         for await (const chunk of res.body) {
-          if (first && /"content":"[^"]/.test((chunk as Buffer).toString('utf8'))) {
-            ttfc.push(performance.now() - t0);
-            first = false;
+          if (first || !ok) {
+            const text = (chunk as Buffer).toString('utf8');
+            if (first && work.first.test(text)) {
+              ttfc.push(performance.now() - t0);
+              first = false;
+            }
+            ok ||= work.expect!.test(text);
           }
         }
-      } else await res.body.text();
+      } else {
+        const text = await res.body.text();
+        ok ||= work.expect!.test(text);
+      }
+      if (!ok) {
+        errors++;
+        firstError ??= `200 without ${String(work.expect)}`;
+        continue;
+      }
       lat.push(performance.now() - t0);
     }
   };
@@ -357,6 +460,7 @@ async function load(
     p99: pct(lat, 0.99),
     ...(stream ? { ttfc50: pct(ttfc, 0.5), ttfc99: pct(ttfc, 0.99) } : {}),
     errors,
+    ...(firstError ? { firstError } : {}),
   };
 }
 
@@ -387,35 +491,47 @@ async function main(): Promise<void> {
     `gateway bench: ${SECONDS}s per scenario after a 1s warm-up; fake upstream and gateway in separate processes; store: ${process.env.GATEWAY_BENCH_STORE === 'postgres' ? 'PostgreSQL' : 'SQLite file (synchronous=FULL)'}`,
   );
   say(
-    'mode    conns  target         req/s   p50 ms  p99 ms  ttfc p50  ttfc p99  added p50  added ttfc  CPU µs/req  errors',
+    'mode         conns  target         req/s   p50 ms  p99 ms  ttfc p50  ttfc p99  added p50  added ttfc  CPU µs/req  errors',
   );
   say('(CPU µs/req: of the process serving that row; for direct, the fake upstream itself)');
   say('(gateway: audit entries batched, auditBatchMs 100; gateway-sync: auditDurability sync, answered after commit)');
-  const only = process.env.GATEWAY_BENCH_ONLY; // e.g. json:1
-  for (const stream of [false, true]) {
+  say('(tool-*: a chat request offering the declared tool lookup_plan, answered with a tool call; embed: 4 passages)');
+  // GATEWAY_BENCH_ONLY=<mode>:<conns>, e.g. json:1, tool-stream:32, embed:1 (or paced).
+  const only = process.env.GATEWAY_BENCH_ONLY;
+  const scenarios: Array<{ mode: string; stream: boolean; work: Workload }> = [
+    { mode: 'json', stream: false, work: CHAT },
+    { mode: 'stream', stream: true, work: CHAT },
+    { mode: 'tool-json', stream: false, work: TOOL_CALL },
+    { mode: 'tool-stream', stream: true, work: TOOL_CALL },
+    { mode: 'embed', stream: false, work: EMBED },
+  ];
+  const firstErrors = new Map<string, string>();
+  for (const { mode, stream, work } of scenarios) {
     for (const conns of [1, 32]) {
-      if (only && only !== `${stream ? 'stream' : 'json'}:${conns}`) continue;
-      await load(up.ready.url, PROVIDER_KEY, stream, conns, 1000);
+      if (only && only !== `${mode}:${conns}`) continue;
+      await load(up.ready.url, PROVIDER_KEY, stream, conns, 1000, {}, work);
       const u0 = await cpuOf(up.child);
-      const direct = await load(up.ready.url, PROVIDER_KEY, stream, conns, SECONDS * 1000);
+      const direct = await load(up.ready.url, PROVIDER_KEY, stream, conns, SECONDS * 1000, {}, work);
       const upCpuDirect = ((await cpuOf(up.child)) - u0) / Math.max(1, direct.requests);
-      const mode = stream ? 'stream' : 'json';
+      if (direct.firstError) firstErrors.set(`${mode}:${conns} direct`, direct.firstError);
       say(
-        `${mode.padEnd(7)} ${String(conns).padStart(5)}  ${'direct'.padEnd(12)} ${f(direct.rps, 0).padStart(7)}  ${f(direct.p50).padStart(7)} ${f(direct.p99).padStart(7)}  ${f(direct.ttfc50).padStart(8)}  ${f(direct.ttfc99).padStart(8)}  ${''.padStart(9)}  ${''.padStart(10)}  ${f(upCpuDirect, 0).padStart(11)}  ${direct.errors}`,
+        `${mode.padEnd(12)} ${String(conns).padStart(5)}  ${'direct'.padEnd(12)} ${f(direct.rps, 0).padStart(7)}  ${f(direct.p50).padStart(7)} ${f(direct.p99).padStart(7)}  ${f(direct.ttfc50).padStart(8)}  ${f(direct.ttfc99).padStart(8)}  ${''.padStart(9)}  ${''.padStart(10)}  ${f(upCpuDirect, 0).padStart(11)}  ${direct.errors}`,
       );
       for (const { name, url, key, headers, cpu: cpuNowOf } of targets) {
-        await load(url, key, stream, conns, 1000, headers);
+        await load(url, key, stream, conns, 1000, headers, work);
         const g0 = await cpuNowOf();
         if (process.env.GATEWAY_BENCH_PROFILE && name === 'gateway')
           gw.child.send({ cmd: 'prof', ms: SECONDS * 1000 - 200 });
-        const via = await load(url, key, stream, conns, SECONDS * 1000, headers);
+        const via = await load(url, key, stream, conns, SECONDS * 1000, headers, work);
         const cpu = via.requests ? ((await cpuNowOf()) - g0) / via.requests : NaN;
+        if (via.firstError) firstErrors.set(`${mode}:${conns} ${name}`, via.firstError);
         say(
-          `${mode.padEnd(7)} ${String(conns).padStart(5)}  ${name.padEnd(12)} ${f(via.rps, 0).padStart(7)}  ${f(via.p50).padStart(7)} ${f(via.p99).padStart(7)}  ${f(via.ttfc50).padStart(8)}  ${f(via.ttfc99).padStart(8)}  ${f(via.p50 - direct.p50, 3).padStart(9)}  ${stream ? f(via.ttfc50! - direct.ttfc50!, 3).padStart(10) : ''.padStart(10)}  ${f(cpu, 0).padStart(11)}  ${via.errors}`,
+          `${mode.padEnd(12)} ${String(conns).padStart(5)}  ${name.padEnd(12)} ${f(via.rps, 0).padStart(7)}  ${f(via.p50).padStart(7)} ${f(via.p99).padStart(7)}  ${f(via.ttfc50).padStart(8)}  ${f(via.ttfc99).padStart(8)}  ${f(via.p50 - direct.p50, 3).padStart(9)}  ${stream ? f(via.ttfc50! - direct.ttfc50!, 3).padStart(10) : ''.padStart(10)}  ${f(cpu, 0).padStart(11)}  ${via.errors}`,
         );
       }
     }
   }
+  for (const [row, e] of firstErrors) say(`first error of ${row}: ${e}`);
   if (!only || only === 'paced') {
     // A model that streams like a real one (12 characters every 5 ms): output DLP holds back the trailing words that
     // could still become part of a value, so the first visible text may wait for them; the rows above show processing only.
@@ -425,12 +541,12 @@ async function main(): Promise<void> {
     });
     const direct = await load(up.ready.url, PROVIDER_KEY, true, 8, SECONDS * 1000);
     say(
-      `${'paced'.padEnd(7)} ${'8'.padStart(5)}  ${'direct'.padEnd(12)} ${f(direct.rps, 0).padStart(7)}  ${f(direct.p50).padStart(7)} ${f(direct.p99).padStart(7)}  ${f(direct.ttfc50).padStart(8)}  ${f(direct.ttfc99).padStart(8)}`,
+      `${'paced'.padEnd(12)} ${'8'.padStart(5)}  ${'direct'.padEnd(12)} ${f(direct.rps, 0).padStart(7)}  ${f(direct.p50).padStart(7)} ${f(direct.p99).padStart(7)}  ${f(direct.ttfc50).padStart(8)}  ${f(direct.ttfc99).padStart(8)}`,
     );
     for (const { name, url, key, headers } of targets) {
       const via = await load(url, key, true, 8, SECONDS * 1000, headers);
       say(
-        `${'paced'.padEnd(7)} ${'8'.padStart(5)}  ${name.padEnd(12)} ${f(via.rps, 0).padStart(7)}  ${f(via.p50).padStart(7)} ${f(via.p99).padStart(7)}  ${f(via.ttfc50).padStart(8)}  ${f(via.ttfc99).padStart(8)}  ${f(via.p50 - direct.p50, 3).padStart(9)}  ${f(via.ttfc50! - direct.ttfc50!, 3).padStart(10)}`,
+        `${'paced'.padEnd(12)} ${'8'.padStart(5)}  ${name.padEnd(12)} ${f(via.rps, 0).padStart(7)}  ${f(via.p50).padStart(7)} ${f(via.p99).padStart(7)}  ${f(via.ttfc50).padStart(8)}  ${f(via.ttfc99).padStart(8)}  ${f(via.p50 - direct.p50, 3).padStart(9)}  ${f(via.ttfc50! - direct.ttfc50!, 3).padStart(10)}`,
       );
     }
   }
