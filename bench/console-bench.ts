@@ -1,14 +1,19 @@
 // Console bench: p95 server time of each console page with 1,000 apps (BENCH_APPS) submitted through the real apps
 // service and 1,000,000 audit entries (BENCH_AUDIT) appended to the verifiable log, beside GET /healthz in the same
-// run. Times are loopback round trips, so they include HTTP itself. Run with `npm run bench:console`.
+// run. Times are loopback round trips, so they include HTTP itself. Run with `npm run bench:console`. With
+// BENCH_SUBMITTED < BENCH_APPS only that many go through the service; the rest are copies of the first one's stored
+// rows (bench/seed-apps.ts), e.g. BENCH_APPS=10000 BENCH_SUBMITTED=20 for the 10,000-app inventory.
 import { performance } from 'node:perf_hooks';
 import { readAppBundle } from '../src/apps/app-bundle.js';
 import { startTestGatehouse } from '../src/testing/test-gatehouse.js';
+import { seedApps } from './seed-apps.js';
 import { seedAudit } from './seed-audit.js';
 
 const APPS = Number(process.env.BENCH_APPS ?? 1000);
 const N = Number(process.env.BENCH_N ?? 100);
 const AUDIT = Number(process.env.BENCH_AUDIT ?? 1_000_000);
+const SUBMITTED = Math.min(APPS, Number(process.env.BENCH_SUBMITTED ?? APPS));
+const appName = (i: number) => `bench-app-${String(i).padStart(5, '0')}`;
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -20,16 +25,22 @@ try {
   const bundle = readAppBundle('examples/apps/transcript-insights/app.yaml');
   const alice = { user: 'alice', roles: ['creator' as const], groups: ['support'] };
   const started = performance.now();
-  for (let i = 0; i < APPS; i++) {
+  for (let i = 0; i < SUBMITTED; i++) {
     const m = structuredClone(bundle.manifest) as { metadata: { name: string } };
-    m.metadata.name = `bench-app-${String(i).padStart(5, '0')}`;
+    m.metadata.name = appName(i);
     await t.gh.apps.submit(m, bundle.code, alice);
   }
   process.stdout.write(
-    `submitted ${APPS} apps (each with an approval request) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    `submitted ${SUBMITTED} apps (each with an approval request) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );
-
-  const names = Array.from({ length: APPS }, (_, i) => `bench-app-${String(i).padStart(5, '0')}`);
+  const names = Array.from({ length: APPS }, (_, i) => appName(i));
+  if (SUBMITTED < APPS) {
+    await t.gh.policy.decisionLog.flush();
+    const c = await seedApps(t.gh.db, names[0], names.slice(SUBMITTED));
+    process.stdout.write(
+      `copied ${names[0]}'s rows for ${c.versions} more apps (${c.approvals} approval requests, ${c.decisions} recorded decisions) in ${c.seconds.toFixed(1)} s\n`,
+    );
+  }
   await t.gh.auditLog.flush();
   const seeded = await seedAudit(t.gh.db, t.home, AUDIT, names);
   const catchUp = performance.now();
@@ -52,14 +63,15 @@ try {
   const pages: [string, string][] = [
     ['GET /healthz (baseline)', '/healthz'],
     ['apps, first page', '/apps'],
-    ['apps, page after #500', `/apps?after=bench-app-${String(Math.floor(APPS / 2)).padStart(5, '0')}`],
+    [`apps, page after #${Math.floor(APPS / 2)}`, `/apps?after=${appName(Math.floor(APPS / 2))}`],
+    [`apps, page after #${APPS - 60}`, `/apps?after=${appName(APPS - 60)}`],
     ['apps, name filter', '/apps?q=app-009'],
-    ['apps, state filter', '/apps?state=pending_approval&after=bench-app-00900'],
+    ['apps, state filter', `/apps?state=pending_approval&after=${appName(APPS - 100)}`],
     ['catalog models', '/catalog/models'],
     ['approvals queue', '/approvals'],
     ['approval detail', `/approvals/${pending[0].id}`],
     ['kill switches', '/kills'],
-    ['app detail', `/apps/bench-app-${String(Math.floor(APPS / 2)).padStart(5, '0')}`],
+    ['app detail', `/apps/${appName(Math.floor(APPS / 2))}`],
     ['audit (newest 25)', '/audit'],
     ['audit, app filter', `/audit?app=${names[Math.floor(APPS / 2)]}`],
     ['audit, app + type filter', `/audit?app=${names[Math.floor(APPS / 2)]}&type=app.run.finished`],

@@ -128,6 +128,28 @@ describe('console guides and policy simulation', () => {
     assert.match(page, /Submissions are frozen/);
   });
 
+  it('the simulation API lists only maxChanges changes and refuses more than 500, naming the field', async () => {
+    const files = [{ path: 'p.yaml', content: DENY_SUBMIT }];
+    const full = (await t.api('POST', '/api/v1/policies/simulate', { files })).body as {
+      changed: number;
+      changes: { decisionId: string }[];
+    };
+    const one = await t.api('POST', '/api/v1/policies/simulate', { files, maxChanges: 1, maxApps: 0 });
+    assert.equal(one.status, 200);
+    const body = one.body as typeof full & { byApp: unknown[]; appsChanged: number };
+    assert.ok(full.changed >= 2 && full.changes.length === full.changed);
+    assert.equal(body.changed, full.changed, 'the count still covers every replayed decision');
+    assert.deepEqual(
+      body.changes.map((c) => c.decisionId),
+      [full.changes[0].decisionId],
+    );
+    assert.deepEqual(body.byApp, []);
+    assert.ok(body.appsChanged >= 1);
+    const tooMany = await t.api('POST', '/api/v1/policies/simulate', { files, maxChanges: 501 });
+    assert.equal(tooMany.status, 400);
+    assert.match(JSON.stringify(tooMany.body), /maxChanges/);
+  });
+
   it('answers bad CEL with a 400 naming the file and line, and refuses a creator', async () => {
     const bad = DENY_SUBMIT.replace("condition: 'true'", "condition: 'resource.classification ==== 1'");
     const r = await fetch(`${t.url}/policies/simulate`, {

@@ -9,8 +9,10 @@ import { render } from './console-context.js';
 import { csrfField, isoTime, type Html, type PageFrame } from './console-layout.js';
 
 const SINCE = ['1h', '24h', '7d'] as const;
-/** Changes shown on the page (the API answers at most 500). */
+/** Changes shown on the page, and all the page asks the API for (its counts still cover every replayed decision). */
 const SHOWN = 50;
+/** Apps named in the per-app summary, most changed first. */
+const APPS_SHOWN = 20;
 
 interface ErrorBody {
   error?: { message?: string; details?: { path: string; message: string }[] };
@@ -109,12 +111,13 @@ function report(r: SimulationReport): Html {
     </table>
     <p>
       By policy: ${r.byPolicy.map((p) => `${p.policy} ${p.changed}`).join(', ') || 'none'}. By app:
-      ${r.byApp.map((a) => `${a.app} ${a.changed}`).join(', ') || 'none'}.
+      ${r.byApp.map((a) => `${a.app} ${a.changed}`).join(', ') || 'none'}${
+        r.appsChanged > r.byApp.length ? ` and ${r.appsChanged - r.byApp.length} more apps` : ''
+      }.
     </p>
     <table>
       <caption>
-        ${Math.min(SHOWN, r.changes.length)} of ${r.changed} changed decisions, newest first (masked as in the decision
-        log)
+        ${r.changes.length} of ${r.changed} changed decisions, newest first (masked as in the decision log)
       </caption>
       <thead>
         <tr>
@@ -129,7 +132,7 @@ function report(r: SimulationReport): Html {
         </tr>
       </thead>
       <tbody>
-        ${r.changes.slice(0, SHOWN).map(
+        ${r.changes.map(
           (c) =>
             html`<tr class="changed">
               <td>${isoTime(c.time)}</td>
@@ -161,7 +164,12 @@ async function simulatePage(ctx: ConsoleCtx): Promise<Response> {
   const f = ctx.form;
   const since = (SINCE as readonly string[]).includes(f.since ?? '') ? f.since : '24h';
   const files = candidateFiles(active, f.policy ?? '', f.mode ?? 'add', (f.path ?? '').trim());
-  const r = await ctx.api.post<SimulationReport & ErrorBody>('/api/v1/policies/simulate', { files, since });
+  const r = await ctx.api.post<SimulationReport & ErrorBody>('/api/v1/policies/simulate', {
+    files,
+    since,
+    maxChanges: SHOWN,
+    maxApps: APPS_SHOWN,
+  });
   let notice: PageFrame['notice'];
   let out: Html = html``;
   if (r.ok) out = report(r.body);

@@ -239,8 +239,11 @@ export class DecisionLog implements DecisionSink {
       params.push(q.until);
     }
     const limit = Number.isInteger(q.limit) ? Math.min(Math.max(q.limit!, 1), 10_000) : 100;
-    const sql = `SELECT * FROM policy_decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ${limit}`;
-    return (await this.db.all<Row>(sql, params)).map(toLogged);
+    // The sort runs on ids only and the rows are sorted again here: sorting whole rows (the masked input is ~1.5 KB)
+    // made SQLite's temporary sort the larger part of reading 10,000 decisions for a simulation.
+    const sql = `SELECT * FROM policy_decisions WHERE id IN (SELECT id FROM policy_decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ${limit})`;
+    const rows = await this.db.all<Row>(sql, params);
+    return rows.map(toLogged).sort((a, b) => b.time - a.time || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   }
 
   async get(id: string): Promise<LoggedDecision | undefined> {

@@ -73,10 +73,11 @@ export const simulationReportSchema = z.object({
   skipped: z.number().int(),
   changed: z.number().int(),
   effectChanged: z.number().int(),
+  appsChanged: z.number().int().describe('apps with at least one change; byApp may list fewer (maxApps)'),
   byApp: z.array(z.object({ app: z.string(), changed: z.number().int(), policies: z.record(z.string(), z.number()) })),
   byPolicy: z.array(z.object({ policy: z.string(), changed: z.number().int() })),
   transitions: z
     .array(z.object({ from: z.string(), to: z.string(), count: z.number().int() }))
     .describe('effect changes counted by recorded and simulated effect'),
-  changes: z.array(z.object({}).loose()).describe('the first 500 changes, newest first'),
+  changes: z.array(z.object({}).loose()).describe('the first changes (500 unless maxChanges), newest first'),
 });

@@ -7,6 +7,7 @@ import type { DecisionLog } from './decision-log.js';
 import { asGovernanceRequest, governanceRequestSchema } from './policy-schema.js';
 import type { PolicyService } from './policy-service.js';
 import { parseSince } from '../core/duration.js';
+import { MAX_CHANGES } from './simulate.js';
 import {
   activationSchema,
   applyResultSchema,
@@ -98,8 +99,20 @@ export function policyRoutes(service: PolicyService, log: DecisionLog, clock: Cl
       body: filesBody.extend({
         since: z.string().default('24h'),
         limit: z.number().int().min(1).max(100_000).optional(),
+        maxChanges: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_CHANGES)
+          .optional()
+          .describe('changes listed, newest first (default 500); the counts always cover every replayed decision'),
+        maxApps: z.number().int().min(0).max(100_000).optional().describe('apps listed in byApp (default all)'),
       }),
-      handler: async ({ body }) => service.simulate(body.files, parseSince(body.since, clock.now()), body.limit),
+      handler: async ({ body }) =>
+        service.simulate(body.files, parseSince(body.since, clock.now()), body.limit, {
+          maxChanges: body.maxChanges,
+          maxApps: body.maxApps,
+        }),
     }),
     defineRoute({
       method: 'get',

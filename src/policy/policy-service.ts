@@ -11,7 +11,7 @@ import type { DecisionLog } from './decision-log.js';
 import { newId } from '../core/ids.js';
 import { PolicyEvaluator } from './evaluator.js';
 import type { Activation, PolicyStore } from './policy-store.js';
-import { simulate, type SimulationReport } from './simulate.js';
+import { simulate, type SimulationReport, type SimulationSample } from './simulate.js';
 import { runPolicyTests } from './test-runner.js';
 
 const CHANNEL = 'policy.activated';
@@ -189,10 +189,15 @@ export class PolicyService {
   }
 
   /** Replays recorded decision inputs against a candidate bundle and reports what would change. */
-  async simulate(files: readonly PolicyFile[], since: number, limit = 10_000): Promise<SimulationReport> {
+  async simulate(
+    files: readonly PolicyFile[],
+    since: number,
+    limit = 10_000,
+    sample: SimulationSample = {},
+  ): Promise<SimulationReport> {
     const candidate = this.makeEvaluator(this.compile(files));
     const recorded = await this.deps.decisionLog.query({ since, limit });
-    return simulate(candidate, recorded, { since, activeRevision: this.evaluator.revision });
+    return simulate(candidate, recorded, { since, activeRevision: this.evaluator.revision }, sample);
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import { DecisionLog, MASK } from './decision-log.js';
 import { policyMigrations } from './policy-migrations.js';
 import { PolicyService } from './policy-service.js';
 import { PolicyStore } from './policy-store.js';
+import { formatSimulation } from './simulate.js';
 
 const lenient = `apiVersion: gatehouse/v1
 kind: Policy
@@ -189,6 +190,31 @@ for (const t of testDatabases) {
       ]);
       assert.equal(flipped[0].after.reason, 'model big is high risk');
       assert.deepEqual(report.transitions, [{ from: 'allow', to: 'deny', count: 1 }]);
+    });
+
+    it('lists only the sample asked for while the counts still cover every replayed decision', async () => {
+      const full = await service.simulate([{ path: 'strict.yaml', content: strict }], 0);
+      const short = await service.simulate([{ path: 'strict.yaml', content: strict }], 0, undefined, {
+        maxChanges: 2,
+        maxApps: 1,
+      });
+      assert.equal(full.changes.length, full.changed, 'by default every change (up to 500) is listed');
+      assert.ok(full.changed > 2 && full.appsChanged === 2);
+      assert.deepEqual(
+        short.changes.map((c) => c.decisionId),
+        full.changes.slice(0, 2).map((c) => c.decisionId),
+        'the newest changes',
+      );
+      assert.deepEqual(short.byApp, full.byApp.slice(0, 1), 'the most changed app');
+      assert.equal(short.appsChanged, 2);
+      for (const k of ['replayed', 'changed', 'effectChanged', 'byPolicy', 'transitions'] as const)
+        assert.deepEqual(short[k], full[k], k);
+      const none = await service.simulate([{ path: 'strict.yaml', content: strict }], 0, undefined, {
+        maxChanges: 0,
+      });
+      assert.deepEqual(none.changes, []);
+      assert.equal(none.changed, full.changed);
+      assert.match(formatSimulation(short), /\.\.\. 1 more apps/);
     });
 
     it('re-activates an old revision and records every activation', async () => {

@@ -30,11 +30,14 @@ export interface SimulationReport {
   changed: number;
   /** Of those, decisions whose effect (allow / deny / require_approval) would change. */
   effectChanged: number;
+  /** Apps with at least one change (byApp may list fewer when asked to). */
+  appsChanged: number;
+  /** Most changed first. */
   byApp: { app: string; changed: number; policies: Record<string, number> }[];
   byPolicy: { policy: string; changed: number }[];
   /** Effect changes counted by recorded → simulated effect (e.g. allow → deny), most first. */
   transitions: { from: string; to: string; count: number }[];
-  /** The first 500 changes, newest first. */
+  /** The first changes (500 unless asked for fewer), newest first. */
   changes: SimulatedChange[];
 }
 
@@ -46,13 +49,30 @@ const limitPolicies = (d: Decision) => {
 
 const outcome = (d: Pick<Decision, 'matched'>) => new Set(d.matched.map((m) => `${m.policy}\u0000${m.effect}`));
 
+/** How much of the report to return: the counts always cover every replayed decision. */
+export interface SimulationSample {
+  /** Changes listed (newest first); default 500, the most the API returns. */
+  maxChanges?: number;
+  /** Apps listed in byApp (most changed first); default all. */
+  maxApps?: number;
+}
+
+export const MAX_CHANGES = 500;
+
 export function simulate(
   candidate: PolicyEvaluator,
   recorded: LoggedDecision[],
   meta: { since: number; activeRevision: string },
+  sample: SimulationSample = {},
 ): SimulationReport {
+  const maxChanges = Math.min(sample.maxChanges ?? MAX_CHANGES, MAX_CHANGES);
   const changes: SimulatedChange[] = [];
+  const apps = new Map<string, { changed: number; policies: Record<string, number> }>();
+  const policies = new Map<string, number>();
+  const moves = new Map<string, number>();
   let skipped = 0;
+  let changed = 0;
+  let effectChanged = 0;
   for (const r of recorded) {
     if (r.matched.some((m) => NOT_REPLAYABLE.has(m.policy))) {
       skipped++;
@@ -60,8 +80,7 @@ export function simulate(
     }
     const after = candidate.decide(r.input);
     const sameEffect = after.effect === r.effect;
-    const sameLimits = canonicalize(after.obligations) === canonicalize(r.obligations);
-    if (sameEffect && sameLimits) continue;
+    if (sameEffect && canonicalize(after.obligations) === canonicalize(r.obligations)) continue;
     const a = outcome(after);
     const b = outcome(r);
     const diff = new Set(
@@ -70,47 +89,48 @@ export function simulate(
         .concat([...b].filter((x) => !a.has(x)))
         .map((x) => x.split('\u0000')[0]),
     );
-    changes.push({
-      decisionId: r.id,
-      time: r.time,
-      app: r.app,
-      action: r.action,
-      user: r.subject,
-      resource: r.resource,
-      before: { effect: r.effect, reason: r.reason, obligations: r.obligations },
-      after: { effect: after.effect, reason: after.reason, obligations: after.obligations },
-      policies: diff.size > 0 ? [...diff].sort() : limitPolicies(after),
-    });
-  }
-  const apps = new Map<string, { changed: number; policies: Record<string, number> }>();
-  const policies = new Map<string, number>();
-  for (const c of changes) {
-    const key = c.app ?? '(no app)';
+    const names = diff.size > 0 ? [...diff].sort() : limitPolicies(after);
+    changed++;
+    // Counted as the change is found, so a short sample never shortens the totals.
+    const key = r.app ?? '(no app)';
     const g = apps.get(key) ?? { changed: 0, policies: {} };
     g.changed++;
-    for (const p of c.policies) {
+    for (const p of names) {
       g.policies[p] = (g.policies[p] ?? 0) + 1;
       policies.set(p, (policies.get(p) ?? 0) + 1);
     }
     apps.set(key, g);
-  }
-  const moves = new Map<string, number>();
-  for (const c of changes)
-    if (c.before.effect !== c.after.effect) {
-      const k = `${c.before.effect}\u0000${c.after.effect}`;
+    if (!sameEffect) {
+      effectChanged++;
+      const k = `${r.effect}\u0000${after.effect}`;
       moves.set(k, (moves.get(k) ?? 0) + 1);
     }
+    if (changes.length < maxChanges)
+      changes.push({
+        decisionId: r.id,
+        time: r.time,
+        app: r.app,
+        action: r.action,
+        user: r.subject,
+        resource: r.resource,
+        before: { effect: r.effect, reason: r.reason, obligations: r.obligations },
+        after: { effect: after.effect, reason: after.reason, obligations: after.obligations },
+        policies: names,
+      });
+  }
+  const byApp = [...apps]
+    .map(([app, g]) => ({ app, ...g }))
+    .sort((x, y) => y.changed - x.changed || x.app.localeCompare(y.app));
   return {
     candidateRevision: candidate.revision,
     activeRevision: meta.activeRevision,
     since: meta.since,
     replayed: recorded.length - skipped,
     skipped,
-    changed: changes.length,
-    effectChanged: changes.filter((c) => c.before.effect !== c.after.effect).length,
-    byApp: [...apps]
-      .map(([app, g]) => ({ app, ...g }))
-      .sort((x, y) => y.changed - x.changed || x.app.localeCompare(y.app)),
+    changed,
+    effectChanged,
+    appsChanged: byApp.length,
+    byApp: sample.maxApps === undefined ? byApp : byApp.slice(0, sample.maxApps),
     byPolicy: [...policies]
       .map(([policy, changed]) => ({ policy, changed }))
       .sort((x, y) => y.changed - x.changed || x.policy.localeCompare(y.policy)),
@@ -120,7 +140,7 @@ export function simulate(
         return { from, to, count };
       })
       .sort((x, y) => y.count - x.count || `${x.from}${x.to}`.localeCompare(`${y.from}${y.to}`)),
-    changes: changes.slice(0, 500),
+    changes,
   };
 }
 
@@ -139,6 +159,7 @@ export function formatSimulation(r: SimulationReport): string {
         .map(([p, n]) => `${p} ${n}`)
         .join(', ')})`,
     );
+  if (r.appsChanged > r.byApp.length) lines.push(`  ... ${r.appsChanged - r.byApp.length} more apps`);
   lines.push('', 'By policy:');
   for (const p of r.byPolicy) lines.push(`  ${p.policy}: ${p.changed}`);
   lines.push('', 'Changes:');
