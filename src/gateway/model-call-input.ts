@@ -30,15 +30,7 @@ export function modelCallInput({
   const f = facts;
   return {
     action: 'model.invoke',
-    subject: {
-      user: caller.user,
-      app: caller.app,
-      appVersion: caller.version.version,
-      session: caller.session,
-      run: caller.runId,
-      roles: [],
-      groups: [],
-    },
+    subject: callerSubject(caller),
     resource: { type: 'model', id: req.model },
     request: {
       inputTokens: tokensIn,
@@ -55,5 +47,18 @@ export function modelCallInput({
       jsonMode: req.jsonMode === true,
     },
     traceId: f.traceId,
+  };
+}
+
+/** The govern() subject of a gateway caller (the same for a call and for a refusal made before its input). */
+export function callerSubject(caller: Caller): GovernInput['subject'] {
+  return {
+    user: caller.user,
+    app: caller.app,
+    appVersion: caller.version.version,
+    session: caller.session,
+    run: caller.runId,
+    roles: [],
+    groups: [],
   };
 }

@@ -5,6 +5,7 @@
 import { GatehouseError, LimitExceededError } from '../core/errors.js';
 import type { EnforcementRefusal, GovernInput, Governor } from '../core/governance.js';
 import type { Caller } from './gateway-types.js';
+import { callerSubject } from './model-call-input.js';
 import { UpstreamError } from './upstream-error.js';
 
 /** Statuses that are refusals (401 is not: nobody was identified to record it against). */
@@ -20,15 +21,7 @@ export interface PriorDecision {
 export function refusalInput(caller: Caller, model: string, request: Record<string, unknown> = {}): GovernInput {
   return {
     action: 'model.invoke',
-    subject: {
-      user: caller.user,
-      app: caller.app,
-      appVersion: caller.version.version,
-      session: caller.session,
-      run: caller.runId,
-      roles: [],
-      groups: [],
-    },
+    subject: callerSubject(caller),
     resource: { type: 'model', id: model },
     request,
   };

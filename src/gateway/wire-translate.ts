@@ -3,23 +3,10 @@
 // Governed fields (model, max tokens, temperature, stream) are set later by wire-body.ts.
 import type { Protocol } from './gateway-types.js';
 import { checkFields, refuse } from './wire-fields.js';
+import { arr, isObj, textOnly, type Obj } from './wire-shapes.js';
 
-type Obj = Record<string, unknown>;
 /** The forced tool that carries a JSON answer from Anthropic when an OpenAI caller asked for response_format. */
 export const JSON_TOOL = 'gatehouse_json_answer';
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-function textOf(content: unknown, path: string): string {
-  if (typeof content === 'string') return content;
-  return arr(content)
-    .map((p, j) => {
-      if (isObj(p) && p.type === 'text') return String(p.text ?? '');
-      return refuse(`${path}[${j}].type`, `a '${isObj(p) ? String(p.type) : typeof p}' part is only text here`);
-    })
-    .join('');
-}
 
 function parseArgs(args: unknown, path: string): unknown {
   try {
@@ -53,11 +40,11 @@ export function openAiToAnthropic(b: Obj): { body: Obj; jsonTool?: string } {
   arr(b.messages).forEach((raw, i) => {
     const m = raw as Obj;
     const path = `messages[${i}].content`;
-    if (m.role === 'system' || m.role === 'developer') system.push(textOf(m.content, path));
+    if (m.role === 'system' || m.role === 'developer') system.push(textOnly(m.content, path));
     else if (m.role === 'user') messages.push({ role: 'user', content: userPartsToAnthropic(m.content, path) });
     else if (m.role === 'assistant') {
       const content: Obj[] = [];
-      const t = m.content == null ? '' : textOf(m.content, path);
+      const t = m.content == null ? '' : textOnly(m.content, path);
       if (t) content.push({ type: 'text', text: t });
       arr(m.tool_calls).forEach((c, k) => {
         const f = (c as Obj).function as Obj;
@@ -70,7 +57,7 @@ export function openAiToAnthropic(b: Obj): { body: Obj; jsonTool?: string } {
       });
       messages.push({ role: 'assistant', content });
     } else if (m.role === 'tool') {
-      const result = { type: 'tool_result', tool_use_id: m.tool_call_id, content: textOf(m.content, path) };
+      const result = { type: 'tool_result', tool_use_id: m.tool_call_id, content: textOnly(m.content, path) };
       const prev = messages.at(-1);
       // Anthropic wants the results of one turn's calls together in one user message.
       if (prev?.role === 'user' && Array.isArray(prev.content) && (prev.content as Obj[])[0]?.type === 'tool_result')
@@ -132,7 +119,7 @@ function anthropicPartsToOpenAi(content: unknown, path: string): { parts: unknow
       results.push({
         role: 'tool',
         tool_call_id: b.tool_use_id,
-        content: b.content == null ? '' : textOf(b.content, `${path}[${j}].content`),
+        content: b.content == null ? '' : textOnly(b.content, `${path}[${j}].content`),
       });
     else refuse(`${path}[${j}].type`, `'${String(b.type)}' blocks cannot be translated to OpenAI`);
   });
@@ -143,7 +130,7 @@ function anthropicPartsToOpenAi(content: unknown, path: string): { parts: unknow
 export function anthropicToOpenAi(b: Obj): { body: Obj } {
   checkFields('anthropic', 'openai', b);
   const messages: Obj[] = [];
-  if (b.system != null) messages.push({ role: 'system', content: textOf(b.system, 'system') });
+  if (b.system != null) messages.push({ role: 'system', content: textOnly(b.system, 'system') });
   arr(b.messages).forEach((raw, i) => {
     const m = raw as Obj;
     const path = `messages[${i}].content`;

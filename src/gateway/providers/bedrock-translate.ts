@@ -2,10 +2,7 @@
 // tools to `toolConfig` (toolSpec / toolUse / toolResult), images as inline bytes, sampling to `inferenceConfig`.
 // Anything Converse cannot take is refused with a 400 naming the field.
 import { refuse } from '../wire-fields.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+import { argsObject, arr, isObj, textOnly, type Obj } from '../wire-shapes.js';
 
 const NO_BEDROCK = 'Bedrock Converse has no equivalent; remove it or call an OpenAI model';
 
@@ -56,17 +53,6 @@ const IMAGE_FORMATS: Record<string, string> = {
   'image/webp': 'webp',
 };
 
-function text(content: unknown, path: string): string {
-  if (typeof content === 'string') return content;
-  return arr(content)
-    .map((p, j) =>
-      isObj(p) && p.type === 'text'
-        ? String(p.text ?? '')
-        : refuse(`${path}[${j}].type`, `a '${isObj(p) ? String(p.type) : typeof p}' part is only text here`),
-    )
-    .join('');
-}
-
 function userBlocks(content: unknown, path: string): Obj[] {
   if (typeof content === 'string') return [{ text: content }];
   return arr(content).map((p, j) => {
@@ -82,16 +68,6 @@ function userBlocks(content: unknown, path: string): Obj[] {
   });
 }
 
-function argsOf(v: unknown, path: string): Obj {
-  try {
-    const o = JSON.parse(typeof v === 'string' && v ? v : '{}') as unknown;
-    if (isObj(o)) return o;
-  } catch {
-    // refused below
-  }
-  return refuse(path, 'tool-call arguments must be a JSON object');
-}
-
 function messages(b: Obj): { messages: Obj[]; system: Obj[] } {
   const system: Obj[] = [];
   const out: Obj[] = [];
@@ -105,12 +81,12 @@ function messages(b: Obj): { messages: Obj[]; system: Obj[] } {
     const m = raw as Obj;
     const path = `messages[${i}].content`;
     if (m.role === 'system' || m.role === 'developer') {
-      const t = text(m.content, path);
+      const t = textOnly(m.content, path);
       if (t) system.push({ text: t });
     } else if (m.role === 'user') push('user', userBlocks(m.content, path));
     else if (m.role === 'assistant') {
       const blocks: Obj[] = [];
-      const t = m.content == null ? '' : text(m.content, path);
+      const t = m.content == null ? '' : textOnly(m.content, path);
       if (t) blocks.push({ text: t });
       arr(m.tool_calls).forEach((c, k) => {
         const call = c as Obj;
@@ -121,7 +97,7 @@ function messages(b: Obj): { messages: Obj[]; system: Obj[] } {
           toolUse: {
             toolUseId: call.id,
             name: String(f.name ?? ''),
-            input: argsOf(f.arguments, `${at}.function.arguments`),
+            input: argsObject(f.arguments, `${at}.function.arguments`),
           },
         });
       });
@@ -129,7 +105,7 @@ function messages(b: Obj): { messages: Obj[]; system: Obj[] } {
     } else if (m.role === 'tool') {
       const id = String(m.tool_call_id ?? '');
       if (!id) refuse(`messages[${i}].tool_call_id`, 'a tool result must name the tool call it answers');
-      push('user', [{ toolResult: { toolUseId: id, content: [{ text: text(m.content, path) }] } }]);
+      push('user', [{ toolResult: { toolUseId: id, content: [{ text: textOnly(m.content, path) }] } }]);
     } else refuse(`messages[${i}].role`, `role '${String(m.role)}' cannot be sent to Bedrock`);
   });
   if (!out.length) refuse('messages', 'Bedrock needs at least one user message');

@@ -2,10 +2,7 @@
 // `contents` and `systemInstruction`, tools to `functionDeclarations`, tool_choice to `toolConfig`, sampling and JSON
 // mode to `generationConfig`, images as `inlineData`. Anything Gemini cannot take is refused with a 400 naming it.
 import { refuse } from '../wire-fields.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+import { argsObject, arr, isObj, textOnly, type Obj } from '../wire-shapes.js';
 
 const NO_GEMINI = 'Gemini has no equivalent; remove it or call an OpenAI model';
 
@@ -48,17 +45,6 @@ export const GEMINI_FIELDS: Record<string, 'translate' | string> = {
   function_call: 'legacy function_call is not governed; send tool_choice instead',
 };
 
-function text(content: unknown, path: string): string {
-  if (typeof content === 'string') return content;
-  return arr(content)
-    .map((p, j) =>
-      isObj(p) && p.type === 'text'
-        ? String(p.text ?? '')
-        : refuse(`${path}[${j}].type`, `a '${isObj(p) ? String(p.type) : typeof p}' part is only text here`),
-    )
-    .join('');
-}
-
 function userParts(content: unknown, path: string): Obj[] {
   if (typeof content === 'string') return [{ text: content }];
   return arr(content).map((p, j) => {
@@ -71,16 +57,6 @@ function userParts(content: unknown, path: string): Obj[] {
     }
     return refuse(`${path}[${j}].type`, `'${isObj(p) ? String(p.type) : typeof p}' parts cannot be sent to Gemini`);
   });
-}
-
-function argsOf(v: unknown, path: string): Obj {
-  try {
-    const o = JSON.parse(typeof v === 'string' && v ? v : '{}') as unknown;
-    if (isObj(o)) return o;
-  } catch {
-    // refused below
-  }
-  return refuse(path, 'tool-call arguments must be a JSON object');
 }
 
 /** A tool result as Gemini's functionResponse.response (a JSON object; other text goes under `content`). */
@@ -107,18 +83,18 @@ function messages(b: Obj): { contents: Obj[]; system?: Obj } {
   arr(b.messages).forEach((raw, i) => {
     const m = raw as Obj;
     const path = `messages[${i}].content`;
-    if (m.role === 'system' || m.role === 'developer') system.push(text(m.content, path));
+    if (m.role === 'system' || m.role === 'developer') system.push(textOnly(m.content, path));
     else if (m.role === 'user') push('user', userParts(m.content, path));
     else if (m.role === 'assistant') {
       const parts: Obj[] = [];
-      const t = m.content == null ? '' : text(m.content, path);
+      const t = m.content == null ? '' : textOnly(m.content, path);
       if (t) parts.push({ text: t });
       arr(m.tool_calls).forEach((c, k) => {
         const call = c as Obj;
         const f = (call.function ?? {}) as Obj;
         const name = String(f.name ?? '');
         if (call.id != null) callNames.set(String(call.id), name);
-        const args = argsOf(f.arguments, `messages[${i}].tool_calls[${k}].function.arguments`);
+        const args = argsObject(f.arguments, `messages[${i}].tool_calls[${k}].function.arguments`);
         parts.push({ functionCall: { ...(call.id != null ? { id: String(call.id) } : {}), name, args } });
       });
       if (parts.length) push('model', parts);
@@ -130,7 +106,7 @@ function messages(b: Obj): { contents: Obj[]; system?: Obj } {
           `messages[${i}].tool_call_id`,
           'it names no tool call of an earlier assistant message (Gemini needs the tool name)',
         );
-      push('user', [{ functionResponse: { id, name, response: resultOf(text(m.content, path)) } }]);
+      push('user', [{ functionResponse: { id, name, response: resultOf(textOnly(m.content, path)) } }]);
     } else refuse(`messages[${i}].role`, `role '${String(m.role)}' cannot be sent to Gemini`);
   });
   if (!contents.length) refuse('messages', 'Gemini needs at least one user message');
