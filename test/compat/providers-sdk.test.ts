@@ -3,6 +3,7 @@
 // a wrong provider key answered as a clear 502 naming the model.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { appVersion, modelDoc, startHarness, type Harness } from '../../src/gateway/testing/gateway-harness.js';
 import { AzureOpenAiFake } from '../../src/gateway/testing/azure-openai-fake.js';
@@ -160,6 +161,29 @@ describe('openai SDK → Gatehouse → Gemini and Azure OpenAI', () => {
         e.status === 502 &&
         /Model 'gemini-badkey': Google Gemini refused the provider credential/.test(e.message) &&
         !e.message.includes('AIza-revoked'),
+    );
+  });
+
+  it('Gemini from the Anthropic SDK: Messages are translated through the OpenAI wire to generateContent', async () => {
+    const claude = new Anthropic({ apiKey: sdk.apiKey, baseURL: h.url, maxRetries: 0 });
+    const r = await claude.messages.create({
+      model: 'gemini-flash',
+      max_tokens: 30,
+      system: 'Terse.',
+      messages: [{ role: 'user', content: 'hi from anthropic' }],
+    });
+    assert.deepEqual(r.content, [{ type: 'text', text: 'Gemini: hi from anthropic' }]);
+    assert.equal(r.stop_reason, 'end_turn');
+    assert.equal(r.usage.output_tokens, 6);
+    assert.deepEqual(google.last.body.systemInstruction, { parts: [{ text: 'Terse.' }] });
+    await assert.rejects(
+      claude.messages.create({
+        model: 'gemini-flash',
+        max_tokens: 30,
+        messages: [{ role: 'user', content: 'x' }],
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+      }),
+      (e: ApiErr) => e.status === 400 && /thinking/.test(e.message),
     );
   });
 

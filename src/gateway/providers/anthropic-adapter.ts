@@ -14,7 +14,7 @@ export const anthropicAdapter: ProviderAdapter = {
     // Same protocol: wire-fields.ts already refused what is never forwarded.
   },
   async request(t, call, op) {
-    if (op === 'embed') throw new UpstreamError(0, `Model '${t.name}': Anthropic serves no embeddings.`, 400);
+    if (op === 'embed') throw new UpstreamError(400, `Model '${t.name}': Anthropic serves no embeddings.`, 400);
     // Anthropic's base is often the bare host (https://api.anthropic.com); a base ending in /v1 is accepted too.
     const base = t.baseUrl.replace(/\/+$/, '');
     return {
@@ -26,7 +26,7 @@ export const anthropicAdapter: ProviderAdapter = {
   parseAnswer: (t, call, data) => parseAnswer({ provider: 'anthropic', name: t.name, jsonTool: call.jsonTool }, data),
   parseStream: (t, call, body) => parseSse({ provider: 'anthropic', name: t.name, jsonTool: call.jsonTool }, body),
   parseEmbeddings: (t) => {
-    throw new UpstreamError(0, `Model '${t.name}': Anthropic serves no embeddings.`, 400);
+    throw new UpstreamError(400, `Model '${t.name}': Anthropic serves no embeddings.`, 400);
   },
   mapError: (t, f) => mapProviderError(t, f, 'Anthropic'),
   // Claude's tokenizer is not public; o200k_base under-counts Claude's tokens, so counts are scaled up.

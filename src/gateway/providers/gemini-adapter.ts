@@ -35,7 +35,7 @@ function embedInputs(b: Obj): string[] {
 }
 
 function geminiBody(t: ProviderTarget, body: Obj, op: ProviderOp): Obj {
-  if (op !== 'embed') return openAiToGemini(body);
+  if (op !== 'embed') return openAiToGemini(body, t.doc.spec.provider !== 'vertex');
   const dims = body.dimensions != null ? { outputDimensionality: body.dimensions } : {};
   if (t.doc.spec.provider === 'vertex')
     return {

@@ -116,6 +116,23 @@ describe('OpenAI → Gemini translation', () => {
     ]);
   });
 
+  it('Vertex (callIds false) gets calls and results without ids, matched by name', () => {
+    const g = openAiToGemini(
+      {
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'assistant', tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+          { role: 'tool', tool_call_id: 'a', content: 'r' },
+        ],
+      },
+      false,
+    );
+    assert.deepEqual((g.contents as unknown[]).slice(1), [
+      { role: 'model', parts: [{ functionCall: { name: 'f', args: {} } }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'f', response: { content: 'r' } } }] },
+    ]);
+  });
+
   it('an Anthropic caller reaches Gemini through the OpenAI wire (system, tool_use, tool_result)', () => {
     const { body } = anthropicToOpenAi({
       system: 'S',

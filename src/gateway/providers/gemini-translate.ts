@@ -70,7 +70,7 @@ function resultOf(content: string): Obj {
   return { content };
 }
 
-function messages(b: Obj): { contents: Obj[]; system?: Obj } {
+function messages(b: Obj, ids: boolean): { contents: Obj[]; system?: Obj } {
   const system: string[] = [];
   const contents: Obj[] = [];
   const callNames = new Map<string, string>();
@@ -95,7 +95,7 @@ function messages(b: Obj): { contents: Obj[]; system?: Obj } {
         const name = String(f.name ?? '');
         if (call.id != null) callNames.set(String(call.id), name);
         const args = argsObject(f.arguments, `messages[${i}].tool_calls[${k}].function.arguments`);
-        parts.push({ functionCall: { ...(call.id != null ? { id: String(call.id) } : {}), name, args } });
+        parts.push({ functionCall: { ...(ids && call.id != null ? { id: String(call.id) } : {}), name, args } });
       });
       if (parts.length) push('model', parts);
     } else if (m.role === 'tool') {
@@ -106,7 +106,9 @@ function messages(b: Obj): { contents: Obj[]; system?: Obj } {
           `messages[${i}].tool_call_id`,
           'it names no tool call of an earlier assistant message (Gemini needs the tool name)',
         );
-      push('user', [{ functionResponse: { id, name, response: resultOf(textOnly(m.content, path)) } }]);
+      push('user', [
+        { functionResponse: { ...(ids ? { id } : {}), name, response: resultOf(textOnly(m.content, path)) } },
+      ]);
     } else refuse(`messages[${i}].role`, `role '${String(m.role)}' cannot be sent to Gemini`);
   });
   if (!contents.length) refuse('messages', 'Gemini needs at least one user message');
@@ -146,10 +148,14 @@ export function checkGeminiFields(b: Obj): void {
     refuse('parallel_tool_calls', 'Gemini cannot be told to call one tool at a time; omit it');
 }
 
-/** The Gemini generateContent body for a governed OpenAI body (model and stream go in the URL, not the body). */
-export function openAiToGemini(b: Obj): Obj {
+/**
+ * The Gemini generateContent body for a governed OpenAI body (model and stream go in the URL, not the body).
+ * `callIds`: whether functionCall/functionResponse carry the call id (the Gemini API does; Vertex AI v1 matches
+ * results by name and order and has no id field).
+ */
+export function openAiToGemini(b: Obj, callIds = true): Obj {
   checkGeminiFields(b);
-  const { contents, system } = messages(b);
+  const { contents, system } = messages(b, callIds);
   const gen: Obj = {};
   const max = b.max_completion_tokens ?? b.max_tokens;
   if (max != null) gen.maxOutputTokens = max;
