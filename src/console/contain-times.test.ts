@@ -11,6 +11,7 @@ describe('containTimes', () => {
       { time: 5000, actor: 'sam', scope: 'app_version', target: 'bot@2' },
       { time: 3000, actor: 'other', scope: 'app', target: 'botany' }, // a prefix is not the app
       { time: 2000, actor: 'ops', scope: 'user', target: 'mallory' },
+      { time: 1500, actor: 'mod', scope: 'model', target: 'bot' }, // a model named like the app does not cover it
     ];
     const t = containTimes(
       [

@@ -31,9 +31,12 @@ export interface ContainTime {
   by?: string;
 }
 
+/** Kill scopes that name an app (a user or model kill whose name matches an app's does not cover it). */
+const APP_SCOPES = new Set(['app', 'app_version']);
+
 /** Does a kill cover what the firing was about? App kills cover the app and its versions; user/model by key. */
 function covers(k: KillSet, f: FiringLike): boolean {
-  if (f.app && (k.target === f.app || k.target.startsWith(`${f.app}@`))) return true;
+  if (f.app && APP_SCOPES.has(k.scope) && (k.target === f.app || k.target.startsWith(`${f.app}@`))) return true;
   if (f.groupBy && f.groupKey && f.groupBy === k.scope && f.groupKey === k.target) return true;
   return false;
 }

@@ -107,14 +107,24 @@ describe('vault key rotation', () => {
     const other = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       writeFileSync(join(h, VAULT_LOCK_FILE), JSON.stringify({ pid: other.pid, what: 'serve' }));
-      assert.throws(() => rotateVaultKey(h), new RegExp(`open in Gatehouse process ${other.pid}; stop it`));
+      assert.throws(
+        () => rotateVaultKey(h),
+        new RegExp(`open in Gatehouse process ${other.pid} on this host; stop it`),
+      );
       writeFileSync(join(h, VAULT_LOCK_FILE), JSON.stringify({ pid: other.pid, what: 'rotate-key' }));
       assert.throws(() => openSealedVault({ home: h, retentionMs: DAY }), /key rotation .* is running/);
     } finally {
       other.kill('SIGKILL');
       await new Promise((r) => other.once('exit', r));
     }
+    // A lock written on another host (a second container on the volume, even with our pid) is respected.
+    writeFileSync(join(h, VAULT_LOCK_FILE), JSON.stringify({ pid: process.pid, host: 'other-host', what: 'serve' }));
+    assert.throws(
+      () => rotateVaultKey(h),
+      /on other-host; stop it, then rotate the key \(if that process is gone, delete/,
+    );
     // The holder is gone: its lock is stale and taken over.
+    writeFileSync(join(h, VAULT_LOCK_FILE), JSON.stringify({ pid: 999_999_999, what: 'serve' }));
     assert.deepEqual(rotateVaultKey(h), { entries: 2 });
     assert.equal(restore(h, a), `ssn ${SSN}`);
     assert.equal(existsSync(join(h, VAULT_LOCK_FILE)), false, 'closing releases the lock');

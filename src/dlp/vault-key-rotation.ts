@@ -13,6 +13,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UnavailableError } from '../core/errors.js';
 import {
@@ -29,7 +30,9 @@ import {
 
 type LockHolder = 'serve' | 'rotate-key';
 
-function alive(pid: number): boolean {
+function alive(pid: number, host: unknown): boolean {
+  // Another host's process cannot be checked from here (a second container on the same volume): assume it lives.
+  if (typeof host === 'string' && host !== hostname()) return true;
   if (pid === process.pid) return false; // our own stale lock (e.g. pid 1 in a restarted container)
   try {
     process.kill(pid, 0);
@@ -41,12 +44,13 @@ function alive(pid: number): boolean {
 
 /**
  * Marks the vault as used by this process. A rotation refuses a vault a live server holds; a server refuses to
- * open while a rotation runs. A lock left by a dead process is taken over.
+ * open while a rotation runs. A lock left by a dead process on this host is taken over; one written on another
+ * host (a container sharing the volume) is respected until an operator removes it.
  */
 export function takeVaultLock(home: string, what: LockHolder): { release(): void } {
   const path = join(home, VAULT_LOCK_FILE);
   if (existsSync(path)) {
-    let held: { pid?: unknown; what?: unknown } = {};
+    let held: { pid?: unknown; what?: unknown; host?: unknown } = {};
     try {
       held = JSON.parse(readFileSync(path, 'utf8')) as typeof held;
     } catch {
@@ -54,15 +58,22 @@ export function takeVaultLock(home: string, what: LockHolder): { release(): void
     }
     const pid = typeof held.pid === 'number' ? held.pid : 0;
     const blocks = what === 'rotate-key' || held.what === 'rotate-key';
-    if (pid > 0 && blocks && alive(pid))
+    if (pid > 0 && blocks && alive(pid, held.host))
       throw new UnavailableError(
         what === 'rotate-key'
-          ? `The tokenization vault in ${home} is open in Gatehouse process ${pid}; stop it, then rotate the key.`
-          : `A vault key rotation (process ${pid}) is running in ${home}; start Gatehouse when it has finished.`,
+          ? `The tokenization vault in ${home} is open in Gatehouse process ${pid} on ${String(held.host ?? 'this host')}; stop it, then rotate the key (if that process is gone, delete ${path}).`
+          : `A vault key rotation (process ${pid} on ${String(held.host ?? 'this host')}) is running in ${home}; start Gatehouse when it has finished (if it is gone, delete ${path}).`,
       );
+    // A rotation takes the lock only by creating the file, so two started together cannot both win.
+    if (what === 'rotate-key') unlinkSync(path);
   }
-  const mine = JSON.stringify({ pid: process.pid, what });
-  writeFileSync(path, mine, { mode: 0o600 });
+  const mine = JSON.stringify({ pid: process.pid, host: hostname(), what });
+  try {
+    writeFileSync(path, mine, { mode: 0o600, flag: what === 'rotate-key' ? 'wx' : 'w' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    throw new UnavailableError(`Another process took the tokenization vault lock ${path} just now; try again.`);
+  }
   return {
     release() {
       try {

@@ -317,6 +317,7 @@ function keySteps(
       limit: l.keyRequestsPerMinute,
       name: 'key_requests_per_minute',
       retryMs: t.toMinute,
+      windowStart: t.minute * 60_000,
       say: () => `Key ${id} reached its limit of ${l.keyRequestsPerMinute} requests per minute`,
     });
   if (l.keyTokensPerMinute !== undefined)
@@ -328,6 +329,7 @@ function keySteps(
       limit: l.keyTokensPerMinute,
       name: 'key_tokens_per_minute',
       retryMs: t.toMinute,
+      windowStart: t.minute * 60_000,
       say: (c) =>
         `Key ${id} would pass its limit of ${l.keyTokensPerMinute} tokens per minute (${c} used, this call may use ${tokens}; lower max_tokens or wait)`,
     });
@@ -340,6 +342,7 @@ function keySteps(
       limit: l.keyDailyNanos,
       name: 'key_daily_cost',
       retryMs: t.toMidnight,
+      windowStart: t.now - (t.now % DAY),
       resetsAt: midnight,
       say: costSay(`Key ${id} daily`, l.keyDailyNanos, `it resets at ${midnight} (in ${inWords(t.toMidnight)})`),
     });
@@ -353,6 +356,7 @@ function keySteps(
       limit: l.keyMonthlyNanos,
       name: 'key_monthly_cost',
       retryMs: toMonth,
+      windowStart: Date.UTC(new Date(t.now).getUTCFullYear(), new Date(t.now).getUTCMonth(), 1),
       resetsAt: isoMinute(t.now + toMonth),
       say: costSay(
         `Key ${id} monthly`,

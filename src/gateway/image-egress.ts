@@ -11,14 +11,15 @@ import type { Caller } from './gateway-types.js';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null;
 
-/** Every image URL in a body (OpenAI `image_url` parts, Anthropic url-source `image` blocks), at any depth. */
+/** Every URL a provider would fetch (OpenAI `image_url` parts, any Anthropic url-source block), at any depth. */
 export function imageUrls(body: unknown, out: string[] = []): string[] {
   if (Array.isArray(body)) for (const x of body) imageUrls(x, out);
   else if (isObj(body)) {
     if (body.type === 'image_url') {
       const u = isObj(body.image_url) ? body.image_url.url : body.image_url;
       if (typeof u === 'string') out.push(u);
-    } else if (body.type === 'image' && isObj(body.source) && body.source.type === 'url') {
+    } else if (isObj(body.source) && body.source.type === 'url') {
+      // Any block with a URL source (Anthropic `image`, `document`, ...): the provider would fetch it.
       if (typeof body.source.url === 'string') out.push(body.source.url);
     }
     for (const v of Object.values(body)) if (typeof v === 'object') imageUrls(v, out);
@@ -36,13 +37,16 @@ export function checkImageEgress(caller: Caller, body: Obj | undefined): void {
     const bare = url.hostname.replace(/^\[|\]$/g, '');
     const v = isIP(bare) ? checkAddress(bare, false) : { ok: true as const };
     if (!v.ok)
-      throw new PolicyDeniedError(`Image URL refused by the egress guard: ${v.reason}; send the image as a data URL.`, {
-        reason: 'egress_guard',
-        host: bare,
-      });
+      throw new PolicyDeniedError(
+        `URL in the request (image or document) refused by the egress guard: ${v.reason}; send the image as a data URL.`,
+        {
+          reason: 'egress_guard',
+          host: bare,
+        },
+      );
     if (!hostAllowed(egress, url))
       throw new PolicyDeniedError(
-        `Image URL host '${url.host}' is not in app '${caller.app}' spec.egress (${egress.join(', ') || 'none declared'}); declare the host in the manifest or send the image as a data URL (base64).`,
+        `Image or document URL host '${url.host}' is not in app '${caller.app}' spec.egress (${egress.join(', ') || 'none declared'}); declare the host in the manifest or send the image as a data URL (base64).`,
         { reason: 'egress_guard', host: url.host, policy: 'egress' },
       );
   }

@@ -9,6 +9,7 @@ import { readJsonBody } from '../http/server.js';
 import { declaredModel } from '../policy/scope.js';
 import { anthropicError, type SurfaceDeps } from './anthropic-surface.js';
 import type { Caller } from './gateway-types.js';
+import { modelAllowed } from './key-policy.js';
 import { openAiError } from './openai-surface.js';
 import { apiKeyOf, sourceOf } from './surface-common.js';
 import { countInputTokens, countTextTokens } from './tokens.js';
@@ -30,12 +31,17 @@ function modelJson(c: Context, m: ModelDoc): Record<string, unknown> {
     : { id: m.metadata.name, object: 'model', created: 0, owned_by: m.spec.provider };
 }
 
-/** The models the caller's manifest declares that the catalog allows in its environment. */
+/** The models the caller's manifest declares, the catalog allows in its environment and its key may call. */
 function usable(d: SurfaceDeps, caller: Caller): ModelDoc[] {
   const spec = caller.version.manifest.spec;
   return spec.models
     .map((m) => d.catalog.model(m.id))
-    .filter((m): m is ModelDoc => m !== undefined && m.spec.environments.includes(spec.environment));
+    .filter(
+      (m): m is ModelDoc =>
+        m !== undefined &&
+        m.spec.environments.includes(spec.environment) &&
+        (!caller.key || modelAllowed(caller.key.limits, m.metadata.name)),
+    );
 }
 
 function usableModel(d: SurfaceDeps, caller: Caller, id: string): ModelDoc {

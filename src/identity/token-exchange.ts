@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock.js';
 import { parseDuration } from '../core/duration.js';
 import type { Logger } from '../core/logger.js';
 import type { AuditSink } from '../core/sinks.js';
-import type { CatalogReader, TrustPolicyDoc } from '../catalog/catalog-schema.js';
+import { MAX_EXCHANGE_TTL_MS, type CatalogReader, type TrustPolicyDoc } from '../catalog/catalog-schema.js';
 import { OidcRefusal, OidcVerifier } from './oidc-verifier.js';
 import { SCOPES, type Scope } from './scopes.js';
 import type { TokenService } from './token-service.js';
@@ -128,7 +128,8 @@ export class TokenExchange {
         'invalid_scope',
         `TrustPolicy '${match.metadata.name}' allows ${match.spec.allowedActions.join(', ')}; not ${bad.join(', ')}`,
       );
-    const ttl = parseDuration(match.spec.ttl, 'spec.ttl');
+    // Also capped here: a TrustPolicy stored before the schema refused lifetimes over 1h is not checked again.
+    const ttl = Math.min(parseDuration(match.spec.ttl, 'spec.ttl'), MAX_EXCHANGE_TTL_MS);
     let made;
     try {
       made = await this.d.tokens.create(

@@ -74,7 +74,9 @@ export function simulate(
   let changed = 0;
   let effectChanged = 0;
   for (const r of recorded) {
-    if (r.matched.some((m) => NOT_REPLAYABLE.has(m.policy))) {
+    // Refusals made after policy allowed the call (budget, DLP, caps: Governor.recordRefusal) are not the bundle's
+    // to change; replaying them would show an allow as a change.
+    if (r.matched.some((m) => NOT_REPLAYABLE.has(m.policy)) || enforcementRefusal(r.input)) {
       skipped++;
       continue;
     }
@@ -170,4 +172,10 @@ export function formatSimulation(r: SimulationReport): string {
   }
   if (r.changes.length > 50) lines.push(`  ... ${r.changes.length - 50} more (use --json)`);
   return lines.join('\n');
+}
+
+/** The logged input of a refusal recorded after govern() allowed the call carries `request.refusal`. */
+function enforcementRefusal(input: unknown): boolean {
+  const req = (input as { request?: { refusal?: unknown } } | undefined)?.request;
+  return req?.refusal !== undefined && req.refusal !== null;
 }

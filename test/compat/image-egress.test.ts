@@ -90,6 +90,25 @@ describe('image URLs and the egress guard', () => {
     );
   });
 
+  it('an Anthropic document block with a URL source is guarded too (the provider would fetch it)', async () => {
+    await refused(
+      anthropic.messages.create({
+        model: CLAUDE,
+        max_tokens: 20,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'document', source: { type: 'url', url: 'https://evil.example.net/x.pdf' } },
+              { type: 'text', text: 'Summarize' },
+            ],
+          },
+        ],
+      }),
+      /host 'evil\.example\.net' is not in app 'pics' spec\.egress/,
+    );
+  });
+
   it('data URLs need no egress', async () => {
     await ask('data:image/png;base64,iVBORw0KGgo=');
     assert.equal(c.provider.received.length, 1);

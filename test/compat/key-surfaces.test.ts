@@ -36,6 +36,21 @@ describe('key limits on every surface', () => {
     );
   });
 
+  it('models and count_tokens show only the models the key may call', async () => {
+    const k = await make({ models: [CLAUDE] });
+    const client = new OpenAI({ apiKey: k.key, baseURL: `${c.h.url}/v1`, maxRetries: 0 });
+    const ids = (await client.models.list()).data.map((m) => m.id);
+    assert.deepEqual(ids, [CLAUDE]);
+    await assert.rejects(client.models.retrieve(GPT), (e: ApiErr) => e.status === 404);
+  });
+
+  it('the Responses API sees the caller address: a key limited to loopback is served there', async () => {
+    const k = await make({ cidrs: ['127.0.0.0/8', '::1/128'] });
+    const client = new OpenAI({ apiKey: k.key, baseURL: `${c.h.url}/v1`, maxRetries: 0 });
+    const r = await client.responses.create({ model: GPT, input: 'hello' });
+    assert.equal(r.status, 'completed');
+  });
+
   it('an expired key cannot even list models', async () => {
     const k = await make({}, '1s');
     await new Promise((r) => setTimeout(r, 1100));

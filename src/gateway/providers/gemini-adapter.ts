@@ -115,8 +115,18 @@ function vertexUrl(t: ProviderTarget, op: ProviderOp): URL {
   const method = op === 'embed' ? ':predict' : METHOD[op];
   return joinUrl(
     t.baseUrl,
-    `/projects/${v?.project ?? ''}/locations/${v?.location ?? ''}/publishers/google/models/${encodeURIComponent(modelId(t))}${method}`,
+    `/projects/${v?.project ?? ''}/locations/${vertexLocation(t.baseUrl, v?.location)}/publishers/google/models/${encodeURIComponent(modelId(t))}${method}`,
   );
+}
+
+/**
+ * The location a call runs in: the one a Google endpoint names ({location}-aiplatform.googleapis.com, or `global`),
+ * so a routed deployment's region is where the prompt goes; else `spec.vertex.location` (a proxy or test server).
+ */
+export function vertexLocation(baseUrl: string, fallback = ''): string {
+  const host = new URL(baseUrl).hostname;
+  if (host === 'aiplatform.googleapis.com') return 'global';
+  return /^([a-z0-9-]+)-aiplatform\.googleapis\.com$/.exec(host)?.[1] ?? fallback;
 }
 
 export const vertexAdapter: ProviderAdapter = googleAdapter('vertex', 'Google Vertex AI', vertexUrl, async (t) => ({

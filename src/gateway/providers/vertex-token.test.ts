@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { GoogleFake } from '../testing/google-fake.js';
 import { UpstreamError } from '../upstream-error.js';
 import { VertexTokens } from './vertex-token.js';
+import { vertexLocation } from './gemini-adapter.js';
 
 describe('Vertex service-account tokens', () => {
   let fake: GoogleFake;
@@ -91,5 +92,13 @@ describe('Vertex service-account tokens', () => {
         new VertexTokens().token('vx', key),
         (e: unknown) => e instanceof UpstreamError && why.test(e.message) && !e.message.includes(secret),
       );
+  });
+});
+
+describe('vertexLocation', () => {
+  it('takes the location a Google endpoint names, so a routed deployment runs where the router chose', () => {
+    assert.equal(vertexLocation('https://europe-west4-aiplatform.googleapis.com/v1', 'us-central1'), 'europe-west4');
+    assert.equal(vertexLocation('https://aiplatform.googleapis.com/v1', 'us-central1'), 'global');
+    assert.equal(vertexLocation('http://127.0.0.1:9999/v1', 'us-central1'), 'us-central1');
   });
 });
