@@ -77,8 +77,21 @@ export interface GatedModule {
   gate: HeapGate;
 }
 
+/**
+ * The variant's emscripten loader and FFI, imported once and one after the other: the emscripten module awaits at
+ * its top level, and concurrent first imports of such a module can crash Node 20's V8 (nodejs/node#53238). Later
+ * imports hit the module cache.
+ */
+let variantReady: Promise<unknown> | undefined;
+const warmVariant = () =>
+  (variantReady ??= (async () => {
+    await RELEASE_SYNC.importModuleLoader();
+    await RELEASE_SYNC.importFFI();
+  })());
+
 /** Loads a fresh QuickJS module (its own emscripten instance and memory); the previous one is freed by GC. */
 export async function loadGatedModule(): Promise<GatedModule> {
+  await warmVariant();
   const memory = new Memory({ initial: INITIAL_PAGES, maximum: MAX_BYTES / PAGE });
   const gate = new HeapGate(memory);
   const mod = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory: memory as never }));
