@@ -78,9 +78,9 @@ export interface GatedModule {
 }
 
 /**
- * The variant's emscripten loader and FFI, imported once and one after the other: the emscripten module awaits at
- * its top level, and concurrent first imports of such a module can crash Node 20's V8 (nodejs/node#53238). Later
- * imports hit the module cache.
+ * The variant's emscripten loader and FFI, imported once and one after the other before any module loads: concurrent
+ * first dynamic imports are the suspected trigger of a V8 crash in module evaluation seen once in a full test run
+ * (nodejs/node#53238; not proven). Later imports hit the module cache.
  */
 let variantReady: Promise<unknown> | undefined;
 const warmVariant = () =>
