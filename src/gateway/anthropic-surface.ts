@@ -11,15 +11,7 @@ import type { Credentials } from './credentials.js';
 import type { Caller, ChatRequest, FinishReason, StreamEvent, ToolCall } from './gateway-types.js';
 import { flatMessages, hasImages, offeredTools } from './wire-body.js';
 import type { ModelInvoker } from './model-invoker.js';
-import {
-  apiKeyOf,
-  errorHeaders,
-  modelName,
-  invocationHeaders,
-  sseResponse,
-  toError,
-  sourceOf,
-} from './surface-common.js';
+import { errorHeaders, modelName, invocationHeaders, sseResponse, toError, callerOf } from './surface-common.js';
 
 export interface SurfaceDeps {
   credentials: Credentials;
@@ -166,12 +158,7 @@ export function mountAnthropic(app: Hono, d: SurfaceDeps): void {
     let asked = '';
     try {
       // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
-      const keyHolder = (who = await d.credentials.resolve(
-        apiKeyOf(c),
-        undefined,
-        c.req.header('x-gatehouse-app'),
-        sourceOf(c),
-      ));
+      const keyHolder = (who = await callerOf(c, d.credentials));
       const raw = await readJsonBody(c, d.maxBodyBytes);
       asked = modelName(raw);
       const body = parseOrThrow(messagesBody, raw, 'messages request');

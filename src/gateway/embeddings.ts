@@ -21,7 +21,7 @@ import { residencyOf } from '../catalog/residency.js';
 import { modelCallInput } from './model-call-input.js';
 import { openAiError } from './openai-surface.js';
 import { refusalInput, stampRefusal } from './refusal-record.js';
-import { apiKeyOf, invocationHeaders, modelName, sourceOf } from './surface-common.js';
+import { invocationHeaders, modelName, callerOf } from './surface-common.js';
 import { costNanos, countTextTokens } from './tokens.js';
 import { adapterOf } from './providers/provider-registry.js';
 
@@ -150,12 +150,7 @@ export function mountEmbeddings(app: Hono, d: SurfaceDeps, embedder: Embedder): 
     let who: Caller | undefined;
     let asked = '';
     try {
-      const keyHolder = (who = await d.credentials.resolve(
-        apiKeyOf(c),
-        undefined,
-        c.req.header('x-gatehouse-app'),
-        sourceOf(c),
-      ));
+      const keyHolder = (who = await callerOf(c, d.credentials));
       const raw = (await readJsonBody(c, d.maxBodyBytes)) as Record<string, unknown>;
       asked = modelName(raw);
       const body = parseOrThrow(embeddingsBody, raw, 'embeddings request');

@@ -11,7 +11,7 @@ import { anthropicError, type SurfaceDeps } from './anthropic-surface.js';
 import type { Caller } from './gateway-types.js';
 import { modelAllowed } from './key-policy.js';
 import { openAiError } from './openai-surface.js';
-import { apiKeyOf, sourceOf } from './surface-common.js';
+import { callerOf } from './surface-common.js';
 import { countInputTokens, countTextTokens } from './tokens.js';
 import { flatMessages } from './wire-body.js';
 
@@ -56,10 +56,7 @@ export function mountModelInfo(app: Hono, d: SurfaceDeps, anthropicTokenFactor: 
 
   app.get('/v1/models', async (c) => {
     try {
-      const models = usable(
-        d,
-        await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'), sourceOf(c)),
-      ).map((m) => modelJson(c, m));
+      const models = usable(d, await callerOf(c, d.credentials)).map((m) => modelJson(c, m));
       if (anthropicCaller(c))
         return c.json({
           data: models,
@@ -75,7 +72,7 @@ export function mountModelInfo(app: Hono, d: SurfaceDeps, anthropicTokenFactor: 
 
   app.get('/v1/models/:id', async (c) => {
     try {
-      const caller = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'), sourceOf(c));
+      const caller = await callerOf(c, d.credentials);
       return c.json(modelJson(c, usableModel(d, caller, c.req.param('id'))));
     } catch (err) {
       return fail(c, err);
@@ -84,7 +81,7 @@ export function mountModelInfo(app: Hono, d: SurfaceDeps, anthropicTokenFactor: 
 
   app.post('/v1/messages/count_tokens', async (c) => {
     try {
-      const caller = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'), sourceOf(c));
+      const caller = await callerOf(c, d.credentials);
       const raw = (await readJsonBody(c, d.maxBodyBytes)) as Record<string, unknown>;
       const body = parseOrThrow(countBody, raw, 'count_tokens request');
       const provider = usableModel(d, caller, body.model).spec.provider;

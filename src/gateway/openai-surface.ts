@@ -8,15 +8,7 @@ import { readJsonBody } from '../http/server.js';
 import type { SurfaceDeps } from './anthropic-surface.js';
 import type { Caller, ChatRequest, StreamEvent, ToolCall } from './gateway-types.js';
 import { flatMessages, hasImages, offeredTools } from './wire-body.js';
-import {
-  apiKeyOf,
-  errorHeaders,
-  modelName,
-  invocationHeaders,
-  sseResponse,
-  toError,
-  sourceOf,
-} from './surface-common.js';
+import { errorHeaders, modelName, invocationHeaders, sseResponse, toError, callerOf } from './surface-common.js';
 
 // Only what the gateway itself reads is checked here; every other field goes on to the provider (same protocol) or
 // through the translation table (wire-fields.ts), which refuses what it cannot carry.
@@ -132,12 +124,7 @@ export function mountOpenAi(app: Hono, d: SurfaceDeps): void {
     let asked = '';
     try {
       // Authenticate before reading the body, so an anonymous client cannot make the server buffer anything.
-      const keyHolder = (who = await d.credentials.resolve(
-        apiKeyOf(c),
-        undefined,
-        c.req.header('x-gatehouse-app'),
-        sourceOf(c),
-      ));
+      const keyHolder = (who = await callerOf(c, d.credentials));
       const raw = await readJsonBody(c, d.maxBodyBytes);
       asked = modelName(raw);
       const body = parseOrThrow(openAiBody, raw, 'chat completion request');

@@ -11,7 +11,7 @@ import type { SurfaceDeps } from './anthropic-surface.js';
 import type { Caller, ChatResult, StreamEvent, ToolCall } from './gateway-types.js';
 import { openAiError, toChat } from './openai-surface.js';
 import { responsesToChat } from './responses-translate.js';
-import { apiKeyOf, invocationHeaders, modelName, sourceOf, sseResponse } from './surface-common.js';
+import { invocationHeaders, modelName, sseResponse, callerOf } from './surface-common.js';
 
 export const responsesBody = z
   .object({
@@ -174,12 +174,7 @@ export function mountResponses(app: Hono, d: SurfaceDeps): void {
     let who: Caller | undefined;
     let asked = '';
     try {
-      const keyHolder = (who = await d.credentials.resolve(
-        apiKeyOf(c),
-        undefined,
-        c.req.header('x-gatehouse-app'),
-        sourceOf(c),
-      ));
+      const keyHolder = (who = await callerOf(c, d.credentials));
       const raw = (await readJsonBody(c, d.maxBodyBytes)) as Record<string, unknown>;
       asked = modelName(raw);
       const body = parseOrThrow(responsesBody, raw, 'responses request');
@@ -200,7 +195,7 @@ export function mountResponses(app: Hono, d: SurfaceDeps): void {
   app.post('/v1/completions', async (c) => {
     let who: Caller | undefined;
     try {
-      who = await d.credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'), sourceOf(c));
+      who = await callerOf(c, d.credentials);
       const raw = await readJsonBody(c, d.maxBodyBytes).catch(() => ({}));
       const err = new InvalidInputError(
         'POST /v1/completions (legacy text completions) is not served by Gatehouse: send the prompt as a user message to POST /v1/chat/completions, or as `input` to POST /v1/responses.',

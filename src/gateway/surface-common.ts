@@ -7,6 +7,8 @@ import type { Invocation } from './model-invoker.js';
 import { parseBearer } from '../http/bearer.js';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { SourceAddress } from './key-policy.js';
+import type { Credentials } from './credentials.js';
+import type { Caller } from './gateway-types.js';
 
 /** The Gatehouse key from `Authorization: Bearer` (OpenAI clients) or `x-api-key` (Anthropic clients). */
 export function apiKeyOf(c: Context): string | undefined {
@@ -95,4 +97,12 @@ export function sseResponse(frames: AsyncIterable<string>, headers: Record<strin
       ...headers,
     },
   });
+}
+
+/**
+ * Who calls a /v1 route: the key or token, the app it names (identity tokens) and the caller's address (key
+ * networks). Every surface authenticates through here, before reading the body.
+ */
+export function callerOf(c: Context, credentials: Pick<Credentials, 'resolve'>): Promise<Caller> {
+  return credentials.resolve(apiKeyOf(c), undefined, c.req.header('x-gatehouse-app'), sourceOf(c));
 }
